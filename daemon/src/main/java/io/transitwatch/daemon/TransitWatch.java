@@ -1,0 +1,28 @@
+package io.transitwatch.daemon;
+
+import io.transitwatch.daemon.cli.SimulateCommand;
+import io.transitwatch.daemon.cli.TailCommand;
+import io.transitwatch.daemon.lifecycle.Logging;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code transitwatch} command: wiring of the subcommands only. */
+@Command(
+        name = "transitwatch",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Joins what Cilium's Hubble reports as sent by the source node with what the "
+                + "destination node reports as arrived, and alerts on packets lost in transit.",
+        subcommands = {TailCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+public final class TransitWatch {
+
+    private TransitWatch() {}
+
+    public static void main(String[] args) {
+        Logging.configure();
+        int exit = new CommandLine(new TransitWatch())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .execute(args);
+        System.exit(exit);
+    }
+}

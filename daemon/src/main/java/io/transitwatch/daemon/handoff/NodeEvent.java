@@ -1,0 +1,206 @@
+package io.transitwatch.daemon.handoff;
+
+/**
+ * Single writer, then single reader: one ingest thread fills a slot, publishes it through the
+ * {@link HandoffRing}, and from then on only the consumer thread reads it until the slot is reused.
+ *
+ * <p>One pre-allocated, mutable slot of the hand-off ring between the Hubble ingest threads and
+ * the join thread. It carries exactly the primitive fields the join needs, decoded straight from
+ * the protobuf bytes of a {@code GetFlowsResponse} (or made by the ingest layer for the stream
+ * health events). No field refers to a protobuf object; strings are ids in the shared
+ * {@link StringDictionary} ({@code 0} = absent).
+ *
+ * <pre>
+ * kind          fields that carry meaning
+ * FLOW          everything in the "flow" block below
+ * LOST_EVENTS   lostSource, lostCount, lostFirstNanos, lostLastNanos (0 when the server did not say)
+ * NODE_UP       (node, timeNanos)           the node's stream is connected and delivering
+ * NODE_DOWN     (node, timeNanos, reason)   the node's stream is down; its arrivals are unknown
+ * GAP           gapStartNanos, gapEndNanos  events of that span were never received (backfill could not cover it)
+ * </pre>
+ *
+ * <p>Addresses are 128-bit values in two longs; IPv4 is mapped into {@code ::ffff:a.b.c.d}, so
+ * {@code hi == 0} and {@code lo == 0x0000_ffff_0000_0000L | ipv4}. {@link #ipVersion} says which.
+ */
+public final class NodeEvent {
+    public static final byte FLOW = 1;
+    public static final byte LOST_EVENTS = 2;
+    public static final byte NODE_UP = 3;
+    public static final byte NODE_DOWN = 4;
+    public static final byte GAP = 5;
+
+    /** {@code isReply} when Hubble did not say (the wrapper field was absent). */
+    public static final byte REPLY_UNKNOWN = -1;
+
+    // TCP flag bits, in TCP header order.
+    public static final short TCP_FIN = 1;
+    public static final short TCP_SYN = 1 << 1;
+    public static final short TCP_RST = 1 << 2;
+    public static final short TCP_PSH = 1 << 3;
+    public static final short TCP_ACK = 1 << 4;
+    public static final short TCP_URG = 1 << 5;
+    public static final short TCP_ECE = 1 << 6;
+    public static final short TCP_CWR = 1 << 7;
+    public static final short TCP_NS = 1 << 8;
+
+    // IANA protocol numbers used in {@link #protocol}.
+    public static final byte PROTO_NONE = 0;
+    public static final byte PROTO_ICMPV4 = 1;
+    public static final byte PROTO_TCP = 6;
+    public static final byte PROTO_UDP = 17;
+    public static final byte PROTO_ICMPV6 = 58;
+    public static final byte PROTO_SCTP = (byte) 132;
+
+    public byte kind;
+    /** Observing node (dictionary id of {@code node_name}). */
+    public int node;
+    /** Event time in epoch nanoseconds on the observing node's clock (Flow.time / response time). */
+    public long timeNanos;
+    /** Daemon clock (epoch nanoseconds) when the ingest thread received the message. */
+    public long receivedNanos;
+
+    // ---- flow ----
+    /** {@code flow.Verdict} number. */
+    public byte verdict;
+    /** {@code flow.TraceObservationPoint} proto number (TO_ENDPOINT = 101), 0 when not a trace. */
+    public short observationPoint;
+    /** {@code flow.TraceReason} proto number. */
+    public byte traceReason;
+    /** 1 reply, 0 not a reply, {@link #REPLY_UNKNOWN} when absent. */
+    public byte isReply;
+    /** 4, 6, or 0 when the flow has no IP layer. */
+    public byte ipVersion;
+    public long srcHi;
+    public long srcLo;
+    public long dstHi;
+    public long dstLo;
+    /** On-wire source after SNAT ({@code IP.source_xlated}); valid only when {@link #hasXlated}. */
+    public long xlatedHi;
+    public long xlatedLo;
+    public boolean hasXlated;
+    /** IANA protocol number of the L4 layer (see PROTO_*). */
+    public byte protocol;
+    public int srcPort;
+    public int dstPort;
+    /** TCP flag bits (see TCP_*). */
+    public short tcpFlags;
+    public int icmpType;
+    public int icmpCode;
+    /** {@code Endpoint.ID}: non-zero only for endpoints local to the observing node. */
+    public int srcEndpointId;
+    public int dstEndpointId;
+    public int srcIdentity;
+    public int dstIdentity;
+    public int srcNamespace;
+    public int srcPod;
+    public int srcWorkload;
+    public int dstNamespace;
+    public int dstPod;
+    public int dstWorkload;
+    /** {@code CiliumEventType.type} (4 trace, 1 drop, ...) and raw datapath {@code sub_type}. */
+    public int eventType;
+    public int eventSubType;
+    public int interfaceIndex;
+    public int interfaceName;
+    /** {@code flow.DropReason} number of {@code drop_reason_desc}. */
+    public int dropReason;
+    /** {@code Flow.uuid} as 128 bits; both 0 when absent. */
+    public long uuidHi;
+    public long uuidLo;
+
+    // ---- lost events ----
+    /** {@code flow.LostEventSource} number. */
+    public byte lostSource;
+    public long lostCount;
+    public long lostFirstNanos;
+    public long lostLastNanos;
+
+    // ---- gap ----
+    public long gapStartNanos;
+    public long gapEndNanos;
+
+    // ---- node up / down ----
+    /** Dictionary id of a human-readable reason (gRPC status, relay message), 0 when none. */
+    public int reason;
+
+    /** Resets every field, so that nothing of the previous occupant leaks into the next. */
+    public void clear() {
+        kind = 0;
+        node = 0;
+        timeNanos = 0;
+        receivedNanos = 0;
+        verdict = 0;
+        observationPoint = 0;
+        traceReason = 0;
+        isReply = REPLY_UNKNOWN;
+        ipVersion = 0;
+        srcHi = srcLo = dstHi = dstLo = xlatedHi = xlatedLo = 0;
+        hasXlated = false;
+        protocol = PROTO_NONE;
+        srcPort = dstPort = 0;
+        tcpFlags = 0;
+        icmpType = icmpCode = 0;
+        srcEndpointId = dstEndpointId = 0;
+        srcIdentity = dstIdentity = 0;
+        srcNamespace = srcPod = srcWorkload = 0;
+        dstNamespace = dstPod = dstWorkload = 0;
+        eventType = eventSubType = 0;
+        interfaceIndex = interfaceName = 0;
+        dropReason = 0;
+        uuidHi = uuidLo = 0;
+        lostSource = 0;
+        lostCount = lostFirstNanos = lostLastNanos = 0;
+        gapStartNanos = gapEndNanos = 0;
+        reason = 0;
+    }
+
+    /** Copies every field of {@code other} into this slot (used by replay and tests). */
+    public void copyFrom(NodeEvent other) {
+        kind = other.kind;
+        node = other.node;
+        timeNanos = other.timeNanos;
+        receivedNanos = other.receivedNanos;
+        verdict = other.verdict;
+        observationPoint = other.observationPoint;
+        traceReason = other.traceReason;
+        isReply = other.isReply;
+        ipVersion = other.ipVersion;
+        srcHi = other.srcHi;
+        srcLo = other.srcLo;
+        dstHi = other.dstHi;
+        dstLo = other.dstLo;
+        xlatedHi = other.xlatedHi;
+        xlatedLo = other.xlatedLo;
+        hasXlated = other.hasXlated;
+        protocol = other.protocol;
+        srcPort = other.srcPort;
+        dstPort = other.dstPort;
+        tcpFlags = other.tcpFlags;
+        icmpType = other.icmpType;
+        icmpCode = other.icmpCode;
+        srcEndpointId = other.srcEndpointId;
+        dstEndpointId = other.dstEndpointId;
+        srcIdentity = other.srcIdentity;
+        dstIdentity = other.dstIdentity;
+        srcNamespace = other.srcNamespace;
+        srcPod = other.srcPod;
+        srcWorkload = other.srcWorkload;
+        dstNamespace = other.dstNamespace;
+        dstPod = other.dstPod;
+        dstWorkload = other.dstWorkload;
+        eventType = other.eventType;
+        eventSubType = other.eventSubType;
+        interfaceIndex = other.interfaceIndex;
+        interfaceName = other.interfaceName;
+        dropReason = other.dropReason;
+        uuidHi = other.uuidHi;
+        uuidLo = other.uuidLo;
+        lostSource = other.lostSource;
+        lostCount = other.lostCount;
+        lostFirstNanos = other.lostFirstNanos;
+        lostLastNanos = other.lostLastNanos;
+        gapStartNanos = other.gapStartNanos;
+        gapEndNanos = other.gapEndNanos;
+        reason = other.reason;
+    }
+}

@@ -1,0 +1,71 @@
+package io.transitwatch.daemon.lifecycle;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Called once by {@code main} before any thread starts. Routes every log record (ours through
+ * {@link System.Logger}, grpc-java's through JUL, Kafka's through slf4j-jdk14) to one-line
+ * records on stderr, so that stdout carries only alerts and command output.
+ */
+public final class Logging {
+    private Logging() {}
+
+    public static void configure() {
+        configure(Level.INFO);
+    }
+
+    public static void configure(Level level) {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        Handler handler = new ConsoleHandler() {
+            {
+                setOutputStream(new PrintStream(System.err, true));
+            }
+        };
+        handler.setFormatter(new OneLineFormatter());
+        handler.setLevel(Level.ALL);
+        root.addHandler(handler);
+        root.setLevel(level);
+        // grpc-java and netty are chatty at INFO about transport details an operator cannot act on.
+        Logger.getLogger("io.grpc").setLevel(Level.WARNING);
+        Logger.getLogger("io.grpc.netty.shaded").setLevel(Level.WARNING);
+    }
+
+    /** {@code 2026-11-21T15:24:00.123Z WARN  ingest.NodeStream message}. */
+    static final class OneLineFormatter extends Formatter {
+        @Override
+        public String format(LogRecord record) {
+            StringBuilder line = new StringBuilder(160);
+            line.append(Instant.ofEpochMilli(record.getMillis())).append(' ');
+            line.append(levelName(record.getLevel())).append(' ');
+            String logger = record.getLoggerName() == null ? "" : record.getLoggerName();
+            line.append(logger.startsWith("io.transitwatch.") ? logger.substring(16) : logger).append(' ');
+            line.append(formatMessage(record)).append(System.lineSeparator());
+            if (record.getThrown() != null) {
+                line.append("  caused by: ").append(record.getThrown()).append(System.lineSeparator());
+            }
+            return line.toString();
+        }
+
+        private static String levelName(Level level) {
+            if (level.intValue() >= Level.SEVERE.intValue()) {
+                return "ERROR";
+            }
+            if (level.intValue() >= Level.WARNING.intValue()) {
+                return "WARN ";
+            }
+            if (level.intValue() >= Level.INFO.intValue()) {
+                return "INFO ";
+            }
+            return "DEBUG";
+        }
+    }
+}
