@@ -104,8 +104,12 @@ public final class AlertFactory implements VerdictListener {
     }
 
     @Override
-    public void onAdvance(long epochNanos) {
+    public void onTime(long epochNanos) {
         nowNanos = epochNanos;
+    }
+
+    @Override
+    public void onAdvance(long epochNanos) {
         incidents.onAdvance(epochNanos);
     }
 

@@ -93,6 +93,7 @@ public final class JoinEngine implements NodeEventHandler {
     public void setTime(long epochNanos) {
         this.nowNanos = epochNanos;
         topology.setTime(epochNanos);
+        listener.onTime(epochNanos);
     }
 
     @Override
