@@ -1,6 +1,5 @@
 package io.transitwatch.daemon.lifecycle;
 
-import java.io.PrintStream;
 import java.time.Instant;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
@@ -25,11 +24,8 @@ public final class Logging {
     public static void configure(Level level) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
-        Handler handler = new ConsoleHandler() {
-            {
-                setOutputStream(new PrintStream(System.err, true));
-            }
-        };
+        // ConsoleHandler writes to System.err; replacing its stream would close System.err itself.
+        Handler handler = new ConsoleHandler();
         handler.setFormatter(new OneLineFormatter());
         handler.setLevel(Level.ALL);
         root.addHandler(handler);
