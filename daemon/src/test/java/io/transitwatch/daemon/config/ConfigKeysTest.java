@@ -3,7 +3,6 @@ package io.transitwatch.daemon.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.transitwatch.daemon.join.JoinConstants;
 import io.transitwatch.daemon.join.PacketKind;
 import java.util.HashSet;
 import java.util.List;
@@ -42,7 +41,8 @@ class ConfigKeysTest {
     @Test
     void shouldSpellPointsAndKindsAsTheJoinReadsThem() {
         for (String point : ConfigLoader.defaults().get(ConfigKeys.JOIN_DEPARTURE_POINTS)) {
-            assertEquals(point, JoinConstants.pointName(JoinConstants.pointByName(point)));
+            int number = io.transitwatch.proto.flow.TraceObservationPoint.valueOf(point).getNumber();
+            assertEquals(point, io.transitwatch.proto.flow.TraceObservationPoint.forNumber(number).name());
         }
         for (String kind : ConfigLoader.defaults().get(ConfigKeys.JOIN_PACKET_KINDS)) {
             assertEquals(kind, PacketKind.name(PacketKind.byName(kind)));
