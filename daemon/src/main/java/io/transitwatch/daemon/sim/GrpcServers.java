@@ -57,12 +57,16 @@ final class GrpcServers implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         calls.shutdownNow();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        calls.awaitTermination(5, TimeUnit.SECONDS);
-        boss.terminationFuture().await(5, TimeUnit.SECONDS);
-        workers.terminationFuture().await(5, TimeUnit.SECONDS);
+        try {
+            calls.awaitTermination(5, TimeUnit.SECONDS);
+            boss.terminationFuture().await(5, TimeUnit.SECONDS);
+            workers.terminationFuture().await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -17,12 +17,18 @@ final class HubbleServer {
     private final String host;
     private final ServerCredentials credentials;
     private final List<BindableService> services;
+    private final Runnable endOpenCalls;
     private int port;
     private Server server;
 
+    /**
+     * @param endOpenCalls fails the open streaming calls with UNAVAILABLE, so clients see what a
+     *                     dying agent causes rather than a server-side cancel
+     */
     HubbleServer(GrpcServers servers, String host, int port, ServerCredentials credentials,
-            List<BindableService> services) {
+            List<BindableService> services, Runnable endOpenCalls) {
         this.servers = servers;
+        this.endOpenCalls = endOpenCalls;
         this.host = host;
         this.port = port;
         this.credentials = credentials;
@@ -41,15 +47,19 @@ final class HubbleServer {
         port = server.getPort(); // the ephemeral port is kept for restarts
     }
 
-    /** Closes the listener and every open call now; clients see UNAVAILABLE. */
+    /** Ends every open call with UNAVAILABLE and closes the listener; returns once the port is free. */
     synchronized void stop() {
         if (server == null) {
             return;
         }
-        server.shutdownNow();
+        endOpenCalls.run();
+        server.shutdown();
         try {
-            server.awaitTermination(5, TimeUnit.SECONDS);
+            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+                server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
+            server.shutdownNow();
             Thread.currentThread().interrupt();
         }
         server = null;

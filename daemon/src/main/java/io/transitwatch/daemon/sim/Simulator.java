@@ -2,6 +2,7 @@ package io.transitwatch.daemon.sim;
 
 import io.grpc.BindableService;
 import io.grpc.ServerCredentials;
+import io.grpc.Status;
 import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
 import io.transitwatch.daemon.sim.hubble.ActiveStreams;
 import io.transitwatch.daemon.sim.hubble.NodeHubble;
@@ -44,6 +45,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Simulator implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Simulator.class.getName());
+    private static final Status SERVER_GONE = Status.UNAVAILABLE.withDescription("hubble server is shutting down");
 
     private final SimulatorConfig config;
     private final ClusterTopology topology = ClusterTopology.defaults();
@@ -197,24 +199,38 @@ public final class Simulator implements AutoCloseable {
             relay = new RelayObserverService(List.copyOf(hubbles.values()), config.fieldMaskSupport(), config.clock(),
                     streamExecutor, streams, tls);
             relayServer = new HubbleServer(grpc, config.host(), config.port(),
-                    GrpcServers.credentials(config.tls(), false), List.of(relay));
+                    GrpcServers.credentials(config.tls(), false), List.of(relay),
+                    () -> streams.abort("relay", SERVER_GONE));
             relayServer.start();
             return;
         }
         ServerCredentials credentials = GrpcServers.credentials(config.tls(), true);
-        PeerService peers = new PeerService(this::peerNotifications);
         int offset = 1;
         for (NodeHubble hubble : hubbles.values()) {
             int port = config.port() == 0 ? 0 : config.port() + offset++;
-            HubbleServer[] self = new HubbleServer[1];
+            String node = hubble.name();
+            PeerService peers = new PeerService(this::peerNotifications);
             BindableService observer = new NodeObserverService(hubble, config.fieldMaskSupport(), streamExecutor,
-                    streams, () -> self[0].target(), tls);
-            self[0] = new HubbleServer(grpc, config.host(), port, credentials, List.of(observer, peers));
-            self[0].start();
-            nodeServers.put(hubble.name(), self[0]);
+                    streams, () -> nodeServers.get(node).target(), tls);
+            HubbleServer server = new HubbleServer(grpc, config.host(), port, credentials, List.of(observer, peers),
+                    () -> endOpenCalls(node, peers));
+            nodeServers.put(node, server);
+            server.start();
         }
-        peerServer = new HubbleServer(grpc, config.host(), config.port(), credentials, List.of(peers));
+        PeerService peers = new PeerService(this::peerNotifications);
+        peerServer = new HubbleServer(grpc, config.host(), config.port(), credentials, List.of(peers),
+                () -> peers.abortAll(SERVER_GONE));
         peerServer.start();
+    }
+
+    /** What a client of a node whose agent went away sees: its streams fail UNAVAILABLE. */
+    private void endOpenCalls(String node, PeerService peers) {
+        streams.abort(node, SERVER_GONE);
+        peers.abortAll(SERVER_GONE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (streams.hasOpen(node) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
     }
 
     private List<ChangeNotification> peerNotifications() {

@@ -24,6 +24,20 @@ public final class ActiveStreams {
         }
     }
 
+    /** Ends every open call of {@code owner} with {@code status}, e.g. UNAVAILABLE when its server stops. */
+    public void abort(String owner, io.grpc.Status status) {
+        for (FlowStreamPump pump : pumps) {
+            if (pump.owner().equals(owner)) {
+                pump.abort(status);
+            }
+        }
+    }
+
+    /** Whether {@code owner} still has open calls. */
+    public boolean hasOpen(String owner) {
+        return pumps.stream().anyMatch(p -> p.owner().equals(owner));
+    }
+
     public int size() {
         return pumps.size();
     }

@@ -32,23 +32,30 @@ public final class FlowStreamPump implements Runnable {
 
     private final ServerCallStreamObserver<GetFlowsResponse> out;
     private final Source source;
+    private final String owner;
     private final Executor executor;
     private final ActiveStreams streams;
     private final AtomicInteger workInProgress = new AtomicInteger();
     private volatile boolean done;
+    private volatile Status abortStatus;
 
-    private FlowStreamPump(ServerCallStreamObserver<GetFlowsResponse> out, Source source, Executor executor,
-            ActiveStreams streams) {
+    private FlowStreamPump(ServerCallStreamObserver<GetFlowsResponse> out, Source source, String owner,
+            Executor executor, ActiveStreams streams) {
         this.out = out;
         this.source = source;
+        this.owner = owner;
         this.executor = executor;
         this.streams = streams;
     }
 
-    /** Wires the pump to the call; must run inside the service method, before it returns. */
-    public static FlowStreamPump start(ServerCallStreamObserver<GetFlowsResponse> out, Source source,
+    /**
+     * Wires the pump to the call; must run inside the service method, before it returns.
+     *
+     * @param owner the server the call belongs to (a node name, or "relay"), see {@link ActiveStreams#abort}
+     */
+    public static FlowStreamPump start(ServerCallStreamObserver<GetFlowsResponse> out, Source source, String owner,
             Executor executor, ActiveStreams streams) {
-        FlowStreamPump pump = new FlowStreamPump(out, source, executor, streams);
+        FlowStreamPump pump = new FlowStreamPump(out, source, owner, executor, streams);
         out.setOnCancelHandler(pump::stop);
         out.setOnReadyHandler(pump::signal);
         streams.add(pump);
@@ -61,6 +68,16 @@ public final class FlowStreamPump implements Runnable {
         if (!done && workInProgress.getAndIncrement() == 0) {
             schedule();
         }
+    }
+
+    String owner() {
+        return owner;
+    }
+
+    /** Ends the call with {@code status} (from the drain, so never concurrently with a send). */
+    void abort(Status status) {
+        abortStatus = status;
+        signal();
     }
 
     @Override
@@ -82,6 +99,12 @@ public final class FlowStreamPump implements Runnable {
     private boolean drainOneTurn() {
         int sent = 0;
         try {
+            Status abort = abortStatus;
+            if (abort != null && !done) {
+                stop();
+                out.onError(abort.asRuntimeException());
+                return false;
+            }
             while (!done && out.isReady()) {
                 GetFlowsResponse next = source.poll();
                 if (next == null) {

@@ -57,7 +57,7 @@ public final class NodeObserverService extends ObserverGrpc.ObserverImplBase {
             public boolean finished() {
                 return cursor.finished();
             }
-        }, streamExecutor, streams);
+        }, hubble.name(), streamExecutor, streams);
     }
 
     @Override

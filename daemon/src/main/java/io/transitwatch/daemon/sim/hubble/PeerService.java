@@ -5,7 +5,10 @@ import io.grpc.stub.StreamObserver;
 import io.transitwatch.proto.peer.ChangeNotification;
 import io.transitwatch.proto.peer.NotifyRequest;
 import io.transitwatch.proto.peer.PeerGrpc;
+import io.grpc.Status;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -17,6 +20,7 @@ import java.util.function.Supplier;
  */
 public final class PeerService extends PeerGrpc.PeerImplBase {
     private final Supplier<List<ChangeNotification>> peers;
+    private final Set<ServerCallStreamObserver<ChangeNotification>> open = ConcurrentHashMap.newKeySet();
 
     public PeerService(Supplier<List<ChangeNotification>> peers) {
         this.peers = peers;
@@ -25,9 +29,18 @@ public final class PeerService extends PeerGrpc.PeerImplBase {
     @Override
     public void notify(NotifyRequest request, StreamObserver<ChangeNotification> responses) {
         ServerCallStreamObserver<ChangeNotification> stream = (ServerCallStreamObserver<ChangeNotification>) responses;
-        stream.setOnCancelHandler(() -> {});
+        stream.setOnCancelHandler(() -> open.remove(stream));
         for (ChangeNotification peer : peers.get()) {
             stream.onNext(peer);
+        }
+        open.add(stream);
+    }
+
+    /** Ends every open Notify call with {@code status} (nothing else writes to them after the initial burst). */
+    public void abortAll(Status status) {
+        for (ServerCallStreamObserver<ChangeNotification> stream : open) {
+            open.remove(stream);
+            stream.onError(status.asRuntimeException());
         }
     }
 }

@@ -93,7 +93,7 @@ public final class RelayObserverService extends ObserverGrpc.ObserverImplBase {
                 }
                 return finished;
             }
-        }, streamExecutor, streams);
+        }, "relay", streamExecutor, streams);
         call.setOnCancelHandler(() -> open.remove(stream));
     }
 

@@ -51,10 +51,14 @@ public final class TrafficDriver implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         thread.shutdownNow();
-        if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
-            LOG.log(Level.WARNING, "traffic thread did not stop within 5 s");
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "traffic thread did not stop within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
