@@ -51,6 +51,7 @@ class SimTrafficSemanticsTest {
             assertEquals(41034, departure.getDestination().getIdentity());
             assertEquals(Verdict.FORWARDED, departure.getVerdict());
             assertEquals("TCP Flags: SYN", departure.getSummary());
+            assertEquals("", departure.getIP().getSourceXlated(), "no SNAT without the fault");
             assertFalse(departure.getUuid().isEmpty());
 
             int sourcePort = departure.getL4().getTCP().getSourcePort();

@@ -59,7 +59,7 @@ abstract class Conversation {
     }
 
     protected boolean masqueraded() {
-        return wireClient != clientPeer;
+        return !wireClient.equals(clientPeer);
     }
 
     /**
