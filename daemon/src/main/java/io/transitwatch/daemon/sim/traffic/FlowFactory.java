@@ -24,6 +24,7 @@ import io.transitwatch.proto.flow.UDP;
 import io.transitwatch.proto.flow.Verdict;
 import io.transitwatch.proto.flow.Workload;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -49,7 +50,10 @@ final class FlowFactory {
     private static final BoolValue IS_REPLY = BoolValue.of(true);
     private static final BoolValue IS_NOT_REPLY = BoolValue.of(false);
 
-    private final Map<Object, Endpoint> endpoints = new HashMap<>();
+    // Pods are the topology's singletons: identity maps spare hashing their (large) records per event.
+    private final Map<Pod, Endpoint> localPods = new IdentityHashMap<>();
+    private final Map<Pod, Endpoint> remotePods = new IdentityHashMap<>();
+    private final Map<String, Endpoint> externalsByIp = new HashMap<>();
     private final Map<Integer, TCPFlags> tcpFlags = new HashMap<>();
     private final Map<String, NetworkInterface> interfaces = new HashMap<>();
 
@@ -162,11 +166,11 @@ final class FlowFactory {
     /** {@code Endpoint.ID} is set only for endpoints local to the observing node. */
     private Endpoint endpoint(Peer peer, SimNode observer) {
         if (!peer.isPod()) {
-            return endpoints.computeIfAbsent(peer.external(), key -> external(peer.external()));
+            return externalsByIp.computeIfAbsent(peer.external().ip(), ip -> external(peer.external()));
         }
         Pod pod = peer.pod();
         boolean local = pod.node().name().equals(observer.name());
-        return endpoints.computeIfAbsent(local ? pod : pod.qualifiedName(), key -> podEndpoint(pod, local));
+        return (local ? localPods : remotePods).computeIfAbsent(pod, p -> podEndpoint(p, local));
     }
 
     private static Endpoint podEndpoint(Pod pod, boolean local) {

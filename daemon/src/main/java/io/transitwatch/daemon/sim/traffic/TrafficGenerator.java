@@ -1,7 +1,6 @@
 package io.transitwatch.daemon.sim.traffic;
 
 import io.transitwatch.daemon.sim.ClusterTopology;
-import io.transitwatch.daemon.sim.ExternalPeer;
 import io.transitwatch.daemon.sim.Fault;
 import io.transitwatch.daemon.sim.L4Protocol;
 import io.transitwatch.daemon.sim.Scenario;
@@ -127,13 +126,13 @@ public final class TrafficGenerator {
         long id = nextConversationId++;
         SimNode clientNode = spec.client().node();
         Peer clientPeer = Peer.of(spec.client());
-        int clientPort = ports.allocate(spec.client().qualifiedName());
+        int clientPort = ports.allocate(spec.client());
         boolean podToPodAcrossNodes = spec.server().isPod() && Peer.crossesWire(clientPeer, spec.server());
         Peer wireClient = clientPeer;
         int wirePort = clientPort;
         if (podToPodAcrossNodes && faults.masquerades(clientNode.name(), spec.family(), random)) {
-            wireClient = Peer.of(ExternalPeer.hostOf(clientNode, spec.family(), false));
-            wirePort = ports.allocate("snat/" + clientNode.name());
+            wireClient = mix.host(clientNode, spec.family(), false);
+            wirePort = ports.allocate(clientNode);
         }
         Conversation conversation;
         if (spec.protocol() == L4Protocol.UDP) {

@@ -7,7 +7,10 @@ import io.transitwatch.daemon.sim.L4Protocol;
 import io.transitwatch.daemon.sim.Pod;
 import io.transitwatch.daemon.sim.SimNode;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 
@@ -29,11 +32,21 @@ final class TrafficMix {
 
     private final ClusterTopology topology;
     private final List<Pattern> patterns = new ArrayList<>();
+    /** Per client node: the other nodes, and the other control-plane nodes. */
+    private final Map<SimNode, List<SimNode>> nodes = new IdentityHashMap<>();
+    private final Map<SimNode, List<SimNode>> controlPlaneNodes = new IdentityHashMap<>();
+    private final Map<Pod, List<Pod>> sameWorkloadElsewhere = new IdentityHashMap<>();
+    private final Map<SimNode, Map<Integer, Peer>> hosts = new IdentityHashMap<>();
     private final double totalWeight;
     private final List<Periodic> periodic;
 
     TrafficMix(ClusterTopology topology) {
         this.topology = topology;
+        for (SimNode node : topology.nodes()) {
+            List<SimNode> others = topology.nodes().stream().filter(n -> n != node).toList();
+            nodes.put(node, others);
+            controlPlaneNodes.put(node, others.stream().filter(SimNode::controlPlane).toList());
+        }
         Pod source = topology.pod("source-controller");
         Pod kustomize = topology.pod("kustomize-controller");
         Pod helm = topology.pod("helm-controller");
@@ -49,12 +62,16 @@ final class TrafficMix {
                 Peer.of(pick(coredns, r)), 53, 0)));
         tcp(14, r -> pick(spegel, r), null, 5001); // p2p: a spegel pod on another node, see below
         tcp(4, r -> pick(spegel, r), null, 5000);
-        tcp(3, r -> topology.pod("cert-manager"), r -> Peer.of(topology.pod("cert-manager-webhook")), 10250);
-        tcp(2, r -> topology.pod("cert-manager-cainjector"), r -> Peer.of(topology.pod("cert-manager-webhook")),
-                10250);
+        Pod certManager = topology.pod("cert-manager");
+        Pod cainjector = topology.pod("cert-manager-cainjector");
+        Peer webhook = Peer.of(topology.pod("cert-manager-webhook"));
+        Pod metricsServer = topology.pod("metrics-server");
+        Pod relay = topology.pod("hubble-relay");
+        tcp(3, r -> certManager, r -> webhook, 10250);
+        tcp(2, r -> cainjector, r -> webhook, 10250);
         host(16, r -> pickExcept(everyone, "", r), true, 6443);
-        host(4, r -> topology.pod("metrics-server"), false, 10250);
-        host(5, r -> topology.pod("hubble-relay"), false, 4244);
+        host(4, r -> metricsServer, false, 10250);
+        host(5, r -> relay, false, 4244);
         patterns.add(new Pattern(8, r -> {
             ExternalPeer site = pick(topology.internet(), r);
             Pod client = r.nextBoolean() ? source : pick(spegel, r);
@@ -99,21 +116,23 @@ final class TrafficMix {
     private void host(double weight, Function<SplittableRandom, Pod> client, boolean apiServer, int port) {
         patterns.add(new Pattern(weight, r -> {
             Pod from = client.apply(r);
-            List<SimNode> candidates = topology.nodes().stream()
-                    .filter(n -> (!apiServer || n.controlPlane()) && !n.name().equals(from.node().name()))
-                    .toList();
+            List<SimNode> candidates = (apiServer ? controlPlaneNodes : nodes).get(from.node());
             IpFamily family = family(r);
-            SimNode target = pick(candidates, r);
-            return new Spec(L4Protocol.TCP, family, from, Peer.of(ExternalPeer.hostOf(target, family, apiServer)),
-                    port, lifetime(r));
+            return new Spec(L4Protocol.TCP, family, from, host(pick(candidates, r), family, apiServer), port,
+                    lifetime(r));
         }));
     }
 
     private Pod peerOnAnotherNode(Pod from, SplittableRandom random) {
-        List<Pod> others = topology.podsOf(from.workload()).stream()
-                .filter(p -> !p.node().name().equals(from.node().name()))
-                .toList();
-        return pick(others, random);
+        return pick(sameWorkloadElsewhere.computeIfAbsent(from, f -> topology.podsOf(f.workload()).stream()
+                .filter(p -> !p.node().name().equals(f.node().name())).toList()), random);
+    }
+
+    /** A node's host address as a peer: kube-apiserver (control plane, :6443) or remote-node. */
+    Peer host(SimNode node, IpFamily family, boolean apiServer) {
+        return hosts.computeIfAbsent(node, n -> new HashMap<>())
+                .computeIfAbsent(family.ordinal() * 2 + (apiServer ? 1 : 0),
+                        k -> Peer.of(ExternalPeer.hostOf(node, family, apiServer)));
     }
 
     /** Mostly short request/response connections, some of a few seconds, a few long-lived ones. */
