@@ -239,6 +239,43 @@ class SimTrafficSemanticsTest {
     }
 
     @Test
+    void shouldStampEventsWithTheSkewedNodeClock() {
+        Scenario scenario = Scenario.builder().name("skew")
+                .fault(new Fault.ClockSkew("solwk02", Duration.ofMillis(-1500))).build();
+        try (Simulator sim = manual(scenario, clock, SimMode.RELAY)) {
+            advance(sim, clock, Duration.ofSeconds(1));
+            Pod client = sim.topology().pod("kustomize-controller");
+            Pod server = sim.topology().pod("source-controller");
+            Flow departure = flows(sim, "solwk03", at(TraceObservationPoint.TO_NETWORK)
+                    .and(tuple(client.ipv4(), server.ipv4(), 9090)).and(synOnly())).get(0);
+            int port = departure.getL4().getTCP().getSourcePort();
+            Flow arrival = flows(sim, "solwk02", at(TraceObservationPoint.TO_ENDPOINT).and(synOnly())
+                    .and(f -> f.getL4().getTCP().getSourcePort() == port)).get(0);
+            double offset = (nanos(arrival) - nanos(departure)) / 1e9;
+            assertEquals(-1.5, offset, 0.025, "destination clock 1.5 s behind, plus transit and perf delays");
+        }
+    }
+
+    @Test
+    void shouldDeliverALaggingNodesEventsLateSoAnArrivalCanComeFirst() {
+        Scenario scenario = Scenario.builder().name("lag")
+                .fault(new Fault.RelayReorder("solwk03", Duration.ofMillis(1500))).build();
+        try (Simulator sim = manual(scenario, clock, SimMode.RELAY)) {
+            advance(sim, clock, Duration.ofMillis(1000));
+            Pod client = sim.topology().pod("kustomize-controller");
+            Pod server = sim.topology().pod("source-controller");
+            assertTrue(flows(sim, "solwk03", at(TraceObservationPoint.TO_NETWORK)
+                    .and(tuple(client.ipv4(), server.ipv4(), 9090))).isEmpty(), "departures not in the ring yet");
+            assertFalse(flows(sim, "solwk02", at(TraceObservationPoint.TO_ENDPOINT)
+                    .and(tuple(client.ipv4(), server.ipv4(), 9090))).isEmpty(), "arrivals already are");
+            advance(sim, clock, Duration.ofMillis(1000));
+            Flow departure = flows(sim, "solwk03", at(TraceObservationPoint.TO_NETWORK)
+                    .and(tuple(client.ipv4(), server.ipv4(), 9090))).get(0);
+            assertTrue(nanos(departure) < T0 + 1_000_000_000L, "event times keep the node's own clock");
+        }
+    }
+
+    @Test
     void shouldProduceTheSameEventsForTheSameSeed() {
         List<String> first = summaries(Scenario.preset("random-loss-0.1"));
         List<String> second = summaries(Scenario.preset("random-loss-0.1"));

@@ -122,7 +122,11 @@ public final class FlowStreamPump implements Runnable {
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "flow stream failed", e);
             stop();
-            out.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+            try {
+                out.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+            } catch (RuntimeException alreadyClosed) {
+                LOG.log(Level.DEBUG, "flow stream already closed", alreadyClosed);
+            }
         }
         return false;
     }
