@@ -228,8 +228,12 @@ public final class Simulator implements AutoCloseable {
         streams.abort(node, SERVER_GONE);
         peers.abortAll(SERVER_GONE);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (streams.hasOpen(node) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+        try {
+            while (streams.hasOpen(node) && System.nanoTime() < deadline) {
+                Thread.sleep(2); // the pumps send the UNAVAILABLE status on their own threads
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
