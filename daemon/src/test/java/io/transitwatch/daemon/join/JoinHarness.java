@@ -1,0 +1,294 @@
+package io.transitwatch.daemon.join;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.daemon.topology.Topology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Drives a {@link JoinEngine} by hand: three nodes a, b, c with IPv4 and IPv6 pod CIDRs, events
+ * built field by field, and every verdict recorded as a readable string.
+ */
+public final class JoinHarness {
+    public static final long T0 = 1_700_000_000_000_000_000L;
+    public static final long MS = 1_000_000L;
+    public static final long S = 1_000 * MS;
+
+    public final StringDictionary dictionary = new StringDictionary(1024);
+    public final Topology topology;
+    final RecordingListener verdicts = new RecordingListener(dictionary);
+    public final JoinCounters counters;
+    public final JoinEngine engine;
+    private final NodeEvent event = new NodeEvent();
+
+    JoinHarness() {
+        this(JoinConfig.defaults().withCapacities(1024, 1024, 256));
+    }
+
+    JoinHarness(JoinConfig config) {
+        this(config, null);
+    }
+
+    /** A harness whose verdicts go to {@code listener} (made from the harness's dictionary and topology). */
+    public JoinHarness(JoinConfig config, java.util.function.BiFunction<StringDictionary, Topology, VerdictListener> listener) {
+        topology = new Topology(Map.of(
+                "a", List.of("10.0.1.0/24", "fd00:1::/64"),
+                "b", List.of("10.0.2.0/24", "fd00:2::/64"),
+                "c", List.of("10.0.3.0/24", "fd00:3::/64")),
+                dictionary::intern, 10_000, Duration.ofMinutes(10));
+        counters = new JoinCounters(config.maxNodes(), config.maxPairs());
+        engine = new JoinEngine(config, topology, listener == null ? verdicts : listener.apply(dictionary, topology),
+                counters);
+    }
+
+    /** Streams of a, b and c connected at T0. */
+    public JoinHarness allUp() {
+        for (String node : List.of("a", "b", "c")) {
+            up(node, T0, false);
+        }
+        return this;
+    }
+
+    public void up(String node, long now, boolean backfilled) {
+        health(node, NodeEvent.NODE_UP, now);
+        event.backfilled = backfilled;
+        deliver(now);
+    }
+
+    public void down(String node, long now) {
+        health(node, NodeEvent.NODE_DOWN, now);
+        deliver(now);
+    }
+
+    void lostEvents(String node, long nodeTime, long count, long now) {
+        health(node, NodeEvent.LOST_EVENTS, nodeTime);
+        event.lostCount = count;
+        event.lostSource = 1;
+        deliver(now);
+    }
+
+    void gap(String node, long from, long to, long now) {
+        health(node, NodeEvent.GAP, now);
+        event.gapStartNanos = from;
+        event.gapEndNanos = to;
+        deliver(now);
+    }
+
+    /** A SYN (or other kind) leaving {@code node} at TO_NETWORK. */
+    public Flow departure(String node, String src, int srcPort, String dst, int dstPort) {
+        return new Flow(node, JoinConstants.POINT_TO_NETWORK, src, srcPort, dst, dstPort);
+    }
+
+    /** The same packet delivered at TO_ENDPOINT of {@code node}. */
+    public Flow arrival(String node, String src, int srcPort, String dst, int dstPort) {
+        return new Flow(node, JoinConstants.POINT_TO_ENDPOINT, src, srcPort, dst, dstPort);
+    }
+
+    public int advance(long now) {
+        return engine.advance(now, true, Integer.MAX_VALUE);
+    }
+
+    private void health(String node, byte kind, long time) {
+        event.clear();
+        event.kind = kind;
+        event.node = dictionary.intern(node);
+        event.timeNanos = time;
+        event.receivedNanos = time;
+    }
+
+    private void deliver(long now) {
+        engine.setTime(now);
+        engine.onEvent(event, true);
+    }
+
+    static long[] ip(String text) {
+        IpPrefix host = IpPrefix.parse(text);
+        return new long[] {host.hi(), host.lo()};
+    }
+
+    /** Builder of one flow event; {@link #at} delivers it. */
+    public final class Flow {
+        private final String node;
+        private final int point;
+        private final String src;
+        private final int srcPort;
+        private final String dst;
+        private final int dstPort;
+        private short flags = NodeEvent.TCP_SYN;
+        private byte protocol = NodeEvent.PROTO_TCP;
+        private int traceReason = JoinConstants.TRACE_REASON_NEW;
+        private int verdict = JoinConstants.VERDICT_FORWARDED;
+        private int dstIdentity = 12345;
+        private int dropReason;
+        private String xlated;
+        private long receiveDelay;
+        private String[] sourceNames = {"", "", ""};
+        private String[] destinationNames = {"", "", ""};
+
+        Flow(String node, int point, String src, int srcPort, String dst, int dstPort) {
+            this.node = node;
+            this.point = point;
+            this.src = src;
+            this.srcPort = srcPort;
+            this.dst = dst;
+            this.dstPort = dstPort;
+        }
+
+        public Flow synAck() {
+            flags = (short) (NodeEvent.TCP_SYN | NodeEvent.TCP_ACK);
+            traceReason = JoinConstants.TRACE_REASON_REPLY;
+            return this;
+        }
+
+        public Flow udp() {
+            protocol = NodeEvent.PROTO_UDP;
+            flags = 0;
+            return this;
+        }
+
+        public Flow fin() {
+            flags = (short) (NodeEvent.TCP_FIN | NodeEvent.TCP_ACK);
+            traceReason = JoinConstants.TRACE_REASON_ESTABLISHED;
+            return this;
+        }
+
+        public Flow retransmission() {
+            traceReason = JoinConstants.TRACE_REASON_ESTABLISHED;
+            return this;
+        }
+
+        public Flow dropped(int reason) {
+            verdict = JoinConstants.VERDICT_DROPPED;
+            dropReason = reason;
+            return this;
+        }
+
+        public Flow toIdentity(int identity) {
+            dstIdentity = identity;
+            return this;
+        }
+
+        public Flow snatTo(String onWireSource) {
+            xlated = onWireSource;
+            return this;
+        }
+
+        /** Names Hubble gives the source endpoint: namespace, pod, workload. */
+        public Flow from(String namespace, String pod, String workload) {
+            sourceNames = new String[] {namespace, pod, workload};
+            return this;
+        }
+
+        /** Names Hubble gives the destination endpoint: namespace, pod, workload. */
+        public Flow to(String namespace, String pod, String workload) {
+            destinationNames = new String[] {namespace, pod, workload};
+            return this;
+        }
+
+        /** The daemon receives the event this long after its node-local time. */
+        public Flow receivedAfter(long nanos) {
+            receiveDelay = nanos;
+            return this;
+        }
+
+        /** Delivers the event with node-local time {@code nodeTime}; the daemon's clock is nodeTime + delay. */
+        public void at(long nodeTime) {
+            atWithNow(nodeTime, nodeTime + receiveDelay);
+        }
+
+        public void atWithNow(long nodeTime, long now) {
+            event.clear();
+            event.kind = NodeEvent.FLOW;
+            event.node = dictionary.intern(node);
+            event.timeNanos = nodeTime;
+            event.receivedNanos = now;
+            event.verdict = (byte) verdict;
+            event.observationPoint = (short) point;
+            event.traceReason = (byte) traceReason;
+            long[] s = ip(src);
+            long[] d = ip(dst);
+            event.ipVersion = (byte) (src.contains(":") ? 6 : 4);
+            event.srcHi = s[0];
+            event.srcLo = s[1];
+            event.dstHi = d[0];
+            event.dstLo = d[1];
+            if (xlated != null) {
+                long[] x = ip(xlated);
+                event.hasXlated = true;
+                event.xlatedHi = x[0];
+                event.xlatedLo = x[1];
+            }
+            event.protocol = protocol;
+            event.srcPort = srcPort;
+            event.dstPort = dstPort;
+            event.tcpFlags = protocol == NodeEvent.PROTO_TCP ? flags : 0;
+            event.dstIdentity = dstIdentity;
+            event.srcIdentity = 4242;
+            event.dropReason = dropReason;
+            event.eventType = verdict == JoinConstants.VERDICT_DROPPED ? 1 : 4;
+            event.srcEndpointId = point == JoinConstants.POINT_TO_NETWORK ? 101 : 0;
+            event.dstEndpointId = point == JoinConstants.POINT_TO_ENDPOINT ? 202 : 0;
+            event.interfaceName = dictionary.intern("ens18");
+            event.srcNamespace = dictionary.intern(sourceNames[0]);
+            event.srcPod = dictionary.intern(sourceNames[1]);
+            event.srcWorkload = dictionary.intern(sourceNames[2]);
+            event.dstNamespace = dictionary.intern(destinationNames[0]);
+            event.dstPod = dictionary.intern(destinationNames[1]);
+            event.dstWorkload = dictionary.intern(destinationNames[2]);
+            deliver(now);
+        }
+    }
+
+    /** Records verdicts as "VERDICT src>dst family kind srcPort>dstPort attempts=n" strings. */
+    static final class RecordingListener implements VerdictListener {
+        final List<String> verdicts = new ArrayList<>();
+        final List<Long> transits = new ArrayList<>();
+        private final StringDictionary dictionary;
+        private long tokens;
+
+        RecordingListener(StringDictionary dictionary) {
+            this.dictionary = dictionary;
+        }
+
+        private String describe(String verdict, DepartureView d) {
+            return verdict + " " + dictionary.get(d.sourceNode()) + ">" + dictionary.get(d.destinationNode()) + " "
+                    + JoinConstants.familyName(d.family()) + " " + PacketKind.name(d.kind()) + " "
+                    + d.sourcePort() + ">" + d.destinationPort() + " attempts=" + d.attempts();
+        }
+
+        @Override
+        public void onMatched(DepartureView departure, long transitNanos) {
+            verdicts.add(describe("MATCHED", departure));
+            transits.add(transitNanos);
+        }
+
+        @Override
+        public long onLost(DepartureView departure) {
+            verdicts.add(describe("LOST", departure));
+            return ++tokens;
+        }
+
+        @Override
+        public void onDroppedAtDestination(DepartureView departure) {
+            verdicts.add(describe("DROPPED", departure) + " reason=" + departure.dropReason());
+        }
+
+        @Override
+        public void onUnverified(DepartureView departure, UnverifiedReason reason) {
+            verdicts.add(describe("UNVERIFIED(" + reason + ")", departure));
+        }
+
+        @Override
+        public void onLate(DepartureView departure, long lostToken, long lateByNanos) {
+            verdicts.add(describe("LATE", departure) + " token=" + lostToken);
+        }
+
+        long count(String prefix) {
+            return verdicts.stream().filter(v -> v.startsWith(prefix)).count();
+        }
+    }
+}
