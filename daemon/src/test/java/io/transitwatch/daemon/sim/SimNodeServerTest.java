@@ -211,6 +211,38 @@ class SimNodeServerTest {
     }
 
     @Test
+    void shouldTakeTheNodeServerDownAndUpOnTheStreamDownFault() throws InterruptedException {
+        Scenario outage = Scenario.builder().name("outage")
+                .fault(new Fault.StreamDown("solwk01", Duration.ofSeconds(1), Duration.ofSeconds(2))).build();
+        try (Simulator faulty = Simulator.start(SimulatorConfig.builder().mode(SimMode.NODES).scenario(outage)
+                .clock(clock).trafficThread(false).build())) {
+            ManagedChannel node = plaintext(faulty.nodeTargets().get("solwk01"));
+            try {
+                var stub = ObserverGrpc.newBlockingStub(node);
+                advance(faulty, clock, Duration.ofMillis(1500));
+                await("solwk01 down", () -> !answers(stub));
+                advance(faulty, clock, Duration.ofSeconds(2));
+                await("solwk01 back", () -> {
+                    node.resetConnectBackoff();
+                    return answers(stub);
+                });
+                assertTrue(faulty.eventCounts("solwk01").lostWhileDown() > 0);
+            } finally {
+                close(node);
+            }
+        }
+    }
+
+    private static boolean answers(ObserverGrpc.ObserverBlockingStub stub) {
+        try {
+            stub.withDeadlineAfter(2, TimeUnit.SECONDS).serverStatus(ServerStatusRequest.getDefaultInstance());
+            return true;
+        } catch (StatusRuntimeException e) {
+            return false;
+        }
+    }
+
+    @Test
     void shouldDescribeItsOwnNodeInGetNodesAndServerStatus() {
         advance(sim, clock, Duration.ofSeconds(1));
         var stub = ObserverGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
