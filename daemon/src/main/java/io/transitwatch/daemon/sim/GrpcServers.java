@@ -7,7 +7,8 @@ import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
 import java.io.IOException;
@@ -24,8 +25,10 @@ import java.util.concurrent.TimeUnit;
  * call executor ({@code transitwatch-sim-grpc}), all stopped by {@link #close()}.
  */
 final class GrpcServers implements AutoCloseable {
-    private final EventLoopGroup boss = new NioEventLoopGroup(1, NamedThreadFactory.daemon("sim-netty-boss"));
-    private final EventLoopGroup workers = new NioEventLoopGroup(2, NamedThreadFactory.daemon("sim-netty"));
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
+            NamedThreadFactory.daemon("sim-netty-boss"), NioIoHandler.newFactory());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2,
+            NamedThreadFactory.daemon("sim-netty"), NioIoHandler.newFactory());
     private final ExecutorService calls = Executors.newFixedThreadPool(2, NamedThreadFactory.daemon("sim-grpc"));
 
     /** Plaintext, server-side TLS, or mutual TLS that rejects clients without a certificate from our CA. */

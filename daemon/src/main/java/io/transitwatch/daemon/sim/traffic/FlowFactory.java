@@ -89,7 +89,11 @@ final class FlowFactory {
                 .build();
     }
 
-    /** A packet denied by ingress policy at the destination: one DROPPED event per packet, not aggregated. */
+    /**
+     * A packet denied by ingress policy at the destination: one DROPPED event per packet, not
+     * aggregated. Hubble still fills the deprecated numeric {@code drop_reason}.
+     */
+    @SuppressWarnings("deprecation")
     Flow policyDrop(SimNode observer, PacketView packet, long localNanos, String uuid) {
         return common(observer, packet, localNanos, uuid)
                 .setVerdict(Verdict.DROPPED)
@@ -101,6 +105,7 @@ final class FlowFactory {
                 .build();
     }
 
+    @SuppressWarnings("deprecation") // Summary is deprecated, and Hubble 1.18 still sends it
     private Flow.Builder common(SimNode observer, PacketView packet, long localNanos, String uuid) {
         IP.Builder ip = IP.newBuilder()
                 .setSource(packet.sourceIp())
