@@ -130,6 +130,12 @@ public final class NodeEvent {
     /** Dictionary id of a human-readable reason (gRPC status, relay message), 0 when none. */
     public int reason;
 
+    /**
+     * Which permit pool the slot came from; set by {@link HandoffRing} only, untouched by
+     * {@link #clear()} and {@link #copyFrom}.
+     */
+    boolean controlPermit;
+
     /** Resets every field, so that nothing of the previous occupant leaks into the next. */
     public void clear() {
         kind = 0;
