@@ -1,6 +1,7 @@
 package io.transitwatch.daemon.ingest;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
@@ -12,6 +13,7 @@ import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +34,10 @@ final class HubbleChannels implements AutoCloseable {
     private final ChannelCredentials credentials;
     private final EventLoopGroup eventLoop;
     private final ExecutorService callbacks;
+    private final List<ClientInterceptor> interceptors;
 
-    HubbleChannels(IngestConfig.TlsFiles tls) {
+    HubbleChannels(IngestConfig.TlsFiles tls, List<ClientInterceptor> interceptors) {
+        this.interceptors = List.copyOf(interceptors);
         this.credentials = tls == null ? InsecureChannelCredentials.create() : tlsCredentials(tls);
         this.eventLoop = new NioEventLoopGroup(1, NamedThreadFactory.daemon("ingest-netty"));
         // Two threads: each stream's callbacks run serially, and a stream never blocks for long.
@@ -72,7 +76,8 @@ final class HubbleChannels implements AutoCloseable {
                 .offloadExecutor(callbacks)
                 .maxInboundMessageSize(FlowsCall.MAX_MESSAGE_BYTES)
                 .keepAliveTime(KEEPALIVE_MINUTES, TimeUnit.MINUTES)
-                .keepAliveTimeout(20, TimeUnit.SECONDS);
+                .keepAliveTimeout(20, TimeUnit.SECONDS)
+                .intercept(interceptors);
         if (serverName != null && !serverName.isEmpty() && !plaintext) {
             builder.overrideAuthority(serverName);
         }

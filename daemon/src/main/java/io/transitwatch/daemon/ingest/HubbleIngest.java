@@ -1,9 +1,11 @@
 package io.transitwatch.daemon.ingest;
 
+import io.grpc.ClientInterceptor;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
+import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -31,11 +33,17 @@ public final class HubbleIngest implements AutoCloseable {
     private final RelayNodePoller relayPoller;
     private final Object lifecycleLock = new Object(); // start() vs. close() from different threads
     private boolean started;
+    private boolean closed;
 
     public HubbleIngest(IngestConfig config, StringDictionary dictionary, Clock clock) {
+        this(config, dictionary, clock, List.of());
+    }
+
+    /** With client interceptors on every channel: for tests that count what is requested. */
+    HubbleIngest(IngestConfig config, StringDictionary dictionary, Clock clock, List<ClientInterceptor> interceptors) {
         this.config = config;
         this.ring = new HandoffRing(config.ringCapacity(), clock);
-        this.channels = new HubbleChannels(config.tls());
+        this.channels = new HubbleChannels(config.tls(), interceptors);
         this.scheduler = new ScheduledThreadPoolExecutor(1, NamedThreadFactory.daemon("ingest-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         IngestContext context = new IngestContext(config, ring, dictionary, clock, scheduler, channels, state);
@@ -88,6 +96,10 @@ public final class HubbleIngest implements AutoCloseable {
     }
 
     private void closeOnce() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         // Streams are stopped on the scheduler, where direct mode adds and removes them.
         Runnable stopStreams = () -> {
             if (relay != null) {
