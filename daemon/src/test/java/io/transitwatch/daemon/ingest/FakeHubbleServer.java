@@ -67,6 +67,7 @@ final class FakeHubbleServer implements AutoCloseable {
 
     /** A new server process on the same port: with the old ring (its events still covered) or empty. */
     FakeHubbleServer restart(SimCertificates.Files tls, boolean keepRing) throws IOException {
+        int port = port();
         close();
         List<GetFlowsResponse> kept = new ArrayList<>();
         if (keepRing) {
@@ -74,7 +75,7 @@ final class FakeHubbleServer implements AutoCloseable {
                 kept.addAll(ring);
             }
         }
-        FakeHubbleServer restarted = new FakeHubbleServer(port(), tls, kept);
+        FakeHubbleServer restarted = new FakeHubbleServer(port, tls, kept);
         restarted.rejectFieldMask = rejectFieldMask;
         return restarted;
     }
