@@ -30,6 +30,12 @@ import java.util.concurrent.TimeUnit;
 final class HubbleChannels implements AutoCloseable {
     /** Matches grpc-go's default keepalive enforcement (5 min): more frequent pings get the connection closed. */
     private static final long KEEPALIVE_MINUTES = 5;
+    /**
+     * A fixed HTTP/2 window instead of grpc-java's auto-tuning (which may grow it to 8 MiB): with
+     * manual flow control, what a server can push beyond what we requested sits in this window, so
+     * it bounds the transport's share of our memory per connection.
+     */
+    private static final int FLOW_CONTROL_WINDOW_BYTES = 1 << 20;
 
     private final ChannelCredentials credentials;
     private final EventLoopGroup eventLoop;
@@ -75,6 +81,7 @@ final class HubbleChannels implements AutoCloseable {
                 .executor(callbacks)
                 .offloadExecutor(callbacks)
                 .maxInboundMessageSize(FlowsCall.MAX_MESSAGE_BYTES)
+                .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
                 .keepAliveTime(KEEPALIVE_MINUTES, TimeUnit.MINUTES)
                 .keepAliveTimeout(20, TimeUnit.SECONDS)
                 .intercept(interceptors);
@@ -85,6 +92,10 @@ final class HubbleChannels implements AutoCloseable {
     }
 
     /** Shuts a channel down now, waiting briefly for its calls to end. */
+    static int flowControlWindowBytes() {
+        return FLOW_CONTROL_WINDOW_BYTES;
+    }
+
     static void shutdown(ManagedChannel channel) {
         channel.shutdownNow();
         try {

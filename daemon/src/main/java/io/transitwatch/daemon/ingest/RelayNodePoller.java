@@ -33,6 +33,7 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
     private final ManagedChannel channel;
     private ScheduledFuture<?> schedule;
     private volatile boolean warned;
+    private volatile boolean closed;
 
     RelayNodePoller(IngestContext context, RelayStream relay) {
         this.context = context;
@@ -78,6 +79,9 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
 
     @Override
     public void onError(Throwable error) {
+        if (closed) {
+            return;
+        }
         Status status = Status.fromThrowable(error);
         if (status.getCode() == Status.Code.UNIMPLEMENTED) {
             LOG.log(Level.WARNING, "relay {0} does not implement GetNodes; node health comes from the stream only",
@@ -102,6 +106,7 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
     }
 
     void close() {
+        closed = true;
         stop();
         HubbleChannels.shutdown(channel);
     }
