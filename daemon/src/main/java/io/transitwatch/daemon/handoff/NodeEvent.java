@@ -14,7 +14,8 @@ package io.transitwatch.daemon.handoff;
  * kind          fields that carry meaning
  * FLOW          everything in the "flow" block below
  * LOST_EVENTS   lostSource, lostCount, lostCpu, lostFirstNanos, lostLastNanos (0 when the server did not say)
- * NODE_UP       (node, timeNanos)           the node's stream is connected and delivering
+ * NODE_UP       (node, timeNanos, backfilled) the node's stream is connected and delivering; backfilled when
+ *               the ingest re-read the outage from Hubble's ring and reports any part it could not as a GAP
  * NODE_DOWN     (node, timeNanos, reason)   the node's stream is down; its arrivals are unknown
  * GAP           gapStartNanos, gapEndNanos  events of that span were never received (backfill could not cover it)
  * </pre>
@@ -129,6 +130,12 @@ public final class NodeEvent {
     // ---- node up / down ----
     /** Dictionary id of a human-readable reason (gRPC status, relay message), 0 when none. */
     public int reason;
+    /**
+     * NODE_UP only: the stream resumed with a {@code since} backfill and de-duplication, so the outage
+     * is covered except for GAP events that follow. False when events of the outage are simply gone
+     * (Relay resumes a node at "now").
+     */
+    public boolean backfilled;
 
     /**
      * Which permit pool the slot came from; set by {@link HandoffRing} only, untouched by
@@ -167,6 +174,7 @@ public final class NodeEvent {
         lostCpu = CPU_UNKNOWN;
         gapStartNanos = gapEndNanos = 0;
         reason = 0;
+        backfilled = false;
     }
 
     /** Copies every field of {@code other} into this slot (used by replay and tests). */
@@ -219,5 +227,6 @@ public final class NodeEvent {
         gapStartNanos = other.gapStartNanos;
         gapEndNanos = other.gapEndNanos;
         reason = other.reason;
+        backfilled = other.backfilled;
     }
 }

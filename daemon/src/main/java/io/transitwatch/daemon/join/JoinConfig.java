@@ -1,0 +1,109 @@
+package io.transitwatch.daemon.join;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Immutable. Every knob of the join, with the defaults of DESIGN §3. Built once at start (the
+ * configuration layer validates values and names keys in its errors); the join only reads it.
+ *
+ * @param window how long a departure waits for its arrival (W)
+ * @param arrivalMemory how long an arrival is remembered beyond W, for departures processed after
+ *     their arrival (streams are not ordered against each other)
+ * @param lateHorizon how long a LOST verdict is remembered so that a late arrival resolves it (LATE)
+ * @param watermarkSlack safety margin subtracted from the idle watermark advance
+ * @param clockSpan span of the minimum-delay filter that estimates each node's clock offset
+ * @param downGrace how long past its deadline a departure to a DOWN node waits for the node to come
+ *     back (and backfill) before it is UNVERIFIED
+ * @param maxBehind how long past its deadline a departure waits for a connected but lagging node
+ * @param lostEventsSpan the span before a lost-events report that is treated as incomplete when
+ *     Hubble does not say which span it lost (v1.19 sends first/last)
+ * @param departurePoints observation points (proto numbers) that make a departure
+ * @param arrivalPoints observation points that make an arrival
+ * @param excludedDestinationIdentities destinations without arrival events (host, world, ...)
+ * @param joinSafeKinds packet kinds reported on both sides (see {@link PacketKind})
+ */
+public record JoinConfig(
+        Duration window,
+        Duration arrivalMemory,
+        Duration lateHorizon,
+        Duration watermarkSlack,
+        Duration clockSpan,
+        Duration downGrace,
+        Duration maxBehind,
+        Duration lostEventsSpan,
+        int pendingCapacity,
+        int arrivalCapacity,
+        int lostHistoryCapacity,
+        int maxNodes,
+        int maxPairs,
+        Set<Integer> departurePoints,
+        Set<Integer> arrivalPoints,
+        Set<Integer> excludedDestinationIdentities,
+        Set<Integer> joinSafeKinds) {
+
+    public JoinConfig {
+        departurePoints = Set.copyOf(departurePoints);
+        arrivalPoints = Set.copyOf(arrivalPoints);
+        excludedDestinationIdentities = Set.copyOf(excludedDestinationIdentities);
+        joinSafeKinds = Set.copyOf(joinSafeKinds);
+        requirePowerOfTwo(pendingCapacity, "pendingCapacity");
+        requirePowerOfTwo(arrivalCapacity, "arrivalCapacity");
+        requirePowerOfTwo(lostHistoryCapacity, "lostHistoryCapacity");
+        if (window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("window must be positive, was " + window);
+        }
+        if (maxNodes < 2 || maxPairs < 1) {
+            throw new IllegalArgumentException("maxNodes must be >= 2 and maxPairs >= 1");
+        }
+    }
+
+    /** DESIGN §3 defaults: W = 5 s, SYN / SYN-ACK / UDP-NEW / ICMP-ECHO, BPF-host-routing and tunnel points. */
+    public static JoinConfig defaults() {
+        return new JoinConfig(
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(60),
+                Duration.ofMillis(250),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(5),
+                1 << 16,
+                1 << 16,
+                1 << 14,
+                256,
+                8192,
+                Set.of(JoinConstants.POINT_TO_NETWORK, JoinConstants.POINT_TO_OVERLAY, JoinConstants.POINT_TO_STACK),
+                Set.of(JoinConstants.POINT_TO_ENDPOINT, JoinConstants.POINT_FROM_NETWORK,
+                        JoinConstants.POINT_FROM_OVERLAY),
+                Set.of(JoinConstants.IDENTITY_HOST, JoinConstants.IDENTITY_WORLD, JoinConstants.IDENTITY_REMOTE_NODE,
+                        JoinConstants.IDENTITY_KUBE_APISERVER, JoinConstants.IDENTITY_WORLD_IPV4,
+                        JoinConstants.IDENTITY_WORLD_IPV6),
+                Set.of(PacketKind.SYN, PacketKind.SYN_ACK, PacketKind.UDP_NEW, PacketKind.ICMP_ECHO));
+    }
+
+    public JoinConfig withWindow(Duration newWindow) {
+        return new JoinConfig(newWindow, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
+                lostEventsSpan, pendingCapacity, arrivalCapacity, lostHistoryCapacity, maxNodes, maxPairs,
+                departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds);
+    }
+
+    public JoinConfig withCapacities(int pending, int arrivals, int lostHistory) {
+        return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
+                lostEventsSpan, pending, arrivals, lostHistory, maxNodes, maxPairs,
+                departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds);
+    }
+
+    public JoinConfig withJoinSafeKinds(Set<Integer> kinds) {
+        return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
+                lostEventsSpan, pendingCapacity, arrivalCapacity, lostHistoryCapacity, maxNodes, maxPairs,
+                departurePoints, arrivalPoints, excludedDestinationIdentities, kinds);
+    }
+
+    private static void requirePowerOfTwo(int value, String name) {
+        if (value < 2 || Integer.bitCount(value) != 1) {
+            throw new IllegalArgumentException(name + " must be a power of two >= 2, was " + value);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.transitwatch.daemon.join;
+
+/**
+ * Single-threaded: owned by the join thread.
+ *
+ * <p>Departures waiting for their arrival, one lane per destination node, so that a node whose
+ * stream is behind never holds up verdicts for the others. Per entry: the five key words, index and
+ * lane links of {@link KeyedSlots}, and the fields below — about 93 bytes, no object. Names of the
+ * endpoints are not kept here: {@link io.transitwatch.daemon.topology.Topology} remembers them per IP.
+ */
+final class PendingDepartures {
+    final KeyedSlots slots;
+    /** Dense index of the source node. */
+    final int[] sourceNode;
+    /** First departure on the daemon's time line (see {@link NodeClocks}). */
+    final long[] frameNanos;
+    /** First departure on the source node's own clock, as Hubble reported it. */
+    final long[] firstSeenNanos;
+    /** Last report (a retransmission) relative to the first, in milliseconds. */
+    final int[] lastSeenDeltaMillis;
+    final short[] attempts;
+    final short[] observationPoint;
+    final byte[] traceReason;
+    final int[] interfaceName;
+
+    PendingDepartures(int capacity, int maxNodes) {
+        slots = new KeyedSlots(capacity, maxNodes);
+        sourceNode = new int[capacity];
+        frameNanos = new long[capacity];
+        firstSeenNanos = new long[capacity];
+        lastSeenDeltaMillis = new int[capacity];
+        attempts = new short[capacity];
+        observationPoint = new short[capacity];
+        traceReason = new byte[capacity];
+        interfaceName = new int[capacity];
+    }
+
+    /** Index of the lane head (over all lanes) that departed first, for capacity eviction. */
+    int oldestOverall(int lanesInUse) {
+        int oldest = KeyedSlots.NONE;
+        for (int lane = 0; lane < lanesInUse; lane++) {
+            int head = slots.oldest(lane);
+            if (head != KeyedSlots.NONE && (oldest == KeyedSlots.NONE || frameNanos[head] < frameNanos[oldest])) {
+                oldest = head;
+            }
+        }
+        return oldest;
+    }
+}

@@ -1,0 +1,22 @@
+package io.transitwatch.daemon.join;
+
+/**
+ * Why a departure could be neither matched nor declared lost. Never alerted: counted per node and
+ * reason, because each one says the destination's half of the picture was missing, not the packet.
+ */
+public enum UnverifiedReason {
+    /** The destination node's stream was down during the window. */
+    OBSERVER_DOWN,
+    /** Events of the destination node were never received for part of the window (backfill could not cover a reconnect). */
+    GAP,
+    /** The destination node's Hubble reported lost events overlapping the window. */
+    LOST_EVENTS,
+    /** The destination node's stream stayed connected but did not catch up with the window in time. */
+    BEHIND,
+    /** No stream for the destination node has ever been up. */
+    NO_OBSERVER,
+    /** The join's own fixed capacity overflowed and the oldest entry was evicted undecided. */
+    CAPACITY;
+
+    static final UnverifiedReason[] VALUES = values();
+}

@@ -1,0 +1,49 @@
+package io.transitwatch.daemon.join;
+
+/**
+ * Called only on the join thread, in verdict order. Implementations must not block (hand work to
+ * another thread through a bounded queue) and must copy what they keep from the view.
+ *
+ * <p>Where the join's decisions go: matches feed metrics, LOST / DROPPED / LATE become alerts and
+ * roll up into incidents, UNVERIFIED is counted and never alerted.
+ */
+public interface VerdictListener {
+    /** An arrival matched the departure within the window. Called per match: keep it cheap. */
+    void onMatched(DepartureView departure, long transitNanos);
+
+    /**
+     * No arrival within the window while the destination's observer was complete.
+     *
+     * @return a token remembered with the verdict and handed back by {@link #onLate}
+     */
+    long onLost(DepartureView departure);
+
+    /** The destination reported the packet DROPPED ({@link DepartureView#dropReason()}). */
+    void onDroppedAtDestination(DepartureView departure);
+
+    /** Neither matched nor provably lost: the destination's half of the picture was missing. */
+    void onUnverified(DepartureView departure, UnverifiedReason reason);
+
+    /** The arrival of a departure declared lost showed up after all, {@code lateByNanos} after its window. */
+    void onLate(DepartureView departure, long lostToken, long lateByNanos);
+
+    /** Ignores everything. */
+    VerdictListener NONE = new VerdictListener() {
+        @Override
+        public void onMatched(DepartureView departure, long transitNanos) {}
+
+        @Override
+        public long onLost(DepartureView departure) {
+            return 0;
+        }
+
+        @Override
+        public void onDroppedAtDestination(DepartureView departure) {}
+
+        @Override
+        public void onUnverified(DepartureView departure, UnverifiedReason reason) {}
+
+        @Override
+        public void onLate(DepartureView departure, long lostToken, long lateByNanos) {}
+    };
+}

@@ -1,0 +1,159 @@
+package io.transitwatch.daemon.topology;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+/**
+ * Single-threaded: owned by the join thread (learning and lookups both happen there). The configured
+ * prefix table is immutable and may be shared.
+ *
+ * <p>Answers "on which node does this IP live?" (DESIGN §3.4), in order: the pod CIDRs per node from
+ * the configuration; then what the streams taught us — an arrival {@code to-endpoint} at node N for
+ * IP X, or a departure from N whose source endpoint is local ({@code source.ID != 0}), places X on N.
+ * Learned placements live in a bounded Caffeine cache that forgets entries not used for
+ * {@code ttl}; a pod IP that moves is re-learned by the next observation. Alongside, it remembers
+ * each IP's endpoint (namespace, pod, workload, identity), so that alerts can name both ends
+ * without the join keeping strings per pending entry.
+ *
+ * <p>The hot path does not allocate: lookups go through a reused probe key, Caffeine runs its
+ * maintenance on the calling thread ({@code executor(Runnable::run)}, no hidden threads) and reads
+ * its time from the join's clock; a new key object is made only when an IP is seen for the first
+ * time or moves.
+ */
+public final class Topology {
+    /** Mutable, join-thread-only: what is known about one IP. */
+    public static final class Endpoint {
+        int node;
+        int namespace;
+        int pod;
+        int workload;
+        int identity;
+
+        public int node() {
+            return node;
+        }
+
+        public int namespace() {
+            return namespace;
+        }
+
+        public int pod() {
+            return pod;
+        }
+
+        public int workload() {
+            return workload;
+        }
+
+        public int identity() {
+            return identity;
+        }
+    }
+
+    private static final class IpKey {
+        long hi;
+        long lo;
+
+        IpKey(long hi, long lo) {
+            this.hi = hi;
+            this.lo = lo;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof IpKey key && key.hi == hi && key.lo == lo;
+        }
+
+        @Override
+        public int hashCode() {
+            long h = (hi * 0x9E3779B97F4A7C15L) ^ lo;
+            return (int) (h ^ (h >>> 32));
+        }
+    }
+
+    private final PrefixTable configured;
+    private final Cache<IpKey, Endpoint> learned;
+    private final IpKey probe = new IpKey(0, 0);
+    private long nowNanos;
+
+    /**
+     * @param podCidrs pod CIDRs per node name, from the configuration (may be empty)
+     * @param nodeId interns a node name into the id the events carry
+     */
+    public Topology(Map<String, List<String>> podCidrs, ToIntFunction<String> nodeId, int maxLearned, Duration ttl) {
+        List<IpPrefix> prefixes = new ArrayList<>();
+        List<Integer> nodes = new ArrayList<>();
+        podCidrs.forEach((node, cidrs) -> {
+            for (String cidr : cidrs) {
+                prefixes.add(IpPrefix.parse(cidr));
+                nodes.add(nodeId.applyAsInt(node));
+            }
+        });
+        this.configured = new PrefixTable(prefixes, nodes);
+        this.learned = Caffeine.newBuilder()
+                .maximumSize(maxLearned)
+                .expireAfterAccess(ttl)
+                .executor(Runnable::run)
+                .ticker(() -> nowNanos)
+                .build();
+    }
+
+    /** The join's time, read once per duty cycle; drives expiry of learned entries. */
+    public void setTime(long epochNanos) {
+        this.nowNanos = epochNanos;
+    }
+
+    /** Node id of the address, or 0 when unresolved. */
+    public int nodeOf(long hi, long lo) {
+        int node = configured.lookup(hi, lo);
+        if (node != 0) {
+            return node;
+        }
+        Endpoint endpoint = find(hi, lo);
+        return endpoint == null ? 0 : endpoint.node;
+    }
+
+    /** Records where an IP was seen and who it was; allocates only for a new IP. */
+    public void learn(long hi, long lo, int node, int namespace, int pod, int workload, int identity) {
+        Endpoint endpoint = find(hi, lo);
+        if (endpoint == null) {
+            endpoint = new Endpoint();
+            learned.put(new IpKey(hi, lo), endpoint);
+        }
+        if (node != 0) {
+            endpoint.node = node;
+        }
+        if (pod != 0 || namespace != 0) {
+            endpoint.namespace = namespace;
+            endpoint.pod = pod;
+            endpoint.workload = workload;
+        }
+        if (identity != 0) {
+            endpoint.identity = identity;
+        }
+    }
+
+    /** What is known about the IP, or null. The object is live: copy what you keep. */
+    public Endpoint endpoint(long hi, long lo) {
+        return find(hi, lo);
+    }
+
+    public long learnedCount() {
+        return learned.estimatedSize();
+    }
+
+    public boolean hasConfiguredCidrs() {
+        return !configured.isEmpty();
+    }
+
+    private Endpoint find(long hi, long lo) {
+        probe.hi = hi;
+        probe.lo = lo;
+        return learned.getIfPresent(probe);
+    }
+}

@@ -1,0 +1,246 @@
+package io.transitwatch.daemon.join;
+
+import static io.transitwatch.daemon.join.JoinHarness.MS;
+import static io.transitwatch.daemon.join.JoinHarness.S;
+import static io.transitwatch.daemon.join.JoinHarness.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JoinEngineTest {
+    private final JoinHarness join = new JoinHarness().allUp();
+
+    @Test
+    void shouldMatchArrivalWithinWindow() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S + 2 * MS);
+        join.advance(T0 + 20 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+        assertEquals(2 * MS, join.verdicts.transits.get(0));
+        assertEquals(0, join.engine.pendingCount());
+    }
+
+    @Test
+    void shouldDeclareLostOnlyAfterDestinationWatermarkPassesWindow() {
+        join.departure("a", "fd00:1::5", 47972, "fd00:2::7", 9090).at(T0 + S);
+
+        join.advance(T0 + 5 * S);
+        assertEquals(List.of(), join.verdicts.verdicts, "window (5 s) not over yet");
+
+        join.advance(T0 + 7 * S);
+        assertEquals(List.of("LOST a>b IPv6 SYN 47972>9090 attempts=1"), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.LOST));
+    }
+
+    @Test
+    void shouldMatchArrivalProcessedBeforeItsDeparture() {
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S - MS);
+        join.advance(T0 + 20 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldCountRetransmissionsAsAttemptsNotNewEntries() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).retransmission().at(T0 + 4 * S);
+        join.advance(T0 + 8 * S);
+
+        assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=2"), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.DEPARTURES));
+    }
+
+    @Test
+    void shouldMatchWhenFirstSynIsLostButRetransmissionArrives() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        // the SYN at +0 s never arrived; the retransmit at +1 s (not reported at the source) did: NEW at b
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 2 * S + MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldKeyReverseDirectionSoALostSynAckIsCaught() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S + MS);
+        join.departure("b", "10.0.2.7", 9090, "10.0.1.5", 40000).synAck().at(T0 + S + 2 * MS);
+        join.advance(T0 + 10 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
+                "LOST b>a IPv4 SYN-ACK 9090>40000 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldKeyDepartureOnTranslatedSourceAfterSnat() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).snatTo("192.168.0.1").at(T0 + S);
+        join.arrival("b", "192.168.0.1", 40000, "10.0.2.7", 9090).at(T0 + S + MS);
+        join.advance(T0 + 10 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldIgnoreDeparturesTheDestinationCannotReport() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.1.9", 80).at(T0 + S);            // same node
+        join.departure("a", "10.0.1.5", 40001, "1.1.1.1", 443).toIdentity(2).at(T0 + S); // world
+        join.departure("a", "10.0.1.5", 40002, "10.9.9.9", 443).at(T0 + S);           // unknown placement
+        join.departure("a", "10.0.1.5", 40003, "10.0.2.7", 9090).fin().at(T0 + S);    // FIN: off by default
+        join.advance(T0 + 60 * S);
+
+        assertEquals(List.of(), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_SAME_NODE));
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY));
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION));
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_NOT_JOIN_SAFE));
+    }
+
+    @Test
+    void shouldNotAlertWhenDestinationStreamWasDown() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.down("b", T0 + 2 * S);
+        join.advance(T0 + 10 * S);
+        assertEquals(List.of(), join.verdicts.verdicts, "waits for b to come back within the grace");
+
+        join.advance(T0 + 17 * S);
+        assertEquals(List.of("UNVERIFIED(OBSERVER_DOWN) a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldDecideNormallyWhenBackfillCoveredTheOutage() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.down("b", T0 + S + 500 * MS);
+        join.up("b", T0 + 4 * S, true);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(3 * S).at(T0 + S + MS);
+        join.departure("a", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + 5 * S);
+        join.advance(T0 + 20 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
+                "LOST a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldNotAlertForWindowsOverlappingLostEvents() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.lostEvents("b", T0 + 3 * S, 100, T0 + 3 * S);
+        join.departure("a", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + 20 * S);
+        join.advance(T0 + 40 * S);
+
+        assertEquals(List.of("UNVERIFIED(LOST_EVENTS) a>b IPv4 SYN 40000>9090 attempts=1",
+                "LOST a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldNotAlertForWindowsOverlappingAGap() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.gap("b", T0 + 2 * S, T0 + 4 * S, T0 + 5 * S);
+        join.advance(T0 + 20 * S);
+
+        assertEquals(List.of("UNVERIFIED(GAP) a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldNotAlertWhenDestinationWasNeverObserved() {
+        JoinHarness fresh = new JoinHarness();
+        fresh.up("a", T0, false);
+        fresh.departure("a", "10.0.1.5", 40000, "10.0.3.7", 9090).at(T0 + S);
+        fresh.advance(T0 + 30 * S);
+
+        assertEquals(List.of("UNVERIFIED(NO_OBSERVER) a>c IPv4 SYN 40000>9090 attempts=1"), fresh.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldToleratePlusMinusTwoSecondsOfClockSkew() {
+        // a's clock runs 2 s behind the daemon, b's 2 s ahead: raw times disagree by 4 s.
+        long aBehind = -2 * S;
+        long bAhead = 2 * S;
+        for (int i = 0; i < 50; i++) {
+            long trueTime = T0 + i * 100 * MS;
+            join.departure("a", "10.0.1.5", 30000 + i, "10.0.2.7", 9090).receivedAfter(-aBehind + MS)
+                    .at(trueTime + aBehind);
+            join.arrival("b", "10.0.1.5", 30000 + i, "10.0.2.7", 9090).receivedAfter(-bAhead + MS)
+                    .at(trueTime + bAhead + MS);
+        }
+        join.advance(T0 + 30 * S);
+
+        assertEquals(50, join.verdicts.count("MATCHED"));
+        assertEquals(0, join.verdicts.count("LOST"));
+        assertTrue(join.verdicts.transits.stream().allMatch(t -> Math.abs(t) < 10 * MS),
+                "offset-corrected transit delays stay near the true 1 ms: " + join.verdicts.transits);
+    }
+
+    @Test
+    void shouldReportDropAtDestination() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).dropped(133).at(T0 + S + MS);
+
+        assertEquals(List.of("DROPPED a>b IPv4 SYN 40000>9090 attempts=1 reason=133"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldResolveLostDepartureWithLateArrival() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.advance(T0 + 8 * S);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 9 * S);
+
+        assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1",
+                "LATE a>b IPv4 SYN 40000>9090 attempts=1 token=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldJoinUdpOnlyOnFirstPacketOfEntry() {
+        join.departure("a", "fd00:1::5", 53000, "fd00:2::53", 53).udp().at(T0 + S);
+        join.arrival("b", "fd00:1::5", 53000, "fd00:2::53", 53).udp().at(T0 + S + MS);
+        join.departure("a", "fd00:1::5", 53001, "fd00:2::53", 53).udp().retransmission().at(T0 + S);
+        join.advance(T0 + 20 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv6 UDP-NEW 53000>53 attempts=1"), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_NOT_JOIN_SAFE));
+    }
+
+    @Test
+    void shouldEvictOldestAsUnverifiedWhenFull() {
+        JoinHarness small = new JoinHarness(JoinConfig.defaults().withCapacities(4, 4, 4)).allUp();
+        for (int i = 0; i < 6; i++) {
+            small.departure("a", "10.0.1.5", 40000 + i, "10.0.2.7", 9090).at(T0 + S + i * MS);
+        }
+
+        assertEquals(List.of("UNVERIFIED(CAPACITY) a>b IPv4 SYN 40000>9090 attempts=1",
+                "UNVERIFIED(CAPACITY) a>b IPv4 SYN 40001>9090 attempts=1"), small.verdicts.verdicts);
+        assertEquals(4, small.engine.pendingCount());
+        assertEquals(2, small.counters.get(JoinCounters.Global.PENDING_EVICTED));
+    }
+
+    @Test
+    void shouldDecideSilentBlackholedPairFromIdleWatermark() {
+        // Only departures: the destination b never sends anything, yet verdicts come from b's idle watermark.
+        for (int i = 0; i < 10; i++) {
+            join.departure("c", "fd00:3::5", 41000 + i, "fd00:2::7", 9090).at(T0 + i * 200 * MS);
+        }
+        join.advance(T0 + 8 * S);
+
+        assertEquals(10, join.verdicts.count("LOST c>b IPv6 SYN"));
+    }
+
+    @Test
+    void shouldCountPerPairAndFamily() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S + MS);
+        join.departure("a", "fd00:1::5", 40000, "fd00:2::7", 9090).at(T0 + S);
+        join.advance(T0 + 10 * S);
+
+        JoinCounters counters = join.counters;
+        assertEquals(2, counters.pairCount());
+        for (int pair = 0; pair < counters.pairCount(); pair++) {
+            boolean v6 = counters.pairFamily(pair) == JoinConstants.FAMILY_IPV6;
+            assertEquals(v6 ? 0 : 1, counters.pair(pair, JoinCounters.PerPair.MATCHED));
+            assertEquals(v6 ? 1 : 0, counters.pair(pair, JoinCounters.PerPair.LOST));
+            assertEquals("a", join.dictionary.get(counters.pairSourceNode(pair)));
+            assertEquals("b", join.dictionary.get(counters.pairDestinationNode(pair)));
+        }
+    }
+}

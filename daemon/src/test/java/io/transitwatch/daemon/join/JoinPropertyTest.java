@@ -1,0 +1,114 @@
+package io.transitwatch.daemon.join;
+
+import static io.transitwatch.daemon.join.JoinHarness.MS;
+import static io.transitwatch.daemon.join.JoinHarness.S;
+import static io.transitwatch.daemon.join.JoinHarness.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * Random interleavings of departures, arrivals (early, on time, late, never), retransmissions,
+ * nodes going down and up, lost-event reports and clock advances, fed to the real engine and to
+ * {@link ReferenceJoin}; after every advance both must have reached the same verdicts.
+ */
+class JoinPropertyTest {
+    private static final String[] NODES = {"a", "b", "c"};
+    private static final String[] SUBNET = {"10.0.1.", "10.0.2.", "10.0.3."};
+
+    private record Op(long time, int order, Consumer<JoinHarness> real, Consumer<ReferenceJoin> reference) {}
+
+    @Property(tries = 300)
+    void engineAgreesWithReferenceModel(@ForAll long seed, @ForAll @IntRange(min = 5, max = 120) int departures) {
+        Random random = new Random(seed);
+        JoinConfig config = JoinConfig.defaults().withCapacities(4096, 4096, 1024);
+        JoinHarness real = new JoinHarness(config);
+        ReferenceJoin reference = new ReferenceJoin(config);
+        List<Op> ops = new ArrayList<>();
+        int[] order = {0};
+
+        for (String node : NODES) {
+            if (random.nextInt(10) > 0) {
+                ops.add(new Op(T0, order[0]++, h -> h.up(node, T0, false), r -> r.up(node, T0)));
+            }
+        }
+        for (int i = 0; i < departures; i++) {
+            int from = random.nextInt(3);
+            int to = (from + 1 + random.nextInt(2)) % 3;
+            int port = 20000 + random.nextInt(departures * 2);
+            String src = SUBNET[from] + "5";
+            String dst = SUBNET[to] + "7";
+            long time = T0 + S + random.nextInt(20_000) * MS;
+            ReferenceJoin.Key key = new ReferenceJoin.Key(src, port, dst, 9090, PacketKind.SYN);
+            String srcNode = NODES[from];
+            String dstNode = NODES[to];
+            ops.add(new Op(time, order[0]++,
+                    h -> h.departure(srcNode, src, port, dst, 9090).at(time),
+                    r -> r.departure(srcNode, dstNode, key, time, false)));
+            int fate = random.nextInt(10);
+            if (fate < 6) { // arrives: mostly promptly, sometimes before the departure (skew) or late
+                long transit = fate < 4 ? random.nextInt(5) * MS : (random.nextInt(9_000) - 1_000) * MS;
+                long arrival = time + transit;
+                ops.add(new Op(arrival, order[0]++,
+                        h -> h.arrival(dstNode, src, port, dst, 9090).at(arrival),
+                        r -> r.arrival(dstNode, key, arrival)));
+            }
+            if (random.nextInt(6) == 0) {
+                long again = time + (1 + random.nextInt(4)) * S;
+                ops.add(new Op(again, order[0]++,
+                        h -> h.departure(srcNode, src, port, dst, 9090).retransmission().at(again),
+                        r -> r.departure(srcNode, dstNode, key, again, true)));
+            }
+        }
+        for (int i = random.nextInt(4); i > 0; i--) {
+            String node = NODES[random.nextInt(3)];
+            long down = T0 + S + random.nextInt(20_000) * MS;
+            long up = down + random.nextInt(15_000) * MS;
+            ops.add(new Op(down, order[0]++, h -> h.down(node, down), r -> r.down(node, down)));
+            if (random.nextBoolean()) {
+                ops.add(new Op(up, order[0]++, h -> h.up(node, up, false), r -> r.up(node, up)));
+            }
+        }
+        for (int i = random.nextInt(3); i > 0; i--) {
+            String node = NODES[random.nextInt(3)];
+            long at = T0 + S + random.nextInt(20_000) * MS;
+            ops.add(new Op(at, order[0]++, h -> h.lostEvents(node, at, 10, at),
+                    r -> r.lostEvents(node, at, config.lostEventsSpan().toNanos())));
+        }
+        for (long at = T0; at < T0 + 60 * S; at += (50 + random.nextInt(2_000)) * MS) {
+            long now = at;
+            ops.add(new Op(now, order[0]++, h -> h.advance(now), r -> r.advance(now)));
+        }
+        ops.sort(Comparator.comparingLong(Op::time).thenComparingInt(Op::order));
+
+        for (Op op : ops) {
+            op.real().accept(real);
+            op.reference().accept(reference);
+            assertEquals(sorted(reference.verdicts), sorted(simplified(real.verdicts.verdicts)),
+                    "verdicts differ after the op at +" + (op.time() - T0) / MS + " ms (seed " + seed + ")");
+        }
+    }
+
+    /** "MATCHED a>b IPv4 SYN 20001>9090 attempts=1" -> "MATCHED a>b 20001", the reference's form. */
+    private static List<String> simplified(List<String> verdicts) {
+        List<String> out = new ArrayList<>();
+        for (String verdict : verdicts) {
+            String[] parts = verdict.split(" ");
+            out.add(parts[0] + " " + parts[1] + " " + parts[4].substring(0, parts[4].indexOf('>')));
+        }
+        return out;
+    }
+
+    private static List<String> sorted(List<String> list) {
+        List<String> copy = new ArrayList<>(list);
+        copy.sort(null);
+        return copy;
+    }
+}

@@ -1,0 +1,152 @@
+package io.transitwatch.daemon.join;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The join's rules written the plainest way — hash maps and lists, every entry checked on every
+ * advance — for the property test to hold the real engine against. It assumes ideal clocks (events
+ * received at their own time), which is what the property test feeds both.
+ */
+final class ReferenceJoin {
+    record Key(String src, int srcPort, String dst, int dstPort, int kind) {}
+
+    private record Pending(String srcNode, String dstNode, long time, int attempts) {}
+
+    private record Span(long from, long to, String reason) {}
+
+    private final long window;
+    private final long slack;
+    private final long grace;
+    private final long arrivalMemory;
+    private final Map<Key, Pending> pending = new LinkedHashMap<>();
+    private final Map<Key, Long> arrivals = new LinkedHashMap<>();
+    private final Map<Key, Pending> lost = new LinkedHashMap<>();
+    private final Map<String, String> state = new HashMap<>();
+    private final Map<String, Long> downSince = new HashMap<>();
+    private final Map<String, List<Span>> spans = new HashMap<>();
+    private final Map<String, Long> newest = new HashMap<>();
+    final List<String> verdicts = new ArrayList<>();
+
+    ReferenceJoin(JoinConfig config) {
+        window = config.window().toNanos();
+        slack = config.watermarkSlack().toNanos();
+        grace = config.downGrace().toNanos();
+        arrivalMemory = config.arrivalMemory().toNanos();
+    }
+
+    void up(String node, long now) {
+        if ("DOWN".equals(state.get(node))) {
+            for (int i = 0; i < spans(node).size(); i++) {
+                Span span = spans(node).get(i);
+                if (span.to == Long.MAX_VALUE) {
+                    spans(node).set(i, new Span(span.from, Math.max(now, span.from), span.reason));
+                }
+            }
+        }
+        state.put(node, "UP");
+    }
+
+    void down(String node, long now) {
+        if (!"DOWN".equals(state.get(node))) {
+            long since = "UP".equals(state.get(node)) ? watermark(node, now, true) : Long.MIN_VALUE;
+            spans(node).add(new Span(since, Long.MAX_VALUE, "OBSERVER_DOWN"));
+            downSince.put(node, since);
+        }
+        state.put(node, "DOWN");
+    }
+
+    void lostEvents(String node, long time, long span) {
+        spans(node).add(new Span(time - span - slack, time + slack, "LOST_EVENTS"));
+    }
+
+    void departure(String srcNode, String dstNode, Key key, long time, boolean retransmission) {
+        newest.merge(srcNode, time, Math::max);
+        if (!"DOWN".equals(state.get(srcNode)) || time > downSince.getOrDefault(srcNode, Long.MAX_VALUE)) {
+            up(srcNode, time);
+        }
+        if (pending.containsKey(key)) {
+            if (retransmission) {
+                Pending p = pending.get(key);
+                pending.put(key, new Pending(p.srcNode, p.dstNode, p.time, p.attempts + 1));
+            }
+            return;
+        }
+        if (retransmission) {
+            return;
+        }
+        if (arrivals.remove(key) != null) {
+            verdicts.add("MATCHED " + srcNode + ">" + dstNode + " " + key.srcPort);
+            return;
+        }
+        pending.put(key, new Pending(srcNode, dstNode, time, 1));
+    }
+
+    void arrival(String node, Key key, long time) {
+        newest.merge(node, time, Math::max);
+        if (!"DOWN".equals(state.get(node)) || time > downSince.getOrDefault(node, Long.MAX_VALUE)) {
+            up(node, time);
+        }
+        Pending p = pending.remove(key);
+        if (p != null) {
+            verdicts.add("MATCHED " + p.srcNode + ">" + p.dstNode + " " + key.srcPort);
+            return;
+        }
+        Pending l = lost.remove(key);
+        if (l != null) {
+            verdicts.add("LATE " + l.srcNode + ">" + l.dstNode + " " + key.srcPort);
+            return;
+        }
+        arrivals.putIfAbsent(key, time);
+    }
+
+    void advance(long now) {
+        for (Iterator<Map.Entry<Key, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Key, Pending> entry = it.next();
+            Pending p = entry.getValue();
+            long deadline = p.time + window;
+            String dstState = state.getOrDefault(p.dstNode, "NEVER");
+            String verdict = null;
+            boolean watermarkPassed = !"NEVER".equals(dstState)
+                    && watermark(p.dstNode, now, "UP".equals(dstState)) >= deadline;
+            if (watermarkPassed) {
+                String reason = incomplete(p.dstNode, p.time - slack, deadline);
+                verdict = reason == null ? "LOST" : "UNVERIFIED(" + reason + ")";
+            } else if ("DOWN".equals(dstState) && now >= deadline + grace) {
+                verdict = "UNVERIFIED(OBSERVER_DOWN)";
+            } else if ("NEVER".equals(dstState) && now >= deadline + grace) {
+                verdict = "UNVERIFIED(NO_OBSERVER)";
+            }
+            if (verdict != null) {
+                verdicts.add(verdict + " " + p.srcNode + ">" + p.dstNode + " " + entry.getKey().srcPort);
+                if (verdict.equals("LOST")) {
+                    lost.put(entry.getKey(), p);
+                }
+                it.remove();
+            }
+        }
+        arrivals.values().removeIf(time -> time < now - window - arrivalMemory);
+    }
+
+    private long watermark(String node, long now, boolean idleAdvance) {
+        long newestTime = newest.getOrDefault(node, Long.MIN_VALUE);
+        return idleAdvance ? Math.max(newestTime, now - slack) : newestTime;
+    }
+
+    private String incomplete(String node, long from, long to) {
+        for (Span span : spans(node)) {
+            if (span.from <= to && span.to >= from) {
+                return span.reason;
+            }
+        }
+        return null;
+    }
+
+    private List<Span> spans(String node) {
+        return spans.computeIfAbsent(node, n -> new ArrayList<>());
+    }
+}
