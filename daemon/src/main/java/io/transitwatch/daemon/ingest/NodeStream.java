@@ -21,6 +21,7 @@ final class NodeStream extends ReconnectingStream {
     private final NodeTimeline timeline;
     private volatile boolean up;
     private boolean downReported;
+    private boolean backfilling; // this connection resumed from the last event seen
 
     /**
      * @param serverName TLS name of the node's certificate, null for the host of {@code address}
@@ -61,9 +62,7 @@ final class NodeStream extends ReconnectingStream {
 
     @Override
     void onConnecting(boolean reconnect) {
-        if (reconnect) {
-            timeline.reconnected();
-        }
+        backfilling = reconnect && timeline.reconnected();
     }
 
     @Override
@@ -103,7 +102,7 @@ final class NodeStream extends ReconnectingStream {
         up = true;
         downReported = false;
         state.connected(true);
-        publishControl(ControlEvent.up(node, context.clock().epochNanos()));
+        publishControl(ControlEvent.up(node, context.clock().epochNanos(), backfilling));
     }
 
     @Override

@@ -34,9 +34,15 @@ final class NodeTimeline {
         return lastSeenNanos == 0 ? 0 : Math.max(1, lastSeenNanos - overlapNanos);
     }
 
-    /** A new stream for this node is about to deliver; only a stream after an event can have a gap. */
-    void reconnected() {
+    /**
+     * A new stream for this node is about to deliver (or, behind Relay, the node recovered); only a
+     * node that delivered an event before can have a gap.
+     *
+     * @return true if the next events are checked for a gap: the outage counts as backfilled
+     */
+    boolean reconnected() {
         awaitingFirstAfterReconnect = lastSeenNanos != 0;
+        return awaitingFirstAfterReconnect;
     }
 
     /** Classifies one flow; {@link #DUPLICATE}s are to be dropped. */

@@ -22,6 +22,10 @@ final class RelayNodes {
         final NodeState state;
         final NodeTimeline timeline;
         volatile int health = UNKNOWN;
+        /** Set when the node goes down; the delivering thread re-arms gap detection on its next event. */
+        final java.util.concurrent.atomic.AtomicBoolean resync = new java.util.concurrent.atomic.AtomicBoolean();
+        /** Set once by the delivering thread on the node's first event; read by whoever publishes NODE_UP. */
+        volatile boolean delivered;
 
         RelayNode(int id, NodeState state, int dedupWindow) {
             this.id = id;
@@ -82,6 +86,7 @@ final class RelayNodes {
                 node.state.connected(up);
                 if (!up) {
                     node.state.lastError(reason);
+                    node.resync.set(true);
                 }
                 listener.onHealthChange(node, up, reason);
             }

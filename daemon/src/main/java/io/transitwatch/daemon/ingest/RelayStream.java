@@ -62,9 +62,7 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
 
     @Override
     void onConnecting(boolean reconnect) {
-        if (reconnect) {
-            nodes.forEach(node -> node.timeline.reconnected());
-        }
+        // Every node is down now (onStreamDown) and re-synchronises on its first event below.
     }
 
     @Override
@@ -86,6 +84,9 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
             return false; // a flow that names no node cannot be attributed; newer response types
         }
         RelayNode node = nodes.get(scratch.node);
+        if (node.resync.get() && node.resync.getAndSet(false)) {
+            node.timeline.reconnected(); // back after an outage: the next event shows whether Relay covered it
+        }
         if (node.health != RelayNode.UP) {
             nodes.setHealth(node, true, "");
         }
@@ -102,6 +103,9 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
         if (verdict == NodeTimeline.NEW_AFTER_GAP) {
             node.state.gaps.incrementAndGet();
             publishControl(ControlEvent.gap(node.id, node.timeline.gapStartNanos(), scratch.timeNanos));
+        }
+        if (!node.delivered) {
+            node.delivered = true;
         }
         node.state.flows.incrementAndGet();
         publishScratch();
@@ -128,7 +132,9 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
     @Override
     public void onHealthChange(RelayNode node, boolean up, String reason) {
         long now = context.clock().epochNanos();
-        publishControl(up ? ControlEvent.up(node.id, now)
+        // Relay resumes a node from our request's since (or "now"); either way gap detection is armed
+        // for a node that delivered before, so the outage is covered but for a GAP that may follow.
+        publishControl(up ? ControlEvent.up(node.id, now, node.delivered)
                 : ControlEvent.down(node.id, now, context.dictionary().intern(reason)));
     }
 

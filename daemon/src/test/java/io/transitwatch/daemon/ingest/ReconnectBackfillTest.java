@@ -1,6 +1,7 @@
 package io.transitwatch.daemon.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.transitwatch.daemon.handoff.NodeEvent;
@@ -55,7 +56,10 @@ class ReconnectBackfillTest {
             assertEquals(0, harness.collector.count(NodeEvent.GAP, NODE));
             assertEquals(0, harness.node(NODE).gaps());
             assertEquals(50, harness.node(NODE).duplicates(), "the whole overlap came again and was dropped");
-            assertEquals(2, harness.collector.count(NodeEvent.NODE_UP, NODE));
+            List<RingCollector.Event> ups = harness.collector.of(NodeEvent.NODE_UP, NODE);
+            assertEquals(2, ups.size());
+            assertFalse(ups.get(0).backfilled(), "the first connection had nothing to backfill");
+            assertTrue(ups.get(1).backfilled(), "the reconnect resumed from the last event seen");
 
             GetFlowsRequest resumed = server.requests.get(0);
             long lastSeen = FakeHubbleServer.timeOf(sent.get(49));

@@ -12,7 +12,8 @@ import java.util.function.BooleanSupplier;
 
 /** The test thread as the ring's consumer: copies what it polls into plain records. */
 final class RingCollector implements NodeEventHandler {
-    record Event(byte kind, String node, String uuid, long timeNanos, String reason, long gapStart, long gapEnd) {}
+    record Event(byte kind, String node, String uuid, long timeNanos, String reason, long gapStart, long gapEnd,
+            boolean backfilled) {}
 
     private final HandoffRing ring;
     private final StringDictionary dictionary;
@@ -27,7 +28,7 @@ final class RingCollector implements NodeEventHandler {
     public void onEvent(NodeEvent e, boolean endOfBatch) {
         events.add(new Event(e.kind, dictionary.get(e.node),
                 e.uuidHi == 0 && e.uuidLo == 0 ? "" : Uuids.format(e.uuidHi, e.uuidLo), e.timeNanos,
-                dictionary.get(e.reason), e.gapStartNanos, e.gapEndNanos));
+                dictionary.get(e.reason), e.gapStartNanos, e.gapEndNanos, e.backfilled));
     }
 
     /** Drains the ring until {@code condition} holds; fails after a generous deadline, never on timing. */
