@@ -23,7 +23,10 @@ final class StreamFailures {
         if (tlsText == null) {
             String description = status.getDescription();
             Throwable cause = status.getCause();
-            String detail = description != null ? description : cause != null ? String.valueOf(cause.getMessage()) : "";
+            String detail = description == null ? "" : description;
+            if (cause != null && cause.getMessage() != null) { // "io exception" alone says nothing; its cause does
+                detail = detail.isEmpty() ? cause.getMessage() : detail + " (" + cause.getMessage() + ")";
+            }
             return status.getCode() + (detail.isEmpty() ? "" : ": " + detail);
         }
         String lower = tlsText.toLowerCase(Locale.ROOT);

@@ -1,6 +1,5 @@
 package io.transitwatch.daemon.lifecycle;
 
-import java.io.PrintStream;
 import java.time.Instant;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
@@ -25,11 +24,9 @@ public final class Logging {
     public static void configure(Level level) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
-        Handler handler = new ConsoleHandler() {
-            {
-                setOutputStream(new PrintStream(System.err, true));
-            }
-        };
+        // ConsoleHandler writes to System.err and flushes every record. (Replacing its stream with
+        // setOutputStream would close the old one, i.e. System.err itself, for the whole JVM.)
+        Handler handler = new ConsoleHandler();
         handler.setFormatter(new OneLineFormatter());
         handler.setLevel(Level.ALL);
         root.addHandler(handler);
