@@ -34,7 +34,7 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
 
     final IngestContext context;
     final String name;
-    final NodeState state;
+    final NodeIngestState state;
     final FlowDecoder decoder;
     final NodeEvent scratch = new NodeEvent();
     private final Credit credit;

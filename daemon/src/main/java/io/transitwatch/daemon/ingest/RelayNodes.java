@@ -19,7 +19,7 @@ final class RelayNodes {
         static final int DOWN = 2;
 
         final int id;
-        final NodeState state;
+        final NodeIngestState state;
         final NodeTimeline timeline;
         volatile int health = UNKNOWN;
         /** Set when the node goes down; the delivering thread re-arms gap detection on its next event. */
@@ -27,7 +27,7 @@ final class RelayNodes {
         /** Set once by the delivering thread on the node's first event; read by whoever publishes NODE_UP. */
         volatile boolean delivered;
 
-        RelayNode(int id, NodeState state, int dedupWindow) {
+        RelayNode(int id, NodeIngestState state, int dedupWindow) {
             this.id = id;
             this.state = state;
             this.timeline = new NodeTimeline(dedupWindow);

@@ -25,7 +25,7 @@ final class IngestHarness implements AutoCloseable {
         return config.withBackoff(Duration.ofMillis(50), Duration.ofMillis(500));
     }
 
-    NodeState node(String name) {
+    NodeIngestState node(String name) {
         return ingest.state().node(name);
     }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * only grow. Which counters move depends on the source: a node behind Relay has no reconnects of
  * its own; the relay stream counts malformed messages, since a malformed message names no node.
  */
-public final class NodeState {
+public final class NodeIngestState {
     private final String name;
     private volatile boolean connected;
     private volatile String lastError = "";
@@ -23,7 +23,7 @@ public final class NodeState {
     final AtomicLong lostEvents = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
 
-    NodeState(String name) {
+    NodeIngestState(String name) {
         this.name = name;
     }
 
