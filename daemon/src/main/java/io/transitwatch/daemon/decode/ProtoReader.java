@@ -1,5 +1,7 @@
 package io.transitwatch.daemon.decode;
 
+import io.transitwatch.daemon.handoff.StringDictionary;
+
 /**
  * Single thread: one reader per decoder, reset for every message.
  *
@@ -7,7 +9,8 @@ package io.transitwatch.daemon.decode;
  * from a byte array: varints, fixed-width values, length-delimited spans and skipping of any field
  * it does not know (all six wire types, groups included). Every read is bounded by an {@code end}
  * offset (the end of the enclosing message), so a nested length can never read past its parent.
- * Bad input throws the shared {@link MalformedMessageException}.
+ * Bad input throws the shared {@link MalformedMessageException}. Also reads the well-known
+ * wrapper messages (Timestamp, BoolValue, Int32Value) and interns strings.
  */
 final class ProtoReader {
     static final int VARINT = 0;
@@ -16,6 +19,17 @@ final class ProtoReader {
     static final int START_GROUP = 3;
     static final int END_GROUP = 4;
     static final int FIXED32 = 5;
+
+    // Fields numbered 1 to 6 that many small messages share.
+    static final int F1_VARINT = tag(1, VARINT);
+    static final int F2_VARINT = tag(2, VARINT);
+    static final int F3_VARINT = tag(3, VARINT);
+    static final int F1_LEN = tag(1, LEN);
+    static final int F2_LEN = tag(2, LEN);
+    static final int F3_LEN = tag(3, LEN);
+    static final int F4_LEN = tag(4, LEN);
+    static final int F5_LEN = tag(5, LEN);
+    static final int F6_LEN = tag(6, LEN);
 
     /** Groups nest; a bound on the depth keeps a hostile message from exhausting the stack. */
     private static final int MAX_GROUP_DEPTH = 32;
@@ -110,5 +124,58 @@ final class ProtoReader {
             throw MalformedMessageException.INSTANCE;
         }
         pos += count;
+    }
+
+    /** {@code google.protobuf.Timestamp} spanning to {@code end}, as epoch nanoseconds. */
+    long readTimestamp(int end) {
+        long seconds = 0;
+        long nanos = 0;
+        while (pos < end) {
+            int tag = readTag(end);
+            if (tag == F1_VARINT) {
+                seconds = readVarint(end);
+            } else if (tag == F2_VARINT) {
+                nanos = (int) readVarint(end);
+            } else {
+                skipField(tag, end);
+            }
+        }
+        return seconds * 1_000_000_000L + nanos;
+    }
+
+    /** {@code google.protobuf.BoolValue}, spanning to {@code end}. */
+    boolean readBoolValue(int end) {
+        boolean value = false;
+        while (pos < end) {
+            int tag = readTag(end);
+            if (tag == F1_VARINT) {
+                value = readBool(end);
+            } else {
+                skipField(tag, end);
+            }
+        }
+        return value;
+    }
+
+    /** {@code google.protobuf.Int32Value}, spanning to {@code end}. */
+    int readInt32Value(int end) {
+        int value = 0;
+        while (pos < end) {
+            int tag = readTag(end);
+            if (tag == F1_VARINT) {
+                value = (int) readVarint(end);
+            } else {
+                skipField(tag, end);
+            }
+        }
+        return value;
+    }
+
+    /** A length-delimited UTF-8 string, as its dictionary id (0 when empty). */
+    int readInterned(int end, StringDictionary dictionary) {
+        int length = readLength(end);
+        int start = pos;
+        pos += length;
+        return dictionary.intern(buf, start, length);
     }
 }

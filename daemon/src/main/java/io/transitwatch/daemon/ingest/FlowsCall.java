@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.ingest;
 
+import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -58,7 +59,7 @@ final class FlowsCall implements ClientResponseObserver<GetFlowsRequest, InputSt
 
     void start(Channel channel, GetFlowsRequest request) {
         ClientCalls.asyncServerStreamingCall(
-                channel.newCall(RawFlowsMethod.GET_FLOWS, io.grpc.CallOptions.DEFAULT), request, this);
+                channel.newCall(RawFlowsMethod.GET_FLOWS, CallOptions.DEFAULT), request, this);
         topUp();
     }
 

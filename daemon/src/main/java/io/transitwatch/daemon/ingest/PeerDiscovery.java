@@ -8,7 +8,7 @@ import io.transitwatch.proto.peer.ChangeNotification;
 import io.transitwatch.proto.peer.NotifyRequest;
 import io.transitwatch.proto.peer.PeerGrpc;
 import java.lang.System.Logger.Level;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,7 +35,7 @@ final class PeerDiscovery implements ClientResponseObserver<NotifyRequest, Chang
     PeerDiscovery(IngestContext context, DirectIngest nodes) {
         this.context = context;
         this.nodes = nodes;
-        this.backoff = new Backoff(context.config().backoffMin(), context.config().backoffMax(), ThreadLocalRandom.current());
+        this.backoff = new Backoff(context.config().backoffMin(), context.config().backoffMax(), new SplittableRandom());
         this.channel = context.channels().open(context.config().target(), context.config().tlsServerName(), false);
     }
 

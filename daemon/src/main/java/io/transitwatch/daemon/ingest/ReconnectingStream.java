@@ -10,7 +10,7 @@ import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.SlotWriter;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,7 +57,7 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
         this.decoder = new FlowDecoder(context.dictionary());
         this.credit = context.ring().newCredit(this);
         this.backoff = new Backoff(context.config().backoffMin(), context.config().backoffMax(),
-                ThreadLocalRandom.current());
+                new SplittableRandom());
         // A quarter of the permits at most, so that one busy stream cannot starve the others.
         this.window = Math.max(1, Math.min(context.config().requestWindow(), context.ring().flowPermitCapacity() / 4));
     }

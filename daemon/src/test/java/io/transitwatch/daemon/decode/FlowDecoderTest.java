@@ -274,6 +274,22 @@ class FlowDecoderTest {
         assertEquals(FlowDecoder.OTHER, decoder.decode(new byte[0], 0, 0, event));
     }
 
+    @Test
+    void decodingAllocatesNothingOnceTheStringsAreKnown() {
+        byte[] bytes = TestFlows.response(TestFlows.syn("solwk03", T, 47972).build()).toByteArray();
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 20_000; i++) { // warm up: interning, class loading, JIT
+            decoder.decode(bytes, 0, bytes.length, event);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 100_000; i++) {
+            decoder.decode(bytes, 0, bytes.length, event);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 1024, "allocated " + allocated + " bytes for 100000 decodes");
+    }
+
     static void assertSameFields(NodeEvent expected, NodeEvent actual) {
         NodeEvent a = new NodeEvent();
         a.copyFrom(expected);

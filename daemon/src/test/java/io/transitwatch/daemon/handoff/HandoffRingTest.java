@@ -146,6 +146,32 @@ class HandoffRingTest {
     }
 
     @Test
+    void shouldAllocateNothingPerEventOnThePublishAndPollPath() {
+        HandoffRing ring = new HandoffRing(1024, clock);
+        Credit credit = ring.newCredit(() -> { });
+        NodeEvent source = new NodeEvent();
+        source.clear();
+        source.kind = NodeEvent.FLOW;
+        SlotWriter<NodeEvent> copy = NodeEvent::copyFrom;
+        NodeEventHandler handler = (event, end) -> { };
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = 0;
+        for (int round = 0; round < 2_000; round++) {
+            if (round == 1_000) {
+                before = threads.getCurrentThreadAllocatedBytes(); // after warm-up
+            }
+            int permits = credit.tryAcquire(100);
+            for (int i = 0; i < permits; i++) {
+                ring.publish(copy, source);
+            }
+            ring.poll(handler, 1000);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 1024, "allocated " + allocated + " bytes for 100000 events");
+    }
+
+    @Test
     void shouldDeliverEveryEventOfManyCreditDrivenProducersExactlyOnce() throws Exception {
         HandoffRing ring = new HandoffRing(64, clock);
         int producers = 4;
