@@ -1,7 +1,6 @@
 package io.transitwatch.daemon.lifecycle;
 
 import java.time.Instant;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -24,9 +23,8 @@ public final class Logging {
     public static void configure(Level level) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
-        // ConsoleHandler writes to System.err and flushes every record. (Replacing its stream with
-        // setOutputStream would close the old one, i.e. System.err itself, for the whole JVM.)
-        Handler handler = new ConsoleHandler();
+        // Not ConsoleHandler.setOutputStream(...): that closes the stream it replaces, i.e. System.err.
+        Handler handler = new StderrHandler();
         handler.setFormatter(new OneLineFormatter());
         handler.setLevel(Level.ALL);
         root.addHandler(handler);
@@ -34,6 +32,27 @@ public final class Logging {
         // grpc-java and netty are chatty at INFO about transport details an operator cannot act on.
         Logger.getLogger("io.grpc").setLevel(Level.WARNING);
         Logger.getLogger("io.grpc.netty.shaded").setLevel(Level.WARNING);
+    }
+
+    /** Writes each formatted record to {@code System.err}, and never closes it. */
+    static final class StderrHandler extends Handler {
+        @Override
+        public void publish(LogRecord record) {
+            if (isLoggable(record)) {
+                System.err.print(getFormatter().format(record));
+                System.err.flush();
+            }
+        }
+
+        @Override
+        public void flush() {
+            System.err.flush();
+        }
+
+        @Override
+        public void close() {
+            flush();
+        }
     }
 
     /** {@code 2026-11-21T15:24:00.123Z WARN  ingest.NodeStream message}. */
