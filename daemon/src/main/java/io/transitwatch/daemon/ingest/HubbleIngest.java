@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 public final class HubbleIngest implements AutoCloseable {
     private final IngestConfig config;
     private final HandoffRing ring;
-    private final IngestState state = new IngestState();
+    private final IngestState state;
     private final HubbleChannels channels;
     private final ScheduledThreadPoolExecutor scheduler;
     private final DirectIngest direct;
@@ -42,6 +42,7 @@ public final class HubbleIngest implements AutoCloseable {
     /** With client interceptors on every channel: for tests that count what is requested. */
     HubbleIngest(IngestConfig config, StringDictionary dictionary, Clock clock, List<ClientInterceptor> interceptors) {
         this.config = config;
+        this.state = new IngestState(config.initialProfile());
         this.ring = new HandoffRing(config.ringCapacity(), clock);
         this.channels = new HubbleChannels(config.tls(), interceptors);
         this.scheduler = new ScheduledThreadPoolExecutor(1, NamedThreadFactory.daemon("ingest-timer"));

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param nodePollInterval how often Relay's {@code GetNodes} is polled for node health
  * @param ringCapacity slots of the hand-off ring (a power of two)
  * @param requestWindow most messages one stream asks a server for ahead of consumption
+ * @param initialProfile the request tried first: FULL, or a simpler one when the operator turned the
+ *     field mask or the server-side filters off (a server that rejects it still gets the fallbacks)
  * @param dedupWindow uuids remembered per node for de-duplication (a power of two; 32 bytes each, times 2
  *     generations: the default 8192 costs 512 KiB per node and covers the 2 s overlap up to ~4000 events/s)
  */
@@ -37,7 +39,8 @@ public record IngestConfig(
         Duration nodePollInterval,
         int ringCapacity,
         int requestWindow,
-        int dedupWindow) {
+        int dedupWindow,
+        RequestProfile initialProfile) {
 
     public enum Mode { RELAY, PEER, STATIC }
 
@@ -65,6 +68,7 @@ public record IngestConfig(
 
     public IngestConfig {
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(initialProfile, "initialProfile");
         staticNodes = List.copyOf(staticNodes == null ? List.of() : staticNodes);
         if (mode == Mode.STATIC ? staticNodes.isEmpty() : target == null || target.isBlank()) {
             throw new IllegalArgumentException(mode == Mode.STATIC ? "STATIC mode needs at least one node"
@@ -110,26 +114,39 @@ public record IngestConfig(
 
     private static IngestConfig defaults(Mode mode, String target, List<StaticNode> nodes) {
         return new IngestConfig(mode, target, nodes, null, null, Duration.ofMillis(200), Duration.ofSeconds(30),
-                Duration.ofSeconds(2), Duration.ofSeconds(5), 1 << 16, 256, 1 << 13);
+                Duration.ofSeconds(2), Duration.ofSeconds(5), 1 << 16, 256, 1 << 13, RequestProfile.FULL);
     }
 
     public IngestConfig withTls(TlsFiles files, String serverName) {
         return new IngestConfig(mode, target, staticNodes, files, serverName, backoffMin, backoffMax, overlap,
-                nodePollInterval, ringCapacity, requestWindow, dedupWindow);
+                nodePollInterval, ringCapacity, requestWindow, dedupWindow, initialProfile);
     }
 
     public IngestConfig withBackoff(Duration min, Duration max) {
         return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, min, max, overlap, nodePollInterval,
-                ringCapacity, requestWindow, dedupWindow);
+                ringCapacity, requestWindow, dedupWindow, initialProfile);
     }
 
     public IngestConfig withNodePollInterval(Duration interval) {
         return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, overlap,
-                interval, ringCapacity, requestWindow, dedupWindow);
+                interval, ringCapacity, requestWindow, dedupWindow, initialProfile);
     }
 
     public IngestConfig withRing(int capacity, int window) {
         return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, overlap,
-                nodePollInterval, capacity, window, dedupWindow);
+                nodePollInterval, capacity, window, dedupWindow, initialProfile);
+    }
+
+    public IngestConfig withOverlap(Duration newOverlap) {
+        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, newOverlap,
+                nodePollInterval, ringCapacity, requestWindow, dedupWindow, initialProfile);
+    }
+
+    /** Starts with a simpler request: no field mask, or no server-side filters at all. */
+    public IngestConfig withRequest(boolean serverFilters, boolean fieldMask) {
+        RequestProfile profile = !serverFilters ? RequestProfile.NO_FILTERS
+                : fieldMask ? RequestProfile.FULL : RequestProfile.NO_FIELD_MASK;
+        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, overlap,
+                nodePollInterval, ringCapacity, requestWindow, dedupWindow, profile);
     }
 }

@@ -14,6 +14,12 @@ public final class IngestState {
     public static final String RELAY = "relay";
 
     private final ConcurrentMap<String, NodeIngestState> sources = new ConcurrentHashMap<>();
+    private final RequestProfile initialProfile;
+
+    /** @param initialProfile the request every source tries first */
+    public IngestState(RequestProfile initialProfile) {
+        this.initialProfile = initialProfile;
+    }
 
     /** The state of {@code name}, or null if the ingest never heard of it. */
     public NodeIngestState node(String name) {
@@ -32,6 +38,6 @@ public final class IngestState {
     }
 
     NodeIngestState register(String name) {
-        return sources.computeIfAbsent(name, NodeIngestState::new);
+        return sources.computeIfAbsent(name, n -> new NodeIngestState(n, initialProfile));
     }
 }

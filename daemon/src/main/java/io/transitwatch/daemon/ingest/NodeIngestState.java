@@ -15,7 +15,7 @@ public final class NodeIngestState {
     private final String name;
     private volatile boolean connected;
     private volatile String lastError = "";
-    private final AtomicReference<RequestProfile> profile = new AtomicReference<>(RequestProfile.FULL);
+    private final AtomicReference<RequestProfile> profile = new AtomicReference<>();
     final AtomicLong reconnects = new AtomicLong();
     final AtomicLong flows = new AtomicLong();
     final AtomicLong duplicates = new AtomicLong();
@@ -23,8 +23,9 @@ public final class NodeIngestState {
     final AtomicLong lostEvents = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
 
-    NodeIngestState(String name) {
+    NodeIngestState(String name, RequestProfile initialProfile) {
         this.name = name;
+        this.profile.set(initialProfile);
     }
 
     public String name() {

@@ -33,6 +33,11 @@ public final class ShutdownSignal {
         requested.await();
     }
 
+    /** Blocks until the process is asked to stop or the timeout passes; true when asked to stop. */
+    public boolean awaitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        return requested.await(timeout, unit);
+    }
+
     /** The command has closed everything; the JVM may halt. */
     public void closed() {
         closed.countDown();
