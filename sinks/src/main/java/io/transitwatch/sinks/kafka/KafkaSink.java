@@ -101,7 +101,7 @@ public final class KafkaSink implements AlertSink {
         return CompletableFuture.completedFuture(null);
     }
 
-    ProducerRecord<byte[], byte[]> toRecord(SinkEvent event) {
+    private ProducerRecord<byte[], byte[]> toRecord(SinkEvent event) {
         String topic = event instanceof Alert ? config.alertsTopic() : config.incidentsTopic();
         return new ProducerRecord<>(topic, null, event.time().toEpochMilli(),
                 event.key().getBytes(StandardCharsets.UTF_8),

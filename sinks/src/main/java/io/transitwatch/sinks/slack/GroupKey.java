@@ -4,7 +4,7 @@ import io.transitwatch.sinks.Alert;
 import io.transitwatch.sinks.IncidentChange;
 import io.transitwatch.sinks.SinkEvent;
 
-/** What Slack notifications are grouped by: one incident's identity (DESIGN §3.6). */
+/** Immutable: what Slack notifications are grouped by, one incident's identity (DESIGN §3.6). */
 record GroupKey(String sourceNode, String destinationNode, String family) {
 
     static GroupKey of(SinkEvent event) {
