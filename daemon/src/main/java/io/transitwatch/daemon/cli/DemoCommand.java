@@ -44,6 +44,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--sink", paramLabel = "NAME", description = "stdout (default), kafka or slack; repeatable")
     List<String> sinks = new ArrayList<>();
 
+    @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT",
+            description = "Kafka brokers for --sink kafka (sets kafka.bootstrap-servers)")
+    String kafkaBootstrap;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; repeatable")
     List<String> sets = new ArrayList<>();
 
@@ -52,6 +56,9 @@ public final class DemoCommand implements Callable<Integer> {
         List<String> overrides = new ArrayList<>();
         overrides.add("stdout.format=" + format);
         overrides.add("sinks=" + (sinks.isEmpty() ? "stdout" : String.join(",", sinks)));
+        if (kafkaBootstrap != null) {
+            overrides.add("kafka.bootstrap-servers=" + kafkaBootstrap);
+        }
         overrides.addAll(sets);
         Path tlsDir = Files.createTempDirectory("transitwatch-demo-tls");
         ShutdownSignal shutdown = ShutdownSignal.install(20);

@@ -192,9 +192,10 @@ public final class ConfigKeys {
     public static final Key<String> KAFKA_TOPIC_INCIDENTS = define("kafka.topic.incidents",
             TextType.ANY, "transitwatch.incidents",
             "Topic for incident state changes.");
-    public static final Key<String> KAFKA_CLOUDEVENTS_SOURCE = define("kafka.cloudevents-source",
-            TextType.ANY, "/transitwatch",
-            "ce_source of every record (a URI reference); give each cluster its own to tell them apart.");
+    public static final Key<String> KAFKA_CLUSTER = define("kafka.cluster",
+            TextType.ANY, "default",
+            "Name of this Kubernetes cluster (letters, digits, '.', '_', '-'); every record's ce_source is "
+            + "/transitwatch/<cluster>, so clusters sharing a topic can be told apart.");
     public static final PassThrough KAFKA_PRODUCER = passThrough("kafka.producer.",
             "Any Kafka producer property, passed to the producer untouched: TLS and SASL "
             + "(security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location), "
