@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 /** {@code transitwatch demo}: wiring only; see {@link Demo}. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Starts a simulated 6-node Cilium cluster (IPv6 solwk03 -> solwk02 blackholed after "
-                + "to-network, all else healthy) and the real daemon against it, and prints alerts and "
-                + "incident changes.")
+                + "to-network, all else healthy) and the real daemon against it, prints alerts and "
+                + "incident changes, and serves the web page and /metrics on --http-port.")
 public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--duration", converter = DurationConverter.class, paramLabel = "D",
@@ -48,6 +48,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Kafka brokers for --sink kafka (sets kafka.bootstrap-servers)")
     String kafkaBootstrap;
 
+    @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Port of the web page, /metrics and the probes; 0 picks a free one, -1 turns HTTP off. "
+                    + "Default: ${DEFAULT-VALUE}")
+    int httpPort;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; repeatable")
     List<String> sets = new ArrayList<>();
 
@@ -56,6 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<String> overrides = new ArrayList<>();
         overrides.add("stdout.format=" + format);
         overrides.add("sinks=" + (sinks.isEmpty() ? "stdout" : String.join(",", sinks)));
+        overrides.add("http.port=" + httpPort);
         if (kafkaBootstrap != null) {
             overrides.add("kafka.bootstrap-servers=" + kafkaBootstrap);
         }
@@ -66,6 +72,10 @@ public final class DemoCommand implements Callable<Integer> {
         try (Demo demo = Demo.start(mode, Scenario.preset(scenario), overrides, tlsDir, System.out, Clock.SYSTEM)) {
             err.printf("transitwatch demo: scenario %s, %s mode; alerts on stdout%s%n", scenario,
                     mode.name().toLowerCase(), duration == null ? ", Ctrl-C to stop" : ", for " + duration);
+            if (demo.daemon().url() != null) {
+                err.printf("transitwatch demo: web page %s (also /metrics, /healthz, /readyz, /api/...)%n",
+                        demo.daemon().url());
+            }
             if (duration == null) {
                 shutdown.await();
             } else {

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JoinEngine implements NodeEventHandler {
     private static final int MAX_POINT = 128;
+    private static final long CLOCK_PUBLISH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final JoinConfig config;
     private final Topology topology;
@@ -56,6 +57,7 @@ public final class JoinEngine implements NodeEventHandler {
     private final long maxBehindNanos;
     private final long lostEventsSpanNanos;
     private long nowNanos;
+    private long clocksDueNanos;
 
     public JoinEngine(JoinConfig config, Topology topology, VerdictListener listener, JoinCounters counters) {
         this.config = config;
@@ -130,8 +132,21 @@ public final class JoinEngine implements NodeEventHandler {
         }
         work += expireArrivals(budget);
         work += expireLostHistory(budget);
+        publishClocks();
         listener.onAdvance(epochNanos);
         return work;
+    }
+
+    /** Copies each node's clock offset and lateness into the counters for metrics, once a second. */
+    private void publishClocks() {
+        if (nowNanos < clocksDueNanos) {
+            return;
+        }
+        clocksDueNanos = nowNanos + CLOCK_PUBLISH_INTERVAL_NANOS;
+        for (int node = 0, count = nodes.size(); node < count; node++) {
+            counters.setNode(node, JoinCounters.PerNode.CLOCK_OFFSET_NANOS, clocks.offset(node));
+            counters.setNode(node, JoinCounters.PerNode.LATENESS_NANOS, clocks.lateness(node));
+        }
     }
 
     /** Number of departures waiting for a verdict. */

@@ -5,6 +5,8 @@ import io.transitwatch.daemon.clock.JavaClock;
 import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.http.DaemonView;
+import io.transitwatch.daemon.http.HttpEndpoint;
 import io.transitwatch.daemon.incident.AlertFactory;
 import io.transitwatch.daemon.incident.IncidentConfig;
 import io.transitwatch.daemon.incident.IncidentTracker;
@@ -18,6 +20,7 @@ import io.transitwatch.sinks.EventIds;
 import io.transitwatch.sinks.dispatch.DispatchSettings;
 import io.transitwatch.sinks.dispatch.SinkDispatcher;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 
@@ -25,10 +28,11 @@ import java.time.Duration;
  * Thread-safe lifecycle: {@link #start} and {@link #close} may be called from any thread, once each.
  *
  * <p>The running daemon, wired from one {@link Settings}: Hubble ingest → hand-off ring → the join
- * thread (engine, topology, alert factory, incident tracker) → the sink dispatcher. It owns every
- * thread it starts and closes them in the order that loses nothing: the ingest first (its last
- * NODE_DOWN events still reach the ring), then the join (it drains the ring), then the sinks
- * (they drain their queues and flush within the shutdown deadline).
+ * thread (engine, topology, alert factory, incident tracker) → the sink dispatcher, and the HTTP
+ * endpoint that reads them all ({@code /metrics}, probes, the web page; off with {@code http.port=-1}).
+ * It owns every thread it starts and closes them in the order that loses nothing: HTTP first (it
+ * only reads), then the ingest (its last NODE_DOWN events still reach the ring), then the join (it
+ * drains the ring), then the sinks (they drain their queues and flush within the shutdown deadline).
  */
 public final class Daemon implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
@@ -43,6 +47,7 @@ public final class Daemon implements AutoCloseable {
     private final IncidentTracker incidents;
     private final AlertFactory alerts;
     private final SinkDispatcher dispatcher;
+    private HttpEndpoint http;
     private boolean closed;
 
     private Daemon(Settings settings, Clock clock, PrintStream stdout) {
@@ -67,14 +72,50 @@ public final class Daemon implements AutoCloseable {
                 error -> LOG.log(System.Logger.Level.ERROR, "join: " + error, error));
     }
 
-    /** Builds and starts everything: sinks first, then the join, then the Hubble streams. */
+    /**
+     * Builds and starts everything: sinks first, then the join, then HTTP (so that {@code /readyz}
+     * answers "not ready" until a stream is up), then the Hubble streams.
+     */
     public static Daemon start(Settings settings, Clock clock, PrintStream stdout) {
         Daemon daemon = new Daemon(settings, clock, stdout);
         daemon.dispatcher.start();
         daemon.joinLoop.start();
+        try {
+            daemon.startHttp();
+        } catch (RuntimeException e) {
+            daemon.close();
+            throw e;
+        }
         daemon.ingest.start();
         LOG.log(System.Logger.Level.INFO, () -> "started: " + describe(settings));
         return daemon;
+    }
+
+    private synchronized void startHttp() {
+        int port = settings.integer(ConfigKeys.HTTP_PORT);
+        if (port < 0) {
+            return;
+        }
+        DaemonView view = new DaemonView(counters, dictionary, ingest.state(), ingest.ring(), engine, joinLoop,
+                incidents, alerts, dispatcher);
+        http = HttpEndpoint.start(new InetSocketAddress(settings.string(ConfigKeys.HTTP_ADDRESS), port), view,
+                NamedThreadFactory.daemon("http"), NamedThreadFactory.daemon("http-sampler"));
+        LOG.log(System.Logger.Level.INFO, () -> "http: /metrics, /healthz, /readyz and the web page on " + url());
+    }
+
+    /** The bound HTTP port (the chosen one for {@code http.port=0}), or -1 when HTTP is off. */
+    public synchronized int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /** The web page's address, e.g. {@code http://127.0.0.1:8080/}, or null when HTTP is off. */
+    public synchronized String url() {
+        if (http == null) {
+            return null;
+        }
+        InetSocketAddress bound = http.address();
+        String host = bound.getAddress().isAnyLocalAddress() ? "127.0.0.1" : bound.getHostString();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort() + "/";
     }
 
     public StringDictionary dictionary() {
@@ -120,6 +161,9 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         closed = true;
+        if (http != null) {
+            http.close();
+        }
         ingest.close();
         joinLoop.close();
         Duration deadline = settings.duration(ConfigKeys.SINKS_SHUTDOWN_DEADLINE);

@@ -20,7 +20,9 @@ import java.util.stream.Collectors;
  * Thread-safe lifecycle, like {@link Daemon}. The simulated cluster and the real daemon against it,
  * over real gRPC on loopback: what {@code transitwatch demo} runs and what the scenario tests drive.
  * In NODES mode the daemon discovers the nodes through the simulated {@code hubble-peer} Service and
- * streams from each node with mTLS, with certificates generated into {@code tlsDir}.
+ * streams from each node with mTLS, with certificates generated into {@code tlsDir}. The daemon
+ * serves HTTP as configured: {@code http.port} 8080 unless an override says otherwise (tests pass
+ * {@code http.port=0} and read {@link Daemon#httpPort()}).
  */
 public final class Demo implements AutoCloseable {
     private final Simulator simulator;
@@ -86,7 +88,6 @@ public final class Demo implements AutoCloseable {
         sets.add("hubble.backoff.initial=200ms");
         sets.add("hubble.backoff.max=2s");
         sets.add("topology.pod-cidrs=" + podCidrs(simulator.topology()));
-        sets.add("http.port=-1");
         sets.addAll(overrides);
         return sets;
     }

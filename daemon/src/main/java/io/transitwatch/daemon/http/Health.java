@@ -1,0 +1,45 @@
+package io.transitwatch.daemon.http;
+
+import io.transitwatch.daemon.ingest.NodeIngestState;
+import java.util.List;
+
+/**
+ * Thread-safe (stateless): evaluated on an HTTP thread for each probe.
+ *
+ * <p>Liveness and readiness, as Kubernetes probes them. <b>Live</b> while the join thread runs:
+ * the process is up by definition if it answers, and a dead join thread is the one failure a
+ * restart cures. <b>Ready</b> when, in addition, at least one Hubble stream is up, so that the
+ * daemon is actually watching something; otherwise the reason says what is missing.
+ */
+final class Health {
+    /** A probe's answer: whether it passes, and one line for humans. */
+    record Status(boolean ok, String reason) {
+        int httpStatus() {
+            return ok ? 200 : 503;
+        }
+    }
+
+    private Health() {}
+
+    static Status liveness(DaemonView daemon) {
+        return daemon.joinLoop().isRunning()
+                ? new Status(true, "ok: join thread running")
+                : new Status(false, "join thread is not running");
+    }
+
+    static Status readiness(DaemonView daemon) {
+        if (!daemon.joinLoop().isRunning()) {
+            return new Status(false, "not ready: join thread is not running");
+        }
+        List<NodeIngestState> sources = daemon.ingest().nodes();
+        long up = sources.stream().filter(NodeIngestState::connected).count();
+        if (up > 0) {
+            return new Status(true, "ready: " + up + " of " + sources.size() + " Hubble sources up, join running");
+        }
+        String lastError = sources.stream().map(NodeIngestState::lastError).filter(error -> !error.isEmpty())
+                .findFirst().orElse("");
+        return new Status(false, "not ready: no Hubble stream is up"
+                + (sources.isEmpty() ? " (none connected yet)" : " (" + sources.size() + " known, all down)")
+                + (lastError.isEmpty() ? "" : "; last error: " + lastError));
+    }
+}

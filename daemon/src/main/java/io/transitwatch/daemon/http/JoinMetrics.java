@@ -1,0 +1,76 @@
+package io.transitwatch.daemon.http;
+
+import static io.transitwatch.daemon.http.MetricBuilders.count;
+import static io.transitwatch.daemon.http.MetricBuilders.counter;
+import static io.transitwatch.daemon.http.MetricBuilders.gauge;
+import static io.transitwatch.daemon.http.MetricBuilders.level;
+
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.transitwatch.daemon.handoff.HandoffRing;
+import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.JoinCounters.Global;
+import io.transitwatch.daemon.join.JoinEngine;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Thread-safe (stateless): runs on the scraping HTTP thread and only reads counters.
+ *
+ * <p>The join itself, the hand-off ring in front of it and the incidents behind it: throughput,
+ * what was ignored and why (labelled {@code reason}), and how full the fixed-size tables are.
+ */
+final class JoinMetrics {
+    private JoinMetrics() {}
+
+    static void collect(DaemonView daemon, MetricSnapshots.Builder out) {
+        JoinCounters counters = daemon.counters();
+        JoinEngine engine = daemon.engine();
+        HandoffRing ring = daemon.ring();
+        CounterSnapshot.Builder ignored = counter("transitwatch_join_ignored",
+                "Flows the join did not use, by reason.");
+        for (Map.Entry<String, Global> reason : ReasonLabels.IGNORED.entrySet()) {
+            ignored.dataPoint(count(counters.get(reason.getValue()), Labels.of("reason", reason.getKey())));
+        }
+        List<MetricSnapshot> snapshots = List.of(
+                total("transitwatch_join_events", "Events the join consumed (flows, lost-event reports, node up/down, gaps).",
+                        counters.get(Global.EVENTS)),
+                total("transitwatch_join_flows", "Flows the join consumed.", counters.get(Global.FLOWS)),
+                ignored.build(),
+                current("transitwatch_join_pending", "Departures waiting for their verdict.", engine.pendingCount()),
+                current("transitwatch_join_pending_capacity", "Fixed capacity of the pending-departure table.",
+                        engine.pendingCapacity()),
+                total("transitwatch_join_pending_evicted",
+                        "Pending departures evicted undecided because the table was full (counted UNVERIFIED capacity).",
+                        counters.get(Global.PENDING_EVICTED)),
+                current("transitwatch_join_remembered_arrivals", "Arrivals remembered for departures not seen yet.",
+                        engine.rememberedArrivalCount()),
+                total("transitwatch_join_arrivals_evicted",
+                        "Remembered arrivals evicted because the table was full.", counters.get(Global.ARRIVALS_EVICTED)),
+                current("transitwatch_join_pairs", "Node pairs (per family) the join counts.", counters.pairCount()),
+                current("transitwatch_join_pairs_capacity",
+                        "Pairs the join can count; departures of pairs beyond it are not counted per pair.",
+                        engine.config().maxPairs()),
+                total("transitwatch_join_errors", "Exceptions in the join thread (each one skipped an event or a cycle).",
+                        daemon.joinLoop().errorCount() + ring.handlerErrors()),
+                current("transitwatch_handoff_ring_fill", "Events handed over by the streams and not yet joined.",
+                        ring.fillLevel()),
+                current("transitwatch_handoff_ring_capacity", "Slots of the hand-off ring.", ring.capacity()),
+                total("transitwatch_handoff_credit_waits",
+                        "Times a stream found no free ring slot and stopped asking Hubble for flows (back-pressure).",
+                        ring.creditWaits()),
+                current("transitwatch_incidents_firing", "Incidents currently FIRING.",
+                        daemon.incidents().openIncidents().size()));
+        snapshots.forEach(out::metricSnapshot);
+    }
+
+    private static MetricSnapshot total(String name, String help, long value) {
+        return counter(name, help).dataPoint(count(value, Labels.EMPTY)).build();
+    }
+
+    private static MetricSnapshot current(String name, String help, double value) {
+        return gauge(name, help).dataPoint(level(value, Labels.EMPTY)).build();
+    }
+}

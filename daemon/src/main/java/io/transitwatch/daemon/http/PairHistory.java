@@ -1,0 +1,51 @@
+package io.transitwatch.daemon.http;
+
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * Thread-safe: the HTTP sampler thread records, HTTP request threads read; both under this
+ * object's lock (a few times per second at most, never on the join's path).
+ *
+ * <p>A short ring of per-pair counter readings, one every few seconds, so that the web page shows
+ * <em>recent</em> loss rather than loss since start: a pair that lost packets an hour ago and is
+ * healthy now must turn green. The baseline of the recent window is the oldest reading that is not
+ * older than the window; before the first reading, the recent window is the whole lifetime.
+ */
+final class PairHistory {
+    /** Readings of every pair at one moment ({@code System.nanoTime()} time base). */
+    record Sample(long atNanos, List<PairReading> pairs) {
+        /** The reading of {@code slot} in this sample, or null if the pair did not exist yet. */
+        PairReading pair(int slot) {
+            return slot < pairs.size() ? pairs.get(slot) : null;
+        }
+    }
+
+    private final long windowNanos;
+    private final ArrayDeque<Sample> samples = new ArrayDeque<>();
+
+    PairHistory(long windowNanos) {
+        this.windowNanos = windowNanos;
+    }
+
+    long windowNanos() {
+        return windowNanos;
+    }
+
+    synchronized void record(long nowNanos, List<PairReading> readings) {
+        samples.addLast(new Sample(nowNanos, List.copyOf(readings)));
+        while (samples.size() > 1 && nowNanos - samples.peekFirst().atNanos() > windowNanos) {
+            samples.removeFirst();
+        }
+    }
+
+    /** The oldest reading within the window before {@code nowNanos}, or null before the first. */
+    synchronized Sample baseline(long nowNanos) {
+        for (Sample sample : samples) {
+            if (nowNanos - sample.atNanos() <= windowNanos) {
+                return sample;
+            }
+        }
+        return samples.peekLast();
+    }
+}

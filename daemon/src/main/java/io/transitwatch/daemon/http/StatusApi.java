@@ -1,0 +1,95 @@
+package io.transitwatch.daemon.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.transitwatch.daemon.ingest.NodeIngestState;
+import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.JoinCounters.Global;
+import io.transitwatch.daemon.join.JoinCounters.PerNode;
+import io.transitwatch.sinks.dispatch.SinkCounters;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Thread-safe (stateless): runs on an HTTP thread and only reads counters.
+ *
+ * <p>{@code GET /api/observers}: each Hubble source's health (connected, last error, reconnects,
+ * gaps, lost events, the request profile it accepted, its clock offset and lateness).
+ * {@code GET /api/status}: readiness and the daemon's totals, for the page's header.
+ */
+final class StatusApi {
+    private StatusApi() {}
+
+    static byte[] observers(DaemonView daemon) throws IOException {
+        Map<String, Integer> joinNodes = new HashMap<>();
+        JoinCounters counters = daemon.counters();
+        for (int node = 0, count = counters.nodeCount(); node < count; node++) {
+            joinNodes.put(daemon.nodeName(counters.nodeId(node)), node);
+        }
+        return Json.write(json -> {
+            json.writeStartObject();
+            json.writeArrayFieldStart("observers");
+            for (NodeIngestState source : daemon.ingest().nodes()) {
+                json.writeStartObject();
+                json.writeStringField("node", source.name());
+                json.writeBooleanField("connected", source.connected());
+                json.writeStringField("last_error", source.lastError());
+                json.writeStringField("request_profile", source.requestProfile().name());
+                json.writeNumberField("flows", source.flows());
+                json.writeNumberField("reconnects", source.reconnects());
+                json.writeNumberField("gaps", source.gaps());
+                json.writeNumberField("lost_events", source.lostEvents());
+                json.writeNumberField("duplicates", source.duplicates());
+                json.writeNumberField("malformed", source.malformed());
+                Integer node = joinNodes.get(source.name());
+                writeSeconds(json, "clock_offset_seconds", node == null ? null : counters.node(node, PerNode.CLOCK_OFFSET_NANOS));
+                writeSeconds(json, "lateness_seconds", node == null ? null : counters.node(node, PerNode.LATENESS_NANOS));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        });
+    }
+
+    static byte[] status(DaemonView daemon) throws IOException {
+        Health.Status ready = Health.readiness(daemon);
+        JoinCounters counters = daemon.counters();
+        return Json.write(json -> {
+            json.writeStartObject();
+            json.writeBooleanField("ready", ready.ok());
+            json.writeStringField("reason", ready.reason());
+            json.writeBooleanField("join_running", daemon.joinLoop().isRunning());
+            json.writeNumberField("window_ms", daemon.engine().config().window().toMillis());
+            json.writeObjectFieldStart("join");
+            json.writeNumberField("flows", counters.get(Global.FLOWS));
+            json.writeNumberField("departures", counters.get(Global.DEPARTURES));
+            json.writeNumberField("matched", counters.get(Global.MATCHED));
+            json.writeNumberField("lost", counters.get(Global.LOST));
+            json.writeNumberField("dropped", counters.get(Global.DROPPED));
+            json.writeNumberField("unverified", counters.get(Global.UNVERIFIED));
+            json.writeNumberField("pending", daemon.engine().pendingCount());
+            json.writeNumberField("pending_capacity", daemon.engine().pendingCapacity());
+            json.writeEndObject();
+            json.writeArrayFieldStart("sinks");
+            for (SinkCounters sink : daemon.dispatcher().counters()) {
+                json.writeStartObject();
+                json.writeStringField("sink", sink.sinkName());
+                json.writeNumberField("sent", sink.sent());
+                json.writeNumberField("failed", sink.failed());
+                json.writeNumberField("dropped", sink.dropped());
+                json.writeNumberField("queued", sink.queued());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        });
+    }
+
+    private static void writeSeconds(JsonGenerator json, String name, Long nanos) throws IOException {
+        if (nanos == null) {
+            json.writeNullField(name);
+        } else {
+            json.writeNumberField(name, MetricBuilders.seconds(nanos));
+        }
+    }
+}

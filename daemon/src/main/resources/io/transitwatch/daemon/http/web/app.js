@@ -1,0 +1,289 @@
+// TransitWatch web page: polls the daemon's /api every 2 s and renders the loss matrix, incidents,
+// observers and alerts. Plain DOM, no libraries; text is always set through textContent.
+"use strict";
+
+const REFRESH_MS = 2000;
+const FAMILIES = ["IPv4", "IPv6"];
+const MAX_ALERTS = 25;
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value !== undefined && value !== null) {
+      node.setAttribute(name, String(value));
+    }
+  }
+  for (const child of children.flat()) {
+    if (child !== undefined && child !== null) {
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+  }
+  return node;
+}
+
+function number(value) {
+  return Number(value).toLocaleString("en-US");
+}
+
+function percent(ratio) {
+  if (ratio <= 0) return "0%";
+  if (ratio < 0.001) return "<0.1%";
+  if (ratio < 0.1) return (ratio * 100).toFixed(1) + "%";
+  return Math.round(ratio * 100) + "%";
+}
+
+function ago(iso) {
+  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (seconds < 60) return seconds + " s ago";
+  if (seconds < 3600) return Math.floor(seconds / 60) + " min " + (seconds % 60) + " s ago";
+  return Math.floor(seconds / 3600) + " h " + Math.floor((seconds % 3600) / 60) + " min ago";
+}
+
+function hostPort(ip, port) {
+  return (ip.includes(":") ? "[" + ip + "]" : ip) + (port ? ":" + port : "");
+}
+
+async function getJson(path) {
+  const response = await fetch(path, { cache: "no-store" });
+  if (!response.ok) throw new Error(path + ": HTTP " + response.status);
+  return response.json();
+}
+
+// ---------------------------------------------------------------- status and totals
+
+function renderStatus(status, incidentCount) {
+  const box = document.getElementById("status");
+  box.dataset.state = status.ready ? "ready" : "not-ready";
+  box.title = status.reason;
+  document.getElementById("status-text").textContent = status.ready ? "Ready · " + status.reason.replace(/^ready: /, "")
+    : status.reason.replace(/^not ready: /, "Not ready: ");
+  const join = status.join;
+  const set = (id, text, nonzero) => {
+    const value = document.getElementById(id);
+    value.textContent = text;
+    if (nonzero !== undefined) value.parentElement.dataset.nonzero = String(nonzero);
+  };
+  set("t-flows", number(join.flows));
+  set("t-departures", number(join.departures));
+  set("t-matched", number(join.matched));
+  set("t-lost", number(join.lost), join.lost > 0);
+  set("t-unverified", number(join.unverified));
+  set("t-pending", number(join.pending) + " / " + number(join.pending_capacity));
+  set("t-incidents", number(incidentCount), incidentCount > 0);
+}
+
+// ---------------------------------------------------------------- the matrix
+
+function lossColour(ratio) {
+  // Even a small loss must stand out from green and grey: start at a clear pink, end at deep red.
+  const lightness = 74 - 36 * Math.sqrt(Math.min(1, ratio));
+  return { colour: "hsl(4, 76%, " + lightness.toFixed(1) + "%)", light: lightness > 60 };
+}
+
+function describe(pair, source, destination, family, windowSeconds) {
+  const head = source + " → " + destination + " " + family;
+  if (!pair) return head + ": no departures seen";
+  const r = pair.recent;
+  const t = pair.total;
+  const recent = "last " + Math.round(windowSeconds) + " s: " + number(r.departures) + " departures, "
+    + number(r.matched) + " matched, " + number(r.lost) + " lost (" + percent(pair.loss_ratio) + "), "
+    + number(r.unverified) + " unverified, " + number(r.dropped) + " dropped at destination";
+  const total = "since start: " + number(t.departures) + " departures, " + number(t.matched) + " matched, "
+    + number(t.lost) + " lost, " + number(t.unverified) + " unverified";
+  return head + "\n" + recent + "\n" + total;
+}
+
+function half(pair, source, destination, family, windowSeconds) {
+  const state = pair ? pair.state : "idle";
+  const ratio = pair ? pair.loss_ratio : 0;
+  const title = describe(pair, source, destination, family, windowSeconds);
+  const value = state === "loss" ? percent(ratio) : state === "ok" ? "0%" : "–";
+  const node = el("div", {
+    class: "half", tabindex: 0, role: "img",
+    "data-source": source, "data-destination": destination, "data-family": family,
+    "data-state": state, "data-loss-ratio": ratio.toFixed(4),
+    title: title, "aria-label": title.replace(/\n/g, "; "),
+  }, el("span", { class: "fam" }, family === "IPv4" ? "v4" : "v6"), el("span", { class: "val" }, value));
+  if (state === "loss") {
+    const { colour, light } = lossColour(ratio);
+    node.style.backgroundColor = colour;
+    node.dataset.light = String(light);
+  }
+  return node;
+}
+
+function renderMatrix(matrix) {
+  const table = document.getElementById("matrix");
+  const pairs = new Map(matrix.pairs.map((p) => [p.source_node + "|" + p.destination_node + "|" + p.family, p]));
+  const nodes = matrix.nodes;
+  const windowSeconds = matrix.window_seconds || matrix.window_max_seconds;
+  document.getElementById("matrix-hint").textContent = "Rows: source node. Columns: destination node. "
+    + "Each cell: IPv4 | IPv6, loss ratio over the last " + Math.round(windowSeconds) + " s. Hover for counts.";
+
+  const headRow = el("tr", {}, el("th", { scope: "col", class: "corner" }, "source ↓ · destination →"));
+  for (const destination of nodes) headRow.append(el("th", { scope: "col" }, destination));
+  const body = el("tbody");
+  if (nodes.length === 0) {
+    body.append(el("tr", {}, el("td", { class: "empty" }, "Waiting for the first flows…")));
+  }
+  for (const source of nodes) {
+    const row = el("tr", {}, el("th", { scope: "row" }, source));
+    for (const destination of nodes) {
+      if (source === destination) {
+        row.append(el("td", {}, el("div", { class: "self", title: "same node: not joined" },
+          el("span", { class: "visually-hidden" }, "same node"))));
+        continue;
+      }
+      const cell = el("div", { class: "cell" });
+      for (const family of FAMILIES) {
+        const pair = pairs.get(source + "|" + destination + "|" + family);
+        cell.append(half(pair, source, destination, family, windowSeconds));
+      }
+      row.append(el("td", {}, cell));
+    }
+    body.append(row);
+  }
+  table.tHead.replaceChildren(headRow);
+  table.tBodies[0].replaceWith(body);
+}
+
+// ---------------------------------------------------------------- lists
+
+function fillRows(tableId, rows, columns, emptyText) {
+  const body = el("tbody");
+  if (rows.length === 0) {
+    body.append(el("tr", {}, el("td", { class: "none", colspan: columns }, emptyText)));
+  }
+  for (const row of rows) body.append(row);
+  document.getElementById(tableId).tBodies[0].replaceWith(body);
+}
+
+function badge(text, kind) {
+  return el("span", { class: "badge badge-" + kind }, text);
+}
+
+function renderIncidents(incidents, pairs, windowSeconds) {
+  fillRows("incidents", incidents.map((incident) => {
+    const top = incident.top_workloads[0];
+    const now = pairs.get(incident.source_node + "|" + incident.destination_node + "|" + incident.family);
+    const decided = now ? now.recent.lost + now.recent.matched : 0;
+    return el("tr", { "data-source": incident.source_node, "data-destination": incident.destination_node,
+      "data-family": incident.family },
+      el("td", {}, badge(incident.state, incident.state.toLowerCase())),
+      el("td", { class: "mono" }, incident.source_node + " → " + incident.destination_node),
+      el("td", {}, incident.family),
+      el("td", { class: "num", title: "announced " + incident.time },
+        number(incident.lost) + " · " + number(incident.matched),
+        el("span", { class: "sub" }, "as of " + ago(incident.time))),
+      el("td", { class: "num" }, now && decided > 0 ? percent(now.loss_ratio) : "–",
+        el("span", { class: "sub" }, now ? number(now.recent.lost) + " of " + number(decided)
+          + " in " + Math.round(windowSeconds) + " s" : "")),
+      el("td", { title: incident.first_seen }, ago(incident.first_seen)),
+      el("td", { class: "workloads" }, top ? [top.source, el("span", { class: "sub" }, "→ " + top.destination
+        + " (" + number(top.lost) + " lost)")] : "–"));
+  }), 7, "No open incidents: every joined departure arrived.");
+}
+
+function renderFindings(matrix) {
+  const list = el("ul", { id: "findings" });
+  const windowSeconds = Math.round(matrix.window_seconds || matrix.window_max_seconds);
+  const byKey = new Map(matrix.pairs.map((p) => [p.source_node + "|" + p.destination_node + "|" + p.family, p]));
+  const losing = matrix.pairs.filter((p) => p.state === "loss")
+    .sort((a, b) => b.recent.lost - a.recent.lost || b.loss_ratio - a.loss_ratio);
+  for (const pair of losing) {
+    const sent = pair.recent.lost + pair.recent.matched;
+    const other = byKey.get(pair.source_node + "|" + pair.destination_node + "|"
+      + (pair.family === "IPv4" ? "IPv6" : "IPv4"));
+    const otherSent = other ? other.recent.lost + other.recent.matched : 0;
+    const otherText = other && otherSent > 0
+      ? (pair.family === "IPv4" ? "IPv6" : "IPv4") + " on the same pair: " + number(other.recent.lost) + " of "
+        + number(otherSent) + " lost"
+      : "no " + (pair.family === "IPv4" ? "IPv6" : "IPv4") + " traffic on the same pair";
+    list.append(el("li", { class: "finding-loss", "data-source": pair.source_node,
+      "data-destination": pair.destination_node, "data-family": pair.family },
+      el("div", { class: "finding-head" }, el("span", { class: "mono" }, pair.source_node + " → " + pair.destination_node),
+        " ", el("span", { class: "fam-tag" }, pair.family), " ", badge(percent(pair.loss_ratio) + " lost", "lost")),
+      el("div", {}, number(sent) + " sent, " + number(pair.recent.matched) + " arrived in the last " + windowSeconds + " s"),
+      el("div", { class: "sub" }, otherText)));
+  }
+  if (losing.length === 0) {
+    const healthy = matrix.pairs.filter((p) => p.state === "ok").length;
+    list.append(el("li", { class: "finding-ok" }, "No loss in the last " + windowSeconds + " s: "
+      + healthy + " pair/family combinations matched."));
+  }
+  const idle = matrix.nodes.length * (matrix.nodes.length - 1) * 2 - matrix.pairs.filter((p) => p.state !== "idle").length;
+  if (idle > 0) {
+    list.append(el("li", { class: "finding-idle" }, idle + " pair/family combinations without traffic (grey): "
+      + "nothing to judge there."));
+  }
+  document.getElementById("findings").replaceWith(list);
+}
+
+function renderObservers(observers) {
+  fillRows("observers", observers.map((o) => {
+    const offset = o.clock_offset_seconds === null ? "–" : (o.clock_offset_seconds * 1000).toFixed(1) + " ms";
+    const lateness = o.lateness_seconds === null ? "" : "late ≤ " + (o.lateness_seconds * 1000).toFixed(0) + " ms";
+    const stream = el("td", {}, badge(o.connected ? "up" : "down", o.connected ? "up" : "down"));
+    if (o.last_error) stream.append(el("span", { class: "err", title: o.last_error }, o.last_error));
+    return el("tr", {},
+      el("td", { class: "mono" }, o.node),
+      stream,
+      el("td", { class: "num", title: o.node === "relay" ? "flows are counted per node" : null },
+        o.node === "relay" ? "–" : number(o.flows)),
+      el("td", { class: "num" }, number(o.reconnects)),
+      el("td", { class: "num" }, number(o.gaps)),
+      el("td", { class: "num" }, number(o.lost_events)),
+      el("td", { class: "num", title: lateness }, offset),
+      el("td", { title: o.request_profile === "FULL" ? "filters and field mask" : "fell back: " + o.request_profile },
+        o.request_profile === "FULL" ? "full" : o.request_profile.toLowerCase().replace(/_/g, " ")));
+  }), 8, "No Hubble source known yet.");
+}
+
+function endpoint(end) {
+  const who = end.pod ? (end.namespace ? end.namespace + "/" : "") + end.pod : "(unknown pod)";
+  return el("td", {}, el("span", { class: "mono" }, who),
+    el("span", { class: "sub" }, end.node + " · " + hostPort(end.ip, end.port)));
+}
+
+function verdictBadge(verdict) {
+  const kinds = { LOST_IN_TRANSIT: "lost", DROPPED_AT_DESTINATION: "dropped", LATE: "late" };
+  return badge(verdict.replace(/_/g, " ").toLowerCase(), kinds[verdict] || "other");
+}
+
+function renderAlerts(alerts) {
+  fillRows("alerts", alerts.slice(0, MAX_ALERTS).map((alert) => el("tr", {},
+    el("td", { class: "mono", title: alert.time }, alert.time.substring(11, 19)),
+    el("td", {}, verdictBadge(alert.verdict)),
+    el("td", {}, alert.family),
+    el("td", {}, alert.protocol + " " + alert.kind),
+    endpoint(alert.source),
+    endpoint(alert.destination),
+    el("td", { class: "num" }, number(alert.attempts)))), 7, "No alerts yet.");
+}
+
+// ---------------------------------------------------------------- the loop
+
+async function refresh() {
+  try {
+    const [status, matrix, incidents, observers, alerts] = await Promise.all([
+      getJson("api/status"), getJson("api/matrix"), getJson("api/incidents"),
+      getJson("api/observers"), getJson("api/alerts")]);
+    renderStatus(status, incidents.incidents.length);
+    renderMatrix(matrix);
+    renderFindings(matrix);
+    const pairs = new Map(matrix.pairs.map((p) => [p.source_node + "|" + p.destination_node + "|" + p.family, p]));
+    renderIncidents(incidents.incidents, pairs, matrix.window_seconds || matrix.window_max_seconds);
+    renderObservers(observers.observers);
+    renderAlerts(alerts.alerts);
+    document.getElementById("updated").textContent = "Updated " + new Date().toLocaleTimeString("en-GB");
+    document.body.dataset.loaded = "true";
+  } catch (error) {
+    const box = document.getElementById("status");
+    box.dataset.state = "unreachable";
+    document.getElementById("status-text").textContent = "Daemon unreachable: " + error.message;
+  } finally {
+    setTimeout(refresh, REFRESH_MS);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", refresh);
