@@ -2,6 +2,7 @@ package io.transitwatch.bench;
 
 import io.transitwatch.bench.baseline.HashMapJoin;
 import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.handoff.NodeEventHandler;
 import io.transitwatch.daemon.join.JoinConfig;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinEngine;
@@ -121,6 +122,45 @@ public class JoinBenchmark {
             System.out.printf("%n[baseline] %s; %.2f laps: matched=%d lost=%d lostAttempts=%d, pending now %d%n",
                     stream, laps(replay), join.matched(), join.lost(), join.lostAttempts(), join.pendingCount());
         }
+    }
+
+    /**
+     * The floor under both joins: the same replay and duty cycle with a handler that only reads the
+     * fields the join reads. What is left of an event's cost after subtracting this is the join's.
+     */
+    @State(Scope.Thread)
+    public static class ReplayOnlyState implements NodeEventHandler {
+        @Param("1048576")
+        public int lapEvents;
+
+        StreamReplay replay;
+        long checksum;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            replay = new StreamReplay(TransitStream.generate(lapEvents, SEED));
+            playLap(this::dutyCycle, replay);
+        }
+
+        public int dutyCycle() {
+            long now = replay.clockAfter(BATCH);
+            replay.deliver(this, BATCH);
+            return (int) (checksum ^ now);
+        }
+
+        @Override
+        public void onEvent(NodeEvent event, boolean endOfBatch) {
+            checksum += event.node + event.timeNanos + event.receivedNanos + event.observationPoint + event.srcHi
+                    + event.srcLo + event.dstHi + event.dstLo + event.srcPort + event.dstPort + event.tcpFlags
+                    + event.srcEndpointId + event.dstEndpointId + event.srcPod + event.dstPod + event.dstIdentity
+                    + event.interfaceName;
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int replayOnly(ReplayOnlyState state) {
+        return state.dutyCycle();
     }
 
     @Benchmark

@@ -256,9 +256,11 @@ public final class TransitStream {
         }
         // The daemon's view: by receive time; one node's events keep that node's order.
         timed.sort(Comparator.comparingLong((Timed t) -> t.event.receivedNanos).thenComparingLong(t -> t.trueNanos));
+        // Fresh slots allocated in delivery order, so they sit in memory like a ring's pre-allocated slots.
         NodeEvent[] events = new NodeEvent[timed.size()];
         for (int i = 0; i < events.length; i++) {
-            events[i] = timed.get(i).event;
+            events[i] = new NodeEvent();
+            events[i].copyFrom(timed.get(i).event);
             if (events[i].receivedNanos - T0 >= lapNanos) {
                 throw new IllegalStateException("event received after the end of its lap");
             }
