@@ -9,6 +9,7 @@ package io.transitwatch.daemon.join;
  * (IPv4 mapped into {@code ::ffff:0:0/96}).
  */
 public final class DepartureView {
+    int pair;
     int sourceNode;
     int destinationNode;
     int family;
@@ -29,6 +30,15 @@ public final class DepartureView {
     int interfaceName;
     long arrivalNodeNanos;
     int dropReason;
+
+    /**
+     * Dense slot of the (source node, destination node, family) pair, the same as in
+     * {@link JoinCounters}; -1 when the pair table was full. Lets listeners keep per-pair state in
+     * arrays.
+     */
+    public int pair() {
+        return pair;
+    }
 
     /** Dictionary id of the node that reported the departure. */
     public int sourceNode() {

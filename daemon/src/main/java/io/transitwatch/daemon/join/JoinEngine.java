@@ -93,6 +93,7 @@ public final class JoinEngine implements NodeEventHandler {
     public void setTime(long epochNanos) {
         this.nowNanos = epochNanos;
         topology.setTime(epochNanos);
+        listener.onTime(epochNanos);
     }
 
     @Override
@@ -129,6 +130,7 @@ public final class JoinEngine implements NodeEventHandler {
         }
         work += expireArrivals(budget);
         work += expireLostHistory(budget);
+        listener.onAdvance(epochNanos);
         return work;
     }
 
@@ -277,9 +279,9 @@ public final class JoinEngine implements NodeEventHandler {
         if (declaredLost != KeyedSlots.NONE && !dropped) {
             fillViewFromLost(declaredLost);
             view.arrivalNodeNanos = flow.timeNanos;
+            view.pair = pairSlot(lost.sourceNode[declaredLost], lost.destinationNode[declaredLost], view.family);
             counters.increment(JoinCounters.Global.LATE);
-            counters.incrementPair(pairSlot(lost.sourceNode[declaredLost], lost.destinationNode[declaredLost],
-                    view.family), JoinCounters.PerPair.LATE);
+            counters.incrementPair(view.pair, JoinCounters.PerPair.LATE);
             listener.onLate(view, lost.token[declaredLost], frame - (lost.frameNanos[declaredLost] + windowNanos));
             lost.slots.remove(declaredLost);
             return;
@@ -382,6 +384,7 @@ public final class JoinEngine implements NodeEventHandler {
 
     private void decideWithArrival(int pair, long departureFrame, long arrivalFrame, long arrivalNodeNanos,
             boolean dropped, int dropReason) {
+        view.pair = pair;
         view.arrivalNodeNanos = arrivalNodeNanos;
         if (dropped) {
             view.dropReason = dropReason;
@@ -400,8 +403,9 @@ public final class JoinEngine implements NodeEventHandler {
     private void declareLost(int slot) {
         int source = pending.sourceNode[slot];
         int destination = pending.slots.lane(slot);
+        view.pair = pairSlot(source, destination, view.family);
         counters.increment(JoinCounters.Global.LOST);
-        counters.incrementPair(pairSlot(source, destination, view.family), JoinCounters.PerPair.LOST);
+        counters.incrementPair(view.pair, JoinCounters.PerPair.LOST);
         long token = listener.onLost(view);
         if (lost.slots.isFull()) {
             lost.slots.remove(lost.slots.oldest(0));
@@ -417,9 +421,9 @@ public final class JoinEngine implements NodeEventHandler {
     }
 
     private void declareUnverified(int slot, UnverifiedReason reason) {
-        int pair = pairSlot(pending.sourceNode[slot], pending.slots.lane(slot), view.family);
+        view.pair = pairSlot(pending.sourceNode[slot], pending.slots.lane(slot), view.family);
         counters.increment(JoinCounters.Global.UNVERIFIED);
-        counters.incrementPair(pair, JoinCounters.PerPair.unverified(reason));
+        counters.incrementPair(view.pair, JoinCounters.PerPair.unverified(reason));
         listener.onUnverified(view, reason);
     }
 

@@ -27,6 +27,12 @@ public interface VerdictListener {
     /** The arrival of a departure declared lost showed up after all, {@code lateByNanos} after its window. */
     void onLate(DepartureView departure, long lostToken, long lateByNanos);
 
+    /** The daemon's time for the duty cycle that follows; verdicts until the next call happen "now". */
+    default void onTime(long nowNanos) {}
+
+    /** Called at the end of every {@link JoinEngine#advance}, for time-driven work (resolving incidents). */
+    default void onAdvance(long nowNanos) {}
+
     /** Ignores everything. */
     VerdictListener NONE = new VerdictListener() {
         @Override

@@ -13,15 +13,16 @@ import java.util.Map;
  * Drives a {@link JoinEngine} by hand: three nodes a, b, c with IPv4 and IPv6 pod CIDRs, events
  * built field by field, and every verdict recorded as a readable string.
  */
-final class JoinHarness {
-    static final long T0 = 1_700_000_000_000_000_000L;
-    static final long MS = 1_000_000L;
-    static final long S = 1_000 * MS;
+public final class JoinHarness {
+    public static final long T0 = 1_700_000_000_000_000_000L;
+    public static final long MS = 1_000_000L;
+    public static final long S = 1_000 * MS;
 
-    final StringDictionary dictionary = new StringDictionary(1024);
+    public final StringDictionary dictionary = new StringDictionary(1024);
+    public final Topology topology;
     final RecordingListener verdicts = new RecordingListener(dictionary);
-    final JoinCounters counters;
-    final JoinEngine engine;
+    public final JoinCounters counters;
+    public final JoinEngine engine;
     private final NodeEvent event = new NodeEvent();
 
     JoinHarness() {
@@ -29,30 +30,36 @@ final class JoinHarness {
     }
 
     JoinHarness(JoinConfig config) {
-        Topology topology = new Topology(Map.of(
+        this(config, null);
+    }
+
+    /** A harness whose verdicts go to {@code listener} (made from the harness's dictionary and topology). */
+    public JoinHarness(JoinConfig config, java.util.function.BiFunction<StringDictionary, Topology, VerdictListener> listener) {
+        topology = new Topology(Map.of(
                 "a", List.of("10.0.1.0/24", "fd00:1::/64"),
                 "b", List.of("10.0.2.0/24", "fd00:2::/64"),
                 "c", List.of("10.0.3.0/24", "fd00:3::/64")),
                 dictionary::intern, 10_000, Duration.ofMinutes(10));
         counters = new JoinCounters(config.maxNodes(), config.maxPairs());
-        engine = new JoinEngine(config, topology, verdicts, counters);
+        engine = new JoinEngine(config, topology, listener == null ? verdicts : listener.apply(dictionary, topology),
+                counters);
     }
 
     /** Streams of a, b and c connected at T0. */
-    JoinHarness allUp() {
+    public JoinHarness allUp() {
         for (String node : List.of("a", "b", "c")) {
             up(node, T0, false);
         }
         return this;
     }
 
-    void up(String node, long now, boolean backfilled) {
+    public void up(String node, long now, boolean backfilled) {
         health(node, NodeEvent.NODE_UP, now);
         event.backfilled = backfilled;
         deliver(now);
     }
 
-    void down(String node, long now) {
+    public void down(String node, long now) {
         health(node, NodeEvent.NODE_DOWN, now);
         deliver(now);
     }
@@ -72,16 +79,16 @@ final class JoinHarness {
     }
 
     /** A SYN (or other kind) leaving {@code node} at TO_NETWORK. */
-    Flow departure(String node, String src, int srcPort, String dst, int dstPort) {
+    public Flow departure(String node, String src, int srcPort, String dst, int dstPort) {
         return new Flow(node, JoinConstants.POINT_TO_NETWORK, src, srcPort, dst, dstPort);
     }
 
     /** The same packet delivered at TO_ENDPOINT of {@code node}. */
-    Flow arrival(String node, String src, int srcPort, String dst, int dstPort) {
+    public Flow arrival(String node, String src, int srcPort, String dst, int dstPort) {
         return new Flow(node, JoinConstants.POINT_TO_ENDPOINT, src, srcPort, dst, dstPort);
     }
 
-    int advance(long now) {
+    public int advance(long now) {
         return engine.advance(now, true, Integer.MAX_VALUE);
     }
 
@@ -104,7 +111,7 @@ final class JoinHarness {
     }
 
     /** Builder of one flow event; {@link #at} delivers it. */
-    final class Flow {
+    public final class Flow {
         private final String node;
         private final int point;
         private final String src;
@@ -119,6 +126,8 @@ final class JoinHarness {
         private int dropReason;
         private String xlated;
         private long receiveDelay;
+        private String[] sourceNames = {"", "", ""};
+        private String[] destinationNames = {"", "", ""};
 
         Flow(String node, int point, String src, int srcPort, String dst, int dstPort) {
             this.node = node;
@@ -129,57 +138,69 @@ final class JoinHarness {
             this.dstPort = dstPort;
         }
 
-        Flow synAck() {
+        public Flow synAck() {
             flags = (short) (NodeEvent.TCP_SYN | NodeEvent.TCP_ACK);
             traceReason = JoinConstants.TRACE_REASON_REPLY;
             return this;
         }
 
-        Flow udp() {
+        public Flow udp() {
             protocol = NodeEvent.PROTO_UDP;
             flags = 0;
             return this;
         }
 
-        Flow fin() {
+        public Flow fin() {
             flags = (short) (NodeEvent.TCP_FIN | NodeEvent.TCP_ACK);
             traceReason = JoinConstants.TRACE_REASON_ESTABLISHED;
             return this;
         }
 
-        Flow retransmission() {
+        public Flow retransmission() {
             traceReason = JoinConstants.TRACE_REASON_ESTABLISHED;
             return this;
         }
 
-        Flow dropped(int reason) {
+        public Flow dropped(int reason) {
             verdict = JoinConstants.VERDICT_DROPPED;
             dropReason = reason;
             return this;
         }
 
-        Flow toIdentity(int identity) {
+        public Flow toIdentity(int identity) {
             dstIdentity = identity;
             return this;
         }
 
-        Flow snatTo(String onWireSource) {
+        public Flow snatTo(String onWireSource) {
             xlated = onWireSource;
             return this;
         }
 
+        /** Names Hubble gives the source endpoint: namespace, pod, workload. */
+        public Flow from(String namespace, String pod, String workload) {
+            sourceNames = new String[] {namespace, pod, workload};
+            return this;
+        }
+
+        /** Names Hubble gives the destination endpoint: namespace, pod, workload. */
+        public Flow to(String namespace, String pod, String workload) {
+            destinationNames = new String[] {namespace, pod, workload};
+            return this;
+        }
+
         /** The daemon receives the event this long after its node-local time. */
-        Flow receivedAfter(long nanos) {
+        public Flow receivedAfter(long nanos) {
             receiveDelay = nanos;
             return this;
         }
 
         /** Delivers the event with node-local time {@code nodeTime}; the daemon's clock is nodeTime + delay. */
-        void at(long nodeTime) {
+        public void at(long nodeTime) {
             atWithNow(nodeTime, nodeTime + receiveDelay);
         }
 
-        void atWithNow(long nodeTime, long now) {
+        public void atWithNow(long nodeTime, long now) {
             event.clear();
             event.kind = NodeEvent.FLOW;
             event.node = dictionary.intern(node);
@@ -212,6 +233,12 @@ final class JoinHarness {
             event.srcEndpointId = point == JoinConstants.POINT_TO_NETWORK ? 101 : 0;
             event.dstEndpointId = point == JoinConstants.POINT_TO_ENDPOINT ? 202 : 0;
             event.interfaceName = dictionary.intern("ens18");
+            event.srcNamespace = dictionary.intern(sourceNames[0]);
+            event.srcPod = dictionary.intern(sourceNames[1]);
+            event.srcWorkload = dictionary.intern(sourceNames[2]);
+            event.dstNamespace = dictionary.intern(destinationNames[0]);
+            event.dstPod = dictionary.intern(destinationNames[1]);
+            event.dstWorkload = dictionary.intern(destinationNames[2]);
             deliver(now);
         }
     }

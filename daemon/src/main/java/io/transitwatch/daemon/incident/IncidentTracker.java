@@ -1,0 +1,193 @@
+package io.transitwatch.daemon.incident;
+
+import io.transitwatch.sinks.Alert;
+import io.transitwatch.sinks.EventIds;
+import io.transitwatch.sinks.IncidentChange;
+import io.transitwatch.sinks.IncidentState;
+import io.transitwatch.sinks.SinkEvent;
+import io.transitwatch.sinks.WorkloadLoss;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Single-threaded for updates (the join thread, through {@link AlertFactory}); {@link #openIncidents()}
+ * may be read from any thread.
+ *
+ * <p>Rolls verdicts up into incidents keyed by (source node, destination node, family), as Slack
+ * and the web page speak of them (DESIGN §3.6): the first loss on a pair opens a FIRING incident at
+ * once; while it fires, it counts lost, matched and unverified attempts and the workload pairs hit
+ * most, and re-announces itself at most every update interval when the counts moved; it RESOLVES
+ * once matches have resumed and no loss was seen for the resolve delay. Per-pair state lives in
+ * arrays indexed by the join's pair slot, so a match costs two array writes.
+ */
+public final class IncidentTracker {
+    private static final byte QUIET = 0;
+    private static final byte FIRING = 1;
+
+    private final IncidentConfig config;
+    private final EventIds ids;
+    private final Consumer<SinkEvent> out;
+    private final byte[] state;
+    private final long[] lost;
+    private final long[] matched;
+    private final long[] matchedSinceLoss;
+    private final long[] unverified;
+    private final long[] firstSeenNanos;
+    private final long[] lastLossNanos;
+    private final long[] lastAnnouncedNanos;
+    private final boolean[] changed;
+    private final String[] sourceNode;
+    private final String[] destinationNode;
+    private final String[] family;
+    private final List<Map<String, long[]>> workloadLosses;
+    private final int[] firing;
+    private int firingCount;
+    private final Map<Integer, IncidentChange> open = new ConcurrentHashMap<>();
+
+    public IncidentTracker(IncidentConfig config, int maxPairs, EventIds ids, Consumer<SinkEvent> out) {
+        this.config = config;
+        this.ids = ids;
+        this.out = out;
+        state = new byte[maxPairs];
+        lost = new long[maxPairs];
+        matched = new long[maxPairs];
+        matchedSinceLoss = new long[maxPairs];
+        unverified = new long[maxPairs];
+        firstSeenNanos = new long[maxPairs];
+        lastLossNanos = new long[maxPairs];
+        lastAnnouncedNanos = new long[maxPairs];
+        changed = new boolean[maxPairs];
+        sourceNode = new String[maxPairs];
+        destinationNode = new String[maxPairs];
+        family = new String[maxPairs];
+        workloadLosses = new ArrayList<>(maxPairs);
+        for (int i = 0; i < maxPairs; i++) {
+            workloadLosses.add(null);
+        }
+        firing = new int[maxPairs];
+    }
+
+    void onLost(int pair, Alert alert, long nowNanos) {
+        if (pair < 0) {
+            return;
+        }
+        if (state[pair] != FIRING) {
+            open(pair, alert, nowNanos);
+        }
+        lost[pair]++;
+        matchedSinceLoss[pair] = 0;
+        lastLossNanos[pair] = nowNanos;
+        changed[pair] = true;
+        String workloads = workloadPair(alert);
+        workloadLosses.get(pair).computeIfAbsent(workloads, k -> new long[1])[0]++;
+        if (lost[pair] == 1) {
+            announce(pair, IncidentState.FIRING, nowNanos);
+        }
+    }
+
+    void onMatched(int pair) {
+        if (pair >= 0 && state[pair] == FIRING) {
+            matched[pair]++;
+            matchedSinceLoss[pair]++;
+            changed[pair] = true;
+        }
+    }
+
+    void onUnverified(int pair) {
+        if (pair >= 0 && state[pair] == FIRING) {
+            unverified[pair]++;
+            changed[pair] = true;
+        }
+    }
+
+    /** Re-announces moved counts and resolves quiet incidents; called once per join duty cycle. */
+    void onAdvance(long nowNanos) {
+        long resolveAfter = config.resolveAfter().toNanos();
+        long updateInterval = config.updateInterval().toNanos();
+        for (int i = firingCount - 1; i >= 0; i--) {
+            int pair = firing[i];
+            if (matchedSinceLoss[pair] > 0 && nowNanos - lastLossNanos[pair] >= resolveAfter) {
+                announce(pair, IncidentState.RESOLVED, nowNanos);
+                close(pair, i);
+            } else if (changed[pair] && nowNanos - lastAnnouncedNanos[pair] >= updateInterval) {
+                announce(pair, IncidentState.FIRING, nowNanos);
+            }
+        }
+    }
+
+    /** The latest state of every firing incident; safe from any thread. */
+    public Collection<IncidentChange> openIncidents() {
+        return List.copyOf(open.values());
+    }
+
+    private void open(int pair, Alert alert, long nowNanos) {
+        state[pair] = FIRING;
+        lost[pair] = 0;
+        matched[pair] = 0;
+        matchedSinceLoss[pair] = 0;
+        unverified[pair] = 0;
+        firstSeenNanos[pair] = nowNanos;
+        sourceNode[pair] = alert.source().node();
+        destinationNode[pair] = alert.destination().node();
+        family[pair] = alert.family();
+        workloadLosses.set(pair, new HashMap<>());
+        firing[firingCount++] = pair;
+    }
+
+    private void close(int pair, int firingIndex) {
+        state[pair] = QUIET;
+        workloadLosses.set(pair, null);
+        firing[firingIndex] = firing[--firingCount];
+        open.remove(pair);
+    }
+
+    private void announce(int pair, IncidentState newState, long nowNanos) {
+        long total = lost[pair] + matched[pair];
+        IncidentChange change = new IncidentChange(ids.next(), instant(nowNanos), newState, sourceNode[pair],
+                destinationNode[pair], family[pair], lost[pair], matched[pair], unverified[pair],
+                total == 0 ? 0.0 : (double) lost[pair] / total, instant(firstSeenNanos[pair]),
+                instant(lastLossNanos[pair]), topWorkloads(pair));
+        lastAnnouncedNanos[pair] = nowNanos;
+        changed[pair] = false;
+        if (newState == IncidentState.FIRING) {
+            open.put(pair, change);
+        }
+        out.accept(change);
+    }
+
+    private List<WorkloadLoss> topWorkloads(int pair) {
+        return workloadLosses.get(pair).entrySet().stream()
+                .sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0])
+                        .thenComparing(Map.Entry::getKey))
+                .limit(config.topWorkloads())
+                .map(e -> {
+                    String[] ends = e.getKey().split("\u0000", 2);
+                    return new WorkloadLoss(ends[0], ends[1], e.getValue()[0]);
+                })
+                .toList();
+    }
+
+    private static String workloadPair(Alert alert) {
+        return name(alert.source()) + "\u0000" + name(alert.destination());
+    }
+
+    private static String name(io.transitwatch.sinks.AlertEndpoint endpoint) {
+        String workload = endpoint.workloadName();
+        if (workload != null) {
+            return workload;
+        }
+        String pod = endpoint.podName();
+        return pod != null ? pod : endpoint.ip();
+    }
+
+    private static Instant instant(long epochNanos) {
+        return Instant.ofEpochSecond(0, epochNanos);
+    }
+}

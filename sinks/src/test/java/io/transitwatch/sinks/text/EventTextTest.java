@@ -1,0 +1,52 @@
+package io.transitwatch.sinks.text;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.transitwatch.sinks.Alert;
+import io.transitwatch.sinks.AlertEndpoint;
+import io.transitwatch.sinks.IncidentChange;
+import io.transitwatch.sinks.IncidentState;
+import io.transitwatch.sinks.TestEvents;
+import io.transitwatch.sinks.Verdict;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class EventTextTest {
+
+    @Test
+    void shouldSummariseALostAlertOnOneLine() {
+        assertEquals("LOST_IN_TRANSIT IPv6 TCP SYN solwk03 → solwk02 "
+                        + "flux-system/kustomize-controller-57bbd7c-fdtpk [fd00:101:224:2::3ac8]:47972 → "
+                        + "flux-system/source-controller-6ccfd78764-rzfnk [fd00:101:224:1::2f9e]:9090 attempts=2 window=5000ms",
+                EventText.format(TestEvents.lostAlert()));
+    }
+
+    @Test
+    void shouldShowIpv4WithoutBracketsAndLeaveOutUnknownPods() {
+        Alert alert = TestEvents.lostAlert().toBuilder()
+                .family("IPv4").protocol("UDP").kind("UDP-NEW")
+                .source(new AlertEndpoint("solwk01", "10.101.224.7", 53124, "kube-system", "coredns-1", "coredns", 102))
+                .destination(new AlertEndpoint("solwk02", "10.101.225.9", 53, null, null, null, 2))
+                .verdict(Verdict.DROPPED_AT_DESTINATION).dropReason("POLICY_DENIED")
+                .attempts(1).build();
+        assertEquals("DROPPED_AT_DESTINATION IPv4 UDP UDP-NEW solwk01 → solwk02 kube-system/coredns-1 10.101.224.7:53124 → "
+                + "10.101.225.9:53 attempts=1 window=5000ms drop_reason=POLICY_DENIED", EventText.format(alert));
+    }
+
+    @Test
+    void shouldSayWhichAlertALateArrivalResolves() {
+        Alert late = TestEvents.lostAlert().toBuilder().verdict(Verdict.LATE)
+                .resolvesAlertId("01JKPZ5N3G0000000000000000").arrivalDelay(Duration.ofMillis(7250)).build();
+        String line = EventText.format(late);
+        assertEquals(true, line.endsWith("window=5000ms resolves=01JKPZ5N3G0000000000000000 delay=7250ms"), line);
+    }
+
+    @Test
+    void shouldSummariseAnIncident() {
+        assertEquals("FIRING solwk03 → solwk02 IPv6 lost=214 matched=0 loss=100.0%", EventText.format(TestEvents.firing()));
+        IncidentChange resolved = IncidentChange.builder().id("x").time(TestEvents.TIME).state(IncidentState.RESOLVED)
+                .sourceNode("solwk03").destinationNode("solwk02").family("IPv4").lost(3).matched(997).unverified(12)
+                .firstSeen(TestEvents.TIME).lastSeen(TestEvents.TIME).build();
+        assertEquals("RESOLVED solwk03 → solwk02 IPv4 lost=3 matched=997 unverified=12 loss=0.3%", EventText.format(resolved));
+    }
+}
