@@ -61,8 +61,13 @@ public class JoinBenchmark {
         @Param("1048576")
         public int lapEvents;
 
+        /** {@code false}: a diagnostic without per-event placement learning (see TransitStream#withoutEndpointDetails). */
+        @Param("true")
+        public boolean endpointDetails;
+
         TransitStream stream;
         StreamReplay replay;
+        final CpuTimeMeter meter = new CpuTimeMeter();
         VerdictTally verdicts;
         JoinCounters counters;
         JoinEngine engine;
@@ -70,6 +75,9 @@ public class JoinBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             stream = TransitStream.generate(lapEvents, SEED);
+            if (!endpointDetails) {
+                stream.withoutEndpointDetails();
+            }
             replay = new StreamReplay(stream);
             verdicts = new VerdictTally();
             JoinConfig config = JoinConfig.defaults();
@@ -84,6 +92,16 @@ public class JoinBenchmark {
             engine.setTime(now);
             replay.deliver(engine, BATCH);
             return engine.advance(now, true, DECISION_BUDGET);
+        }
+
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            meter.start(replay.delivered());
+        }
+
+        @TearDown(Level.Iteration)
+        public void endIteration() {
+            System.out.println(System.lineSeparator() + meter.stop("engine", replay.delivered()));
         }
 
         @TearDown(Level.Trial)
@@ -101,6 +119,7 @@ public class JoinBenchmark {
 
         TransitStream stream;
         StreamReplay replay;
+        final CpuTimeMeter meter = new CpuTimeMeter();
         HashMapJoin join;
 
         @Setup(Level.Trial)
@@ -115,6 +134,16 @@ public class JoinBenchmark {
             long now = replay.clockAfter(BATCH);
             replay.deliver(join, BATCH);
             return join.advance(now);
+        }
+
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            meter.start(replay.delivered());
+        }
+
+        @TearDown(Level.Iteration)
+        public void endIteration() {
+            System.out.println(System.lineSeparator() + meter.stop("baseline", replay.delivered()));
         }
 
         @TearDown(Level.Trial)
@@ -134,6 +163,7 @@ public class JoinBenchmark {
         public int lapEvents;
 
         StreamReplay replay;
+        final CpuTimeMeter meter = new CpuTimeMeter();
         long checksum;
 
         @Setup(Level.Trial)
@@ -146,6 +176,16 @@ public class JoinBenchmark {
             long now = replay.clockAfter(BATCH);
             replay.deliver(this, BATCH);
             return (int) (checksum ^ now);
+        }
+
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            meter.start(replay.delivered());
+        }
+
+        @TearDown(Level.Iteration)
+        public void endIteration() {
+            System.out.println(System.lineSeparator() + meter.stop("replay only", replay.delivered()));
         }
 
         @Override

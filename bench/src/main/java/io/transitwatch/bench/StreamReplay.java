@@ -63,6 +63,11 @@ public final class StreamReplay {
         return laps;
     }
 
+    /** Events delivered since the replay started. */
+    public long delivered() {
+        return laps * events.length + next;
+    }
+
     /** Index in the lap of the next event to deliver. */
     public int position() {
         return next;

@@ -140,6 +140,20 @@ public final class TransitStream {
         return new Topology(podCidrs, dictionary::intern, 10_000, Duration.ofMinutes(10));
     }
 
+    /**
+     * Strips what lets the topology learn (local endpoint ids, pod, namespace and workload names),
+     * as from a field mask without them: every address still resolves through the configured pod
+     * CIDRs. A diagnostic, to tell the cost of per-event placement learning from the join's own.
+     */
+    public TransitStream withoutEndpointDetails() {
+        for (NodeEvent e : events) {
+            e.srcEndpointId = e.dstEndpointId = 0;
+            e.srcNamespace = e.srcPod = e.srcWorkload = 0;
+            e.dstNamespace = e.dstPod = e.dstWorkload = 0;
+        }
+        return this;
+    }
+
     /** One NODE_UP event per node at {@code nowNanos}: the streams are connected before the first lap. */
     public NodeEvent[] nodeUpEvents(long nowNanos) {
         NodeEvent[] up = new NodeEvent[NODES.length];
