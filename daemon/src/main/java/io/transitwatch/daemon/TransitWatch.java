@@ -1,5 +1,8 @@
 package io.transitwatch.daemon;
 
+import io.transitwatch.daemon.cli.ConfigCommand;
+import io.transitwatch.daemon.cli.DemoCommand;
+import io.transitwatch.daemon.cli.RunCommand;
 import io.transitwatch.daemon.cli.SimulateCommand;
 import io.transitwatch.daemon.cli.TailCommand;
 import io.transitwatch.daemon.lifecycle.Logging;
@@ -13,7 +16,8 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Joins what Cilium's Hubble reports as sent by the source node with what the "
                 + "destination node reports as arrived, and alerts on packets lost in transit.",
-        subcommands = {TailCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, TailCommand.class, SimulateCommand.class, ConfigCommand.class,
+            CommandLine.HelpCommand.class})
 public final class TransitWatch {
 
     private TransitWatch() {}

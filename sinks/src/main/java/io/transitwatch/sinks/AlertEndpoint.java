@@ -3,7 +3,7 @@ package io.transitwatch.sinks;
 import java.util.Objects;
 
 /**
- * One end of the alerted tuple, as the JSON {@code source} / {@code destination} objects.
+ * Immutable: one end of the alerted tuple, as the JSON {@code source} / {@code destination} objects.
  *
  * @param node      the Kubernetes node the endpoint lives on
  * @param ip        the address in text form (RFC 5952 for IPv6, see {@link IpAddresses#format})

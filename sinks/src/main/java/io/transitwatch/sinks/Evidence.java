@@ -3,7 +3,7 @@ package io.transitwatch.sinks;
 import java.util.Objects;
 
 /**
- * What the source node reported about the departure: where Hubble saw it leave.
+ * Immutable: what the source node reported about the departure, where Hubble saw it leave.
  *
  * @param observationPoint Hubble's observation point, e.g. {@code TO_NETWORK}, {@code TO_OVERLAY}
  * @param interfaceName    the network interface, e.g. {@code ens18}, or null when Hubble gave none

@@ -1,6 +1,6 @@
 package io.transitwatch.sinks;
 
-/** The two address-family names that appear in alerts and incidents, spelled as in DESIGN §6. */
+/** Thread-safe (constants): the two address-family names of alerts and incidents, spelled as in DESIGN §6. */
 public final class Families {
     public static final String IPV4 = "IPv4";
     public static final String IPV6 = "IPv6";

@@ -3,7 +3,7 @@ package io.transitwatch.sinks;
 import java.util.Objects;
 
 /**
- * One entry of an incident's {@code top_workloads}: how many losses one workload pair accounts for.
+ * Immutable: one entry of an incident's {@code top_workloads}, the losses of one workload pair.
  *
  * @param source      {@code namespace/workload} of the sender
  * @param destination {@code namespace/workload} of the receiver

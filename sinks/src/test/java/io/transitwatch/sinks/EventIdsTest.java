@@ -3,46 +3,14 @@ package io.transitwatch.sinks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class EventIdsTest {
 
-    /** A clock the test moves by hand. */
-    static final class SteppedClock extends Clock {
-        private Instant now;
-
-        SteppedClock(Instant start) {
-            this.now = start;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void shouldMakeTwentySixCrockfordCharactersCarryingTheMillisecond() {
-        SteppedClock clock = new SteppedClock(TestEvents.TIME);
+        ManualClock clock = new ManualClock(TestEvents.TIME);
         String id = new EventIds(clock, new Random(1)).next();
         assertEquals(26, id.length());
         assertTrue(id.matches("[0-9A-HJKMNP-TV-Z]{26}"), id);
@@ -51,7 +19,7 @@ class EventIdsTest {
 
     @Test
     void shouldSortByTimeAndStayIncreasingWithinOneMillisecondAndWhenTheClockStepsBack() {
-        SteppedClock clock = new SteppedClock(TestEvents.TIME);
+        ManualClock clock = new ManualClock(TestEvents.TIME);
         EventIds ids = new EventIds(clock, new Random(7));
         String previous = ids.next();
         for (int i = 0; i < 10_000; i++) {

@@ -1,14 +1,114 @@
 package io.transitwatch.daemon.cli;
 
+import io.transitwatch.daemon.lifecycle.ShutdownSignal;
+import io.transitwatch.daemon.sim.ClusterTopology;
+import io.transitwatch.daemon.sim.Fault;
+import io.transitwatch.daemon.sim.ScenarioPresets;
+import io.transitwatch.daemon.sim.Scenario;
+import io.transitwatch.daemon.sim.SimCertificates;
+import io.transitwatch.daemon.sim.SimMode;
+import io.transitwatch.daemon.sim.Simulator;
+import io.transitwatch.daemon.sim.SimulatorConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Placeholder: replaced by the real `transitwatch simulate` command. */
-@Command(name = "simulate", description = "Not implemented yet.")
+/** {@code transitwatch simulate}: wiring only; the simulated cluster lives in {@code io.transitwatch.daemon.sim}. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = "Runs a simulated 6-node Cilium cluster that serves the Hubble gRPC API (Relay, or one "
+                + "server per node plus the hubble-peer Service) until interrupted.")
 public final class SimulateCommand implements Callable<Integer> {
+
+    @Option(names = "--listen", defaultValue = "127.0.0.1:4245", paramLabel = "HOST:PORT",
+            description = "Relay mode: the Relay address. Nodes mode: the peer Service address; node servers "
+                    + "listen on PORT+1..PORT+6. Default: ${DEFAULT-VALUE}")
+    String listen;
+
+    @Option(names = "--mode", defaultValue = "relay", description = "relay or nodes. Default: ${DEFAULT-VALUE}")
+    SimMode mode;
+
+    @Option(names = "--scenario", defaultValue = "healthy", paramLabel = "NAME",
+            description = "One of: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}",
+            completionCandidates = PresetNames.class)
+    String scenario;
+
+    @Option(names = "--tls-dir", paramLabel = "DIR",
+            description = "Generate certificates into DIR and serve TLS (nodes: mTLS; relay: server TLS)")
+    Path tlsDir;
+
+    @Option(names = "--rate", paramLabel = "N", description = "New connections per second, cluster-wide")
+    Double rate;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the traffic (same seed, same traffic)")
+    Long seed;
+
+    @Option(names = "--skew", paramLabel = "NODE=MILLIS", description = "Offset a node's clock, e.g. solwk02=-1500")
+    Map<String, Long> skews = Map.of();
+
     @Override
-    public Integer call() {
-        System.err.println("transitwatch simulate: not implemented yet");
-        return 2;
+    public Integer call() throws InterruptedException {
+        Scenario chosen = withOverrides(Scenario.preset(scenario));
+        int colon = listen.lastIndexOf(':');
+        String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+        int port = Integer.parseInt(listen.substring(colon + 1));
+        ClusterTopology topology = ClusterTopology.defaults();
+        SimCertificates.Files tls = tlsDir == null ? null : SimCertificates.generate(tlsDir, topology.tlsServerNames());
+
+        ShutdownSignal shutdown = ShutdownSignal.install(15);
+        try (Simulator sim = Simulator.start(SimulatorConfig.builder().mode(mode).host(host).port(port)
+                .scenario(chosen).tls(tls).build())) {
+            printBanner(System.err, sim, chosen, tls);
+            shutdown.await();
+            System.err.println("transitwatch simulate: shutting down");
+        } finally {
+            shutdown.closed();
+        }
+        return 0;
+    }
+
+    private Scenario withOverrides(Scenario preset) {
+        Scenario.Builder builder = preset.toBuilder();
+        if (rate != null) {
+            builder.connectionsPerSecond(rate);
+        }
+        if (seed != null) {
+            builder.seed(seed);
+        }
+        skews.forEach((node, millis) -> builder.fault(new Fault.ClockSkew(node, Duration.ofMillis(millis))));
+        return builder.build();
+    }
+
+    private static void printBanner(PrintStream out, Simulator sim, Scenario scenario, SimCertificates.Files tls) {
+        out.printf("transitwatch simulate: scenario %s (seed %d, %.0f new connections/s), faults %s%n",
+                scenario.name(), scenario.seed(), scenario.connectionsPerSecond(), scenario.faults());
+        if (sim.config().mode() == SimMode.RELAY) {
+            out.printf("  Hubble Relay        %s%s%n", sim.relayTarget(), tls == null ? "" : " (TLS)");
+        } else {
+            out.printf("  hubble-peer Service %s%s%n", sim.peerTarget(), tls == null ? "" : " (mTLS)");
+            sim.nodeTargets().forEach((node, target) -> out.printf("  %-19s %s%n", node, target));
+        }
+        out.printf("  nodes %s; pod CIDRs %s, %s%n", sim.topology().nodeNames(), ClusterTopology.POD_CIDR_V4,
+                ClusterTopology.POD_CIDR_V6);
+        if (tls != null) {
+            out.printf("  a client needs: CA %s, certificate %s, key %s%s%n", tls.caCert(), tls.clientCert(),
+                    tls.clientKey(), sim.config().mode() == SimMode.NODES
+                            ? "; server names <node>.default.hubble-grpc.cilium.io, peer "
+                                    + ClusterTopology.PEER_SERVER_NAME
+                            : " (the certificate is optional for Relay)");
+        }
+        out.println("  Ctrl-C to stop");
+    }
+
+    /** Picocli completion candidates: the preset names. */
+    static final class PresetNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.copyOf(ScenarioPresets.names()).iterator();
+        }
     }
 }

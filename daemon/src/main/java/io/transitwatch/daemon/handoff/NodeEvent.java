@@ -13,7 +13,7 @@ package io.transitwatch.daemon.handoff;
  * <pre>
  * kind          fields that carry meaning
  * FLOW          everything in the "flow" block below
- * LOST_EVENTS   lostSource, lostCount, lostFirstNanos, lostLastNanos (0 when the server did not say)
+ * LOST_EVENTS   lostSource, lostCount, lostCpu, lostFirstNanos, lostLastNanos (0 when the server did not say)
  * NODE_UP       (node, timeNanos, backfilled) the node's stream is connected and delivering; backfilled when
  *               the ingest re-read the outage from Hubble's ring and reports any part it could not as a GAP
  * NODE_DOWN     (node, timeNanos, reason)   the node's stream is down; its arrivals are unknown
@@ -29,6 +29,9 @@ public final class NodeEvent {
     public static final byte NODE_UP = 3;
     public static final byte NODE_DOWN = 4;
     public static final byte GAP = 5;
+
+    /** {@code lostCpu} when Hubble did not say (the wrapper field was absent). */
+    public static final int CPU_UNKNOWN = -1;
 
     /** {@code isReply} when Hubble did not say (the wrapper field was absent). */
     public static final byte REPLY_UNKNOWN = -1;
@@ -63,6 +66,8 @@ public final class NodeEvent {
     // ---- flow ----
     /** {@code flow.Verdict} number. */
     public byte verdict;
+    /** {@code flow.FlowType} number of {@code Flow.Type} (1 = L3_L4, 2 = L7, 3 = SOCK). */
+    public byte flowType;
     /** {@code flow.TraceObservationPoint} proto number (TO_ENDPOINT = 101), 0 when not a trace. */
     public short observationPoint;
     /** {@code flow.TraceReason} proto number. */
@@ -113,6 +118,8 @@ public final class NodeEvent {
     /** {@code flow.LostEventSource} number. */
     public byte lostSource;
     public long lostCount;
+    /** CPU of a perf-ring loss ({@code LostEvent.cpu}), {@link #CPU_UNKNOWN} when absent. */
+    public int lostCpu;
     public long lostFirstNanos;
     public long lostLastNanos;
 
@@ -130,6 +137,12 @@ public final class NodeEvent {
      */
     public boolean backfilled;
 
+    /**
+     * Which permit pool the slot came from; set by {@link HandoffRing} only, untouched by
+     * {@link #clear()} and {@link #copyFrom}.
+     */
+    boolean controlPermit;
+
     /** Resets every field, so that nothing of the previous occupant leaks into the next. */
     public void clear() {
         kind = 0;
@@ -137,6 +150,7 @@ public final class NodeEvent {
         timeNanos = 0;
         receivedNanos = 0;
         verdict = 0;
+        flowType = 0;
         observationPoint = 0;
         traceReason = 0;
         isReply = REPLY_UNKNOWN;
@@ -157,6 +171,7 @@ public final class NodeEvent {
         uuidHi = uuidLo = 0;
         lostSource = 0;
         lostCount = lostFirstNanos = lostLastNanos = 0;
+        lostCpu = CPU_UNKNOWN;
         gapStartNanos = gapEndNanos = 0;
         reason = 0;
         backfilled = false;
@@ -169,6 +184,7 @@ public final class NodeEvent {
         timeNanos = other.timeNanos;
         receivedNanos = other.receivedNanos;
         verdict = other.verdict;
+        flowType = other.flowType;
         observationPoint = other.observationPoint;
         traceReason = other.traceReason;
         isReply = other.isReply;
@@ -205,6 +221,7 @@ public final class NodeEvent {
         uuidLo = other.uuidLo;
         lostSource = other.lostSource;
         lostCount = other.lostCount;
+        lostCpu = other.lostCpu;
         lostFirstNanos = other.lostFirstNanos;
         lostLastNanos = other.lostLastNanos;
         gapStartNanos = other.gapStartNanos;

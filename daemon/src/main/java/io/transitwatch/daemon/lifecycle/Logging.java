@@ -1,6 +1,5 @@
 package io.transitwatch.daemon.lifecycle;
 
-import java.io.PrintStream;
 import java.time.Instant;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
@@ -16,6 +15,18 @@ import java.util.logging.Logger;
  * records on stderr, so that stdout carries only alerts and command output.
  */
 public final class Logging {
+    /**
+     * Loggers held strongly (JUL forgets the level of a logger nobody references) with the least
+     * level they log at: grpc-java and netty are chatty about transport details an operator cannot
+     * act on, the Kafka client logs its whole configuration at INFO, and at DEBUG the JDK's HTTP
+     * client logs request URLs, which for Slack are secrets.
+     */
+    private static final java.util.Map<Logger, Level> QUIETED = java.util.Map.of(
+            Logger.getLogger("io.grpc"), Level.WARNING,
+            Logger.getLogger("io.grpc.netty.shaded"), Level.WARNING,
+            Logger.getLogger("org.apache.kafka"), Level.WARNING,
+            Logger.getLogger("jdk.internal.httpclient.debug"), Level.INFO);
+
     private Logging() {}
 
     public static void configure() {
@@ -25,18 +36,13 @@ public final class Logging {
     public static void configure(Level level) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
-        Handler handler = new ConsoleHandler() {
-            {
-                setOutputStream(new PrintStream(System.err, true));
-            }
-        };
+        // ConsoleHandler writes to System.err; replacing its stream would close System.err itself.
+        Handler handler = new ConsoleHandler();
         handler.setFormatter(new OneLineFormatter());
         handler.setLevel(Level.ALL);
         root.addHandler(handler);
         root.setLevel(level);
-        // grpc-java and netty are chatty at INFO about transport details an operator cannot act on.
-        Logger.getLogger("io.grpc").setLevel(Level.WARNING);
-        Logger.getLogger("io.grpc.netty.shaded").setLevel(Level.WARNING);
+        QUIETED.forEach((logger, quietLevel) -> logger.setLevel(quietLevel));
     }
 
     /** {@code 2026-11-21T15:24:00.123Z WARN  ingest.NodeStream message}. */

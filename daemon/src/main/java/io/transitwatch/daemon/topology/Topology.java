@@ -85,12 +85,12 @@ public final class Topology {
      * @param podCidrs pod CIDRs per node name, from the configuration (may be empty)
      * @param nodeId interns a node name into the id the events carry
      */
-    public Topology(Map<String, List<String>> podCidrs, ToIntFunction<String> nodeId, int maxLearned, Duration ttl) {
+    public Topology(Map<String, List<IpPrefix>> podCidrs, ToIntFunction<String> nodeId, int maxLearned, Duration ttl) {
         List<IpPrefix> prefixes = new ArrayList<>();
         List<Integer> nodes = new ArrayList<>();
         podCidrs.forEach((node, cidrs) -> {
-            for (String cidr : cidrs) {
-                prefixes.add(IpPrefix.parse(cidr));
+            for (IpPrefix cidr : cidrs) {
+                prefixes.add(cidr);
                 nodes.add(nodeId.applyAsInt(node));
             }
         });

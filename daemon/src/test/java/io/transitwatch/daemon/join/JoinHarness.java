@@ -36,9 +36,9 @@ public final class JoinHarness {
     /** A harness whose verdicts go to {@code listener} (made from the harness's dictionary and topology). */
     public JoinHarness(JoinConfig config, java.util.function.BiFunction<StringDictionary, Topology, VerdictListener> listener) {
         topology = new Topology(Map.of(
-                "a", List.of("10.0.1.0/24", "fd00:1::/64"),
-                "b", List.of("10.0.2.0/24", "fd00:2::/64"),
-                "c", List.of("10.0.3.0/24", "fd00:3::/64")),
+                "a", List.of(IpPrefix.parse("10.0.1.0/24"), IpPrefix.parse("fd00:1::/64")),
+                "b", List.of(IpPrefix.parse("10.0.2.0/24"), IpPrefix.parse("fd00:2::/64")),
+                "c", List.of(IpPrefix.parse("10.0.3.0/24"), IpPrefix.parse("fd00:3::/64"))),
                 dictionary::intern, 10_000, Duration.ofMinutes(10));
         counters = new JoinCounters(config.maxNodes(), config.maxPairs());
         engine = new JoinEngine(config, topology, listener == null ? verdicts : listener.apply(dictionary, topology),

@@ -3,7 +3,7 @@ package io.transitwatch.sinks.dispatch;
 import java.time.Duration;
 
 /**
- * How each sink's lane in the {@link SinkDispatcher} is sized.
+ * Immutable: how each sink's lane in the {@link SinkDispatcher} is sized.
  *
  * @param queueCapacity  events waiting per sink before offers are dropped (and counted); default 10 000
  * @param maxBatch       events handed to one {@code publish} call at most; default 500

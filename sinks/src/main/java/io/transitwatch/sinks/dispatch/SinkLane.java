@@ -184,10 +184,16 @@ final class SinkLane implements Runnable, SinkCounters {
     }
 
     private void closeSink() {
+        // An interrupt meant to free a hung publish must not cut the sink's own close short.
+        boolean interrupted = Thread.interrupted();
         try {
             sink.close();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "sink " + sink.name() + " threw on close", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

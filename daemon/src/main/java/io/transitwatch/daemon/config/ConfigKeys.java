@@ -1,0 +1,279 @@
+package io.transitwatch.daemon.config;
+
+import io.transitwatch.daemon.join.PacketKind;
+import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.proto.flow.TraceObservationPoint;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * Every configuration key of the daemon, declared once with its type, default and doc (in the manner
+ * of Aeron's {@code Configuration} and Kafka's {@code ConfigDef}). The reference output
+ * ({@code transitwatch config defaults}) and {@code docs/configuration.md} are generated from this
+ * table, in this order. YAML nesting is the same as dots: {@code join: {window: 5s}} is
+ * {@code join.window: 5s}.
+ */
+public final class ConfigKeys {
+    // Must stay above the declarations: define() appends to it while the class initializes.
+    private static final List<Declaration> DECLARED = new ArrayList<>();
+
+    private static final int MIN_RING = 64;
+    private static final int MAX_RING = 1 << 24;
+
+    // ---- hubble: where flows come from (DESIGN §4) ----
+
+    public static final Key<HubbleMode> HUBBLE_MODE = define("hubble.mode",
+            ChoiceType.ofEnum(HubbleMode.class), HubbleMode.RELAY,
+            "relay: one stream from Hubble Relay, which merges every node. direct: one stream per node's Hubble "
+            + "server (port 4244, usually mTLS), nodes from hubble.nodes or, when that is empty, discovered "
+            + "through the Peer service at hubble.peer.address. Direct mode keeps working when Relay is down.");
+    public static final Key<String> HUBBLE_RELAY_ADDRESS = define("hubble.relay.address",
+            TextType.HOST_PORT, "hubble-relay.kube-system.svc.cluster.local:80",
+            "host:port of Hubble Relay (relay mode).");
+    public static final Key<String> HUBBLE_PEER_ADDRESS = define("hubble.peer.address",
+            TextType.HOST_PORT, "hubble-peer.kube-system.svc.cluster.local:443",
+            "host:port of the hubble-peer Service, which announces every node's Hubble server (direct mode "
+            + "without hubble.nodes).");
+    public static final Key<List<String>> HUBBLE_NODES = define("hubble.nodes",
+            ListType.of(TextType.NODE_ADDRESS), List.of(),
+            "A fixed node list for direct mode, name=host:port each (solwk01=10.0.0.21:4244); when set, "
+            + "the Peer service is not used.");
+    public static final Key<Boolean> HUBBLE_TLS_ENABLED = define("hubble.tls.enabled",
+            BoolType.INSTANCE, false,
+            "Connect with TLS, presenting a client certificate (Hubble servers require mTLS; Relay when it "
+            + "serves TLS). Needs hubble.tls.ca-file, cert-file and key-file.");
+    public static final Key<Path> HUBBLE_TLS_CA_FILE = optional("hubble.tls.ca-file",
+            PathType.INSTANCE,
+            "PEM file of the CA that signed the Hubble servers' certificates (ca.crt of Cilium's "
+            + "hubble-relay-client-certs Secret).");
+    public static final Key<Path> HUBBLE_TLS_CERT_FILE = optional("hubble.tls.cert-file",
+            PathType.INSTANCE,
+            "PEM client certificate presented to Hubble (tls.crt of hubble-relay-client-certs).");
+    public static final Key<Path> HUBBLE_TLS_KEY_FILE = optional("hubble.tls.key-file",
+            PathType.INSTANCE,
+            "PEM private key of the client certificate (tls.key of hubble-relay-client-certs).");
+    public static final Key<String> HUBBLE_TLS_SERVER_NAME = optional("hubble.tls.server-name",
+            TextType.ANY,
+            "Name to verify the server certificate against, instead of the host of the address. With "
+            + "Cilium's certificates in direct mode: hubble-peer.<cluster>.hubble-grpc.cilium.io (it also "
+            + "matches each node's *.<cluster>.hubble-grpc.cilium.io certificate). Nodes found through the "
+            + "Peer service use the name it announces for them.");
+    public static final Key<Duration> HUBBLE_BACKOFF_INITIAL = define("hubble.backoff.initial",
+            DurationType.positive(), Duration.ofSeconds(1),
+            "First delay before reconnecting a broken stream; it doubles, with jitter, up to "
+            + "hubble.backoff.max.");
+    public static final Key<Duration> HUBBLE_BACKOFF_MAX = define("hubble.backoff.max",
+            DurationType.positive(), Duration.ofSeconds(30),
+            "Longest delay between reconnect attempts.");
+    public static final Key<Duration> HUBBLE_BACKFILL_OVERLAP = define("hubble.backfill-overlap",
+            DurationType.nonNegative(), Duration.ofSeconds(2),
+            "A reconnecting stream asks for flows from this long before the last one it saw, so that "
+            + "nothing in between is missed; the overlap is de-duplicated by flow uuid.");
+    public static final Key<Boolean> HUBBLE_FIELD_MASK = define("hubble.field-mask",
+            BoolType.INSTANCE, true,
+            "Ask Hubble for only the fields the join reads: far fewer bytes to send and decode.");
+    public static final Key<Boolean> HUBBLE_SERVER_FILTERS = define("hubble.server-filters",
+            BoolType.INSTANCE, true,
+            "Let Hubble send only the departure, arrival and drop events the join needs; false streams "
+            + "every flow and filters here.");
+    public static final Key<Duration> HUBBLE_GET_NODES_INTERVAL = define("hubble.get-nodes-interval",
+            DurationType.positive(), Duration.ofSeconds(5),
+            "Relay mode: how often Relay's GetNodes is polled for each node's health.");
+
+    // ---- handoff: the ring between the ingest threads and the join thread (DESIGN §5) ----
+
+    public static final Key<Integer> HANDOFF_CAPACITY = define("handoff.capacity",
+            IntType.powerOfTwo(MIN_RING, MAX_RING), 65536,
+            "Slots of the ring between the ingest threads and the join thread. When it is full, ingest "
+            + "stops asking Hubble for more instead of buffering, and Hubble reports the loss.");
+
+    // ---- join: departures joined with arrivals (DESIGN §3) ----
+
+    public static final Key<Duration> JOIN_WINDOW = define("join.window",
+            DurationType.positive(), Duration.ofSeconds(5),
+            "How long a departure waits for its arrival at the destination node before it is declared "
+            + "lost (W).");
+    public static final Key<Duration> JOIN_ARRIVAL_MEMORY = define("join.arrival-memory",
+            DurationType.positive(), Duration.ofSeconds(5),
+            "How long an arrival is remembered beyond W, so that a departure processed after its arrival "
+            + "(node streams are not ordered against each other) still matches.");
+    public static final Key<Duration> JOIN_LATE_HORIZON = define("join.late-horizon",
+            DurationType.positive(), Duration.ofSeconds(60),
+            "How long after a LOST verdict a late arrival still resolves it (a LATE follow-up).");
+    public static final Key<Duration> JOIN_DOWN_GRACE = define("join.down-grace",
+            DurationType.nonNegative(), Duration.ofSeconds(10),
+            "How long past its deadline a departure to a disconnected node waits for the node to come back "
+            + "and backfill before it is UNVERIFIED.");
+    public static final Key<Duration> JOIN_MAX_BEHIND = define("join.max-behind",
+            DurationType.positive(), Duration.ofSeconds(30),
+            "How long past its deadline a departure waits for a connected but lagging destination stream "
+            + "before it is UNVERIFIED.");
+    public static final Key<Integer> JOIN_PENDING_CAPACITY = define("join.pending-capacity",
+            IntType.powerOfTwo(MIN_RING, MAX_RING), 65536,
+            "Departures waiting for their arrival, at most. When full, the oldest is decided UNVERIFIED "
+            + "(capacity) and counted.");
+    public static final Key<Integer> JOIN_ARRIVAL_CAPACITY = define("join.arrival-capacity",
+            IntType.powerOfTwo(MIN_RING, MAX_RING), 65536,
+            "Remembered arrivals, at most. When full, the oldest is forgotten and counted.");
+    public static final Key<List<String>> JOIN_PACKET_KINDS = define("join.packet-kinds",
+            ListType.nonEmpty(ChoiceType.ofNames(packetKindNames(), "packet kind")),
+            List.of("SYN", "SYN-ACK", "UDP-NEW", "ICMP-ECHO"),
+            "Packet kinds the join keys on. Under Hubble's default monitorAggregation (medium) both nodes "
+            + "report these; FIN and RST too, but they are off by default.");
+    public static final Key<List<String>> JOIN_DEPARTURE_POINTS = define("join.departure-points",
+            ListType.nonEmpty(ChoiceType.ofNames(observationPointNames(), "flow.TraceObservationPoint names")),
+            List.of("TO_NETWORK", "TO_OVERLAY", "TO_STACK"),
+            "Observation points (flow.TraceObservationPoint names) where the source node reports a packet "
+            + "as sent onto the wire.");
+    public static final Key<List<String>> JOIN_ARRIVAL_POINTS = define("join.arrival-points",
+            ListType.nonEmpty(ChoiceType.ofNames(observationPointNames(), "flow.TraceObservationPoint names")),
+            List.of("TO_ENDPOINT", "FROM_NETWORK", "FROM_OVERLAY"),
+            "Observation points where the destination node reports a packet as arrived. FROM_NETWORK and "
+            + "FROM_OVERLAY appear only with monitorAggregation none.");
+    public static final Key<List<Integer>> JOIN_EXCLUDED_DESTINATION_IDENTITIES = define(
+            "join.excluded-destination-identities",
+            ListType.of(IntType.range(0, Integer.MAX_VALUE)), List.of(1, 2, 6, 7, 9, 10),
+            "Destination security identities never joined, because Hubble reports no arrival for them: "
+            + "host (1), world (2), remote-node (6), kube-apiserver (7), world-ipv4 (9), world-ipv6 (10).");
+
+    // ---- topology: which node a destination IP lives on (DESIGN §3.4) ----
+
+    public static final Key<Map<String, List<IpPrefix>>> TOPOLOGY_POD_CIDRS = define("topology.pod-cidrs",
+            CidrMapType.INSTANCE, Map.of(),
+            "Pod CIDRs per node (node name: list of CIDRs), consulted first to place a destination IP on "
+            + "its node. Without them, placements are learned from the traffic itself.");
+    public static final Key<Integer> TOPOLOGY_LEARNED_MAX = define("topology.learned-max",
+            IntType.range(1, 10_000_000), 100_000,
+            "Most IP-to-node placements learned from traffic that are remembered.");
+    public static final Key<Duration> TOPOLOGY_LEARNED_TTL = define("topology.learned-ttl",
+            DurationType.positive(), Duration.ofMinutes(10),
+            "A learned placement not seen again for this long is forgotten (pods move).");
+
+    // ---- incidents: alerts rolled up per node pair and family (DESIGN §3.6) ----
+
+    public static final Key<Duration> INCIDENTS_RESOLVE_AFTER = define("incidents.resolve-after",
+            DurationType.nonNegative(), Duration.ofSeconds(60),
+            "An incident resolves once matches have resumed and no loss was seen for this long.");
+    public static final Key<Duration> INCIDENTS_UPDATE_INTERVAL = define("incidents.update-interval",
+            DurationType.nonNegative(), Duration.ofSeconds(30),
+            "A firing incident re-announces its counts at most this often, when they changed.");
+    public static final Key<Integer> INCIDENTS_TOP_WORKLOADS = define("incidents.top-workloads",
+            IntType.range(1, 100), 5,
+            "How many workload pairs an incident lists.");
+
+    // ---- sinks: where alerts and incidents go (DESIGN §6) ----
+
+    public static final Key<List<SinkKind>> SINKS = define("sinks",
+            ListType.of(ChoiceType.ofEnum(SinkKind.class)), List.of(SinkKind.STDOUT),
+            "Where alerts and incidents go: any of stdout, kafka, slack.");
+    public static final Key<Integer> SINKS_QUEUE_CAPACITY = define("sinks.queue-capacity",
+            IntType.range(1, 10_000_000), 10_000,
+            "Alerts each sink may hold while it is slow or down; past that it drops new ones and counts "
+            + "them, and never slows the join or the other sinks.");
+    public static final Key<Duration> SINKS_SHUTDOWN_DEADLINE = define("sinks.shutdown-deadline",
+            DurationType.nonNegative(), Duration.ofSeconds(10),
+            "On shutdown, how long the sinks get to deliver what they hold.");
+    public static final Key<StdoutFormat> STDOUT_FORMAT = define("stdout.format",
+            ChoiceType.ofEnum(StdoutFormat.class), StdoutFormat.JSON,
+            "json: one versioned JSON line per alert or incident change; text: a one-line human summary.");
+    public static final Key<List<String>> KAFKA_BOOTSTRAP_SERVERS = define("kafka.bootstrap-servers",
+            ListType.of(TextType.HOST_PORT), List.of(),
+            "Kafka brokers to start from, host:port each; needed when sinks includes kafka.");
+    public static final Key<String> KAFKA_TOPIC_ALERTS = define("kafka.topic.alerts",
+            TextType.ANY, "transitwatch.alerts",
+            "Topic for individual alerts (CloudEvents in binary mode, key \"source node|destination node\").");
+    public static final Key<String> KAFKA_TOPIC_INCIDENTS = define("kafka.topic.incidents",
+            TextType.ANY, "transitwatch.incidents",
+            "Topic for incident state changes.");
+    public static final Key<String> KAFKA_CLUSTER = define("kafka.cluster",
+            TextType.ANY, "default",
+            "Name of this Kubernetes cluster (letters, digits, '.', '_', '-'); every record's ce_source is "
+            + "/transitwatch/<cluster>, so clusters sharing a topic can be told apart.");
+    public static final PassThrough KAFKA_PRODUCER = passThrough("kafka.producer.",
+            "Any Kafka producer property, passed to the producer untouched: TLS and SASL "
+            + "(security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location), "
+            + "compression.type, linger.ms, ... Kafka validates them when the sink starts.",
+            "kafka.producer.compression.type: zstd");
+    public static final Key<Path> SLACK_WEBHOOK_URL_FILE = optional("slack.webhook-url-file",
+            PathType.INSTANCE,
+            "File that holds the Slack incoming-webhook URL (a mounted Secret). The URL is never logged.");
+    public static final Key<String> SLACK_WEBHOOK_URL_ENV = optional("slack.webhook-url-env",
+            TextType.ENV_VAR_NAME,
+            "Name of the environment variable that holds the Slack webhook URL (e.g. set from a Secret). "
+            + "Set this or slack.webhook-url-file, not both.");
+    public static final Key<Duration> SLACK_GROUP_WAIT = define("slack.group-wait",
+            DurationType.nonNegative(), Duration.ofSeconds(30),
+            "How long a new incident waits for others to group with before the first message "
+            + "(Alertmanager's group_wait).");
+    public static final Key<Duration> SLACK_GROUP_INTERVAL = define("slack.group-interval",
+            DurationType.positive(), Duration.ofMinutes(5),
+            "Least time between two messages about a group that changed (group_interval).");
+    public static final Key<Duration> SLACK_REPEAT_INTERVAL = define("slack.repeat-interval",
+            DurationType.positive(), Duration.ofHours(4),
+            "How often an incident that is still firing is posted again (repeat_interval).");
+
+    // ---- http: /metrics, /healthz, /readyz, the web page (DESIGN §7) ----
+
+    public static final Key<Integer> HTTP_PORT = define("http.port",
+            IntType.range(-1, 65535), 8080,
+            "Port of /metrics, /healthz, /readyz and the web page; 0 picks a free port, -1 turns HTTP off.");
+    public static final Key<String> HTTP_ADDRESS = define("http.address",
+            TextType.ANY, "0.0.0.0",
+            "Address the HTTP server listens on; 127.0.0.1 keeps it to the pod.");
+
+    private ConfigKeys() {}
+
+    /** Keys and pass-through prefixes, in declaration order. */
+    public static List<Declaration> declarations() {
+        return Collections.unmodifiableList(DECLARED);
+    }
+
+    public static List<Key<?>> keys() {
+        return DECLARED.stream().filter(Key.class::isInstance).<Key<?>>map(Key.class::cast).toList();
+    }
+
+    public static List<PassThrough> passThroughs() {
+        return DECLARED.stream().filter(PassThrough.class::isInstance).map(PassThrough.class::cast).toList();
+    }
+
+    public static Optional<Key<?>> byName(String name) {
+        return keys().stream().filter(key -> key.name().equals(name)).findFirst();
+    }
+
+    private static <T> Key<T> define(String name, ValueType<T> type, T defaultValue, String doc) {
+        Key<T> key = new Key<>(name, type, defaultValue, doc);
+        DECLARED.add(key);
+        return key;
+    }
+
+    /** A key that is unset unless configured, for what has no sensible default (files, names). */
+    private static <T> Key<T> optional(String name, ValueType<T> type, String doc) {
+        return define(name, type, null, doc);
+    }
+
+    private static PassThrough passThrough(String prefix, String doc, String example) {
+        PassThrough passThrough = new PassThrough(prefix, doc, example);
+        DECLARED.add(passThrough);
+        return passThrough;
+    }
+
+    private static List<String> packetKindNames() {
+        return IntStream.range(PacketKind.NONE + 1, PacketKind.COUNT).mapToObj(PacketKind::name).toList();
+    }
+
+    /** The names the proto declares, so that a newer Cilium point is one proto update away. */
+    private static List<String> observationPointNames() {
+        return Stream.of(TraceObservationPoint.values())
+                .filter(point -> point != TraceObservationPoint.UNKNOWN_POINT
+                        && point != TraceObservationPoint.UNRECOGNIZED)
+                .map(Enum::name)
+                .toList();
+    }
+}

@@ -1,0 +1,324 @@
+package io.transitwatch.daemon.handoff;
+
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.EventPoller;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import io.transitwatch.daemon.clock.Clock;
+import java.lang.System.Logger.Level;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Multi-producer, single-consumer: any number of ingest threads publish, exactly one thread
+ * calls {@link #poll}; counters may be read from any thread.
+ *
+ * <p>The bounded, pre-allocated hand-off between the Hubble streams and the join: an LMAX
+ * Disruptor {@link RingBuffer} of {@link NodeEvent} slots ({@code ProducerType.MULTI}), drained by
+ * an {@link EventPoller} from the consumer's own duty cycle. No thread belongs to the ring.
+ *
+ * <h2>Credit-based flow control</h2>
+ * A gRPC stream must not receive a message it has no slot for, and must never block its transport
+ * thread waiting for one. So slots are handed out as permits <em>before</em> the stream asks the
+ * server for messages:
+ * <pre>
+ *   stream: credit.tryAcquire(n) -> k permits -> call.request(k) -> k messages -> k x publish(...)
+ *   consumer: poll() handles k slots -> k permits back to the pool -> wakes waiting streams
+ * </pre>
+ * Because every FLOW/LOST_EVENTS slot is backed by a permit, the claim in {@link #publish} never
+ * finds the ring full, whatever the input rate: a slow consumer leaves streams without permits,
+ * they stop requesting, and HTTP/2 flow control pushes back on Hubble.
+ *
+ * <p>Stream health events (NODE_UP, NODE_DOWN, GAP) are not requested from a server: they come
+ * from what happens to a stream. They draw on a separate, smaller pool (the <em>control
+ * headroom</em>, an eighth of the ring) through {@link #publishControl}, so that a stream can
+ * always say "I am down" even when all flow permits sit in other streams' outstanding requests.
+ * Control events are rare (one per node state change); should the headroom ever be exhausted the
+ * publisher waits for the consumer, which is counted in {@link #controlWaits()}.
+ */
+public final class HandoffRing {
+    private static final System.Logger LOG = System.getLogger(HandoffRing.class.getName());
+
+    private final RingBuffer<NodeEvent> ring;
+    private final EventPoller<NodeEvent> poller;
+    private final Clock clock;
+    private final int capacity;
+    private final int flowPermitCapacity;
+    private final AtomicInteger flowPermits;
+    private final AtomicInteger controlPermits;
+
+    private final Object registryLock = new Object();
+    private volatile Credit[] credits = new Credit[0];
+    private final AtomicInteger waiters = new AtomicInteger();
+    private int grantCursor; // consumer thread only
+
+    private final AtomicLong creditWaits = new AtomicLong();
+    private final AtomicLong controlWaits = new AtomicLong();
+    private final AtomicLong handlerErrors = new AtomicLong();
+
+    private final PollAdapter adapter = new PollAdapter();
+
+    public HandoffRing(int capacityPowerOfTwo, Clock clock) {
+        if (capacityPowerOfTwo < 16 || Integer.bitCount(capacityPowerOfTwo) != 1) {
+            throw new IllegalArgumentException("ring capacity must be a power of two >= 16, was " + capacityPowerOfTwo);
+        }
+        this.capacity = capacityPowerOfTwo;
+        int controlHeadroom = capacityPowerOfTwo / 8;
+        this.flowPermitCapacity = capacityPowerOfTwo - controlHeadroom;
+        this.flowPermits = new AtomicInteger(flowPermitCapacity);
+        this.controlPermits = new AtomicInteger(controlHeadroom);
+        this.clock = clock;
+        this.ring = RingBuffer.createMultiProducer(HandoffRing::newSlot, capacityPowerOfTwo,
+                new BusySpinWaitStrategy()); // never waited on: the consumer polls, so publish signals no one
+        this.poller = ring.newPoller();
+        ring.addGatingSequences(poller.getSequence());
+    }
+
+    private static NodeEvent newSlot() {
+        NodeEvent slot = new NodeEvent();
+        slot.clear();
+        return slot;
+    }
+
+    // ---------------------------------------------------------------- producer side
+
+    /** A producer's handle on the flow permits; {@code listener} is called when permits free up. */
+    public Credit newCredit(DemandListener listener) {
+        Credit credit = new Credit(this, listener);
+        synchronized (registryLock) {
+            Credit[] grown = Arrays.copyOf(credits, credits.length + 1);
+            grown[grown.length - 1] = credit;
+            credits = grown;
+        }
+        return credit;
+    }
+
+    /**
+     * Publishes one FLOW or LOST_EVENTS slot, filled by {@code writer} from {@code source}. The
+     * caller must hold a flow permit (one per message it requested); the permit goes with the slot.
+     */
+    public <T> void publish(SlotWriter<T> writer, T source) {
+        long sequence;
+        try {
+            sequence = ring.tryNext();
+        } catch (InsufficientCapacityException e) {
+            throw new IllegalStateException("hand-off ring full: a producer published without holding a permit");
+        }
+        fill(sequence, writer, source, false);
+    }
+
+    /**
+     * Publishes one NODE_UP, NODE_DOWN or GAP slot from the control headroom, waiting for the
+     * consumer in the (counted) case that the headroom is exhausted.
+     *
+     * @return false if the calling thread was interrupted while waiting; nothing was published
+     */
+    public <T> boolean publishControl(SlotWriter<T> writer, T source) {
+        if (!takeControlPermit()) {
+            return false;
+        }
+        fill(ring.next(), writer, source, true); // cannot wait: the control permit reserved the slot
+        return true;
+    }
+
+    private <T> void fill(long sequence, SlotWriter<T> writer, T source, boolean control) {
+        NodeEvent slot = ring.get(sequence);
+        try {
+            slot.clear();
+            writer.write(slot, source);
+            slot.receivedNanos = clock.epochNanos();
+            slot.controlPermit = control;
+        } finally {
+            ring.publish(sequence); // a claimed sequence must be published, or the consumer stalls forever
+        }
+    }
+
+    private boolean takeControlPermit() {
+        boolean counted = false;
+        while (true) {
+            int available = controlPermits.get();
+            if (available > 0) {
+                if (controlPermits.compareAndSet(available, available - 1)) {
+                    return true;
+                }
+                continue;
+            }
+            if (!counted) {
+                controlWaits.incrementAndGet();
+                counted = true;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            LockSupport.parkNanos(100_000L);
+        }
+    }
+
+    int takeFlowPermits(int wanted) {
+        while (true) {
+            int available = flowPermits.get();
+            int granted = Math.min(available, wanted);
+            if (granted <= 0) {
+                return 0;
+            }
+            if (flowPermits.compareAndSet(available, available - granted)) {
+                return granted;
+            }
+        }
+    }
+
+    void returnFlowPermits(int permits) {
+        flowPermits.addAndGet(permits);
+    }
+
+    void waiterAdded() {
+        waiters.incrementAndGet();
+        creditWaits.incrementAndGet();
+    }
+
+    void unregister(Credit credit) {
+        synchronized (registryLock) {
+            Credit[] current = credits;
+            int index = Arrays.asList(current).indexOf(credit);
+            if (index < 0) {
+                return;
+            }
+            Credit[] shrunk = new Credit[current.length - 1];
+            System.arraycopy(current, 0, shrunk, 0, index);
+            System.arraycopy(current, index + 1, shrunk, index, current.length - index - 1);
+            credits = shrunk;
+        }
+        if (credit.waiting.compareAndSet(true, false)) {
+            waiters.decrementAndGet();
+        }
+    }
+
+    // ---------------------------------------------------------------- consumer side
+
+    /**
+     * Hands up to {@code limit} published slots, in order, to {@code handler}; then returns their
+     * permits and calls back producers waiting for credit. Consumer thread only.
+     *
+     * @return the number of slots handled (0 when the ring was empty)
+     */
+    public int poll(NodeEventHandler handler, int limit) {
+        adapter.begin(handler, limit);
+        try {
+            poller.poll(adapter);
+        } catch (Exception e) {
+            throw new IllegalStateException("unreachable: the adapter catches handler exceptions", e);
+        } finally {
+            adapter.handler = null;
+        }
+        if (adapter.flowSlots > 0) {
+            flowPermits.addAndGet(adapter.flowSlots);
+        }
+        if (adapter.controlSlots > 0) {
+            controlPermits.addAndGet(adapter.controlSlots);
+        }
+        grantWaitingCredits();
+        return adapter.handled;
+    }
+
+    private void grantWaitingCredits() {
+        if (waiters.get() == 0 || flowPermits.get() == 0) {
+            return;
+        }
+        Credit[] all = credits;
+        int count = all.length;
+        int start = grantCursor++; // rotate, so that no stream is always served first
+        for (int i = 0; i < count && flowPermits.get() > 0; i++) {
+            Credit credit = all[Math.floorMod(start + i, count)];
+            if (credit.waiting.compareAndSet(true, false)) {
+                waiters.decrementAndGet();
+                try {
+                    credit.notifyDemand();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "demand listener failed; its stream may stall", e);
+                }
+            }
+        }
+    }
+
+    /** Adapts the Disruptor's poll callback to {@link NodeEventHandler} with a limit; reused. */
+    private final class PollAdapter implements EventPoller.Handler<NodeEvent> {
+        NodeEventHandler handler;
+        int limit;
+        int handled;
+        int flowSlots;
+        int controlSlots;
+
+        void begin(NodeEventHandler newHandler, int newLimit) {
+            handler = newHandler;
+            limit = newLimit;
+            handled = 0;
+            flowSlots = 0;
+            controlSlots = 0;
+        }
+
+        @Override
+        public boolean onEvent(NodeEvent slot, long sequence, boolean endOfBatch) {
+            handled++;
+            boolean last = endOfBatch || handled >= limit;
+            try {
+                handler.onEvent(slot, last);
+            } catch (RuntimeException e) {
+                handlerErrors.incrementAndGet(); // the handler's contract: counted and skipped
+            }
+            if (slot.controlPermit) {
+                controlSlots++;
+            } else {
+                flowSlots++;
+            }
+            return handled < limit;
+        }
+    }
+
+    // ---------------------------------------------------------------- counters (any thread)
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Permits streams may hold for requested messages: capacity minus the control headroom. */
+    public int flowPermitCapacity() {
+        return flowPermitCapacity;
+    }
+
+    /** Flow permits neither held by a stream nor backing an unconsumed slot. */
+    public int availableFlowPermits() {
+        return flowPermits.get();
+    }
+
+    /** Slots claimed by producers since start (published, or being filled right now). */
+    public long published() {
+        return ring.getCursor() + 1;
+    }
+
+    /** Slots handled by the consumer since start. */
+    public long consumed() {
+        return poller.getSequence().get() + 1;
+    }
+
+    /** Slots published and not yet consumed. */
+    public long fillLevel() {
+        return Math.max(0, published() - consumed());
+    }
+
+    /** How often a stream found no flow permit and had to wait for the consumer. */
+    public long creditWaits() {
+        return creditWaits.get();
+    }
+
+    /** How often a control event found the headroom exhausted and waited. */
+    public long controlWaits() {
+        return controlWaits.get();
+    }
+
+    /** Exceptions thrown by the consumer's handler (each event skipped). */
+    public long handlerErrors() {
+        return handlerErrors.get();
+    }
+}

@@ -1,0 +1,46 @@
+package io.transitwatch.daemon.ingest;
+
+import io.transitwatch.daemon.handoff.HandoffRing;
+import io.transitwatch.daemon.handoff.NodeEvent;
+
+/**
+ * Immutable. A stream-health event (NODE_UP, NODE_DOWN, GAP) on its way into the hand-off ring.
+ * These are rare (one per node state change), so they are plain objects; flows are not.
+ *
+ * <p>{@code timeNanos} of NODE_UP and NODE_DOWN is the daemon's clock (a node that is down has
+ * no clock to report); a GAP's times are the node's clock, like the events around it.
+ */
+record ControlEvent(byte kind, int node, long timeNanos, int reason, long gapStartNanos, long gapEndNanos,
+        boolean backfilled) {
+
+    /**
+     * @param backfilled the stream resumed from the last event seen ({@code since} + uuid de-duplication),
+     *     so the outage is covered except for a GAP that may follow
+     */
+    static ControlEvent up(int node, long nowNanos, boolean backfilled) {
+        return new ControlEvent(NodeEvent.NODE_UP, node, nowNanos, 0, 0, 0, backfilled);
+    }
+
+    static ControlEvent down(int node, long nowNanos, int reason) {
+        return new ControlEvent(NodeEvent.NODE_DOWN, node, nowNanos, reason, 0, 0, false);
+    }
+
+    static ControlEvent gap(int node, long startNanos, long endNanos) {
+        return new ControlEvent(NodeEvent.GAP, node, endNanos, 0, startNanos, endNanos, false);
+    }
+
+    /** Publishes into the control headroom; false only if the thread was interrupted meanwhile. */
+    boolean publishTo(HandoffRing ring) {
+        return ring.publishControl(ControlEvent::write, this);
+    }
+
+    private static void write(NodeEvent slot, ControlEvent event) {
+        slot.kind = event.kind;
+        slot.node = event.node;
+        slot.timeNanos = event.timeNanos;
+        slot.reason = event.reason;
+        slot.gapStartNanos = event.gapStartNanos;
+        slot.gapEndNanos = event.gapEndNanos;
+        slot.backfilled = event.backfilled;
+    }
+}

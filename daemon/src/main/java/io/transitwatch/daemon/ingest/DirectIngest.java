@@ -1,0 +1,77 @@
+package io.transitwatch.daemon.ingest;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Thread-confined to the ingest scheduler: nodes are added, moved and removed there only;
+ * {@link #close} runs after the scheduler stopped taking work.
+ *
+ * <p>Direct mode: one {@link NodeStream} per node, from a static list or as the Peer service
+ * announces them ({@link PeerDiscovery}). A node whose address changes gets a new stream that keeps
+ * nothing of the old one but the name (its server is a different process: backfill cannot help).
+ */
+final class DirectIngest implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(DirectIngest.class.getName());
+
+    private final IngestContext context;
+    private final Map<String, NodeStream> streams = new HashMap<>();
+    private final PeerDiscovery discovery;
+
+    DirectIngest(IngestContext context) {
+        this.context = context;
+        this.discovery = context.config().mode() == IngestConfig.Mode.PEER ? new PeerDiscovery(context, this) : null;
+    }
+
+    void start() {
+        if (discovery != null) {
+            discovery.start();
+            return;
+        }
+        context.scheduler().execute(() -> {
+            for (IngestConfig.StaticNode node : context.config().staticNodes()) {
+                upsert(node.name(), node.address(), context.config().tlsServerName(), false);
+            }
+        });
+    }
+
+    /** Adds a node, or replaces its stream if its address changed. Scheduler thread. */
+    void upsert(String name, String address, String serverName, boolean plaintext) {
+        NodeStream existing = streams.get(name);
+        if (existing != null) {
+            if (existing.nodeAddress().equals(address)) {
+                return; // Peer re-announces every node after its own reconnect
+            }
+            existing.stop(name + " moved to " + address);
+        }
+        LOG.log(Level.INFO, "streaming flows from {0} at {1}{2}", name, address,
+                plaintext ? " (no TLS announced)" : serverName == null ? "" : " (TLS name " + serverName + ")");
+        NodeStream stream = new NodeStream(context, name, address, serverName, plaintext);
+        streams.put(name, stream);
+        stream.start();
+    }
+
+    /** Stops a node that left the cluster. Scheduler thread. */
+    void remove(String name) {
+        NodeStream stream = streams.remove(name);
+        if (stream != null) {
+            LOG.log(Level.INFO, "{0} left the cluster", name);
+            stream.stop(name + " removed from the cluster (Peer PEER_DELETED)");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (discovery != null) {
+            discovery.close();
+        }
+        List<NodeStream> all = new ArrayList<>(streams.values());
+        streams.clear();
+        for (NodeStream stream : all) {
+            stream.stop("ingest stopped");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.transitwatch.daemon.ingest;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Thread-safe: channels may be opened from any ingest thread.
+ *
+ * <p>Makes the gRPC channels of one ingest and owns the threads under them: one Netty event loop
+ * ({@code transitwatch-ingest-netty}) and one callback executor ({@code transitwatch-ingest-grpc})
+ * shared by every channel. Channels are returned to the caller, who shuts each one down; the
+ * threads go in {@link #close()}, after the channels. (grpc-java still runs its own shared
+ * {@code grpc-timer} thread for deadlines and keepalive; it has no hook to replace it.)
+ */
+final class HubbleChannels implements AutoCloseable {
+    /** Matches grpc-go's default keepalive enforcement (5 min): more frequent pings get the connection closed. */
+    private static final long KEEPALIVE_MINUTES = 5;
+    /**
+     * A fixed HTTP/2 window instead of grpc-java's auto-tuning (which may grow it to 8 MiB): with
+     * manual flow control, what a server can push beyond what we requested sits in this window, so
+     * it bounds the transport's share of our memory per connection.
+     */
+    private static final int FLOW_CONTROL_WINDOW_BYTES = 1 << 20;
+
+    private final ChannelCredentials credentials;
+    private final EventLoopGroup eventLoop;
+    private final ExecutorService callbacks;
+    private final List<ClientInterceptor> interceptors;
+
+    HubbleChannels(IngestConfig.TlsFiles tls, List<ClientInterceptor> interceptors) {
+        this.interceptors = List.copyOf(interceptors);
+        this.credentials = tls == null ? InsecureChannelCredentials.create() : tlsCredentials(tls);
+        this.eventLoop = new NioEventLoopGroup(1, NamedThreadFactory.daemon("ingest-netty"));
+        // Two threads: each stream's callbacks run serially, and a stream never blocks for long.
+        this.callbacks = Executors.newFixedThreadPool(2, NamedThreadFactory.daemon("ingest-grpc"));
+    }
+
+    private static ChannelCredentials tlsCredentials(IngestConfig.TlsFiles tls) {
+        try {
+            TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder().trustManager(tls.caCert().toFile());
+            if (tls.clientCert() != null) {
+                builder.keyManager(tls.clientCert().toFile(), tls.clientKey().toFile());
+            }
+            return builder.build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read TLS files " + tls, e);
+        }
+    }
+
+    /**
+     * @param address {@code host:port} or {@code [v6]:port}
+     * @param serverName name the server certificate must carry, null for the host of {@code address}
+     * @param plaintext true to connect without TLS even if TLS is configured (a peer without TLS)
+     */
+    ManagedChannel open(String address, String serverName, boolean plaintext) {
+        URI parsed = URI.create("//" + address);
+        if (parsed.getHost() == null || parsed.getPort() < 0) {
+            throw new IllegalArgumentException("expected host:port, got '" + address + "'");
+        }
+        String host = parsed.getHost().startsWith("[") ? parsed.getHost().substring(1, parsed.getHost().length() - 1)
+                : parsed.getHost();
+        NettyChannelBuilder builder = NettyChannelBuilder
+                .forAddress(host, parsed.getPort(), plaintext ? InsecureChannelCredentials.create() : credentials)
+                .eventLoopGroup(eventLoop)
+                .channelType(NioSocketChannel.class)
+                .executor(callbacks)
+                .offloadExecutor(callbacks)
+                .maxInboundMessageSize(FlowsCall.MAX_MESSAGE_BYTES)
+                .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
+                .keepAliveTime(KEEPALIVE_MINUTES, TimeUnit.MINUTES)
+                .keepAliveTimeout(20, TimeUnit.SECONDS)
+                .intercept(interceptors);
+        if (serverName != null && !serverName.isEmpty() && !plaintext) {
+            builder.overrideAuthority(serverName);
+        }
+        return builder.build();
+    }
+
+    /** Shuts a channel down now, waiting briefly for its calls to end. */
+    static int flowControlWindowBytes() {
+        return FLOW_CONTROL_WINDOW_BYTES;
+    }
+
+    static void shutdown(ManagedChannel channel) {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** True when TLS is configured for this ingest. */
+    boolean tlsConfigured() {
+        return !(credentials instanceof InsecureChannelCredentials);
+    }
+
+    @Override
+    public void close() {
+        callbacks.shutdown();
+        eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        try {
+            if (!callbacks.awaitTermination(5, TimeUnit.SECONDS)) {
+                callbacks.shutdownNow();
+            }
+            eventLoop.terminationFuture().await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            callbacks.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

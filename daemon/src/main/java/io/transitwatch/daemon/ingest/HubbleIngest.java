@@ -1,0 +1,129 @@
+package io.transitwatch.daemon.ingest;
+
+import io.grpc.ClientInterceptor;
+import io.transitwatch.daemon.clock.Clock;
+import io.transitwatch.daemon.handoff.HandoffRing;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
+import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Thread-safe lifecycle: {@link #start} and {@link #close} once each, from the owning thread;
+ * {@link #ring()} is drained by exactly one consumer thread; {@link #state()} is read from any.
+ *
+ * <p>The Hubble ingest, and the owner of everything it runs on: the hand-off ring, the gRPC
+ * channels and their threads ({@code transitwatch-ingest-netty}, {@code transitwatch-ingest-grpc}),
+ * the timer thread for reconnects and polling ({@code transitwatch-ingest-timer}), and the streams —
+ * one per node in direct mode (static list or Peer discovery), one to Hubble Relay in relay mode.
+ * What it produces is a sequence of {@code NodeEvent}s in {@link #ring()}; it holds no join logic.
+ *
+ * <p>Close order: stop the streams (their last NODE_DOWN events are published), then the channels
+ * and threads. The consumer should keep draining the ring until {@code close()} returned.
+ */
+public final class HubbleIngest implements AutoCloseable {
+    private final IngestConfig config;
+    private final HandoffRing ring;
+    private final IngestState state;
+    private final HubbleChannels channels;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final DirectIngest direct;
+    private final RelayStream relay;
+    private final RelayNodePoller relayPoller;
+    private final Object lifecycleLock = new Object(); // start() vs. close() from different threads
+    private boolean started;
+    private boolean closed;
+
+    public HubbleIngest(IngestConfig config, StringDictionary dictionary, Clock clock) {
+        this(config, dictionary, clock, List.of());
+    }
+
+    /** With client interceptors on every channel: for tests that count what is requested. */
+    HubbleIngest(IngestConfig config, StringDictionary dictionary, Clock clock, List<ClientInterceptor> interceptors) {
+        this.config = config;
+        this.state = new IngestState(config.initialProfile());
+        this.ring = new HandoffRing(config.ringCapacity(), clock);
+        this.channels = new HubbleChannels(config.tls(), interceptors);
+        this.scheduler = new ScheduledThreadPoolExecutor(1, NamedThreadFactory.daemon("ingest-timer"));
+        scheduler.setRemoveOnCancelPolicy(true);
+        IngestContext context = new IngestContext(config, ring, dictionary, clock, scheduler, channels, state);
+        if (config.mode() == IngestConfig.Mode.RELAY) {
+            this.relay = new RelayStream(context);
+            this.relayPoller = new RelayNodePoller(context, relay);
+            this.direct = null;
+        } else {
+            this.direct = new DirectIngest(context);
+            this.relay = null;
+            this.relayPoller = null;
+        }
+    }
+
+    /** Opens the streams (asynchronously: failures show up as NODE_DOWN events and in {@link #state()}). */
+    public void start() {
+        synchronized (lifecycleLock) {
+            if (started) {
+                throw new IllegalStateException("already started");
+            }
+            started = true;
+            if (relay != null) {
+                relay.start();
+                relayPoller.start();
+            } else {
+                direct.start();
+            }
+        }
+    }
+
+    /** The hand-off ring the consumer drains with {@link HandoffRing#poll}. */
+    public HandoffRing ring() {
+        return ring;
+    }
+
+    /** Per-source health and counters, for metrics. */
+    public IngestState state() {
+        return state;
+    }
+
+    public IngestConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        synchronized (lifecycleLock) {
+            closeOnce();
+        }
+    }
+
+    private void closeOnce() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // Streams are stopped on the scheduler, where direct mode adds and removes them.
+        Runnable stopStreams = () -> {
+            if (relay != null) {
+                relayPoller.close();
+                relay.stop("ingest stopped");
+            } else {
+                direct.close();
+            }
+        };
+        try {
+            scheduler.submit(stopStreams).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            System.getLogger(HubbleIngest.class.getName()).log(System.Logger.Level.WARNING,
+                    "streams did not stop cleanly", e);
+        }
+        scheduler.shutdownNow();
+        channels.close();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.transitwatch.daemon.ingest;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Thread-safe: sources are added by ingest threads, read by metrics from any thread.
+ *
+ * <p>The per-source {@link NodeIngestState}s of one {@link HubbleIngest}, by name.
+ */
+public final class IngestState {
+    /** Name of the entry that describes the relay stream itself in relay mode. */
+    public static final String RELAY = "relay";
+
+    private final ConcurrentMap<String, NodeIngestState> sources = new ConcurrentHashMap<>();
+    private final RequestProfile initialProfile;
+
+    /** @param initialProfile the request every source tries first */
+    public IngestState(RequestProfile initialProfile) {
+        this.initialProfile = initialProfile;
+    }
+
+    /** The state of {@code name}, or null if the ingest never heard of it. */
+    public NodeIngestState node(String name) {
+        return sources.get(name);
+    }
+
+    /** A snapshot of every source, sorted by name. */
+    public List<NodeIngestState> nodes() {
+        return sources.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
+    }
+
+    /** Whether the field mask is accepted by {@code name}'s server (true when unknown). */
+    public boolean fieldMaskSupported(String name) {
+        NodeIngestState state = sources.get(name);
+        return state == null || state.fieldMaskSupported();
+    }
+
+    NodeIngestState register(String name) {
+        return sources.computeIfAbsent(name, n -> new NodeIngestState(n, initialProfile));
+    }
+}

@@ -1,0 +1,126 @@
+package io.transitwatch.daemon.ingest;
+
+import io.grpc.ManagedChannel;
+import io.transitwatch.daemon.decode.FlowDecoder;
+import io.transitwatch.daemon.handoff.NodeEvent;
+
+/**
+ * Thread-confined like {@link ReconnectingStream}: messages on the channel executor, lifecycle on
+ * the ingest scheduler.
+ *
+ * <p>Direct mode: the {@code GetFlows} stream of one node's Hubble server, over its own channel
+ * (mTLS, with the node's TLS server name). It de-duplicates backfilled events by uuid, reports a
+ * GAP when the backfill could not cover the disconnection, NODE_UP when events flow and NODE_DOWN
+ * with the reason when the stream fails. Nothing here affects any other node.
+ */
+final class NodeStream extends ReconnectingStream {
+    private final int node;
+    private final String address;
+    private final String serverName;
+    private final boolean plaintext;
+    private final NodeTimeline timeline;
+    private volatile boolean up;
+    private boolean downReported;
+    private boolean backfilling; // this connection resumed from the last event seen
+
+    /**
+     * @param serverName TLS name of the node's certificate, null for the host of {@code address}
+     * @param plaintext true for a node that announced no TLS
+     */
+    NodeStream(IngestContext context, String name, String address, String serverName, boolean plaintext) {
+        super(context, name);
+        this.node = context.dictionary().intern(name);
+        this.address = address;
+        this.serverName = serverName;
+        this.plaintext = plaintext;
+        this.timeline = new NodeTimeline(context.config().dedupWindow());
+    }
+
+    String nodeAddress() {
+        return address;
+    }
+
+    @Override
+    ManagedChannel openChannel() {
+        return context.channels().open(address, serverName, plaintext);
+    }
+
+    @Override
+    String address() {
+        return address;
+    }
+
+    @Override
+    String serverName() {
+        return serverName;
+    }
+
+    @Override
+    long resumeSinceNanos() {
+        return timeline.resumeSinceNanos(context.config().overlap().toNanos());
+    }
+
+    @Override
+    void onConnecting(boolean reconnect) {
+        backfilling = reconnect && timeline.reconnected();
+    }
+
+    @Override
+    public boolean onMessage(byte[] bytes, int length) {
+        int result = decoder.decode(bytes, 0, length, scratch);
+        if (result == FlowDecoder.MALFORMED) {
+            state.malformed.incrementAndGet();
+            return false;
+        }
+        if (result != FlowDecoder.FLOW && result != FlowDecoder.LOST_EVENTS) {
+            return false; // node_status or newer response types: nothing a node server should send
+        }
+        scratch.node = node; // the stream says which node this is, whatever a masked flow carries
+        if (!up) {
+            markUp();
+        }
+        if (result == FlowDecoder.LOST_EVENTS) {
+            state.lostEvents.addAndGet(scratch.lostCount);
+            publishScratch();
+            return true;
+        }
+        int verdict = timeline.accept(scratch.uuidHi, scratch.uuidLo, scratch.timeNanos);
+        if (verdict == NodeTimeline.DUPLICATE) {
+            state.duplicates.incrementAndGet();
+            return false;
+        }
+        if (verdict == NodeTimeline.NEW_AFTER_GAP) {
+            state.gaps.incrementAndGet();
+            publishControl(ControlEvent.gap(node, timeline.gapStartNanos(), scratch.timeNanos));
+        }
+        state.flows.incrementAndGet();
+        publishScratch();
+        return true;
+    }
+
+    private void markUp() {
+        up = true;
+        downReported = false;
+        state.connected(true);
+        publishControl(ControlEvent.up(node, context.clock().epochNanos(), backfilling));
+    }
+
+    @Override
+    void onStreamDown(String reason) {
+        reportDown(reason, !downReported); // a node that stays down is reported once, not once per retry
+    }
+
+    @Override
+    void onStopped(String reason) {
+        reportDown(reason, false);
+    }
+
+    private void reportDown(String reason, boolean evenIfNotUp) {
+        if (up || evenIfNotUp) {
+            up = false;
+            downReported = true;
+            state.connected(false);
+            publishControl(ControlEvent.down(node, context.clock().epochNanos(), context.dictionary().intern(reason)));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.transitwatch.daemon.ingest;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.transitwatch.daemon.ingest.RelayNodes.RelayNode;
+import io.transitwatch.proto.observer.GetNodesRequest;
+import io.transitwatch.proto.observer.GetNodesResponse;
+import io.transitwatch.proto.observer.Node;
+import io.transitwatch.proto.observer.ObserverGrpc;
+import io.transitwatch.proto.relay.NodeState;
+import java.lang.System.Logger.Level;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Polls on the ingest scheduler, handles answers on the channel executor; node health changes go
+ * through {@link RelayNodes}, which orders them against the relay stream's own.
+ *
+ * <p>Asks Hubble Relay for {@code GetNodes} every {@code nodePollInterval}: Relay streams a node
+ * that recovers without saying so ({@code node_status} NODE_CONNECTED is sent only at stream
+ * start), and says nothing in the stream about a node that is merely slow to connect. A node
+ * reported in any state but CONNECTED, or no longer listed, is down; a CONNECTED node is up, but
+ * only while the relay stream itself delivers.
+ */
+final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
+    private static final System.Logger LOG = System.getLogger(RelayNodePoller.class.getName());
+
+    private final IngestContext context;
+    private final RelayStream relay;
+    private final ManagedChannel channel;
+    private ScheduledFuture<?> schedule;
+    private volatile boolean warned;
+    private volatile boolean closed;
+
+    RelayNodePoller(IngestContext context, RelayStream relay) {
+        this.context = context;
+        this.relay = relay;
+        this.channel = context.channels().open(context.config().target(), context.config().tlsServerName(), false);
+    }
+
+    void start() {
+        long interval = context.config().nodePollInterval().toNanos();
+        schedule = context.scheduler().scheduleWithFixedDelay(this::poll, interval, interval, TimeUnit.NANOSECONDS);
+    }
+
+    private void poll() {
+        ObserverGrpc.newStub(channel)
+                .withDeadlineAfter(context.config().nodePollInterval().toNanos(), TimeUnit.NANOSECONDS)
+                .getNodes(GetNodesRequest.getDefaultInstance(), this);
+    }
+
+    @Override
+    public void onNext(GetNodesResponse response) {
+        warned = false;
+        RelayNodes nodes = relay.nodes();
+        Set<Integer> listed = new HashSet<>();
+        for (Node node : response.getNodesList()) {
+            RelayNode relayNode = nodes.get(context.dictionary().intern(node.getName()));
+            listed.add(relayNode.id);
+            if (node.getState() == NodeState.NODE_CONNECTED) {
+                if (relay.live()) {
+                    nodes.setHealth(relayNode, true, "");
+                }
+            } else {
+                nodes.setHealth(relayNode, false, node.getName() + " via relay " + context.config().target()
+                        + ": GetNodes reports " + node.getState());
+            }
+        }
+        nodes.forEach(node -> {
+            if (!listed.contains(node.id)) {
+                nodes.setHealth(node, false, context.dictionary().get(node.id) + " is no longer listed by relay "
+                        + context.config().target());
+            }
+        });
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        if (closed) {
+            return;
+        }
+        Status status = Status.fromThrowable(error);
+        if (status.getCode() == Status.Code.UNIMPLEMENTED) {
+            LOG.log(Level.WARNING, "relay {0} does not implement GetNodes; node health comes from the stream only",
+                    context.config().target());
+            stop();
+        } else if (!warned) {
+            warned = true; // once until it works again: the relay stream reports the outage itself
+            LOG.log(Level.WARNING, "GetNodes failed: {0}", StreamFailures.describe("relay", context.config().target(),
+                    status, context.config().tls(), context.config().tlsServerName()));
+        }
+    }
+
+    @Override
+    public void onCompleted() {
+        // a unary call: onNext carried the answer
+    }
+
+    void stop() {
+        if (schedule != null) {
+            schedule.cancel(false);
+        }
+    }
+
+    void close() {
+        closed = true;
+        stop();
+        HubbleChannels.shutdown(channel);
+    }
+}

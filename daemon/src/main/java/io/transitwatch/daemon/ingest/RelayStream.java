@@ -1,0 +1,156 @@
+package io.transitwatch.daemon.ingest;
+
+import io.grpc.ManagedChannel;
+import io.transitwatch.daemon.decode.FlowDecoder;
+import io.transitwatch.daemon.ingest.RelayNodes.RelayNode;
+import io.transitwatch.proto.relay.NodeState;
+
+/**
+ * Thread-confined like {@link ReconnectingStream}; node health is shared with the
+ * {@link RelayNodePoller} through {@link RelayNodes}.
+ *
+ * <p>Relay mode: one {@code GetFlows} stream to Hubble Relay carrying every node's events,
+ * demultiplexed by {@code node_name}. Each node keeps its own timeline (uuid de-duplication, gap
+ * detection after a reconnect) and health: {@code node_status} NODE_CONNECTED marks nodes up,
+ * NODE_UNAVAILABLE / NODE_ERROR / NODE_GONE down; a node marked down whose flows appear again is
+ * up. When the relay stream itself fails, every node is down until it is back.
+ */
+final class RelayStream extends ReconnectingStream implements RelayNodes.HealthListener {
+    private final RelayNodes nodes;
+    private volatile boolean live;
+
+    RelayStream(IngestContext context) {
+        super(context, IngestState.RELAY);
+        this.nodes = new RelayNodes(context.dictionary(), context.state(), context.config().dedupWindow(), this);
+    }
+
+    RelayNodes nodes() {
+        return nodes;
+    }
+
+    /** True while the relay stream delivers: only then can "connected" from GetNodes mean flows reach us. */
+    boolean live() {
+        return live;
+    }
+
+    @Override
+    ManagedChannel openChannel() {
+        return context.channels().open(context.config().target(), context.config().tlsServerName(), false);
+    }
+
+    @Override
+    String address() {
+        return context.config().target();
+    }
+
+    @Override
+    String serverName() {
+        return context.config().tlsServerName();
+    }
+
+    @Override
+    long resumeSinceNanos() {
+        long[] oldest = {Long.MAX_VALUE};
+        nodes.forEach(node -> {
+            long last = node.timeline.lastSeenNanos();
+            if (last != 0 && last < oldest[0]) {
+                oldest[0] = last;
+            }
+        });
+        return oldest[0] == Long.MAX_VALUE ? 0 : Math.max(1, oldest[0] - context.config().overlap().toNanos());
+    }
+
+    @Override
+    void onConnecting(boolean reconnect) {
+        // Every node is down now (onStreamDown) and re-synchronises on its first event below.
+    }
+
+    @Override
+    public boolean onMessage(byte[] bytes, int length) {
+        int result = decoder.decode(bytes, 0, length, scratch);
+        if (result == FlowDecoder.MALFORMED) {
+            state.malformed.incrementAndGet();
+            return false;
+        }
+        if (!live) {
+            live = true;
+            state.connected(true);
+        }
+        if (result == FlowDecoder.NODE_STATUS) {
+            applyNodeStatus();
+            return false;
+        }
+        if ((result != FlowDecoder.FLOW && result != FlowDecoder.LOST_EVENTS) || scratch.node == 0) {
+            return false; // a flow that names no node cannot be attributed; newer response types
+        }
+        RelayNode node = nodes.get(scratch.node);
+        if (node.resync.get() && node.resync.getAndSet(false)) {
+            node.timeline.reconnected(); // back after an outage: the next event shows whether Relay covered it
+        }
+        if (node.health != RelayNode.UP) {
+            nodes.setHealth(node, true, "");
+        }
+        if (result == FlowDecoder.LOST_EVENTS) {
+            node.state.lostEvents.addAndGet(scratch.lostCount);
+            publishScratch();
+            return true;
+        }
+        int verdict = node.timeline.accept(scratch.uuidHi, scratch.uuidLo, scratch.timeNanos);
+        if (verdict == NodeTimeline.DUPLICATE) {
+            node.state.duplicates.incrementAndGet();
+            return false;
+        }
+        if (verdict == NodeTimeline.NEW_AFTER_GAP) {
+            node.state.gaps.incrementAndGet();
+            publishControl(ControlEvent.gap(node.id, node.timeline.gapStartNanos(), scratch.timeNanos));
+        }
+        if (!node.delivered) {
+            node.delivered = true;
+        }
+        node.state.flows.incrementAndGet();
+        publishScratch();
+        return true;
+    }
+
+    private void applyNodeStatus() {
+        int stateChange = decoder.nodeStatusState();
+        boolean up = stateChange == NodeState.NODE_CONNECTED_VALUE;
+        boolean down = stateChange == NodeState.NODE_UNAVAILABLE_VALUE || stateChange == NodeState.NODE_ERROR_VALUE
+                || stateChange == NodeState.NODE_GONE_VALUE;
+        if (!up && !down) {
+            return;
+        }
+        String message = context.dictionary().get(decoder.nodeStatusMessage());
+        for (int i = 0; i < decoder.nodeStatusNodeCount(); i++) {
+            RelayNode node = nodes.get(decoder.nodeStatusNode(i));
+            String reason = up ? "" : context.dictionary().get(node.id) + " via relay " + address() + ": "
+                    + NodeState.forNumber(stateChange) + (message == null || message.isEmpty() ? "" : ": " + message);
+            nodes.setHealth(node, up, reason);
+        }
+    }
+
+    @Override
+    public void onHealthChange(RelayNode node, boolean up, String reason) {
+        long now = context.clock().epochNanos();
+        // Relay resumes a node from our request's since (or "now"); either way gap detection is armed
+        // for a node that delivered before, so the outage is covered but for a GAP that may follow.
+        publishControl(up ? ControlEvent.up(node.id, now, node.delivered)
+                : ControlEvent.down(node.id, now, context.dictionary().intern(reason)));
+    }
+
+    @Override
+    void onStreamDown(String reason) {
+        allDown("relay stream down: " + reason);
+    }
+
+    @Override
+    void onStopped(String reason) {
+        allDown(reason);
+    }
+
+    private void allDown(String reason) {
+        live = false;
+        state.connected(false);
+        nodes.forEach(node -> nodes.setHealth(node, false, reason));
+    }
+}

@@ -1,0 +1,140 @@
+package io.transitwatch.daemon.lifecycle;
+
+import io.transitwatch.daemon.clock.Clock;
+import io.transitwatch.daemon.clock.JavaClock;
+import io.transitwatch.daemon.config.ConfigKeys;
+import io.transitwatch.daemon.config.Settings;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.incident.AlertFactory;
+import io.transitwatch.daemon.incident.IncidentConfig;
+import io.transitwatch.daemon.incident.IncidentTracker;
+import io.transitwatch.daemon.ingest.HubbleIngest;
+import io.transitwatch.daemon.join.JoinConfig;
+import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.JoinEngine;
+import io.transitwatch.daemon.join.JoinLoop;
+import io.transitwatch.daemon.topology.Topology;
+import io.transitwatch.sinks.EventIds;
+import io.transitwatch.sinks.dispatch.DispatchSettings;
+import io.transitwatch.sinks.dispatch.SinkDispatcher;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Duration;
+
+/**
+ * Thread-safe lifecycle: {@link #start} and {@link #close} may be called from any thread, once each.
+ *
+ * <p>The running daemon, wired from one {@link Settings}: Hubble ingest → hand-off ring → the join
+ * thread (engine, topology, alert factory, incident tracker) → the sink dispatcher. It owns every
+ * thread it starts and closes them in the order that loses nothing: the ingest first (its last
+ * NODE_DOWN events still reach the ring), then the join (it drains the ring), then the sinks
+ * (they drain their queues and flush within the shutdown deadline).
+ */
+public final class Daemon implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
+    private static final int DICTIONARY_CAPACITY = 1 << 20;
+
+    private final Settings settings;
+    private final StringDictionary dictionary = new StringDictionary(DICTIONARY_CAPACITY);
+    private final HubbleIngest ingest;
+    private final JoinCounters counters;
+    private final JoinEngine engine;
+    private final JoinLoop joinLoop;
+    private final IncidentTracker incidents;
+    private final AlertFactory alerts;
+    private final SinkDispatcher dispatcher;
+    private boolean closed;
+
+    private Daemon(Settings settings, Clock clock, PrintStream stdout) {
+        this.settings = settings;
+        this.ingest = new HubbleIngest(IngestSettings.from(settings), dictionary, clock);
+        JoinConfig joinConfig = JoinSettings.from(settings);
+        this.dispatcher = new SinkDispatcher(SinkAssembly.sinks(settings, stdout, clock),
+                NamedThreadFactory.daemon("sink"),
+                DispatchSettings.defaults().withQueueCapacity(settings.integer(ConfigKeys.SINKS_QUEUE_CAPACITY)),
+                System::nanoTime);
+        EventIds ids = new EventIds(JavaClock.of(clock), new SecureRandom());
+        this.incidents = new IncidentTracker(new IncidentConfig(settings.duration(ConfigKeys.INCIDENTS_RESOLVE_AFTER),
+                settings.duration(ConfigKeys.INCIDENTS_UPDATE_INTERVAL),
+                settings.integer(ConfigKeys.INCIDENTS_TOP_WORKLOADS)), joinConfig.maxPairs(), ids, dispatcher::offer);
+        Topology topology = new Topology(settings.get(ConfigKeys.TOPOLOGY_POD_CIDRS), dictionary::intern,
+                settings.integer(ConfigKeys.TOPOLOGY_LEARNED_MAX), settings.duration(ConfigKeys.TOPOLOGY_LEARNED_TTL));
+        this.alerts = new AlertFactory(dictionary, topology, incidents, ids, dispatcher::offer,
+                joinConfig.lostHistoryCapacity());
+        this.counters = new JoinCounters(joinConfig.maxNodes(), joinConfig.maxPairs());
+        this.engine = new JoinEngine(joinConfig, topology, alerts, counters);
+        this.joinLoop = new JoinLoop(ingest.ring()::poll, engine, clock, NamedThreadFactory.nonDaemon("join"),
+                error -> LOG.log(System.Logger.Level.ERROR, "join: " + error, error));
+    }
+
+    /** Builds and starts everything: sinks first, then the join, then the Hubble streams. */
+    public static Daemon start(Settings settings, Clock clock, PrintStream stdout) {
+        Daemon daemon = new Daemon(settings, clock, stdout);
+        daemon.dispatcher.start();
+        daemon.joinLoop.start();
+        daemon.ingest.start();
+        LOG.log(System.Logger.Level.INFO, () -> "started: " + describe(settings));
+        return daemon;
+    }
+
+    public StringDictionary dictionary() {
+        return dictionary;
+    }
+
+    public HubbleIngest ingest() {
+        return ingest;
+    }
+
+    public JoinCounters counters() {
+        return counters;
+    }
+
+    public JoinEngine engine() {
+        return engine;
+    }
+
+    public JoinLoop joinLoop() {
+        return joinLoop;
+    }
+
+    public IncidentTracker incidents() {
+        return incidents;
+    }
+
+    public AlertFactory alerts() {
+        return alerts;
+    }
+
+    public SinkDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Stops the streams, drains the join, then flushes the sinks within {@code sinks.shutdown-deadline}. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ingest.close();
+        joinLoop.close();
+        Duration deadline = settings.duration(ConfigKeys.SINKS_SHUTDOWN_DEADLINE);
+        if (!dispatcher.close(deadline)) {
+            LOG.log(System.Logger.Level.WARNING, "sinks did not flush everything within " + deadline);
+        }
+    }
+
+    private static String describe(Settings settings) {
+        return switch (settings.get(ConfigKeys.HUBBLE_MODE)) {
+            case RELAY -> "relay " + settings.string(ConfigKeys.HUBBLE_RELAY_ADDRESS);
+            case DIRECT -> settings.get(ConfigKeys.HUBBLE_NODES).isEmpty()
+                    ? "direct, nodes from the Peer service " + settings.string(ConfigKeys.HUBBLE_PEER_ADDRESS)
+                    : "direct, nodes " + settings.get(ConfigKeys.HUBBLE_NODES);
+        } + ", window " + settings.duration(ConfigKeys.JOIN_WINDOW).toMillis() + " ms, sinks "
+                + settings.get(ConfigKeys.SINKS);
+    }
+}

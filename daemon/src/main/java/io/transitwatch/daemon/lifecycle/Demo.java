@@ -1,0 +1,101 @@
+package io.transitwatch.daemon.lifecycle;
+
+import io.transitwatch.daemon.clock.Clock;
+import io.transitwatch.daemon.config.ConfigLoader;
+import io.transitwatch.daemon.config.Settings;
+import io.transitwatch.daemon.sim.ClusterTopology;
+import io.transitwatch.daemon.sim.Scenario;
+import io.transitwatch.daemon.sim.SimCertificates;
+import io.transitwatch.daemon.sim.SimMode;
+import io.transitwatch.daemon.sim.Simulator;
+import io.transitwatch.daemon.sim.SimulatorConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Thread-safe lifecycle, like {@link Daemon}. The simulated cluster and the real daemon against it,
+ * over real gRPC on loopback: what {@code transitwatch demo} runs and what the scenario tests drive.
+ * In NODES mode the daemon discovers the nodes through the simulated {@code hubble-peer} Service and
+ * streams from each node with mTLS, with certificates generated into {@code tlsDir}.
+ */
+public final class Demo implements AutoCloseable {
+    private final Simulator simulator;
+    private final Daemon daemon;
+
+    private Demo(Simulator simulator, Daemon daemon) {
+        this.simulator = simulator;
+        this.daemon = daemon;
+    }
+
+    /**
+     * @param settingOverrides extra {@code key=value} settings, applied last
+     * @param tlsDir where NODES mode writes its certificates (ignored in RELAY mode)
+     */
+    public static Demo start(SimMode mode, Scenario scenario, List<String> settingOverrides, Path tlsDir,
+            PrintStream stdout, Clock clock) {
+        ClusterTopology topology = ClusterTopology.defaults();
+        SimCertificates.Files tls = mode == SimMode.NODES ? SimCertificates.generate(tlsDir, topology.tlsServerNames())
+                : null;
+        Simulator simulator = Simulator.start(SimulatorConfig.builder().mode(mode).host("127.0.0.1").port(0)
+                .scenario(scenario).tls(tls).clock(clock).build());
+        try {
+            Settings settings = ConfigLoader.load(null, Map.of(), settings(simulator, tls, settingOverrides));
+            return new Demo(simulator, Daemon.start(settings, clock, stdout));
+        } catch (RuntimeException e) {
+            simulator.close();
+            throw e;
+        }
+    }
+
+    public Simulator simulator() {
+        return simulator;
+    }
+
+    public Daemon daemon() {
+        return daemon;
+    }
+
+    /** The daemon first (it flushes its sinks), then the simulated cluster. */
+    @Override
+    public void close() {
+        try {
+            daemon.close();
+        } finally {
+            simulator.close();
+        }
+    }
+
+    private static List<String> settings(Simulator simulator, SimCertificates.Files tls, List<String> overrides) {
+        List<String> sets = new ArrayList<>();
+        if (tls == null) {
+            sets.add("hubble.mode=relay");
+            sets.add("hubble.relay.address=" + simulator.relayTarget());
+        } else {
+            sets.add("hubble.mode=direct");
+            sets.add("hubble.peer.address=" + simulator.peerTarget());
+            sets.add("hubble.tls.enabled=true");
+            sets.add("hubble.tls.ca-file=" + tls.caCert());
+            sets.add("hubble.tls.cert-file=" + tls.clientCert());
+            sets.add("hubble.tls.key-file=" + tls.clientKey());
+            sets.add("hubble.tls.server-name=" + ClusterTopology.PEER_SERVER_NAME);
+        }
+        sets.add("hubble.backoff.initial=200ms");
+        sets.add("hubble.backoff.max=2s");
+        sets.add("topology.pod-cidrs=" + podCidrs(simulator.topology()));
+        sets.add("http.port=-1");
+        sets.addAll(overrides);
+        return sets;
+    }
+
+    /** {@code solcp01=10.101.224.0/24,fd00:101:224::/64;solcp02=...}, the flag form of {@code topology.pod-cidrs}. */
+    static String podCidrs(ClusterTopology topology) {
+        Map<String, String> v4 = topology.podCidrsV4();
+        Map<String, String> v6 = topology.podCidrsV6();
+        return v4.keySet().stream().map(node -> node + "=" + v4.get(node) + "," + v6.get(node))
+                .collect(Collectors.joining(";"));
+    }
+}

@@ -1,0 +1,35 @@
+package io.transitwatch.daemon.lifecycle;
+
+import io.transitwatch.daemon.config.ConfigKeys;
+import io.transitwatch.daemon.config.Settings;
+import io.transitwatch.daemon.ingest.IngestConfig;
+import java.util.List;
+
+/** Stateless: the {@code hubble.*} and {@code handoff.*} settings as an {@link IngestConfig}. */
+final class IngestSettings {
+    private IngestSettings() {}
+
+    static IngestConfig from(Settings settings) {
+        IngestConfig config = switch (settings.get(ConfigKeys.HUBBLE_MODE)) {
+            case RELAY -> IngestConfig.relay(settings.string(ConfigKeys.HUBBLE_RELAY_ADDRESS));
+            case DIRECT -> {
+                List<String> nodes = settings.get(ConfigKeys.HUBBLE_NODES);
+                yield nodes.isEmpty()
+                        ? IngestConfig.peer(settings.string(ConfigKeys.HUBBLE_PEER_ADDRESS))
+                        : IngestConfig.staticNodes(nodes.stream().map(IngestConfig.StaticNode::parse).toList());
+            }
+        };
+        if (settings.bool(ConfigKeys.HUBBLE_TLS_ENABLED)) {
+            config = config.withTls(new IngestConfig.TlsFiles(settings.get(ConfigKeys.HUBBLE_TLS_CA_FILE),
+                    settings.get(ConfigKeys.HUBBLE_TLS_CERT_FILE), settings.get(ConfigKeys.HUBBLE_TLS_KEY_FILE)),
+                    settings.find(ConfigKeys.HUBBLE_TLS_SERVER_NAME).orElse(null));
+        }
+        return config
+                .withBackoff(settings.duration(ConfigKeys.HUBBLE_BACKOFF_INITIAL),
+                        settings.duration(ConfigKeys.HUBBLE_BACKOFF_MAX))
+                .withOverlap(settings.duration(ConfigKeys.HUBBLE_BACKFILL_OVERLAP))
+                .withNodePollInterval(settings.duration(ConfigKeys.HUBBLE_GET_NODES_INTERVAL))
+                .withRing(settings.integer(ConfigKeys.HANDOFF_CAPACITY), config.requestWindow())
+                .withRequest(settings.bool(ConfigKeys.HUBBLE_SERVER_FILTERS), settings.bool(ConfigKeys.HUBBLE_FIELD_MASK));
+    }
+}

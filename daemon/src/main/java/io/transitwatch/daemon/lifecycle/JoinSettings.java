@@ -1,0 +1,41 @@
+package io.transitwatch.daemon.lifecycle;
+
+import io.transitwatch.daemon.config.ConfigKeys;
+import io.transitwatch.daemon.config.Settings;
+import io.transitwatch.daemon.join.JoinConfig;
+import io.transitwatch.daemon.join.PacketKind;
+import io.transitwatch.proto.flow.TraceObservationPoint;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Stateless: the {@code join.*} settings as a {@link JoinConfig}; knobs without a key keep their defaults. */
+final class JoinSettings {
+    private JoinSettings() {}
+
+    static JoinConfig from(Settings settings) {
+        JoinConfig defaults = JoinConfig.defaults();
+        return new JoinConfig(
+                settings.duration(ConfigKeys.JOIN_WINDOW),
+                settings.duration(ConfigKeys.JOIN_ARRIVAL_MEMORY),
+                settings.duration(ConfigKeys.JOIN_LATE_HORIZON),
+                defaults.watermarkSlack(),
+                defaults.clockSpan(),
+                settings.duration(ConfigKeys.JOIN_DOWN_GRACE),
+                settings.duration(ConfigKeys.JOIN_MAX_BEHIND),
+                settings.duration(ConfigKeys.JOIN_WINDOW),
+                settings.integer(ConfigKeys.JOIN_PENDING_CAPACITY),
+                settings.integer(ConfigKeys.JOIN_ARRIVAL_CAPACITY),
+                defaults.lostHistoryCapacity(),
+                defaults.maxNodes(),
+                defaults.maxPairs(),
+                points(settings.get(ConfigKeys.JOIN_DEPARTURE_POINTS)),
+                points(settings.get(ConfigKeys.JOIN_ARRIVAL_POINTS)),
+                Set.copyOf(settings.get(ConfigKeys.JOIN_EXCLUDED_DESTINATION_IDENTITIES)),
+                settings.get(ConfigKeys.JOIN_PACKET_KINDS).stream().map(PacketKind::byName).collect(Collectors.toSet()));
+    }
+
+    private static Set<Integer> points(List<String> names) {
+        return names.stream().map(name -> TraceObservationPoint.valueOf(name).getNumber()).collect(Collectors.toSet());
+    }
+}

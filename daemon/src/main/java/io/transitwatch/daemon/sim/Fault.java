@@ -1,0 +1,143 @@
+package io.transitwatch.daemon.sim;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Immutable. One thing that goes wrong in the simulated cluster. A {@link Scenario} holds a list of
+ * faults; they compose (a packet survives only if no fault loses it). Times are offsets from the
+ * start of the simulation.
+ */
+public sealed interface Fault {
+
+    /**
+     * Which cross-node packets a fault applies to: from node, to node, family; {@code null} means
+     * any. Only traffic between two different nodes ever crosses the wire, so same-node traffic never
+     * matches.
+     */
+    record Path(String from, String to, IpFamily family) {
+        public static final Path ANY = new Path(null, null, null);
+
+        public boolean matches(String fromNode, String toNode, IpFamily packetFamily) {
+            return !fromNode.equals(toNode)
+                    && (from == null || from.equals(fromNode))
+                    && (to == null || to.equals(toNode))
+                    && (family == null || family == packetFamily);
+        }
+
+        @Override
+        public String toString() {
+            return (from == null ? "*" : from) + "->" + (to == null ? "*" : to) + "/" + (family == null ? "*" : family);
+        }
+    }
+
+    /**
+     * Every packet on {@code path} is lost after the source node reported it {@code to-network},
+     * independently, with {@code probability}; 1.0 is a blackhole (the DESIGN §1 incident).
+     */
+    record PathLoss(Path path, double probability) implements Fault {
+        public PathLoss {
+            Objects.requireNonNull(path, "path");
+            requireProbability(probability);
+        }
+    }
+
+    /** Packets of a TCP handshake that {@link HandshakeLoss} can take away. */
+    enum HandshakePacket {
+        /** Only the first transmission of the SYN; the retransmit one second later gets through. */
+        FIRST_SYN,
+        /** Every SYN-ACK: the SYN arrives, the client never completes the handshake. */
+        SYN_ACK
+    }
+
+    /**
+     * In a {@code connectionFraction} of the TCP connections whose client is on {@code path.from} and
+     * whose server is on {@code path.to}, lose the given handshake packet.
+     */
+    record HandshakeLoss(Path path, HandshakePacket packet, double connectionFraction) implements Fault {
+        public HandshakeLoss {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(packet, "packet");
+            requireProbability(connectionFraction);
+        }
+    }
+
+    /**
+     * The node's Hubble is down from {@code at} for {@code duration}: its server refuses
+     * connections (Relay reports the node NODE_ERROR), and the events of that time are never
+     * recorded. When it comes back its ring still holds what it had before.
+     */
+    record StreamDown(String node, Duration at, Duration duration) implements Fault {
+        public StreamDown {
+            Objects.requireNonNull(node, "node");
+            requireNotNegative(at, "at");
+            requireNotNegative(duration, "duration");
+        }
+    }
+
+    /**
+     * At {@code at} (and then every {@code every}, if not null) the node's perf ring overflows: the
+     * next {@code count} events of that node are lost and reported as one PERF_EVENT_RING_BUFFER
+     * LostEvent with {@code num_events_lost = count} and the v1.19 {@code first}/{@code last} times.
+     */
+    record LostEvents(String node, Duration at, int count, Duration every) implements Fault {
+        public LostEvents {
+            Objects.requireNonNull(node, "node");
+            requireNotNegative(at, "at");
+            if (count < 1) {
+                throw new IllegalArgumentException("count must be >= 1: " + count);
+            }
+            if (every != null && every.isZero()) {
+                throw new IllegalArgumentException("every must be positive or null");
+            }
+        }
+    }
+
+    /** The node's clock is off by {@code offset} (positive = ahead); {@code Flow.time} carries it. */
+    record ClockSkew(String node, Duration offset) implements Fault {
+        public ClockSkew {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(offset, "offset");
+        }
+    }
+
+    /**
+     * A {@code connectionFraction} of the pod-to-pod connections leaving {@code node} (any node if
+     * null) in {@code family} (both if null) are masqueraded to the node IP, as with a wrong
+     * native-routing CIDR: the departure carries {@code IP.source_xlated} and the post-SNAT port, and
+     * the destination sees the node IP as source.
+     */
+    record Snat(String node, IpFamily family, double connectionFraction) implements Fault {
+        public Snat {
+            requireProbability(connectionFraction);
+        }
+    }
+
+    /** Every event of {@code node} reaches its ring {@code delay} late (event times unchanged), as a lagging stream does. */
+    record RelayReorder(String node, Duration delay) implements Fault {
+        public RelayReorder {
+            Objects.requireNonNull(node, "node");
+            requireNotNegative(delay, "delay");
+        }
+    }
+
+    /** A network policy denies ingress to {@code workload} on {@code port}: each packet is reported DROPPED (POLICY_DENIED) at the destination. */
+    record PolicyDrop(String workload, int port) implements Fault {
+        public PolicyDrop {
+            Objects.requireNonNull(workload, "workload");
+        }
+    }
+
+    private static void requireProbability(double p) {
+        if (!(p >= 0.0 && p <= 1.0)) {
+            throw new IllegalArgumentException("probability must be within [0, 1]: " + p);
+        }
+    }
+
+    private static void requireNotNegative(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(what + " must not be negative: " + d);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.transitwatch.daemon.sim;
+
+import io.transitwatch.daemon.sim.Fault.ClockSkew;
+import io.transitwatch.daemon.sim.Fault.HandshakeLoss;
+import io.transitwatch.daemon.sim.Fault.HandshakePacket;
+import io.transitwatch.daemon.sim.Fault.LostEvents;
+import io.transitwatch.daemon.sim.Fault.Path;
+import io.transitwatch.daemon.sim.Fault.PathLoss;
+import io.transitwatch.daemon.sim.Fault.PolicyDrop;
+import io.transitwatch.daemon.sim.Fault.RelayReorder;
+import io.transitwatch.daemon.sim.Fault.Snat;
+import io.transitwatch.daemon.sim.Fault.StreamDown;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Stateless. The named scenarios of {@code transitwatch simulate --scenario NAME}, as data. */
+public final class ScenarioPresets {
+    private static final Map<String, List<Fault>> PRESETS = new LinkedHashMap<>();
+
+    static {
+        PRESETS.put("healthy", List.of());
+        // DESIGN §9: IPv6 from solwk03 to solwk02 vanishes after to-network; IPv4 on the same pair works.
+        PRESETS.put("seed", List.of(new PathLoss(new Path("solwk03", "solwk02", IpFamily.IPV6), 1.0)));
+        PRESETS.put("pair-blackhole", List.of(new PathLoss(new Path("solwk01", "solwk02", null), 1.0)));
+        PRESETS.put("family-blackhole", List.of(new PathLoss(new Path(null, null, IpFamily.IPV6), 1.0)));
+        PRESETS.put("all-cross-node-blackhole", List.of(new PathLoss(Path.ANY, 1.0)));
+        PRESETS.put("random-loss", List.of(new PathLoss(Path.ANY, 0.01)));
+        PRESETS.put("random-loss-0.001", List.of(new PathLoss(Path.ANY, 0.001)));
+        PRESETS.put("random-loss-0.01", List.of(new PathLoss(Path.ANY, 0.01)));
+        PRESETS.put("random-loss-0.1", List.of(new PathLoss(Path.ANY, 0.1)));
+        PRESETS.put("stream-down", List.of(new StreamDown("solwk02", Duration.ofSeconds(10), Duration.ofSeconds(15))));
+        PRESETS.put("lost-events",
+                List.of(new LostEvents("solwk02", Duration.ofSeconds(5), 200, Duration.ofSeconds(30))));
+        PRESETS.put("clock-skew", List.of(
+                new ClockSkew("solcp02", Duration.ofMillis(-1200)),
+                new ClockSkew("solcp03", Duration.ofMillis(400)),
+                new ClockSkew("solwk01", Duration.ofMillis(2000)),
+                new ClockSkew("solwk02", Duration.ofMillis(-2000)),
+                new ClockSkew("solwk03", Duration.ofMillis(900))));
+        PRESETS.put("snat", List.of(new Snat(null, IpFamily.IPV4, 0.1)));
+        PRESETS.put("retransmit-recovery",
+                List.of(new HandshakeLoss(Path.ANY, HandshakePacket.FIRST_SYN, 0.05)));
+        PRESETS.put("synack-loss",
+                List.of(new HandshakeLoss(new Path("solwk01", "solwk02", null), HandshakePacket.SYN_ACK, 0.5)));
+        PRESETS.put("relay-reorder", List.of(new RelayReorder("solwk03", Duration.ofMillis(1500))));
+        PRESETS.put("asymmetric-loss", List.of(new PathLoss(new Path("solwk02", "solwk01", null), 0.3)));
+        // spegel's libp2p port denied by a NetworkPolicy: arrived, but dropped at the destination.
+        PRESETS.put("policy-drop", List.of(new PolicyDrop("spegel", 5001)));
+    }
+
+    private ScenarioPresets() {}
+
+    public static Set<String> names() {
+        return PRESETS.keySet();
+    }
+
+    /** The preset with the default seed and rate. */
+    public static Scenario get(String name) {
+        List<Fault> faults = PRESETS.get(name);
+        if (faults == null) {
+            throw new IllegalArgumentException("unknown scenario '" + name + "'; known: " + String.join(", ", names()));
+        }
+        return Scenario.builder().name(name).faults(faults).build();
+    }
+}

@@ -1,0 +1,124 @@
+package io.transitwatch.daemon.sim;
+
+import io.transitwatch.daemon.clock.Clock;
+import java.util.Objects;
+
+/**
+ * Immutable. How to start a {@link Simulator}; build with {@link #builder()}.
+ *
+ * @param port             RELAY: the Relay port. NODES: the peer Service port; node servers take
+ *                         {@code port + 1 ..}. 0 = ephemeral ports everywhere
+ * @param tls              certificates for TLS (NODES: mTLS with client certificates required; RELAY:
+ *                         server TLS only), or {@code null} for plaintext
+ * @param ringCapacity     events each node's Hubble keeps (Hubble's default 4095)
+ * @param eventLogCapacity events per node kept for {@link Simulator#emittedEvents} (0 = none)
+ * @param trafficThread    false: no traffic thread; tests call {@link Simulator#advanceTraffic()}
+ */
+public record SimulatorConfig(
+        SimMode mode,
+        String host,
+        int port,
+        Scenario scenario,
+        SimCertificates.Files tls,
+        int ringCapacity,
+        Clock clock,
+        FieldMaskSupport fieldMaskSupport,
+        int eventLogCapacity,
+        int groundTruthCapacity,
+        boolean trafficThread) {
+
+    public SimulatorConfig {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(scenario, "scenario");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(fieldMaskSupport, "fieldMaskSupport");
+        if (port < 0 || port > 65535 - 6) {
+            throw new IllegalArgumentException("port must be within [0, 65529]: " + port);
+        }
+        if (ringCapacity < 1 || eventLogCapacity < 0 || groundTruthCapacity < 1) {
+            throw new IllegalArgumentException("capacities must be positive (event log: >= 0)");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Not thread-safe. */
+    public static final class Builder {
+        private SimMode mode = SimMode.RELAY;
+        private String host = "127.0.0.1";
+        private int port;
+        private Scenario scenario = Scenario.preset("healthy");
+        private SimCertificates.Files tls;
+        private int ringCapacity = 4095;
+        private Clock clock = Clock.SYSTEM;
+        private FieldMaskSupport fieldMaskSupport = FieldMaskSupport.FULL;
+        private int eventLogCapacity = 20_000;
+        private int groundTruthCapacity = 200_000;
+        private boolean trafficThread = true;
+
+        private Builder() {}
+
+        public Builder mode(SimMode mode) {
+            this.mode = mode;
+            return this;
+        }
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder scenario(Scenario scenario) {
+            this.scenario = scenario;
+            return this;
+        }
+
+        public Builder tls(SimCertificates.Files tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        public Builder ringCapacity(int ringCapacity) {
+            this.ringCapacity = ringCapacity;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder fieldMaskSupport(FieldMaskSupport fieldMaskSupport) {
+            this.fieldMaskSupport = fieldMaskSupport;
+            return this;
+        }
+
+        public Builder eventLogCapacity(int eventLogCapacity) {
+            this.eventLogCapacity = eventLogCapacity;
+            return this;
+        }
+
+        public Builder groundTruthCapacity(int groundTruthCapacity) {
+            this.groundTruthCapacity = groundTruthCapacity;
+            return this;
+        }
+
+        public Builder trafficThread(boolean trafficThread) {
+            this.trafficThread = trafficThread;
+            return this;
+        }
+
+        public SimulatorConfig build() {
+            return new SimulatorConfig(mode, host, port, scenario, tls, ringCapacity, clock, fieldMaskSupport,
+                    eventLogCapacity, groundTruthCapacity, trafficThread);
+        }
+    }
+}

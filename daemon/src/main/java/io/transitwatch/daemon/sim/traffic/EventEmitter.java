@@ -1,0 +1,146 @@
+package io.transitwatch.daemon.sim.traffic;
+
+import com.google.protobuf.Int32Value;
+import io.transitwatch.daemon.sim.SimNode;
+import io.transitwatch.daemon.sim.hubble.NodeHubble;
+import io.transitwatch.daemon.sim.hubble.Timestamps;
+import io.transitwatch.proto.flow.Flow;
+import io.transitwatch.proto.flow.LostEvent;
+import io.transitwatch.proto.flow.LostEventSource;
+import io.transitwatch.proto.observer.GetFlowsResponse;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+/**
+ * Single-threaded: owned by the traffic thread. The path of an event from a node's datapath to its
+ * Hubble ring: the agent reads it from the perf ring a little later (0-20 ms) and stamps it with the
+ * node's skewed clock; a lagging node's events reach the ring late; an overflowing perf ring swallows
+ * a run of events and says how many; a Hubble that is down records nothing.
+ */
+final class EventEmitter {
+    /** Who wants to know whether an event made it into the ring. */
+    @FunctionalInterface
+    interface Outcome {
+        Outcome NONE = (recorded, eventTimeNanos) -> {};
+
+        void emitted(boolean recorded, long eventTimeNanos);
+    }
+
+    /** Builds the flow once its node-local time and uuid are known. */
+    @FunctionalInterface
+    interface FlowMaker {
+        Flow make(long localNanos, String uuid);
+    }
+
+    private final EventScheduler scheduler;
+    private final FaultModel faults;
+    private final TruthRecorder truth;
+    private final SplittableRandom random;
+    private final Map<String, NodeHubble> hubbles;
+    private final Map<String, NodeEventLog> logs;
+    private final Map<String, LostRun> lostRuns = new HashMap<>();
+
+    EventEmitter(EventScheduler scheduler, FaultModel faults, TruthRecorder truth, SplittableRandom random,
+            Map<String, NodeHubble> hubbles, Map<String, NodeEventLog> logs) {
+        this.scheduler = scheduler;
+        this.faults = faults;
+        this.truth = truth;
+        this.random = random;
+        this.hubbles = hubbles;
+        this.logs = logs;
+    }
+
+    /** The datapath of {@code node} produced an event at true time {@code trueNanos}. */
+    void emit(SimNode node, long trueNanos, FlowMaker maker, Outcome outcome) {
+        long perfDelay = perfReadDelayNanos();
+        long localNanos = trueNanos + faults.skewNanos(node.name()) + perfDelay;
+        Flow flow = maker.make(localNanos, nextUuid());
+        long visibleAt = trueNanos + perfDelay + faults.reorderDelayNanos(node.name());
+        scheduler.at(visibleAt, () -> record(node.name(), trueNanos, localNanos, flow, outcome));
+    }
+
+    /** From now on the next {@code count} events of {@code node} overflow its perf ring. */
+    void startLostRun(String node, int count) {
+        lostRuns.putIfAbsent(node, new LostRun(count));
+    }
+
+    private void record(String node, long trueNanos, long localNanos, Flow flow, Outcome outcome) {
+        NodeHubble hubble = hubbles.get(node);
+        NodeEventLog log = logs.get(node);
+        if (!hubble.isUp()) {
+            log.lostWhileDown();
+            outcome.emitted(false, localNanos);
+            return;
+        }
+        LostRun run = lostRuns.get(node);
+        if (run != null) {
+            run.swallow(trueNanos, localNanos);
+            log.lostInPerfRing();
+            outcome.emitted(false, localNanos);
+            if (run.remaining == 0) {
+                lostRuns.remove(node);
+                truth.unobservable(node, run.firstTrueNanos, run.lastTrueNanos);
+                append(hubble, log, run.notice(node, random.nextInt(4)), run.lastLocalNanos);
+            }
+            return;
+        }
+        append(hubble, log, GetFlowsResponse.newBuilder()
+                .setFlow(flow).setNodeName(node).setTime(flow.getTime()).build(), localNanos);
+        outcome.emitted(true, localNanos);
+    }
+
+    private static void append(NodeHubble hubble, NodeEventLog log, GetFlowsResponse response, long timeNanos) {
+        hubble.record(response, timeNanos);
+        log.recorded(response);
+    }
+
+    /** Mostly sub-millisecond, sometimes a batch read late: up to 20 ms. */
+    private long perfReadDelayNanos() {
+        return random.nextInt(10) < 8 ? random.nextLong(20_000, 2_000_000) : random.nextLong(2_000_000, 20_000_000);
+    }
+
+    private String nextUuid() {
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L; // version 4
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
+        return new UUID(high, low).toString();
+    }
+
+    /** One overflow of a node's perf ring, in progress. */
+    private static final class LostRun {
+        private int remaining;
+        private final int count;
+        private long firstTrueNanos = -1;
+        private long lastTrueNanos;
+        private long firstLocalNanos;
+        private long lastLocalNanos;
+
+        LostRun(int count) {
+            this.count = count;
+            this.remaining = count;
+        }
+
+        void swallow(long trueNanos, long localNanos) {
+            if (firstTrueNanos < 0) {
+                firstTrueNanos = trueNanos;
+                firstLocalNanos = localNanos;
+            }
+            lastTrueNanos = trueNanos;
+            lastLocalNanos = localNanos;
+            remaining--;
+        }
+
+        GetFlowsResponse notice(String node, int cpu) {
+            LostEvent lost = LostEvent.newBuilder()
+                    .setSource(LostEventSource.PERF_EVENT_RING_BUFFER)
+                    .setNumEventsLost(count)
+                    .setCpu(Int32Value.of(cpu))
+                    .setFirst(Timestamps.of(firstLocalNanos))
+                    .setLast(Timestamps.of(lastLocalNanos))
+                    .build();
+            return GetFlowsResponse.newBuilder().setLostEvents(lost).setNodeName(node)
+                    .setTime(Timestamps.of(lastLocalNanos)).build();
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.transitwatch.daemon.sim.traffic;
+
+import io.transitwatch.daemon.sim.ClusterTopology;
+import io.transitwatch.daemon.sim.Fault;
+import io.transitwatch.daemon.sim.L4Protocol;
+import io.transitwatch.daemon.sim.Scenario;
+import io.transitwatch.daemon.sim.SimNode;
+import io.transitwatch.daemon.sim.hubble.NodeHubble;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Single-threaded: only the traffic thread calls {@link #advanceTo}; {@link #pause()} and
+ * {@link #resume()} may be called from any thread (they are queued for the traffic thread).
+ *
+ * <p>The simulated cluster's datapath. New conversations start as a Poisson process at the
+ * scenario's rate (plus the steady periodic ones), each plays out packet by packet in true time, and
+ * every node's trace and drop events flow into that node's Hubble ring. The same seed and start time
+ * give the same events, whatever the tick length.
+ */
+public final class TrafficGenerator {
+    /** What the generator needs from its owner when a scenario takes a node's Hubble down and up. */
+    public interface NodeControl {
+        /** Called on the traffic thread at true time {@code atNanos}; must not block. */
+        void hubbleDown(String node, long atNanos);
+
+        /** Called on the traffic thread at true time {@code atNanos}; must not block. */
+        void hubbleUp(String node, boolean keepRing, long atNanos);
+    }
+
+    private final Scenario scenario;
+    private final ClusterTopology topology;
+    private final EventScheduler scheduler;
+    private final Datapath datapath;
+    private final TrafficMix mix;
+    private final FaultModel faults;
+    private final SplittableRandom random;
+    private final PortAllocator ports;
+    private final TruthRecorder truth;
+    private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private long nextConversationId;
+    private boolean launching = true;
+    /** Bumped on every resume, so launchers from before a pause stop rescheduling themselves. */
+    private int launchGeneration;
+
+    public TrafficGenerator(ClusterTopology topology, Scenario scenario, long startNanos,
+            Map<String, NodeHubble> hubbles, Map<String, NodeEventLog> logs, TruthRecorder truth,
+            NodeControl control) {
+        this.scenario = scenario;
+        this.topology = topology;
+        this.truth = truth;
+        SplittableRandom root = new SplittableRandom(scenario.seed());
+        this.random = root.split();
+        this.ports = new PortAllocator(root.split());
+        this.scheduler = new EventScheduler(startNanos);
+        this.faults = new FaultModel(scenario);
+        this.mix = new TrafficMix(topology);
+        Map<String, ConntrackReporter> conntrack = new HashMap<>();
+        topology.nodes().forEach(n -> conntrack.put(n.name(), new ConntrackReporter()));
+        EventEmitter emitter = new EventEmitter(scheduler, faults, truth, root.split(), hubbles, logs);
+        this.datapath = new Datapath(scheduler, emitter, new FlowFactory(), faults, random, truth, conntrack);
+        scheduleNodeFaults(startNanos, emitter, control);
+        startLaunchers(startNanos);
+    }
+
+    /** Plays out everything due up to true time {@code nowNanos}. */
+    public void advanceTo(long nowNanos) {
+        for (Runnable command; (command = commands.poll()) != null; ) {
+            command.run();
+        }
+        scheduler.runUntil(nowNanos);
+        truth.simulatedUntil(nowNanos);
+    }
+
+    /** Stops starting new conversations; those under way play out (retransmissions, FINs). */
+    public void pause() {
+        commands.add(() -> launching = false);
+    }
+
+    public void resume() {
+        commands.add(() -> {
+            if (!launching) {
+                launching = true;
+                launchGeneration++;
+                startLaunchers(scheduler.now());
+            }
+        });
+    }
+
+    private void startLaunchers(long fromNanos) {
+        int generation = launchGeneration;
+        if (scenario.connectionsPerSecond() > 0) {
+            scheduleRandomLaunch(fromNanos, generation);
+        }
+        for (TrafficMix.Periodic periodic : mix.periodic()) {
+            schedulePeriodicLaunch(periodic, fromNanos, generation);
+        }
+    }
+
+    private void scheduleRandomLaunch(long afterNanos, int generation) {
+        double meanGapNanos = 1e9 / scenario.connectionsPerSecond();
+        long gap = (long) (-Math.log(1.0 - random.nextDouble()) * meanGapNanos);
+        scheduler.at(afterNanos + gap, () -> {
+            if (launching && generation == launchGeneration) {
+                launch(mix.next(random));
+                scheduleRandomLaunch(scheduler.now(), generation);
+            }
+        });
+    }
+
+    private void schedulePeriodicLaunch(TrafficMix.Periodic periodic, long afterNanos, int generation) {
+        long jitter = (long) (periodic.periodNanos() * 0.1 * (2 * random.nextDouble() - 1));
+        scheduler.at(afterNanos + periodic.periodNanos() + jitter, () -> {
+            if (launching && generation == launchGeneration) {
+                launch(periodic.spec());
+                schedulePeriodicLaunch(periodic, scheduler.now(), generation);
+            }
+        });
+    }
+
+    private void launch(TrafficMix.Spec spec) {
+        long now = scheduler.now();
+        long id = nextConversationId++;
+        SimNode clientNode = spec.client().node();
+        Peer clientPeer = Peer.of(spec.client());
+        int clientPort = ports.allocate(spec.client());
+        boolean podToPodAcrossNodes = spec.server().isPod() && Peer.crossesWire(clientPeer, spec.server());
+        Peer wireClient = clientPeer;
+        int wirePort = clientPort;
+        if (podToPodAcrossNodes && faults.masquerades(clientNode.name(), spec.family(), random)) {
+            wireClient = mix.host(clientNode, spec.family(), false);
+            wirePort = ports.allocate(clientNode);
+        }
+        Conversation conversation;
+        if (spec.protocol() == L4Protocol.UDP) {
+            conversation = new UdpExchange(datapath, id, spec.family(), spec.client(), spec.server(), clientPort,
+                    spec.serverPort(), wireClient, wirePort);
+        } else {
+            String serverNode = podToPodAcrossNodes ? spec.server().node().name() : null;
+            boolean loseFirstSyn = serverNode != null && faults.losesHandshakePacket(
+                    Fault.HandshakePacket.FIRST_SYN, clientNode.name(), serverNode, spec.family(), random);
+            boolean loseSynAcks = serverNode != null && faults.losesHandshakePacket(
+                    Fault.HandshakePacket.SYN_ACK, clientNode.name(), serverNode, spec.family(), random);
+            conversation = new TcpConnection(datapath, id, spec.family(), spec.client(), spec.server(), clientPort,
+                    spec.serverPort(), wireClient, wirePort, spec.lifetimeNanos(), loseFirstSyn, loseSynAcks);
+        }
+        conversation.open(now);
+    }
+
+    private void scheduleNodeFaults(long startNanos, EventEmitter emitter, NodeControl control) {
+        for (Fault.StreamDown down : scenario.faults(Fault.StreamDown.class)) {
+            topology.node(down.node()); // fail fast on a misspelt node
+            long at = startNanos + down.at().toNanos();
+            long until = at + down.duration().toNanos();
+            scheduler.at(at, () -> control.hubbleDown(down.node(), at));
+            scheduler.at(until, () -> control.hubbleUp(down.node(), true, until));
+        }
+        for (Fault.LostEvents lost : scenario.faults(Fault.LostEvents.class)) {
+            topology.node(lost.node());
+            scheduleLostRun(lost, startNanos + lost.at().toNanos(), emitter);
+        }
+    }
+
+    private void scheduleLostRun(Fault.LostEvents lost, long atNanos, EventEmitter emitter) {
+        scheduler.at(atNanos, () -> {
+            emitter.startLostRun(lost.node(), lost.count());
+            if (lost.every() != null) {
+                scheduleLostRun(lost, atNanos + lost.every().toNanos(), emitter);
+            }
+        });
+    }
+}

@@ -1,0 +1,165 @@
+package io.transitwatch.daemon.sim.traffic;
+
+import io.transitwatch.daemon.sim.ClusterTopology;
+import io.transitwatch.daemon.sim.ExternalPeer;
+import io.transitwatch.daemon.sim.IpFamily;
+import io.transitwatch.daemon.sim.L4Protocol;
+import io.transitwatch.daemon.sim.Pod;
+import io.transitwatch.daemon.sim.SimNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+/**
+ * Immutable. Who talks to whom in the simulated cluster, as a weighted table of patterns (Flux
+ * controllers fetching artifacts and posting events, DNS to CoreDNS, spegel's p2p mesh, cert-manager
+ * webhook calls, API-server and kubelet calls to node addresses, image pulls from the internet), plus
+ * the steady polling of kustomize-controller → source-controller:9090 in both families that the
+ * DESIGN §9 fault needs.
+ */
+final class TrafficMix {
+    /** One conversation to start: its client, server, port, family and (TCP) lifetime. */
+    record Spec(L4Protocol protocol, IpFamily family, Pod client, Peer server, int serverPort, long lifetimeNanos) {}
+
+    /** A conversation repeated every {@code periodNanos} (with ±10 % jitter). */
+    record Periodic(Spec spec, long periodNanos) {}
+
+    private record Pattern(double weight, Function<SplittableRandom, Spec> make) {}
+
+    private final ClusterTopology topology;
+    private final List<Pattern> patterns = new ArrayList<>();
+    /** Per client node: the other nodes, and the other control-plane nodes. */
+    private final Map<SimNode, List<SimNode>> nodes = new IdentityHashMap<>();
+    private final Map<SimNode, List<SimNode>> controlPlaneNodes = new IdentityHashMap<>();
+    private final Map<Pod, List<Pod>> sameWorkloadElsewhere = new IdentityHashMap<>();
+    private final Map<SimNode, Map<Integer, Peer>> hosts = new IdentityHashMap<>();
+    private final double totalWeight;
+    private final List<Periodic> periodic;
+
+    TrafficMix(ClusterTopology topology) {
+        this.topology = topology;
+        for (SimNode node : topology.nodes()) {
+            List<SimNode> others = topology.nodes().stream().filter(n -> n != node).toList();
+            nodes.put(node, others);
+            controlPlaneNodes.put(node, others.stream().filter(SimNode::controlPlane).toList());
+        }
+        Pod source = topology.pod("source-controller");
+        Pod kustomize = topology.pod("kustomize-controller");
+        Pod helm = topology.pod("helm-controller");
+        Pod notification = topology.pod("notification-controller");
+        List<Pod> flux = List.of(source, kustomize, helm);
+        List<Pod> coredns = topology.podsOf("coredns");
+        List<Pod> spegel = topology.podsOf("spegel");
+        List<Pod> everyone = topology.pods();
+
+        tcp(8, r -> helm, r -> Peer.of(source), 9090);
+        tcp(6, r -> pick(flux, r), r -> Peer.of(notification), 9090);
+        patterns.add(new Pattern(30, r -> new Spec(L4Protocol.UDP, family(r), pickExcept(everyone, "coredns", r),
+                Peer.of(pick(coredns, r)), 53, 0)));
+        tcp(14, r -> pick(spegel, r), null, 5001); // p2p: a spegel pod on another node, see below
+        tcp(4, r -> pick(spegel, r), null, 5000);
+        Pod certManager = topology.pod("cert-manager");
+        Pod cainjector = topology.pod("cert-manager-cainjector");
+        Peer webhook = Peer.of(topology.pod("cert-manager-webhook"));
+        Pod metricsServer = topology.pod("metrics-server");
+        Pod relay = topology.pod("hubble-relay");
+        tcp(3, r -> certManager, r -> webhook, 10250);
+        tcp(2, r -> cainjector, r -> webhook, 10250);
+        host(16, r -> pickExcept(everyone, "", r), true, 6443);
+        host(4, r -> metricsServer, false, 10250);
+        host(5, r -> relay, false, 4244);
+        patterns.add(new Pattern(8, r -> {
+            ExternalPeer site = pick(topology.internet(), r);
+            Pod client = r.nextBoolean() ? source : pick(spegel, r);
+            return new Spec(L4Protocol.TCP, site.family(), client, Peer.of(site), 443, lifetime(r));
+        }));
+        totalWeight = patterns.stream().mapToDouble(Pattern::weight).sum();
+
+        periodic = List.of(
+                new Periodic(new Spec(L4Protocol.TCP, IpFamily.IPV4, kustomize, Peer.of(source), 9090, 50_000_000L),
+                        200_000_000L),
+                new Periodic(new Spec(L4Protocol.TCP, IpFamily.IPV6, kustomize, Peer.of(source), 9090, 50_000_000L),
+                        200_000_000L));
+    }
+
+    /** A conversation drawn from the weighted table. */
+    Spec next(SplittableRandom random) {
+        double draw = random.nextDouble() * totalWeight;
+        for (Pattern pattern : patterns) {
+            draw -= pattern.weight();
+            if (draw < 0) {
+                return pattern.make().apply(random);
+            }
+        }
+        return patterns.get(patterns.size() - 1).make().apply(random);
+    }
+
+    List<Periodic> periodic() {
+        return periodic;
+    }
+
+    /** A pod-to-pod TCP pattern; a {@code null} server means "the same workload on another node". */
+    private void tcp(double weight, Function<SplittableRandom, Pod> client, Function<SplittableRandom, Peer> server,
+            int port) {
+        patterns.add(new Pattern(weight, r -> {
+            Pod from = client.apply(r);
+            Peer to = server != null ? server.apply(r) : Peer.of(peerOnAnotherNode(from, r));
+            return new Spec(L4Protocol.TCP, family(r), from, to, port, lifetime(r));
+        }));
+    }
+
+    /** TCP to another node's host address: the API server on control-plane nodes, or any node's host. */
+    private void host(double weight, Function<SplittableRandom, Pod> client, boolean apiServer, int port) {
+        patterns.add(new Pattern(weight, r -> {
+            Pod from = client.apply(r);
+            List<SimNode> candidates = (apiServer ? controlPlaneNodes : nodes).get(from.node());
+            IpFamily family = family(r);
+            return new Spec(L4Protocol.TCP, family, from, host(pick(candidates, r), family, apiServer), port,
+                    lifetime(r));
+        }));
+    }
+
+    private Pod peerOnAnotherNode(Pod from, SplittableRandom random) {
+        return pick(sameWorkloadElsewhere.computeIfAbsent(from, f -> topology.podsOf(f.workload()).stream()
+                .filter(p -> !p.node().name().equals(f.node().name())).toList()), random);
+    }
+
+    /** A node's host address as a peer: kube-apiserver (control plane, :6443) or remote-node. */
+    Peer host(SimNode node, IpFamily family, boolean apiServer) {
+        return hosts.computeIfAbsent(node, n -> new HashMap<>())
+                .computeIfAbsent(family.ordinal() * 2 + (apiServer ? 1 : 0),
+                        k -> Peer.of(ExternalPeer.hostOf(node, family, apiServer)));
+    }
+
+    /** Mostly short request/response connections, some of a few seconds, a few long-lived ones. */
+    private static long lifetime(SplittableRandom random) {
+        int draw = random.nextInt(100);
+        if (draw < 70) {
+            return random.nextLong(5_000_000L, 200_000_000L);
+        }
+        if (draw < 95) {
+            return random.nextLong(300_000_000L, 3_000_000_000L);
+        }
+        return random.nextLong(6_000_000_000L, 30_000_000_000L);
+    }
+
+    private static IpFamily family(SplittableRandom random) {
+        return random.nextBoolean() ? IpFamily.IPV4 : IpFamily.IPV6;
+    }
+
+    private static Pod pickExcept(List<Pod> pods, String workload, SplittableRandom random) {
+        Pod pod;
+        do {
+            pod = pick(pods, random);
+        } while (pod.workload().equals(workload));
+        return pod;
+    }
+
+    private static <T> T pick(List<T> items, SplittableRandom random) {
+        return items.get(random.nextInt(items.size()));
+    }
+}

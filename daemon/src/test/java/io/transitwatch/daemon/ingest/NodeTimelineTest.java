@@ -1,0 +1,81 @@
+package io.transitwatch.daemon.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class NodeTimelineTest {
+
+    @Test
+    void uuidWindowRemembersAtLeastItsCapacityAndForgetsTheOldest() {
+        UuidWindow window = new UuidWindow(16);
+        for (long i = 1; i <= 16; i++) {
+            assertTrue(window.add(i, -i));
+        }
+        for (long i = 1; i <= 16; i++) {
+            assertFalse(window.add(i, -i), "still remembered: " + i);
+        }
+        for (long i = 17; i <= 48; i++) {
+            assertTrue(window.add(i, -i));
+        }
+        assertTrue(window.add(1, -1), "two generations later the oldest is forgotten");
+        for (long i = 33; i <= 48; i++) {
+            assertFalse(window.add(i, -i), "the last capacity uuids are remembered: " + i);
+        }
+    }
+
+    @Test
+    void aReconnectCoveredByTheServerIsNoGap() {
+        NodeTimeline timeline = new NodeTimeline(64);
+        assertEquals(0, timeline.resumeSinceNanos(2_000));
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 1, 10_000));
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 2, 11_000));
+        assertEquals(9_000, timeline.resumeSinceNanos(2_000));
+        assertTrue(timeline.reconnected());
+        assertEquals(NodeTimeline.DUPLICATE, timeline.accept(1, 1, 10_000));
+        assertEquals(NodeTimeline.DUPLICATE, timeline.accept(1, 2, 11_000));
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 3, 15_000));
+    }
+
+    @Test
+    void theFirstNewEventAfterAReconnectThatIsNewerThanTheLastSeenMeansAGap() {
+        NodeTimeline timeline = new NodeTimeline(64);
+        timeline.accept(1, 1, 10_000);
+        timeline.reconnected();
+        assertEquals(NodeTimeline.NEW_AFTER_GAP, timeline.accept(1, 5, 50_000));
+        assertEquals(10_000, timeline.gapStartNanos());
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 6, 51_000));
+    }
+
+    @Test
+    void beforeAnyEventAReconnectArmsNothing() {
+        NodeTimeline timeline = new NodeTimeline(64);
+        assertFalse(timeline.reconnected());
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 1, 10_000));
+    }
+
+    @Test
+    void eventsWithoutUuidAreNeverDuplicates() {
+        NodeTimeline timeline = new NodeTimeline(64);
+        assertEquals(NodeTimeline.NEW, timeline.accept(0, 0, 10_000));
+        assertEquals(NodeTimeline.NEW, timeline.accept(0, 0, 10_000));
+    }
+
+    @Test
+    void backoffGrowsWithJitterUpToItsCapAndResets() {
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), new SplittableRandom(1));
+        long first = backoff.nextDelayNanos();
+        assertTrue(first >= 80_000_000L && first <= 120_000_000L, "±20 % of min: " + first);
+        long last = 0;
+        for (int i = 0; i < 20; i++) {
+            last = backoff.nextDelayNanos();
+        }
+        assertTrue(last >= 800_000_000L && last <= 1_200_000_000L, "±20 % of max: " + last);
+        backoff.reset();
+        assertTrue(backoff.nextDelayNanos() <= 120_000_000L);
+    }
+}

@@ -1,0 +1,68 @@
+package io.transitwatch.daemon.ingest;
+
+import io.transitwatch.daemon.decode.Uuids;
+import io.transitwatch.daemon.handoff.HandoffRing;
+import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.handoff.NodeEventHandler;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** The test thread as the ring's consumer: copies what it polls into plain records. */
+final class RingCollector implements NodeEventHandler {
+    record Event(byte kind, String node, String uuid, long timeNanos, String reason, long gapStart, long gapEnd,
+            boolean backfilled) {}
+
+    private final HandoffRing ring;
+    private final StringDictionary dictionary;
+    final List<Event> events = new ArrayList<>();
+
+    RingCollector(HandoffRing ring, StringDictionary dictionary) {
+        this.ring = ring;
+        this.dictionary = dictionary;
+    }
+
+    @Override
+    public void onEvent(NodeEvent e, boolean endOfBatch) {
+        events.add(new Event(e.kind, dictionary.get(e.node),
+                e.uuidHi == 0 && e.uuidLo == 0 ? "" : Uuids.format(e.uuidHi, e.uuidLo), e.timeNanos,
+                dictionary.get(e.reason), e.gapStartNanos, e.gapEndNanos, e.backfilled));
+    }
+
+    /** Drains the ring until {@code condition} holds; fails after a generous deadline, never on timing. */
+    void awaitUntil(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what + "; events: " + summary());
+            }
+            if (ring.poll(this, 1000) == 0) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+
+    List<Event> of(byte kind, String node) {
+        return events.stream().filter(e -> e.kind == kind && node.equals(e.node)).toList();
+    }
+
+    long count(byte kind, String node) {
+        return of(kind, node).size();
+    }
+
+    String summary() {
+        List<String> lines = new ArrayList<>();
+        for (Event e : events) {
+            if (e.kind != NodeEvent.FLOW) {
+                lines.add(e.toString());
+            }
+        }
+        return events.size() + " events, non-flows: " + lines;
+    }
+}
