@@ -10,20 +10,20 @@ import java.lang.management.ThreadMXBean;
  * processes take the core away now and then; JMH's score is per wall-clock second and drops with
  * them, this figure does not (cache pollution by the other processes still shows). Both are printed.
  */
-final class CpuTimeMeter {
+public final class CpuTimeMeter {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private long cpuStart;
     private long wallStart;
     private long eventsStart;
 
-    void start(long eventsSoFar) {
+    public void start(long eventsSoFar) {
         eventsStart = eventsSoFar;
         wallStart = System.nanoTime();
         cpuStart = threads.getCurrentThreadCpuTime();
     }
 
     /** One line: events per CPU-second and the share of wall time the thread was on a CPU. */
-    String stop(String what, long eventsSoFar) {
+    public String stop(String what, long eventsSoFar) {
         long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
         long wall = System.nanoTime() - wallStart;
         long events = eventsSoFar - eventsStart;

@@ -16,8 +16,10 @@ import io.transitwatch.daemon.handoff.NodeEventHandler;
  * read, stand in for the ingest thread filling the slot; both the engine and the baseline pay them.
  */
 public final class StreamReplay {
-    static final int PORT_SHIFT_PER_LAP = 7919;
-    private static final int EPHEMERAL_COUNT = TransitStream.EPHEMERAL_LAST - TransitStream.EPHEMERAL_FIRST + 1;
+    /** How far the client ports move per lap, inside the ephemeral range. */
+    public static final int PORT_SHIFT_PER_LAP = 7919;
+    /** Size of the ephemeral port range the client ports rotate in. */
+    public static final int EPHEMERAL_COUNT = TransitStream.EPHEMERAL_LAST - TransitStream.EPHEMERAL_FIRST + 1;
 
     private final NodeEvent[] events;
     private final long lapNanos;
@@ -45,11 +47,7 @@ public final class StreamReplay {
             handler.onEvent(event, n == count - 1);
             event.timeNanos += lap;
             event.receivedNanos += lap;
-            if (event.isReply == 1) {
-                event.dstPort = nextLapPort(event.dstPort);
-            } else {
-                event.srcPort = nextLapPort(event.srcPort);
-            }
+            shiftClientPort(event, PORT_SHIFT_PER_LAP);
             if (++i == events.length) {
                 i = 0;
                 laps++;
@@ -78,8 +76,20 @@ public final class StreamReplay {
         return events.length;
     }
 
-    private static int nextLapPort(int port) {
-        int shifted = port + PORT_SHIFT_PER_LAP;
+    /**
+     * Moves the client's port of {@code event} (source port of a request, destination port of a reply)
+     * {@code shift} places on inside the ephemeral range, {@code 0 <= shift < EPHEMERAL_COUNT}.
+     */
+    public static void shiftClientPort(NodeEvent event, int shift) {
+        if (event.isReply == 1) {
+            event.dstPort = rotate(event.dstPort, shift);
+        } else {
+            event.srcPort = rotate(event.srcPort, shift);
+        }
+    }
+
+    private static int rotate(int port, int shift) {
+        int shifted = port + shift;
         return shifted > TransitStream.EPHEMERAL_LAST ? shifted - EPHEMERAL_COUNT : shifted;
     }
 }

@@ -135,9 +135,14 @@ public final class TransitStream {
         return NODES.clone();
     }
 
-    /** A topology that knows the cluster's pod CIDRs, as the daemon's configuration would give them. */
+    /**
+     * A topology that knows the cluster's pod CIDRs, as the daemon's configuration would give them,
+     * with the daemon's defaults for learned placements (100,000, forgotten after 10 min).
+     */
     public Topology newTopology() {
-        return new Topology(podCidrs, dictionary::intern, 10_000, Duration.ofMinutes(10));
+        Map<String, List<IpPrefix>> prefixes = new LinkedHashMap<>();
+        podCidrs.forEach((node, cidrs) -> prefixes.put(node, cidrs.stream().map(IpPrefix::parse).toList()));
+        return new Topology(prefixes, dictionary::intern, 100_000, Duration.ofMinutes(10));
     }
 
     /**
@@ -377,6 +382,7 @@ public final class TransitStream {
             NodeEvent e = new NodeEvent();
             e.clear();
             e.kind = NodeEvent.FLOW;
+            e.flowType = 1; // L3_L4
             e.node = nodeIds[node];
             e.timeNanos = T0 + at + CLOCK_SKEW[node];
             long phase = READ_PHASE[node];
