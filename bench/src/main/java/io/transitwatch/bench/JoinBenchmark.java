@@ -1,0 +1,242 @@
+package io.transitwatch.bench;
+
+import io.transitwatch.bench.baseline.HashMapJoin;
+import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.handoff.NodeEventHandler;
+import io.transitwatch.daemon.join.JoinConfig;
+import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.JoinEngine;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Join alone, in steady state: how many hand-off events per second one core turns into verdicts, and
+ * how many bytes that allocates per event (DESIGN §5: ≥ 20,000,000 events/s, 0 B/event). One op is
+ * one event; both methods run the same {@link TransitStream} (about 1M events per 21 s lap from six
+ * nodes, 1% lost, ±2 s clock skew) through the same duty cycle as {@link io.transitwatch.daemon.join.JoinLoop}:
+ * read the clock, hand over a batch of {@value #BATCH} events, then decide what is due.
+ *
+ * <ul>
+ *   <li>{@link #ringBufferEngine}: the daemon's {@link JoinEngine} with {@link JoinConfig#defaults()},
+ *       pod CIDRs configured, a counting verdict listener.</li>
+ *   <li>{@link #hashMapBaseline}: {@link HashMapJoin}, the HashMap + PriorityQueue join of the
+ *       DESIGN's baseline, on an identical copy of the stream.</li>
+ * </ul>
+ *
+ * <p>Each trial first plays one whole lap (untimed), so the join's tables, the topology's learned
+ * placements and the JIT are in steady state; laps then repeat forever with times and client ports
+ * moved on (see {@link StreamReplay}). The events are pre-built {@link NodeEvent} slots, a lap of
+ * them is about 240 MB, so each event is read from memory, not from cache, as a slot of a large
+ * hand-off ring would be. Run with {@code -prof gc} and read {@code gc.alloc.rate.norm} (B/op =
+ * bytes per event).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+public class JoinBenchmark {
+    /** Events handed over per duty cycle; {@code advance} runs after each batch. */
+    public static final int BATCH = 1024;
+    /** Verdicts decided at most per duty cycle, as in the join loop. */
+    public static final int DECISION_BUDGET = 8192;
+    public static final long SEED = 0x7A41_5EED_2026L;
+
+    /** The engine in its daemon configuration, fed the stream. */
+    @State(Scope.Thread)
+    public static class EngineState {
+        @Param("1048576")
+        public int lapEvents;
+
+        /** {@code false}: a diagnostic without per-event placement learning (see TransitStream#withoutEndpointDetails). */
+        @Param("true")
+        public boolean endpointDetails;
+
+        TransitStream stream;
+        StreamReplay replay;
+        final CpuTimeMeter meter = new CpuTimeMeter();
+        VerdictTally verdicts;
+        JoinCounters counters;
+        JoinEngine engine;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            stream = TransitStream.generate(lapEvents, SEED);
+            if (!endpointDetails) {
+                stream.withoutEndpointDetails();
+            }
+            replay = new StreamReplay(stream);
+            verdicts = new VerdictTally();
+            JoinConfig config = JoinConfig.defaults();
+            counters = new JoinCounters(config.maxNodes(), config.maxPairs());
+            engine = newEngine(stream, config, verdicts, counters);
+            playLap(this::dutyCycle, replay.lapLength());
+        }
+
+        /** One turn of the join loop: clock, a batch of events, decisions. */
+        public int dutyCycle() {
+            long now = replay.clockAfter(BATCH);
+            engine.setTime(now);
+            replay.deliver(engine, BATCH);
+            return engine.advance(now, true, DECISION_BUDGET);
+        }
+
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            meter.start(replay.delivered());
+        }
+
+        @TearDown(Level.Iteration)
+        public void endIteration() {
+            System.out.println(System.lineSeparator() + meter.stop("engine", replay.delivered()));
+        }
+
+        @TearDown(Level.Trial)
+        public void report() {
+            System.out.printf("%n[engine] %s; %.2f laps: %s, pending now %d%n", stream, laps(replay), verdicts,
+                    engine.pendingCount());
+        }
+    }
+
+    /** The HashMap + PriorityQueue baseline, fed its own copy of the same stream. */
+    @State(Scope.Thread)
+    public static class BaselineState {
+        @Param("1048576")
+        public int lapEvents;
+
+        TransitStream stream;
+        StreamReplay replay;
+        final CpuTimeMeter meter = new CpuTimeMeter();
+        HashMapJoin join;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            stream = TransitStream.generate(lapEvents, SEED);
+            replay = new StreamReplay(stream);
+            join = new HashMapJoin(JoinConfig.defaults(), stream.podCidrsByNodeId());
+            playLap(this::dutyCycle, replay.lapLength());
+        }
+
+        public int dutyCycle() {
+            long now = replay.clockAfter(BATCH);
+            replay.deliver(join, BATCH);
+            return join.advance(now);
+        }
+
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            meter.start(replay.delivered());
+        }
+
+        @TearDown(Level.Iteration)
+        public void endIteration() {
+            System.out.println(System.lineSeparator() + meter.stop("baseline", replay.delivered()));
+        }
+
+        @TearDown(Level.Trial)
+        public void report() {
+            System.out.printf("%n[baseline] %s; %.2f laps: matched=%d lost=%d lostAttempts=%d, pending now %d%n",
+                    stream, laps(replay), join.matched(), join.lost(), join.lostAttempts(), join.pendingCount());
+        }
+    }
+
+    /**
+     * The floor under both joins: the same replay and duty cycle with a handler that only reads the
+     * fields the join reads. What is left of an event's cost after subtracting this is the join's.
+     */
+    @State(Scope.Thread)
+    public static class ReplayOnlyState implements NodeEventHandler {
+        @Param("1048576")
+        public int lapEvents;
+
+        StreamReplay replay;
+        final CpuTimeMeter meter = new CpuTimeMeter();
+        long checksum;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            replay = new StreamReplay(TransitStream.generate(lapEvents, SEED));
+            playLap(this::dutyCycle, replay.lapLength());
+        }
+
+        public int dutyCycle() {
+            long now = replay.clockAfter(BATCH);
+            replay.deliver(this, BATCH);
+            return (int) (checksum ^ now);
+        }
+
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            meter.start(replay.delivered());
+        }
+
+        @TearDown(Level.Iteration)
+        public void endIteration() {
+            System.out.println(System.lineSeparator() + meter.stop("replay only", replay.delivered()));
+        }
+
+        @Override
+        public void onEvent(NodeEvent event, boolean endOfBatch) {
+            checksum += event.node + event.timeNanos + event.receivedNanos + event.observationPoint + event.srcHi
+                    + event.srcLo + event.dstHi + event.dstLo + event.srcPort + event.dstPort + event.tcpFlags
+                    + event.srcEndpointId + event.dstEndpointId + event.srcPod + event.dstPod + event.dstIdentity
+                    + event.interfaceName;
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int replayOnly(ReplayOnlyState state) {
+        return state.dutyCycle();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int ringBufferEngine(EngineState state) {
+        return state.dutyCycle();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int hashMapBaseline(BaselineState state) {
+        return state.dutyCycle();
+    }
+
+    // ---- shared by the states and the equivalence test ----
+
+    /** A join engine as the daemon builds it: pod CIDRs known, every node's stream connected. */
+    public static JoinEngine newEngine(TransitStream stream, JoinConfig config, VerdictTally verdicts,
+            JoinCounters counters) {
+        JoinEngine engine = new JoinEngine(config, stream.newTopology(), verdicts, counters);
+        engine.setTime(TransitStream.T0);
+        for (NodeEvent up : stream.nodeUpEvents(TransitStream.T0)) {
+            engine.onEvent(up, true);
+        }
+        return engine;
+    }
+
+    /** Runs whole duty cycles until one lap has been delivered (setup time, untimed). */
+    public static void playLap(java.util.function.IntSupplier dutyCycle, int lapLength) {
+        long cycles = (lapLength + BATCH - 1) / BATCH;
+        for (long i = 0; i < cycles; i++) {
+            dutyCycle.getAsInt();
+        }
+    }
+
+    static double laps(StreamReplay replay) {
+        return replay.laps() + (double) (replay.position()) / replay.lapLength();
+    }
+}

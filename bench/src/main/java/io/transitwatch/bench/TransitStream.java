@@ -1,0 +1,423 @@
+package io.transitwatch.bench;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.join.JoinConstants;
+import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.daemon.topology.Topology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Immutable after {@link #generate}, except through {@link StreamReplay}, which moves each event one
+ * lap forward after delivering it. Built once per benchmark trial; not thread-safe.
+ *
+ * <p>One lap of what the join sees from a busy six-node, dual-stack Cilium cluster (the demo's
+ * solcp01-03 / solwk01-03, pod CIDRs {@code 10.101.224.0/20} and {@code fd00:101:224::/60}),
+ * pre-generated into {@link NodeEvent} hand-off slots in the order the daemon receives them:
+ *
+ * <ul>
+ *   <li>Connections start at {@value #CONNECTIONS_PER_SECOND}/s across the cluster, between pods on
+ *       different nodes, 60% IPv4 / 40% IPv6. 75% are TCP to a pod's service port: SYN departure
+ *       ({@code to-network}), SYN arrival ({@code to-endpoint}) 50 µs-2 ms later, SYN-ACK departure
+ *       and arrival back. 25% are DNS over UDP to CoreDNS: a NEW departure and its arrival, plus the
+ *       reply's two events, which are not join-safe (UDP replies are not NEW) and are ignored.</li>
+ *   <li>1% of connections lose their first packet on the wire: a lost SYN is retransmitted at +1 s
+ *       and +3 s ({@code trace_reason} ESTABLISHED, the join's "attempts"), a lost DNS query is not.</li>
+ *   <li>Node clocks are skewed by up to ±2 s (DESIGN §3.3); the daemon receives each node's events
+ *       in that node's order, in perf-ring read batches of 1 ms plus 0.2 ms transport, so the streams
+ *       interleave and an arrival is now and then received before its departure.</li>
+ * </ul>
+ *
+ * <p>A lap is self-contained (every connection starts and ends inside it; no lost connection starts
+ * in the lap's last 3 s), so {@link #matchedPerLap()} and {@link #lostPerLap()} are exact for every
+ * lap. Laps repeat with a period of {@link #lapNanos()}.
+ */
+public final class TransitStream {
+    /** 2026-01-01T00:00:00Z, the daemon's clock at the start of the first lap. */
+    public static final long T0 = 1_767_225_600_000_000_000L;
+    public static final long MS = 1_000_000L;
+    public static final long S = 1_000 * MS;
+
+    static final int CONNECTIONS_PER_SECOND = 12_500;
+    static final double LOSS_RATE = 0.01;
+    /** Ephemeral ports of the clients (Linux default {@code ip_local_port_range}). */
+    static final int EPHEMERAL_FIRST = 32768;
+    static final int EPHEMERAL_LAST = 60999;
+
+    static final String[] NODES = {"solcp01", "solcp02", "solcp03", "solwk01", "solwk02", "solwk03"};
+    private static final int[] PODS_PER_NODE = {10, 10, 10, 40, 40, 40};
+    /** Node clock minus true time, per node: the join must absorb ±2 s without a false alert. */
+    private static final long[] CLOCK_SKEW = {0, 350 * MS, -2 * S, 2 * S, -900 * MS, 12 * MS};
+    /** Phase of each node's perf-ring read batches, so the nodes' batches do not line up. */
+    private static final long[] READ_PHASE = {0, 170_000, 530_000, 260_000, 810_000, 440_000};
+    private static final long READ_PERIOD = MS;
+    private static final long TRANSPORT_DELAY = 200_000;
+    private static final long[] SYN_RETRANSMIT_AFTER = {S, 3 * S};
+    private static final long LAP_GUARD = 10 * MS;
+    private static final String[] NAMESPACES = {"flux-system", "kube-system", "spegel", "shop", "payments", "monitoring"};
+    private static final int[] SERVICE_PORTS = {9090, 8080, 443, 5000, 9443, 3000};
+    private static final short POINT_TO_NETWORK = (short) JoinConstants.POINT_TO_NETWORK;
+    private static final short POINT_TO_ENDPOINT = (short) JoinConstants.POINT_TO_ENDPOINT;
+
+    private final StringDictionary dictionary;
+    private final Map<String, List<String>> podCidrs;
+    private final NodeEvent[] events;
+    private final long lapNanos;
+    private final long matchedPerLap;
+    private final long lostPerLap;
+    private final long lostAttemptsPerLap;
+    private final long retransmissionsPerLap;
+
+    private TransitStream(StringDictionary dictionary, Map<String, List<String>> podCidrs, NodeEvent[] events,
+            long lapNanos, long matchedPerLap, long lostPerLap, long lostAttemptsPerLap, long retransmissionsPerLap) {
+        this.dictionary = dictionary;
+        this.podCidrs = podCidrs;
+        this.events = events;
+        this.lapNanos = lapNanos;
+        this.matchedPerLap = matchedPerLap;
+        this.lostPerLap = lostPerLap;
+        this.lostAttemptsPerLap = lostAttemptsPerLap;
+        this.retransmissionsPerLap = retransmissionsPerLap;
+    }
+
+    /** The events of one lap, in the order the daemon receives them. */
+    public NodeEvent[] events() {
+        return events;
+    }
+
+    /** Period of the stream: lap {@code n} is lap 0 moved {@code n * lapNanos()} later. */
+    public long lapNanos() {
+        return lapNanos;
+    }
+
+    /** Interns node, namespace, pod, workload and interface names, as the ingest would. */
+    public StringDictionary dictionary() {
+        return dictionary;
+    }
+
+    public Map<String, List<String>> podCidrs() {
+        return podCidrs;
+    }
+
+    /** The pod CIDRs keyed by the node's dictionary id, the id the events carry. */
+    public Map<Integer, List<String>> podCidrsByNodeId() {
+        Map<Integer, List<String>> byId = new LinkedHashMap<>();
+        podCidrs.forEach((node, cidrs) -> byId.put(dictionary.intern(node), cidrs));
+        return byId;
+    }
+
+    /** Departures per lap whose arrival is in the stream (SYN, SYN-ACK and DNS queries). */
+    public long matchedPerLap() {
+        return matchedPerLap;
+    }
+
+    /** Departures per lap that never arrive (ground truth for LOST_IN_TRANSIT). */
+    public long lostPerLap() {
+        return lostPerLap;
+    }
+
+    /** Sum of attempts (first report + retransmissions) over the lost departures of a lap. */
+    public long lostAttemptsPerLap() {
+        return lostAttemptsPerLap;
+    }
+
+    public long retransmissionsPerLap() {
+        return retransmissionsPerLap;
+    }
+
+    public String[] nodeNames() {
+        return NODES.clone();
+    }
+
+    /**
+     * A topology that knows the cluster's pod CIDRs, as the daemon's configuration would give them,
+     * with the daemon's defaults for learned placements (100,000, forgotten after 10 min).
+     */
+    public Topology newTopology() {
+        Map<String, List<IpPrefix>> prefixes = new LinkedHashMap<>();
+        podCidrs.forEach((node, cidrs) -> prefixes.put(node, cidrs.stream().map(IpPrefix::parse).toList()));
+        return new Topology(prefixes, dictionary::intern, 100_000, Duration.ofMinutes(10));
+    }
+
+    /**
+     * Strips what lets the topology learn (local endpoint ids, pod, namespace and workload names),
+     * as from a field mask without them: every address still resolves through the configured pod
+     * CIDRs. A diagnostic, to tell the cost of per-event placement learning from the join's own.
+     */
+    public TransitStream withoutEndpointDetails() {
+        for (NodeEvent e : events) {
+            e.srcEndpointId = e.dstEndpointId = 0;
+            e.srcNamespace = e.srcPod = e.srcWorkload = 0;
+            e.dstNamespace = e.dstPod = e.dstWorkload = 0;
+        }
+        return this;
+    }
+
+    /** One NODE_UP event per node at {@code nowNanos}: the streams are connected before the first lap. */
+    public NodeEvent[] nodeUpEvents(long nowNanos) {
+        NodeEvent[] up = new NodeEvent[NODES.length];
+        for (int i = 0; i < NODES.length; i++) {
+            up[i] = new NodeEvent();
+            up[i].clear();
+            up[i].kind = NodeEvent.NODE_UP;
+            up[i].node = dictionary.intern(NODES[i]);
+            up[i].timeNanos = nowNanos + CLOCK_SKEW[i];
+            up[i].receivedNanos = nowNanos;
+            up[i].backfilled = false;
+        }
+        return up;
+    }
+
+    /**
+     * Generates a lap of about {@code targetEvents} events (whole connections only, so a few more or
+     * fewer), deterministically from {@code seed}.
+     */
+    public static TransitStream generate(int targetEvents, long seed) {
+        Random random = new Random(seed);
+        StringDictionary dictionary = new StringDictionary(4096);
+        Map<String, List<String>> cidrs = new LinkedHashMap<>();
+        List<Pod> pods = new ArrayList<>();
+        List<Pod> dnsServers = new ArrayList<>();
+        int[] nodeIds = new int[NODES.length];
+        for (int n = 0; n < NODES.length; n++) {
+            nodeIds[n] = dictionary.intern(NODES[n]);
+            cidrs.put(NODES[n], List.of("10.101." + (224 + n) + ".0/24", "fd00:101:224:" + n + "::/64"));
+            for (int p = 0; p < PODS_PER_NODE[n]; p++) {
+                Pod pod = new Pod(n, p, dictionary, random);
+                pods.add(pod);
+                if (n < 2 && p == 0) {
+                    pod.makeCoreDns(dictionary);
+                    dnsServers.add(pod);
+                }
+            }
+        }
+
+        // Plan whole connections until the lap holds the target number of events.
+        List<Connection> connections = new ArrayList<>();
+        double startNanos = 0;
+        long planned = 0;
+        while (planned < targetEvents) {
+            startNanos += -Math.log(1 - random.nextDouble()) * 1e9 / CONNECTIONS_PER_SECOND;
+            Connection c = new Connection();
+            c.start = (long) startNanos;
+            c.client = pods.get(random.nextInt(pods.size()));
+            c.udp = random.nextInt(4) == 0;
+            List<Pod> candidates = c.udp ? dnsServers : pods;
+            do {
+                c.server = candidates.get(random.nextInt(candidates.size()));
+            } while (c.server.node == c.client.node);
+            c.ipv6 = random.nextInt(10) >= 6;
+            c.lost = random.nextDouble() < LOSS_RATE;
+            c.clientPort = c.client.nextClientPort();
+            c.serverPort = c.udp ? 53 : c.server.servicePort;
+            c.transitOut = 50_000 + random.nextInt(1_950_000);
+            c.serverTime = 20_000 + random.nextInt(980_000);
+            c.transitBack = 50_000 + random.nextInt(1_950_000);
+            connections.add(c);
+            planned += c.lost ? (c.udp ? 1 : 1 + SYN_RETRANSMIT_AFTER.length) : 4;
+        }
+        long lastStart = connections.get(connections.size() - 1).start;
+        long lapNanos = (lastStart + LAP_GUARD) / MS * MS + MS;
+
+        List<Timed> timed = new ArrayList<>((int) planned);
+        long matched = 0;
+        long lost = 0;
+        long lostAttempts = 0;
+        long retransmissions = 0;
+        int ens18 = dictionary.intern("ens18");
+        for (Connection c : connections) {
+            if (c.lost && c.start > lapNanos - LAP_GUARD - 3 * S) {
+                c.lost = false; // keep laps self-contained: no retransmission may cross the lap's end
+            }
+            EventFactory f = new EventFactory(c, nodeIds, ens18, random);
+            if (c.udp) {
+                timed.add(f.flow(c.start, c.client, c.server, true, POINT_TO_NETWORK, JoinConstants.TRACE_REASON_NEW, (short) 0));
+                if (c.lost) {
+                    lost++;
+                    lostAttempts++;
+                    continue;
+                }
+                long arrival = c.start + c.transitOut;
+                long reply = arrival + c.serverTime;
+                timed.add(f.flow(arrival, c.client, c.server, true, POINT_TO_ENDPOINT, JoinConstants.TRACE_REASON_NEW, (short) 0));
+                timed.add(f.flow(reply, c.server, c.client, false, POINT_TO_NETWORK, JoinConstants.TRACE_REASON_REPLY, (short) 0));
+                timed.add(f.flow(reply + c.transitBack, c.server, c.client, false, POINT_TO_ENDPOINT,
+                        JoinConstants.TRACE_REASON_REPLY, (short) 0));
+                matched++;
+                continue;
+            }
+            short syn = NodeEvent.TCP_SYN;
+            short synAck = (short) (NodeEvent.TCP_SYN | NodeEvent.TCP_ACK);
+            timed.add(f.flow(c.start, c.client, c.server, true, POINT_TO_NETWORK, JoinConstants.TRACE_REASON_NEW, syn));
+            if (c.lost) {
+                for (long after : SYN_RETRANSMIT_AFTER) {
+                    timed.add(f.flow(c.start + after, c.client, c.server, true, POINT_TO_NETWORK,
+                            JoinConstants.TRACE_REASON_ESTABLISHED, syn));
+                    retransmissions++;
+                }
+                lost++;
+                lostAttempts += 1 + SYN_RETRANSMIT_AFTER.length;
+                continue;
+            }
+            long arrival = c.start + c.transitOut;
+            long synAckOut = arrival + c.serverTime;
+            timed.add(f.flow(arrival, c.client, c.server, true, POINT_TO_ENDPOINT, JoinConstants.TRACE_REASON_NEW, syn));
+            timed.add(f.flow(synAckOut, c.server, c.client, false, POINT_TO_NETWORK, JoinConstants.TRACE_REASON_REPLY, synAck));
+            timed.add(f.flow(synAckOut + c.transitBack, c.server, c.client, false, POINT_TO_ENDPOINT,
+                    JoinConstants.TRACE_REASON_REPLY, synAck));
+            matched += 2;
+        }
+        // The daemon's view: by receive time; one node's events keep that node's order.
+        timed.sort(Comparator.comparingLong((Timed t) -> t.event.receivedNanos).thenComparingLong(t -> t.trueNanos));
+        // Fresh slots allocated in delivery order, so they sit in memory like a ring's pre-allocated slots.
+        NodeEvent[] events = new NodeEvent[timed.size()];
+        for (int i = 0; i < events.length; i++) {
+            events[i] = new NodeEvent();
+            events[i].copyFrom(timed.get(i).event);
+            if (events[i].receivedNanos - T0 >= lapNanos) {
+                throw new IllegalStateException("event received after the end of its lap");
+            }
+        }
+        return new TransitStream(dictionary, cidrs, events, lapNanos, matched, lost, lostAttempts, retransmissions);
+    }
+
+    @Override
+    public String toString() {
+        return String.format("TransitStream[%,d events in %.3f s lap, %,d matched + %,d lost departures per lap]",
+                events.length, lapNanos / 1e9, matchedPerLap, lostPerLap);
+    }
+
+    // ---- generation helpers (setup time only; allocation is fine here) ----
+
+    private static final class Pod {
+        final int node;
+        final long v4Hi;
+        final long v4Lo;
+        final long v6Hi;
+        final long v6Lo;
+        final int endpointId;
+        int identity;
+        int namespace;
+        int workload;
+        int name;
+        final int servicePort;
+        private int nextPort;
+
+        Pod(int node, int index, StringDictionary dictionary, Random random) {
+            this.node = node;
+            IpPrefix v4 = IpPrefix.parse("10.101." + (224 + node) + "." + (10 + index));
+            IpPrefix v6 = IpPrefix.parse("fd00:101:224:" + node + "::" + Integer.toHexString(0x1000 + random.nextInt(0xe000)));
+            v4Hi = v4.hi();
+            v4Lo = v4.lo();
+            v6Hi = v6.hi();
+            v6Lo = v6.lo();
+            endpointId = 100 + random.nextInt(3900);
+            identity = 20_000 + random.nextInt(40_000);
+            String ns = NAMESPACES[random.nextInt(NAMESPACES.length)];
+            String app = "app-" + node + "-" + index;
+            namespace = dictionary.intern(ns);
+            workload = dictionary.intern(app);
+            name = dictionary.intern(app + "-" + Long.toHexString(random.nextLong() & 0xfffffffffL));
+            servicePort = SERVICE_PORTS[random.nextInt(SERVICE_PORTS.length)];
+            nextPort = EPHEMERAL_FIRST + random.nextInt(EPHEMERAL_LAST - EPHEMERAL_FIRST + 1);
+        }
+
+        void makeCoreDns(StringDictionary dictionary) {
+            namespace = dictionary.intern("kube-system");
+            workload = dictionary.intern("coredns");
+            name = dictionary.intern("coredns-6f6b679f8f-" + node);
+            identity = 102_938;
+        }
+
+        int nextClientPort() {
+            int port = nextPort;
+            nextPort = port == EPHEMERAL_LAST ? EPHEMERAL_FIRST : port + 1;
+            return port;
+        }
+    }
+
+    private static final class Connection {
+        long start;
+        Pod client;
+        Pod server;
+        boolean udp;
+        boolean ipv6;
+        boolean lost;
+        int clientPort;
+        int serverPort;
+        long transitOut;
+        long serverTime;
+        long transitBack;
+    }
+
+    private record Timed(long trueNanos, NodeEvent event) {}
+
+    /** Fills hand-off slots the way the decoder would from a field-masked Hubble flow. */
+    private static final class EventFactory {
+        private final Connection c;
+        private final int[] nodeIds;
+        private final int interfaceName;
+        private final Random random;
+
+        EventFactory(Connection c, int[] nodeIds, int interfaceName, Random random) {
+            this.c = c;
+            this.nodeIds = nodeIds;
+            this.interfaceName = interfaceName;
+            this.random = random;
+        }
+
+        /**
+         * A flow of the packet from {@code from} to {@code to} at true time {@code at}, observed at
+         * {@code point} on the node of the sender (departure) or of the receiver (arrival).
+         */
+        Timed flow(long at, Pod from, Pod to, boolean request, short point, int traceReason, short tcpFlags) {
+            boolean departure = point == POINT_TO_NETWORK;
+            int node = departure ? from.node : to.node;
+            NodeEvent e = new NodeEvent();
+            e.clear();
+            e.kind = NodeEvent.FLOW;
+            e.flowType = 1; // L3_L4
+            e.node = nodeIds[node];
+            e.timeNanos = T0 + at + CLOCK_SKEW[node];
+            long phase = READ_PHASE[node];
+            long readAt = ((at - phase) / READ_PERIOD + 1) * READ_PERIOD + phase;
+            e.receivedNanos = T0 + readAt + TRANSPORT_DELAY;
+            e.verdict = (byte) JoinConstants.VERDICT_FORWARDED;
+            e.observationPoint = point;
+            e.traceReason = (byte) traceReason;
+            e.isReply = (byte) (request ? 0 : 1);
+            e.ipVersion = (byte) (c.ipv6 ? 6 : 4);
+            e.srcHi = c.ipv6 ? from.v6Hi : from.v4Hi;
+            e.srcLo = c.ipv6 ? from.v6Lo : from.v4Lo;
+            e.dstHi = c.ipv6 ? to.v6Hi : to.v4Hi;
+            e.dstLo = c.ipv6 ? to.v6Lo : to.v4Lo;
+            e.protocol = c.udp ? NodeEvent.PROTO_UDP : NodeEvent.PROTO_TCP;
+            e.srcPort = request ? c.clientPort : c.serverPort;
+            e.dstPort = request ? c.serverPort : c.clientPort;
+            e.tcpFlags = tcpFlags;
+            e.srcEndpointId = departure ? from.endpointId : 0;
+            e.dstEndpointId = departure ? 0 : to.endpointId;
+            e.srcIdentity = from.identity;
+            e.dstIdentity = to.identity;
+            e.srcNamespace = from.namespace;
+            e.srcPod = from.name;
+            e.srcWorkload = from.workload;
+            e.dstNamespace = to.namespace;
+            e.dstPod = to.name;
+            e.dstWorkload = to.workload;
+            e.eventType = 4;
+            e.eventSubType = departure ? 11 : 0;
+            e.interfaceIndex = departure ? 2 : 0;
+            e.interfaceName = departure ? interfaceName : 0;
+            e.uuidHi = random.nextLong();
+            e.uuidLo = random.nextLong();
+            return new Timed(at, e);
+        }
+    }
+}
