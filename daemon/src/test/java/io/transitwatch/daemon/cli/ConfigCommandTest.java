@@ -43,6 +43,19 @@ class ConfigCommandTest {
     }
 
     @Test
+    void shouldNameTheKeyOfEachOfThreeMistakesInAFile() throws IOException {
+        Path file = Files.writeString(dir.resolve("three.yaml"),
+                "hubble:\n  mode: realy\njoin:\n  window: 5x\nsinks: [stdout, kafak]\n");
+
+        assertEquals(1, run("validate", file.toString()));
+        List<String> errors = out.toString().lines().toList();
+        assertEquals(3, errors.size(), String.join("\n", errors));
+        assertTrue(errors.get(0).startsWith("hubble.mode: "), errors.get(0));
+        assertTrue(errors.get(1).startsWith("join.window: "), errors.get(1));
+        assertTrue(errors.get(2).startsWith("sinks: "), errors.get(2));
+    }
+
+    @Test
     void shouldExitTwoOnWrongUsage() {
         assertEquals(2, run("validate"));
         assertEquals(2, run("defaults", "--into", "x.md"));
