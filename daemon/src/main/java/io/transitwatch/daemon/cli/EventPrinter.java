@@ -162,13 +162,19 @@ public final class EventPrinter implements NodeEventHandler {
     }
 
     static String source(NodeEvent e) {
-        return e.hasXlated ? address(e.srcHi, e.srcLo, e.ipVersion) + " (on wire "
-                + address(e.xlatedHi, e.xlatedLo, e.ipVersion) + "):" + e.srcPort
-                : address(e.srcHi, e.srcLo, e.ipVersion) + ":" + e.srcPort;
+        String source = hostPort(address(e.srcHi, e.srcLo, e.ipVersion), e.srcPort, e.ipVersion);
+        return e.hasXlated
+                ? source + " (on wire " + hostPort(address(e.xlatedHi, e.xlatedLo, e.ipVersion), e.srcPort, e.ipVersion) + ")"
+                : source;
     }
 
     static String destination(NodeEvent e) {
-        return address(e.dstHi, e.dstLo, e.ipVersion) + ":" + e.dstPort;
+        return hostPort(address(e.dstHi, e.dstLo, e.ipVersion), e.dstPort, e.ipVersion);
+    }
+
+    /** {@code 10.0.0.1:80} and {@code [fd00::1]:80}: brackets keep an IPv6 address apart from its port. */
+    private static String hostPort(String address, int port, int ipVersion) {
+        return ipVersion == 6 ? "[" + address + "]:" + port : address + ":" + port;
     }
 
     String endpoint(int namespace, int pod) {

@@ -63,69 +63,14 @@ public final class IpAddresses {
         return hi == 0 && (lo & 0xffff_ffff_0000_0000L) == IPV4_MAPPED_PREFIX;
     }
 
-    /**
-     * RFC 5952 text: lower case, no leading zeros, the longest run of two or more zero groups
-     * (the first on a tie) as {@code ::}, and IPv4-mapped addresses as {@code ::ffff:a.b.c.d}.
-     */
+    /** RFC 5952 text, IPv4-mapped addresses as {@code ::ffff:a.b.c.d}; one formatter with the alerts'. */
     public static String format(long hi, long lo) {
-        StringBuilder text = new StringBuilder(39);
-        appendTo(text, hi, lo);
-        return text.toString();
+        return io.transitwatch.sinks.IpAddresses.format(hi, lo, false);
     }
 
     /** The text of an address of the given family: a dotted quad for IPv4, RFC 5952 otherwise. */
     public static String format(long hi, long lo, int ipVersion) {
-        if (ipVersion == IPV4 && isIpv4Mapped(hi, lo)) {
-            StringBuilder text = new StringBuilder(15);
-            appendIpv4(text, (int) lo);
-            return text.toString();
-        }
-        return format(hi, lo);
-    }
-
-    public static void appendTo(StringBuilder text, long hi, long lo) {
-        if (isIpv4Mapped(hi, lo)) {
-            text.append("::ffff:");
-            appendIpv4(text, (int) lo);
-            return;
-        }
-        int bestStart = -1;
-        int bestLength = 1; // a single zero group is never compressed (RFC 5952 §4.2.2)
-        for (int i = 0; i < 8; ) {
-            if (group(hi, lo, i) != 0) {
-                i++;
-                continue;
-            }
-            int start = i;
-            while (i < 8 && group(hi, lo, i) == 0) {
-                i++;
-            }
-            if (i - start > bestLength) {
-                bestStart = start;
-                bestLength = i - start;
-            }
-        }
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                text.append("::");
-                i += bestLength - 1;
-                continue;
-            }
-            if (i > 0 && i != bestStart + bestLength) {
-                text.append(':');
-            }
-            text.append(Integer.toHexString(group(hi, lo, i)));
-        }
-    }
-
-    private static int group(long hi, long lo, int index) {
-        long half = index < 4 ? hi : lo;
-        return (int) (half >>> (48 - 16 * (index & 3))) & 0xffff;
-    }
-
-    private static void appendIpv4(StringBuilder text, int v4) {
-        text.append((v4 >>> 24) & 0xff).append('.').append((v4 >>> 16) & 0xff).append('.')
-                .append((v4 >>> 8) & 0xff).append('.').append(v4 & 0xff);
+        return io.transitwatch.sinks.IpAddresses.format(hi, lo, ipVersion == IPV4 && isIpv4Mapped(hi, lo));
     }
 
     /** The 32-bit value of a dotted quad in {@code [from, to)}, or -1. */

@@ -168,17 +168,8 @@ public final class AlertFactory implements VerdictListener {
                 identity);
     }
 
-    static byte[] address(int family, long hi, long lo) {
-        if (family == JoinConstants.FAMILY_IPV4) {
-            int v4 = (int) lo;
-            return new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4};
-        }
-        byte[] bytes = new byte[16];
-        for (int i = 0; i < 8; i++) {
-            bytes[i] = (byte) (hi >>> (56 - 8 * i));
-            bytes[8 + i] = (byte) (lo >>> (56 - 8 * i));
-        }
-        return bytes;
+    private static byte[] address(int family, long hi, long lo) {
+        return IpAddresses.toBytes(hi, lo, family == JoinConstants.FAMILY_IPV4);
     }
 
     static String protocolName(int protocol) {

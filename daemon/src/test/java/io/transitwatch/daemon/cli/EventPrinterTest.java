@@ -34,7 +34,7 @@ class EventPrinterTest {
     @Test
     void printsAFlowAsOneTextLine() {
         assertEquals("2026-11-21T15:24:00.123456789Z solwk03 FLOW TO_NETWORK FORWARDED TCP [SYN] "
-                + "fd00:101:224:5::10:47972 -> fd00:101:224:4::20:9090 NEW "
+                + "[fd00:101:224:5::10]:47972 -> [fd00:101:224:4::20]:9090 NEW "
                 + "flux-system/kustomize-controller-57bbd7c-fdtpk -> flux-system/source-controller-6ccfd78764-rzfnk",
                 print(EventPrinter.Format.TEXT, syn()));
     }
