@@ -29,7 +29,7 @@ final class HeadlessChromium {
     static void requireInstalled() {
         if (!Files.isExecutable(BINARY)) {
             throw new AssertionError("headless Chromium is missing: " + BINARY + " not found. Run .ci/install-chromium "
-                    + "(installs the Debian package chromium) and run the tests again.");
+                    + "(installs the Debian package chromium; ./test runs it) and run the tests again.");
         }
     }
 

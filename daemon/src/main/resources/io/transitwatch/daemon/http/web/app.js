@@ -87,6 +87,7 @@ function describe(pair, source, destination, family, windowSeconds) {
   const t = pair.total;
   const recent = "last " + Math.round(windowSeconds) + " s: " + number(r.departures) + " departures, "
     + number(r.matched) + " matched, " + number(r.lost) + " lost (" + percent(pair.loss_ratio) + "), "
+    + (r.late > 0 ? number(r.late) + " of the lost arrived late, " : "")
     + number(r.unverified) + " unverified, " + number(r.dropped) + " dropped at destination";
   const total = "since start: " + number(t.departures) + " departures, " + number(t.matched) + " matched, "
     + number(t.lost) + " lost, " + number(t.unverified) + " unverified";
