@@ -16,11 +16,12 @@ import java.util.zip.GZIPInputStream;
  * through gzip when they start with gzip's magic bytes, whatever their name says, so
  * {@code events.log.1} rotated and compressed by Hubble's exporter reads like {@code x.json.gz}.
  *
- * @param name what reports call it: the path as given, or {@code -} for standard input
+ * @param name what reports call it: the path as given, or {@code stdin}
  */
 public record CaptureInput(String name, Opener opener) {
-    /** The name under which standard input is given and reported. */
+    /** The argument that names standard input. */
     public static final String STDIN = "-";
+    private static final String STDIN_NAME = "stdin";
 
     private static final int BUFFER_BYTES = 1 << 16;
     private static final int GZIP_MAGIC_1 = 0x1f;
@@ -40,7 +41,7 @@ public record CaptureInput(String name, Opener opener) {
     /** {@code -} reads {@code stdin} (and never closes it); anything else is a file path. */
     public static CaptureInput of(String argument, InputStream stdin) {
         if (STDIN.equals(argument)) {
-            return new CaptureInput(STDIN, () -> new FilterInputStream(stdin) {
+            return new CaptureInput(STDIN_NAME, () -> new FilterInputStream(stdin) {
                 @Override
                 public void close() {
                     // standard input belongs to the process, not to this capture

@@ -14,6 +14,8 @@ import io.transitwatch.sinks.SinkEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -94,11 +96,21 @@ public final class Replay {
                 in = input.open();
             } catch (IOException | RuntimeException e) {
                 readers.forEach(CaptureReader::close);
-                throw new IOException(input.name() + ": " + e, e);
+                throw new IOException(input.name() + ": " + why(e), e);
             }
             readers.add(new CaptureReader(input.name(), in, dictionary, reorderEvents, diagnostics));
         }
         return readers;
+    }
+
+    private static String why(Exception e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private void onEvent(NodeEvent event, boolean endOfBatch) {

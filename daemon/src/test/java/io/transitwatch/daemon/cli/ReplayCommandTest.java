@@ -51,6 +51,20 @@ class ReplayCommandTest {
     }
 
     @Test
+    void shouldCallDeparturesToNodesWithoutACaptureUnverifiedNeverLost() {
+        // The kind cluster's pod CIDRs place four departures of kind-control-plane on kind-worker,
+        // which has no capture: they cannot be judged.
+        ReplayCommandRun run = ReplayCommandRun.of(RealFlows.file(RealFlows.TCP).toString(),
+                RealFlows.file(RealFlows.UDP).toString(),
+                "--set", "topology.pod-cidrs=kind-control-plane=10.244.0.0/24;kind-worker=10.244.1.0/24");
+
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.stdout().contains("  kind-control-plane -> kind-worker IPv4: 4 departures, 0 matched, 0 lost, "
+                + "0 dropped, 0 late, 4 unverified (NO_OBSERVER 4)\n"), run.toString());
+        assertTrue(run.stdoutLines().get(0).startsWith("replay: "), "no alert before the summary: " + run);
+    }
+
+    @Test
     void shouldEndJsonOutputWithTheSummaryObject() throws IOException {
         ReplayCommandRun run = ReplayCommandRun.of("--format", "json", RealFlows.file(RealFlows.TEN).toString(),
                 RealFlows.file(RealFlows.TCP).toString(), RealFlows.file(RealFlows.UDP).toString());
@@ -114,8 +128,8 @@ class ReplayCommandTest {
         ReplayCommandRun run = ReplayCommandRun.withStdin(capture, "-", RealFlows.file(RealFlows.UDP).toString());
 
         assertEquals(0, run.exit(), run.toString());
-        assertTrue(run.stdout().contains("  -: 400 lines, 400 events, 0 skipped, 0 malformed"), run.toString());
-        assertTrue(run.stdout().contains("  kind-control-plane: 800 (- 400, "), run.toString());
+        assertTrue(run.stdout().contains("  stdin: 400 lines, 400 events, 0 skipped, 0 malformed"), run.toString());
+        assertTrue(run.stdout().contains("  kind-control-plane: 800 (stdin 400, "), run.toString());
     }
 
     @Test
@@ -159,7 +173,8 @@ class ReplayCommandTest {
         ReplayCommandRun missing = ReplayCommandRun.of(RealFlows.file(RealFlows.TEN).toString(),
                 dir.resolve("missing.json").toString());
         assertEquals(1, missing.exit(), missing.toString());
-        assertTrue(missing.stderr().contains("cannot read " + dir.resolve("missing.json")), missing.toString());
+        assertTrue(missing.stderr().contains("cannot read " + dir.resolve("missing.json") + ": no such file"),
+                missing.toString());
         assertEquals("", missing.stdout(), "nothing is replayed: " + missing);
 
         assertEquals(2, ReplayCommandRun.of().exit(), "no capture");

