@@ -1,6 +1,8 @@
 package io.transitwatch.daemon.cli;
 
 import io.transitwatch.daemon.lifecycle.ShutdownSignal;
+import io.transitwatch.daemon.replay.CaptureWriter;
+import io.transitwatch.daemon.sim.EmissionListener;
 import io.transitwatch.daemon.sim.ClusterTopology;
 import io.transitwatch.daemon.sim.Fault;
 import io.transitwatch.daemon.sim.ScenarioPresets;
@@ -9,6 +11,7 @@ import io.transitwatch.daemon.sim.SimCertificates;
 import io.transitwatch.daemon.sim.SimMode;
 import io.transitwatch.daemon.sim.Simulator;
 import io.transitwatch.daemon.sim.SimulatorConfig;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,8 +53,13 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--skew", paramLabel = "NODE=MILLIS", description = "Offset a node's clock, e.g. solwk02=-1500")
     Map<String, Long> skews = Map.of();
 
+    @Option(names = "--record", paramLabel = "FILE",
+            description = "Write every event the nodes emit (flows, lost events) to FILE as `hubble observe -o jsonpb` "
+                    + "lines, gzip-compressed when FILE ends in .gz, for `transitwatch replay`")
+    Path record;
+
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, IOException {
         Scenario chosen = withOverrides(Scenario.preset(scenario));
         int colon = listen.lastIndexOf(':');
         String host = listen.substring(0, colon).replace("[", "").replace("]", "");
@@ -59,14 +67,22 @@ public final class SimulateCommand implements Callable<Integer> {
         ClusterTopology topology = ClusterTopology.defaults();
         SimCertificates.Files tls = tlsDir == null ? null : SimCertificates.generate(tlsDir, topology.tlsServerNames());
 
+        CaptureWriter recorder = record == null ? null : CaptureWriter.open(record);
         ShutdownSignal shutdown = ShutdownSignal.install(15);
         try (Simulator sim = Simulator.start(SimulatorConfig.builder().mode(mode).host(host).port(port)
-                .scenario(chosen).tls(tls).build())) {
+                .scenario(chosen).tls(tls).emissions(recorder == null ? EmissionListener.NONE : recorder).build())) {
             printBanner(System.err, sim, chosen, tls);
             shutdown.await();
             System.err.println("transitwatch simulate: shutting down");
         } finally {
-            shutdown.closed();
+            try {
+                if (recorder != null) {
+                    recorder.close(); // the simulator has stopped: nothing writes to it any more
+                    System.err.printf("transitwatch simulate: recorded %d events to %s%n", recorder.written(), record);
+                }
+            } finally {
+                shutdown.closed();
+            }
         }
         return 0;
     }
@@ -100,6 +116,9 @@ public final class SimulateCommand implements Callable<Integer> {
                             ? "; server names <node>.default.hubble-grpc.cilium.io, peer "
                                     + ClusterTopology.PEER_SERVER_NAME
                             : " (the certificate is optional for Relay)");
+        }
+        if (sim.config().emissions() instanceof CaptureWriter recorder) {
+            out.printf("  recording every node's events to %s%n", recorder.path());
         }
         out.println("  Ctrl-C to stop");
     }

@@ -1,27 +1,21 @@
 package io.transitwatch.daemon.lifecycle;
 
 import io.transitwatch.daemon.clock.Clock;
-import io.transitwatch.daemon.clock.JavaClock;
 import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import io.transitwatch.daemon.http.DaemonView;
 import io.transitwatch.daemon.http.HttpEndpoint;
 import io.transitwatch.daemon.incident.AlertFactory;
-import io.transitwatch.daemon.incident.IncidentConfig;
 import io.transitwatch.daemon.incident.IncidentTracker;
 import io.transitwatch.daemon.ingest.HubbleIngest;
-import io.transitwatch.daemon.join.JoinConfig;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinEngine;
 import io.transitwatch.daemon.join.JoinLoop;
-import io.transitwatch.daemon.topology.Topology;
-import io.transitwatch.sinks.EventIds;
 import io.transitwatch.sinks.dispatch.DispatchSettings;
 import io.transitwatch.sinks.dispatch.SinkDispatcher;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.time.Duration;
 
 /**
@@ -53,21 +47,15 @@ public final class Daemon implements AutoCloseable {
     private Daemon(Settings settings, Clock clock, PrintStream stdout) {
         this.settings = settings;
         this.ingest = new HubbleIngest(IngestSettings.from(settings), dictionary, clock);
-        JoinConfig joinConfig = JoinSettings.from(settings);
         this.dispatcher = new SinkDispatcher(SinkAssembly.sinks(settings, stdout, clock),
                 NamedThreadFactory.daemon("sink"),
                 DispatchSettings.defaults().withQueueCapacity(settings.integer(ConfigKeys.SINKS_QUEUE_CAPACITY)),
                 System::nanoTime);
-        EventIds ids = new EventIds(JavaClock.of(clock), new SecureRandom());
-        this.incidents = new IncidentTracker(new IncidentConfig(settings.duration(ConfigKeys.INCIDENTS_RESOLVE_AFTER),
-                settings.duration(ConfigKeys.INCIDENTS_UPDATE_INTERVAL),
-                settings.integer(ConfigKeys.INCIDENTS_TOP_WORKLOADS)), joinConfig.maxPairs(), ids, dispatcher::offer);
-        Topology topology = new Topology(settings.get(ConfigKeys.TOPOLOGY_POD_CIDRS), dictionary::intern,
-                settings.integer(ConfigKeys.TOPOLOGY_LEARNED_MAX), settings.duration(ConfigKeys.TOPOLOGY_LEARNED_TTL));
-        this.alerts = new AlertFactory(dictionary, topology, incidents, ids, dispatcher::offer,
-                joinConfig.lostHistoryCapacity());
-        this.counters = new JoinCounters(joinConfig.maxNodes(), joinConfig.maxPairs());
-        this.engine = new JoinEngine(joinConfig, topology, alerts, counters);
+        JoinAssembly join = JoinAssembly.from(settings, dictionary, clock, dispatcher::offer);
+        this.incidents = join.incidents();
+        this.alerts = join.alerts();
+        this.counters = join.counters();
+        this.engine = join.engine();
         this.joinLoop = new JoinLoop(ingest.ring()::poll, engine, clock, NamedThreadFactory.nonDaemon("join"),
                 error -> LOG.log(System.Logger.Level.ERROR, "join: " + error, error));
     }

@@ -4,6 +4,7 @@ import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.config.ConfigLoader;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.sim.ClusterTopology;
+import io.transitwatch.daemon.sim.EmissionListener;
 import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimCertificates;
 import io.transitwatch.daemon.sim.SimMode;
@@ -39,11 +40,20 @@ public final class Demo implements AutoCloseable {
      */
     public static Demo start(SimMode mode, Scenario scenario, List<String> settingOverrides, Path tlsDir,
             PrintStream stdout, Clock clock) {
+        return start(mode, scenario, settingOverrides, tlsDir, stdout, clock, EmissionListener.NONE);
+    }
+
+    /**
+     * As above, and {@code emissions} hears every event the simulated nodes record, from the start
+     * (a {@code CaptureWriter} records the run for {@code transitwatch replay}).
+     */
+    public static Demo start(SimMode mode, Scenario scenario, List<String> settingOverrides, Path tlsDir,
+            PrintStream stdout, Clock clock, EmissionListener emissions) {
         ClusterTopology topology = ClusterTopology.defaults();
         SimCertificates.Files tls = mode == SimMode.NODES ? SimCertificates.generate(tlsDir, topology.tlsServerNames())
                 : null;
         Simulator simulator = Simulator.start(SimulatorConfig.builder().mode(mode).host("127.0.0.1").port(0)
-                .scenario(scenario).tls(tls).clock(clock).build());
+                .scenario(scenario).tls(tls).clock(clock).emissions(emissions).build());
         try {
             Settings settings = ConfigLoader.load(null, Map.of(), settings(simulator, tls, settingOverrides));
             return new Demo(simulator, Daemon.start(settings, clock, stdout));

@@ -70,7 +70,7 @@ public final class Simulator implements AutoCloseable {
         for (SimNode node : topology.nodes()) {
             hubbles.put(node.name(), new NodeHubble(node, config.ringCapacity(), config.clock(),
                     config.scenario().clockSkewNanos(node.name())));
-            logs.put(node.name(), new NodeEventLog(config.eventLogCapacity()));
+            logs.put(node.name(), new NodeEventLog(config.eventLogCapacity(), config.emissions()));
         }
         this.generator = new TrafficGenerator(topology, config.scenario(), config.clock().epochNanos(), hubbles, logs,
                 truth, new ScenarioControl());

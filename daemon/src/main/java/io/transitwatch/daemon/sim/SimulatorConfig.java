@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param ringCapacity     events each node's Hubble keeps (Hubble's default 4095)
  * @param eventLogCapacity events per node kept for {@link Simulator#emittedEvents} (0 = none)
  * @param trafficThread    false: no traffic thread; tests call {@link Simulator#advanceTraffic()}
+ * @param emissions        told of every event a node's Hubble records (see {@link EmissionListener})
  */
 public record SimulatorConfig(
         SimMode mode,
@@ -25,7 +26,8 @@ public record SimulatorConfig(
         FieldMaskSupport fieldMaskSupport,
         int eventLogCapacity,
         int groundTruthCapacity,
-        boolean trafficThread) {
+        boolean trafficThread,
+        EmissionListener emissions) {
 
     public SimulatorConfig {
         Objects.requireNonNull(mode, "mode");
@@ -33,6 +35,7 @@ public record SimulatorConfig(
         Objects.requireNonNull(scenario, "scenario");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(fieldMaskSupport, "fieldMaskSupport");
+        Objects.requireNonNull(emissions, "emissions");
         if (port < 0 || port > 65535 - 6) {
             throw new IllegalArgumentException("port must be within [0, 65529]: " + port);
         }
@@ -58,6 +61,7 @@ public record SimulatorConfig(
         private int eventLogCapacity = 20_000;
         private int groundTruthCapacity = 200_000;
         private boolean trafficThread = true;
+        private EmissionListener emissions = EmissionListener.NONE;
 
         private Builder() {}
 
@@ -116,9 +120,14 @@ public record SimulatorConfig(
             return this;
         }
 
+        public Builder emissions(EmissionListener emissions) {
+            this.emissions = emissions;
+            return this;
+        }
+
         public SimulatorConfig build() {
             return new SimulatorConfig(mode, host, port, scenario, tls, ringCapacity, clock, fieldMaskSupport,
-                    eventLogCapacity, groundTruthCapacity, trafficThread);
+                    eventLogCapacity, groundTruthCapacity, trafficThread, emissions);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.sim.traffic;
 
+import io.transitwatch.daemon.sim.EmissionListener;
 import io.transitwatch.proto.observer.GetFlowsResponse;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -7,7 +8,8 @@ import java.util.List;
 /**
  * Thread-safe: the traffic thread appends, tests read (one lock). Everything one node emitted, in
  * ring order (flows and lost events), bounded to the newest {@code capacity} entries, plus counters
- * that are never truncated.
+ * that are never truncated; each event is also handed to the {@link EmissionListener}, outside the
+ * lock, on the traffic thread.
  */
 public final class NodeEventLog {
     /**
@@ -22,16 +24,18 @@ public final class NodeEventLog {
 
     private final int capacity;
     private final ArrayDeque<GetFlowsResponse> events;
+    private final EmissionListener listener;
     private long flows;
     private long lostEventReports;
     private long lostInPerfRing;
     private long lostWhileDown;
 
-    public NodeEventLog(int capacity) {
+    public NodeEventLog(int capacity, EmissionListener listener) {
         if (capacity < 0) {
             throw new IllegalArgumentException("event log capacity must be >= 0: " + capacity);
         }
         this.capacity = capacity;
+        this.listener = listener;
         this.events = new ArrayDeque<>(Math.min(capacity, 4096));
     }
 
@@ -43,7 +47,14 @@ public final class NodeEventLog {
         return new Counts(flows, lostEventReports, lostInPerfRing, lostWhileDown);
     }
 
-    synchronized void recorded(GetFlowsResponse response) {
+    void recorded(GetFlowsResponse response) {
+        synchronized (this) {
+            keep(response);
+        }
+        listener.onEmitted(response);
+    }
+
+    private void keep(GetFlowsResponse response) {
         if (response.hasFlow()) {
             flows++;
         } else if (response.hasLostEvents()) {

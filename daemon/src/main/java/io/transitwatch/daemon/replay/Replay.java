@@ -1,0 +1,208 @@
+package io.transitwatch.daemon.replay;
+
+import io.transitwatch.daemon.clock.ManualClock;
+import io.transitwatch.daemon.config.Settings;
+import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.join.JoinConfig;
+import io.transitwatch.daemon.join.JoinConstants;
+import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.JoinEngine;
+import io.transitwatch.daemon.join.UnverifiedReason;
+import io.transitwatch.daemon.lifecycle.JoinAssembly;
+import io.transitwatch.sinks.SinkEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs entirely on the caller's thread and starts none: {@link #run} returns when every capture has
+ * been read and every departure decided.
+ *
+ * <p>{@code transitwatch replay}: Hubble captures of one or several nodes, judged offline by the join
+ * that runs live ({@link JoinAssembly}, the same settings), on <i>event time</i>. The captures are
+ * merged in event-time order ({@link CaptureMerge}); the daemon's clock is a {@link ManualClock} set
+ * to each event's time, every event counts as received at its own time, and the join decides what is
+ * due whenever event time has moved by {@link #DECISION_TICK_NANOS} — the live join loop's duty cycle
+ * on a time line that runs as fast as the files can be read. At the end, time runs on past the last
+ * event by the window plus the longest grace ({@code join.down-grace}, {@code join.max-behind}), so
+ * every departure is decided: matched, lost, dropped, or unverified because its destination's capture
+ * did not cover its window.
+ */
+public final class Replay {
+    /** Events each capture holds to put them back in time order (see {@link ReorderBuffer}). */
+    public static final int DEFAULT_REORDER_EVENTS = 4096;
+
+    private static final long DECISION_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int DECISION_BUDGET = 8192;
+    private static final int DICTIONARY_CAPACITY = 1 << 20;
+    private static final long UNSET = Long.MIN_VALUE;
+
+    private final StringDictionary dictionary;
+    private final ManualClock clock = new ManualClock(0);
+    private final JoinAssembly join;
+    private final JoinEngine engine;
+    private long now = UNSET;
+    private long firstEvent = UNSET;
+    private long lastDecision = UNSET;
+
+    private Replay(Settings settings, StringDictionary dictionary, Consumer<SinkEvent> out) {
+        this.dictionary = dictionary;
+        this.join = JoinAssembly.from(settings, dictionary, clock, out);
+        this.engine = join.engine();
+    }
+
+    /**
+     * Replays {@code inputs} through the join configured by {@code settings}.
+     *
+     * @param reorderEvents events held per capture to restore time order ({@link #DEFAULT_REORDER_EVENTS})
+     * @param out           every alert and incident change, in verdict order, on this thread
+     * @param diagnostics   where malformed lines and read errors are reported, {@code FILE:LINE: reason}
+     * @throws IOException when a capture cannot be opened; nothing was replayed then
+     */
+    public static ReplaySummary run(Settings settings, List<CaptureInput> inputs, int reorderEvents,
+            Consumer<SinkEvent> out, PrintStream diagnostics) throws IOException {
+        StringDictionary dictionary = new StringDictionary(DICTIONARY_CAPACITY);
+        List<CaptureReader> readers = open(inputs, dictionary, reorderEvents, diagnostics);
+        try {
+            Replay replay = new Replay(settings, dictionary, out);
+            new CaptureMerge(readers, dictionary).run(replay::onEvent);
+            long lastEvent = replay.now;
+            replay.decideEverything();
+            return replay.summary(readers, lastEvent);
+        } finally {
+            readers.forEach(CaptureReader::close);
+        }
+    }
+
+    private static List<CaptureReader> open(List<CaptureInput> inputs, StringDictionary dictionary, int reorderEvents,
+            PrintStream diagnostics) throws IOException {
+        List<CaptureReader> readers = new ArrayList<>();
+        for (CaptureInput input : inputs) {
+            InputStream in;
+            try {
+                in = input.open();
+            } catch (IOException | RuntimeException e) {
+                readers.forEach(CaptureReader::close);
+                throw new IOException(input.name() + ": " + why(e), e);
+            }
+            readers.add(new CaptureReader(input.name(), in, dictionary, reorderEvents, diagnostics));
+        }
+        return readers;
+    }
+
+    private static String why(Exception e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private void onEvent(NodeEvent event, boolean endOfBatch) {
+        moveTo(now == UNSET ? event.timeNanos : Math.max(now, event.timeNanos));
+        event.receivedNanos = event.timeNanos;
+        engine.onEvent(event, false);
+    }
+
+    private void moveTo(long time) {
+        if (now != UNSET && time <= now) {
+            return;
+        }
+        if (firstEvent == UNSET) {
+            firstEvent = time;
+        }
+        now = time;
+        clock.set(time);
+        if (lastDecision == UNSET || time - lastDecision >= DECISION_TICK_NANOS) {
+            decideUpTo(time);
+            lastDecision = time;
+        }
+        engine.setTime(time);
+    }
+
+    /** Runs time on past the last event until no departure can still be waiting. */
+    private void decideEverything() {
+        if (now == UNSET) {
+            return;
+        }
+        JoinConfig config = engine.config();
+        long grace = Math.max(config.downGrace().toNanos(), config.maxBehind().toNanos());
+        long end = now + config.window().toNanos() + grace + config.watermarkSlack().toNanos() + DECISION_TICK_NANOS;
+        now = end;
+        clock.set(end);
+        decideUpTo(end);
+    }
+
+    private void decideUpTo(long time) {
+        // All captures are read up to this time (merge order), so every stream counts as caught up.
+        while (engine.advance(time, true, DECISION_BUDGET) > 0) {
+            // decide in budget-sized rounds until nothing is due
+        }
+    }
+
+    private ReplaySummary summary(List<CaptureReader> readers, long lastEvent) {
+        List<ReplaySummary.FileSummary> files = readers.stream().map(CaptureReader::summary).toList();
+        return new ReplaySummary(files, nodes(files), pairs(), joinCounters(),
+                firstEvent == UNSET ? null : Instant.ofEpochSecond(0, firstEvent),
+                lastEvent == UNSET ? null : Instant.ofEpochSecond(0, lastEvent), engine.pendingCount());
+    }
+
+    private static List<ReplaySummary.NodeSummary> nodes(List<ReplaySummary.FileSummary> files) {
+        Map<String, Map<String, Long>> byNode = new TreeMap<>();
+        for (ReplaySummary.FileSummary file : files) {
+            file.nodeEvents().forEach((node, count) ->
+                    byNode.computeIfAbsent(node, n -> new LinkedHashMap<>()).merge(file.name(), count, Long::sum));
+        }
+        List<ReplaySummary.NodeSummary> nodes = new ArrayList<>();
+        byNode.forEach((node, byFile) -> nodes.add(new ReplaySummary.NodeSummary(node,
+                byFile.values().stream().mapToLong(Long::longValue).sum(), byFile)));
+        return nodes;
+    }
+
+    private List<ReplaySummary.PairSummary> pairs() {
+        JoinCounters counters = join.counters();
+        List<ReplaySummary.PairSummary> pairs = new ArrayList<>();
+        for (int pair = 0; pair < counters.pairCount(); pair++) {
+            Map<String, Long> unverified = new LinkedHashMap<>();
+            for (UnverifiedReason reason : UnverifiedReason.values()) {
+                long count = counters.pair(pair, JoinCounters.PerPair.valueOf("UNVERIFIED_" + reason.name()));
+                if (count > 0) {
+                    unverified.put(reason.name(), count);
+                }
+            }
+            pairs.add(new ReplaySummary.PairSummary(dictionary.get(counters.pairSourceNode(pair)),
+                    dictionary.get(counters.pairDestinationNode(pair)),
+                    JoinConstants.familyName(counters.pairFamily(pair)),
+                    counters.pair(pair, JoinCounters.PerPair.DEPARTURES), counters.pair(pair, JoinCounters.PerPair.MATCHED),
+                    counters.pair(pair, JoinCounters.PerPair.LOST), counters.pair(pair, JoinCounters.PerPair.DROPPED),
+                    counters.pair(pair, JoinCounters.PerPair.LATE), unverified));
+        }
+        pairs.sort(Comparator.comparing(ReplaySummary.PairSummary::sourceNode)
+                .thenComparing(ReplaySummary.PairSummary::destinationNode)
+                .thenComparing(ReplaySummary.PairSummary::family));
+        return pairs;
+    }
+
+    private Map<String, Long> joinCounters() {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        for (JoinCounters.Global counter : JoinCounters.Global.values()) {
+            counters.put(counter.name().toLowerCase(Locale.ROOT), join.counters().get(counter));
+        }
+        return counters;
+    }
+}
