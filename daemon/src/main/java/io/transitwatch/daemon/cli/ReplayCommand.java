@@ -79,8 +79,12 @@ public final class ReplayCommand implements Callable<Integer> {
             stderr.println("transitwatch replay: --format must be json or text, not '" + format + "'");
             return EXIT_USAGE;
         }
-        if (reorderEvents < 1 || files.stream().filter(CaptureInput.STDIN::equals).count() > 1) {
-            stderr.println("transitwatch replay: --reorder-buffer must be at least 1, and - may be given once");
+        if (reorderEvents < 1) {
+            stderr.println("transitwatch replay: --reorder-buffer must be at least 1, not " + reorderEvents);
+            return EXIT_USAGE;
+        }
+        if (files.stream().filter(CaptureInput.STDIN::equals).count() > 1) {
+            stderr.println("transitwatch replay: - (standard input) may be given only once");
             return EXIT_USAGE;
         }
         Settings settings;
