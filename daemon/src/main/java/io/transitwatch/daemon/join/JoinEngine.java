@@ -407,7 +407,13 @@ public final class JoinEngine implements NodeEventHandler {
         counters.increment(JoinCounters.Global.LOST);
         counters.incrementPair(view.pair, JoinCounters.PerPair.LOST);
         long token = listener.onLost(view);
-        if (lost.slots.isFull()) {
+        // One entry per key: a reused tuple lost again supersedes its older loss, so one late
+        // arrival resolves one alert.
+        int earlier = lost.slots.find(pending.slots.k0(slot), pending.slots.k1(slot), pending.slots.k2(slot),
+                pending.slots.k3(slot), pending.slots.k4(slot));
+        if (earlier != KeyedSlots.NONE) {
+            lost.slots.remove(earlier);
+        } else if (lost.slots.isFull()) {
             lost.slots.remove(lost.slots.oldest(0));
         }
         int entry = lost.slots.insert(pending.slots.k0(slot), pending.slots.k1(slot), pending.slots.k2(slot),

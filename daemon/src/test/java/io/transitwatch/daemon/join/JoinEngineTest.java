@@ -192,6 +192,19 @@ class JoinEngineTest {
     }
 
     @Test
+    void shouldResolveOnlyOnceWhenAReusedTupleIsLostTwice() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.advance(T0 + 8 * S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 10 * S);
+        join.advance(T0 + 17 * S);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 18 * S);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 18 * S + MS);
+
+        assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1", "LOST a>b IPv4 SYN 40000>9090 attempts=1",
+                "LATE a>b IPv4 SYN 40000>9090 attempts=1 token=2"), join.verdicts.verdicts);
+    }
+
+    @Test
     void shouldJoinUdpOnlyOnFirstPacketOfEntry() {
         join.departure("a", "fd00:1::5", 53000, "fd00:2::53", 53).udp().at(T0 + S);
         join.arrival("b", "fd00:1::5", 53000, "fd00:2::53", 53).udp().at(T0 + S + MS);
