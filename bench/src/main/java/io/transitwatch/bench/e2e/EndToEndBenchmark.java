@@ -74,8 +74,8 @@ public final class EndToEndBenchmark {
                         try {
                             profiles.append("\n**").append(pipeline).append("** at ").append(Report.count(profileRate))
                                     .append(" flows/s offered (joined ").append(Report.count(row.joinedPerSecond()))
-                                    .append("/s), `").append(out.relativize(jfr.getParent()).resolve(jfr.getFileName()))
-                                    .append("`:\n").append(ProfileSummary.summarize(jfr));
+                                    .append("/s), `").append(jfr.getFileName()).append("`:\n")
+                                    .append(ProfileSummary.summarize(jfr));
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
@@ -86,7 +86,7 @@ public final class EndToEndBenchmark {
         }
         String report = "Machine: " + machine + "; load average at end: " + Report.loadAverage() + "\n\nWorkload: "
                 + workload + ", mode " + mode + ", pipeline JVM `" + pipelineJvm + "`\n\n" + Report.table(rows) + "\n"
-                + Report.ratio(rows) + profiles;
+                + Report.costTable(rows) + "\n" + Report.ratio(rows) + profiles;
         Files.writeString(out.resolve("report.md"), report);
         System.out.println();
         System.out.println(report);

@@ -75,7 +75,13 @@ final class Measurements {
         append(line, "liveHeap", liveHeapBytes);
         append(line, "rss", procStatus("VmRSS"));
         append(line, "rssPeak", procStatus("VmHWM"));
+        append(line, "load1x100", Math.round(100 * loadAverage1()));
         return line.toString();
+    }
+
+    /** The 1-minute load average: other processes on the machine take CPU from the run. */
+    static double loadAverage1() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     /** Heap in use after a full collection: what the pipeline really keeps. */

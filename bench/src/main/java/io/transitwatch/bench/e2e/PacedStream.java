@@ -19,12 +19,13 @@ import java.util.Arrays;
  * server-wide schedule ({@link Schedule}). {@link #pump} sends what is due while gRPC says the
  * client can take more ({@code isReady}); what the client does not take waits, like events in
  * Hubble's ring, and what falls out of a ring of {@code ringCapacity} messages is skipped, counted
- * and announced to the client as a {@code lost_events} message (HUBBLE_RING_BUFFER), per node, as
+ * and announced to the client in {@code lost_events} messages (HUBBLE_RING_BUFFER), per node, as
  * Hubble does. Nothing is ever buffered beyond what gRPC's flow control admits.
  */
 final class PacedStream {
     /** Messages sent per pump before the pacer turns to the next stream. */
     private static final int BATCH = 256;
+    private static final long LOST_EVENTS_INTERVAL_NANOS = 100_000_000L;
 
     /** The server-wide schedule: message {@code g} (global index over endless laps) is due at epoch + g / rate. */
     record Schedule(long epochMonoNanos, long epochWallNanos, long ratePerSecond) {
@@ -48,6 +49,9 @@ final class PacedStream {
     private final long limit;
     private final byte[] scratch;
     private final long[] skippedByNode;
+    private final long[] skippedFirst;
+    private final long[] skippedLast;
+    private long lastLostReportNanos = Long.MIN_VALUE / 2;
     private long cursor;
     private long lastPumpNanos;
     private volatile boolean cancelled;
@@ -70,6 +74,8 @@ final class PacedStream {
         this.limit = laps == 0 ? Long.MAX_VALUE : (long) laps * feedLength;
         this.scratch = new byte[workload.maxMessageBytes()];
         this.skippedByNode = new long[workload.nodeNames().length];
+        this.skippedFirst = new long[workload.nodeNames().length];
+        this.skippedLast = new long[workload.nodeNames().length];
     }
 
     /**
@@ -101,13 +107,13 @@ final class PacedStream {
             return false;
         }
         if (backlog > ringCapacity) {
-            overrun(backlog - ringCapacity);
+            overrun(schedule, backlog - ringCapacity);
         }
         if (!call.isReady()) {
             notReadyNanos += sinceLast;
             return false;
         }
-        sendLostEvents(schedule);
+        sendLostEvents(nowNanos);
         int count = 0;
         while (cursor < due && count < BATCH && call.isReady()) {
             long lap = cursor / feedLength;
@@ -138,32 +144,49 @@ final class PacedStream {
     }
 
     /** The oldest {@code count} messages were overwritten in the ring before this client took them. */
-    private void overrun(long count) {
+    private void overrun(Schedule schedule, long count) {
         for (long c = cursor; c < cursor + count; c++) {
+            long lap = c / feedLength;
             int index = feed == null ? (int) (c % feedLength) : feed[(int) (c % feedLength)];
-            skippedByNode[workload.nodeOf(index)]++;
+            int node = workload.nodeOf(index);
+            long time = schedule.dueWallNanos(lap * lapLength + index) + workload.skewNanos(node);
+            if (skippedByNode[node]++ == 0) {
+                skippedFirst[node] = time;
+            }
+            skippedLast[node] = time;
         }
         cursor += count;
         skipped += count;
     }
 
-    private void sendLostEvents(Schedule schedule) {
+    /**
+     * Reports what was skipped, per node, as Hubble 1.19 does: one {@code lost_events} message with the
+     * count and the {@code first}/{@code last} times of the lost range, at most every
+     * {@value #LOST_EVENTS_INTERVAL_NANOS} ns per stream (1.19 rate-limits them per request).
+     */
+    private void sendLostEvents(long nowNanos) {
+        if (nowNanos - lastLostReportNanos < LOST_EVENTS_INTERVAL_NANOS) {
+            return;
+        }
         String[] nodes = workload.nodeNames();
         for (int n = 0; n < skippedByNode.length; n++) {
             if (skippedByNode[n] == 0) {
                 continue;
             }
-            long nowWall = schedule.dueWallNanos(schedule.dueGlobal(System.nanoTime())) + workload.skewNanos(n);
-            com.google.protobuf.Timestamp time = com.google.protobuf.Timestamp.newBuilder()
-                    .setSeconds(Math.floorDiv(nowWall, 1_000_000_000L))
-                    .setNanos((int) Math.floorMod(nowWall, 1_000_000_000L)).build();
             byte[] message = GetFlowsResponse.newBuilder()
                     .setLostEvents(LostEvent.newBuilder().setSource(LostEventSource.HUBBLE_RING_BUFFER)
-                            .setNumEventsLost(skippedByNode[n]))
-                    .setNodeName(nodes[n]).setTime(time).build().toByteArray();
+                            .setNumEventsLost(skippedByNode[n]).setFirst(timestamp(skippedFirst[n]))
+                            .setLast(timestamp(skippedLast[n])))
+                    .setNodeName(nodes[n]).setTime(timestamp(skippedLast[n])).build().toByteArray();
             call.onNext(new RawMessage(message, message.length));
             skippedByNode[n] = 0;
+            lastLostReportNanos = nowNanos;
         }
+    }
+
+    private static com.google.protobuf.Timestamp timestamp(long epochNanos) {
+        return com.google.protobuf.Timestamp.newBuilder().setSeconds(Math.floorDiv(epochNanos, 1_000_000_000L))
+                .setNanos((int) Math.floorMod(epochNanos, 1_000_000_000L)).build();
     }
 
     /** How many of this feed's messages are due at {@code nowNanos} since the first lap began. */

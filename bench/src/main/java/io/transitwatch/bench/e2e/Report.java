@@ -78,24 +78,39 @@ final class Report {
         }
     }
 
+    /** Rates, whether the pipeline kept up, and where the CPU went (100% = one core). */
     static String table(List<Row> rows) {
         StringBuilder md = new StringBuilder();
         md.append("| offered flows/s | pipeline | sent by server/s | joined flows/s | kept up? | skipped by server "
                 + "| client push-back | join thread CPU | ingest threads CPU | whole process CPU | load server CPU "
-                + "| flows per join-thread CPU-s | flows per ingest CPU-s | flows per process CPU-s "
-                + "| LOST verdict latency p50 / p99 | live heap after GC | RSS (peak) |\n");
-        md.append("|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| machine load (1 min) |\n");
+        md.append("|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             md.append(String.format(Locale.ROOT,
-                    "| %s | %s | %s | **%s** | %s | %s | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %s | %s | %s "
-                            + "| %s / %s | %s | %s (%s) |\n",
+                    "| %s | %s | %s | **%s** | %s | %s | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.2f |\n",
                     count(row.rate()), row.pipeline(), count(row.sentPerSecond()), count(row.joinedPerSecond()),
                     row.keptUp() ? "yes" : "**no**", count(row.skipped()), 100 * row.pushBack(),
                     100 * row.cpu("JOIN"), 100 * row.cpu("INGEST"), 100 * row.cpu("Process"), 100 * row.serverCpu(),
-                    count(row.flowsPerCpuSecond("JOIN")), count(row.flowsPerCpuSecond("INGEST")),
-                    count(row.flowsPerCpuSecond("Process")), millis(row, "p50"), millis(row, "p99"),
-                    bytes(row.result().longValue("liveHeap", -1)), bytes(row.result().longValue("rss", -1)),
-                    bytes(row.result().longValue("rssPeak", -1))));
+                    row.result().longValue("load1x100", 0) / 100.0));
+        }
+        return md.toString();
+    }
+
+    /** Flows per CPU-second, GC, verdicts, LOST verdict latency and memory. */
+    static String costTable(List<Row> rows) {
+        StringBuilder md = new StringBuilder();
+        md.append("| offered flows/s | pipeline | flows per join-thread CPU-s | flows per ingest CPU-s "
+                + "| flows per process CPU-s | GC (count, ms) | LOST / UNVERIFIED verdicts | LOST verdict latency p50 / p99 "
+                + "| live heap after GC | RSS (peak) |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Row row : rows) {
+            Arguments r = row.result();
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | **%s** | %d, %d | %s / %s | %s / %s | %s | %s (%s) |\n",
+                    count(row.rate()), row.pipeline(), count(row.flowsPerCpuSecond("JOIN")),
+                    count(row.flowsPerCpuSecond("INGEST")), count(row.flowsPerCpuSecond("Process")),
+                    r.longValue("gcCount", 0), r.longValue("gcMillis", 0), count(r.longValue("lost", 0)),
+                    count(r.longValue("unverified", 0)), millis(row, "p50"), millis(row, "p99"),
+                    bytes(r.longValue("liveHeap", -1)), bytes(r.longValue("rss", -1)), bytes(r.longValue("rssPeak", -1))));
         }
         return md.toString();
     }
