@@ -1,5 +1,6 @@
 package io.transitwatch.bench.decode;
 
+import io.transitwatch.bench.CpuTimeMeter;
 import io.transitwatch.bench.JoinBenchmark;
 import io.transitwatch.bench.TransitStream;
 import io.transitwatch.bench.baseline.ProtoFlowConverter;
@@ -19,6 +20,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -59,7 +61,9 @@ public class DecodeBenchmark {
         FlowDecoder decoder;
         DecodeReplay.MessageDecoder intoSlot;
         final NodeEvent slot = new NodeEvent();
+        final CpuTimeMeter meter = new CpuTimeMeter();
         int cursor;
+        long parsed;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -68,6 +72,20 @@ public class DecodeBenchmark {
             decoder = new FlowDecoder(encoded.dictionary());
             intoSlot = (buffer, offset, length, event) -> decoder.decode(buffer, offset, length, event);
             System.out.printf("%n%s%n", encoded);
+        }
+
+        long messagesSoFar() {
+            return replay.delivered() + parsed;
+        }
+
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            meter.start(messagesSoFar());
+        }
+
+        @TearDown(Level.Iteration)
+        public void endIteration() {
+            System.out.println(System.lineSeparator() + meter.stop(shape.toString(), messagesSoFar()));
         }
     }
 
@@ -91,5 +109,6 @@ public class DecodeBenchmark {
             }
         }
         m.cursor = i;
+        m.parsed += BATCH;
     }
 }

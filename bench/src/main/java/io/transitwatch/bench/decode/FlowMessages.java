@@ -58,6 +58,7 @@ public final class FlowMessages {
         return response(event, dictionary, shape).toByteArray();
     }
 
+    @SuppressWarnings("deprecation") // Summary is deprecated in flow.proto, yet agents still send it unmasked
     public static GetFlowsResponse response(NodeEvent e, StringDictionary dictionary, Shape shape) {
         boolean full = shape == Shape.FULL;
         String node = dictionary.get(e.node);
