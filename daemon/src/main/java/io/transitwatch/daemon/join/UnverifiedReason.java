@@ -11,13 +11,9 @@ public enum UnverifiedReason {
     GAP,
     /** The destination node's Hubble reported lost events overlapping the window. */
     LOST_EVENTS,
-    /**
-     * A stream did not keep up: the destination's stayed connected but did not catch up with the
-     * window in time, or the source's delivered the departure so late that its arrival, had it come,
-     * would already have been forgotten (older than window + arrival memory).
-     */
+    /** The destination node's stream stayed connected but did not catch up with the window in time. */
     BEHIND,
-    /** No stream for the destination node was up yet: never, or not before the window began. */
+    /** No stream for the destination node has ever been up. */
     NO_OBSERVER,
     /** The join's own fixed capacity overflowed and the oldest entry was evicted undecided. */
     CAPACITY;
