@@ -93,7 +93,8 @@ class RecordReplayTest {
         String liveStreamLosses;
         try (CaptureWriter recorder = CaptureWriter.open(recording)) {
             try (Demo demo = Demo.start(SimMode.RELAY, Scenario.preset("pair-blackhole"),
-                    List.of("join.window=" + WINDOW.toMillis() + "ms", "sinks=stdout", "stdout.format=json"), dir,
+                    List.of("join.window=" + WINDOW.toMillis() + "ms", "sinks=stdout", "stdout.format=json",
+                            "http.port=-1"), dir,
                     new PrintStream(liveStdout, true, StandardCharsets.UTF_8), Clock.SYSTEM, recorder)) {
                 liveStart = awaitFirstFlows(demo);
                 TimeUnit.MILLISECONDS.sleep(LIVE_RUN.toMillis());
