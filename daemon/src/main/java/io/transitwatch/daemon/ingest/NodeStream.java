@@ -76,22 +76,27 @@ final class NodeStream extends ReconnectingStream {
             return false; // node_status or newer response types: nothing a node server should send
         }
         scratch.node = node; // the stream says which node this is, whatever a masked flow carries
-        if (!up) {
-            markUp();
-        }
         if (result == FlowDecoder.LOST_EVENTS) {
+            if (!up) {
+                markUp();
+            }
             state.lostEvents.addAndGet(scratch.lostCount);
             publishScratch();
             return true;
         }
         int verdict = timeline.accept(scratch.uuidHi, scratch.uuidLo, scratch.timeNanos);
+        if (verdict == NodeTimeline.NEW_AFTER_GAP) {
+            // Before NODE_UP: a backfilled NODE_UP lets the join drop the outage, which it may then
+            // decide on at once; it must already know what the backfill did not cover.
+            state.gaps.incrementAndGet();
+            publishControl(ControlEvent.gap(node, timeline.gapStartNanos(), scratch.timeNanos));
+        }
+        if (!up) {
+            markUp();
+        }
         if (verdict == NodeTimeline.DUPLICATE) {
             state.duplicates.incrementAndGet();
             return false;
-        }
-        if (verdict == NodeTimeline.NEW_AFTER_GAP) {
-            state.gaps.incrementAndGet();
-            publishControl(ControlEvent.gap(node, timeline.gapStartNanos(), scratch.timeNanos));
         }
         state.flows.incrementAndGet();
         publishScratch();

@@ -87,22 +87,26 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
         if (node.resync.get() && node.resync.getAndSet(false)) {
             node.timeline.reconnected(); // back after an outage: the next event shows whether Relay covered it
         }
-        if (node.health != RelayNode.UP) {
-            nodes.setHealth(node, true, "");
-        }
         if (result == FlowDecoder.LOST_EVENTS) {
+            if (node.health != RelayNode.UP) {
+                nodes.setHealth(node, true, "");
+            }
             node.state.lostEvents.addAndGet(scratch.lostCount);
             publishScratch();
             return true;
         }
         int verdict = node.timeline.accept(scratch.uuidHi, scratch.uuidLo, scratch.timeNanos);
+        if (verdict == NodeTimeline.NEW_AFTER_GAP) {
+            // Before NODE_UP, for the reason given in NodeStream.onMessage.
+            node.state.gaps.incrementAndGet();
+            publishControl(ControlEvent.gap(node.id, node.timeline.gapStartNanos(), scratch.timeNanos));
+        }
+        if (node.health != RelayNode.UP) {
+            nodes.setHealth(node, true, "");
+        }
         if (verdict == NodeTimeline.DUPLICATE) {
             node.state.duplicates.incrementAndGet();
             return false;
-        }
-        if (verdict == NodeTimeline.NEW_AFTER_GAP) {
-            node.state.gaps.incrementAndGet();
-            publishControl(ControlEvent.gap(node.id, node.timeline.gapStartNanos(), scratch.timeNanos));
         }
         if (!node.delivered) {
             node.delivered = true;

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  *   departure D from node S to IP X ─► X resolves to node R ≠ S ─► remembered arrival for D's key?
  *        │ yes: MATCHED (or DROPPED_AT_DESTINATION)                    │ no: pending in R's lane
  *        ▼                                                             ▼
- *   arrival A at node R ─► pending D? MATCHED : lost earlier? LATE : remember A for W + margin
+ *   arrival A at node R ─► pending D, A within D's window? MATCHED : lost earlier? LATE : remember A for W + margin
+ *                          (a pending D whose window A is past is decided first, as advance() would)
  *
  *   advance(now): for each lane R, while its oldest pending D has deadline = frame(D) + W passed by
  *     R's watermark:  R's view incomplete during the window ? UNVERIFIED(reason) : LOST_IN_TRANSIT
@@ -28,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * not shift windows; verdicts wait on the destination's watermark, never on the joined stream's own
  * silence, so a blackholed (silent) pair is still decided. A SYN reported again with
  * {@code trace_reason} ESTABLISHED is a retransmission: it adds an attempt to the entry of its key
- * and never starts a new one.
+ * and never starts a new one; so does a SYN-ACK reported again after its tuple was declared lost.
+ * An arrival later than its departure's window decides that departure (LOST, then LATE) however
+ * early the join processed it, so that the window, not batching, separates MATCHED from LOST.
  */
 public final class JoinEngine implements NodeEventHandler {
     private static final int MAX_POINT = 128;
@@ -129,6 +132,8 @@ public final class JoinEngine implements NodeEventHandler {
         int work = 0;
         for (int lane = 0, lanes = nodes.size(); lane < lanes && work < budget; lane++) {
             work += decideLane(lane, caughtUp, budget - work);
+            counters.setNode(lane, JoinCounters.PerNode.CLOCK_OFFSET_NANOS, clocks.offset(lane));
+            counters.setNode(lane, JoinCounters.PerNode.LATENESS_NANOS, clocks.lateness(lane));
         }
         work += expireArrivals(budget);
         work += expireLostHistory(budget);
@@ -234,15 +239,21 @@ public final class JoinEngine implements NodeEventHandler {
             }
             return;
         }
-        if (retransmission) {
+        if (retransmission || kind == PacketKind.SYN_ACK) {
             int declaredLost = lost.slots.find(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
             if (declaredLost != KeyedSlots.NONE) {
+                // A SYN-ACK is reported again, with the same reason (REPLY), when the server answers a
+                // retransmitted SYN after the 5 s report interval: while its tuple is in the lost history
+                // it is that handshake's retransmission, not a new departure (a new connection on the
+                // tuple would start with a SYN).
                 counters.increment(JoinCounters.Global.RETRANSMISSIONS);
                 lost.attempts[declaredLost]++;
-            } else {
-                counters.increment(JoinCounters.Global.IGNORED_ORPHAN_RETRANSMISSION);
+                return;
             }
-            return;
+            if (retransmission) {
+                counters.increment(JoinCounters.Global.IGNORED_ORPHAN_RETRANSMISSION);
+                return;
+            }
         }
         counters.increment(JoinCounters.Global.DEPARTURES);
         int pair = pairSlot(node, destination, flow.ipVersion);
@@ -252,9 +263,20 @@ public final class JoinEngine implements NodeEventHandler {
         int arrived = arrivals.slots.find(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
         if (arrived != KeyedSlots.NONE) {
             fillView(flow, node, destination, srcHi, srcLo, k4);
-            decideWithArrival(pair, frame, arrivals.frameNanos[arrived], arrivals.nodeNanos[arrived],
-                    arrivals.dropped[arrived], arrivals.dropReason[arrived]);
+            long arrivalFrame = clocks.frameTime(arrivals.node[arrived], arrivals.nodeNanos[arrived]);
+            decideWithArrival(pair, node, frame, arrivalFrame, arrivals.nodeNanos[arrived], arrivals.dropped[arrived],
+                    arrivals.dropReason[arrived]);
             arrivals.slots.remove(arrived);
+            return;
+        }
+        if (frame - slackNanos < nowNanos - windowNanos - arrivalMemoryNanos) {
+            // Its arrival, had it come, may already be forgotten (expireArrivals): the source's stream
+            // delivered it too late (a reconnect's backfill, a lagging node) for its absence to mean anything.
+            fillView(flow, node, destination, srcHi, srcLo, k4);
+            view.pair = pair;
+            counters.increment(JoinCounters.Global.UNVERIFIED);
+            counters.incrementPair(pair, JoinCounters.PerPair.unverified(UnverifiedReason.BEHIND));
+            listener.onUnverified(view, UnverifiedReason.BEHIND);
             return;
         }
         if (pending.slots.isFull()) {
@@ -281,11 +303,18 @@ public final class JoinEngine implements NodeEventHandler {
         long k4 = keyWord(flow, kind);
         long frame = clocks.frameTime(node, flow.timeNanos);
         int waiting = pending.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        if (waiting != KeyedSlots.NONE && frame > placed(waiting) + windowNanos) {
+            // Past the departure's window: the departure is decided as the watermark decides it (LOST,
+            // or UNVERIFIED if the destination's view was incomplete), whatever order the join saw the
+            // two in; the arrival then resolves a LOST verdict as LATE below.
+            decideExpired(waiting, pending.slots.lane(waiting));
+            waiting = KeyedSlots.NONE;
+        }
         if (waiting != KeyedSlots.NONE) {
             int source = pending.sourceNode[waiting];
             int destination = pending.slots.lane(waiting);
             fillViewFromPending(waiting);
-            decideWithArrival(pairSlot(source, destination, view.family), pending.frameNanos[waiting], frame,
+            decideWithArrival(pairSlot(source, destination, view.family), source, placed(waiting), frame,
                     flow.timeNanos, dropped, flow.dropReason);
             pending.slots.remove(waiting);
             return;
@@ -368,18 +397,12 @@ public final class JoinEngine implements NodeEventHandler {
             if (slot == KeyedSlots.NONE) {
                 break;
             }
-            long start = pending.frameNanos[slot];
-            long deadline = start + windowNanos;
+            long deadline = Math.max(pending.frameNanos[slot], placed(slot)) + windowNanos;
             UnverifiedReason unverified;
             if (watermark >= deadline && state != ObserverHealth.NEVER_SEEN) {
-                unverified = health.incompleteDuring(lane, start - slackNanos, deadline);
-                if (unverified == null) {
-                    fillViewFromPending(slot);
-                    declareLost(slot);
-                    pending.slots.remove(slot);
-                    decided++;
-                    continue;
-                }
+                decideExpired(slot, lane);
+                decided++;
+                continue;
             } else if (state == ObserverHealth.DOWN && nowNanos >= deadline + downGraceNanos) {
                 unverified = UnverifiedReason.OBSERVER_DOWN;
             } else if (state == ObserverHealth.NEVER_SEEN && nowNanos >= deadline + downGraceNanos) {
@@ -397,8 +420,37 @@ public final class JoinEngine implements NodeEventHandler {
         return decided;
     }
 
-    private void decideWithArrival(int pair, long departureFrame, long arrivalFrame, long arrivalNodeNanos,
-            boolean dropped, int dropReason) {
+    /**
+     * Decides a pending departure whose window the destination's watermark has passed without its
+     * arrival: LOST, unless the destination's view was incomplete during the window.
+     */
+    private void decideExpired(int slot, int lane) {
+        // Check the destination's view from the earlier of the two placements (see placed()), and from
+        // as early as this source's arrivals are seen to lie before its departures (a lagging source).
+        long start = pending.frameNanos[slot];
+        long again = placed(slot);
+        long from = Math.min(start, again) + clocks.earliestArrival(pending.sourceNode[slot]) - slackNanos;
+        UnverifiedReason unverified = health.incompleteDuring(lane, from, Math.max(start, again) + windowNanos);
+        fillViewFromPending(slot);
+        if (unverified == null) {
+            declareLost(slot);
+        } else {
+            declareUnverified(slot, unverified);
+        }
+        pending.slots.remove(slot);
+    }
+
+    /**
+     * The pending departure's frame time with the source's clock offset as known now. Its stored frame
+     * used the estimate of when it came, which a stream's first events can put hundreds of ms off
+     * (they may wait in Relay's sort buffer); times compared with each other must use the same estimate.
+     */
+    private long placed(int slot) {
+        return clocks.frameTime(pending.sourceNode[slot], pending.firstSeenNanos[slot]);
+    }
+
+    private void decideWithArrival(int pair, int source, long departureFrame, long arrivalFrame,
+            long arrivalNodeNanos, boolean dropped, int dropReason) {
         view.pair = pair;
         view.arrivalNodeNanos = arrivalNodeNanos;
         if (dropped) {
@@ -409,6 +461,7 @@ public final class JoinEngine implements NodeEventHandler {
             return;
         }
         long transit = arrivalFrame - departureFrame;
+        clocks.observeTransit(source, transit, nowNanos);
         counters.increment(JoinCounters.Global.MATCHED);
         counters.incrementPair(pair, JoinCounters.PerPair.MATCHED);
         counters.recordTransit(pair, transit);

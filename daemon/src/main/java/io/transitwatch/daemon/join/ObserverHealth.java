@@ -4,11 +4,11 @@ package io.transitwatch.daemon.join;
  * Single-threaded: owned by the join thread.
  *
  * <p>What the join knows about each node's observer (its Hubble stream): up, down or never seen,
- * and the spans of the daemon's time line for which that node's events are incomplete — while its
- * stream was down, a gap that backfill could not cover, or a run of Hubble's own lost events. A
- * departure whose window overlaps such a span cannot be declared lost: its arrival may be the event
- * that went missing. Spans are kept per node in a small ring, merged when they touch, so a flood of
- * lost-event reports costs one span, not one each.
+ * and the spans of the daemon's time line for which that node's events are incomplete — before its
+ * stream first delivered, while its stream was down, a gap that backfill could not cover, or a run
+ * of Hubble's own lost events. A departure whose window overlaps such a span cannot be declared
+ * lost: its arrival may be the event that went missing. Spans are kept per node in a small ring,
+ * merged when they touch, so a flood of lost-event reports costs one span, not one each.
  */
 final class ObserverHealth {
     static final byte NEVER_SEEN = 0;
@@ -51,7 +51,10 @@ final class ObserverHealth {
      * ring no longer held arrives separately as a GAP span).
      */
     void markUp(int node, long frameNanos, boolean backfilled) {
-        if (state[node] == DOWN) {
+        if (state[node] == NEVER_SEEN) {
+            // Nothing the node reported before its stream first delivered reached us.
+            addSpan(node, Long.MIN_VALUE, frameNanos, UnverifiedReason.NO_OBSERVER);
+        } else if (state[node] == DOWN) {
             closeOpenSpan(node, backfilled ? Long.MIN_VALUE : frameNanos);
         }
         state[node] = UP;

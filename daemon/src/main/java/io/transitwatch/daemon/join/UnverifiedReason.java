@@ -11,9 +11,13 @@ public enum UnverifiedReason {
     GAP,
     /** The destination node's Hubble reported lost events overlapping the window. */
     LOST_EVENTS,
-    /** The destination node's stream stayed connected but did not catch up with the window in time. */
+    /**
+     * A stream did not keep up: the destination's stayed connected but did not catch up with the
+     * window in time, or the source's delivered the departure so late that its arrival, had it come,
+     * would already have been forgotten (older than window + arrival memory).
+     */
     BEHIND,
-    /** No stream for the destination node has ever been up. */
+    /** No stream for the destination node was up yet: never, or not before the window began. */
     NO_OBSERVER,
     /** The join's own fixed capacity overflowed and the oldest entry was evicted undecided. */
     CAPACITY;

@@ -65,7 +65,9 @@ public sealed interface Fault {
     /**
      * The node's Hubble is down from {@code at} for {@code duration}: its server refuses
      * connections (Relay reports the node NODE_ERROR), and the events of that time are never
-     * recorded. When it comes back its ring still holds what it had before.
+     * recorded. It comes back with an empty ring, as after an agent restart (the ring lives in the
+     * agent; a ring that kept its old events but silently lacked the outage's would be no Hubble's),
+     * so a client that resumes with {@code since} sees the gap.
      */
     record StreamDown(String node, Duration at, Duration duration) implements Fault {
         public StreamDown {

@@ -1,6 +1,7 @@
 package io.transitwatch.daemon.sim;
 
 import io.transitwatch.daemon.sim.traffic.TruthRecorder;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -56,6 +57,28 @@ public final class GroundTruth implements TruthRecorder {
         synchronized (lock) {
             for (Entry entry : entries.values()) {
                 TruthRecord record = entry.snapshot();
+                if (filter.test(record)) {
+                    out.add(record);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every retained record accepted by {@code filter}, its expectation judged as a join with window
+     * {@code window} must judge it (DESIGN §3.5), rather than "did any copy ever arrive": ARRIVED only
+     * when the first copy arrived within {@code window} after the departure (a later arrival is LOST
+     * for such a join, then LATE); PENDING until the window has been simulated; LOST when nothing
+     * arrived within it while the destination was observable for all of it. Retransmissions that can
+     * still arrive after the window do not keep a record PENDING, so a short run can be scored.
+     */
+    public List<TruthRecord> recordsWithin(Duration window, Predicate<TruthRecord> filter) {
+        long windowNanos = window.toNanos();
+        List<TruthRecord> out = new ArrayList<>();
+        synchronized (lock) {
+            for (Entry entry : entries.values()) {
+                TruthRecord record = entry.snapshot(entry.expectationWithin(windowNanos));
                 if (filter.test(record)) {
                     out.add(record);
                 }
@@ -219,9 +242,36 @@ public final class GroundTruth implements TruthRecorder {
         }
 
         TruthRecord snapshot() {
+            return snapshot(expectation());
+        }
+
+        TruthRecord snapshot(Expectation expected) {
             return new TruthRecord(key, sourceNode, destinationNode, sourcePod, destinationPod, departureNanos,
                     departureEventTimeNanos, departureReports, transmissions, arrivedNanos,
-                    Boolean.TRUE.equals(arrivalObservable), dropped, expectation());
+                    Boolean.TRUE.equals(arrivalObservable), dropped, expected);
+        }
+
+        /** See {@link GroundTruth#recordsWithin}. */
+        private Expectation expectationWithin(long windowNanos) {
+            if (departureObservable == null) {
+                return Expectation.PENDING;
+            }
+            if (!departureObservable) {
+                return Expectation.UNOBSERVABLE;
+            }
+            long deadline = departureNanos + windowNanos;
+            if (arrivedNanos >= 0 && arrivedNanos <= deadline) {
+                if (arrivalObservable == null) {
+                    return Expectation.PENDING;
+                }
+                return arrivalObservable ? Expectation.ARRIVED : Expectation.UNOBSERVABLE;
+            }
+            if (simulatedUntilNanos < deadline) {
+                return Expectation.PENDING;
+            }
+            return unobservableDuring(destinationNode, departureNanos, deadline)
+                    ? Expectation.UNOBSERVABLE
+                    : Expectation.LOST;
         }
 
         private Expectation expectation() {

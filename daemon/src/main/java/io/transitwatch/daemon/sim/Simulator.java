@@ -141,6 +141,14 @@ public final class Simulator implements AutoCloseable {
         hubbleUp(node, keepRing, config.clock().epochNanos(), Runnable::run);
     }
 
+    /**
+     * From now on the node's next {@code count} events overflow its perf ring: lost, then reported in
+     * one PERF_EVENT_RING_BUFFER LostEvent, as {@link Fault.LostEvents} does at a scheduled time.
+     */
+    public void loseEvents(String node, int count) {
+        generator.loseEvents(node, count);
+    }
+
     /** Resizes every node's ring, keeping the newest events that fit. */
     public void setRingCapacity(int capacity) {
         hubbles.values().forEach(h -> h.ring().resize(capacity));

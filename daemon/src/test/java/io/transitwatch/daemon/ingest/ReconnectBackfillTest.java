@@ -86,8 +86,10 @@ class ReconnectBackfillTest {
             assertEquals(FakeHubbleServer.timeOf(after.get(0)), gaps.get(0).gapEnd());
             assertEquals(1, harness.node(NODE).gaps());
             int gapIndex = harness.collector.events.indexOf(gaps.get(0));
-            assertEquals(after.get(0).getFlow().getUuid(), harness.collector.events.get(gapIndex + 1).uuid(),
-                    "the gap comes right before the first new event");
+            assertEquals(NodeEvent.NODE_UP, harness.collector.events.get(gapIndex + 1).kind(),
+                    "the gap comes before the NODE_UP that lets the join drop the outage");
+            assertEquals(after.get(0).getFlow().getUuid(), harness.collector.events.get(gapIndex + 2).uuid(),
+                    "then the first new event");
         }
     }
 }

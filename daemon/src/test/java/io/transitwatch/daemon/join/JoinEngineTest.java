@@ -154,6 +154,110 @@ class JoinEngineTest {
     }
 
     @Test
+    void shouldNotAlertForDeparturesBeforeTheDestinationStreamFirstDelivered() {
+        JoinHarness fresh = new JoinHarness();
+        fresh.up("a", T0, false);
+        // b's arrival of this SYN (at T0 + S + 1 ms) happened before b's stream was up: never delivered
+        fresh.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        fresh.up("b", T0 + S + 100 * MS, false);
+        fresh.departure("a", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + 2 * S);
+        fresh.advance(T0 + 30 * S);
+
+        assertEquals(List.of("UNVERIFIED(NO_OBSERVER) a>b IPv4 SYN 40000>9090 attempts=1",
+                "LOST a>b IPv4 SYN 40000>9090 attempts=1"), fresh.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldPlaceADepartureWithTheOffsetKnownWhenItIsDecided() {
+        JoinHarness fresh = new JoinHarness();
+        fresh.up("a", T0, false);
+        fresh.up("b", T0 + S + 100 * MS, false);
+        // a's first event comes 1 s late (say, Relay's sort buffer): a's offset looks like 1 s, and this
+        // SYN of T0 + 1 s, whose arrival b reported before its stream was up, is placed at T0 + 2 s
+        fresh.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(S).at(T0 + S);
+        // a's next events come at once: a's offset is 0, the first SYN belongs before b came up
+        fresh.departure("a", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + 3 * S);
+        fresh.advance(T0 + 30 * S);
+
+        assertEquals(List.of("UNVERIFIED(NO_OBSERVER) a>b IPv4 SYN 40000>9090 attempts=1",
+                "LOST a>b IPv4 SYN 40000>9090 attempts=1"), fresh.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldPlaceALaggingSourceByWhereItsArrivalsAreSeen() {
+        JoinHarness fresh = new JoinHarness();
+        fresh.up("a", T0, false);
+        fresh.up("b", T0 + S, false);
+        // a's events all reach us 1.5 s after their own time: to the offset filter that is a's clock
+        fresh.arrival("b", "10.0.1.5", 40001, "10.0.2.7", 9090).at(T0 + 2 * S + MS);
+        // this SYN left at T0 + 0.9 s; b reported its arrival before b's stream was up
+        fresh.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(1500 * MS).at(T0 + 900 * MS);
+        // matched departures show a's arrivals 1.5 s before a's departures
+        fresh.departure("a", "10.0.1.5", 40001, "10.0.2.7", 9090).receivedAfter(1500 * MS).at(T0 + 2 * S);
+        fresh.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40001>9090 attempts=1",
+                "UNVERIFIED(NO_OBSERVER) a>b IPv4 SYN 40000>9090 attempts=1"), fresh.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldNotDeclareLostADepartureWhoseArrivalWouldBeForgottenAlready() {
+        join.departure("a", "10.0.1.9", 40000, "10.0.2.7", 9090).at(T0 + 500 * MS);
+        join.arrival("b", "10.0.1.9", 40000, "10.0.2.7", 9090).at(T0 + 501 * MS);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S + MS);
+        join.advance(T0 + 12 * S); // the arrival is older than window + arrival memory: forgotten
+        // a's stream was behind (a reconnect's backfill): its SYN of T0 + 1 s comes 11 s late
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(11 * S).at(T0 + S);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
+                "UNVERIFIED(BEHIND) a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+        assertEquals(0, join.counters.get(JoinCounters.Global.LOST));
+    }
+
+    @Test
+    void shouldDecideByTheWindowNotByWhenTheArrivalWasProcessed() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.departure("a", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + S);
+        // both arrivals are processed before any advance(); one is inside the 5 s window, one 50 ms past it
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 5 * S + 950 * MS);
+        join.arrival("b", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + 6 * S + 50 * MS);
+        join.advance(T0 + 20 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
+                "LOST a>b IPv4 SYN 40000>9090 attempts=1",
+                "LATE a>b IPv4 SYN 40000>9090 attempts=1 token=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldJudgeTheWindowWithTheOffsetKnownWhenTheArrivalComes() {
+        // a's first event comes 400 ms late: a's offset looks like 400 ms, the SYN is placed at T0 + 1.4 s
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(400 * MS).at(T0 + S);
+        join.departure("a", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + 2 * S);
+        join.arrival("b", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + 2 * S + MS);
+        // a's offset is 0 now: this arrival came 5.1 s after its departure, not 4.7 s
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 6 * S + 100 * MS);
+        join.advance(T0 + 20 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
+                "LOST a>b IPv4 SYN 40000>9090 attempts=1",
+                "LATE a>b IPv4 SYN 40000>9090 attempts=1 token=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldCountSynAckReportedAgainAfterItsLossAsAnAttempt() {
+        join.departure("b", "10.0.2.7", 9090, "10.0.1.5", 40000).synAck().at(T0 + S);
+        join.advance(T0 + 7 * S);
+        // the client's SYN retransmit at +7 s is answered again; past the 5 s interval it is reported again
+        join.departure("b", "10.0.2.7", 9090, "10.0.1.5", 40000).synAck().at(T0 + 8 * S);
+        join.advance(T0 + 20 * S);
+
+        assertEquals(List.of("LOST b>a IPv4 SYN-ACK 9090>40000 attempts=1"), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.DEPARTURES));
+        assertEquals(1, join.counters.get(JoinCounters.Global.RETRANSMISSIONS));
+    }
+
+    @Test
     void shouldToleratePlusMinusTwoSecondsOfClockSkew() {
         // a's clock runs 2 s behind the daemon, b's 2 s ahead: raw times disagree by 4 s.
         long aBehind = -2 * S;
@@ -232,9 +336,9 @@ class JoinEngineTest {
     void shouldDecideSilentBlackholedPairFromIdleWatermark() {
         // Only departures: the destination b never sends anything, yet verdicts come from b's idle watermark.
         for (int i = 0; i < 10; i++) {
-            join.departure("c", "fd00:3::5", 41000 + i, "fd00:2::7", 9090).at(T0 + i * 200 * MS);
+            join.departure("c", "fd00:3::5", 41000 + i, "fd00:2::7", 9090).at(T0 + S + i * 200 * MS);
         }
-        join.advance(T0 + 8 * S);
+        join.advance(T0 + 9 * S);
 
         assertEquals(10, join.verdicts.count("LOST c>b IPv6 SYN"));
     }

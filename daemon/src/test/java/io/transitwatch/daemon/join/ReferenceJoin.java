@@ -30,6 +30,9 @@ final class ReferenceJoin {
     private final Map<String, Long> downSince = new HashMap<>();
     private final Map<String, List<Span>> spans = new HashMap<>();
     private final Map<String, Long> newest = new HashMap<>();
+    /** Per source node: start of the current span, min transit in it, min transit in the span before. */
+    private final Map<String, long[]> transits = new HashMap<>();
+    private final long clockSpan;
     final List<String> verdicts = new ArrayList<>();
 
     ReferenceJoin(JoinConfig config) {
@@ -37,10 +40,31 @@ final class ReferenceJoin {
         slack = config.watermarkSlack().toNanos();
         grace = config.downGrace().toNanos();
         arrivalMemory = config.arrivalMemory().toNanos();
+        clockSpan = config.clockSpan().toNanos();
+    }
+
+    /** A matched departure of {@code srcNode}: its arrival came {@code transit} after it (two spans of minima). */
+    private void matched(String srcNode, long transit, long now) {
+        long[] t = transits.computeIfAbsent(srcNode, n -> new long[] {Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE});
+        if (t[0] == Long.MIN_VALUE || now - t[0] >= clockSpan) {
+            t[2] = t[1];
+            t[1] = transit;
+            t[0] = now;
+        } else {
+            t[1] = Math.min(t[1], transit);
+        }
+    }
+
+    /** How far before a departure of {@code srcNode} its arrival may lie: the negative earliest transit, else 0. */
+    private long earliestArrival(String srcNode) {
+        long[] t = transits.get(srcNode);
+        return t == null ? 0 : Math.min(0, Math.min(t[1], t[2]));
     }
 
     void up(String node, long now) {
-        if ("DOWN".equals(state.get(node))) {
+        if (!state.containsKey(node)) {
+            spans(node).add(new Span(Long.MIN_VALUE, now, "NO_OBSERVER"));
+        } else if ("DOWN".equals(state.get(node))) {
             for (int i = 0; i < spans(node).size(); i++) {
                 Span span = spans(node).get(i);
                 if (span.to == Long.MAX_VALUE) {
@@ -79,7 +103,9 @@ final class ReferenceJoin {
         if (retransmission) {
             return;
         }
-        if (arrivals.remove(key) != null) {
+        Long arrived = arrivals.remove(key);
+        if (arrived != null) {
+            matched(srcNode, arrived - time, time);
             verdicts.add("MATCHED " + srcNode + ">" + dstNode + " " + key.srcPort);
             return;
         }
@@ -92,7 +118,17 @@ final class ReferenceJoin {
             up(node, time);
         }
         Pending p = pending.remove(key);
+        if (p != null && time > p.time + window) {
+            String reason = incomplete(node, p.time + earliestArrival(p.srcNode) - slack, p.time + window);
+            verdicts.add((reason == null ? "LOST" : "UNVERIFIED(" + reason + ")") + " " + p.srcNode + ">" + p.dstNode
+                    + " " + key.srcPort);
+            if (reason == null) {
+                lost.put(key, p);
+            }
+            p = null;
+        }
         if (p != null) {
+            matched(p.srcNode, time - p.time, time);
             verdicts.add("MATCHED " + p.srcNode + ">" + p.dstNode + " " + key.srcPort);
             return;
         }
@@ -114,7 +150,7 @@ final class ReferenceJoin {
             boolean watermarkPassed = !"NEVER".equals(dstState)
                     && watermark(p.dstNode, now, "UP".equals(dstState)) >= deadline;
             if (watermarkPassed) {
-                String reason = incomplete(p.dstNode, p.time - slack, deadline);
+                String reason = incomplete(p.dstNode, p.time + earliestArrival(p.srcNode) - slack, deadline);
                 verdict = reason == null ? "LOST" : "UNVERIFIED(" + reason + ")";
             } else if ("DOWN".equals(dstState) && now >= deadline + grace) {
                 verdict = "UNVERIFIED(OBSERVER_DOWN)";

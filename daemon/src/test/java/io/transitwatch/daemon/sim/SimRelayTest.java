@@ -97,6 +97,25 @@ class SimRelayTest {
         }
     }
 
+    @Test
+    void shouldDrainEveryNodeSideBySideWhenTheyAllHaveABacklog() {
+        advance(sim, clock, Duration.ofSeconds(5));
+        List<GetFlowsResponse> all = new java.util.ArrayList<>();
+        ObserverGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .getFlows(GetFlowsRequest.newBuilder().setSince(com.google.protobuf.Timestamp.newBuilder()
+                        .setSeconds(T0 / 1_000_000_000L)).build()).forEachRemaining(all::add);
+        List<GetFlowsResponse> flows = all.stream().filter(GetFlowsResponse::hasFlow).toList();
+        java.util.Map<String, Long> total = flows.stream()
+                .collect(Collectors.groupingBy(GetFlowsResponse::getNodeName, Collectors.counting()));
+        java.util.Map<String, Long> first = flows.subList(0, 600).stream()
+                .collect(Collectors.groupingBy(GetFlowsResponse::getNodeName, Collectors.counting()));
+        // With a full sort buffer each poll has room for one more response; asking the same node first
+        // every time would hand out that node's whole backlog before any other node got a turn.
+        assertTrue(total.values().stream().allMatch(n -> n > 150), "every node has a backlog: " + total);
+        assertTrue(first.size() == 6 && first.values().stream().allMatch(n -> n >= 60),
+                "the first 600 responses take turns between the nodes: " + first + " of " + total);
+    }
+
     private FlowCollector follow() {
         FlowCollector stream = new FlowCollector(false);
         ObserverGrpc.newStub(channel).getFlows(GetFlowsRequest.newBuilder().setFollow(true).build(), stream);

@@ -37,7 +37,11 @@ final class RelayFlowStream implements FlowStreamPump.Source {
     private final int bufferCapacity;
     private final Queue<GetFlowsResponse> statuses = new ConcurrentLinkedQueue<>();
     private final Map<String, RingCursor> cursors = new ConcurrentHashMap<>();
+    private static final RingCursor[] NO_CURSORS = new RingCursor[0];
+
     private final PriorityQueue<GetFlowsResponse> sortBuffer = new PriorityQueue<>(BY_TIME);
+    /** Index (into the cursors in map order) of the node asked first on the next fill. */
+    private int nextTurn;
 
     RelayFlowStream(List<NodeHubble> nodes, FlowQuery query, Clock clock, int sortBufferCapacity,
             long drainTimeoutNanos) {
@@ -99,17 +103,26 @@ final class RelayFlowStream implements FlowStreamPump.Source {
                 && cursors.values().stream().allMatch(RingCursor::finished);
     }
 
-    /** Takes responses from the nodes round-robin until the buffer is full or no node has more now. */
+    /**
+     * Takes responses from the nodes round-robin until the buffer is full or no node has more now.
+     * The turn carries over from call to call: with a full buffer each call has room for one
+     * response, and always asking the same node first would starve the others for as long as that
+     * node has a backlog (Relay's per-node readers feed its buffer side by side).
+     */
     private void fillSortBuffer() {
+        RingCursor[] all = cursors.values().toArray(NO_CURSORS);
+        int count = all.length;
         boolean progress = true;
         while (sortBuffer.size() < bufferCapacity && progress) {
             progress = false;
-            for (RingCursor cursor : cursors.values()) {
-                GetFlowsResponse next = cursor.poll();
+            for (int i = 0; i < count; i++) {
+                int turn = (nextTurn + i) % count;
+                GetFlowsResponse next = all[turn].poll();
                 if (next != null) {
                     sortBuffer.add(next);
                     progress = true;
                     if (sortBuffer.size() >= bufferCapacity) {
+                        nextTurn = turn + 1;
                         return;
                     }
                 }

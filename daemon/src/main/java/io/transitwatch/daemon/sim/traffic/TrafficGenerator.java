@@ -13,8 +13,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Single-threaded: only the traffic thread calls {@link #advanceTo}; {@link #pause()} and
- * {@link #resume()} may be called from any thread (they are queued for the traffic thread).
+ * Single-threaded: only the traffic thread calls {@link #advanceTo}; {@link #pause()},
+ * {@link #resume()} and {@link #loseEvents} may be called from any thread (they are queued for the
+ * traffic thread).
  *
  * <p>The simulated cluster's datapath. New conversations start as a Poisson process at the
  * scenario's rate (plus the steady periodic ones), each plays out packet by packet in true time, and
@@ -40,6 +41,7 @@ public final class TrafficGenerator {
     private final SplittableRandom random;
     private final PortAllocator ports;
     private final TruthRecorder truth;
+    private final EventEmitter emitter;
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private long nextConversationId;
     private boolean launching = true;
@@ -60,7 +62,7 @@ public final class TrafficGenerator {
         this.mix = new TrafficMix(topology);
         Map<String, ConntrackReporter> conntrack = new HashMap<>();
         topology.nodes().forEach(n -> conntrack.put(n.name(), new ConntrackReporter()));
-        EventEmitter emitter = new EventEmitter(scheduler, faults, truth, root.split(), hubbles, logs);
+        this.emitter = new EventEmitter(scheduler, faults, truth, root.split(), hubbles, logs);
         this.datapath = new Datapath(scheduler, emitter, new FlowFactory(), faults, random, truth, conntrack);
         scheduleNodeFaults(startNanos, emitter, control);
         startLaunchers(startNanos);
@@ -88,6 +90,15 @@ public final class TrafficGenerator {
                 startLaunchers(scheduler.now());
             }
         });
+    }
+
+    /** From now on the next {@code count} events of {@code node} overflow its perf ring ({@link Fault.LostEvents}). */
+    public void loseEvents(String node, int count) {
+        topology.node(node); // fail fast on a misspelt node
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be >= 1: " + count);
+        }
+        commands.add(() -> emitter.startLostRun(node, count));
     }
 
     private void startLaunchers(long fromNanos) {
@@ -156,7 +167,8 @@ public final class TrafficGenerator {
             long at = startNanos + down.at().toNanos();
             long until = at + down.duration().toNanos();
             scheduler.at(at, () -> control.hubbleDown(down.node(), at));
-            scheduler.at(until, () -> control.hubbleUp(down.node(), true, until));
+            // Hubble keeps its ring in the agent: an agent that was down comes back with an empty one.
+            scheduler.at(until, () -> control.hubbleUp(down.node(), false, until));
         }
         for (Fault.LostEvents lost : scenario.faults(Fault.LostEvents.class)) {
             topology.node(lost.node());

@@ -1,0 +1,441 @@
+package io.transitwatch.daemon.scenario;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.transitwatch.daemon.clock.Clock;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.lifecycle.Demo;
+import io.transitwatch.daemon.sim.Expectation;
+import io.transitwatch.daemon.sim.IpFamily;
+import io.transitwatch.daemon.sim.Scenario;
+import io.transitwatch.daemon.sim.SimMode;
+import io.transitwatch.daemon.sim.Simulator;
+import io.transitwatch.daemon.sim.TruthKey;
+import io.transitwatch.daemon.sim.TruthRecord;
+import io.transitwatch.sinks.Alert;
+import io.transitwatch.sinks.IncidentChange;
+import io.transitwatch.sinks.IncidentState;
+import io.transitwatch.sinks.SinkEvent;
+import io.transitwatch.sinks.Verdict;
+import io.transitwatch.sinks.json.EventJson;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * Not thread-safe; one per test. Runs one scenario end to end, in real time, and scores it: the
+ * simulated cluster and the real daemon against it over gRPC ({@link Demo}), alerts and incident
+ * changes read back from the daemon's stdout JSON, the join's counters, and the simulator's ground
+ * truth judged for the daemon's window ({@link io.transitwatch.daemon.sim.GroundTruth#recordsWithin}).
+ *
+ * <p>Timeline of a run: start; wait until the join has every node's stream up ({@link #observedFromNanos});
+ * from then, {@code traffic} more of new connections, with the test's {@link Action}s on the way;
+ * {@code pauseTraffic()} (connections under way play out: retransmissions, SYN-ACKs); {@link #SETTLE}
+ * more, so that every departure's window has passed and been decided; close the daemon (it drains
+ * the join and flushes stdout); snapshot the counters and the ground truth.
+ *
+ * <p>Scoring, by tuple (family, protocol, packet kind, on-wire source IP and port, destination IP and
+ * port), the key of DESIGN §3.2 on both sides:
+ * <ul>
+ *   <li><b>judged</b> records: ground-truth departures at least {@link #OBSERVATION_MARGIN} after the
+ *       daemon first had every node's stream up, whose window ended at least {@link #TAIL_MARGIN}
+ *       before the daemon stopped, whose expectation is final (not PENDING) and whose arrival, if
+ *       any, is not within {@link #EDGE} of the window's end. Recall is computed over the judged
+ *       records that are LOST.
+ *   <li><b>precision</b> is computed over every LOST_IN_TRANSIT alert, judged or not: an alert is true
+ *       only if the ground truth has a record of its tuple whose expectation is LOST (alerts for records
+ *       at the window edge are left out).
+ * </ul>
+ */
+final class ScenarioRun {
+    /** The daemon's join window (join.window default); the ground truth is judged with the same one. */
+    static final Duration WINDOW = Duration.ofSeconds(5);
+    /**
+     * How much later than the end of a departure's window its verdict may come: the destination's
+     * watermark lags by the stream's lateness plus slack, and the sinks flush on close. Records whose
+     * window ends later than this before the stop are not judged.
+     */
+    static final Duration TAIL_MARGIN = Duration.ofSeconds(3);
+    /** After pausing the traffic: the last handshakes (SYN retransmission at +1 s) + window + margin. */
+    static final Duration SETTLE = Duration.ofSeconds(1).plus(WINDOW).plus(TAIL_MARGIN);
+    /**
+     * A join reads event times, which carry the perf-read delay (up to 20 ms in the simulator) on
+     * each side; the ground truth knows true times. A record whose first copy arrived within this of
+     * the window's end may fall either side for any join: it is neither scored nor held against one.
+     */
+    static final Duration EDGE = Duration.ofMillis(50);
+    /**
+     * A record is judged only if its window, widened by this before its departure, lies within the
+     * time the daemon had every node's stream up: the join holds the first moments of a stream
+     * (its watermark slack, 250 ms) as incomplete, and learns each node's clock offset from the first
+     * events.
+     */
+    static final Duration OBSERVATION_MARGIN = Duration.ofSeconds(1);
+    private static final List<String> NODES = List.of("solcp01", "solcp02", "solcp03", "solwk01", "solwk02",
+            "solwk03");
+
+    private final String name;
+    private final List<Alert> alerts = new ArrayList<>();
+    private final List<IncidentChange> incidents = new ArrayList<>();
+    private final Map<JoinCounters.Global, Long> global = new EnumMap<>(JoinCounters.Global.class);
+    private final List<PairCounts> pairs = new ArrayList<>();
+    private final List<TruthRecord> truth;
+    private final long startNanos;
+    private final long observedFromNanos;
+    private final long stopNanos;
+    private final long elapsedMillis;
+
+    /** Something done to the simulated cluster {@code after} the daemon first had every node up. */
+    record Action(Duration after, String what, Consumer<Simulator> act) {
+        static Action at(Duration after, String what, Consumer<Simulator> act) {
+            return new Action(after, what, act);
+        }
+    }
+
+    /** One (source node, destination node, family) row of the join's counters. */
+    record PairCounts(String source, String destination, String family, Map<JoinCounters.PerPair, Long> counts) {
+        long get(JoinCounters.PerPair counter) {
+            return counts.get(counter);
+        }
+
+        long unverified() {
+            return counts.entrySet().stream().filter(e -> e.getKey().name().startsWith("UNVERIFIED_"))
+                    .mapToLong(Map.Entry::getValue).sum();
+        }
+    }
+
+    /** The key of DESIGN §3.2, in the alert's spelling; addresses normalised. */
+    record Tuple(String family, String protocol, String kind, String sourceIp, int sourcePort, String destinationIp,
+            int destinationPort) {
+        static Tuple of(Alert alert) {
+            return new Tuple(alert.family(), alert.protocol(), alert.kind(), normalise(alert.source().ip()),
+                    alert.source().port(), normalise(alert.destination().ip()), alert.destination().port());
+        }
+
+        static Tuple of(TruthKey key) {
+            return new Tuple(key.family() == IpFamily.IPV4 ? "IPv4" : "IPv6", key.protocol().name(),
+                    key.kind().name().replace('_', '-'), normalise(key.sourceIp()), key.sourcePort(),
+                    normalise(key.destinationIp()), key.destinationPort());
+        }
+
+        private static String normalise(String ip) {
+            try {
+                return InetAddress.getByName(ip).getHostAddress(); // a literal: no lookup
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException(ip, e);
+            }
+        }
+    }
+
+    /**
+     * Detection quality of one run.
+     *
+     * @param truePositives   LOST alerts whose tuple the ground truth has as LOST
+     * @param falsePositives  LOST alerts whose tuple is unknown to the ground truth or not LOST there
+     * @param judgedLost      judged records that are LOST
+     * @param detected        of those, the ones with a LOST alert
+     * @param missed          the others
+     * @param duplicateAlerts tuples with more than one LOST alert
+     * @param alertsAtWindowEdge LOST alerts for records at the window edge ({@link #EDGE}), not scored
+     * @param recordsAtWindowEdge records at the window edge, not scored
+     */
+    record Score(int truePositives, List<Alert> falsePositives, int judgedLost, int detected,
+            List<TruthRecord> missed, int duplicateAlerts, int alertsAtWindowEdge, int recordsAtWindowEdge) {
+        double precision() {
+            int alerts = truePositives + falsePositives.size();
+            return alerts == 0 ? 1.0 : (double) truePositives / alerts;
+        }
+
+        double recall() {
+            return judgedLost == 0 ? 1.0 : (double) detected / judgedLost;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("precision %.4f (%d true, %d false), recall %.4f (%d of %d judged LOST), "
+                    + "%d tuples alerted more than once, %d records (%d alerts) at the window edge not scored; "
+                    + "false: %s; missed: %s", precision(), truePositives, falsePositives.size(), recall(), detected,
+                    judgedLost, duplicateAlerts, recordsAtWindowEdge, alertsAtWindowEdge,
+                    falsePositives.stream().limit(5).map(a -> a.kind() + " " + a.source().node() + "->"
+                            + a.destination().node() + " " + Tuple.of(a)).toList(),
+                    missed.stream().limit(5).map(r -> r.sourceNode() + "->" + r.destinationNode() + " " + r.key()
+                            + " departed " + r.departureNanos()).toList());
+        }
+    }
+
+    private ScenarioRun(String name, List<SinkEvent> events, JoinCounters counters, StringDictionary dictionary,
+            List<TruthRecord> truth, long startNanos, long observedFromNanos, long stopNanos, long elapsedMillis) {
+        this.name = name;
+        for (SinkEvent event : events) {
+            if (event instanceof Alert alert) {
+                alerts.add(alert);
+            } else if (event instanceof IncidentChange incident) {
+                incidents.add(incident);
+            }
+        }
+        for (JoinCounters.Global counter : JoinCounters.Global.values()) {
+            global.put(counter, counters.get(counter));
+        }
+        for (int pair = 0; pair < counters.pairCount(); pair++) {
+            Map<JoinCounters.PerPair, Long> counts = new EnumMap<>(JoinCounters.PerPair.class);
+            for (JoinCounters.PerPair counter : JoinCounters.PerPair.values()) {
+                counts.put(counter, counters.pair(pair, counter));
+            }
+            pairs.add(new PairCounts(dictionary.get(counters.pairSourceNode(pair)),
+                    dictionary.get(counters.pairDestinationNode(pair)),
+                    counters.pairFamily(pair) == 6 ? "IPv6" : "IPv4", counts));
+        }
+        this.truth = truth;
+        this.startNanos = startNanos;
+        this.observedFromNanos = observedFromNanos;
+        this.stopNanos = stopNanos;
+        this.elapsedMillis = elapsedMillis;
+    }
+
+    /**
+     * Runs {@code scenario} with {@code traffic} of new connections (counted from the moment the
+     * daemon first had every node's stream up), doing the {@code actions} on the way, then
+     * {@link #SETTLE}; returns what the daemon said and what really happened.
+     */
+    static ScenarioRun run(SimMode mode, Scenario scenario, Duration traffic, Path tlsDir, Action... actions) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream stdout = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+        long started = System.nanoTime();
+        long startEpoch = Clock.SYSTEM.epochNanos();
+        List<String> overrides = List.of("sinks=stdout", "stdout.format=json",
+                "join.window=" + WINDOW.toMillis() + "ms");
+        Demo demo = Demo.start(mode, scenario, overrides, tlsDir, stdout, Clock.SYSTEM);
+        try {
+            long observedFrom = awaitEveryNodeUp(demo);
+            long observed = System.nanoTime();
+            Thread sampler = new Thread(() -> {
+                JoinCounters c = demo.daemon().counters();
+                while (!Thread.currentThread().isInterrupted()) {
+                    StringBuilder line = new StringBuilder("[offsets +" + (System.nanoTime() - observed) / 1_000_000 + "]");
+                    for (int n = 0; n < c.nodeCount(); n++) {
+                        line.append(' ').append(demo.daemon().dictionary().get(c.nodeId(n))).append('=')
+                                .append(c.node(n, JoinCounters.PerNode.CLOCK_OFFSET_NANOS) / 1_000_000).append('/')
+                                .append(c.node(n, JoinCounters.PerNode.LATENESS_NANOS) / 1_000_000);
+                    }
+                    System.out.println(line);
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sampler.setDaemon(true);
+            sampler.start();
+            for (Action action : actions) {
+                assertTrue(action.after().compareTo(traffic) < 0, "actions happen while the traffic runs");
+                sleepUntil(observed + action.after().toNanos());
+                System.out.println("[scenario " + scenario.name() + "] +" + action.after().toMillis() + " ms: "
+                        + action.what());
+                action.act().accept(demo.simulator());
+            }
+            sleepUntil(observed + traffic.toNanos());
+            demo.simulator().pauseTraffic();
+            sleepUntil(System.nanoTime() + SETTLE.toNanos());
+            long stop = Clock.SYSTEM.epochNanos();
+            demo.daemon().close(); // drains the join, flushes stdout
+            List<TruthRecord> truth = demo.simulator().groundTruth().recordsWithin(WINDOW, r -> true);
+            stdout.flush();
+            List<SinkEvent> events = buffer.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank())
+                    .map(EventJson::decode).toList();
+            ScenarioRun run = new ScenarioRun(scenario.name(), events, demo.daemon().counters(),
+                    demo.daemon().dictionary(), truth, startEpoch, observedFrom, stop,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            System.out.println("[scenario " + scenario.name() + ", " + mode + "] " + run.summary() + "\n"
+                    + run.explain());
+            return run;
+        } finally {
+            demo.close();
+        }
+    }
+
+    /** Daemon time at which the join first had every node's stream up. */
+    private static long awaitEveryNodeUp(Demo demo) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        JoinCounters counters = demo.daemon().counters();
+        StringDictionary dictionary = demo.daemon().dictionary();
+        while (true) {
+            Set<String> up = new HashSet<>();
+            for (int node = 0; node < counters.nodeCount(); node++) {
+                if (counters.node(node, JoinCounters.PerNode.STATE) == 1) { // ObserverHealth.UP
+                    up.add(dictionary.get(counters.nodeId(node)));
+                }
+            }
+            if (up.containsAll(NODES)) {
+                return Clock.SYSTEM.epochNanos();
+            }
+            assertTrue(System.nanoTime() < deadline, "streams never all up; up: " + up);
+            sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
+    // ---- what happened ----
+
+    List<Alert> alerts() {
+        return alerts;
+    }
+
+    List<Alert> alerts(Verdict verdict) {
+        return alerts.stream().filter(a -> a.verdict() == verdict).toList();
+    }
+
+    List<IncidentChange> incidents(IncidentState state) {
+        return incidents.stream().filter(i -> i.state() == state).toList();
+    }
+
+    long counter(JoinCounters.Global counter) {
+        return global.get(counter);
+    }
+
+    List<PairCounts> pairs(Predicate<PairCounts> filter) {
+        return pairs.stream().filter(filter).toList();
+    }
+
+    /** Every retained ground-truth record, judged for {@link #WINDOW}. */
+    List<TruthRecord> truth(Predicate<TruthRecord> filter) {
+        return truth.stream().filter(filter).toList();
+    }
+
+    /** The records a complete and correct join must have decided: see the class comment. */
+    List<TruthRecord> judged(Predicate<TruthRecord> filter) {
+        long lastDeparture = stopNanos - WINDOW.toNanos() - TAIL_MARGIN.toNanos();
+        long firstDeparture = observedFromNanos + OBSERVATION_MARGIN.toNanos();
+        return truth(r -> r.departureNanos() >= firstDeparture && r.departureNanos() <= lastDeparture
+                && r.expected() != Expectation.PENDING && !atWindowEdge(r) && filter.test(r));
+    }
+
+    /** See {@link #EDGE}. */
+    static boolean atWindowEdge(TruthRecord r) {
+        return r.arrived() && Math.abs(r.arrivedNanos() - r.departureNanos() - WINDOW.toNanos()) <= EDGE.toNanos();
+    }
+
+    Score score() {
+        Map<Tuple, TruthRecord> records = new HashMap<>();
+        truth.forEach(r -> records.put(Tuple.of(r.key()), r));
+        List<Alert> lostAlerts = alerts(Verdict.LOST_IN_TRANSIT);
+        Map<Tuple, Long> alerted = lostAlerts.stream()
+                .collect(Collectors.groupingBy(Tuple::of, Collectors.counting()));
+        int truePositives = 0;
+        int ambiguous = 0;
+        List<Alert> falsePositives = new ArrayList<>();
+        for (Alert alert : lostAlerts) {
+            TruthRecord record = records.get(Tuple.of(alert));
+            if (record != null && atWindowEdge(record)) {
+                ambiguous++;
+            } else if (record != null && record.expected() == Expectation.LOST) {
+                truePositives++;
+            } else {
+                falsePositives.add(alert);
+            }
+        }
+        List<TruthRecord> lost = judged(r -> r.expected() == Expectation.LOST);
+        List<TruthRecord> missed = lost.stream().filter(r -> !alerted.containsKey(Tuple.of(r.key()))).toList();
+        int duplicates = (int) alerted.values().stream().filter(n -> n > 1).count();
+        return new Score(truePositives, falsePositives, lost.size(), lost.size() - missed.size(), missed, duplicates,
+                ambiguous, (int) truth.stream().filter(ScenarioRun::atWindowEdge).count());
+    }
+
+    String summary() {
+        Map<Expectation, Long> judgedCounts = judged(r -> true).stream()
+                .collect(Collectors.groupingBy(TruthRecord::expected, () -> new EnumMap<>(Expectation.class),
+                        Collectors.counting()));
+        Map<Verdict, Long> verdicts = alerts.stream().collect(Collectors.groupingBy(Alert::verdict,
+                () -> new EnumMap<>(Verdict.class), Collectors.counting()));
+        Map<JoinCounters.PerPair, Long> unverified = new EnumMap<>(JoinCounters.PerPair.class);
+        for (PairCounts pair : pairs) {
+            pair.counts().forEach((counter, n) -> {
+                if (n > 0 && counter.name().startsWith("UNVERIFIED_")) {
+                    unverified.merge(counter, n, Long::sum);
+                }
+            });
+        }
+        return String.format("%d ms; join: %d departures, %d matched, %d lost, %d unverified %s, %d late, "
+                + "%d dropped; alerts %s; incidents firing %d; truth judged %s (of %d records); %s", elapsedMillis,
+                counter(JoinCounters.Global.DEPARTURES), counter(JoinCounters.Global.MATCHED),
+                counter(JoinCounters.Global.LOST), counter(JoinCounters.Global.UNVERIFIED), unverified,
+                counter(JoinCounters.Global.LATE), counter(JoinCounters.Global.DROPPED), verdicts,
+                incidents(IncidentState.FIRING).size(), judgedCounts, truth.size(), score());
+    }
+
+    /** Diagnostics: the false alerts, repeated alerts and missed records with their ground truth; ms from the start. */
+    String explain() {
+        Map<Tuple, TruthRecord> byTuple = new HashMap<>();
+        truth.forEach(r -> byTuple.put(Tuple.of(r.key()), r));
+        StringBuilder out = new StringBuilder("observed from +" + ms(observedFromNanos) + ", stop +" + ms(stopNanos));
+        Score score = score();
+        for (Alert alert : score.falsePositives()) {
+            out.append("\n  false: ").append(alert.kind()).append(' ').append(alert.source().node()).append("->")
+                    .append(alert.destination().node()).append(" decided +").append(ms(alert.time()))
+                    .append(", first seen +").append(ms(alert.firstSeen())).append(" (source clock): ")
+                    .append(describe(byTuple.get(Tuple.of(alert))));
+        }
+        alerts(Verdict.LOST_IN_TRANSIT).stream().collect(Collectors.groupingBy(Tuple::of)).values().stream()
+                .filter(same -> same.size() > 1).limit(5)
+                .forEach(same -> out.append("\n  repeated: first seen ")
+                        .append(same.stream().map(a -> "+" + ms(a.firstSeen())).toList()).append(": ")
+                        .append(describe(byTuple.get(Tuple.of(same.get(0))))));
+        for (TruthRecord missed : score.missed()) {
+            out.append("\n  missed: ").append(describe(missed));
+        }
+        return out.toString();
+    }
+
+    private String describe(TruthRecord r) {
+        if (r == null) {
+            return "no ground truth";
+        }
+        String arrival = !r.arrived() ? "never"
+                : "+" + ms(r.arrivedNanos()) + " (" + (r.arrivedNanos() - r.departureNanos()) / 1_000_000
+                        + " ms later, " + (r.arrivalObservable() ? "reported" : "NOT reported")
+                        + (r.droppedAtDestination() ? ", dropped" : "") + ")";
+        return r.sourceNode() + "->" + r.destinationNode() + " " + r.key() + " " + r.expected() + ", departed +"
+                + ms(r.departureNanos()) + ", reported " + r.departureReports() + "x, sent " + r.transmissions()
+                + "x, arrived " + arrival;
+    }
+
+    private long ms(java.time.Instant instant) {
+        return ms(instant.getEpochSecond() * 1_000_000_000L + instant.getNano());
+    }
+
+    private long ms(long epochNanos) {
+        return (epochNanos - startNanos) / 1_000_000;
+    }
+
+    @Override
+    public String toString() {
+        return name + ": " + summary();
+    }
+}
