@@ -89,6 +89,13 @@ public final class HashMapJoin implements NodeEventHandler {
         final long[] transitBuckets = new long[JoinCounters.DELAY_BUCKETS_NANOS.length + 1];
     }
 
+    /** Told of each LOST verdict as {@link #advance} decides it (the end-to-end harness times them). */
+    @FunctionalInterface
+    public interface LostListener {
+        /** @param firstSeenNanos the departure's {@code Flow.time}, on its node's clock */
+        void onLost(int sourceNode, long firstSeenNanos, long decidedAtNanos);
+    }
+
     private final JoinConfig config;
     private final long windowNanos;
     private final long arrivalMemoryNanos;
@@ -102,6 +109,7 @@ public final class HashMapJoin implements NodeEventHandler {
     private final Map<IpAddress, Placement> placements = new HashMap<>();
     private final Map<NodePair, PairStats> pairs = new HashMap<>();
 
+    private LostListener lostListener = (sourceNode, firstSeenNanos, decidedAtNanos) -> { };
     private long matched;
     private long lost;
     private long dropped;
@@ -146,6 +154,10 @@ public final class HashMapJoin implements NodeEventHandler {
         }
     }
 
+    public void setLostListener(LostListener listener) {
+        this.lostListener = listener;
+    }
+
     /** Declares LOST every pending departure whose window ended by {@code nowNanos}; forgets old arrivals. */
     public int advance(long nowNanos) {
         int work = 0;
@@ -160,6 +172,7 @@ public final class HashMapJoin implements NodeEventHandler {
             lost++;
             lostAttempts += entry.attempts;
             pairStats(entry.sourceNode, entry.destinationNode, entry.key.family()).lost++;
+            lostListener.onLost(entry.sourceNode, entry.firstSeenNanos, nowNanos);
         }
         while (!arrivalExpiry.isEmpty() && arrivalExpiry.peekFirst().forgetAtNanos() <= nowNanos) {
             RememberedArrival old = arrivalExpiry.pollFirst();

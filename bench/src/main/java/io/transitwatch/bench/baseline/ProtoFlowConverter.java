@@ -38,7 +38,12 @@ public final class ProtoFlowConverter {
 
     /** Parses the message and fills {@code e} with what the join needs. */
     public void decode(byte[] buffer, int offset, int length, NodeEvent e) {
-        Flow flow = parse(buffer, offset, length).getFlow();
+        fill(parse(buffer, offset, length), e);
+    }
+
+    /** Fills {@code e} from a parsed message's flow (what a client given the message objects does). */
+    public void fill(GetFlowsResponse response, NodeEvent e) {
+        Flow flow = response.getFlow();
         e.clear();
         e.kind = NodeEvent.FLOW;
         e.node = dictionary.intern(flow.getNodeName());

@@ -1,0 +1,190 @@
+package io.transitwatch.bench.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Single-threaded main. The end-to-end benchmark: TransitWatch's daemon and the baseline pipeline
+ * consume the same workload from the same load server over gRPC, at increasing offered rates, each
+ * run in a fresh JVM ({@link PipelineRun}) so that heap, RSS and JIT state belong to that run alone.
+ * The load server is its own JVM ({@link LoadServer#main}); at each run's measurement marks its
+ * counters (offered, sent, skipped, push-back, its CPU) are read, so the comparison is over the same
+ * span. Optionally one more run of each pipeline at one rate with a JFR profile of its measured span. Writes {@code report.md} in the output
+ * directory and prints it.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar io.transitwatch.bench.e2e.EndToEndBenchmark \
+ *     --mode relay --rates 10000,100000,1000000,2000000 --warmup 10 --measure 20 --profile-rate 2000000
+ * </pre>
+ */
+public final class EndToEndBenchmark {
+    static final String PIPELINE_JVM = "-Xms1g -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError";
+    static final String SERVER_JVM = "-Xms2g -Xmx2g -XX:+UseG1GC";
+
+    private EndToEndBenchmark() {}
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        Arguments options = Arguments.parse(args);
+        String mode = options.get("mode", "relay");
+        long[] rates = Arrays.stream(options.get("rates", "10000,100000,1000000,2000000").split(","))
+                .mapToLong(Long::parseLong).toArray();
+        List<String> pipelines = List.of(options.get("pipelines", "transitwatch,baseline").split(","));
+        String pipelineJvm = options.get("jvm", PIPELINE_JVM);
+        long profileRate = options.longValue("profile-rate", 0);
+        Path out = Path.of(options.get("out", "bench/target/e2e"));
+        Files.createDirectories(out);
+        String machine = Report.machine();
+        System.out.println(machine);
+
+        List<Report.Row> rows = new ArrayList<>();
+        StringBuilder profiles = new StringBuilder();
+        String workload;
+        try (Child server = Child.start(command(options.get("server-jvm", SERVER_JVM), "LoadServer",
+                "--mode", mode, "--lap-events", options.get("lap-events", "500000"),
+                "--ring", options.get("ring", "65535")), out.resolve("load-server.log"))) {
+            workload = server.readLineStartingWith("WORKLOAD ").substring("WORKLOAD ".length());
+            Arguments ready = Arguments.fields(server.readLineStartingWith("READY "));
+            System.out.println(workload);
+            List<String> runArgs = List.of("--mode", mode, "--target", ready.get("target", null), "--pod-cidrs",
+                    ready.get("pod-cidrs", null), "--warmup", options.get("warmup", "10"), "--measure",
+                    options.get("measure", "20"));
+            for (long rate : rates) {
+                for (String pipeline : pipelines) {
+                    run(server, pipeline, rate, pipelineJvm, runArgs, out, null).ifPresent(row -> {
+                        rows.add(row);
+                        System.out.println(Report.table(List.of(row)).lines().skip(2).findFirst().orElse(""));
+                    });
+                }
+            }
+            if (profileRate > 0) {
+                for (String pipeline : pipelines) {
+                    Path jfr = out.resolve(pipeline + "-" + profileRate + ".jfr").toAbsolutePath();
+                    List<String> profileArgs = new ArrayList<>(runArgs);
+                    profileArgs.addAll(List.of("--jfr", jfr.toString()));
+                    run(server, pipeline, profileRate, pipelineJvm, profileArgs, out, "profile").ifPresent(row -> {
+                        try {
+                            profiles.append("\n**").append(pipeline).append("** at ").append(Report.count(profileRate))
+                                    .append(" flows/s offered (joined ").append(Report.count(row.joinedPerSecond()))
+                                    .append("/s), `").append(jfr.getFileName()).append("`:\n")
+                                    .append(ProfileSummary.summarize(jfr));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                }
+            }
+            server.send("quit");
+        }
+        String report = "Machine: " + machine + "; load average at end: " + Report.loadAverage() + "\n\nWorkload: "
+                + workload + ", mode " + mode + ", pipeline JVM `" + pipelineJvm + "`\n\n" + Report.table(rows) + "\n"
+                + Report.costTable(rows) + "\n" + Report.ratio(rows) + profiles;
+        Files.writeString(out.resolve("report.md"), report);
+        System.out.println();
+        System.out.println(report);
+    }
+
+    /** One measured run in a fresh JVM; empty if it produced no result (its log says why). */
+    private static java.util.Optional<Report.Row> run(Child server, String pipeline, long rate, String jvm,
+            List<String> runArgs, Path out, String tag) throws IOException, InterruptedException {
+        server.send("rate " + rate);
+        server.readLineStartingWith("OK");
+        List<String> args = new ArrayList<>(List.of("--pipeline", pipeline, "--rate", Long.toString(rate)));
+        args.addAll(runArgs);
+        String name = pipeline + "-" + rate + (tag == null ? "" : "-" + tag);
+        LoadServer.Stats start = null;
+        LoadServer.Stats end = null;
+        String result = null;
+        try (Child child = Child.start(command(jvm, "PipelineRun", args.toArray(String[]::new)),
+                out.resolve(name + ".log"))) {
+            for (String line; (line = child.readLine()) != null; ) {
+                if (line.equals("MEASURE_START")) {
+                    start = server.stats();
+                } else if (line.equals("MEASURE_END")) {
+                    end = server.stats();
+                } else if (line.startsWith("RESULT ")) {
+                    result = line;
+                }
+            }
+        }
+        Thread.sleep(2_000); // let the server retire the closed streams and the machine settle
+        if (result == null || start == null || end == null) {
+            System.out.println("run " + name + " produced no result; see " + out.resolve(name + ".log"));
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Report.Row(Arguments.fields(result), start, end));
+    }
+
+    private static List<String> command(String jvm, String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(Arrays.asList(jvm.trim().split("\\s+")));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(EndToEndBenchmark.class.getPackageName() + "." + mainClass);
+        command.addAll(Arrays.asList(args));
+        return command;
+    }
+
+    /** A child JVM: lines to its stdin, lines from its stdout, its stderr into a log file. */
+    private static final class Child implements AutoCloseable {
+        private final Process process;
+        private final PrintWriter in;
+        private final BufferedReader out;
+
+        private Child(Process process) {
+            this.process = process;
+            this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        static Child start(List<String> command, Path log) throws IOException {
+            return new Child(new ProcessBuilder(command).redirectError(log.toFile()).start());
+        }
+
+        void send(String line) {
+            in.println(line);
+        }
+
+        String readLine() throws IOException {
+            return out.readLine();
+        }
+
+        String readLineStartingWith(String prefix) throws IOException {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            throw new IOException("child ended before printing " + prefix);
+        }
+
+        LoadServer.Stats stats() throws IOException {
+            send("stats");
+            return LoadServer.Stats.parse(readLineStartingWith("STATS "));
+        }
+
+        /** Closes its stdin (the load server quits) and waits for it to exit, a minute at most. */
+        @Override
+        public void close() {
+            in.close();
+            try {
+                if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroy();
+                    process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroy();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

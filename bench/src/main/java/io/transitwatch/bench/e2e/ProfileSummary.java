@@ -1,0 +1,109 @@
+package io.transitwatch.bench.e2e;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * Stateless. Summarizes a JFR recording's {@code jdk.ExecutionSample} events (Java code on CPU;
+ * threads in native code, e.g. in a socket read, are not sampled) by thread role: the top frames
+ * (where the samples were taken) and the share of each code area (the package of the top frame).
+ * What {@code jfr print --events jdk.ExecutionSample} shows, aggregated.
+ */
+final class ProfileSummary {
+    private static final int TOP = 10;
+
+    private ProfileSummary() {}
+
+    /** {@code ProfileSummary FILE.jfr}: prints the Markdown summary. */
+    public static void main(String[] args) throws IOException {
+        System.out.print(summarize(Path.of(args[0])));
+    }
+
+    static String summarize(Path recording) throws IOException {
+        Map<String, Map<String, Integer>> frames = new LinkedHashMap<>();
+        Map<String, Map<String, Integer>> areas = new LinkedHashMap<>();
+        Map<String, Integer> totals = new HashMap<>();
+        for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
+            if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
+                continue;
+            }
+            RecordedStackTrace stack = event.getStackTrace();
+            if (stack == null || stack.getFrames().isEmpty()) {
+                continue;
+            }
+            String role = role(event.getThread("sampledThread").getJavaName());
+            RecordedFrame top = stack.getFrames().get(0);
+            String type = top.getMethod().getType().getName();
+            frames.computeIfAbsent(role, r -> new HashMap<>()).merge(shortName(type) + "." + top.getMethod().getName(),
+                    1, Integer::sum);
+            areas.computeIfAbsent(role, r -> new HashMap<>()).merge(area(type), 1, Integer::sum);
+            totals.merge(role, 1, Integer::sum);
+        }
+        StringBuilder md = new StringBuilder();
+        for (String role : List.of("join", "ingest", "sink", "other")) {
+            if (!totals.containsKey(role)) {
+                continue;
+            }
+            int total = totals.get(role);
+            md.append(String.format(Locale.ROOT, "- **%s threads** (%d samples): top frames %s; by area %s%n", role,
+                    total, top(frames.get(role), total), top(areas.get(role), total)));
+        }
+        return md.toString();
+    }
+
+    private static String top(Map<String, Integer> counts, int total) {
+        StringBuilder text = new StringBuilder();
+        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(TOP)
+                .forEach(entry -> text.append(text.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
+                        "`%s` %.0f%%", entry.getKey(), 100.0 * entry.getValue() / total)));
+        return text.toString();
+    }
+
+    private static String role(String thread) {
+        if (thread == null) {
+            return "other";
+        }
+        if (thread.contains("-join")) {
+            return "join";
+        }
+        if (thread.contains("-ingest")) {
+            return "ingest";
+        }
+        return thread.contains("-sink") ? "sink" : "other";
+    }
+
+    /** The code area of a class: its library, or the TransitWatch package. */
+    private static String area(String type) {
+        if (type.startsWith("io.grpc.netty.shaded.io.netty")) {
+            return "netty";
+        }
+        if (type.startsWith("io.grpc")) {
+            return "grpc";
+        }
+        if (type.startsWith("com.google.protobuf") || type.startsWith("io.transitwatch.proto")) {
+            return "protobuf";
+        }
+        if (type.startsWith("io.transitwatch.")) {
+            String[] parts = type.split("\\.");
+            return parts.length > 3 ? parts[2] + "." + parts[3] : type;
+        }
+        if (type.startsWith("com.lmax.disruptor")) {
+            return "disruptor";
+        }
+        int lastDot = type.lastIndexOf('.');
+        return lastDot < 0 ? type : type.substring(0, lastDot);
+    }
+
+    private static String shortName(String type) {
+        return type.substring(type.lastIndexOf('.') + 1);
+    }
+}
