@@ -224,25 +224,6 @@ final class ScenarioRun {
         try {
             long observedFrom = awaitEveryNodeUp(demo);
             long observed = System.nanoTime();
-            Thread sampler = new Thread(() -> {
-                JoinCounters c = demo.daemon().counters();
-                while (!Thread.currentThread().isInterrupted()) {
-                    StringBuilder line = new StringBuilder("[offsets +" + (System.nanoTime() - observed) / 1_000_000 + "]");
-                    for (int n = 0; n < c.nodeCount(); n++) {
-                        line.append(' ').append(demo.daemon().dictionary().get(c.nodeId(n))).append('=')
-                                .append(c.node(n, JoinCounters.PerNode.CLOCK_OFFSET_NANOS) / 1_000_000).append('/')
-                                .append(c.node(n, JoinCounters.PerNode.LATENESS_NANOS) / 1_000_000);
-                    }
-                    System.out.println(line);
-                    try {
-                        Thread.sleep(500);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            });
-            sampler.setDaemon(true);
-            sampler.start();
             for (Action action : actions) {
                 assertTrue(action.after().compareTo(traffic) < 0, "actions happen while the traffic runs");
                 sleepUntil(observed + action.after().toNanos());
