@@ -5,20 +5,27 @@ import java.util.Arrays;
 /**
  * Single-threaded: owned by the join thread; not safe for any other thread.
  *
- * <p>Fixed-capacity storage for join entries keyed by a packed flow key, laid out as structure of
- * arrays so that an entry costs a few primitives and no object. Three structures share the slot
- * numbers {@code 0 .. capacity-1}:
+ * <p>Fixed-capacity storage for join entries keyed by a packed flow key, in primitive arrays so that
+ * an entry costs a few primitives and no object. Three structures share the slot numbers
+ * {@code 0 .. capacity-1}:
  *
  * <pre>
- *  index (open addressing, linear probing)       slots (SoA)                     lanes (FIFO per lane)
- *  +-----+-----+-----+-----+-----+-----+          k0 k1 k2 k3 k4 lane prev next   head[lane] -> oldest
- *  |  0  | s+1 |  0  | s+1 | s+1 |  0  |  ---->   ...                             tail[lane] -> newest
- *  +-----+-----+-----+-----+-----+-----+                                          free list threads next[]
+ *  index (open addressing, linear probing)          keys (5 longs per slot)   lanes (FIFO per lane)
+ *  +-----+--------+-----+--------+-----+            [k0 k1 k2 k3 k4][k0 ...    head[lane] -> oldest
+ *  |  0  | fp|s+1 |  0  | fp|s+1 |  0  |  ---->     lane[] prev[] next[]      tail[lane] -> newest
+ *  +-----+--------+-----+--------+-----+                                      free list threads next[]
  * </pre>
  *
- * <p>The index holds {@code slot + 1} (0 = empty) in a table twice the capacity, so probes stay
- * short; deletion shifts the following run back (Knuth's algorithm R) instead of leaving tombstones.
- * Each slot is also linked into the FIFO list of its lane (for pending departures: the destination
+ * <p>The index is twice the capacity, so probes stay short. Each index word holds {@code slot + 1}
+ * (0 = empty) in its low bits and, above them, a fingerprint: the bits of the key's hash that the
+ * position does not use. A probe compares the fingerprint first and reads the key only when it
+ * agrees, so a probe past other keys touches no key memory. The five key words of a slot sit next
+ * to each other in one array, so comparing or re-hashing a key reads one or two cache lines instead
+ * of five (the struct-of-arrays layout of ADR 0001 keeps the rest: the fields one pass reads stay
+ * apart from the key). Deletion shifts the following run back (Knuth's algorithm R) instead of
+ * leaving tombstones.
+ *
+ * <p>Each slot is also linked into the FIFO list of its lane (for pending departures: the destination
  * node), in insertion order. Entries are inserted in nearly time order, so a lane's head is its
  * oldest entry and expiry only ever looks at heads. Removal from the middle of a lane (a match) is
  * O(1) through the doubly-linked prev/next arrays.
@@ -27,16 +34,19 @@ final class KeyedSlots {
     static final int NONE = -1;
 
     private final int capacity;
-    private final long[] k0;
-    private final long[] k1;
-    private final long[] k2;
-    private final long[] k3;
-    private final long[] k4;
+    /** Five key words per slot must fit one array. */
+    static final int MAX_CAPACITY = 1 << 28;
+
+    private static final int KEY_WORDS = 5;
+
+    private final long[] keys;
     private final int[] laneOf;
     private final int[] prev;
     private final int[] next;
     private final int[] index;
     private final int indexMask;
+    private final int slotBits;
+    private final int slotMask;
     private final int[] laneHead;
     private final int[] laneTail;
     private int freeHead;
@@ -46,17 +56,18 @@ final class KeyedSlots {
         if (capacity < 2 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two >= 2, was " + capacity);
         }
+        if (capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity must be at most " + MAX_CAPACITY + ", was " + capacity);
+        }
         this.capacity = capacity;
-        k0 = new long[capacity];
-        k1 = new long[capacity];
-        k2 = new long[capacity];
-        k3 = new long[capacity];
-        k4 = new long[capacity];
+        keys = new long[capacity * KEY_WORDS];
         laneOf = new int[capacity];
         prev = new int[capacity];
         next = new int[capacity];
         index = new int[capacity * 2];
         indexMask = index.length - 1;
+        slotBits = Integer.numberOfTrailingZeros(capacity) + 1;
+        slotMask = (1 << slotBits) - 1;
         laneHead = new int[lanes];
         laneTail = new int[lanes];
         Arrays.fill(laneHead, NONE);
@@ -85,15 +96,21 @@ final class KeyedSlots {
 
     /** Slot holding this key, or {@link #NONE}. */
     int find(long a, long b, long c, long d, long e) {
-        int position = FlowKey.hash(a, b, c, d, e) & indexMask;
+        int hash = FlowKey.hash(a, b, c, d, e);
+        int fingerprint = fingerprint(hash);
+        int position = hash & indexMask;
         while (true) {
             int stored = index[position];
             if (stored == 0) {
                 return NONE;
             }
-            int slot = stored - 1;
-            if (k4[slot] == e && k3[slot] == d && k1[slot] == b && k2[slot] == c && k0[slot] == a) {
-                return slot;
+            if ((stored & ~slotMask) == fingerprint) {
+                int slot = (stored & slotMask) - 1;
+                int base = slot * KEY_WORDS;
+                if (keys[base + 4] == e && keys[base + 3] == d && keys[base + 1] == b && keys[base + 2] == c
+                        && keys[base] == a) {
+                    return slot;
+                }
             }
             position = (position + 1) & indexMask;
         }
@@ -109,17 +126,19 @@ final class KeyedSlots {
             throw new IllegalStateException("no free slot: evict before inserting");
         }
         freeHead = next[slot];
-        k0[slot] = a;
-        k1[slot] = b;
-        k2[slot] = c;
-        k3[slot] = d;
-        k4[slot] = e;
+        int base = slot * KEY_WORDS;
+        keys[base] = a;
+        keys[base + 1] = b;
+        keys[base + 2] = c;
+        keys[base + 3] = d;
+        keys[base + 4] = e;
         laneOf[slot] = lane;
-        int position = FlowKey.hash(a, b, c, d, e) & indexMask;
+        int hash = FlowKey.hash(a, b, c, d, e);
+        int position = hash & indexMask;
         while (index[position] != 0) {
             position = (position + 1) & indexMask;
         }
-        index[position] = slot + 1;
+        index[position] = fingerprint(hash) | (slot + 1);
         appendToLane(slot, lane);
         size++;
         return slot;
@@ -147,23 +166,23 @@ final class KeyedSlots {
     }
 
     long k0(int slot) {
-        return k0[slot];
+        return keys[slot * KEY_WORDS];
     }
 
     long k1(int slot) {
-        return k1[slot];
+        return keys[slot * KEY_WORDS + 1];
     }
 
     long k2(int slot) {
-        return k2[slot];
+        return keys[slot * KEY_WORDS + 2];
     }
 
     long k3(int slot) {
-        return k3[slot];
+        return keys[slot * KEY_WORDS + 3];
     }
 
     long k4(int slot) {
-        return k4[slot];
+        return keys[slot * KEY_WORDS + 4];
     }
 
     private void appendToLane(int slot, int lane) {
@@ -195,8 +214,8 @@ final class KeyedSlots {
     }
 
     private void removeFromIndex(int slot) {
-        int position = FlowKey.hash(k0[slot], k1[slot], k2[slot], k3[slot], k4[slot]) & indexMask;
-        while (index[position] != slot + 1) {
+        int position = hashOf(slot) & indexMask;
+        while ((index[position] & slotMask) != slot + 1) {
             position = (position + 1) & indexMask;
         }
         // Backward-shift deletion: pull later members of the probe run into the hole when their
@@ -204,9 +223,7 @@ final class KeyedSlots {
         int hole = position;
         int probe = (hole + 1) & indexMask;
         while (index[probe] != 0) {
-            int candidate = index[probe] - 1;
-            int home = FlowKey.hash(k0[candidate], k1[candidate], k2[candidate], k3[candidate], k4[candidate])
-                    & indexMask;
+            int home = hashOf((index[probe] & slotMask) - 1) & indexMask;
             boolean homeBetweenHoleAndProbe = hole <= probe
                     ? (home > hole && home <= probe)
                     : (home > hole || home <= probe);
@@ -217,5 +234,15 @@ final class KeyedSlots {
             probe = (probe + 1) & indexMask;
         }
         index[hole] = 0;
+    }
+
+    /** The hash bits above the position's, kept in the index word above {@code slot + 1}. */
+    private int fingerprint(int hash) {
+        return hash & ~slotMask;
+    }
+
+    private int hashOf(int slot) {
+        int base = slot * KEY_WORDS;
+        return FlowKey.hash(keys[base], keys[base + 1], keys[base + 2], keys[base + 3], keys[base + 4]);
     }
 }

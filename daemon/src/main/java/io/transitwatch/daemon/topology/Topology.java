@@ -23,7 +23,10 @@ import java.util.function.ToIntFunction;
  * <p>The hot path does not allocate: lookups go through a reused probe key, Caffeine runs its
  * maintenance on the calling thread ({@code executor(Runnable::run)}, no hidden threads) and reads
  * its time from the join's clock; a new key object is made only when an IP is seen for the first
- * time or moves.
+ * time or moves. Most lookups do not reach Caffeine at all: {@link RecentEndpoints} answers for an
+ * address Caffeine was asked about within the last {@code ttl / 8}, so a learned placement expires
+ * between {@code ttl - ttl / 8} and {@code ttl} after its last use, and a placement Caffeine
+ * evicts for size is still answered for at most {@code ttl / 8}.
  */
 public final class Topology {
     /** Mutable, join-thread-only: what is known about one IP. */
@@ -76,8 +79,11 @@ public final class Topology {
         }
     }
 
+    private static final int RECENT_CAPACITY = 16_384;
+
     private final PrefixTable configured;
     private final Cache<IpKey, Endpoint> learned;
+    private final RecentEndpoints recent;
     private final IpKey probe = new IpKey(0, 0);
     private long nowNanos;
 
@@ -101,6 +107,7 @@ public final class Topology {
                 .executor(Runnable::run)
                 .ticker(() -> nowNanos)
                 .build();
+        this.recent = new RecentEndpoints(Math.min(maxLearned, RECENT_CAPACITY), Math.max(1, ttl.toNanos() / 8));
     }
 
     /** The join's time, read once per duty cycle; drives expiry of learned entries. */
@@ -124,6 +131,7 @@ public final class Topology {
         if (endpoint == null) {
             endpoint = new Endpoint();
             learned.put(new IpKey(hi, lo), endpoint);
+            recent.put(hi, lo, endpoint, nowNanos);
         }
         if (node != 0) {
             endpoint.node = node;
@@ -152,8 +160,13 @@ public final class Topology {
     }
 
     private Endpoint find(long hi, long lo) {
-        probe.hi = hi;
-        probe.lo = lo;
-        return learned.getIfPresent(probe);
+        Endpoint endpoint = recent.get(hi, lo, nowNanos);
+        if (endpoint == null) {
+            probe.hi = hi;
+            probe.lo = lo;
+            endpoint = learned.getIfPresent(probe);
+            recent.put(hi, lo, endpoint == null ? RecentEndpoints.UNKNOWN : endpoint, nowNanos);
+        }
+        return endpoint == RecentEndpoints.UNKNOWN ? null : endpoint;
     }
 }

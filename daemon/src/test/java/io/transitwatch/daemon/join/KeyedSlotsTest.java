@@ -1,0 +1,68 @@
+package io.transitwatch.daemon.join;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class KeyedSlotsTest {
+    private record Key(long a, long b, long c, long d, long e) {}
+
+    @Test
+    void findsExactlyWhatAHashMapFindsThroughInsertsAndRemovals() {
+        for (int capacity : new int[] {2, 8, 64, 1024}) {
+            KeyedSlots slots = new KeyedSlots(capacity, 3);
+            Map<Key, Integer> reference = new HashMap<>();
+            List<Key> present = new ArrayList<>();
+            SplittableRandom random = new SplittableRandom(capacity);
+            for (int step = 0; step < 200_000; step++) {
+                // Few distinct words, so keys share most of their words and probe runs collide.
+                Key key = new Key(random.nextInt(3), random.nextInt(2), random.nextInt(3), random.nextInt(2),
+                        random.nextInt(capacity * 2));
+                Integer expected = reference.get(key);
+                assertEquals(expected == null ? KeyedSlots.NONE : expected,
+                        slots.find(key.a(), key.b(), key.c(), key.d(), key.e()), "step " + step + " " + key);
+                if (expected == null && !slots.isFull() && random.nextBoolean()) {
+                    int slot = slots.insert(key.a(), key.b(), key.c(), key.d(), key.e(), random.nextInt(3));
+                    reference.put(key, slot);
+                    present.add(key);
+                } else if (!present.isEmpty() && random.nextInt(3) == 0) {
+                    Key gone = present.remove(random.nextInt(present.size()));
+                    slots.remove(reference.remove(gone));
+                }
+                assertEquals(reference.size(), slots.size());
+            }
+            for (Key key : present) {
+                int slot = reference.get(key);
+                assertEquals(List.of(key.a(), key.b(), key.c(), key.d(), key.e()),
+                        List.of(slots.k0(slot), slots.k1(slot), slots.k2(slot), slots.k3(slot), slots.k4(slot)));
+            }
+        }
+    }
+
+    @Test
+    void lanesKeepInsertionOrderAcrossRemovals() {
+        KeyedSlots slots = new KeyedSlots(8, 2);
+        int first = slots.insert(1, 0, 0, 0, 1, 1);
+        int second = slots.insert(1, 0, 0, 0, 2, 1);
+        int third = slots.insert(1, 0, 0, 0, 3, 1);
+        slots.insert(1, 0, 0, 0, 4, 0);
+
+        slots.remove(second);
+
+        assertEquals(first, slots.oldest(1));
+        assertEquals(third, slots.newer(first));
+        assertEquals(KeyedSlots.NONE, slots.newer(third));
+    }
+
+    @Test
+    void rejectsACapacityThatIsNotAPowerOfTwoOrTooLarge() {
+        assertThrows(IllegalArgumentException.class, () -> new KeyedSlots(6, 1));
+        assertThrows(IllegalArgumentException.class, () -> new KeyedSlots(KeyedSlots.MAX_CAPACITY * 2, 1));
+    }
+}
