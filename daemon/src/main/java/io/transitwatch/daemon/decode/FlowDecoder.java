@@ -122,7 +122,8 @@ public final class FlowDecoder {
             } else if (tag == RESPONSE_NODE_STATUS) {
                 readNodeStatus(in.readLengthDelimitedEnd(end));
                 result = NODE_STATUS;
-            } else if (tag == RESPONSE_NODE_NAME) {
+            } else if (tag == RESPONSE_NODE_NAME && event.node == 0) {
+                // Only when the flow (field 1, written first) did not name its node: saves a lookup per flow.
                 responseNode = in.readInterned(end, dictionary);
             } else if (tag == RESPONSE_TIME) {
                 responseTime = in.readTimestamp(in.readLengthDelimitedEnd(end));

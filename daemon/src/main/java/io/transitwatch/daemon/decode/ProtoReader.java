@@ -55,6 +55,9 @@ final class ProtoReader {
     }
 
     long readVarint(int end) {
+        if (pos < end && buf[pos] >= 0) {
+            return buf[pos++]; // tags, lengths, enums and most numbers of a flow fit in one byte
+        }
         long value = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (pos >= end) {

@@ -16,17 +16,13 @@ public final class Uuids {
 
     /** True if {@code length} bytes at {@code offset} are a UUID in its canonical text form. */
     public static boolean isValid(byte[] text, int offset, int length) {
-        if (length != TEXT_LENGTH) {
+        if (length != TEXT_LENGTH || text[offset + 8] != '-' || text[offset + 13] != '-'
+                || text[offset + 18] != '-' || text[offset + 23] != '-') {
             return false;
         }
-        for (int i = 0; i < TEXT_LENGTH; i++) {
-            byte c = text[offset + i];
-            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
-            if (dash ? c != '-' : AsciiHex.value(c) < 0) {
-                return false;
-            }
-        }
-        return true;
+        // A bad digit makes its group negative: hex() ORs the -1 of AsciiHex into every bit.
+        return (hex(text, offset, 0, 8) | hex(text, offset, 9, 13) | hex(text, offset, 14, 18)
+                | hex(text, offset, 19, 23) | hex(text, offset, 24, 36)) >= 0;
     }
 
     /** The high 64 bits of a UUID whose text {@link #isValid} at {@code offset}. */
@@ -60,6 +56,7 @@ public final class Uuids {
         return "0".repeat(16 - hex.length()) + hex;
     }
 
+    /** The digits as a number, or a negative number if one of them is not a hex digit. */
     private static long hex(byte[] text, int offset, int from, int to) {
         long value = 0;
         for (int i = from; i < to; i++) {

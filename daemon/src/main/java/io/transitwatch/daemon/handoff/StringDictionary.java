@@ -1,5 +1,8 @@
 package io.transitwatch.daemon.handoff;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +21,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@link #OVERFLOW} ("?") and {@link #overflowCount()} says how often that happened.
  */
 public final class StringDictionary {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     /** Id of the placeholder returned once the dictionary is full. */
     public static final int OVERFLOW = 1;
     private static final String OVERFLOW_TEXT = "?";
@@ -139,11 +144,21 @@ public final class StringDictionary {
         }
     }
 
+    /** Eight bytes per multiply: names are 10-60 bytes and hashed for every string of every flow. */
     private static int hash(byte[] bytes, int offset, int length) {
-        int h = 0x811c9dc5;
-        for (int i = offset, end = offset + length; i < end; i++) {
-            h = (h ^ bytes[i]) * 0x01000193;
+        long h = length * 0x9E3779B97F4A7C15L;
+        int i = offset;
+        int end = offset + length;
+        for (; i + Long.BYTES <= end; i += Long.BYTES) {
+            h = (h ^ (long) LONGS.get(bytes, i)) * 0xC2B2AE3D27D4EB4FL;
+            h ^= h >>> 29;
         }
-        return h ^ (h >>> 16);
+        long tail = 0;
+        for (int shift = 0; i < end; i++, shift += 8) {
+            tail |= (bytes[i] & 0xffL) << shift;
+        }
+        h = (h ^ tail) * 0x9E3779B97F4A7C15L;
+        h ^= h >>> 32;
+        return (int) h;
     }
 }

@@ -26,7 +26,10 @@ class UuidsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "d54c1e24-8985-4710-b275-b19b15aed35", "d54c1e24-8985-4710-b275-b19b15aed3500",
-        "d54c1e2408985-4710-b275-b19b15aed350", "d54c1e24-8985-4710-b275-b19b15aed35g", "{54c1e24-8985-4710-b275-b19b15aed35}"})
+        "d54c1e2408985-4710-b275-b19b15aed350", "d54c1e24-8985-4710-b275-b19b15aed35g", "{54c1e24-8985-4710-b275-b19b15aed35}",
+        "g54c1e24-8985-4710-b275-b19b15aed350", "d54c1e24-x985-4710-b275-b19b15aed350",
+        "d54c1e24-8985-47 0-b275-b19b15aed350", "d54c1e24-8985-4710-b2/5-b19b15aed350",
+        "d54c1e24-8985-4710-b275-:19b15aed350", "d54c1e24-8985-4710-b275-b19b15aed35\u00e9"})
     void rejectsOtherText(String text) {
         byte[] ascii = text.getBytes(StandardCharsets.US_ASCII);
         assertFalse(Uuids.isValid(ascii, 0, ascii.length));
