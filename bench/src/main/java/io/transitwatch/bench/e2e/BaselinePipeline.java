@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The baseline of DESIGN §5 end to end, written the way a typical client is: the generated
  * async stub with its normal marshaller (protobuf-java parses every {@code GetFlowsResponse} into
  * objects on the gRPC callback thread) and gRPC's automatic flow control; each message, stamped
- * with its receive time, goes through a {@link LinkedBlockingQueue} ({@code put} blocks the gRPC
- * thread when it is full, which is the only back-pressure) to one consumer thread that converts it
+ * with its receive time, goes through a {@link LinkedBlockingQueue} (the gRPC thread waits while it
+ * is full, which is the only back-pressure) to one consumer thread that converts it
  * ({@link ProtoFlowConverter#fill}) and feeds {@link HashMapJoin}, calling {@code advance} after
  * every drained batch. Same threads as the daemon's ingest (one Netty event loop, two
  * callback threads), named {@code baseline-*} for CPU accounting.
@@ -93,8 +93,13 @@ final class BaselinePipeline implements Pipeline {
         ObserverGrpc.newStub(channel).getFlows(request, new StreamObserver<>() {
             @Override
             public void onNext(GetFlowsResponse response) {
+                Received received = new Received(response, Clock.SYSTEM.epochNanos());
                 try {
-                    queue.put(new Received(response, Clock.SYSTEM.epochNanos()));
+                    // put(), but one that gives up once the pipeline closes (a blocked callback thread
+                    // would keep the channel from terminating)
+                    while (running && !queue.offer(received, 10, TimeUnit.MILLISECONDS)) {
+                        // the queue is full: the gRPC thread waits, which is the back-pressure
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -191,15 +196,16 @@ final class BaselinePipeline implements Pipeline {
         running = false;
         channels.forEach(ManagedChannel::shutdownNow);
         consumer.interrupt();
-        callbacks.shutdownNow();
         try {
-            consumer.join(5_000);
+            // the callback executor must still run while the channels terminate
             for (ManagedChannel channel : channels) {
                 channel.awaitTermination(5, TimeUnit.SECONDS);
             }
+            consumer.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        callbacks.shutdownNow();
         eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 

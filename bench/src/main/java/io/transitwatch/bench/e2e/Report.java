@@ -82,15 +82,17 @@ final class Report {
     static String table(List<Row> rows) {
         StringBuilder md = new StringBuilder();
         md.append("| offered flows/s | pipeline | sent by server/s | joined flows/s | kept up? | skipped by server "
-                + "| client push-back | join thread CPU | ingest threads CPU | whole process CPU | load server CPU "
-                + "| machine load (1 min) |\n");
-        md.append("|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| client push-back | join thread CPU | ingest threads CPU | sink threads CPU | other threads CPU (GC, JIT) "
+                + "| whole process CPU | load server CPU | machine load (1 min) |\n");
+        md.append("|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             md.append(String.format(Locale.ROOT,
-                    "| %s | %s | %s | **%s** | %s | %s | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.2f |\n",
+                    "| %s | %s | %s | **%s** | %s | %s | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.2f |\n",
                     count(row.rate()), row.pipeline(), count(row.sentPerSecond()), count(row.joinedPerSecond()),
                     row.keptUp() ? "yes" : "**no**", count(row.skipped()), 100 * row.pushBack(),
-                    100 * row.cpu("JOIN"), 100 * row.cpu("INGEST"), 100 * row.cpu("Process"), 100 * row.serverCpu(),
+                    100 * row.cpu("JOIN"), 100 * row.cpu("INGEST"), 100 * row.cpu("SINK"),
+                    100 * (row.cpu("Process") - row.cpu("JOIN") - row.cpu("INGEST") - row.cpu("SINK")),
+                    100 * row.cpu("Process"), 100 * row.serverCpu(),
                     row.result().longValue("load1x100", 0) / 100.0));
         }
         return md.toString();
