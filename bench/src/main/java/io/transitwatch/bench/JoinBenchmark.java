@@ -126,7 +126,7 @@ public class JoinBenchmark {
         public void setUp() {
             stream = TransitStream.generate(lapEvents, SEED);
             replay = new StreamReplay(stream);
-            join = new HashMapJoin(JoinConfig.defaults(), stream.podCidrsByNodeId());
+            join = newBaseline(stream, JoinConfig.defaults());
             playLap(this::dutyCycle, replay.lapLength());
         }
 
@@ -217,15 +217,33 @@ public class JoinBenchmark {
 
     // ---- shared by the states and the equivalence test ----
 
-    /** A join engine as the daemon builds it: pod CIDRs known, every node's stream connected. */
+    /**
+     * A join engine as the daemon builds it, pod CIDRs known, after the daemon connected: every node's
+     * stream has delivered its first event ({@link TransitStream#connectEvents()}, one duty cycle, a
+     * second before the lap), so that the destination of each of the lap's departures is observed.
+     */
     public static JoinEngine newEngine(TransitStream stream, JoinConfig config, VerdictTally verdicts,
             JoinCounters counters) {
         JoinEngine engine = new JoinEngine(config, stream.newTopology(), verdicts, counters);
-        engine.setTime(TransitStream.T0);
-        for (NodeEvent up : stream.nodeUpEvents(TransitStream.T0)) {
-            engine.onEvent(up, true);
-        }
+        engine.setTime(stream.connectedAtNanos());
+        connect(stream, engine);
+        engine.advance(stream.connectedAtNanos(), true, DECISION_BUDGET);
         return engine;
+    }
+
+    /** The HashMap baseline, given the same connect events as {@link #newEngine} (it ignores them but learns placements). */
+    public static HashMapJoin newBaseline(TransitStream stream, JoinConfig config) {
+        HashMapJoin baseline = new HashMapJoin(config, stream.podCidrsByNodeId());
+        connect(stream, baseline);
+        baseline.advance(stream.connectedAtNanos());
+        return baseline;
+    }
+
+    private static void connect(TransitStream stream, NodeEventHandler handler) {
+        NodeEvent[] connect = stream.connectEvents();
+        for (int i = 0; i < connect.length; i++) {
+            handler.onEvent(connect[i], i == connect.length - 1);
+        }
     }
 
     /** Runs whole duty cycles until one lap has been delivered (setup time, untimed). */

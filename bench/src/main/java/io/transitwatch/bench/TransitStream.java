@@ -37,6 +37,14 @@ import java.util.Random;
  * <p>A lap is self-contained (every connection starts and ends inside it; no lost connection starts
  * in the lap's last 3 s), so {@link #matchedPerLap()} and {@link #lostPerLap()} are exact for every
  * lap. Laps repeat with a period of {@link #lapNanos()}.
+ *
+ * <p>Before the first lap, the daemon has connected: {@link #connectEvents()} is what each node's
+ * stream delivered first, {@value #CONNECT_LEAD_MILLIS} ms before the lap begins: the ingest's
+ * NODE_UP and the node's first flow, a pod's packet at {@code from-endpoint}, which the join ignores.
+ * A join cannot verify a departure whose destination's stream had not yet delivered anything (its
+ * arrival may predate the stream), so without them the first lap's early losses would rightly be
+ * UNVERIFIED. They are delivered once, as setup; the lap itself, and so every benchmark's steady
+ * state, does not contain them.
  */
 public final class TransitStream {
     /** 2026-01-01T00:00:00Z, the daemon's clock at the start of the first lap. */
@@ -60,14 +68,19 @@ public final class TransitStream {
     private static final long TRANSPORT_DELAY = 200_000;
     private static final long[] SYN_RETRANSMIT_AFTER = {S, 3 * S};
     private static final long LAP_GUARD = 10 * MS;
+    /** How long before the lap's first event every node's stream has delivered its first event. */
+    public static final long CONNECT_LEAD_MILLIS = 1_000;
+    private static final long CONNECT_LEAD = CONNECT_LEAD_MILLIS * MS;
     private static final String[] NAMESPACES = {"flux-system", "kube-system", "spegel", "shop", "payments", "monitoring"};
     private static final int[] SERVICE_PORTS = {9090, 8080, 443, 5000, 9443, 3000};
     private static final short POINT_TO_NETWORK = (short) JoinConstants.POINT_TO_NETWORK;
     private static final short POINT_TO_ENDPOINT = (short) JoinConstants.POINT_TO_ENDPOINT;
+    private static final short POINT_FROM_ENDPOINT = (short) JoinConstants.POINT_FROM_ENDPOINT;
 
     private final StringDictionary dictionary;
     private final Map<String, List<String>> podCidrs;
     private final NodeEvent[] events;
+    private final NodeEvent[] connectEvents;
     private final long lapNanos;
     private final long matchedPerLap;
     private final long lostPerLap;
@@ -75,10 +88,12 @@ public final class TransitStream {
     private final long retransmissionsPerLap;
 
     private TransitStream(StringDictionary dictionary, Map<String, List<String>> podCidrs, NodeEvent[] events,
-            long lapNanos, long matchedPerLap, long lostPerLap, long lostAttemptsPerLap, long retransmissionsPerLap) {
+            NodeEvent[] connectEvents, long lapNanos, long matchedPerLap, long lostPerLap, long lostAttemptsPerLap,
+            long retransmissionsPerLap) {
         this.dictionary = dictionary;
         this.podCidrs = podCidrs;
         this.events = events;
+        this.connectEvents = connectEvents;
         this.lapNanos = lapNanos;
         this.matchedPerLap = matchedPerLap;
         this.lostPerLap = lostPerLap;
@@ -159,19 +174,30 @@ public final class TransitStream {
         return this;
     }
 
-    /** One NODE_UP event per node at {@code nowNanos}: the streams are connected before the first lap. */
-    public NodeEvent[] nodeUpEvents(long nowNanos) {
-        NodeEvent[] up = new NodeEvent[NODES.length];
-        for (int i = 0; i < NODES.length; i++) {
-            up[i] = new NodeEvent();
-            up[i].clear();
-            up[i].kind = NodeEvent.NODE_UP;
-            up[i].node = dictionary.intern(NODES[i]);
-            up[i].timeNanos = nowNanos + CLOCK_SKEW[i];
-            up[i].receivedNanos = nowNanos;
-            up[i].backfilled = false;
+    /**
+     * What the daemon received when it connected, before the first lap, in receive order: per node,
+     * the ingest's NODE_UP (stamped with the daemon's clock, as the ingest does on a stream's first
+     * message) and that first message, a flow at {@code from-endpoint} that the join ignores. The
+     * last of them is received {@link #CONNECT_LEAD_MILLIS} ms (and a read batch) before the lap's
+     * first event. Deliver them once, before the first lap; the caller must not keep the array.
+     */
+    public NodeEvent[] connectEvents() {
+        NodeEvent[] copy = new NodeEvent[connectEvents.length];
+        for (int i = 0; i < copy.length; i++) {
+            copy[i] = new NodeEvent();
+            copy[i].copyFrom(connectEvents[i]);
         }
-        return up;
+        return copy;
+    }
+
+    /** The flows among {@link #connectEvents()}, one per node, in receive order. */
+    public NodeEvent[] connectFlows() {
+        return java.util.Arrays.stream(connectEvents()).filter(e -> e.kind == NodeEvent.FLOW).toArray(NodeEvent[]::new);
+    }
+
+    /** The daemon's clock when the last node's stream delivered its first event (the last connect event's receive time). */
+    public long connectedAtNanos() {
+        return connectEvents[connectEvents.length - 1].receivedNanos;
     }
 
     /**
@@ -284,7 +310,44 @@ public final class TransitStream {
                 throw new IllegalStateException("event received after the end of its lap");
             }
         }
-        return new TransitStream(dictionary, cidrs, events, lapNanos, matched, lost, lostAttempts, retransmissions);
+        return new TransitStream(dictionary, cidrs, events, connect(pods, nodeIds, ens18, seed), lapNanos, matched,
+                lost, lostAttempts, retransmissions);
+    }
+
+    /**
+     * Per node, a pod of it sending a SYN to a pod on the next node, seen at {@code from-endpoint}
+     * {@link #CONNECT_LEAD_MILLIS} ms before the lap, preceded by the NODE_UP the ingest publishes on a
+     * stream's first message. Drawn from its own random sequence, so the lap is the same with or without.
+     */
+    private static NodeEvent[] connect(List<Pod> pods, int[] nodeIds, int ens18, long seed) {
+        Random random = new Random(~seed);
+        List<Timed> first = new ArrayList<>();
+        for (int n = 0; n < NODES.length; n++) {
+            int node = n;
+            Connection c = new Connection();
+            c.client = pods.stream().filter(p -> p.node == node).findFirst().orElseThrow();
+            c.server = pods.stream().filter(p -> p.node == (node + 1) % NODES.length).findFirst().orElseThrow();
+            c.start = -CONNECT_LEAD - random.nextInt(100_000);
+            c.clientPort = c.client.nextClientPort();
+            c.serverPort = c.server.servicePort;
+            first.add(new EventFactory(c, nodeIds, ens18, random).flow(c.start, c.client, c.server, true,
+                    POINT_FROM_ENDPOINT, JoinConstants.TRACE_REASON_NEW, NodeEvent.TCP_SYN));
+        }
+        first.sort(Comparator.comparingLong((Timed t) -> t.event.receivedNanos));
+        NodeEvent[] events = new NodeEvent[2 * first.size()];
+        for (int i = 0; i < first.size(); i++) {
+            NodeEvent flow = first.get(i).event;
+            NodeEvent up = new NodeEvent();
+            up.clear();
+            up.kind = NodeEvent.NODE_UP;
+            up.node = flow.node;
+            up.timeNanos = flow.receivedNanos;
+            up.receivedNanos = flow.receivedNanos;
+            up.backfilled = false;
+            events[2 * i] = up;
+            events[2 * i + 1] = flow;
+        }
+        return events;
     }
 
     @Override
@@ -378,7 +441,8 @@ public final class TransitStream {
          */
         Timed flow(long at, Pod from, Pod to, boolean request, short point, int traceReason, short tcpFlags) {
             boolean departure = point == POINT_TO_NETWORK;
-            int node = departure ? from.node : to.node;
+            boolean atSender = point != POINT_TO_ENDPOINT; // to-network, or from-endpoint before it
+            int node = atSender ? from.node : to.node;
             NodeEvent e = new NodeEvent();
             e.clear();
             e.kind = NodeEvent.FLOW;
@@ -401,8 +465,8 @@ public final class TransitStream {
             e.srcPort = request ? c.clientPort : c.serverPort;
             e.dstPort = request ? c.serverPort : c.clientPort;
             e.tcpFlags = tcpFlags;
-            e.srcEndpointId = departure ? from.endpointId : 0;
-            e.dstEndpointId = departure ? 0 : to.endpointId;
+            e.srcEndpointId = atSender ? from.endpointId : 0;
+            e.dstEndpointId = atSender ? 0 : to.endpointId;
             e.srcIdentity = from.identity;
             e.dstIdentity = to.identity;
             e.srcNamespace = from.namespace;
@@ -412,7 +476,7 @@ public final class TransitStream {
             e.dstPod = to.name;
             e.dstWorkload = to.workload;
             e.eventType = 4;
-            e.eventSubType = departure ? 11 : 0;
+            e.eventSubType = point == POINT_TO_ENDPOINT ? 0 : point; // TraceToLxc 0, TraceFromLxc 5, TraceToNetwork 11
             e.interfaceIndex = departure ? 2 : 0;
             e.interfaceName = departure ? interfaceName : 0;
             e.uuidHi = random.nextLong();

@@ -32,7 +32,7 @@ class JoinEquivalenceTest {
         engineVerdicts = new VerdictTally();
         engineCounters = new JoinCounters(config.maxNodes(), config.maxPairs());
         engine = JoinBenchmark.newEngine(stream, config, engineVerdicts, engineCounters);
-        baseline = new HashMapJoin(config, stream.podCidrsByNodeId());
+        baseline = JoinBenchmark.newBaseline(stream, config);
         StreamReplay replay = new StreamReplay(stream);
 
         long remaining = (long) LAPS * replay.lapLength();
@@ -76,6 +76,9 @@ class JoinEquivalenceTest {
                 () -> assertEquals(LAPS * stream.lostAttemptsPerLap(), engineVerdicts.lostAttempts, "lost attempts"),
                 () -> assertEquals(LAPS * stream.retransmissionsPerLap(), baseline.retransmissions(), "retransmissions"),
                 () -> assertEquals(0, engineVerdicts.unverified, "unverified: the stream has no outages"),
+                () -> assertEquals(stream.nodeNames().length, engineCounters.get(JoinCounters.Global.NODE_UP), "nodes up"),
+                () -> assertEquals(stream.nodeNames().length,
+                        engineCounters.get(JoinCounters.Global.IGNORED_OBSERVATION_POINT), "first flows ignored"),
                 () -> assertEquals(0, engineVerdicts.late, "late"),
                 () -> assertEquals(0, engine.pendingCount(), "engine pending after the drain"),
                 () -> assertEquals(0, baseline.pendingCount(), "baseline pending after the drain"));
@@ -88,6 +91,9 @@ class JoinEquivalenceTest {
         assertAll(
                 () -> assertTrue(Math.abs(events - (1 << 20)) < (1 << 20) / 1000, "about 1M events per lap: " + events),
                 () -> assertTrue(lossRatio > 0.003 && lossRatio < 0.01, "under 1% of departures lost: " + lossRatio),
-                () -> assertTrue(stream.lapNanos() > 15 * TransitStream.S, "a lap spans more than W + memory"));
+                () -> assertTrue(stream.lapNanos() > 15 * TransitStream.S, "a lap spans more than W + memory"),
+                () -> assertEquals(stream.nodeNames().length, stream.connectFlows().length, "one first flow per node"),
+                () -> assertTrue(stream.connectedAtNanos() + JoinConfig.defaults().watermarkSlack().toNanos()
+                        < stream.events()[0].receivedNanos, "every stream delivered before the lap, by more than the slack"));
     }
 }

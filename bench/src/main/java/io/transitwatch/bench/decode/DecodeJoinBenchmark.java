@@ -119,7 +119,7 @@ public class DecodeJoinBenchmark {
         public void setUp() {
             TransitStream stream = TransitStream.generate(lapEvents, JoinBenchmark.SEED);
             EncodedStream encoded = EncodedStream.encode(stream, shape);
-            join = new HashMapJoin(JoinConfig.defaults(), stream.podCidrsByNodeId());
+            join = JoinBenchmark.newBaseline(stream, JoinConfig.defaults());
             ProtoFlowConverter converter = new ProtoFlowConverter(encoded.dictionary());
             decoder = converter::decode;
             replay = new DecodeReplay(encoded);

@@ -7,7 +7,8 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
-import io.grpc.stub.StreamObserver;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.transitwatch.bench.baseline.HashMapJoin;
 import io.transitwatch.bench.baseline.ProtoFlowConverter;
 import io.transitwatch.daemon.clock.Clock;
@@ -35,16 +36,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The baseline of DESIGN §5 end to end, written the way a typical client is: the generated
  * async stub with its normal marshaller (protobuf-java parses every {@code GetFlowsResponse} into
  * objects on the gRPC callback thread) and gRPC's automatic flow control; each message, stamped
- * with its receive time, goes through a {@link LinkedBlockingQueue} ({@code put} blocks the gRPC
- * thread when it is full, which is the only back-pressure) to one consumer thread that converts it
+ * with its receive time, goes through a {@link LinkedBlockingQueue} (the gRPC thread waits while it
+ * is full, which is the only back-pressure) to one consumer thread that converts it
  * ({@link ProtoFlowConverter#fill}) and feeds {@link HashMapJoin}, calling {@code advance} after
  * every drained batch. Same threads as the daemon's ingest (one Netty event loop, two
  * callback threads), named {@code baseline-*} for CPU accounting.
+ *
+ * <p>The stub's automatic flow control asks the transport for the next message only after each
+ * {@code onNext} returns, a hand-off between the callback thread and the event loop per message.
+ * {@code baseline-batched} is the same pipeline with manual flow control: {@value #REQUEST_WINDOW}
+ * messages requested ahead and topped up by halves, so that what it measures is protobuf-java and the
+ * HashMap join rather than that round trip.
  */
 final class BaselinePipeline implements Pipeline {
     /** As many messages as the daemon's hand-off ring holds. */
     static final int QUEUE_CAPACITY = 65_536;
     private static final int BATCH = 4096;
+    /** {@code baseline-batched}: messages requested ahead, as the daemon's ingest does (its window is larger). */
+    static final int REQUEST_WINDOW = 1024;
 
     private record Received(GetFlowsResponse response, long receivedNanos) {}
 
@@ -58,12 +67,14 @@ final class BaselinePipeline implements Pipeline {
     private final HashMapJoin join;
     private final VerdictLatency latency;
     private final Thread consumer;
+    private final boolean batched;
     private volatile boolean running = true;
     private volatile long joined;
     private volatile long matched;
     private volatile long lost;
 
-    private BaselinePipeline(Target target) {
+    private BaselinePipeline(Target target, boolean batched) {
+        this.batched = batched;
         JoinConfig config = JoinConfig.defaults().withWindow(target.window());
         this.join = new HashMapJoin(config, podCidrsByNodeId(target.podCidrs()));
         this.latency = new VerdictLatency(config.window().toNanos());
@@ -72,8 +83,12 @@ final class BaselinePipeline implements Pipeline {
         this.consumer = named("baseline-join").newThread(this::consume);
     }
 
-    static BaselinePipeline start(Target target) {
-        BaselinePipeline pipeline = new BaselinePipeline(target);
+    /**
+     * @param batched request messages {@value #REQUEST_WINDOW} at a time (manual flow control), not one
+     *     at a time as the async stub's automatic flow control does after each {@code onNext}
+     */
+    static BaselinePipeline start(Target target, boolean batched) {
+        BaselinePipeline pipeline = new BaselinePipeline(target, batched);
         pipeline.consumer.start();
         List<String> addresses = target.mode() == LoadServer.Mode.RELAY ? List.of(target.target())
                 : Arrays.stream(target.target().split(",")).map(node -> node.substring(node.indexOf('=') + 1)).toList();
@@ -90,11 +105,31 @@ final class BaselinePipeline implements Pipeline {
                         "Type", "IP", "l4", "source", "destination", "event_type", "trace_observation_point",
                         "trace_reason", "is_reply", "interface", "drop_reason_desc")))
                 .build();
-        ObserverGrpc.newStub(channel).getFlows(request, new StreamObserver<>() {
+        ObserverGrpc.newStub(channel).getFlows(request, new ClientResponseObserver<GetFlowsRequest, GetFlowsResponse>() {
+            private ClientCallStreamObserver<GetFlowsRequest> requests;
+            private int sinceRequest;
+
+            @Override
+            public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> requestStream) {
+                if (batched) {
+                    requestStream.disableAutoRequestWithInitial(REQUEST_WINDOW);
+                    requests = requestStream;
+                }
+            }
+
             @Override
             public void onNext(GetFlowsResponse response) {
+                if (requests != null && ++sinceRequest == REQUEST_WINDOW / 2) {
+                    sinceRequest = 0;
+                    requests.request(REQUEST_WINDOW / 2);
+                }
+                Received received = new Received(response, Clock.SYSTEM.epochNanos());
                 try {
-                    queue.put(new Received(response, Clock.SYSTEM.epochNanos()));
+                    // put(), but one that gives up once the pipeline closes (a blocked callback thread
+                    // would keep the channel from terminating)
+                    while (running && !queue.offer(received, 10, TimeUnit.MILLISECONDS)) {
+                        // the queue is full: the gRPC thread waits, which is the back-pressure
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -150,7 +185,7 @@ final class BaselinePipeline implements Pipeline {
 
     @Override
     public String name() {
-        return "baseline";
+        return batched ? "baseline-batched" : "baseline";
     }
 
     @Override
@@ -191,15 +226,16 @@ final class BaselinePipeline implements Pipeline {
         running = false;
         channels.forEach(ManagedChannel::shutdownNow);
         consumer.interrupt();
-        callbacks.shutdownNow();
         try {
-            consumer.join(5_000);
+            // the callback executor must still run while the channels terminate
             for (ManagedChannel channel : channels) {
                 channel.awaitTermination(5, TimeUnit.SECONDS);
             }
+            consumer.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        callbacks.shutdownNow();
         eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 

@@ -23,7 +23,7 @@ import java.util.List;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.transitwatch.bench.e2e.EndToEndBenchmark \
- *     --mode relay --rates 10000,100000,1000000,2000000 --warmup 10 --measure 20 --profile-rate 2000000
+ *     --mode relay --rates 10000,100000,250000,500000,1000000 --warmup 10 --measure 20 --profile-rate 1000000
  * </pre>
  */
 public final class EndToEndBenchmark {
@@ -37,7 +37,7 @@ public final class EndToEndBenchmark {
         String mode = options.get("mode", "relay");
         long[] rates = Arrays.stream(options.get("rates", "10000,100000,1000000,2000000").split(","))
                 .mapToLong(Long::parseLong).toArray();
-        List<String> pipelines = List.of(options.get("pipelines", "transitwatch,baseline").split(","));
+        List<String> pipelines = List.of(options.get("pipelines", "transitwatch,baseline,baseline-batched").split(","));
         String pipelineJvm = options.get("jvm", PIPELINE_JVM);
         long profileRate = options.longValue("profile-rate", 0);
         Path out = Path.of(options.get("out", "bench/target/e2e"));

@@ -12,6 +12,7 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.transitwatch.bench.TransitStream;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
 import io.transitwatch.proto.observer.GetFlowsRequest;
@@ -124,9 +125,11 @@ public final class LoadServer implements AutoCloseable {
 
     /**
      * A new schedule from now: {@code ratePerSecond} messages per second over all nodes, for the
-     * streams opened from now on. When streams start from the beginning, the schedule starts instead
-     * {@value #START_LEAD_MILLIS} ms after the last stream the mode needs (1 or one per node) opened,
-     * so that no node's stream misses the start and nothing is sent in a burst.
+     * streams opened from now on. When streams start from the beginning, they send their connect
+     * messages as soon as the last stream the mode needs (1 or one per node) opened, and the
+     * schedule starts {@value #START_LEAD_MILLIS} ms plus {@link TransitStream#CONNECT_LEAD_MILLIS}
+     * later, so that no node's stream misses the start, every node has delivered before the first
+     * departure, and nothing is sent in a burst.
      */
     public synchronized void setRate(long ratePerSecond) {
         schedule = new PacedStream.Schedule(System.nanoTime(), Clock.SYSTEM.epochNanos(), ratePerSecond);
@@ -207,7 +210,7 @@ public final class LoadServer implements AutoCloseable {
         if (!fromStart) {
             stream.start(schedule, false, now);
         } else if (waiting.add(stream) && waiting.size() == targets.size()) {
-            long lead = TimeUnit.MILLISECONDS.toNanos(START_LEAD_MILLIS);
+            long lead = TimeUnit.MILLISECONDS.toNanos(START_LEAD_MILLIS + TransitStream.CONNECT_LEAD_MILLIS);
             schedule = new PacedStream.Schedule(now + lead, Clock.SYSTEM.epochNanos() + lead,
                     schedule.ratePerSecond());
             waiting.forEach(waiter -> waiter.start(schedule, true, now));

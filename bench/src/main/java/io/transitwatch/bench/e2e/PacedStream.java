@@ -51,6 +51,9 @@ final class PacedStream {
     private final long[] skippedByNode;
     private final long[] skippedFirst;
     private final long[] skippedLast;
+    /** Node indices this feed carries: whose connect messages it sends first when it starts from the beginning. */
+    private final int[] feedNodes;
+    private boolean connectDue;
     private long lastLostReportNanos = Long.MIN_VALUE / 2;
     private long cursor;
     private long lastPumpNanos;
@@ -76,15 +79,19 @@ final class PacedStream {
         this.skippedByNode = new long[workload.nodeNames().length];
         this.skippedFirst = new long[workload.nodeNames().length];
         this.skippedLast = new long[workload.nodeNames().length];
+        this.feedNodes = feed == null ? java.util.stream.IntStream.range(0, workload.nodeNames().length).toArray()
+                : java.util.stream.IntStream.of(feed).map(workload::nodeOf).distinct().toArray();
     }
 
     /**
      * Starts sending on {@code schedule}, from what is due at {@code nowNanos} (Hubble's follow mode),
-     * or with {@code fromStart} from the first message of the first lap (a test's exact run).
+     * or with {@code fromStart} from the first message of the first lap (a test's exact run), with
+     * the feed's connect messages ({@link Workload#writeConnect}) sent at once, ahead of the schedule.
      * Called on the pacer thread or before the stream is handed to it.
      */
     void start(Schedule newSchedule, boolean fromStart, long nowNanos) {
         cursor = fromStart ? 0 : dueCount(newSchedule, nowNanos);
+        connectDue = fromStart;
         lastPumpNanos = nowNanos;
         schedule = newSchedule; // volatile: publishes the cursor to the pacer
     }
@@ -98,6 +105,15 @@ final class PacedStream {
         Schedule schedule = this.schedule;
         if (schedule == null) {
             return false;
+        }
+        if (connectDue && !cancelled && call.isReady()) {
+            long wall = io.transitwatch.daemon.clock.Clock.SYSTEM.epochNanos();
+            for (int node : feedNodes) {
+                call.onNext(new RawMessage(scratch, workload.writeConnect(node, wall, scratch)));
+            }
+            sent += feedNodes.length;
+            connectDue = false;
+            return true;
         }
         long due = Math.min(dueCount(schedule, nowNanos), limit);
         long backlog = due - cursor;
@@ -136,6 +152,9 @@ final class PacedStream {
         Schedule schedule = this.schedule;
         if (schedule == null || cancelled || cursor >= limit || !call.isReady()) {
             return Long.MAX_VALUE; // nothing will be due, or onReady wakes the pacer
+        }
+        if (connectDue) {
+            return 0;
         }
         long lap = cursor / feedLength;
         int index = feed == null ? (int) (cursor % feedLength) : feed[(int) (cursor % feedLength)];

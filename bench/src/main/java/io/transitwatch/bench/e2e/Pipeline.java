@@ -25,8 +25,10 @@ interface Pipeline extends AutoCloseable {
     static Pipeline start(String kind, Target target) {
         return switch (kind) {
             case "transitwatch" -> DaemonPipeline.start(target);
-            case "baseline" -> BaselinePipeline.start(target);
-            default -> throw new IllegalArgumentException("pipeline is transitwatch or baseline, not " + kind);
+            case "baseline" -> BaselinePipeline.start(target, false);
+            case "baseline-batched" -> BaselinePipeline.start(target, true);
+            default -> throw new IllegalArgumentException(
+                    "pipeline is transitwatch, baseline or baseline-batched, not " + kind);
         };
     }
 

@@ -82,15 +82,17 @@ final class Report {
     static String table(List<Row> rows) {
         StringBuilder md = new StringBuilder();
         md.append("| offered flows/s | pipeline | sent by server/s | joined flows/s | kept up? | skipped by server "
-                + "| client push-back | join thread CPU | ingest threads CPU | whole process CPU | load server CPU "
-                + "| machine load (1 min) |\n");
-        md.append("|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| client push-back | join thread CPU | ingest threads CPU | sink threads CPU | other threads CPU (GC, JIT) "
+                + "| whole process CPU | load server CPU | machine load (1 min) |\n");
+        md.append("|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             md.append(String.format(Locale.ROOT,
-                    "| %s | %s | %s | **%s** | %s | %s | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.2f |\n",
+                    "| %s | %s | %s | **%s** | %s | %s | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.2f |\n",
                     count(row.rate()), row.pipeline(), count(row.sentPerSecond()), count(row.joinedPerSecond()),
                     row.keptUp() ? "yes" : "**no**", count(row.skipped()), 100 * row.pushBack(),
-                    100 * row.cpu("JOIN"), 100 * row.cpu("INGEST"), 100 * row.cpu("Process"), 100 * row.serverCpu(),
+                    100 * row.cpu("JOIN"), 100 * row.cpu("INGEST"), 100 * row.cpu("SINK"),
+                    100 * (row.cpu("Process") - row.cpu("JOIN") - row.cpu("INGEST") - row.cpu("SINK")),
+                    100 * row.cpu("Process"), 100 * row.serverCpu(),
                     row.result().longValue("load1x100", 0) / 100.0));
         }
         return md.toString();
@@ -115,23 +117,26 @@ final class Report {
         return md.toString();
     }
 
-    /** Highest joined rate of each pipeline over the rates tried, and their ratio. */
+    /** Highest joined rate of each pipeline over the rates tried, and TransitWatch's ratio to each baseline. */
     static String ratio(List<Row> rows) {
         Optional<Row> ours = best(rows, "transitwatch");
-        Optional<Row> baseline = best(rows, "baseline");
-        if (ours.isEmpty() || baseline.isEmpty()) {
+        if (ours.isEmpty()) {
             return "";
         }
-        Row o = ours.get();
-        Row b = baseline.get();
-        return String.format(Locale.ROOT, "Saturation: TransitWatch joined at most %s flows/s (offered %s/s), the "
-                        + "baseline %s flows/s (offered %s/s): **%.2f×**. Per CPU-second of the whole process at those "
-                        + "rates: %s vs %s flows (%.2f×); per CPU-second of the join thread: %s vs %s (%.2f×).%n",
-                count(o.joinedPerSecond()), count(o.rate()), count(b.joinedPerSecond()), count(b.rate()),
-                o.joinedPerSecond() / b.joinedPerSecond(), count(o.flowsPerCpuSecond("Process")),
-                count(b.flowsPerCpuSecond("Process")),
-                o.flowsPerCpuSecond("Process") / b.flowsPerCpuSecond("Process"), count(o.flowsPerCpuSecond("JOIN")),
-                count(b.flowsPerCpuSecond("JOIN")), o.flowsPerCpuSecond("JOIN") / b.flowsPerCpuSecond("JOIN"));
+        StringBuilder text = new StringBuilder();
+        rows.stream().map(Row::pipeline).filter(name -> !name.equals("transitwatch")).distinct().forEach(name -> {
+            Row o = ours.get();
+            Row b = best(rows, name).orElseThrow();
+            text.append(String.format(Locale.ROOT, "Saturation: TransitWatch joined at most %s flows/s (offered %s/s), "
+                            + "%s %s flows/s (offered %s/s): **%.2f×**. Per CPU-second of the whole process at those "
+                            + "rates: %s vs %s flows (%.2f×); per CPU-second of the join thread: %s vs %s (%.2f×).%n%n",
+                    count(o.joinedPerSecond()), count(o.rate()), name, count(b.joinedPerSecond()), count(b.rate()),
+                    o.joinedPerSecond() / b.joinedPerSecond(), count(o.flowsPerCpuSecond("Process")),
+                    count(b.flowsPerCpuSecond("Process")),
+                    o.flowsPerCpuSecond("Process") / b.flowsPerCpuSecond("Process"), count(o.flowsPerCpuSecond("JOIN")),
+                    count(b.flowsPerCpuSecond("JOIN")), o.flowsPerCpuSecond("JOIN") / b.flowsPerCpuSecond("JOIN")));
+        });
+        return text.toString();
     }
 
     static Optional<Row> best(List<Row> rows, String pipeline) {

@@ -27,6 +27,12 @@ import java.util.stream.Collectors;
  * both timestamps are encoded with fixed-width (padded) varints, 12 bytes each, which every
  * protobuf parser accepts; a message is 2-4 bytes longer than Hubble's minimal encoding. Ports
  * 32768-60999 are always 3-byte varints, so they are rewritten in place as they are.
+ *
+ * <p>Besides the lap, one connect message per node ({@link #writeConnect}): the node's first flow of
+ * {@link TransitStream#connectEvents()}, a pod's packet at {@code from-endpoint} that the joins
+ * ignore. A stream that starts from the beginning sends it first, {@link TransitStream#CONNECT_LEAD_MILLIS}
+ * ms before the lap, so that every destination's stream has delivered before the first departure to
+ * it (the join cannot verify a departure to a node whose stream had delivered nothing yet).
  */
 public final class Workload {
     /** Node clock minus true time (DESIGN §3.3: the join must absorb ±2 s of skew). */
@@ -49,9 +55,11 @@ public final class Workload {
     private final int[] port;
     private final int[] uuidAt;
     private final int[] uuidPrefix;
+    /** Per node index, its connect message. */
+    private final byte[][] connect;
 
     private Workload(TransitStream stream, byte[] bytes, int[] offset, int[] length, byte[] node, int[] flowTimeAt,
-            int[] portAt, int[] port, int[] uuidAt, int[] uuidPrefix) {
+            int[] portAt, int[] port, int[] uuidAt, int[] uuidPrefix, byte[][] connect) {
         this.stream = stream;
         this.nodes = stream.nodeNames();
         this.bytes = bytes;
@@ -63,6 +71,7 @@ public final class Workload {
         this.port = port;
         this.uuidAt = uuidAt;
         this.uuidPrefix = uuidPrefix;
+        this.connect = connect;
     }
 
     /** A lap of about {@code lapEvents} messages, deterministic from {@code seed}. */
@@ -107,8 +116,12 @@ public final class Workload {
             }
             out.writeBytes(message);
         }
+        byte[][] connect = new byte[names.size()][];
+        for (NodeEvent first : stream.connectFlows()) {
+            connect[names.indexOf(stream.dictionary().get(first.node))] = encode(first, stream);
+        }
         return new Workload(stream, out.toByteArray(), offset, length, node, flowTimeAt, portAt, port, uuidAt,
-                uuidPrefix);
+                uuidPrefix, connect);
     }
 
     /**
@@ -163,12 +176,33 @@ public final class Workload {
         return len;
     }
 
+    /**
+     * Writes the connect message of node {@code nodeIndex}, sent at {@code epochNanos} on the load
+     * server's clock, into {@code target} at 0.
+     *
+     * @return its length
+     */
+    public int writeConnect(int nodeIndex, long epochNanos, byte[] target) {
+        byte[] message = connect[nodeIndex];
+        System.arraycopy(message, 0, target, 0, message.length);
+        long time = epochNanos + skewNanos(nodeIndex);
+        writeTimestamp(target, findFlowTime(message), time);
+        writeTimestamp(target, message.length - TIMESTAMP_BYTES, time);
+        return message.length;
+    }
+
+    /** Connect messages, one per node, sent once by a stream that starts from the beginning. */
+    public int connectMessageCount() {
+        return connect.length;
+    }
+
     public int messageCount() {
         return offset.length;
     }
 
     public int maxMessageBytes() {
-        return Arrays.stream(length).max().orElse(0);
+        return Math.max(Arrays.stream(length).max().orElse(0),
+                Arrays.stream(connect).mapToInt(message -> message.length).max().orElse(0));
     }
 
     public double averageMessageBytes() {

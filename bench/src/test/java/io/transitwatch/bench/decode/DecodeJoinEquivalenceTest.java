@@ -31,7 +31,7 @@ class DecodeJoinEquivalenceTest {
         VerdictTally verdicts = new VerdictTally();
         JoinEngine engine = JoinBenchmark.newEngine(stream, config, verdicts,
                 new JoinCounters(config.maxNodes(), config.maxPairs()));
-        HashMapJoin baseline = new HashMapJoin(config, stream.podCidrsByNodeId());
+        HashMapJoin baseline = JoinBenchmark.newBaseline(stream, config);
         EncodedStream masked = EncodedStream.encode(stream, FlowMessages.Shape.MASKED);
         FlowDecoder decoder = new FlowDecoder(masked.dictionary());
         ProtoFlowConverter converter = new ProtoFlowConverter(masked.dictionary());
