@@ -245,7 +245,8 @@ public final class JoinEngine implements NodeEventHandler {
                 // A SYN-ACK is reported again, with the same reason (REPLY), when the server answers a
                 // retransmitted SYN after the 5 s report interval: while its tuple is in the lost history
                 // it is that handshake's retransmission, not a new departure (a new connection on the
-                // tuple would start with a SYN).
+                // tuple would start with a SYN); also when its own arrival, processed first, already
+                // resolved the loss as LATE.
                 counters.increment(JoinCounters.Global.RETRANSMISSIONS);
                 lost.attempts[declaredLost]++;
                 return;
@@ -320,14 +321,14 @@ public final class JoinEngine implements NodeEventHandler {
             return;
         }
         int declaredLost = lost.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
-        if (declaredLost != KeyedSlots.NONE && !dropped) {
+        if (declaredLost != KeyedSlots.NONE && !dropped && !lost.resolved[declaredLost]) {
             fillViewFromLost(declaredLost);
             view.arrivalNodeNanos = flow.timeNanos;
             view.pair = pairSlot(lost.sourceNode[declaredLost], lost.destinationNode[declaredLost], view.family);
             counters.increment(JoinCounters.Global.LATE);
             counters.incrementPair(view.pair, JoinCounters.PerPair.LATE);
             listener.onLate(view, lost.token[declaredLost], frame - (lost.frameNanos[declaredLost] + windowNanos));
-            lost.slots.remove(declaredLost);
+            lost.resolved[declaredLost] = true; // kept: the departure may still be reported again
             return;
         }
         if (arrivals.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4) != KeyedSlots.NONE) {
@@ -492,6 +493,7 @@ public final class JoinEngine implements NodeEventHandler {
         lost.firstSeenNanos[entry] = pending.firstSeenNanos[slot];
         lost.token[entry] = token;
         lost.attempts[entry] = pending.attempts[slot];
+        lost.resolved[entry] = false;
     }
 
     private void declareUnverified(int slot, UnverifiedReason reason) {

@@ -80,7 +80,8 @@ public sealed interface Fault {
     /**
      * At {@code at} (and then every {@code every}, if not null) the node's perf ring overflows: the
      * next {@code count} events of that node are lost and reported as one PERF_EVENT_RING_BUFFER
-     * LostEvent with {@code num_events_lost = count} and the v1.19 {@code first}/{@code last} times.
+     * LostEvent with {@code num_events_lost = count} and the v1.19 {@code first}/{@code last} times;
+     * fewer if fewer come within a second (the agent's reader catches up and reports what it lost).
      */
     record LostEvents(String node, Duration at, int count, Duration every) implements Fault {
         public LostEvents {

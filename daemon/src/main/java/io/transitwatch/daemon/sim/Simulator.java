@@ -142,8 +142,9 @@ public final class Simulator implements AutoCloseable {
     }
 
     /**
-     * From now on the node's next {@code count} events overflow its perf ring: lost, then reported in
-     * one PERF_EVENT_RING_BUFFER LostEvent, as {@link Fault.LostEvents} does at a scheduled time.
+     * From now on the node's next {@code count} events overflow its perf ring (at most a second's worth):
+     * lost, then reported in one PERF_EVENT_RING_BUFFER LostEvent, as {@link Fault.LostEvents} does at
+     * a scheduled time.
      */
     public void loseEvents(String node, int count) {
         generator.loseEvents(node, count);

@@ -258,6 +258,24 @@ class JoinEngineTest {
     }
 
     @Test
+    void shouldCountSynAckReportedAgainAsAnAttemptEvenWhenItsArrivalResolvedTheLossFirst() {
+        join.departure("b", "10.0.2.7", 9090, "10.0.1.5", 40000).synAck().at(T0 + S);
+        join.advance(T0 + 7 * S);
+        // The SYN-ACK answering the client's SYN retransmit at +7 s gets through. Its arrival's event time
+        // is a millisecond before its departure's report (each side's perf-read delay differs), and Relay
+        // sorts by time: the arrival resolves the loss (LATE) before the join sees the departure again.
+        join.arrival("a", "10.0.2.7", 9090, "10.0.1.5", 40000).synAck().at(T0 + 8 * S);
+        join.departure("b", "10.0.2.7", 9090, "10.0.1.5", 40000).synAck().at(T0 + 8 * S + MS);
+        join.advance(T0 + 20 * S);
+
+        assertEquals(List.of("LOST b>a IPv4 SYN-ACK 9090>40000 attempts=1",
+                "LATE b>a IPv4 SYN-ACK 9090>40000 attempts=1 token=1"), join.verdicts.verdicts,
+                "one loss, one alert: the re-reported SYN-ACK is that handshake's retransmission");
+        assertEquals(1, join.counters.get(JoinCounters.Global.DEPARTURES));
+        assertEquals(1, join.counters.get(JoinCounters.Global.RETRANSMISSIONS));
+    }
+
+    @Test
     void shouldToleratePlusMinusTwoSecondsOfClockSkew() {
         // a's clock runs 2 s behind the daemon, b's 2 s ahead: raw times disagree by 4 s.
         long aBehind = -2 * S;

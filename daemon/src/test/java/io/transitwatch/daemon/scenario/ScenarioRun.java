@@ -20,6 +20,7 @@ import io.transitwatch.sinks.SinkEvent;
 import io.transitwatch.sinks.Verdict;
 import io.transitwatch.sinks.json.EventJson;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -27,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,6 +37,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -59,8 +62,12 @@ import java.util.stream.Collectors;
  *       any, is not within {@link #EDGE} of the window's end. Recall is computed over the judged
  *       records that are LOST.
  *   <li><b>precision</b> is computed over every LOST_IN_TRANSIT alert, judged or not: an alert is true
- *       only if the ground truth has a record of its tuple whose expectation is LOST (alerts for records
- *       at the window edge are left out).
+ *       only if the ground truth has a record of its tuple whose expectation is LOST and it is the
+ *       tuple's first LOST alert (alerts for records at the window edge are left out).
+ *   <li><b>detection latency</b> of a judged LOST record that was detected: from its departure (true
+ *       time the source node reported it) to the moment the first LOST_IN_TRANSIT alert of its tuple
+ *       reached the daemon's stdout ({@link StampedLines}), both on the clock the simulator and the
+ *       daemon share.
  * </ul>
  */
 final class ScenarioRun {
@@ -92,6 +99,8 @@ final class ScenarioRun {
 
     private final String name;
     private final List<Alert> alerts = new ArrayList<>();
+    /** Alert id to the time its line reached stdout. */
+    private final Map<String, Long> emittedNanos = new HashMap<>();
     private final List<IncidentChange> incidents = new ArrayList<>();
     private final Map<JoinCounters.Global, Long> global = new EnumMap<>(JoinCounters.Global.class);
     private final List<PairCounts> pairs = new ArrayList<>();
@@ -147,16 +156,20 @@ final class ScenarioRun {
      * Detection quality of one run.
      *
      * @param truePositives   LOST alerts whose tuple the ground truth has as LOST
-     * @param falsePositives  LOST alerts whose tuple is unknown to the ground truth or not LOST there
+     * @param falsePositives  LOST alerts whose tuple is unknown to the ground truth or not LOST there, and
+     *                        every LOST alert after the first of its tuple: a retransmission never starts a
+     *                        new entry (DESIGN §3.1), so one lost handshake is one alert
      * @param judgedLost      judged records that are LOST
      * @param detected        of those, the ones with a LOST alert
      * @param missed          the others
      * @param duplicateAlerts tuples with more than one LOST alert
      * @param alertsAtWindowEdge LOST alerts for records at the window edge ({@link #EDGE}), not scored
      * @param recordsAtWindowEdge records at the window edge, not scored
+     * @param latencyNanos    detection latency of each detected record, ascending
      */
     record Score(int truePositives, List<Alert> falsePositives, int judgedLost, int detected,
-            List<TruthRecord> missed, int duplicateAlerts, int alertsAtWindowEdge, int recordsAtWindowEdge) {
+            List<TruthRecord> missed, int duplicateAlerts, int alertsAtWindowEdge, int recordsAtWindowEdge,
+            List<Long> latencyNanos) {
         double precision() {
             int alerts = truePositives + falsePositives.size();
             return alerts == 0 ? 1.0 : (double) truePositives / alerts;
@@ -166,12 +179,22 @@ final class ScenarioRun {
             return judgedLost == 0 ? 1.0 : (double) detected / judgedLost;
         }
 
+        /** Nearest-rank {@code quantile} (0 < q <= 1) of the detection latencies; null when nothing was detected. */
+        Duration latency(double quantile) {
+            if (latencyNanos.isEmpty()) {
+                return null;
+            }
+            int rank = (int) Math.ceil(quantile * latencyNanos.size());
+            return Duration.ofNanos(latencyNanos.get(Math.max(1, rank) - 1));
+        }
+
         @Override
         public String toString() {
             return String.format("precision %.4f (%d true, %d false), recall %.4f (%d of %d judged LOST), "
+                    + "latency p50 %s p99 %s, "
                     + "%d tuples alerted more than once, %d records (%d alerts) at the window edge not scored; "
                     + "false: %s; missed: %s", precision(), truePositives, falsePositives.size(), recall(), detected,
-                    judgedLost, duplicateAlerts, recordsAtWindowEdge, alertsAtWindowEdge,
+                    judgedLost, latency(0.5), latency(0.99), duplicateAlerts, recordsAtWindowEdge, alertsAtWindowEdge,
                     falsePositives.stream().limit(5).map(a -> a.kind() + " " + a.source().node() + "->"
                             + a.destination().node() + " " + Tuple.of(a)).toList(),
                     missed.stream().limit(5).map(r -> r.sourceNode() + "->" + r.destinationNode() + " " + r.key()
@@ -179,16 +202,18 @@ final class ScenarioRun {
         }
     }
 
-    private ScenarioRun(String name, List<SinkEvent> events, JoinCounters counters, StringDictionary dictionary,
+    private ScenarioRun(String name, StampedLines stdout, JoinCounters counters, StringDictionary dictionary,
             List<TruthRecord> truth, long startNanos, long observedFromNanos, long stopNanos, long elapsedMillis) {
         this.name = name;
-        for (SinkEvent event : events) {
+        stdout.forEach((line, atNanos) -> {
+            SinkEvent event = EventJson.decode(line);
             if (event instanceof Alert alert) {
                 alerts.add(alert);
+                emittedNanos.put(alert.id(), atNanos);
             } else if (event instanceof IncidentChange incident) {
                 incidents.add(incident);
             }
-        }
+        });
         for (JoinCounters.Global counter : JoinCounters.Global.values()) {
             global.put(counter, counters.get(counter));
         }
@@ -214,11 +239,11 @@ final class ScenarioRun {
      * {@link #SETTLE}; returns what the daemon said and what really happened.
      */
     static ScenarioRun run(SimMode mode, Scenario scenario, Duration traffic, Path tlsDir, Action... actions) {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        PrintStream stdout = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+        StampedLines lines = new StampedLines(Clock.SYSTEM);
+        PrintStream stdout = new PrintStream(lines, true, StandardCharsets.UTF_8);
         long started = System.nanoTime();
         long startEpoch = Clock.SYSTEM.epochNanos();
-        List<String> overrides = List.of("sinks=stdout", "stdout.format=json",
+        List<String> overrides = List.of("sinks=stdout", "stdout.format=json", "http.port=-1",
                 "join.window=" + WINDOW.toMillis() + "ms");
         Demo demo = Demo.start(mode, scenario, overrides, tlsDir, stdout, Clock.SYSTEM);
         try {
@@ -238,9 +263,7 @@ final class ScenarioRun {
             demo.daemon().close(); // drains the join, flushes stdout
             List<TruthRecord> truth = demo.simulator().groundTruth().recordsWithin(WINDOW, r -> true);
             stdout.flush();
-            List<SinkEvent> events = buffer.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank())
-                    .map(EventJson::decode).toList();
-            ScenarioRun run = new ScenarioRun(scenario.name(), events, demo.daemon().counters(),
+            ScenarioRun run = new ScenarioRun(scenario.name(), lines, demo.daemon().counters(),
                     demo.daemon().dictionary(), truth, startEpoch, observedFrom, stop,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             System.out.println("[scenario " + scenario.name() + ", " + mode + "] " + run.summary() + "\n"
@@ -284,6 +307,11 @@ final class ScenarioRun {
     }
 
     // ---- what happened ----
+
+    /** Wall-clock length of the whole run, start-up and shutdown included. */
+    long elapsedMillis() {
+        return elapsedMillis;
+    }
 
     List<Alert> alerts() {
         return alerts;
@@ -329,12 +357,17 @@ final class ScenarioRun {
         List<Alert> lostAlerts = alerts(Verdict.LOST_IN_TRANSIT);
         Map<Tuple, Long> alerted = lostAlerts.stream()
                 .collect(Collectors.groupingBy(Tuple::of, Collectors.counting()));
+        Map<Tuple, List<Long>> emitted = lostAlerts.stream().collect(Collectors.groupingBy(Tuple::of,
+                Collectors.mapping(a -> emittedNanos.get(a.id()), Collectors.toList())));
         int truePositives = 0;
         int ambiguous = 0;
         List<Alert> falsePositives = new ArrayList<>();
+        Set<Tuple> alertedBefore = new HashSet<>();
         for (Alert alert : lostAlerts) {
             TruthRecord record = records.get(Tuple.of(alert));
-            if (record != null && atWindowEdge(record)) {
+            if (!alertedBefore.add(Tuple.of(alert))) {
+                falsePositives.add(alert); // a tuple's loss is one alert; a repeat is a false one
+            } else if (record != null && atWindowEdge(record)) {
                 ambiguous++;
             } else if (record != null && record.expected() == Expectation.LOST) {
                 truePositives++;
@@ -345,8 +378,16 @@ final class ScenarioRun {
         List<TruthRecord> lost = judged(r -> r.expected() == Expectation.LOST);
         List<TruthRecord> missed = lost.stream().filter(r -> !alerted.containsKey(Tuple.of(r.key()))).toList();
         int duplicates = (int) alerted.values().stream().filter(n -> n > 1).count();
+        List<Long> latencies = new ArrayList<>();
+        for (TruthRecord record : lost) {
+            // the tuple's first alert after this departure (a reused tuple may have older ones)
+            emitted.getOrDefault(Tuple.of(record.key()), List.of()).stream()
+                    .filter(at -> at >= record.departureNanos()).min(Long::compare)
+                    .ifPresent(at -> latencies.add(at - record.departureNanos()));
+        }
+        Collections.sort(latencies);
         return new Score(truePositives, falsePositives, lost.size(), lost.size() - missed.size(), missed, duplicates,
-                ambiguous, (int) truth.stream().filter(ScenarioRun::atWindowEdge).count());
+                ambiguous, (int) truth.stream().filter(ScenarioRun::atWindowEdge).count(), List.copyOf(latencies));
     }
 
     String summary() {
@@ -418,5 +459,48 @@ final class ScenarioRun {
     @Override
     public String toString() {
         return name + ": " + summary();
+    }
+
+    /**
+     * Thread-safe. The daemon's stdout, kept line by line with the time each line was written, on the
+     * clock the daemon and the simulator share: when an alert reached its reader.
+     */
+    static final class StampedLines extends OutputStream {
+        private final Clock clock;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        private final List<String> lines = new ArrayList<>();
+        private final List<Long> stamps = new ArrayList<>();
+
+        StampedLines(Clock clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                String text = line.toString(StandardCharsets.UTF_8);
+                line.reset();
+                if (!text.isBlank()) {
+                    lines.add(text);
+                    stamps.add(clock.epochNanos());
+                }
+            } else {
+                line.write(b);
+            }
+        }
+
+        @Override
+        public synchronized void write(byte[] bytes, int offset, int length) {
+            for (int i = offset; i < offset + length; i++) {
+                write(bytes[i]);
+            }
+        }
+
+        /** Every complete, non-blank line so far with the epoch nanoseconds it was written at, in order. */
+        synchronized void forEach(ObjLongConsumer<String> action) {
+            for (int i = 0; i < lines.size(); i++) {
+                action.accept(lines.get(i), stamps.get(i));
+            }
+        }
     }
 }

@@ -239,6 +239,23 @@ class SimTrafficSemanticsTest {
     }
 
     @Test
+    void shouldReportAnOverflowWithinASecondHoweverFewEventsCome() {
+        // More events than solwk02 produces in a second: the reader catches up after one second and
+        // reports what it lost, rather than waiting (for ever, on a quiet node) for the full count.
+        Scenario scenario = Scenario.builder().name("long-overflow")
+                .fault(new Fault.LostEvents("solwk02", Duration.ofSeconds(1), 1_000_000, null)).build();
+        try (Simulator sim = manual(scenario, clock, SimMode.RELAY)) {
+            advance(sim, clock, Duration.ofMillis(2_500));
+            var lost = sim.emittedEvents("solwk02").stream().filter(r -> r.hasLostEvents()).toList();
+            assertEquals(1, lost.size());
+            long swallowed = sim.eventCounts("solwk02").lostInPerfRing();
+            assertTrue(swallowed > 0 && swallowed < 1_000_000, "swallowed " + swallowed);
+            assertEquals(swallowed, lost.get(0).getLostEvents().getNumEventsLost());
+            assertTrue(sim.emittedEvents("solwk02").stream().anyMatch(r -> r.hasFlow()), "recording again");
+        }
+    }
+
+    @Test
     void shouldStampEventsWithTheSkewedNodeClock() {
         Scenario scenario = Scenario.builder().name("skew")
                 .fault(new Fault.ClockSkew("solwk02", Duration.ofMillis(-1500))).build();

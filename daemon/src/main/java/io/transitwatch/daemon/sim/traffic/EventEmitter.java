@@ -20,6 +20,13 @@ import java.util.UUID;
  * a run of events and says how many; a Hubble that is down records nothing.
  */
 final class EventEmitter {
+    /**
+     * An overflow of the perf ring lasts at most this long: the agent's reader then catches up and
+     * reports what it lost, however few events came meanwhile (a quiet node must not hold the report
+     * back until it has seen the run's full count).
+     */
+    static final long LOST_RUN_MAX_NANOS = 1_000_000_000L;
+
     /** Who wants to know whether an event made it into the ring. */
     @FunctionalInterface
     interface Outcome {
@@ -63,7 +70,29 @@ final class EventEmitter {
 
     /** From now on the next {@code count} events of {@code node} overflow its perf ring. */
     void startLostRun(String node, int count) {
-        lostRuns.putIfAbsent(node, new LostRun(count));
+        if (lostRuns.containsKey(node)) {
+            return;
+        }
+        LostRun run = new LostRun(count);
+        lostRuns.put(node, run);
+        scheduler.at(scheduler.now() + LOST_RUN_MAX_NANOS, () -> {
+            if (lostRuns.get(node) == run) {
+                endLostRun(node, run);
+            }
+        });
+    }
+
+    /** The reader caught up: report what the run swallowed, if anything. */
+    private void endLostRun(String node, LostRun run) {
+        lostRuns.remove(node);
+        if (run.swallowed() == 0) {
+            return;
+        }
+        truth.unobservable(node, run.firstTrueNanos, run.lastTrueNanos);
+        NodeHubble hubble = hubbles.get(node);
+        if (hubble.isUp()) {
+            append(hubble, logs.get(node), run.notice(node, random.nextInt(4)), run.lastLocalNanos);
+        }
     }
 
     private void record(String node, long trueNanos, long localNanos, Flow flow, Outcome outcome) {
@@ -80,9 +109,7 @@ final class EventEmitter {
             log.lostInPerfRing();
             outcome.emitted(false, localNanos);
             if (run.remaining == 0) {
-                lostRuns.remove(node);
-                truth.unobservable(node, run.firstTrueNanos, run.lastTrueNanos);
-                append(hubble, log, run.notice(node, random.nextInt(4)), run.lastLocalNanos);
+                endLostRun(node, run);
             }
             return;
         }
@@ -121,6 +148,10 @@ final class EventEmitter {
             this.remaining = count;
         }
 
+        int swallowed() {
+            return count - remaining;
+        }
+
         void swallow(long trueNanos, long localNanos) {
             if (firstTrueNanos < 0) {
                 firstTrueNanos = trueNanos;
@@ -134,7 +165,7 @@ final class EventEmitter {
         GetFlowsResponse notice(String node, int cpu) {
             LostEvent lost = LostEvent.newBuilder()
                     .setSource(LostEventSource.PERF_EVENT_RING_BUFFER)
-                    .setNumEventsLost(count)
+                    .setNumEventsLost(swallowed())
                     .setCpu(Int32Value.of(cpu))
                     .setFirst(Timestamps.of(firstLocalNanos))
                     .setLast(Timestamps.of(lastLocalNanos))
