@@ -57,7 +57,7 @@ public class JoinBenchmark {
 
     /** The engine in its daemon configuration, fed the stream. */
     @State(Scope.Thread)
-    public static class EngineState {
+    public static class EngineState extends CpuMeteredState {
         @Param("1048576")
         public int lapEvents;
 
@@ -67,7 +67,6 @@ public class JoinBenchmark {
 
         TransitStream stream;
         StreamReplay replay;
-        final CpuTimeMeter meter = new CpuTimeMeter();
         VerdictTally verdicts;
         JoinCounters counters;
         JoinEngine engine;
@@ -86,22 +85,22 @@ public class JoinBenchmark {
             playLap(this::dutyCycle, replay.lapLength());
         }
 
+        @Override
+        protected long eventsSoFar() {
+            return replay.delivered();
+        }
+
+        @Override
+        protected String meterLabel() {
+            return "engine";
+        }
+
         /** One turn of the join loop: clock, a batch of events, decisions. */
         public int dutyCycle() {
             long now = replay.clockAfter(BATCH);
             engine.setTime(now);
             replay.deliver(engine, BATCH);
             return engine.advance(now, true, DECISION_BUDGET);
-        }
-
-        @Setup(Level.Iteration)
-        public void startIteration() {
-            meter.start(replay.delivered());
-        }
-
-        @TearDown(Level.Iteration)
-        public void endIteration() {
-            System.out.println(System.lineSeparator() + meter.stop("engine", replay.delivered()));
         }
 
         @TearDown(Level.Trial)
@@ -113,13 +112,12 @@ public class JoinBenchmark {
 
     /** The HashMap + PriorityQueue baseline, fed its own copy of the same stream. */
     @State(Scope.Thread)
-    public static class BaselineState {
+    public static class BaselineState extends CpuMeteredState {
         @Param("1048576")
         public int lapEvents;
 
         TransitStream stream;
         StreamReplay replay;
-        final CpuTimeMeter meter = new CpuTimeMeter();
         HashMapJoin join;
 
         @Setup(Level.Trial)
@@ -130,20 +128,20 @@ public class JoinBenchmark {
             playLap(this::dutyCycle, replay.lapLength());
         }
 
+        @Override
+        protected long eventsSoFar() {
+            return replay.delivered();
+        }
+
+        @Override
+        protected String meterLabel() {
+            return "baseline";
+        }
+
         public int dutyCycle() {
             long now = replay.clockAfter(BATCH);
             replay.deliver(join, BATCH);
             return join.advance(now);
-        }
-
-        @Setup(Level.Iteration)
-        public void startIteration() {
-            meter.start(replay.delivered());
-        }
-
-        @TearDown(Level.Iteration)
-        public void endIteration() {
-            System.out.println(System.lineSeparator() + meter.stop("baseline", replay.delivered()));
         }
 
         @TearDown(Level.Trial)
@@ -158,12 +156,11 @@ public class JoinBenchmark {
      * fields the join reads. What is left of an event's cost after subtracting this is the join's.
      */
     @State(Scope.Thread)
-    public static class ReplayOnlyState implements NodeEventHandler {
+    public static class ReplayOnlyState extends CpuMeteredState implements NodeEventHandler {
         @Param("1048576")
         public int lapEvents;
 
         StreamReplay replay;
-        final CpuTimeMeter meter = new CpuTimeMeter();
         long checksum;
 
         @Setup(Level.Trial)
@@ -172,20 +169,20 @@ public class JoinBenchmark {
             playLap(this::dutyCycle, replay.lapLength());
         }
 
+        @Override
+        protected long eventsSoFar() {
+            return replay.delivered();
+        }
+
+        @Override
+        protected String meterLabel() {
+            return "replay only";
+        }
+
         public int dutyCycle() {
             long now = replay.clockAfter(BATCH);
             replay.deliver(this, BATCH);
             return (int) (checksum ^ now);
-        }
-
-        @Setup(Level.Iteration)
-        public void startIteration() {
-            meter.start(replay.delivered());
-        }
-
-        @TearDown(Level.Iteration)
-        public void endIteration() {
-            System.out.println(System.lineSeparator() + meter.stop("replay only", replay.delivered()));
         }
 
         @Override

@@ -1,6 +1,6 @@
 package io.transitwatch.bench.decode;
 
-import io.transitwatch.bench.CpuTimeMeter;
+import io.transitwatch.bench.CpuMeteredState;
 import io.transitwatch.bench.JoinBenchmark;
 import io.transitwatch.bench.TransitStream;
 import io.transitwatch.bench.baseline.ProtoFlowConverter;
@@ -20,7 +20,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -49,7 +48,7 @@ public class DecodeBenchmark {
     public static final int BATCH = 1024;
 
     @State(Scope.Thread)
-    public static class Messages {
+    public static class Messages extends CpuMeteredState {
         @Param({"MASKED", "FULL"})
         public FlowMessages.Shape shape;
 
@@ -61,7 +60,6 @@ public class DecodeBenchmark {
         FlowDecoder decoder;
         DecodeReplay.MessageDecoder intoSlot;
         final NodeEvent slot = new NodeEvent();
-        final CpuTimeMeter meter = new CpuTimeMeter();
         int cursor;
         long parsed;
 
@@ -74,18 +72,14 @@ public class DecodeBenchmark {
             System.out.printf("%n%s%n", encoded);
         }
 
-        long messagesSoFar() {
+        @Override
+        protected long eventsSoFar() {
             return replay.delivered() + parsed;
         }
 
-        @Setup(Level.Iteration)
-        public void startIteration() {
-            meter.start(messagesSoFar());
-        }
-
-        @TearDown(Level.Iteration)
-        public void endIteration() {
-            System.out.println(System.lineSeparator() + meter.stop(shape.toString(), messagesSoFar()));
+        @Override
+        protected String meterLabel() {
+            return shape.toString();
         }
     }
 

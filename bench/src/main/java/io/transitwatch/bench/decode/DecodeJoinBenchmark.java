@@ -1,6 +1,6 @@
 package io.transitwatch.bench.decode;
 
-import io.transitwatch.bench.CpuTimeMeter;
+import io.transitwatch.bench.CpuMeteredState;
 import io.transitwatch.bench.JoinBenchmark;
 import io.transitwatch.bench.TransitStream;
 import io.transitwatch.bench.VerdictTally;
@@ -50,7 +50,7 @@ public class DecodeJoinBenchmark {
     static final int BATCH = JoinBenchmark.BATCH;
 
     @State(Scope.Thread)
-    public static class EngineState {
+    public static class EngineState extends CpuMeteredState {
         @Param({"MASKED", "FULL"})
         public FlowMessages.Shape shape;
 
@@ -61,7 +61,6 @@ public class DecodeJoinBenchmark {
         DecodeReplay.MessageDecoder decoder;
         final NodeEvent slot = new NodeEvent();
         final VerdictTally verdicts = new VerdictTally();
-        final CpuTimeMeter meter = new CpuTimeMeter();
         JoinEngine engine;
 
         @Setup(Level.Trial)
@@ -78,21 +77,21 @@ public class DecodeJoinBenchmark {
             System.out.printf("%n%s%n", encoded);
         }
 
+        @Override
+        protected long eventsSoFar() {
+            return replay.delivered();
+        }
+
+        @Override
+        protected String meterLabel() {
+            return "decode+engine";
+        }
+
         public int dutyCycle() {
             long now = replay.clockAfter(BATCH);
             engine.setTime(now);
             replay.deliver(decoder, slot, engine, BATCH);
             return engine.advance(now, true, JoinBenchmark.DECISION_BUDGET);
-        }
-
-        @Setup(Level.Iteration)
-        public void startIteration() {
-            meter.start(replay.delivered());
-        }
-
-        @TearDown(Level.Iteration)
-        public void endIteration() {
-            System.out.println(System.lineSeparator() + meter.stop("decode+engine", replay.delivered()));
         }
 
         @TearDown(Level.Trial)
@@ -102,7 +101,7 @@ public class DecodeJoinBenchmark {
     }
 
     @State(Scope.Thread)
-    public static class BaselineState {
+    public static class BaselineState extends CpuMeteredState {
         @Param({"MASKED", "FULL"})
         public FlowMessages.Shape shape;
 
@@ -112,7 +111,6 @@ public class DecodeJoinBenchmark {
         DecodeReplay replay;
         DecodeReplay.MessageDecoder decoder;
         final NodeEvent slot = new NodeEvent();
-        final CpuTimeMeter meter = new CpuTimeMeter();
         HashMapJoin join;
 
         @Setup(Level.Trial)
@@ -127,20 +125,20 @@ public class DecodeJoinBenchmark {
             System.out.printf("%n%s%n", encoded);
         }
 
+        @Override
+        protected long eventsSoFar() {
+            return replay.delivered();
+        }
+
+        @Override
+        protected String meterLabel() {
+            return "parseFrom+hashmap";
+        }
+
         public int dutyCycle() {
             long now = replay.clockAfter(BATCH);
             replay.deliver(decoder, slot, join, BATCH);
             return join.advance(now);
-        }
-
-        @Setup(Level.Iteration)
-        public void startIteration() {
-            meter.start(replay.delivered());
-        }
-
-        @TearDown(Level.Iteration)
-        public void endIteration() {
-            System.out.println(System.lineSeparator() + meter.stop("parseFrom+hashmap", replay.delivered()));
         }
 
         @TearDown(Level.Trial)
