@@ -67,8 +67,8 @@ public final class ConfigKeys {
             + "Peer service use the name it announces for them.");
     public static final Key<Duration> HUBBLE_BACKOFF_INITIAL = define("hubble.backoff.initial",
             DurationType.positive(), Duration.ofSeconds(1),
-            "First delay before reconnecting a broken stream; it doubles, with jitter, up to "
-            + "hubble.backoff.max.");
+            "First delay before reconnecting a broken stream; each further attempt waits 1.6 times "
+            + "longer (gRPC's connection-backoff multiplier), with ±20 % jitter, up to hubble.backoff.max.");
     public static final Key<Duration> HUBBLE_BACKOFF_MAX = define("hubble.backoff.max",
             DurationType.positive(), Duration.ofSeconds(30),
             "Longest delay between reconnect attempts.");
@@ -86,6 +86,12 @@ public final class ConfigKeys {
     public static final Key<Duration> HUBBLE_GET_NODES_INTERVAL = define("hubble.get-nodes-interval",
             DurationType.positive(), Duration.ofSeconds(5),
             "Relay mode: how often Relay's GetNodes is polled for each node's health.");
+    public static final Key<Duration> HUBBLE_RELAY_STRAGGLER_WINDOW = define("hubble.relay-straggler-window",
+            DurationType.nonNegative(), Duration.ofSeconds(3),
+            "Relay mode: after Relay reports a node down (NODE_ERROR), its events that still come for this "
+            + "long are taken as stragglers from Relay's sort buffer, not as the node being back; the first "
+            + "later one shows where its stream resumed. At least twice Relay's sort-buffer-drain-timeout "
+            + "(1s by default).");
 
     // ---- handoff: the ring between the ingest threads and the join thread (DESIGN §5) ----
 
@@ -115,6 +121,17 @@ public final class ConfigKeys {
             DurationType.positive(), Duration.ofSeconds(30),
             "How long past its deadline a departure waits for a connected but lagging destination stream "
             + "before it is UNVERIFIED.");
+    public static final Key<Duration> JOIN_CATCH_UP_LIMIT = define("join.catch-up-limit",
+            DurationType.nonNegative(), Duration.ofSeconds(5),
+            "How long a node stream that came back (or started) may take to deliver an event from after "
+            + "the moment it came up, i.e. to finish reading its backfill, before the join stops waiting "
+            + "for it. Until then nothing that waits on that node is decided by time alone; an outage "
+            + "whose backfill is not seen through by then is UNVERIFIED, never LOST.");
+    public static final Key<Duration> JOIN_LOST_EVENTS_SPAN = define("join.lost-events-span",
+            DurationType.nonNegative(), Duration.ofSeconds(5),
+            "When Hubble reports lost events without saying when (before v1.19: no first/last times), "
+            + "the span before the report that is treated as incomplete; departures whose window overlaps "
+            + "it are UNVERIFIED.");
     public static final Key<Integer> JOIN_PENDING_CAPACITY = define("join.pending-capacity",
             IntType.powerOfTwo(MIN_RING, MAX_RING), 65536,
             "Departures waiting for their arrival, at most. When full, the oldest is decided UNVERIFIED "

@@ -16,7 +16,8 @@ package io.transitwatch.daemon.handoff;
  * LOST_EVENTS   lostSource, lostCount, lostCpu, lostFirstNanos, lostLastNanos (0 when the server did not say)
  * NODE_UP       (node, timeNanos, backfilled) the node's stream is connected and delivering; backfilled when
  *               the ingest re-read the outage from Hubble's ring and reports any part it could not as a GAP
- * NODE_DOWN     (node, timeNanos, reason)   the node's stream is down; its arrivals are unknown
+ * NODE_DOWN     (node, timeNanos, reason, upAnnounced) the node's stream is down; its arrivals are unknown;
+ *               upAnnounced when a NODE_UP will say it is back (events of the node until then are stragglers)
  * GAP           gapStartNanos, gapEndNanos  events of that span were never received (backfill could not cover it)
  * </pre>
  *
@@ -136,6 +137,12 @@ public final class NodeEvent {
      * (Relay resumes a node at "now").
      */
     public boolean backfilled;
+    /**
+     * NODE_DOWN only: the source publishes NODE_UP when the node's stream is back (the live ingest
+     * does); events of the node that come before it were on their way before the outage. False where
+     * only the node's events can show it back (replayed captures): the join infers it from their times.
+     */
+    public boolean upAnnounced;
 
     /**
      * Which permit pool the slot came from; set by {@link HandoffRing} only, untouched by
@@ -175,6 +182,7 @@ public final class NodeEvent {
         gapStartNanos = gapEndNanos = 0;
         reason = 0;
         backfilled = false;
+        upAnnounced = false;
     }
 
     /** Copies every field of {@code other} into this slot (used by replay and tests). */
@@ -228,5 +236,6 @@ public final class NodeEvent {
         gapEndNanos = other.gapEndNanos;
         reason = other.reason;
         backfilled = other.backfilled;
+        upAnnounced = other.upAnnounced;
     }
 }

@@ -12,6 +12,7 @@ import io.transitwatch.daemon.handoff.NodeEvent;
  */
 record ControlEvent(byte kind, int node, long timeNanos, int reason, long gapStartNanos, long gapEndNanos,
         boolean backfilled) {
+    // Every NODE_DOWN of the live ingest is followed by a NODE_UP when the stream is back (upAnnounced).
 
     /**
      * @param backfilled the stream resumed from the last event seen ({@code since} + uuid de-duplication),
@@ -42,5 +43,6 @@ record ControlEvent(byte kind, int node, long timeNanos, int reason, long gapSta
         slot.gapStartNanos = event.gapStartNanos;
         slot.gapEndNanos = event.gapEndNanos;
         slot.backfilled = event.backfilled;
+        slot.upAnnounced = event.kind == NodeEvent.NODE_DOWN;
     }
 }

@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param overlap how far before the last event seen a reconnect asks the server to resume
  *     ({@code since}); the overlap is de-duplicated by uuid
  * @param nodePollInterval how often Relay's {@code GetNodes} is polled for node health
+ * @param relayStragglerWindow relay mode: how long after Relay reported a node down its events still
+ *     count as stragglers from before the outage (Relay's sort buffer holds events up to about two
+ *     drain timeouts), so that only a later event shows the node back
  * @param ringCapacity slots of the hand-off ring (a power of two)
  * @param requestWindow most messages one stream asks a server for ahead of consumption
  * @param initialProfile the request tried first: FULL, or a simpler one when the operator turned the
@@ -37,6 +40,7 @@ public record IngestConfig(
         Duration backoffMax,
         Duration overlap,
         Duration nodePollInterval,
+        Duration relayStragglerWindow,
         int ringCapacity,
         int requestWindow,
         int dedupWindow,
@@ -77,6 +81,9 @@ public record IngestConfig(
         requirePositive(backoffMin, "backoffMin");
         requirePositive(backoffMax, "backoffMax");
         requirePositive(nodePollInterval, "nodePollInterval");
+        if (relayStragglerWindow == null || relayStragglerWindow.isNegative()) {
+            throw new IllegalArgumentException("relayStragglerWindow must be >= 0, was " + relayStragglerWindow);
+        }
         if (overlap == null || overlap.isNegative()) {
             throw new IllegalArgumentException("overlap must be >= 0, was " + overlap);
         }
@@ -114,32 +121,37 @@ public record IngestConfig(
 
     private static IngestConfig defaults(Mode mode, String target, List<StaticNode> nodes) {
         return new IngestConfig(mode, target, nodes, null, null, Duration.ofMillis(200), Duration.ofSeconds(30),
-                Duration.ofSeconds(2), Duration.ofSeconds(5), 1 << 16, 256, 1 << 13, RequestProfile.FULL);
+                Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(3), 1 << 16, 256, 1 << 13, RequestProfile.FULL);
     }
 
     public IngestConfig withTls(TlsFiles files, String serverName) {
         return new IngestConfig(mode, target, staticNodes, files, serverName, backoffMin, backoffMax, overlap,
-                nodePollInterval, ringCapacity, requestWindow, dedupWindow, initialProfile);
+                nodePollInterval, relayStragglerWindow, ringCapacity, requestWindow, dedupWindow, initialProfile);
     }
 
     public IngestConfig withBackoff(Duration min, Duration max) {
         return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, min, max, overlap, nodePollInterval,
-                ringCapacity, requestWindow, dedupWindow, initialProfile);
+                relayStragglerWindow, ringCapacity, requestWindow, dedupWindow, initialProfile);
     }
 
     public IngestConfig withNodePollInterval(Duration interval) {
         return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, overlap,
-                interval, ringCapacity, requestWindow, dedupWindow, initialProfile);
+                interval, relayStragglerWindow, ringCapacity, requestWindow, dedupWindow, initialProfile);
     }
 
     public IngestConfig withRing(int capacity, int window) {
         return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, overlap,
-                nodePollInterval, capacity, window, dedupWindow, initialProfile);
+                nodePollInterval, relayStragglerWindow, capacity, window, dedupWindow, initialProfile);
     }
 
     public IngestConfig withOverlap(Duration newOverlap) {
         return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, newOverlap,
-                nodePollInterval, ringCapacity, requestWindow, dedupWindow, initialProfile);
+                nodePollInterval, relayStragglerWindow, ringCapacity, requestWindow, dedupWindow, initialProfile);
+    }
+
+    public IngestConfig withRelayStragglerWindow(Duration window) {
+        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, overlap,
+                nodePollInterval, window, ringCapacity, requestWindow, dedupWindow, initialProfile);
     }
 
     /** Starts with a simpler request: no field mask, or no server-side filters at all. */
@@ -147,6 +159,6 @@ public record IngestConfig(
         RequestProfile profile = !serverFilters ? RequestProfile.NO_FILTERS
                 : fieldMask ? RequestProfile.FULL : RequestProfile.NO_FIELD_MASK;
         return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, overlap,
-                nodePollInterval, ringCapacity, requestWindow, dedupWindow, profile);
+                nodePollInterval, relayStragglerWindow, ringCapacity, requestWindow, dedupWindow, profile);
     }
 }

@@ -107,6 +107,7 @@ final class NodeStream extends ReconnectingStream {
         up = true;
         downReported = false;
         state.connected(true);
+        stateLog.delivering(backfilling);
         publishControl(ControlEvent.up(node, context.clock().epochNanos(), backfilling));
     }
 

@@ -48,13 +48,14 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
     private final Object reconnectLock = new Object(); // stop() vs. a reconnect being scheduled
     private ScheduledFuture<?> pendingReconnect;
     private boolean everConnected;
-    private String lastLoggedFailure = "";
+    final StreamStateLog stateLog;
 
     ReconnectingStream(IngestContext context, String name) {
         this.context = context;
         this.name = name;
         this.state = context.state().register(name);
         this.decoder = new FlowDecoder(context.dictionary());
+        this.stateLog = new StreamStateLog(LOG, name, context.clock());
         this.credit = context.ring().newCredit(this);
         this.backoff = new Backoff(context.config().backoffMin(), context.config().backoffMax(),
                 new SplittableRandom());
@@ -168,15 +169,13 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
         }
         String reason = StreamFailures.describe(name, address(), status, context.config().tls(), serverName());
         state.lastError(reason);
-        if (!reason.equals(lastLoggedFailure)) { // once per distinct failure, not once per retry
-            lastLoggedFailure = reason;
-            LOG.log(Level.WARNING, "stream down, reconnecting with backoff: {0}", reason);
-        }
         onStreamDown(reason);
         if (messages > 0) {
             backoff.reset();
         }
-        scheduleReconnect(backoff.nextDelayNanos());
+        long delay = backoff.nextDelayNanos();
+        stateLog.failed(reason, delay);
+        scheduleReconnect(delay);
     }
 
     /** The TLS server name used for this stream, null for the target host. */

@@ -62,16 +62,16 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
             listed.add(relayNode.id);
             if (node.getState() == NodeState.NODE_CONNECTED) {
                 if (relay.live()) {
-                    nodes.setHealth(relayNode, true, "");
+                    nodes.setReachable(relayNode);
                 }
             } else {
-                nodes.setHealth(relayNode, false, node.getName() + " via relay " + context.config().target()
+                nodes.setDown(relayNode, node.getName() + " via relay " + context.config().target()
                         + ": GetNodes reports " + node.getState());
             }
         }
         nodes.forEach(node -> {
             if (!listed.contains(node.id)) {
-                nodes.setHealth(node, false, context.dictionary().get(node.id) + " is no longer listed by relay "
+                nodes.setDown(node, context.dictionary().get(node.id) + " is no longer listed by relay "
                         + context.config().target());
             }
         });

@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.ingest;
 
+import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -8,6 +9,12 @@ import java.util.function.Consumer;
  * Thread-safe: lookups are lock-free (one volatile array read); nodes are added and node health
  * changes under one lock, so that a health change and its NODE_UP/NODE_DOWN event are published
  * in the same order by the relay stream thread and the {@code GetNodes} poller.
+ *
+ * <p>Relay says when a node fails (NODE_ERROR, and GetNodes) but never when it is back: it re-queries
+ * a recovered node at its next peer listing, silently, and events of the node from before the failure
+ * may still come out of its sort buffer after the NODE_ERROR. So a node is announced back to the join
+ * only by its first event after a straggler window, and GetNodes' "connected" changes only the
+ * ingest's own view.
  *
  * <p>The nodes seen behind Hubble Relay, indexed by the dictionary id of their name.
  */
@@ -21,9 +28,12 @@ final class RelayNodes {
         final int id;
         final NodeIngestState state;
         final NodeTimeline timeline;
+        /** The ingest's view, for metrics: Relay, GetNodes or the node's events say it is reachable. */
         volatile int health = UNKNOWN;
-        /** Set when the node goes down; the delivering thread re-arms gap detection on its next event. */
-        final java.util.concurrent.atomic.AtomicBoolean resync = new java.util.concurrent.atomic.AtomicBoolean();
+        /** Whether the join has been told NODE_UP since the node's last NODE_DOWN. */
+        volatile boolean announced;
+        /** Daemon clock when the node's current (or last) outage was reported; 0 if it never was. */
+        volatile long downAtNanos;
         /** Set once by the delivering thread on the node's first event; read by whoever publishes NODE_UP. */
         volatile boolean delivered;
 
@@ -32,21 +42,38 @@ final class RelayNodes {
             this.state = state;
             this.timeline = new NodeTimeline(dedupWindow);
         }
+
+        /**
+         * Whether an event of this node received at {@code nowNanos} can show it back: it was never
+         * down, or its outage was reported at least {@code stragglerWindowNanos} ago, so that the
+         * event is not one of those Relay's sort buffer still held from before.
+         */
+        boolean pastStragglers(long nowNanos, long stragglerWindowNanos) {
+            long down = downAtNanos;
+            return down == 0 || nowNanos - down >= stragglerWindowNanos;
+        }
     }
 
-    /** Publishes the event of a health change; called with the lock held. */
+    /** Publishes the event of a node's change for the join; called with the lock held. */
     interface HealthListener {
-        void onHealthChange(RelayNode node, boolean up, String reason);
+        /** The node is down for {@code reason} (NODE_DOWN). */
+        void onDown(RelayNode node, String reason);
+
+        /** The node's stream delivers again, or for the first time (NODE_UP). */
+        void onUp(RelayNode node, boolean backfilled);
     }
 
     private final StringDictionary dictionary;
     private final IngestState ingestState;
     private final int dedupWindow;
     private final HealthListener listener;
+    private final Clock clock;
     private final Object lock = new Object();
     private volatile RelayNode[] byId = new RelayNode[64];
 
-    RelayNodes(StringDictionary dictionary, IngestState ingestState, int dedupWindow, HealthListener listener) {
+    RelayNodes(StringDictionary dictionary, IngestState ingestState, int dedupWindow, HealthListener listener,
+            Clock clock) {
+        this.clock = clock;
         this.dictionary = dictionary;
         this.ingestState = ingestState;
         this.dedupWindow = dedupWindow;
@@ -77,18 +104,44 @@ final class RelayNodes {
         }
     }
 
-    /** Moves {@code node} to up or down; publishes through the listener only if that is a change. */
-    void setHealth(RelayNode node, boolean up, String reason) {
+    /**
+     * Relay, GetNodes or the end of the relay stream says the node is down: NODE_DOWN, once per
+     * outage. Its events that still come within the straggler window were on their way before.
+     */
+    void setDown(RelayNode node, String reason) {
         synchronized (lock) {
-            int next = up ? RelayNode.UP : RelayNode.DOWN;
-            if (node.health != next) {
-                node.health = next;
-                node.state.connected(up);
-                if (!up) {
-                    node.state.lastError(reason);
-                    node.resync.set(true);
-                }
-                listener.onHealthChange(node, up, reason);
+            if (node.health != RelayNode.DOWN) {
+                node.health = RelayNode.DOWN;
+                node.state.connected(false);
+                node.state.lastError(reason);
+                node.announced = false;
+                node.downAtNanos = clock.epochNanos();
+                listener.onDown(node, reason);
+            }
+        }
+    }
+
+    /**
+     * GetNodes lists the node as connected: the ingest's view only. Relay re-queries a recovered node
+     * only at its next peer listing, so the join hears of it with the node's first event after that.
+     */
+    void setReachable(RelayNode node) {
+        synchronized (lock) {
+            if (node.health != RelayNode.UP) {
+                node.health = RelayNode.UP;
+                node.state.connected(true);
+            }
+        }
+    }
+
+    /** The node's stream delivers: Relay's NODE_CONNECTED, or its first event after an outage. NODE_UP, once. */
+    void announceUp(RelayNode node, boolean backfilled) {
+        synchronized (lock) {
+            node.health = RelayNode.UP;
+            node.state.connected(true);
+            if (!node.announced) {
+                node.announced = true;
+                listener.onUp(node, backfilled);
             }
         }
     }

@@ -12,16 +12,22 @@ import io.transitwatch.proto.relay.NodeState;
  * <p>Relay mode: one {@code GetFlows} stream to Hubble Relay carrying every node's events,
  * demultiplexed by {@code node_name}. Each node keeps its own timeline (uuid de-duplication, gap
  * detection after a reconnect) and health: {@code node_status} NODE_CONNECTED marks nodes up,
- * NODE_UNAVAILABLE / NODE_ERROR / NODE_GONE down; a node marked down whose flows appear again is
- * up. When the relay stream itself fails, every node is down until it is back.
+ * NODE_UNAVAILABLE / NODE_ERROR / NODE_GONE down; a node marked down is up again with its first event
+ * after the straggler window (see {@link RelayNodes}). When the relay stream itself fails, every node
+ * is down until it is back.
  */
 final class RelayStream extends ReconnectingStream implements RelayNodes.HealthListener {
+    private static final System.Logger LOG = System.getLogger(RelayStream.class.getName());
     private final RelayNodes nodes;
     private volatile boolean live;
+    private boolean resuming; // this call asked Relay to resume from the oldest node's last event
+    private final long stragglerWindowNanos;
 
     RelayStream(IngestContext context) {
         super(context, IngestState.RELAY);
-        this.nodes = new RelayNodes(context.dictionary(), context.state(), context.config().dedupWindow(), this);
+        this.nodes = new RelayNodes(context.dictionary(), context.state(), context.config().dedupWindow(), this,
+                context.clock());
+        this.stragglerWindowNanos = context.config().relayStragglerWindow().toNanos();
     }
 
     RelayNodes nodes() {
@@ -63,6 +69,7 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
     @Override
     void onConnecting(boolean reconnect) {
         // Every node is down now (onStreamDown) and re-synchronises on its first event below.
+        resuming = resumeSinceNanos() != 0;
     }
 
     @Override
@@ -75,6 +82,7 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
         if (!live) {
             live = true;
             state.connected(true);
+            stateLog.delivering(resuming);
         }
         if (result == FlowDecoder.NODE_STATUS) {
             applyNodeStatus();
@@ -84,12 +92,13 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
             return false; // a flow that names no node cannot be attributed; newer response types
         }
         RelayNode node = nodes.get(scratch.node);
-        if (node.resync.get() && node.resync.getAndSet(false)) {
-            node.timeline.reconnected(); // back after an outage: the next event shows whether Relay covered it
+        boolean back = !node.announced && node.pastStragglers(context.clock().epochNanos(), stragglerWindowNanos);
+        if (back && node.downAtNanos != 0) {
+            node.timeline.reconnected(); // back after an outage: this event shows whether Relay covered it
         }
         if (result == FlowDecoder.LOST_EVENTS) {
-            if (node.health != RelayNode.UP) {
-                nodes.setHealth(node, true, "");
+            if (back) {
+                nodes.announceUp(node, false);
             }
             node.state.lostEvents.addAndGet(scratch.lostCount);
             publishScratch();
@@ -101,8 +110,10 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
             node.state.gaps.incrementAndGet();
             publishControl(ControlEvent.gap(node.id, node.timeline.gapStartNanos(), scratch.timeNanos));
         }
-        if (node.health != RelayNode.UP) {
-            nodes.setHealth(node, true, "");
+        if (back) {
+            // Not backfilled: Relay resumes a node with our original request, from "now" without a
+            // since; the outage ends where this event shows the node's stream again.
+            nodes.announceUp(node, false);
         }
         if (verdict == NodeTimeline.DUPLICATE) {
             node.state.duplicates.incrementAndGet();
@@ -129,17 +140,35 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
             RelayNode node = nodes.get(decoder.nodeStatusNode(i));
             String reason = up ? "" : context.dictionary().get(node.id) + " via relay " + address() + ": "
                     + NodeState.forNumber(stateChange) + (message == null || message.isEmpty() ? "" : ": " + message);
-            nodes.setHealth(node, up, reason);
+            if (up) {
+                // NODE_CONNECTED starts a relay stream: with our since, Relay re-reads what a node that
+                // delivered before missed (de-duplicated; a GAP for what its ring lost).
+                nodes.announceUp(node, resuming && node.delivered);
+            } else {
+                nodes.setDown(node, reason);
+            }
         }
     }
 
     @Override
-    public void onHealthChange(RelayNode node, boolean up, String reason) {
+    public void onDown(RelayNode node, String reason) {
+        if (live) { // when the relay stream itself is down, its own line says so for every node
+            LOG.log(System.Logger.Level.WARNING, "{0}: down behind relay: {1}", context.dictionary().get(node.id),
+                    reason);
+        }
+        publishControl(ControlEvent.down(node.id, node.downAtNanos, context.dictionary().intern(reason)));
+    }
+
+    @Override
+    public void onUp(RelayNode node, boolean backfilled) {
         long now = context.clock().epochNanos();
-        // Relay resumes a node from our request's since (or "now"); either way gap detection is armed
-        // for a node that delivered before, so the outage is covered but for a GAP that may follow.
-        publishControl(up ? ControlEvent.up(node.id, now, node.delivered)
-                : ControlEvent.down(node.id, now, context.dictionary().intern(reason)));
+        if (live && node.downAtNanos != 0) {
+            LOG.log(System.Logger.Level.INFO, "{0}: up again behind relay after {1} s; {2}",
+                    context.dictionary().get(node.id),
+                    String.format(java.util.Locale.ROOT, "%.1f", (now - node.downAtNanos) / 1e9),
+                    backfilled ? "Relay re-reads the outage from our since" : "the outage's events are not re-read");
+        }
+        publishControl(ControlEvent.up(node.id, now, backfilled));
     }
 
     @Override
@@ -155,6 +184,6 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
     private void allDown(String reason) {
         live = false;
         state.connected(false);
-        nodes.forEach(node -> nodes.setHealth(node, false, reason));
+        nodes.forEach(node -> nodes.setDown(node, reason));
     }
 }

@@ -18,6 +18,9 @@ import java.util.Set;
  * @param maxBehind how long past its deadline a departure waits for a connected but lagging node
  * @param lostEventsSpan the span before a lost-events report that is treated as incomplete when
  *     Hubble does not say which span it lost (v1.19 sends first/last)
+ * @param catchUpLimit how long a stream that came back (or started) may take to deliver an event at
+ *     or past the moment it came up, i.e. to finish its backfill, before the join stops waiting for
+ *     it; until then nothing waiting on the node is decided by time alone
  * @param departurePoints observation points (proto numbers) that make a departure
  * @param arrivalPoints observation points that make an arrival
  * @param excludedDestinationIdentities destinations without arrival events (host, world, ...)
@@ -32,6 +35,7 @@ public record JoinConfig(
         Duration downGrace,
         Duration maxBehind,
         Duration lostEventsSpan,
+        Duration catchUpLimit,
         int pendingCapacity,
         int arrivalCapacity,
         int lostHistoryCapacity,
@@ -53,6 +57,9 @@ public record JoinConfig(
         if (window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("window must be positive, was " + window);
         }
+        if (catchUpLimit.isNegative()) {
+            throw new IllegalArgumentException("catchUpLimit must be >= 0, was " + catchUpLimit);
+        }
         if (maxNodes < 2 || maxPairs < 1) {
             throw new IllegalArgumentException("maxNodes must be >= 2 and maxPairs >= 1");
         }
@@ -68,6 +75,7 @@ public record JoinConfig(
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(30),
+                Duration.ofSeconds(5),
                 Duration.ofSeconds(5),
                 1 << 16,
                 1 << 16,
@@ -85,19 +93,19 @@ public record JoinConfig(
 
     public JoinConfig withWindow(Duration newWindow) {
         return new JoinConfig(newWindow, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
-                lostEventsSpan, pendingCapacity, arrivalCapacity, lostHistoryCapacity, maxNodes, maxPairs,
+                lostEventsSpan, catchUpLimit, pendingCapacity, arrivalCapacity, lostHistoryCapacity, maxNodes, maxPairs,
                 departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds);
     }
 
     public JoinConfig withCapacities(int pending, int arrivals, int lostHistory) {
         return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
-                lostEventsSpan, pending, arrivals, lostHistory, maxNodes, maxPairs,
+                lostEventsSpan, catchUpLimit, pending, arrivals, lostHistory, maxNodes, maxPairs,
                 departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds);
     }
 
     public JoinConfig withJoinSafeKinds(Set<Integer> kinds) {
         return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
-                lostEventsSpan, pendingCapacity, arrivalCapacity, lostHistoryCapacity, maxNodes, maxPairs,
+                lostEventsSpan, catchUpLimit, pendingCapacity, arrivalCapacity, lostHistoryCapacity, maxNodes, maxPairs,
                 departurePoints, arrivalPoints, excludedDestinationIdentities, kinds);
     }
 

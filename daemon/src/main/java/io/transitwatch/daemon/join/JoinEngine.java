@@ -59,6 +59,7 @@ public final class JoinEngine implements NodeEventHandler {
     private final long downGraceNanos;
     private final long maxBehindNanos;
     private final long lostEventsSpanNanos;
+    private final long catchUpLimitNanos;
     private long nowNanos;
     private long clocksDueNanos;
 
@@ -84,6 +85,7 @@ public final class JoinEngine implements NodeEventHandler {
         this.downGraceNanos = config.downGrace().toNanos();
         this.maxBehindNanos = config.maxBehind().toNanos();
         this.lostEventsSpanNanos = config.lostEventsSpan().toNanos();
+        this.catchUpLimitNanos = config.catchUpLimit().toNanos();
     }
 
     public JoinConfig config() {
@@ -114,7 +116,7 @@ public final class JoinEngine implements NodeEventHandler {
             case NodeEvent.FLOW -> onFlow(event, node);
             case NodeEvent.LOST_EVENTS -> onLostEvents(event, node);
             case NodeEvent.NODE_UP -> onNodeUp(node, event.backfilled);
-            case NodeEvent.NODE_DOWN -> onNodeDown(node);
+            case NodeEvent.NODE_DOWN -> onNodeDown(node, event.timeNanos, event.upAnnounced);
             case NodeEvent.GAP -> onGap(event, node);
             default -> { }
         }
@@ -172,10 +174,14 @@ public final class JoinEngine implements NodeEventHandler {
     private void onFlow(NodeEvent flow, int node) {
         counters.increment(JoinCounters.Global.FLOWS);
         clocks.observe(node, flow.timeNanos, flow.receivedNanos);
-        if (!health.isUp(node) && health.resumes(node, clocks.frameTime(node, flow.timeNanos))) {
-            // Flows newer than the outage mean the stream is up, even where the ingest said nothing
-            // (Relay resumes a node silently); older ones are stragglers that were already in flight.
+        long frame = clocks.frameTime(node, flow.timeNanos);
+        if (!health.isUp(node) && health.resumes(node, frame)) {
+            // A node seen for the first time without NODE_UP, or back in a replayed capture: its flows
+            // newer than the outage show the stream up; older ones were already in flight.
             markUp(node, false);
+        }
+        if (health.isCatchingUp(node)) {
+            health.delivered(node, frame);
         }
         learnPlacement(flow);
         if (flow.ipVersion == 0) {
@@ -370,20 +376,21 @@ public final class JoinEngine implements NodeEventHandler {
     }
 
     private void markUp(int node, boolean backfilled) {
-        if (!health.isUp(node)) {
-            counters.increment(JoinCounters.Global.NODE_UP);
+        if (health.isUp(node)) {
+            return; // already delivering: a repeated NODE_UP says nothing new
         }
-        health.markUp(node, nowNanos, backfilled);
+        counters.increment(JoinCounters.Global.NODE_UP);
+        health.markUp(node, nowNanos, backfilled, nowNanos + catchUpLimitNanos);
         counters.setNode(node, JoinCounters.PerNode.STATE, ObserverHealth.UP);
     }
 
-    private void onNodeDown(int node) {
+    private void onNodeDown(int node, long reportedAtNanos, boolean upAnnounced) {
         if (health.state(node) != ObserverHealth.DOWN) {
             counters.increment(JoinCounters.Global.NODE_DOWN);
             counters.incrementNode(node, JoinCounters.PerNode.DOWN);
         }
         // Everything up to the watermark the stream had while it was up was received; after it, unknown.
-        health.markDown(node, clocks.watermark(node, nowNanos, health.isUp(node)));
+        health.markDown(node, watermark(node, true), reportedAtNanos, upAnnounced);
         counters.setNode(node, JoinCounters.PerNode.STATE, ObserverHealth.DOWN);
     }
 
@@ -391,8 +398,9 @@ public final class JoinEngine implements NodeEventHandler {
 
     private int decideLane(int lane, boolean caughtUp, int budget) {
         int decided = 0;
+        health.endOverdueCatchUp(lane, nowNanos);
         byte state = health.state(lane);
-        long watermark = clocks.watermark(lane, nowNanos, caughtUp && state == ObserverHealth.UP);
+        long watermark = watermark(lane, caughtUp);
         while (decided < budget) {
             int slot = pending.slots.oldest(lane);
             if (slot == KeyedSlots.NONE) {
@@ -419,6 +427,17 @@ public final class JoinEngine implements NodeEventHandler {
             decided++;
         }
         return decided;
+    }
+
+    /**
+     * Frame time up to which {@code node}'s events are all here. Time alone may move it ({@code
+     * idleAdvance}: nothing of the node waits on our side) only while its stream is up and has
+     * delivered what it was asked to re-read; and it never enters an outage that is still open or
+     * still being re-read (see ObserverHealth, "catching up").
+     */
+    private long watermark(int node, boolean idleAdvance) {
+        boolean idle = idleAdvance && health.isUp(node) && !health.isCatchingUp(node);
+        return Math.min(clocks.watermark(node, nowNanos, idle), health.openSince(node));
     }
 
     /**

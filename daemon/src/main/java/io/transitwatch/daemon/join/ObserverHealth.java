@@ -9,6 +9,15 @@ package io.transitwatch.daemon.join;
  * of Hubble's own lost events. A departure whose window overlaps such a span cannot be declared
  * lost: its arrival may be the event that went missing. Spans are kept per node in a small ring,
  * merged when they touch, so a flood of lost-event reports costs one span, not one each.
+ *
+ * <p><b>Catching up.</b> A stream that delivers again has not yet delivered what it was asked to
+ * re-read: a reconnect's {@code since} backfill, Relay's replay of a recovered node, or simply the
+ * events already in flight when a stream starts. Until the node has delivered an event at or past
+ * the moment it came up (or a bounded wait passed), it is <i>catching up</i>: its watermark moves
+ * only with the events it delivers, never with time, and an outage its backfill is re-reading stays
+ * open, so nothing that waits on the node is decided from a view the backfill is still completing.
+ * Only then is the outage dropped (the backfill covered it); a wait that runs out closes the outage
+ * at that moment instead, since what the backfill would have said never came.
  */
 final class ObserverHealth {
     static final byte NEVER_SEEN = 0;
@@ -19,22 +28,32 @@ final class ObserverHealth {
 
     private final int spansPerNode;
     private final byte[] state;
-    private final long[] downSince;
+    private final long[] downReportedAt;
+    private final boolean[] upAnnounced;
     private final long[] spanStart;
     private final long[] spanEnd;
     private final byte[] spanReason;
     private final int[] spanCount;
     private final int[] spanNext;
+    private final boolean[] catchingUp;
+    private final boolean[] awaitingFirst;
+    private final long[] catchUpTarget;
+    private final long[] catchUpDeadline;
 
     ObserverHealth(int maxNodes, int spansPerNode) {
         this.spansPerNode = spansPerNode;
         state = new byte[maxNodes];
-        downSince = new long[maxNodes];
+        downReportedAt = new long[maxNodes];
+        upAnnounced = new boolean[maxNodes];
         spanStart = new long[maxNodes * spansPerNode];
         spanEnd = new long[maxNodes * spansPerNode];
         spanReason = new byte[maxNodes * spansPerNode];
         spanCount = new int[maxNodes];
         spanNext = new int[maxNodes];
+        catchingUp = new boolean[maxNodes];
+        awaitingFirst = new boolean[maxNodes];
+        catchUpTarget = new long[maxNodes];
+        catchUpDeadline = new long[maxNodes];
     }
 
     byte state(int node) {
@@ -46,32 +65,103 @@ final class ObserverHealth {
     }
 
     /**
-     * The stream delivers again. Without backfill the open "down" span closes at {@code frameNanos};
-     * with backfill the outage was re-read from Hubble's ring, so the span is dropped (whatever the
-     * ring no longer held arrives separately as a GAP span).
+     * The stream delivers again, at {@code frameNanos} on the daemon's time line; it is catching up
+     * until it delivers an event at or past that time, or until {@code catchUpDeadlineNanos}.
+     * Without backfill the open "down" span ends where the stream really starts again: at its first
+     * event, or at {@code frameNanos} if that is later (Relay's NODE_CONNECTED, or its GetNodes
+     * answer, comes before Relay has re-queried the node). With backfill the outage is being re-read
+     * from Hubble's ring, so the span stays open until the catch-up ends (whatever the ring no
+     * longer held arrives separately as a GAP span).
      */
-    void markUp(int node, long frameNanos, boolean backfilled) {
+    void markUp(int node, long frameNanos, boolean backfilled, long catchUpDeadlineNanos) {
         if (state[node] == NEVER_SEEN) {
             // Nothing the node reported before its stream first delivered reached us.
-            addSpan(node, Long.MIN_VALUE, frameNanos, UnverifiedReason.NO_OBSERVER);
-        } else if (state[node] == DOWN) {
-            closeOpenSpan(node, backfilled ? Long.MIN_VALUE : frameNanos);
+            addSpan(node, Long.MIN_VALUE, OPEN, UnverifiedReason.NO_OBSERVER);
+            awaitingFirst[node] = true;
+        } else if (state[node] == DOWN && !backfilled) {
+            awaitingFirst[node] = true;
         }
         state[node] = UP;
+        catchingUp[node] = true;
+        catchUpTarget[node] = frameNanos;
+        catchUpDeadline[node] = catchUpDeadlineNanos;
     }
 
-    /** The stream failed: everything after {@code sinceFrameNanos} is unknown until it is back. */
-    void markDown(int node, long sinceFrameNanos) {
+    /** Whether the node's stream is up but has not yet delivered what it was asked to re-read. */
+    boolean isCatchingUp(int node) {
+        return catchingUp[node];
+    }
+
+    /**
+     * The node delivered an event at {@code frameNanos}. Its first ever ends the span before the
+     * stream started, at that event or at the time the stream came up, whichever is later. One at or
+     * past the time the stream came up shows that everything before it was delivered (Hubble streams
+     * its ring in time order), so the outage the backfill re-read is dropped.
+     */
+    void delivered(int node, long frameNanos) {
+        if (!catchingUp[node]) {
+            return;
+        }
+        if (awaitingFirst[node]) {
+            awaitingFirst[node] = false;
+            closeOpenSpan(node, Math.max(frameNanos, catchUpTarget[node]));
+        }
+        if (frameNanos >= catchUpTarget[node]) {
+            catchingUp[node] = false;
+            closeOpenSpan(node, Long.MIN_VALUE);
+        }
+    }
+
+    /**
+     * Ends a catch-up whose bounded wait has passed by {@code nowNanos}: an outage still open is
+     * closed now rather than dropped, since nothing showed that the backfill covered it.
+     */
+    void endOverdueCatchUp(int node, long nowNanos) {
+        if (catchingUp[node] && nowNanos >= catchUpDeadline[node]) {
+            catchingUp[node] = false;
+            awaitingFirst[node] = false;
+            closeOpenSpan(node, nowNanos);
+        }
+    }
+
+    /** Start of the node's open "down" span (an outage not yet over or not yet re-read), or {@code Long.MAX_VALUE}. */
+    long openSince(int node) {
+        int base = node * spansPerNode;
+        long since = Long.MAX_VALUE;
+        for (int i = 0, count = spanCount[node]; i < count; i++) {
+            if (spanEnd[base + i] == OPEN) {
+                since = Math.min(since, spanStart[base + i]);
+            }
+        }
+        return since;
+    }
+
+    /**
+     * The stream failed, as reported at {@code reportedAtNanos}: everything after {@code
+     * sinceFrameNanos} is unknown until it is back, which a NODE_UP will say if {@code upAnnounced}.
+     */
+    void markDown(int node, long sinceFrameNanos, long reportedAtNanos, boolean upAnnounced) {
         if (state[node] != DOWN) {
             addSpan(node, sinceFrameNanos, OPEN, UnverifiedReason.OBSERVER_DOWN);
-            downSince[node] = sinceFrameNanos;
+            downReportedAt[node] = reportedAtNanos;
+            this.upAnnounced[node] = upAnnounced;
         }
         state[node] = DOWN;
+        catchingUp[node] = false;
+        awaitingFirst[node] = false;
     }
 
-    /** Whether an event at {@code frameNanos} shows the node delivering again (it is newer than the outage). */
+    /**
+     * Whether an event at {@code frameNanos} shows the node delivering again without a NODE_UP: a
+     * node never seen before, or one whose outage the source does not announce the end of (a replayed
+     * capture, whose event times are its only clock) when the event is newer than the report of the
+     * outage. A live stream's stragglers cannot be told by their times (their frame times carry the
+     * smallest delay the node's events ever had, which Relay's sort buffer makes up to a second), so
+     * there the ingest's NODE_UP decides.
+     */
     boolean resumes(int node, long frameNanos) {
-        return state[node] != DOWN || frameNanos > downSince[node];
+        return state[node] == NEVER_SEEN || (state[node] == DOWN && !upAnnounced[node]
+                && frameNanos > downReportedAt[node]);
     }
 
     void addSpan(int node, long fromFrameNanos, long toFrameNanos, UnverifiedReason reason) {

@@ -29,6 +29,7 @@ final class IngestSettings {
                         settings.duration(ConfigKeys.HUBBLE_BACKOFF_MAX))
                 .withOverlap(settings.duration(ConfigKeys.HUBBLE_BACKFILL_OVERLAP))
                 .withNodePollInterval(settings.duration(ConfigKeys.HUBBLE_GET_NODES_INTERVAL))
+                .withRelayStragglerWindow(settings.duration(ConfigKeys.HUBBLE_RELAY_STRAGGLER_WINDOW))
                 .withRing(settings.integer(ConfigKeys.HANDOFF_CAPACITY), config.requestWindow())
                 .withRequest(settings.bool(ConfigKeys.HUBBLE_SERVER_FILTERS), settings.bool(ConfigKeys.HUBBLE_FIELD_MASK));
     }

@@ -78,6 +78,27 @@ public sealed interface Fault {
     }
 
     /**
+     * The node's Hubble server becomes unreachable again and again while its agent keeps running:
+     * the first break starts within {@code every} of {@code from}, at a random phase, lasts a random
+     * time between {@code shortest} and {@code longest}, and the next starts {@code every} later on
+     * average (half to one and a half times, never before the last is over). The agent keeps
+     * recording into its ring throughout, so a client that resumes with {@code since} re-reads the
+     * break (nodes mode); Relay reports NODE_ERROR and resumes the node with the original request
+     * (relay mode: without a {@code since}, from "now").
+     */
+    record StreamBreaks(String node, Duration from, Duration every, Duration shortest, Duration longest)
+            implements Fault {
+        public StreamBreaks {
+            Objects.requireNonNull(node, "node");
+            requireNotNegative(from, "from");
+            requireNotNegative(shortest, "shortest");
+            if (every.isZero() || every.isNegative() || longest.compareTo(shortest) < 0) {
+                throw new IllegalArgumentException("every must be positive and longest >= shortest");
+            }
+        }
+    }
+
+    /**
      * At {@code at} (and then every {@code every}, if not null) the node's perf ring overflows: the
      * next {@code count} events of that node are lost and reported as one PERF_EVENT_RING_BUFFER
      * LostEvent with {@code num_events_lost = count} and the v1.19 {@code first}/{@code last} times;

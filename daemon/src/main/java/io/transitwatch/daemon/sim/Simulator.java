@@ -287,6 +287,28 @@ public final class Simulator implements AutoCloseable {
         }
     }
 
+    /** The node's server stops answering (Relay: NODE_ERROR); its agent keeps recording into the ring. */
+    private void serverUnreachable(String node, long atNanos, Executor serverWork) {
+        if (relay != null) {
+            // Relay resumes the node with our original request: without a since, from "now".
+            truth.unobservable(node, atNanos, Long.MAX_VALUE);
+            hubble(node).setReachable(false);
+            relay.nodeFailed(node);
+        } else {
+            serverWork.execute(nodeServers.get(node)::stop);
+        }
+    }
+
+    private void serverReachable(String node, long atNanos, Executor serverWork) {
+        if (relay != null) {
+            truth.observableAgain(node, atNanos);
+            hubble(node).setReachable(true);
+            relay.nodeBack(node);
+        } else {
+            serverWork.execute(nodeServers.get(node)::start);
+        }
+    }
+
     private NodeHubble hubble(String node) {
         NodeHubble hubble = hubbles.get(node);
         if (hubble == null) {
@@ -330,6 +352,20 @@ public final class Simulator implements AutoCloseable {
         public void hubbleUp(String node, boolean keepRing, long atNanos) {
             if (!hubble(node).isUp()) {
                 Simulator.this.hubbleUp(node, keepRing, atNanos, control);
+            }
+        }
+
+        @Override
+        public void serverUnreachable(String node, long atNanos) {
+            if (hubble(node).isUp()) {
+                Simulator.this.serverUnreachable(node, atNanos, control);
+            }
+        }
+
+        @Override
+        public void serverReachable(String node, long atNanos) {
+            if (hubble(node).isUp()) {
+                Simulator.this.serverReachable(node, atNanos, control);
             }
         }
     }

@@ -15,7 +15,12 @@ final class IngestHarness implements AutoCloseable {
     final RingCollector collector;
 
     IngestHarness(IngestConfig config, ClientInterceptor... interceptors) {
-        this.ingest = new HubbleIngest(fast(config), dictionary, Clock.SYSTEM, List.of(interceptors));
+        this(config, Clock.SYSTEM, interceptors);
+    }
+
+    /** The ingest on {@code clock} (the daemon's clock: receive times, NODE_UP/NODE_DOWN times, straggler windows). */
+    IngestHarness(IngestConfig config, Clock clock, ClientInterceptor... interceptors) {
+        this.ingest = new HubbleIngest(fast(config), dictionary, clock, List.of(interceptors));
         this.collector = new RingCollector(ingest.ring(), dictionary);
         ingest.start();
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.transitwatch.daemon.clock.ManualClock;
 import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.testsupport.TestFlows;
 import io.transitwatch.proto.observer.GetFlowsResponse;
@@ -47,9 +48,11 @@ class RelayIngestTest {
                 .addAllNodeNames(List.of(nodes)).setMessage(message)).build();
     }
 
+    private final ManualClock clock = new ManualClock(T0);
+
     private IngestHarness startIngest() {
         IngestHarness harness = new IngestHarness(IngestConfig.relay(relay.address())
-                .withNodePollInterval(Duration.ofMillis(100)));
+                .withNodePollInterval(Duration.ofMillis(100)), clock);
         harness.awaitSubscribed(relay, 1);
         return harness;
     }
@@ -77,8 +80,22 @@ class RelayIngestTest {
 
             relay.nodes = nodes(NodeState.NODE_CONNECTED, NodeState.NODE_UNAVAILABLE); // keep the poller in agreement
             IngestHarness.emitFlows(relay, "solwk02", T0 + 1_000_000_000L, 1);
-            harness.collector.awaitUntil("solwk02 up by its flows",
-                    () -> harness.collector.count(NodeEvent.NODE_UP, "solwk02") == 2);
+            harness.collector.awaitUntil("solwk02's straggler", () -> harness.collector.count(NodeEvent.FLOW, "solwk02") == 21);
+            assertEquals(1, harness.collector.count(NodeEvent.NODE_UP, "solwk02"),
+                    "an event Relay's sort buffer still held from before the outage does not show the node back");
+            assertFalse(harness.node("solwk02").connected());
+
+            clock.advanceMillis(3_000); // past hubble.relay-straggler-window
+            List<GetFlowsResponse> back = IngestHarness.emitFlows(relay, "solwk02", T0 + 5_000_000_000L, 1);
+            harness.collector.awaitUntil("solwk02 back", () -> harness.collector.count(NodeEvent.FLOW, "solwk02") == 22);
+            List<RingCollector.Event> ups = harness.collector.of(NodeEvent.NODE_UP, "solwk02");
+            assertEquals(2, ups.size(), "Relay resumed the node silently: its first event after the window shows it back");
+            assertFalse(ups.get(1).backfilled(), "Relay resumes a node from \"now\" without our since");
+            List<RingCollector.Event> gaps = harness.collector.of(NodeEvent.GAP, "solwk02");
+            assertEquals(1, gaps.size());
+            assertEquals(T0 + 1_000_000_000L, gaps.get(0).gapStart());
+            assertEquals(FakeHubbleServer.timeOf(back.get(0)), gaps.get(0).gapEnd());
+            assertTrue(harness.node("solwk02").connected());
             assertEquals(0, harness.collector.count(NodeEvent.NODE_DOWN, "solwk01"));
             assertTrue(harness.node(IngestState.RELAY).connected());
         }
@@ -93,7 +110,9 @@ class RelayIngestTest {
             harness.collector.awaitUntil("solwk02 down", () -> harness.collector.count(NodeEvent.NODE_DOWN, "solwk02") == 1);
             assertTrue(harness.collector.of(NodeEvent.NODE_DOWN, "solwk02").get(0).reason().contains("NODE_ERROR"));
             relay.nodes = nodes(NodeState.NODE_CONNECTED, NodeState.NODE_CONNECTED);
-            harness.collector.awaitUntil("solwk02 back", () -> harness.collector.count(NodeEvent.NODE_UP, "solwk02") == 2);
+            harness.collector.awaitUntil("solwk02 reachable", () -> harness.node("solwk02").connected());
+            assertEquals(1, harness.collector.count(NodeEvent.NODE_UP, "solwk02"),
+                    "GetNodes says CONNECTED before Relay has re-queried the node: only its events show where it resumes");
         }
     }
 

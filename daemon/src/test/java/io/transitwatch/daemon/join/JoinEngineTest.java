@@ -116,6 +116,7 @@ class JoinEngineTest {
         join.down("b", T0 + S + 500 * MS);
         join.up("b", T0 + 4 * S, true);
         join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(3 * S).at(T0 + S + MS);
+        join.unjoinableEvent("b", T0 + 4 * S + 100 * MS); // b's stream is live again: the backfill is read
         join.departure("a", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + 5 * S);
         join.advance(T0 + 20 * S);
 
@@ -160,6 +161,7 @@ class JoinEngineTest {
         // b's arrival of this SYN (at T0 + S + 1 ms) happened before b's stream was up: never delivered
         fresh.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
         fresh.up("b", T0 + S + 100 * MS, false);
+        fresh.unjoinableEvent("b", T0 + S + 200 * MS); // b's stream delivers from here on
         fresh.departure("a", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + 2 * S);
         fresh.advance(T0 + 30 * S);
 
@@ -172,6 +174,7 @@ class JoinEngineTest {
         JoinHarness fresh = new JoinHarness();
         fresh.up("a", T0, false);
         fresh.up("b", T0 + S + 100 * MS, false);
+        fresh.unjoinableEvent("b", T0 + S + 200 * MS);
         // a's first event comes 1 s late (say, Relay's sort buffer): a's offset looks like 1 s, and this
         // SYN of T0 + 1 s, whose arrival b reported before its stream was up, is placed at T0 + 2 s
         fresh.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(S).at(T0 + S);
@@ -277,6 +280,9 @@ class JoinEngineTest {
 
     @Test
     void shouldToleratePlusMinusTwoSecondsOfClockSkew() {
+        JoinHarness join = new JoinHarness();
+        join.up("a", T0, false);
+        join.up("b", T0, false);
         // a's clock runs 2 s behind the daemon, b's 2 s ahead: raw times disagree by 4 s.
         long aBehind = -2 * S;
         long bAhead = 2 * S;

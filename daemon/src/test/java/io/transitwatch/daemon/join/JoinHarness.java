@@ -45,12 +45,26 @@ public final class JoinHarness {
                 counters);
     }
 
-    /** Streams of a, b and c connected at T0. */
+    /** Streams of a, b and c connected at T0, each having delivered a first event. */
     public JoinHarness allUp() {
         for (String node : List.of("a", "b", "c")) {
             up(node, T0, false);
+            unjoinableEvent(node, T0);
         }
         return this;
+    }
+
+    /**
+     * An event of {@code node} that tells the join only that the node's stream delivers (a flow
+     * without an IP layer, which it ignores).
+     */
+    public void unjoinableEvent(String node, long nodeTime) {
+        event.clear();
+        event.kind = NodeEvent.FLOW;
+        event.node = dictionary.intern(node);
+        event.timeNanos = nodeTime;
+        event.receivedNanos = nodeTime;
+        deliver(nodeTime);
     }
 
     public void up(String node, long now, boolean backfilled) {
@@ -59,8 +73,16 @@ public final class JoinHarness {
         deliver(now);
     }
 
+    /** The node's stream down, as a replayed capture says it: only the node's later events show it back. */
     public void down(String node, long now) {
         health(node, NodeEvent.NODE_DOWN, now);
+        deliver(now);
+    }
+
+    /** The node's stream down, as the live ingest says it: a NODE_UP ({@link #up}) will say it is back. */
+    public void streamDown(String node, long now) {
+        health(node, NodeEvent.NODE_DOWN, now);
+        event.upAnnounced = true;
         deliver(now);
     }
 
@@ -126,6 +148,7 @@ public final class JoinHarness {
         private int dropReason;
         private String xlated;
         private long receiveDelay;
+        private boolean backfilled;
         private String[] sourceNames = {"", "", ""};
         private String[] destinationNames = {"", "", ""};
 
@@ -195,6 +218,16 @@ public final class JoinHarness {
             return this;
         }
 
+        /**
+         * Re-read from Hubble's ring after a reconnect: the join gets it later than it happened, but
+         * its receive time is its own, so that clock estimation does not see the delay (for models
+         * with ideal clocks).
+         */
+        public Flow backfilled() {
+            backfilled = true;
+            return this;
+        }
+
         /** Delivers the event with node-local time {@code nodeTime}; the daemon's clock is nodeTime + delay. */
         public void at(long nodeTime) {
             atWithNow(nodeTime, nodeTime + receiveDelay);
@@ -205,7 +238,7 @@ public final class JoinHarness {
             event.kind = NodeEvent.FLOW;
             event.node = dictionary.intern(node);
             event.timeNanos = nodeTime;
-            event.receivedNanos = now;
+            event.receivedNanos = backfilled ? nodeTime : now;
             event.verdict = (byte) verdict;
             event.observationPoint = (short) point;
             event.traceReason = (byte) traceReason;

@@ -27,12 +27,19 @@ final class ReferenceJoin {
     private final Map<Key, Long> arrivals = new LinkedHashMap<>();
     private final Map<Key, Pending> lost = new LinkedHashMap<>();
     private final Map<String, String> state = new HashMap<>();
-    private final Map<String, Long> downSince = new HashMap<>();
+    /** When each node's current outage was reported: its events from before then are stragglers. */
+    private final Map<String, Long> downAt = new HashMap<>();
     private final Map<String, List<Span>> spans = new HashMap<>();
     private final Map<String, Long> newest = new HashMap<>();
     /** Per source node: start of the current span, min transit in it, min transit in the span before. */
     private final Map<String, long[]> transits = new HashMap<>();
     private final long clockSpan;
+    private final long catchUpLimit;
+    /**
+     * Nodes whose stream came up but has not yet delivered an event from after that: node to {target,
+     * deadline, 1 while the stream has delivered nothing ever}.
+     */
+    private final Map<String, long[]> catchingUp = new HashMap<>();
     final List<String> verdicts = new ArrayList<>();
 
     ReferenceJoin(JoinConfig config) {
@@ -41,6 +48,7 @@ final class ReferenceJoin {
         grace = config.downGrace().toNanos();
         arrivalMemory = config.arrivalMemory().toNanos();
         clockSpan = config.clockSpan().toNanos();
+        catchUpLimit = config.catchUpLimit().toNanos();
     }
 
     /** A matched departure of {@code srcNode}: its arrival came {@code transit} after it (two spans of minima). */
@@ -62,26 +70,62 @@ final class ReferenceJoin {
     }
 
     void up(String node, long now) {
-        if (!state.containsKey(node)) {
-            spans(node).add(new Span(Long.MIN_VALUE, now, "NO_OBSERVER"));
-        } else if ("DOWN".equals(state.get(node))) {
-            for (int i = 0; i < spans(node).size(); i++) {
-                Span span = spans(node).get(i);
-                if (span.to == Long.MAX_VALUE) {
-                    spans(node).set(i, new Span(span.from, Math.max(now, span.from), span.reason));
-                }
-            }
+        up(node, now, false);
+    }
+
+    /**
+     * The node's stream delivers again; with {@code backfilled} its outage stays open until the
+     * stream has delivered an event from after {@code now}, without it the outage ends now. Either
+     * way the node catches up until then, or until the catch-up limit.
+     */
+    void up(String node, long now, boolean backfilled) {
+        if ("UP".equals(state.get(node))) {
+            return;
         }
+        boolean awaitingFirst = !state.containsKey(node) || ("DOWN".equals(state.get(node)) && !backfilled);
+        if (!state.containsKey(node)) {
+            spans(node).add(new Span(Long.MIN_VALUE, Long.MAX_VALUE, "NO_OBSERVER"));
+        }
+        // Without backfill the outage (or the time before the stream) ends with the stream's first event.
         state.put(node, "UP");
+        catchingUp.put(node, new long[] {now, now + catchUpLimit, awaitingFirst ? 1 : 0});
     }
 
     void down(String node, long now) {
         if (!"DOWN".equals(state.get(node))) {
             long since = "UP".equals(state.get(node)) ? watermark(node, now, true) : Long.MIN_VALUE;
             spans(node).add(new Span(since, Long.MAX_VALUE, "OBSERVER_DOWN"));
-            downSince.put(node, since);
+            downAt.put(node, now);
         }
         state.put(node, "DOWN");
+        catchingUp.remove(node);
+    }
+
+    /** An event of {@code node} at {@code time} was delivered: it may show the stream up, and caught up. */
+    private void delivered(String node, long time) {
+        newest.merge(node, time, Math::max);
+        if (!"UP".equals(state.get(node)) && (!"DOWN".equals(state.get(node)) || time > downAt.get(node))) {
+            up(node, time);
+        }
+        long[] catchUp = catchingUp.get(node);
+        if (catchUp != null && catchUp[2] == 1) {
+            catchUp[2] = 0;
+            closeOpenSpans(node, Math.max(time, catchUp[0])); // the stream starts with its first event
+        }
+        if (catchUp != null && time >= catchUp[0]) {
+            catchingUp.remove(node);
+            spans(node).removeIf(span -> span.to == Long.MAX_VALUE); // the backfill re-read the outage
+        }
+    }
+
+    private void closeOpenSpans(String node, long at) {
+        List<Span> list = spans(node);
+        for (int i = 0; i < list.size(); i++) {
+            Span span = list.get(i);
+            if (span.to == Long.MAX_VALUE) {
+                list.set(i, new Span(span.from, Math.max(at, span.from), span.reason));
+            }
+        }
     }
 
     void lostEvents(String node, long time, long span) {
@@ -89,10 +133,7 @@ final class ReferenceJoin {
     }
 
     void departure(String srcNode, String dstNode, Key key, long time, boolean retransmission) {
-        newest.merge(srcNode, time, Math::max);
-        if (!"DOWN".equals(state.get(srcNode)) || time > downSince.getOrDefault(srcNode, Long.MAX_VALUE)) {
-            up(srcNode, time);
-        }
+        delivered(srcNode, time);
         if (pending.containsKey(key)) {
             if (retransmission) {
                 Pending p = pending.get(key);
@@ -113,10 +154,7 @@ final class ReferenceJoin {
     }
 
     void arrival(String node, Key key, long time) {
-        newest.merge(node, time, Math::max);
-        if (!"DOWN".equals(state.get(node)) || time > downSince.getOrDefault(node, Long.MAX_VALUE)) {
-            up(node, time);
-        }
+        delivered(node, time);
         Pending p = pending.remove(key);
         if (p != null && time > p.time + window) {
             String reason = incomplete(node, p.time + earliestArrival(p.srcNode) - slack, p.time + window);
@@ -141,6 +179,13 @@ final class ReferenceJoin {
     }
 
     void advance(long now) {
+        catchingUp.entrySet().removeIf(entry -> {
+            boolean overdue = now >= entry.getValue()[1];
+            if (overdue) {
+                closeOpenSpans(entry.getKey(), now); // nothing showed the backfill covered the outage
+            }
+            return overdue;
+        });
         for (Iterator<Map.Entry<Key, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Key, Pending> entry = it.next();
             Pending p = entry.getValue();
@@ -168,9 +213,16 @@ final class ReferenceJoin {
         arrivals.values().removeIf(time -> time < now - window - arrivalMemory);
     }
 
+    /** Newest event time, or now - slack for an idle stream that is caught up; never past an open outage. */
     private long watermark(String node, long now, boolean idleAdvance) {
         long newestTime = newest.getOrDefault(node, Long.MIN_VALUE);
-        return idleAdvance ? Math.max(newestTime, now - slack) : newestTime;
+        long mark = idleAdvance && !catchingUp.containsKey(node) ? Math.max(newestTime, now - slack) : newestTime;
+        for (Span span : spans(node)) {
+            if (span.to == Long.MAX_VALUE) {
+                mark = Math.min(mark, span.from);
+            }
+        }
+        return mark;
     }
 
     private String incomplete(String node, long from, long to) {

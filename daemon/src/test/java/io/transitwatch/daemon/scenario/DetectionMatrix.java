@@ -62,6 +62,17 @@ final class DetectionMatrix {
             .fault(new Fault.StreamDown("solwk02", Duration.ofSeconds(14), Duration.ofSeconds(2)))
             .build();
 
+    /**
+     * The Hubble servers of solwk02 and solwk03 unreachable again and again, 2-4 s each, about every
+     * 8 s at random phases, while their agents keep recording (issue #16).
+     */
+    private static final Scenario STREAM_BREAKS = Scenario.builder().name("stream-breaks")
+            .fault(new Fault.StreamBreaks("solwk02", Duration.ofSeconds(2), Duration.ofSeconds(8),
+                    Duration.ofSeconds(2), Duration.ofSeconds(4)))
+            .fault(new Fault.StreamBreaks("solwk03", Duration.ofSeconds(2), Duration.ofSeconds(8),
+                    Duration.ofSeconds(2), Duration.ofSeconds(4)))
+            .build();
+
     /** The lost-events preset's overflow (200 events on solwk02), every 4 s instead of every 30 s, so a run has several. */
     private static final Scenario LOST_EVENTS = Scenario.builder().name("lost-events")
             .fault(new Fault.LostEvents("solwk02", Duration.ofSeconds(3), 200, Duration.ofSeconds(4)))
@@ -131,6 +142,17 @@ final class DetectionMatrix {
                             + "and the hole in its events is a GAP. About a tenth of all departures go to solwk02 "
                             + "while its windows overlap one of the three holes, hence the UNVERIFIED share. "
                             + "Recall is n/a: no judged loss."),
+            new Case("stream-breaks", STREAM_BREAKS, Expect.OBSERVER_UNHEALTHY,
+                    "The Hubble servers of solwk02 and solwk03 become unreachable for 2-4 s, about every 8 s, at "
+                            + "random phases (nodes mode: the server refuses connections; relay mode: Relay reports "
+                            + "NODE_ERROR and resumes the node later), while their agents keep recording, as when a "
+                            + "network path or Hubble's listener breaks and comes back.",
+                    "Nothing is lost. In nodes mode the daemon reconnects with `since` and re-reads each break "
+                            + "from Hubble's ring; a departure to the node whose deadline falls while that backfill "
+                            + "is still on the wire must wait for it (issue #16: a node is catching up until it "
+                            + "delivers an event from after it came back), so it is MATCHED, not LOST, and the "
+                            + "UNVERIFIED share stays near 0. In relay mode Relay resumes the node from \"now\": each "
+                            + "break is a GAP and the departures whose window overlaps it are UNVERIFIED."),
             new Case("lost-events", LOST_EVENTS, Expect.OBSERVER_UNHEALTHY,
                     "solwk02's perf ring overflows every 4 s from 3 s on: its next 200 events (or as many as come "
                             + "within a second, when the agent's reader catches up) are dropped and reported as one "

@@ -24,6 +24,7 @@ public final class NodeHubble {
     private final long skewNanos;
     private final AtomicLong seenFlows = new AtomicLong();
     private volatile boolean up = true;
+    private volatile boolean reachable = true;
     private volatile long startedNanos;
 
     public NodeHubble(SimNode node, int ringCapacity, Clock clock, long skewNanos) {
@@ -53,6 +54,11 @@ public final class NodeHubble {
 
     public boolean isUp() {
         return up;
+    }
+
+    /** Whether Relay can reach the node's server (a break of the path leaves the agent recording). */
+    public void setReachable(boolean value) {
+        reachable = value;
     }
 
     /** Records one event; events that arrive while the agent is down are the caller's to count. */
@@ -96,7 +102,7 @@ public final class NodeHubble {
                 .setName(node.name())
                 .setVersion(VERSION)
                 .setAddress(address)
-                .setState(up ? NodeState.NODE_CONNECTED : NodeState.NODE_UNAVAILABLE)
+                .setState(up && reachable ? NodeState.NODE_CONNECTED : NodeState.NODE_UNAVAILABLE)
                 .setTls(TLS.newBuilder().setEnabled(tls).setServerName(tls ? node.tlsServerName() : ""))
                 .setUptimeNs(up ? status.getUptimeNs() : 0)
                 .setNumFlows(status.getNumFlows())

@@ -30,6 +30,12 @@ public final class TrafficGenerator {
 
         /** Called on the traffic thread at true time {@code atNanos}; must not block. */
         void hubbleUp(String node, boolean keepRing, long atNanos);
+
+        /** The node's server is unreachable from true time {@code atNanos}; its agent keeps recording. Must not block. */
+        void serverUnreachable(String node, long atNanos);
+
+        /** The node's server is reachable again at true time {@code atNanos}. Must not block. */
+        void serverReachable(String node, long atNanos);
     }
 
     private final Scenario scenario;
@@ -174,6 +180,23 @@ public final class TrafficGenerator {
             topology.node(lost.node());
             scheduleLostRun(lost, startNanos + lost.at().toNanos(), emitter);
         }
+        for (Fault.StreamBreaks breaks : scenario.faults(Fault.StreamBreaks.class)) {
+            topology.node(breaks.node());
+            SplittableRandom phases = random.split();
+            long first = startNanos + breaks.from().toNanos() + (long) (phases.nextDouble() * breaks.every().toNanos());
+            scheduleBreak(breaks, first, phases, control);
+        }
+    }
+
+    private void scheduleBreak(Fault.StreamBreaks breaks, long atNanos, SplittableRandom phases, NodeControl control) {
+        long span = breaks.longest().toNanos() - breaks.shortest().toNanos();
+        long until = atNanos + breaks.shortest().toNanos() + (long) (phases.nextDouble() * span);
+        long next = Math.max(until + 1, atNanos + (long) ((0.5 + phases.nextDouble()) * breaks.every().toNanos()));
+        scheduler.at(atNanos, () -> control.serverUnreachable(breaks.node(), atNanos));
+        scheduler.at(until, () -> {
+            control.serverReachable(breaks.node(), until);
+            scheduleBreak(breaks, next, phases, control);
+        });
     }
 
     private void scheduleLostRun(Fault.LostEvents lost, long atNanos, EventEmitter emitter) {
