@@ -20,6 +20,40 @@ final class LostHistory {
     final short[] attempts;
     final boolean[] resolved;
 
+    /**
+     * Remembers pending departure {@code slot} as declared lost, with the listener's {@code token}.
+     * One entry per key: a reused tuple lost again supersedes its older loss, so one late arrival
+     * resolves one alert.
+     */
+    void record(PendingDepartures pending, int slot, long token) {
+        KeyedSlots from = pending.slots;
+        int earlier = slots.find(from.k0(slot), from.k1(slot), from.k2(slot), from.k3(slot), from.k4(slot));
+        if (earlier != KeyedSlots.NONE) {
+            slots.remove(earlier);
+        } else if (slots.isFull()) {
+            slots.remove(slots.oldest(0));
+        }
+        int entry = slots.insert(from.k0(slot), from.k1(slot), from.k2(slot), from.k3(slot), from.k4(slot), 0);
+        sourceNode[entry] = pending.sourceNode[slot];
+        destinationNode[entry] = from.lane(slot);
+        frameNanos[entry] = pending.frameNanos[slot];
+        firstSeenNanos[entry] = pending.firstSeenNanos[slot];
+        this.token[entry] = token;
+        attempts[entry] = pending.attempts[slot];
+        resolved[entry] = false;
+    }
+
+    /** Forgets the entries declared lost before {@code horizonFrameNanos}, at most {@code budget}. */
+    int expire(long horizonFrameNanos, int budget) {
+        int expired = 0;
+        int slot;
+        while (expired < budget && (slot = slots.oldest(0)) != KeyedSlots.NONE && frameNanos[slot] < horizonFrameNanos) {
+            slots.remove(slot);
+            expired++;
+        }
+        return expired;
+    }
+
     LostHistory(int capacity) {
         slots = new KeyedSlots(capacity, 1);
         sourceNode = new int[capacity];

@@ -35,6 +35,30 @@ final class PendingDepartures {
         interfaceName = new int[capacity];
     }
 
+    /**
+     * A new departure waiting in {@code destination}'s lane: its key, {@code source}'s dense index, its
+     * frame time, and the evidence of {@code flow} (when, where and why the source reported it).
+     */
+    int add(long srcHi, long srcLo, long dstHi, long dstLo, long k4, int destination, int source, long frame,
+            io.transitwatch.daemon.handoff.NodeEvent flow) {
+        int slot = slots.insert(srcHi, srcLo, dstHi, dstLo, k4, destination);
+        sourceNode[slot] = source;
+        frameNanos[slot] = frame;
+        firstSeenNanos[slot] = flow.timeNanos;
+        lastSeenDeltaMillis[slot] = 0;
+        attempts[slot] = 1;
+        observationPoint[slot] = flow.observationPoint;
+        traceReason[slot] = flow.traceReason;
+        interfaceName[slot] = flow.interfaceName;
+        return slot;
+    }
+
+    /** The source reported the departure again at {@code nodeNanos} (a retransmission): one more attempt. */
+    void retransmitted(int slot, long nodeNanos) {
+        attempts[slot]++;
+        lastSeenDeltaMillis[slot] = (int) java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nodeNanos - firstSeenNanos[slot]);
+    }
+
     /** Index of the lane head (over all lanes) that departed first, for capacity eviction. */
     int oldestOverall(int lanesInUse) {
         int oldest = KeyedSlots.NONE;

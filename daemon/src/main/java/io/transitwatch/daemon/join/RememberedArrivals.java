@@ -18,6 +18,26 @@ final class RememberedArrivals {
     final int[] dropReason;
     final boolean[] dropped;
 
+    /**
+     * Remembers {@code flow}, an arrival at {@code node} with key word {@code k4} and frame time
+     * {@code frame}; when full the oldest is forgotten first.
+     *
+     * @return false when that forgot an arrival (counted by the caller)
+     */
+    boolean add(io.transitwatch.daemon.handoff.NodeEvent flow, long k4, int node, long frame, boolean isDropped) {
+        boolean evicted = slots.isFull();
+        if (evicted) {
+            slots.remove(slots.oldest(0));
+        }
+        int slot = slots.insert(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4, 0);
+        this.node[slot] = node;
+        frameNanos[slot] = frame;
+        nodeNanos[slot] = flow.timeNanos;
+        dropped[slot] = isDropped;
+        dropReason[slot] = flow.dropReason;
+        return !evicted;
+    }
+
     RememberedArrivals(int capacity) {
         slots = new KeyedSlots(capacity, 1);
         node = new int[capacity];

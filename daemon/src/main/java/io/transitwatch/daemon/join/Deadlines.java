@@ -1,0 +1,132 @@
+package io.transitwatch.daemon.join;
+
+/**
+ * Single-threaded: used by the join thread only.
+ *
+ * <p>What time alone decides. A departure waits in its destination's lane until the destination's
+ * watermark passes its deadline ({@code frame + W}); then it is LOST, or UNVERIFIED when the
+ * destination's view was incomplete during its window. When the destination is down, was never
+ * seen, or lags, the departure waits a bounded time past its deadline ({@code join.down-grace},
+ * {@code join.max-behind}) and is UNVERIFIED with that reason. Lanes are FIFO, so each round looks
+ * at lane heads only. Remembered arrivals expire here too.
+ */
+final class Deadlines {
+    private final JoinCounters counters;
+    private final Observers observers;
+    private final PendingDepartures pending;
+    private final RememberedArrivals arrivals;
+    private final Verdicts verdicts;
+    private final long windowNanos;
+    private final long arrivalMemoryNanos;
+    private final long slackNanos;
+    private final long downGraceNanos;
+    private final long maxBehindNanos;
+    private long nowNanos;
+
+    Deadlines(JoinConfig config, JoinCounters counters, Observers observers, PendingDepartures pending,
+            RememberedArrivals arrivals, Verdicts verdicts) {
+        this.counters = counters;
+        this.observers = observers;
+        this.pending = pending;
+        this.arrivals = arrivals;
+        this.verdicts = verdicts;
+        this.windowNanos = config.window().toNanos();
+        this.arrivalMemoryNanos = config.arrivalMemory().toNanos();
+        this.slackNanos = config.watermarkSlack().toNanos();
+        this.downGraceNanos = config.downGrace().toNanos();
+        this.maxBehindNanos = config.maxBehind().toNanos();
+    }
+
+    void setTime(long epochNanos) {
+        this.nowNanos = epochNanos;
+    }
+
+    /**
+     * Decides, oldest first, up to {@code budget} departures waiting in {@code lane} (a destination
+     * node) whose deadline its watermark has passed, or that waited too long for a node that is down,
+     * never seen or behind. {@code caughtUp}: the hand-off ring was drained, so idle streams'
+     * watermarks may advance with time.
+     */
+    int decideLane(int lane, boolean caughtUp, int budget) {
+        int decided = 0;
+        byte state = observers.beginDecisions(lane);
+        long watermark = observers.watermark(lane, caughtUp);
+        while (decided < budget) {
+            int slot = pending.slots.oldest(lane);
+            if (slot == KeyedSlots.NONE) {
+                break;
+            }
+            long deadline = Math.max(pending.frameNanos[slot], placed(slot)) + windowNanos;
+            UnverifiedReason unverified;
+            if (watermark >= deadline && state != ObserverHealth.NEVER_SEEN) {
+                decideExpired(slot);
+                decided++;
+                continue;
+            } else if (state == ObserverHealth.DOWN && nowNanos >= deadline + downGraceNanos) {
+                unverified = UnverifiedReason.OBSERVER_DOWN;
+            } else if (state == ObserverHealth.NEVER_SEEN && nowNanos >= deadline + downGraceNanos) {
+                unverified = UnverifiedReason.NO_OBSERVER;
+            } else if (nowNanos >= deadline + maxBehindNanos) {
+                unverified = UnverifiedReason.BEHIND;
+            } else {
+                break;
+            }
+            verdicts.unverified(slot, unverified);
+            pending.slots.remove(slot);
+            decided++;
+        }
+        return decided;
+    }
+
+    /**
+     * Decides pending departure {@code slot}, whose window the destination's watermark (or a late
+     * arrival) has passed without its arrival: LOST, unless the destination's view was incomplete
+     * during the window.
+     */
+    void decideExpired(int slot) {
+        int lane = pending.slots.lane(slot);
+        // Check the destination's view from the earlier of the two placements (see placed()), and from
+        // as early as this source's arrivals are seen to lie before its departures (a lagging source).
+        long start = pending.frameNanos[slot];
+        long again = placed(slot);
+        long from = Math.min(start, again) + observers.earliestArrival(pending.sourceNode[slot]) - slackNanos;
+        UnverifiedReason unverified = observers.incompleteDuring(lane, from, Math.max(start, again) + windowNanos);
+        if (unverified == null) {
+            verdicts.lost(slot);
+        } else {
+            verdicts.unverified(slot, unverified);
+        }
+        pending.slots.remove(slot);
+    }
+
+    /**
+     * The pending departure's frame time with the source's clock offset as known now. Its stored frame
+     * used the estimate of when it came, which a stream's first events can put hundreds of ms off
+     * (they may wait in Relay's sort buffer); times compared with each other must use the same estimate.
+     */
+    long placed(int slot) {
+        return observers.frameTime(pending.sourceNode[slot], pending.firstSeenNanos[slot]);
+    }
+
+    /** Makes room in a full pending table: its oldest departure is UNVERIFIED(CAPACITY). */
+    void evictOldest() {
+        int oldest = pending.oldestOverall(observers.count());
+        counters.increment(JoinCounters.Global.PENDING_EVICTED);
+        verdicts.unverified(oldest, UnverifiedReason.CAPACITY);
+        pending.slots.remove(oldest);
+    }
+
+    /** Forgets remembered arrivals older than W + arrival memory, at most {@code budget}. */
+    int expireArrivals(int budget) {
+        int expired = 0;
+        long horizon = nowNanos - windowNanos - arrivalMemoryNanos;
+        int slot;
+        while (expired < budget && (slot = arrivals.slots.oldest(0)) != KeyedSlots.NONE
+                && arrivals.frameNanos[slot] < horizon) {
+            arrivals.slots.remove(slot);
+            counters.increment(JoinCounters.Global.ARRIVALS_EXPIRED);
+            expired++;
+        }
+        return expired;
+    }
+}

@@ -1,0 +1,88 @@
+package io.transitwatch.daemon.join;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+
+/**
+ * Single-threaded: used by the join thread only.
+ *
+ * <p>What one flow is to the join (DESIGN §3.1): a <i>departure</i> (forwarded at a departure
+ * point), an <i>arrival</i> (forwarded at an arrival point, or dropped at the node), or ignored —
+ * counted by reason, since an operator must be able to tell "nothing to join" from "nothing seen".
+ * Only join-safe packet kinds pass: those Hubble reports on both nodes under the configured monitor
+ * aggregation. The tables are plain arrays indexed by observation point and kind, so classifying
+ * costs a few loads and no allocation.
+ */
+final class FlowClassifier {
+    static final int IGNORED = 0;
+    static final int DEPARTURE = 1;
+    static final int ARRIVAL = 2;
+
+    private static final int MAX_POINT = 128;
+
+    private final JoinCounters counters;
+    private final boolean[] departurePoint = new boolean[MAX_POINT + 1];
+    private final boolean[] arrivalPoint = new boolean[MAX_POINT + 1];
+    private final boolean[] joinSafe = new boolean[PacketKind.COUNT];
+    private final int[] excludedIdentities;
+    private int kind;
+
+    FlowClassifier(JoinConfig config, JoinCounters counters) {
+        this.counters = counters;
+        config.departurePoints().forEach(point -> departurePoint[Math.min(point, MAX_POINT)] = point <= MAX_POINT);
+        config.arrivalPoints().forEach(point -> arrivalPoint[Math.min(point, MAX_POINT)] = point <= MAX_POINT);
+        config.joinSafeKinds().forEach(safe -> joinSafe[safe] = true);
+        this.excludedIdentities = config.excludedDestinationIdentities().stream().mapToInt(Integer::intValue)
+                .sorted().toArray();
+    }
+
+    /**
+     * {@link #DEPARTURE}, {@link #ARRIVAL} or {@link #IGNORED} (counted); the packet kind of a joined
+     * flow is {@link #kind()} until the next call.
+     */
+    int classify(NodeEvent flow) {
+        if (flow.ipVersion == 0) {
+            counters.increment(JoinCounters.Global.IGNORED_NO_IP);
+            return IGNORED;
+        }
+        int point = Math.min(flow.observationPoint, MAX_POINT);
+        boolean forwarded = flow.verdict == JoinConstants.VERDICT_FORWARDED;
+        boolean isDeparture = forwarded && departurePoint[point];
+        boolean isArrival = (forwarded && arrivalPoint[point]) || isDropped(flow);
+        if (!isDeparture && !isArrival) {
+            counters.increment(JoinCounters.Global.IGNORED_OBSERVATION_POINT);
+            return IGNORED;
+        }
+        kind = PacketKind.of(flow);
+        if (!joinSafe[kind]) {
+            counters.increment(JoinCounters.Global.IGNORED_NOT_JOIN_SAFE);
+            return IGNORED;
+        }
+        return isDeparture ? DEPARTURE : ARRIVAL;
+    }
+
+    /** The packet kind of the flow last classified as a departure or an arrival. */
+    int kind() {
+        return kind;
+    }
+
+    /** An arrival that the destination node dropped (DROPPED_AT_DESTINATION rather than MATCHED). */
+    static boolean isDropped(NodeEvent flow) {
+        return flow.verdict == JoinConstants.VERDICT_DROPPED;
+    }
+
+    /** Whether a departure goes to an identity that never reports an arrival (host, world, ...); counted. */
+    boolean toExcludedIdentity(NodeEvent flow) {
+        if (java.util.Arrays.binarySearch(excludedIdentities, flow.dstIdentity) >= 0) {
+            counters.increment(JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY);
+            return true;
+        }
+        return false;
+    }
+
+    /** The fifth key word of a flow: family, ports (ICMP: type), protocol and packet kind (DESIGN §3.2). */
+    static long keyWord(NodeEvent flow, int kind) {
+        boolean icmp = flow.protocol == NodeEvent.PROTO_ICMPV4 || flow.protocol == NodeEvent.PROTO_ICMPV6;
+        return FlowKey.pack(flow.ipVersion, icmp ? 0 : flow.srcPort, icmp ? flow.icmpType : flow.dstPort,
+                flow.protocol & 0xff, kind);
+    }
+}

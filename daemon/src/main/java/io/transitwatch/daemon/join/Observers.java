@@ -1,0 +1,163 @@
+package io.transitwatch.daemon.join;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Single-threaded: owned by the join thread; other threads read what it publishes through
+ * {@link JoinCounters}.
+ *
+ * <p>What the join knows about each node's observer (its Hubble stream), behind one door: the
+ * node's dense index ({@link NodeIndex}), its place on the daemon's time line ({@link NodeClocks}:
+ * offset, lateness, watermark) and how complete its view is ({@link ObserverHealth}: up, down,
+ * catching up, and the spans it cannot vouch for). The health events of the ingest (NODE_UP,
+ * NODE_DOWN, GAP, LOST_EVENTS) end here; the join asks it two questions: up to when are this node's
+ * events all here (its watermark), and was its view complete during a window.
+ */
+final class Observers {
+    private static final long CLOCK_PUBLISH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final JoinCounters counters;
+    private final NodeIndex index;
+    private final NodeClocks clocks;
+    private final ObserverHealth health;
+    private final long slackNanos;
+    private final long lostEventsSpanNanos;
+    private final long catchUpLimitNanos;
+    private long nowNanos;
+    private long clocksDueNanos;
+
+    Observers(JoinConfig config, JoinCounters counters) {
+        this.counters = counters;
+        this.index = new NodeIndex(config.maxNodes());
+        this.clocks = new NodeClocks(config.maxNodes(), config.clockSpan().toNanos(), config.watermarkSlack().toNanos());
+        this.health = new ObserverHealth(config.maxNodes(), 32);
+        this.slackNanos = config.watermarkSlack().toNanos();
+        this.lostEventsSpanNanos = config.lostEventsSpan().toNanos();
+        this.catchUpLimitNanos = config.catchUpLimit().toNanos();
+    }
+
+    void setTime(long epochNanos) {
+        this.nowNanos = epochNanos;
+    }
+
+    /** The node's dense index, assigned (and announced to the counters) on first sight; {@link NodeIndex#NONE} past capacity. */
+    int index(int dictionaryId) {
+        int before = index.size();
+        int node = index.indexOf(dictionaryId);
+        if (node != NodeIndex.NONE && node >= before) {
+            counters.registerNode(node, dictionaryId);
+        }
+        return node;
+    }
+
+    int dictionaryId(int node) {
+        return index.dictionaryId(node);
+    }
+
+    int count() {
+        return index.size();
+    }
+
+    /**
+     * A flow of {@code node}: learns its clock, and shows the stream up (a node never seen before, or
+     * back in a replayed capture) and caught up. Returns the flow's frame time.
+     */
+    long onFlow(int node, NodeEvent flow) {
+        clocks.observe(node, flow.timeNanos, flow.receivedNanos);
+        long frame = clocks.frameTime(node, flow.timeNanos);
+        if (!health.isUp(node) && health.resumes(node, frame)) {
+            // A node seen for the first time without NODE_UP, or back in a replayed capture: its flows
+            // newer than the outage show the stream up; older ones were already in flight.
+            onUp(node, false);
+        }
+        if (health.isCatchingUp(node)) {
+            health.delivered(node, frame);
+        }
+        return frame;
+    }
+
+    void onUp(int node, boolean backfilled) {
+        if (health.isUp(node)) {
+            return; // already delivering: a repeated NODE_UP says nothing new
+        }
+        counters.increment(JoinCounters.Global.NODE_UP);
+        health.markUp(node, nowNanos, backfilled, nowNanos + catchUpLimitNanos);
+        counters.setNode(node, JoinCounters.PerNode.STATE, ObserverHealth.UP);
+    }
+
+    void onDown(int node, long reportedAtNanos, boolean upAnnounced) {
+        if (health.state(node) != ObserverHealth.DOWN) {
+            counters.increment(JoinCounters.Global.NODE_DOWN);
+            counters.incrementNode(node, JoinCounters.PerNode.DOWN);
+        }
+        // Everything up to the watermark the stream had while it was up was received; after it, unknown.
+        health.markDown(node, watermark(node, true), reportedAtNanos, upAnnounced);
+        counters.setNode(node, JoinCounters.PerNode.STATE, ObserverHealth.DOWN);
+    }
+
+    void onLostEvents(int node, NodeEvent event) {
+        counters.increment(JoinCounters.Global.LOST_EVENT_REPORTS);
+        counters.addNode(node, JoinCounters.PerNode.LOST_EVENTS, event.lostCount);
+        long reported = clocks.frameTime(node, event.timeNanos);
+        long from = event.lostFirstNanos != 0
+                ? clocks.frameTime(node, event.lostFirstNanos)
+                : reported - lostEventsSpanNanos - clocks.lateness(node);
+        long to = event.lostLastNanos != 0 ? clocks.frameTime(node, event.lostLastNanos) : reported;
+        health.addSpan(node, from - slackNanos, to + slackNanos, UnverifiedReason.LOST_EVENTS);
+    }
+
+    void onGap(int node, NodeEvent event) {
+        counters.increment(JoinCounters.Global.GAPS);
+        counters.incrementNode(node, JoinCounters.PerNode.GAPS);
+        health.addSpan(node, clocks.frameTime(node, event.gapStartNanos) - slackNanos,
+                clocks.frameTime(node, event.gapEndNanos) + slackNanos, UnverifiedReason.GAP);
+    }
+
+    /** Readies a lane for a round of decisions: a catch-up that ran out of time ends; returns the node's state. */
+    byte beginDecisions(int node) {
+        health.endOverdueCatchUp(node, nowNanos);
+        return health.state(node);
+    }
+
+    /**
+     * Frame time up to which {@code node}'s events are all here. Time alone may move it ({@code
+     * idleAdvance}: nothing of the node waits on our side) only while its stream is up and has
+     * delivered what it was asked to re-read; and it never enters an outage that is still open or
+     * still being re-read (see ObserverHealth, "catching up").
+     */
+    long watermark(int node, boolean idleAdvance) {
+        boolean idle = idleAdvance && health.isUp(node) && !health.isCatchingUp(node);
+        return Math.min(clocks.watermark(node, nowNanos, idle), health.openSince(node));
+    }
+
+    long frameTime(int node, long nodeNanos) {
+        return clocks.frameTime(node, nodeNanos);
+    }
+
+    /** The reason {@code node}'s view was incomplete during [from, to] (frame times), or null. */
+    UnverifiedReason incompleteDuring(int node, long fromFrameNanos, long toFrameNanos) {
+        return health.incompleteDuring(node, fromFrameNanos, toFrameNanos);
+    }
+
+    /** How far before a departure of {@code source} its arrival may lie (a lagging source; 0 or negative). */
+    long earliestArrival(int source) {
+        return clocks.earliestArrival(source);
+    }
+
+    void observeTransit(int source, long transitNanos) {
+        clocks.observeTransit(source, transitNanos, nowNanos);
+    }
+
+    /** Copies each node's clock offset and lateness into the counters for metrics, once a second. */
+    void publishClocks() {
+        if (nowNanos < clocksDueNanos) {
+            return;
+        }
+        clocksDueNanos = nowNanos + CLOCK_PUBLISH_INTERVAL_NANOS;
+        for (int node = 0, count = index.size(); node < count; node++) {
+            counters.setNode(node, JoinCounters.PerNode.CLOCK_OFFSET_NANOS, clocks.offset(node));
+            counters.setNode(node, JoinCounters.PerNode.LATENESS_NANOS, clocks.lateness(node));
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.transitwatch.daemon.join;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Single-threaded: used by the join thread only; the listener is called on it.
+ *
+ * <p>Where every verdict leaves the join, and the only place: each one fills the {@link
+ * DepartureView}, counts itself globally and per (source, destination, family) pair, and calls the
+ * {@link VerdictListener}, always together, so that the metrics and the alerts cannot disagree. A
+ * LOST verdict is also remembered ({@link LostHistory}) so that a late arrival resolves it and a
+ * retransmission counts as an attempt.
+ */
+final class Verdicts {
+    private final VerdictListener listener;
+    private final JoinCounters counters;
+    private final Observers observers;
+    private final PendingDepartures pending;
+    private final LostHistory lost;
+    private final DepartureView view = new DepartureView();
+    private final long windowNanos;
+
+    Verdicts(VerdictListener listener, JoinCounters counters, Observers observers, PendingDepartures pending,
+            LostHistory lost, long windowNanos) {
+        this.listener = listener;
+        this.counters = counters;
+        this.observers = observers;
+        this.pending = pending;
+        this.lost = lost;
+        this.windowNanos = windowNanos;
+    }
+
+    /** Dense slot of the (source, destination, family) pair in the counters; -1 when the pair table is full. */
+    int pairSlot(int source, int destination, int family) {
+        return counters.pairSlot(source, destination, family, observers.dictionaryId(source),
+                observers.dictionaryId(destination));
+    }
+
+    /** Pending departure {@code slot} met its arrival, at {@code arrivalFrame} on the time line. */
+    void arrived(int slot, long departureFrame, long arrivalFrame, long arrivalNodeNanos, boolean dropped,
+            int dropReason) {
+        int source = pending.sourceNode[slot];
+        fillFromPending(slot);
+        decide(pairSlot(source, pending.slots.lane(slot), view.family), source, departureFrame, arrivalFrame,
+                arrivalNodeNanos, dropped, dropReason);
+    }
+
+    /** Departure {@code flow} (not pending: its arrival was processed first) met its remembered arrival. */
+    void arrivedBefore(NodeEvent flow, int source, int destination, long srcHi, long srcLo, long k4, int pair,
+            long departureFrame, long arrivalFrame, long arrivalNodeNanos, boolean dropped, int dropReason) {
+        fillFromFlow(flow, source, destination, srcHi, srcLo, k4);
+        decide(pair, source, departureFrame, arrivalFrame, arrivalNodeNanos, dropped, dropReason);
+    }
+
+    private void decide(int pair, int source, long departureFrame, long arrivalFrame, long arrivalNodeNanos,
+            boolean dropped, int dropReason) {
+        view.pair = pair;
+        view.arrivalNodeNanos = arrivalNodeNanos;
+        if (dropped) {
+            view.dropReason = dropReason;
+            counters.increment(JoinCounters.Global.DROPPED);
+            counters.incrementPair(pair, JoinCounters.PerPair.DROPPED);
+            listener.onDroppedAtDestination(view);
+            return;
+        }
+        long transit = arrivalFrame - departureFrame;
+        observers.observeTransit(source, transit);
+        counters.increment(JoinCounters.Global.MATCHED);
+        counters.incrementPair(pair, JoinCounters.PerPair.MATCHED);
+        counters.recordTransit(pair, transit);
+        listener.onMatched(view, transit);
+    }
+
+    /** Pending departure {@code slot} never arrived while its destination's view was complete. */
+    void lost(int slot) {
+        fillFromPending(slot);
+        view.pair = pairSlot(pending.sourceNode[slot], pending.slots.lane(slot), view.family);
+        counters.increment(JoinCounters.Global.LOST);
+        counters.incrementPair(view.pair, JoinCounters.PerPair.LOST);
+        lost.record(pending, slot, listener.onLost(view));
+    }
+
+    /** Pending departure {@code slot} cannot be judged, for {@code reason}. */
+    void unverified(int slot, UnverifiedReason reason) {
+        fillFromPending(slot);
+        view.pair = pairSlot(pending.sourceNode[slot], pending.slots.lane(slot), view.family);
+        report(reason);
+    }
+
+    /** Departure {@code flow} cannot be judged the moment it is seen, for {@code reason}. */
+    void unverifiedOnSight(NodeEvent flow, int source, int destination, long srcHi, long srcLo, long k4, int pair,
+            UnverifiedReason reason) {
+        fillFromFlow(flow, source, destination, srcHi, srcLo, k4);
+        view.pair = pair;
+        report(reason);
+    }
+
+    private void report(UnverifiedReason reason) {
+        counters.increment(JoinCounters.Global.UNVERIFIED);
+        counters.incrementPair(view.pair, JoinCounters.PerPair.unverified(reason));
+        listener.onUnverified(view, reason);
+    }
+
+    /** The arrival of a departure declared lost (entry {@code entry} of the history) came after all. */
+    void late(int entry, NodeEvent arrival, long arrivalFrame) {
+        fillKey(lost.slots, entry, lost.sourceNode[entry], lost.destinationNode[entry]);
+        view.attempts = lost.attempts[entry];
+        view.firstSeenNanos = lost.firstSeenNanos[entry];
+        view.lastSeenNanos = lost.firstSeenNanos[entry];
+        view.observationPoint = 0;
+        view.traceReason = 0;
+        view.interfaceName = 0;
+        view.arrivalNodeNanos = arrival.timeNanos;
+        view.pair = pairSlot(lost.sourceNode[entry], lost.destinationNode[entry], view.family);
+        counters.increment(JoinCounters.Global.LATE);
+        counters.incrementPair(view.pair, JoinCounters.PerPair.LATE);
+        listener.onLate(view, lost.token[entry], arrivalFrame - (lost.frameNanos[entry] + windowNanos));
+        lost.resolved[entry] = true; // kept: the departure may still be reported again
+    }
+
+    private void fillFromFlow(NodeEvent flow, int source, int destination, long srcHi, long srcLo, long k4) {
+        view.sourceNode = observers.dictionaryId(source);
+        view.destinationNode = observers.dictionaryId(destination);
+        view.family = FlowKey.family(k4);
+        view.protocol = FlowKey.protocol(k4);
+        view.kind = FlowKey.kind(k4);
+        view.sourceHi = srcHi;
+        view.sourceLo = srcLo;
+        view.destinationHi = flow.dstHi;
+        view.destinationLo = flow.dstLo;
+        view.sourcePort = FlowKey.srcPort(k4);
+        view.destinationPort = FlowKey.dstPort(k4);
+        view.attempts = 1;
+        view.firstSeenNanos = flow.timeNanos;
+        view.lastSeenNanos = flow.timeNanos;
+        view.windowNanos = windowNanos;
+        view.observationPoint = flow.observationPoint;
+        view.traceReason = flow.traceReason;
+        view.interfaceName = flow.interfaceName;
+        view.arrivalNodeNanos = 0;
+        view.dropReason = 0;
+    }
+
+    private void fillFromPending(int slot) {
+        fillKey(pending.slots, slot, pending.sourceNode[slot], pending.slots.lane(slot));
+        view.attempts = pending.attempts[slot];
+        view.firstSeenNanos = pending.firstSeenNanos[slot];
+        view.lastSeenNanos = pending.firstSeenNanos[slot] + TimeUnit.MILLISECONDS.toNanos(pending.lastSeenDeltaMillis[slot]);
+        view.observationPoint = pending.observationPoint[slot];
+        view.traceReason = pending.traceReason[slot];
+        view.interfaceName = pending.interfaceName[slot];
+    }
+
+    private void fillKey(KeyedSlots slots, int slot, int source, int destination) {
+        long k4 = slots.k4(slot);
+        view.sourceNode = observers.dictionaryId(source);
+        view.destinationNode = observers.dictionaryId(destination);
+        view.family = FlowKey.family(k4);
+        view.protocol = FlowKey.protocol(k4);
+        view.kind = FlowKey.kind(k4);
+        view.sourceHi = slots.k0(slot);
+        view.sourceLo = slots.k1(slot);
+        view.destinationHi = slots.k2(slot);
+        view.destinationLo = slots.k3(slot);
+        view.sourcePort = FlowKey.srcPort(k4);
+        view.destinationPort = FlowKey.dstPort(k4);
+        view.windowNanos = windowNanos;
+        view.arrivalNodeNanos = 0;
+        view.dropReason = 0;
+    }
+}

@@ -1,0 +1,63 @@
+package io.transitwatch.daemon.join;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+import org.junit.jupiter.api.Test;
+
+class FlowClassifierTest {
+    private final JoinConfig config = JoinConfig.defaults();
+    private final JoinCounters counters = new JoinCounters(config.maxNodes(), config.maxPairs());
+    private final FlowClassifier classifier = new FlowClassifier(config, counters);
+
+    private static NodeEvent syn(int point, byte verdict) {
+        NodeEvent flow = new NodeEvent();
+        flow.kind = NodeEvent.FLOW;
+        flow.ipVersion = 6;
+        flow.protocol = NodeEvent.PROTO_TCP;
+        flow.tcpFlags = NodeEvent.TCP_SYN;
+        flow.traceReason = (byte) JoinConstants.TRACE_REASON_NEW;
+        flow.observationPoint = (short) point;
+        flow.verdict = verdict;
+        return flow;
+    }
+
+    @Test
+    void shouldTellDeparturesFromArrivalsByObservationPointAndVerdict() {
+        byte forwarded = (byte) JoinConstants.VERDICT_FORWARDED;
+        assertEquals(FlowClassifier.DEPARTURE, classifier.classify(syn(JoinConstants.POINT_TO_NETWORK, forwarded)));
+        assertEquals(PacketKind.SYN, classifier.kind());
+        assertEquals(FlowClassifier.DEPARTURE, classifier.classify(syn(JoinConstants.POINT_TO_OVERLAY, forwarded)));
+        assertEquals(FlowClassifier.ARRIVAL, classifier.classify(syn(JoinConstants.POINT_TO_ENDPOINT, forwarded)));
+        assertEquals(FlowClassifier.ARRIVAL, classifier.classify(syn(0, (byte) JoinConstants.VERDICT_DROPPED)),
+                "a drop at the node is an arrival that was then dropped");
+    }
+
+    @Test
+    void shouldCountWhatItIgnoresByReason() {
+        NodeEvent noIp = syn(JoinConstants.POINT_TO_NETWORK, (byte) JoinConstants.VERDICT_FORWARDED);
+        noIp.ipVersion = 0;
+        NodeEvent proxied = syn(JoinConstants.POINT_TO_PROXY, (byte) JoinConstants.VERDICT_FORWARDED);
+        NodeEvent fin = syn(JoinConstants.POINT_TO_NETWORK, (byte) JoinConstants.VERDICT_FORWARDED);
+        fin.tcpFlags = (short) (NodeEvent.TCP_FIN | NodeEvent.TCP_ACK);
+
+        assertEquals(FlowClassifier.IGNORED, classifier.classify(noIp));
+        assertEquals(FlowClassifier.IGNORED, classifier.classify(proxied));
+        assertEquals(FlowClassifier.IGNORED, classifier.classify(fin));
+        assertEquals(1, counters.get(JoinCounters.Global.IGNORED_NO_IP));
+        assertEquals(1, counters.get(JoinCounters.Global.IGNORED_OBSERVATION_POINT));
+        assertEquals(1, counters.get(JoinCounters.Global.IGNORED_NOT_JOIN_SAFE), "FIN is not join-safe by default");
+    }
+
+    @Test
+    void shouldExcludeDestinationsThatNeverReportAnArrival() {
+        NodeEvent toWorld = syn(JoinConstants.POINT_TO_NETWORK, (byte) JoinConstants.VERDICT_FORWARDED);
+        toWorld.dstIdentity = JoinConstants.IDENTITY_WORLD;
+        NodeEvent toPod = syn(JoinConstants.POINT_TO_NETWORK, (byte) JoinConstants.VERDICT_FORWARDED);
+        toPod.dstIdentity = 12345;
+
+        assertEquals(true, classifier.toExcludedIdentity(toWorld));
+        assertEquals(false, classifier.toExcludedIdentity(toPod));
+        assertEquals(1, counters.get(JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY));
+    }
+}
