@@ -5,7 +5,6 @@ import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import io.transitwatch.daemon.clock.Clock;
-import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,10 +36,16 @@ import java.util.concurrent.locks.LockSupport;
  * always say "I am down" even when all flow permits sit in other streams' outstanding requests.
  * Control events are rare (one per node state change); should the headroom ever be exhausted the
  * publisher waits for the consumer, which is counted in {@link #controlWaits()}.
+ *
+ * <h2>Failures of the consumer</h2>
+ * Nothing thrown on the consumer's side is swallowed. When the handler throws for an event, that
+ * event counts as consumed and skipped ({@link #skippedEvents()}), the poll ends there, the permits
+ * of every consumed slot go back to their pools, and {@link #poll} rethrows the handler's exception
+ * to its caller (the join loop, which counts, logs and backs off). The next poll starts with the
+ * event after the bad one, so one poisonous event cannot wedge the ring. A demand listener that
+ * throws is reported the same way, after every waiting producer had its turn.
  */
 public final class HandoffRing {
-    private static final System.Logger LOG = System.getLogger(HandoffRing.class.getName());
-
     private final RingBuffer<NodeEvent> ring;
     private final EventPoller<NodeEvent> poller;
     private final Clock clock;
@@ -56,7 +61,7 @@ public final class HandoffRing {
 
     private final AtomicLong creditWaits = new AtomicLong();
     private final AtomicLong controlWaits = new AtomicLong();
-    private final AtomicLong handlerErrors = new AtomicLong();
+    private final AtomicLong skippedEvents = new AtomicLong();
 
     private final PollAdapter adapter = new PollAdapter();
 
@@ -201,31 +206,43 @@ public final class HandoffRing {
      * Hands up to {@code limit} published slots, in order, to {@code handler}; then returns their
      * permits and calls back producers waiting for credit. Consumer thread only.
      *
+     * <p>If the handler throws, the event it threw for is consumed and counted as skipped, the poll
+     * stops after it, permits are returned and waiting producers called back as usual, and then the
+     * handler's exception is rethrown unchanged (a checked one wrapped), so that the caller sees it.
+     * The next poll continues with the event after the bad one.
+     *
      * @return the number of slots handled (0 when the ring was empty)
      */
     public int poll(NodeEventHandler handler, int limit) {
         adapter.begin(handler, limit);
+        Throwable failure = null;
         try {
             poller.poll(adapter);
-        } catch (Exception e) {
-            throw new IllegalStateException("unreachable: the adapter catches handler exceptions", e);
+        } catch (Throwable t) { // not the handler's (the adapter catches those): the Disruptor's own
+            failure = t;
         } finally {
             adapter.handler = null;
+            if (adapter.flowSlots > 0) {
+                flowPermits.addAndGet(adapter.flowSlots);
+            }
+            if (adapter.controlSlots > 0) {
+                controlPermits.addAndGet(adapter.controlSlots);
+            }
         }
-        if (adapter.flowSlots > 0) {
-            flowPermits.addAndGet(adapter.flowSlots);
+        failure = firstOf(adapter.takeFailure(), failure);
+        failure = firstOf(failure, grantWaitingCredits());
+        if (failure != null) {
+            throw propagate(failure);
         }
-        if (adapter.controlSlots > 0) {
-            controlPermits.addAndGet(adapter.controlSlots);
-        }
-        grantWaitingCredits();
         return adapter.handled;
     }
 
-    private void grantWaitingCredits() {
+    /** Calls back waiting producers; returns what a listener threw (the first, later ones suppressed), or null. */
+    private Throwable grantWaitingCredits() {
         if (waiters.get() == 0 || flowPermits.get() == 0) {
-            return;
+            return null;
         }
+        Throwable failure = null;
         Credit[] all = credits;
         int count = all.length;
         int start = grantCursor++; // rotate, so that no stream is always served first
@@ -235,20 +252,52 @@ public final class HandoffRing {
                 waiters.decrementAndGet();
                 try {
                     credit.notifyDemand();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "demand listener failed; its stream may stall", e);
+                } catch (Throwable t) { // the other waiters still get their turn; reported by poll()
+                    failure = firstOf(failure, t);
                 }
             }
         }
+        return failure;
     }
 
-    /** Adapts the Disruptor's poll callback to {@link NodeEventHandler} with a limit; reused. */
+    /** {@code first}, with {@code next} added as suppressed; whichever is non-null if one is null. */
+    private static Throwable firstOf(Throwable first, Throwable next) {
+        if (first == null) {
+            return next;
+        }
+        if (next != null && next != first) {
+            first.addSuppressed(next);
+        }
+        return first;
+    }
+
+    /** Rethrows unchecked throwables as they are; wraps a checked one (thrown sneakily by a handler). */
+    private static RuntimeException propagate(Throwable failure) {
+        if (failure instanceof RuntimeException unchecked) {
+            throw unchecked;
+        }
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        throw new java.lang.reflect.UndeclaredThrowableException(failure,
+                "hand-off ring consumer failed: " + failure);
+    }
+
+    /**
+     * Adapts the Disruptor's poll callback to {@link NodeEventHandler} with a limit; reused.
+     *
+     * <p>It never lets the handler's exception reach the Disruptor: {@code EventPoller.poll} would
+     * leave its sequence <em>before</em> the failing event, so that every later poll would hand the
+     * same event over again. Instead the failure is kept, the event counted as consumed and skipped,
+     * and {@code false} ends the poll, which moves the sequence past the bad event.
+     */
     private final class PollAdapter implements EventPoller.Handler<NodeEvent> {
         NodeEventHandler handler;
         int limit;
         int handled;
         int flowSlots;
         int controlSlots;
+        private Throwable failure;
 
         void begin(NodeEventHandler newHandler, int newLimit) {
             handler = newHandler;
@@ -256,21 +305,30 @@ public final class HandoffRing {
             handled = 0;
             flowSlots = 0;
             controlSlots = 0;
+            failure = null;
+        }
+
+        Throwable takeFailure() {
+            Throwable taken = failure;
+            failure = null;
+            return taken;
         }
 
         @Override
         public boolean onEvent(NodeEvent slot, long sequence, boolean endOfBatch) {
             handled++;
             boolean last = endOfBatch || handled >= limit;
-            try {
-                handler.onEvent(slot, last);
-            } catch (RuntimeException e) {
-                handlerErrors.incrementAndGet(); // the handler's contract: counted and skipped
-            }
-            if (slot.controlPermit) {
+            if (slot.controlPermit) { // counted first: the slot is consumed whatever the handler does
                 controlSlots++;
             } else {
                 flowSlots++;
+            }
+            try {
+                handler.onEvent(slot, last);
+            } catch (Throwable t) {
+                skippedEvents.incrementAndGet();
+                failure = t; // rethrown by poll() once the ring's bookkeeping is done
+                return false;
             }
             return handled < limit;
         }
@@ -317,8 +375,11 @@ public final class HandoffRing {
         return controlWaits.get();
     }
 
-    /** Exceptions thrown by the consumer's handler (each event skipped). */
-    public long handlerErrors() {
-        return handlerErrors.get();
+    /**
+     * Events the consumer's handler threw for: each was consumed without being fully handled, and
+     * its exception was rethrown by {@link #poll}.
+     */
+    public long skippedEvents() {
+        return skippedEvents.get();
     }
 }

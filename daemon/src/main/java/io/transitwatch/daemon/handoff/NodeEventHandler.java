@@ -7,7 +7,8 @@ package io.transitwatch.daemon.handoff;
  * <p>The one interface through which the rest of the daemon consumes what the Hubble ingest
  * produces, per node: flows, lost events, node up, node down and gaps. The slot is reused as soon
  * as the call returns, so an implementation copies what it keeps. It must not block and should not
- * throw; an exception is counted by the ring's consumer and the event is skipped.
+ * throw; if it does, the ring counts the event as skipped and {@link HandoffRing#poll} rethrows the
+ * exception to its caller, and the next poll continues after that event.
  */
 @FunctionalInterface
 public interface NodeEventHandler {

@@ -8,19 +8,33 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * Thread-safe lifecycle ({@link #start()} and {@link #close()} from any thread); the duty cycle runs
- * on the one join thread it owns, the single writer of all join state.
+ * Thread-safe lifecycle ({@link #start()} and {@link #close()} from any thread; {@link #isRunning()},
+ * {@link #errorCount()} and {@link #stoppedBy()} read from any thread); the duty cycle runs on the one
+ * join thread it owns, the single writer of all join state and the only caller of the error handler.
  *
  * <p>The join's duty cycle, Agrona-agent style: read the clock once, drain up to a batch of events
  * from the source into the engine, decide what is due, and park briefly only when there was nothing
  * to do. Verdicts are time-driven (a blackholed pair is silent), so the loop keeps ticking when no
- * events come. An exception from the engine is counted and handed to the error handler; the loop
- * goes on, except for an {@link Error}, which stops it.
+ * events come.
+ *
+ * <h2>Failures</h2>
+ * Whatever a cycle throws — an event the engine fails on (the hand-off ring skips that event and
+ * rethrows), or a failure while deciding verdicts — is counted ({@link #errorCount()}, exposed as
+ * {@code transitwatch_join_errors_total}) and handed to the error handler, which the lifecycle code
+ * supplies (it logs, throttled; this package logs nothing). The loop then backs off instead of
+ * spinning: it parks 1 ms after the first failed cycle, twice as long after each further
+ * consecutive one, at most 1 s, and runs at full speed again after the first clean cycle. An
+ * {@link Error} is counted and handed over too, and then ends the join thread: {@link #isRunning()}
+ * turns false (the liveness and readiness probes fail) and {@link #stoppedBy()} tells why.
  */
 public final class JoinLoop implements AutoCloseable {
     private static final int BATCH = 4096;
     private static final int DECISION_BUDGET = 8192;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The pause after the first of consecutive failed cycles; it doubles with each further one. */
+    static final long MIN_ERROR_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The longest pause between failed cycles. */
+    static final long MAX_ERROR_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final EventSource source;
     private final JoinEngine engine;
@@ -30,7 +44,14 @@ public final class JoinLoop implements AutoCloseable {
     private final AtomicLong errors = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean started;
+    private volatile Throwable stoppedBy;
+    private long errorPauseNanos; // join thread only; 0 while cycles succeed
+    private Error reportedFatal; // join thread only
 
+    /**
+     * @param errorHandler called on the join thread with every throwable a cycle threw, after it was
+     *     counted; must not block for long (it delays the join)
+     */
     public JoinLoop(EventSource source, JoinEngine engine, Clock clock, ThreadFactory threads,
             Consumer<Throwable> errorHandler) {
         this.source = source;
@@ -45,13 +66,19 @@ public final class JoinLoop implements AutoCloseable {
         thread.start();
     }
 
-    /** Whether the join thread is running (for readiness). */
+    /** Whether the join thread is running (for liveness and readiness): false once it stopped, for whatever reason. */
     public boolean isRunning() {
-        return started && thread.isAlive();
+        return started && stoppedBy == null && thread.isAlive();
     }
 
+    /** Throwables the duty cycle threw since start (events skipped, cycles cut short, and a fatal one). */
     public long errorCount() {
         return errors.get();
+    }
+
+    /** What ended the join thread ({@link Error}, or a failure of the error handler itself), or null. */
+    public Throwable stoppedBy() {
+        return stoppedBy;
     }
 
     /** Stops the loop after a last drain of what is already in the source, and waits for the thread. */
@@ -69,32 +96,67 @@ public final class JoinLoop implements AutoCloseable {
     }
 
     private void run() {
-        while (running) {
-            if (dutyCycle() == 0) {
-                LockSupport.parkNanos(IDLE_PARK_NANOS);
+        try {
+            while (running) {
+                if (cycle() == 0) {
+                    LockSupport.parkNanos(IDLE_PARK_NANOS);
+                }
+            }
+            // Drain what the ingest handed over before it stopped; bounded, in case the engine keeps failing.
+            for (int round = 0; round < 1_000 && cycle() > 0; round++) {
+                Thread.onSpinWait();
+            }
+        } catch (Throwable t) { // an Error (counted and reported), or the error handler's own failure
+            stoppedBy = t;
+            if (t != reportedFatal) {
+                throw t; // reported by no one yet: the thread's uncaught-exception handler prints it
             }
         }
-        // Drain what the ingest handed over before it stopped; bounded, in case the engine keeps failing.
-        for (int round = 0; round < 1_000 && dutyCycle() > 0; round++) {
-            Thread.onSpinWait();
+    }
+
+    /** One duty cycle and its failure handling: the work done, or 1 after a reported failure. */
+    private int cycle() {
+        try {
+            int work = dutyCycle();
+            errorPauseNanos = 0;
+            return work;
+        } catch (Error fatal) {
+            running = false;
+            report(fatal);
+            reportedFatal = fatal;
+            throw fatal;
+        } catch (Throwable t) {
+            report(t);
+            backOff();
+            return 1;
         }
     }
 
     private int dutyCycle() {
+        long now = clock.epochNanos();
+        engine.setTime(now);
+        int polled = source.poll(engine, BATCH);
+        return polled + engine.advance(now, polled < BATCH, DECISION_BUDGET);
+    }
+
+    private void report(Throwable failure) {
+        errors.incrementAndGet();
         try {
-            long now = clock.epochNanos();
-            engine.setTime(now);
-            int polled = source.poll(engine, BATCH);
-            return polled + engine.advance(now, polled < BATCH, DECISION_BUDGET);
-        } catch (Error fatal) {
-            errors.incrementAndGet();
-            errorHandler.accept(fatal);
-            running = false;
-            throw fatal;
-        } catch (Throwable t) {
-            errors.incrementAndGet();
-            errorHandler.accept(t);
-            return 1;
+            errorHandler.accept(failure);
+        } catch (Throwable handlerFailure) {
+            if (handlerFailure != failure) {
+                handlerFailure.addSuppressed(failure); // so that the original is printed with it
+            }
+            throw handlerFailure;
+        }
+    }
+
+    /** Parks for a pause that doubles with each consecutive failed cycle; not while closing (close() unparks). */
+    private void backOff() {
+        errorPauseNanos = errorPauseNanos == 0 ? MIN_ERROR_PAUSE_NANOS
+                : Math.min(errorPauseNanos * 2, MAX_ERROR_PAUSE_NANOS);
+        if (running) {
+            LockSupport.parkNanos(errorPauseNanos);
         }
     }
 }

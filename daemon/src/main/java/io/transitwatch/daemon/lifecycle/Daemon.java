@@ -31,6 +31,8 @@ import java.time.Duration;
 public final class Daemon implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
     private static final int DICTIONARY_CAPACITY = 1 << 20;
+    /** At most one log line per this interval for repeated join failures (each one is counted). */
+    private static final Duration JOIN_ERROR_LOG_INTERVAL = Duration.ofSeconds(10);
 
     private final Settings settings;
     private final StringDictionary dictionary = new StringDictionary(DICTIONARY_CAPACITY);
@@ -57,7 +59,7 @@ public final class Daemon implements AutoCloseable {
         this.counters = join.counters();
         this.engine = join.engine();
         this.joinLoop = new JoinLoop(ingest.ring()::poll, engine, clock, NamedThreadFactory.nonDaemon("join"),
-                error -> LOG.log(System.Logger.Level.ERROR, "join: " + error, error));
+                new ThrottledErrorLog(System.getLogger(JoinLoop.class.getName()), "join", clock, JOIN_ERROR_LOG_INTERVAL));
     }
 
     /**

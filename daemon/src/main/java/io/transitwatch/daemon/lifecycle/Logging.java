@@ -1,5 +1,7 @@
 package io.transitwatch.daemon.lifecycle;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
@@ -12,7 +14,9 @@ import java.util.logging.Logger;
 /**
  * Called once by {@code main} before any thread starts. Routes every log record (ours through
  * {@link System.Logger}, grpc-java's through JUL, Kafka's through slf4j-jdk14) to one-line
- * records on stderr, so that stdout carries only alerts and command output.
+ * records on stderr, so that stdout carries only alerts and command output. A record that carries
+ * a throwable is followed by its stack trace, one indented line per frame (causes and suppressed
+ * exceptions included), so that a logged failure can be traced to its line of code.
  */
 public final class Logging {
     /**
@@ -45,7 +49,14 @@ public final class Logging {
         QUIETED.forEach((logger, quietLevel) -> logger.setLevel(quietLevel));
     }
 
-    /** {@code 2026-11-21T15:24:00.123Z WARN  ingest.NodeStream message}. */
+    /**
+     * Thread-safe (stateless): JUL handlers call it from any logging thread.
+     *
+     * <p>{@code 2026-11-21T15:24:00.123Z WARN  ingest.NodeStream message}, then, if the record has a
+     * throwable, its stack trace as {@link Throwable#printStackTrace()} writes it, each line indented
+     * by two spaces ({@code "  java.lang.IllegalStateException: ..."}, {@code "    at ..."},
+     * {@code "  Caused by: ..."}).
+     */
     static final class OneLineFormatter extends Formatter {
         @Override
         public String format(LogRecord record) {
@@ -56,9 +67,24 @@ public final class Logging {
             line.append(logger.startsWith("io.transitwatch.") ? logger.substring(16) : logger).append(' ');
             line.append(formatMessage(record)).append(System.lineSeparator());
             if (record.getThrown() != null) {
-                line.append("  caused by: ").append(record.getThrown()).append(System.lineSeparator());
+                appendStackTrace(line, record.getThrown());
             }
             return line.toString();
+        }
+
+        private static void appendStackTrace(StringBuilder out, Throwable thrown) {
+            StringWriter trace = new StringWriter(1024);
+            try (PrintWriter writer = new PrintWriter(trace)) {
+                thrown.printStackTrace(writer);
+            }
+            trace.toString().lines().forEach(frame -> {
+                int tabs = 0;
+                while (tabs < frame.length() && frame.charAt(tabs) == '\t') {
+                    tabs++;
+                }
+                out.append("  ").append("  ".repeat(tabs)).append(frame, tabs, frame.length())
+                        .append(System.lineSeparator());
+            });
         }
 
         private static String levelName(Level level) {

@@ -2,6 +2,7 @@ package io.transitwatch.daemon.handoff;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -129,20 +130,71 @@ class HandoffRingTest {
     }
 
     @Test
-    void shouldCountAndSkipHandlerExceptions() {
+    void shouldRethrowAHandlerExceptionAfterSkippingItsEventAndContinueAfterIt() {
+        HandoffRing ring = new HandoffRing(16, clock);
+        int all = ring.availableFlowPermits();
+        ring.newCredit(() -> { }).tryAcquire(4);
+        for (long t = 1; t <= 4; t++) {
+            ring.publish(FLOW_AT, t);
+        }
+        List<Long> seen = new ArrayList<>();
+        IllegalStateException bug = new IllegalStateException("bug");
+        NodeEventHandler handler = (e, end) -> {
+            if (e.timeNanos == 2) {
+                throw bug;
+            }
+            seen.add(e.timeNanos);
+        };
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> ring.poll(handler, 10));
+        assertSame(bug, thrown, "the handler's own exception, stack trace and all");
+        assertEquals(List.of(1L), seen, "the poll ended at the bad event");
+        assertEquals(1, ring.skippedEvents());
+        assertEquals(2, ring.consumed(), "the bad event is consumed: it is not handed over again");
+        assertEquals(all - 2, ring.availableFlowPermits(), "both consumed slots returned their permits");
+        assertEquals(2, ring.poll(handler, 10));
+        assertEquals(List.of(1L, 3L, 4L), seen);
+        assertEquals(1, ring.skippedEvents());
+        assertEquals(0, ring.fillLevel());
+    }
+
+    @Test
+    void shouldRethrowAnErrorAndACheckedExceptionOfTheHandler() {
         HandoffRing ring = new HandoffRing(16, clock);
         ring.newCredit(() -> { }).tryAcquire(2);
         ring.publish(FLOW_AT, 1L);
         ring.publish(FLOW_AT, 2L);
-        List<Long> seen = new ArrayList<>();
-        assertEquals(2, ring.poll((e, end) -> {
-            if (e.timeNanos == 1) {
-                throw new IllegalStateException("bug");
-            }
-            seen.add(e.timeNanos);
+        assertThrows(AssertionError.class, () -> ring.poll((e, end) -> {
+            throw new AssertionError("fatal");
         }, 10));
-        assertEquals(List.of(2L), seen);
-        assertEquals(1, ring.handlerErrors());
+        java.lang.reflect.UndeclaredThrowableException wrapped = assertThrows(
+                java.lang.reflect.UndeclaredThrowableException.class,
+                () -> ring.poll((e, end) -> sneakyThrow(new java.io.IOException("checked")), 10));
+        assertEquals("checked", wrapped.getCause().getMessage());
+        assertEquals(2, ring.skippedEvents());
+        assertEquals(0, ring.fillLevel());
+    }
+
+    @Test
+    void shouldReportAFailingDemandListenerAfterCallingTheOtherWaiters() {
+        HandoffRing ring = new HandoffRing(16, clock);
+        AtomicInteger callbacks = new AtomicInteger();
+        Credit hog = ring.newCredit(() -> { });
+        Credit failing = ring.newCredit(() -> {
+            throw new IllegalStateException("listener bug");
+        });
+        Credit waiter = ring.newCredit(callbacks::incrementAndGet);
+        int all = hog.tryAcquire(100);
+        failing.tryAcquire(1);
+        waiter.tryAcquire(1);
+        hog.release(all);
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> ring.poll((e, end) -> { }, 10));
+        assertEquals("listener bug", thrown.getMessage());
+        assertEquals(1, callbacks.get(), "the other waiter was still called back");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
     }
 
     @Test

@@ -1,0 +1,240 @@
+package io.transitwatch.daemon.lifecycle;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.transitwatch.daemon.clock.Clock;
+import io.transitwatch.daemon.clock.ManualClock;
+import io.transitwatch.daemon.config.ConfigLoader;
+import io.transitwatch.daemon.handoff.Credit;
+import io.transitwatch.daemon.handoff.HandoffRing;
+import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.handoff.SlotWriter;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.http.DaemonView;
+import io.transitwatch.daemon.http.HttpEndpoint;
+import io.transitwatch.daemon.ingest.IngestState;
+import io.transitwatch.daemon.ingest.RequestProfile;
+import io.transitwatch.daemon.join.EventSource;
+import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.JoinLoop;
+import io.transitwatch.daemon.sim.Scenario;
+import io.transitwatch.daemon.sim.SimMode;
+import io.transitwatch.sinks.dispatch.DispatchSettings;
+import io.transitwatch.sinks.dispatch.SinkDispatcher;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Failures on the join thread are visible: an exception for one event goes through the real
+ * {@link HandoffRing} and {@link JoinLoop} to the metric and to the log (with its stack trace, via
+ * {@link Logging}'s formatter) and the join goes on with the next events; an {@link Error} ends the
+ * join thread and {@code /readyz} (and {@code /healthz}) turn 503. No timed assertions: waits are
+ * Awaitility conditions with generous limits.
+ */
+class JoinFailureTest {
+    private static final long T0 = 1_700_000_000_000_000_000L;
+    private static final long POISON = T0 + 3;
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+    private static final String LOGGER = "io.transitwatch.test.JoinFailureTest";
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final PrintStream NO_OUTPUT = new PrintStream(OutputStream.nullOutputStream());
+
+    private final Logger julLogger = Logger.getLogger(LOGGER); // held: JUL forgets unreferenced loggers' handlers
+    private final List<String> logged = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            logged.add(getFormatter().format(record));
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
+
+    @BeforeEach
+    void captureTheLog() {
+        capture.setFormatter(new Logging.OneLineFormatter());
+        capture.setLevel(Level.ALL);
+        julLogger.setUseParentHandlers(false);
+        julLogger.addHandler(capture);
+    }
+
+    @AfterEach
+    void releaseTheLog() {
+        julLogger.removeHandler(capture);
+        julLogger.setUseParentHandlers(true);
+    }
+
+    @Test
+    void anExceptionForOneEventIsCountedLoggedWithItsStackTraceAndTheNextEventsAreJoined() {
+        ManualClock clock = new ManualClock(T0);
+        StringDictionary dictionary = new StringDictionary(1 << 10);
+        JoinAssembly join = JoinAssembly.from(ConfigLoader.load(null, Map.of(), List.of("hubble.mode=relay",
+                "hubble.relay.address=127.0.0.1:1")), dictionary, clock, event -> { });
+        HandoffRing ring = new HandoffRing(64, clock);
+        List<Long> joined = new CopyOnWriteArrayList<>();
+        // The engine, wrapped so that it throws for exactly one event (its time is POISON).
+        EventSource source = (engine, limit) -> ring.poll((event, endOfBatch) -> {
+            if (event.timeNanos == POISON) {
+                throw poisoned(event.timeNanos);
+            }
+            engine.onEvent(event, endOfBatch);
+            joined.add(event.timeNanos);
+        }, limit);
+        JoinLoop loop = new JoinLoop(source, join.engine(), clock, NamedThreadFactory.daemon("test-join"),
+                new ThrottledErrorLog(System.getLogger(LOGGER), "join", clock, Duration.ofSeconds(10)));
+        SinkDispatcher noSinks = new SinkDispatcher(List.of(), NamedThreadFactory.daemon("test-sink"),
+                DispatchSettings.defaults(), System::nanoTime);
+        DaemonView view = new DaemonView(join.counters(), dictionary, new IngestState(RequestProfile.FULL), ring,
+                join.engine(), loop, join.incidents(), join.alerts(), noSinks);
+        HttpEndpoint http = HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), view,
+                NamedThreadFactory.daemon("test-http"), NamedThreadFactory.daemon("test-http-sampler"));
+        try {
+            Credit credit = ring.newCredit(() -> { });
+            assertEquals(5, credit.tryAcquire(5));
+            int node = dictionary.intern("node-a");
+            SlotWriter<Long> flowAt = (slot, time) -> {
+                slot.kind = NodeEvent.FLOW;
+                slot.node = node;
+                slot.timeNanos = time;
+            };
+            for (long t = T0 + 1; t <= T0 + 5; t++) {
+                ring.publish(flowAt, t);
+            }
+            loop.start();
+
+            await("the events after the bad one").atMost(PATIENCE).until(() -> joined.size() == 4);
+            assertEquals(List.of(T0 + 1, T0 + 2, T0 + 4, T0 + 5), joined);
+            assertEquals(4, join.counters().get(JoinCounters.Global.EVENTS), "the engine saw all but the bad one");
+            assertEquals(1, loop.errorCount());
+            assertEquals(1, ring.skippedEvents());
+            assertTrue(loop.isRunning(), "an exception does not stop the join");
+
+            String metrics = get(http.port(), "/metrics").body();
+            assertTrue(metrics.lines().anyMatch("transitwatch_join_errors_total 1.0"::equals), metrics);
+            assertTrue(metrics.lines().anyMatch("transitwatch_join_skipped_events_total 1.0"::equals), metrics);
+
+            assertEquals(1, logged.size(), String.join("", logged));
+            String log = logged.get(0);
+            assertTrue(log.contains(" ERROR " + LOGGER.substring("io.transitwatch.".length())
+                    + " join: failed, skipped the event or the rest of the cycle: java.lang.IllegalStateException: "
+                    + "poisoned event " + POISON), log);
+            assertTrue(log.contains("\n  java.lang.IllegalStateException: poisoned event " + POISON), log);
+            assertTrue(log.contains("\n    at io.transitwatch.daemon.lifecycle.JoinFailureTest.poisoned("), log);
+            assertTrue(log.contains("\n    at io.transitwatch.daemon.handoff.HandoffRing.poll("), log);
+            assertTrue(log.contains("\n    at io.transitwatch.daemon.join.JoinLoop."), log);
+        } finally {
+            http.close();
+            loop.close();
+        }
+    }
+
+    @Test
+    void repeatedFailuresAreLoggedAtMostOncePerIntervalWithTheCountLeftOutAndAnErrorAlways() {
+        ManualClock clock = new ManualClock(T0);
+        ThrottledErrorLog log = new ThrottledErrorLog(System.getLogger(LOGGER), "join", clock, Duration.ofSeconds(10));
+        log.accept(poisoned(1));
+        clock.advanceMillis(1_000);
+        log.accept(poisoned(2));
+        clock.advanceMillis(8_999);
+        log.accept(poisoned(3));
+        assertEquals(1, logged.size(), String.join("", logged));
+        clock.advanceMillis(1);
+        log.accept(poisoned(4));
+        assertEquals(2, logged.size(), String.join("", logged));
+        assertTrue(logged.get(1).contains("poisoned event 4 (2 more failures since the previous line, not logged)"),
+                logged.get(1));
+        assertTrue(logged.get(1).contains("\n    at io.transitwatch.daemon.lifecycle.JoinFailureTest.poisoned("),
+                logged.get(1));
+        log.accept(poisoned(5));
+        log.accept(new InjectedError());
+        assertEquals(3, logged.size(), String.join("", logged));
+        assertTrue(logged.get(2).contains("join: thread stopped by " + InjectedError.class.getName()
+                + ": injected into the join thread (1 more failure since the previous line, not logged)"),
+                logged.get(2));
+    }
+
+    @Test
+    void anErrorOnTheJoinThreadStopsItAndTurnsReadyzFalse(@TempDir Path tlsDir) {
+        AtomicBoolean armed = new AtomicBoolean();
+        // The daemon's own clock, failing once, with an Error, for the first caller on the join thread once armed.
+        Clock failingOnce = () -> {
+            if (Thread.currentThread().getName().startsWith("transitwatch-join-") && armed.compareAndSet(true, false)) {
+                throw new InjectedError();
+            }
+            return Clock.SYSTEM.epochNanos();
+        };
+        try (Demo demo = Demo.start(SimMode.RELAY, Scenario.preset("seed"),
+                List.of("http.port=0", "http.address=127.0.0.1"), tlsDir, NO_OUTPUT, failingOnce)) {
+            int port = demo.daemon().httpPort();
+            await("/readyz 200").atMost(PATIENCE).until(() -> get(port, "/readyz").statusCode() == 200);
+            assertTrue(demo.daemon().joinLoop().isRunning());
+
+            armed.set(true);
+            await("/readyz 503").atMost(PATIENCE).until(() -> get(port, "/readyz").statusCode() == 503);
+            HttpResponse<String> ready = get(port, "/readyz");
+            assertEquals(503, ready.statusCode(), ready.body());
+            assertTrue(ready.body().startsWith("not ready: join thread is not running (stopped by "
+                    + InjectedError.class.getName()), ready.body());
+            assertEquals(503, get(port, "/healthz").statusCode());
+            assertFalse(demo.daemon().joinLoop().isRunning());
+            assertTrue(demo.daemon().joinLoop().stoppedBy() instanceof InjectedError);
+            assertEquals(1, demo.daemon().joinLoop().errorCount());
+            String metrics = get(port, "/metrics").body();
+            assertTrue(metrics.lines().anyMatch("transitwatch_join_errors_total 1.0"::equals), metrics);
+        }
+    }
+
+    /** The failure of the bad event; its own method, so that the log's stack trace can be recognised. */
+    private static IllegalStateException poisoned(long eventTime) {
+        return new IllegalStateException("poisoned event " + eventTime);
+    }
+
+    /** An {@link Error} from the test, so that no real one is mistaken for it. */
+    private static final class InjectedError extends Error {
+        InjectedError() {
+            super("injected into the join thread");
+        }
+    }
+
+    private static HttpResponse<String> get(int port, String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        try {
+            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
