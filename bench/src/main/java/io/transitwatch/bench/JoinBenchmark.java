@@ -5,6 +5,7 @@ import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.NodeEventHandler;
 import io.transitwatch.daemon.join.JoinConfig;
 import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.JoinDutyCycle;
 import io.transitwatch.daemon.join.JoinEngine;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -52,7 +53,7 @@ public class JoinBenchmark {
     /** Events handed over per duty cycle; {@code advance} runs after each batch. */
     public static final int BATCH = 1024;
     /** Verdicts decided at most per duty cycle, as in the join loop. */
-    public static final int DECISION_BUDGET = 8192;
+    public static final int DECISION_BUDGET = JoinDutyCycle.DECISION_BUDGET;
     public static final long SEED = 0x7A41_5EED_2026L;
 
     /** The engine in its daemon configuration, fed the stream. */
@@ -70,6 +71,7 @@ public class JoinBenchmark {
         VerdictTally verdicts;
         JoinCounters counters;
         JoinEngine engine;
+        JoinDutyCycle cycle;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -82,6 +84,7 @@ public class JoinBenchmark {
             JoinConfig config = JoinConfig.defaults();
             counters = new JoinCounters(config.maxNodes(), config.maxPairs());
             engine = newEngine(stream, config, verdicts, counters);
+            cycle = new JoinDutyCycle(replay.source(), engine, BATCH);
             playLap(this::dutyCycle, replay.lapLength());
         }
 
@@ -95,12 +98,9 @@ public class JoinBenchmark {
             return "engine";
         }
 
-        /** One turn of the join loop: clock, a batch of events, decisions. */
+        /** One turn of the daemon's join loop ({@link JoinDutyCycle}) at the clock of the batch's last event. */
         public int dutyCycle() {
-            long now = replay.clockAfter(BATCH);
-            engine.setTime(now);
-            replay.deliver(engine, BATCH);
-            return engine.advance(now, true, DECISION_BUDGET);
+            return cycle.run(replay.clockAfter(BATCH));
         }
 
         @TearDown(Level.Trial)

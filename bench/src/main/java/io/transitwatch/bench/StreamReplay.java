@@ -56,6 +56,14 @@ public final class StreamReplay {
         next = i;
     }
 
+    /** The replay as a join event source: a full batch of the lap's next events on every poll. */
+    public io.transitwatch.daemon.join.EventSource source() {
+        return (handler, limit) -> {
+            deliver(handler, limit);
+            return limit;
+        };
+    }
+
     /** Whole laps delivered so far. */
     public long laps() {
         return laps;

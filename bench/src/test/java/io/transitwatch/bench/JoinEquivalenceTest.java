@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.transitwatch.bench.baseline.HashMapJoin;
 import io.transitwatch.daemon.join.JoinConfig;
 import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.EventSource;
+import io.transitwatch.daemon.join.JoinDutyCycle;
 import io.transitwatch.daemon.join.JoinEngine;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,17 +37,20 @@ class JoinEquivalenceTest {
         baseline = JoinBenchmark.newBaseline(stream, config);
         StreamReplay replay = new StreamReplay(stream);
 
+        // The engine runs the daemon's duty cycle; the baseline gets every event the engine gets, in step.
+        EventSource both = (engineHandler, limit) -> {
+            replay.deliver((event, endOfBatch) -> {
+                engineHandler.onEvent(event, endOfBatch);
+                baseline.onEvent(event, endOfBatch);
+            }, limit);
+            return limit;
+        };
         long remaining = (long) LAPS * replay.lapLength();
         long now = TransitStream.T0;
         while (remaining > 0) {
             int batch = (int) Math.min(JoinBenchmark.BATCH, remaining);
             now = replay.clockAfter(batch);
-            engine.setTime(now);
-            replay.deliver((event, endOfBatch) -> {
-                engine.onEvent(event, endOfBatch);
-                baseline.onEvent(event, endOfBatch);
-            }, batch);
-            engine.advance(now, true, JoinBenchmark.DECISION_BUDGET);
+            new JoinDutyCycle(both, engine, batch).run(now);
             baseline.advance(now);
             remaining -= batch;
         }

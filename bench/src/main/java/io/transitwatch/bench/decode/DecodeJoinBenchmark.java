@@ -10,6 +10,7 @@ import io.transitwatch.daemon.decode.FlowDecoder;
 import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.join.JoinConfig;
 import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.JoinDutyCycle;
 import io.transitwatch.daemon.join.JoinEngine;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -62,6 +63,7 @@ public class DecodeJoinBenchmark {
         final NodeEvent slot = new NodeEvent();
         final VerdictTally verdicts = new VerdictTally();
         JoinEngine engine;
+        JoinDutyCycle cycle;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -73,6 +75,7 @@ public class DecodeJoinBenchmark {
             FlowDecoder flowDecoder = new FlowDecoder(encoded.dictionary());
             decoder = (buffer, offset, length, event) -> flowDecoder.decode(buffer, offset, length, event);
             replay = new DecodeReplay(encoded);
+            cycle = new JoinDutyCycle(replay.source(decoder, slot), engine, BATCH);
             JoinBenchmark.playLap(this::dutyCycle, replay.lapLength());
             System.out.printf("%n%s%n", encoded);
         }
@@ -87,11 +90,9 @@ public class DecodeJoinBenchmark {
             return "decode+engine";
         }
 
+        /** One turn of the daemon's join loop ({@link JoinDutyCycle}), decoding as the ingest does. */
         public int dutyCycle() {
-            long now = replay.clockAfter(BATCH);
-            engine.setTime(now);
-            replay.deliver(decoder, slot, engine, BATCH);
-            return engine.advance(now, true, JoinBenchmark.DECISION_BUDGET);
+            return cycle.run(replay.clockAfter(BATCH));
         }
 
         @TearDown(Level.Trial)

@@ -63,6 +63,14 @@ public final class DecodeReplay {
         next = i;
     }
 
+    /** The replay as a join event source: every poll decodes a full batch of messages into {@code slot}. */
+    public io.transitwatch.daemon.join.EventSource source(MessageDecoder decoder, NodeEvent slot) {
+        return (handler, limit) -> {
+            deliver(decoder, slot, handler, limit);
+            return limit;
+        };
+    }
+
     /** Decodes the next {@code messages} into {@code slot} with no join behind (decoder alone). */
     public long decodeOnly(MessageDecoder decoder, NodeEvent slot, int messages) {
         long checksum = 0;

@@ -12,6 +12,8 @@ import io.transitwatch.daemon.decode.FlowDecoder;
 import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.join.JoinConfig;
 import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.EventSource;
+import io.transitwatch.daemon.join.JoinDutyCycle;
 import io.transitwatch.daemon.join.JoinEngine;
 import org.junit.jupiter.api.Test;
 
@@ -40,14 +42,13 @@ class DecodeJoinEquivalenceTest {
         NodeEvent engineSlot = new NodeEvent();
         NodeEvent baselineSlot = new NodeEvent();
 
+        EventSource decoded = engineReplay.source((b, o, l, e) -> decoder.decode(b, o, l, e), engineSlot);
         long remaining = (long) LAPS * masked.messageCount();
         long now = TransitStream.T0;
         while (remaining > 0) {
             int batch = (int) Math.min(JoinBenchmark.BATCH, remaining);
             now = engineReplay.clockAfter(batch);
-            engine.setTime(now);
-            engineReplay.deliver((b, o, l, e) -> decoder.decode(b, o, l, e), engineSlot, engine, batch);
-            engine.advance(now, true, JoinBenchmark.DECISION_BUDGET);
+            new JoinDutyCycle(decoded, engine, batch).run(now); // the daemon's duty cycle
             baselineReplay.deliver(converter::decode, baselineSlot, baseline, batch);
             baseline.advance(now);
             remaining -= batch;

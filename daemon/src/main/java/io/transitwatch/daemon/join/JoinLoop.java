@@ -28,16 +28,13 @@ import java.util.function.Consumer;
  * turns false (the liveness and readiness probes fail) and {@link #stoppedBy()} tells why.
  */
 public final class JoinLoop implements AutoCloseable {
-    private static final int BATCH = 4096;
-    private static final int DECISION_BUDGET = 8192;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** The pause after the first of consecutive failed cycles; it doubles with each further one. */
     static final long MIN_ERROR_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** The longest pause between failed cycles. */
     static final long MAX_ERROR_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private final EventSource source;
-    private final JoinEngine engine;
+    private final JoinDutyCycle dutyCycle;
     private final Clock clock;
     private final Consumer<Throwable> errorHandler;
     private final Thread thread;
@@ -54,8 +51,7 @@ public final class JoinLoop implements AutoCloseable {
      */
     public JoinLoop(EventSource source, JoinEngine engine, Clock clock, ThreadFactory threads,
             Consumer<Throwable> errorHandler) {
-        this.source = source;
-        this.engine = engine;
+        this.dutyCycle = new JoinDutyCycle(source, engine);
         this.clock = clock;
         this.errorHandler = errorHandler;
         this.thread = threads.newThread(this::run);
@@ -133,10 +129,7 @@ public final class JoinLoop implements AutoCloseable {
     }
 
     private int dutyCycle() {
-        long now = clock.epochNanos();
-        engine.setTime(now);
-        int polled = source.poll(engine, BATCH);
-        return polled + engine.advance(now, polled < BATCH, DECISION_BUDGET);
+        return dutyCycle.run(clock.epochNanos());
     }
 
     private void report(Throwable failure) {

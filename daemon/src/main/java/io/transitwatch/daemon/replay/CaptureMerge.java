@@ -50,27 +50,51 @@ final class CaptureMerge {
         this.endOfCaptureReason = dictionary.intern("end of capture");
     }
 
-    /** Hands every event of every capture to {@code handler}, in event-time order, then returns. */
-    void run(NodeEventHandler handler) {
+    /** Readies the captures for {@link #poll}; a capture without any event is closed at once. */
+    void open() {
         for (CaptureReader reader : readers) {
             if (reader.hasNext()) {
                 open.add(reader);
             } else {
-                ended(reader, handler);
+                reader.close(); // it carried no node, so no node's coverage ends with it
             }
         }
-        while (!open.isEmpty()) {
+    }
+
+    /** Whether any capture still has an event. */
+    boolean hasNext() {
+        return !open.isEmpty();
+    }
+
+    /** Event time of the earliest event not yet handed out; only after {@link #hasNext()} said true. */
+    long nextTime() {
+        return open.peek().nextTime();
+    }
+
+    /**
+     * Hands {@code handler} the captures' next events up to event time {@code untilNanos}, at most
+     * {@code limit} of them, in event-time order, each preceded by the stream-health events it implies
+     * (see the class comment). Every event counts as received at its own time (the replay's clock).
+     *
+     * @return how many capture events were handed over
+     */
+    int poll(NodeEventHandler handler, int limit, long untilNanos) {
+        int handed = 0;
+        while (handed < limit && !open.isEmpty() && open.peek().nextTime() <= untilNanos) {
             CaptureReader reader = open.remove();
             reader.next(event);
             latestTime = Math.max(latestTime, event.timeNanos);
+            event.receivedNanos = event.timeNanos;
             beforeEvent(event.node, handler);
             handler.onEvent(event, false);
+            handed++;
             if (reader.hasNext()) {
                 open.add(reader);
             } else {
                 ended(reader, handler);
             }
         }
+        return handed;
     }
 
     /** Event time of the latest event handed out, {@code Long.MIN_VALUE} before the first. */
@@ -109,6 +133,7 @@ final class CaptureMerge {
         control.kind = kind;
         control.node = node;
         control.timeNanos = latestTime;
+        control.receivedNanos = latestTime;
         if (kind == NodeEvent.GAP) {
             control.gapStartNanos = BEFORE_ANY_CAPTURE;
             control.gapEndNanos = latestTime;

@@ -2,9 +2,9 @@ package io.transitwatch.daemon.replay;
 
 import io.transitwatch.daemon.clock.ManualClock;
 import io.transitwatch.daemon.config.Settings;
-import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import io.transitwatch.daemon.join.JoinConfig;
+import io.transitwatch.daemon.join.JoinDutyCycle;
 import io.transitwatch.daemon.join.JoinConstants;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinEngine;
@@ -33,10 +33,10 @@ import java.util.function.Consumer;
  *
  * <p>{@code transitwatch replay}: Hubble captures of one or several nodes, judged offline by the join
  * that runs live ({@link JoinAssembly}, the same settings), on <i>event time</i>. The captures are
- * merged in event-time order ({@link CaptureMerge}); the daemon's clock is a {@link ManualClock} set
- * to each event's time, every event counts as received at its own time, and the join decides what is
- * due whenever event time has moved by {@link #DECISION_TICK_NANOS} — the live join loop's duty cycle
- * on a time line that runs as fast as the files can be read. At the end, time runs on past the last
+ * merged in event-time order ({@link CaptureMerge}); the daemon's clock is a {@link ManualClock} that
+ * follows the events, every event counts as received at its own time, and the live join loop's duty
+ * cycle ({@link JoinDutyCycle}) turns at least every {@link #DECISION_TICK_NANOS} of event time — on a
+ * time line that runs as fast as the files can be read. At the end, time runs on past the last
  * event by the window plus the longest grace ({@code join.down-grace}, {@code join.max-behind}), so
  * every departure is decided: matched, lost, dropped, or unverified because its destination's capture
  * did not cover its window.
@@ -46,7 +46,6 @@ public final class Replay {
     public static final int DEFAULT_REORDER_EVENTS = 4096;
 
     private static final long DECISION_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final int DECISION_BUDGET = 8192;
     private static final int DICTIONARY_CAPACITY = 1 << 20;
     private static final long UNSET = Long.MIN_VALUE;
 
@@ -56,7 +55,6 @@ public final class Replay {
     private final JoinEngine engine;
     private long now = UNSET;
     private long firstEvent = UNSET;
-    private long lastDecision = UNSET;
 
     private Replay(Settings settings, StringDictionary dictionary, Consumer<SinkEvent> out) {
         this.dictionary = dictionary;
@@ -78,10 +76,9 @@ public final class Replay {
         List<CaptureReader> readers = open(inputs, dictionary, reorderEvents, diagnostics);
         try {
             Replay replay = new Replay(settings, dictionary, out);
-            new CaptureMerge(readers, dictionary).run(replay::onEvent);
-            long lastEvent = replay.now;
-            replay.decideEverything();
-            return replay.summary(readers, lastEvent);
+            CaptureMerge merge = new CaptureMerge(readers, dictionary);
+            replay.play(merge);
+            return replay.summary(readers, merge.latestTime());
         } finally {
             readers.forEach(CaptureReader::close);
         }
@@ -113,45 +110,32 @@ public final class Replay {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    private void onEvent(NodeEvent event, boolean endOfBatch) {
-        moveTo(now == UNSET ? event.timeNanos : Math.max(now, event.timeNanos));
-        event.receivedNanos = event.timeNanos;
-        engine.onEvent(event, false);
-    }
-
-    private void moveTo(long time) {
-        if (now != UNSET && time <= now) {
-            return;
+    /**
+     * The live join loop's duty cycle ({@link JoinDutyCycle}) on event time: the clock moves to the
+     * next event's time, or a decision tick on when events come closer together, and the cycle turns
+     * at that time until every event up to it has been handed over and nothing more is due.
+     */
+    private void play(CaptureMerge merge) {
+        merge.open();
+        JoinDutyCycle cycle = new JoinDutyCycle((handler, limit) -> merge.poll(handler, limit, now), engine);
+        while (merge.hasNext()) {
+            long next = merge.nextTime();
+            if (firstEvent == UNSET) {
+                firstEvent = next;
+            }
+            now = now == UNSET ? next : Math.max(next, now + DECISION_TICK_NANOS);
+            clock.set(now);
+            while (cycle.run(now) > 0) {
+                // until the captures up to now are in and nothing more is due
+            }
         }
-        if (firstEvent == UNSET) {
-            firstEvent = time;
-        }
-        now = time;
-        clock.set(time);
-        if (lastDecision == UNSET || time - lastDecision >= DECISION_TICK_NANOS) {
-            decideUpTo(time);
-            lastDecision = time;
-        }
-        engine.setTime(time);
-    }
-
-    /** Runs time on past the last event until no departure can still be waiting. */
-    private void decideEverything() {
-        if (now == UNSET) {
-            return;
-        }
-        JoinConfig config = engine.config();
-        long grace = Math.max(config.downGrace().toNanos(), config.maxBehind().toNanos());
-        long end = now + config.window().toNanos() + grace + config.watermarkSlack().toNanos() + DECISION_TICK_NANOS;
-        now = end;
-        clock.set(end);
-        decideUpTo(end);
-    }
-
-    private void decideUpTo(long time) {
-        // All captures are read up to this time (merge order), so every stream counts as caught up.
-        while (engine.advance(time, true, DECISION_BUDGET) > 0) {
-            // decide in budget-sized rounds until nothing is due
+        // Time runs on past the last event until no departure can still be waiting.
+        if (now != UNSET) {
+            JoinConfig config = engine.config();
+            long grace = Math.max(config.downGrace().toNanos(), config.maxBehind().toNanos());
+            now += config.window().toNanos() + grace + config.watermarkSlack().toNanos() + DECISION_TICK_NANOS;
+            clock.set(now);
+            cycle.settle(now);
         }
     }
 
@@ -159,7 +143,7 @@ public final class Replay {
         List<ReplaySummary.FileSummary> files = readers.stream().map(CaptureReader::summary).toList();
         return new ReplaySummary(files, nodes(files), pairs(), joinCounters(),
                 firstEvent == UNSET ? null : Instant.ofEpochSecond(0, firstEvent),
-                lastEvent == UNSET ? null : Instant.ofEpochSecond(0, lastEvent), engine.pendingCount());
+                lastEvent == Long.MIN_VALUE ? null : Instant.ofEpochSecond(0, lastEvent), engine.pendingCount());
     }
 
     private static List<ReplaySummary.NodeSummary> nodes(List<ReplaySummary.FileSummary> files) {

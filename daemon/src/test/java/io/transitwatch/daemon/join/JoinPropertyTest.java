@@ -118,7 +118,7 @@ class JoinPropertyTest {
                 long delivered = backfill == null ? arrival : backfill.deliveredAt(arrival);
                 ops.add(new Op(delivered, order[0]++,
                         h -> h.arrival(dstNode, src, port, dst, 9090).backfilled().atWithNow(arrival, delivered),
-                        r -> r.arrival(dstNode, key, arrival)));
+                        r -> r.arrival(dstNode, key, arrival, delivered)));
             }
             long again = time + (1 + random.nextInt(4)) * S;
             if (random.nextInt(6) == 0 && delaying(outages, srcNode, again) == null) {

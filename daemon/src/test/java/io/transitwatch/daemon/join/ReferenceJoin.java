@@ -154,6 +154,11 @@ final class ReferenceJoin {
     }
 
     void arrival(String node, Key key, long time) {
+        arrival(node, key, time, time);
+    }
+
+    /** An arrival that happened at {@code time} and reaches the join at {@code now} (later, when backfilled). */
+    void arrival(String node, Key key, long time, long now) {
         delivered(node, time);
         Pending p = pending.remove(key);
         if (p != null && time > p.time + window) {
@@ -166,7 +171,7 @@ final class ReferenceJoin {
             p = null;
         }
         if (p != null) {
-            matched(p.srcNode, time - p.time, time);
+            matched(p.srcNode, time - p.time, now);
             verdicts.add("MATCHED " + p.srcNode + ">" + p.dstNode + " " + key.srcPort);
             return;
         }
