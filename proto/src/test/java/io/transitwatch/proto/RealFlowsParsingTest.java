@@ -31,12 +31,12 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Parses the real Hubble captures in shared/real-flows (hubble observe -o jsonpb lines, see
- * shared/real-flows/README.md) with our generated classes.
+ * Parses the real Hubble captures in the repository's testdata/real-flows (hubble observe -o jsonpb
+ * lines, see testdata/real-flows/README.md) with our generated classes.
  *
  * <p>Every expected number below was counted beforehand with jq on the files themselves, e.g.
  * {@code jq -r '.flow.trace_observation_point // "NONE"' FILE | sort | uniq -c}, and agrees with
- * the counts stated in real-flows/README.md.
+ * the counts stated in testdata/real-flows/README.md.
  */
 class RealFlowsParsingTest {
 
@@ -47,9 +47,9 @@ class RealFlowsParsingTest {
   private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
 
   /**
-   * Finds shared/real-flows: the repository root is the parent of proto/, and shared/ sits next
-   * to the repository root. Walks up from user.dir so the test works from the module or the
-   * root. The system property {@code transitwatch.realFlowsDir} overrides the search.
+   * Finds testdata/real-flows in the repository root (the parent of proto/). Walks up from user.dir
+   * so the test works from the module or the root. The system property
+   * {@code transitwatch.realFlowsDir} overrides the search.
    */
   static Path realFlowsDir() {
     String override = System.getProperty("transitwatch.realFlowsDir");
@@ -62,15 +62,15 @@ class RealFlowsParsingTest {
     }
     Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
     for (Path dir = start; dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared").resolve("real-flows");
+      Path candidate = dir.resolve("testdata").resolve("real-flows");
       if (Files.isDirectory(candidate)) {
         return candidate;
       }
     }
     return fail(
-        "shared/real-flows not found walking up from "
+        "testdata/real-flows not found walking up from "
             + start
-            + " (expected <repo>/../shared/real-flows; set -Dtransitwatch.realFlowsDir to override)");
+            + " (it is in the repository root; set -Dtransitwatch.realFlowsDir to override)");
   }
 
   private static java.util.List<String> lines(String file) throws IOException {

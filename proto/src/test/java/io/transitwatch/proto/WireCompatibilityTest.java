@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Byte-for-byte checks of our generated classes against golden encodings written by hand from
- * the Cilium field numbers in shared/hubble-api.md §1.
+ * the Cilium v1.18.6 field numbers, as declared in this module's src/main/proto files.
  *
  * <p>How the golden bytes are derived (protobuf binary format):
  *

@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.cli;
 
+import io.transitwatch.daemon.Version;
 import io.transitwatch.daemon.config.ConfigError;
 import io.transitwatch.daemon.config.ConfigLoader;
 import io.transitwatch.daemon.config.ConfigReference;
@@ -21,6 +22,8 @@ import picocli.CommandLine.Spec;
 /** {@code transitwatch config defaults|validate}: the configuration reference, and a check before deploying. */
 @Command(
         name = "config",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
         description = "Prints the configuration reference, or checks a configuration file.",
         subcommands = {ConfigCommand.Defaults.class, ConfigCommand.Validate.class},
         exitCodeListHeading = "%nExit codes:%n",
@@ -44,6 +47,8 @@ public final class ConfigCommand implements Callable<Integer> {
 
     @Command(
             name = "defaults",
+            mixinStandardHelpOptions = true,
+            versionProvider = Version.class,
             description = {
                 "Prints every key with its default and doc as YAML: a valid configuration file to start from.",
                 "With --markdown, prints the reference table of docs/configuration.md instead."},
@@ -91,6 +96,8 @@ public final class ConfigCommand implements Callable<Integer> {
 
     @Command(
             name = "validate",
+            mixinStandardHelpOptions = true,
+            versionProvider = Version.class,
             description = {
                 "Checks FILE as `transitwatch run --config FILE` would load it, TRANSITWATCH_* environment "
                         + "variables and --set flags included, and checks that the files it names exist.",

@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.cli;
 
+import io.transitwatch.daemon.Version;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.config.ConfigError;
 import io.transitwatch.daemon.config.ConfigLoader;
@@ -15,13 +16,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code transitwatch run}: the daemon against a real cluster. Wiring only; see {@link Daemon}. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Runs the daemon: subscribes to Hubble, joins departures with arrivals, sends alerts "
-                + "to the configured sinks, until SIGINT/SIGTERM.",
-        exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:stopped by a signal", "1:the configuration is invalid (every error is printed)",
-                "2:wrong usage"})
+                + "to the configured sinks, until SIGINT/SIGTERM; then closes in order (the sinks get "
+                + "sinks.shutdown-deadline to deliver what they hold) and prints \"shutdown complete\".",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped by SIGTERM or SIGINT (Ctrl-C) after a clean shutdown",
+            "1:the configuration is invalid (every error is printed, one per line), or the daemon could "
+                    + "not start (e.g. http.port in use; the reason is printed)",
+            "2:wrong usage (unknown option)",
+            "130/143:a second SIGINT/SIGTERM during the shutdown, or the shutdown took more than "
+                    + RunCommand.CLOSE_DEADLINE_SECONDS + " s"})
 public final class RunCommand implements Callable<Integer> {
+    static final int CLOSE_DEADLINE_SECONDS = 30;
+    private static final System.Logger LOG = System.getLogger(RunCommand.class.getName());
 
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (see docs/configuration.md)")
     Path config;
@@ -40,9 +49,21 @@ public final class RunCommand implements Callable<Integer> {
             }
             return 1;
         }
-        ShutdownSignal shutdown = ShutdownSignal.install(30);
-        try (Daemon daemon = Daemon.start(settings, Clock.SYSTEM, System.out)) {
-            shutdown.await();
+        ShutdownSignal shutdown = ShutdownSignal.install(CLOSE_DEADLINE_SECONDS);
+        try {
+            Daemon daemon;
+            try {
+                daemon = Daemon.start(settings, Clock.SYSTEM, System.out);
+            } catch (RuntimeException e) {
+                System.err.println("transitwatch run: cannot start: " + (e.getMessage() == null ? e : e.getMessage()));
+                LOG.log(System.Logger.Level.DEBUG, "start failed", e);
+                return 1;
+            }
+            try (daemon) {
+                shutdown.await();
+                LOG.log(System.Logger.Level.INFO, "stop requested; closing the streams, the join and the sinks");
+            }
+            LOG.log(System.Logger.Level.INFO, "shutdown complete");
         } finally {
             shutdown.closed();
         }

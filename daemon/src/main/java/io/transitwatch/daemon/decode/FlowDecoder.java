@@ -22,8 +22,8 @@ import java.util.Arrays;
  * allocating (a string is copied once, the first time the {@link StringDictionary} sees it).
  * Fields it does not need, and fields it does not know (Cilium 1.19's {@code emitter},
  * {@code ip_trace_id}, {@code aggregate}, {@code extensions}, anything newer), are skipped whatever
- * their wire type. The field numbers are those of {@code shared/hubble-api.md} §1.2, §1.3, §1.6 and
- * §1.7.
+ * their wire type. The field numbers are those of the proto module's {@code flow/flow.proto},
+ * {@code observer/observer.proto} and {@code relay/relay.proto} (Cilium v1.18.6).
  *
  * <p>A {@code node_status} message names several nodes: it cannot fill one slot, so the decoder
  * keeps its state, node ids and message ({@link #nodeStatusState()}, {@link #nodeStatusNodeCount()},

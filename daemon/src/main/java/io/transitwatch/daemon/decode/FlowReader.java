@@ -18,7 +18,8 @@ import io.transitwatch.daemon.handoff.StringDictionary;
 /**
  * Single thread: belongs to one {@link FlowDecoder} and shares its {@link ProtoReader}.
  *
- * <p>Reads a {@code flow.Flow} (field numbers of {@code shared/hubble-api.md} §1.2 and §1.3) into
+ * <p>Reads a {@code flow.Flow} (field numbers of {@code flow.Flow} and its sub-messages in
+ * {@code proto/src/main/proto/flow/flow.proto}) into
  * the flow fields of a {@link NodeEvent}; every field it does not need is skipped.
  */
 final class FlowReader {

@@ -90,7 +90,8 @@ public final class Daemon implements AutoCloseable {
                 incidents, alerts, dispatcher);
         http = HttpEndpoint.start(new InetSocketAddress(settings.string(ConfigKeys.HTTP_ADDRESS), port), view,
                 NamedThreadFactory.daemon("http"), NamedThreadFactory.daemon("http-sampler"));
-        LOG.log(System.Logger.Level.INFO, () -> "http: /metrics, /healthz, /readyz and the web page on " + url());
+        LOG.log(System.Logger.Level.INFO, () -> "http: /metrics, /healthz, /readyz and the web page (" + url()
+                + ") listening on " + httpListenAddress());
     }
 
     /** The bound HTTP port (the chosen one for {@code http.port=0}), or -1 when HTTP is off. */
@@ -98,7 +99,27 @@ public final class Daemon implements AutoCloseable {
         return http == null ? -1 : http.port();
     }
 
-    /** The web page's address, e.g. {@code http://127.0.0.1:8080/}, or null when HTTP is off. */
+    /**
+     * Where the HTTP server really listens: {@code 127.0.0.1:8080}, {@code [::1]:8080}, or for a wildcard
+     * {@code http.address} (0.0.0.0 or ::, which the JDK binds as one dual-stack socket)
+     * {@code every interface, port 8080}; null when HTTP is off.
+     */
+    public synchronized String httpListenAddress() {
+        if (http == null) {
+            return null;
+        }
+        InetSocketAddress bound = http.address();
+        if (bound.getAddress().isAnyLocalAddress()) {
+            return "every interface, port " + bound.getPort();
+        }
+        String host = bound.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort();
+    }
+
+    /**
+     * A URL of the web page, e.g. {@code http://127.0.0.1:8080/} (on a wildcard address, the loopback
+     * one), or null when HTTP is off.
+     */
     public synchronized String url() {
         if (http == null) {
             return null;

@@ -63,6 +63,22 @@ public final class Demo implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads the settings {@link #start} would, before anything starts, with stand-ins for what only a
+     * running simulator knows (a relay address): so that a mistake in the overrides (a bad
+     * {@code --set}, {@code sinks=slack} without a webhook) is reported before the cluster comes up.
+     *
+     * @throws io.transitwatch.daemon.config.InvalidConfigException with every problem found
+     */
+    public static Settings check(List<String> settingOverrides) {
+        List<String> sets = new ArrayList<>();
+        sets.add("hubble.mode=relay");
+        sets.add("hubble.relay.address=127.0.0.1:4245");
+        sets.add("topology.pod-cidrs=" + podCidrs(ClusterTopology.defaults()));
+        sets.addAll(settingOverrides);
+        return ConfigLoader.load(null, Map.of(), sets);
+    }
+
     public Simulator simulator() {
         return simulator;
     }

@@ -62,6 +62,25 @@ class ConfigCommandTest {
     }
 
     @Test
+    void shouldPrintUsageAndExitZeroOnHelpForConfigAndEachSubcommand() {
+        assertEquals(0, run("--help"));
+        assertTrue(out.toString().startsWith("Usage: config [-hV] [COMMAND]"), out.toString());
+        assertTrue(out.toString().contains("validate"), out.toString());
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("defaults", "--help"));
+        assertTrue(out.toString().startsWith("Usage: config defaults "), out.toString());
+        assertTrue(out.toString().contains("--markdown"), out.toString());
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("validate", "-h"));
+        assertTrue(out.toString().startsWith("Usage: config validate "), out.toString());
+        assertTrue(out.toString().contains("FILE"), out.toString());
+
+        assertEquals("", err.toString());
+    }
+
+    @Test
     void shouldPrintTheReferenceAsYamlOrMarkdown() {
         assertEquals(0, run("defaults"));
         assertEquals(ConfigReference.yaml(), out.toString());

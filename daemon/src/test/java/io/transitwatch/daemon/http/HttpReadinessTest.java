@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A daemon whose Hubble Relay does not answer: alive, but not ready, and {@code /readyz} says why;
- * HTTP off with {@code http.port=-1}; a taken port fails the start with the key to change.
+ * HTTP off with {@code http.port=-1}; a taken port fails the start with the key to change; the
+ * address it listens on as it really is.
  * (Ready once a stream is up: {@link HttpDemoTest#probesAreUp()}.)
  */
 class HttpReadinessTest {
@@ -32,6 +33,7 @@ class HttpReadinessTest {
         try (Daemon daemon = Daemon.start(settings(closedPort(), "http.port=0"), Clock.SYSTEM, NO_OUTPUT)) {
             int port = daemon.httpPort();
             assertTrue(port > 0);
+            assertEquals("127.0.0.1:" + port, daemon.httpListenAddress());
             HttpResponse<String> live = get(port, "/healthz");
             assertEquals(200, live.statusCode(), live.body());
             HttpResponse<String> ready = get(port, "/readyz");
@@ -47,6 +49,17 @@ class HttpReadinessTest {
         try (Daemon daemon = Daemon.start(settings(closedPort(), "http.port=-1"), Clock.SYSTEM, NO_OUTPUT)) {
             assertEquals(-1, daemon.httpPort());
             assertEquals(null, daemon.url());
+            assertEquals(null, daemon.httpListenAddress());
+        }
+    }
+
+    @Test
+    void aWildcardAddressIsReportedAsEveryInterface() throws IOException {
+        List<String> sets = List.of("hubble.mode=relay", "hubble.relay.address=127.0.0.1:" + closedPort(),
+                "http.address=0.0.0.0", "http.port=0");
+        try (Daemon daemon = Daemon.start(ConfigLoader.load(null, Map.of(), sets), Clock.SYSTEM, NO_OUTPUT)) {
+            assertEquals("every interface, port " + daemon.httpPort(), daemon.httpListenAddress());
+            assertEquals("http://127.0.0.1:" + daemon.httpPort() + "/", daemon.url());
         }
     }
 

@@ -6,9 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The real Hubble captures in {@code shared/real-flows} (see its README): found like the proto
- * module's {@code RealFlowsParsingTest} does, walking up from the working directory to the folder
- * that holds {@code shared/}; {@code -Dtransitwatch.realFlowsDir=DIR} overrides the search.
+ * The real Hubble captures in the repository's {@code testdata/real-flows} (see its README): found
+ * like the proto module's {@code RealFlowsParsingTest} does, walking up from the working directory
+ * to the folder that holds {@code testdata/real-flows}; {@code -Dtransitwatch.realFlowsDir=DIR}
+ * overrides the search.
  */
 public final class RealFlows {
     public static final String TEN = "hubble-otel_basic-sample-10-flows.json";
@@ -25,13 +26,13 @@ public final class RealFlows {
         }
         Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("real-flows");
+            Path candidate = dir.resolve("testdata").resolve("real-flows");
             if (Files.isDirectory(candidate)) {
                 return candidate;
             }
         }
-        return fail("shared/real-flows not found walking up from " + start
-                + " (expected <repo>/../shared/real-flows; set -Dtransitwatch.realFlowsDir to override)");
+        return fail("testdata/real-flows not found walking up from " + start
+                + " (it is in the repository root; set -Dtransitwatch.realFlowsDir to override)");
     }
 
     public static Path file(String name) {
