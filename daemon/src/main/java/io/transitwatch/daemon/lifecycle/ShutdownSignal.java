@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.lifecycle;
 
+import io.transitwatch.daemon.threads.NamedThreadFactory;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
