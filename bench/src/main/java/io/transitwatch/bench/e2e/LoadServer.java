@@ -14,7 +14,7 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.transitwatch.bench.TransitStream;
 import io.transitwatch.daemon.clock.Clock;
-import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
+import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.proto.observer.GetFlowsRequest;
 import io.transitwatch.proto.observer.GetNodesResponse;
 import io.transitwatch.proto.observer.Node;

@@ -39,6 +39,7 @@ public final class RunCommand implements Callable<Integer> {
     List<String> sets = new ArrayList<>();
 
     @Override
+    @SuppressWarnings("try") // the daemon runs while the try waits for the signal; the try is there to close it
     public Integer call() throws InterruptedException {
         Settings settings;
         try {

@@ -5,7 +5,7 @@ import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import io.transitwatch.daemon.ingest.HubbleIngest;
 import io.transitwatch.daemon.ingest.IngestConfig;
-import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
+import io.transitwatch.daemon.threads.NamedThreadFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,6 +66,7 @@ public final class TailCommand implements Callable<Integer> {
     private volatile boolean stopRequested;
 
     @Override
+    @SuppressWarnings("try") // ingest.close() inside the try on purpose: its last NODE_DOWN events are printed after it
     public Integer call() {
         IngestConfig config = config();
         StringDictionary dictionary = new StringDictionary(1 << 16);
@@ -80,7 +81,7 @@ public final class TailCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try (HubbleIngest ingest = new HubbleIngest(config, dictionary, Clock.SYSTEM)) {
+        try (HubbleIngest ingest = new HubbleIngest(config, dictionary, Clock.SYSTEM, NamedThreadFactory::daemon)) {
             ingest.start();
             long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
             HandoffRing ring = ingest.ring();

@@ -10,6 +10,8 @@ package io.transitwatch.daemon.decode;
  * allocation.
  */
 final class MalformedMessageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     static final MalformedMessageException INSTANCE = new MalformedMessageException();
 
     private MalformedMessageException() {

@@ -7,16 +7,18 @@ import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
-import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Thread-safe: channels may be opened from any ingest thread.
@@ -42,12 +44,14 @@ final class HubbleChannels implements AutoCloseable {
     private final ExecutorService callbacks;
     private final List<ClientInterceptor> interceptors;
 
-    HubbleChannels(IngestConfig.TlsFiles tls, List<ClientInterceptor> interceptors) {
+    /** @param threads the thread factory for a role; {@code ingest-netty} and {@code ingest-grpc} are asked for */
+    HubbleChannels(IngestConfig.TlsFiles tls, List<ClientInterceptor> interceptors,
+            Function<String, ThreadFactory> threads) {
         this.interceptors = List.copyOf(interceptors);
         this.credentials = tls == null ? InsecureChannelCredentials.create() : tlsCredentials(tls);
-        this.eventLoop = new NioEventLoopGroup(1, NamedThreadFactory.daemon("ingest-netty"));
+        this.eventLoop = new MultiThreadIoEventLoopGroup(1, threads.apply("ingest-netty"), NioIoHandler.newFactory());
         // Two threads: each stream's callbacks run serially, and a stream never blocks for long.
-        this.callbacks = Executors.newFixedThreadPool(2, NamedThreadFactory.daemon("ingest-grpc"));
+        this.callbacks = Executors.newFixedThreadPool(2, threads.apply("ingest-grpc"));
     }
 
     private static ChannelCredentials tlsCredentials(IngestConfig.TlsFiles tls) {

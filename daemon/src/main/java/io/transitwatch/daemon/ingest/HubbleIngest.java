@@ -4,10 +4,11 @@ import io.grpc.ClientInterceptor;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.StringDictionary;
-import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Thread-safe lifecycle: {@link #start} and {@link #close} once each, from the owning thread;
@@ -18,6 +19,11 @@ import java.util.concurrent.TimeUnit;
  * the timer thread for reconnects and polling ({@code transitwatch-ingest-timer}), and the streams —
  * one per node in direct mode (static list or Peer discovery), one to Hubble Relay in relay mode.
  * What it produces is a sequence of {@code NodeEvent}s in {@link #ring()}; it holds no join logic.
+ *
+ * <p>It names its threads' roles; the caller decides how they are made: {@code threads} gives the
+ * factory for a role ({@code ingest-timer}, {@code ingest-netty}, {@code ingest-grpc}), e.g.
+ * {@code NamedThreadFactory::daemon}, so that this package does not depend on the lifecycle code
+ * that wires it (ADR 0006).
  *
  * <p>Close order: stop the streams (their last NODE_DOWN events are published), then the channels
  * and threads. The consumer should keep draining the ring until {@code close()} returned.
@@ -35,17 +41,20 @@ public final class HubbleIngest implements AutoCloseable {
     private boolean started;
     private boolean closed;
 
-    public HubbleIngest(IngestConfig config, StringDictionary dictionary, Clock clock) {
-        this(config, dictionary, clock, List.of());
+    /** @param threads the thread factory for each of the ingest's thread roles */
+    public HubbleIngest(IngestConfig config, StringDictionary dictionary, Clock clock,
+            Function<String, ThreadFactory> threads) {
+        this(config, dictionary, clock, threads, List.of());
     }
 
     /** With client interceptors on every channel: for tests that count what is requested. */
-    HubbleIngest(IngestConfig config, StringDictionary dictionary, Clock clock, List<ClientInterceptor> interceptors) {
+    HubbleIngest(IngestConfig config, StringDictionary dictionary, Clock clock, Function<String, ThreadFactory> threads,
+            List<ClientInterceptor> interceptors) {
         this.config = config;
         this.state = new IngestState(config.initialProfile());
         this.ring = new HandoffRing(config.ringCapacity(), clock);
-        this.channels = new HubbleChannels(config.tls(), interceptors);
-        this.scheduler = new ScheduledThreadPoolExecutor(1, NamedThreadFactory.daemon("ingest-timer"));
+        this.channels = new HubbleChannels(config.tls(), interceptors, threads);
+        this.scheduler = new ScheduledThreadPoolExecutor(1, threads.apply("ingest-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         IngestContext context = new IngestContext(config, ring, dictionary, clock, scheduler, channels, state);
         if (config.mode() == IngestConfig.Mode.RELAY) {

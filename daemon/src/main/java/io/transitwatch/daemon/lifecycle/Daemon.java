@@ -12,6 +12,7 @@ import io.transitwatch.daemon.ingest.HubbleIngest;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinEngine;
 import io.transitwatch.daemon.join.JoinLoop;
+import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.sinks.dispatch.DispatchSettings;
 import io.transitwatch.sinks.dispatch.SinkDispatcher;
 import java.io.PrintStream;
@@ -48,7 +49,7 @@ public final class Daemon implements AutoCloseable {
 
     private Daemon(Settings settings, Clock clock, PrintStream stdout) {
         this.settings = settings;
-        this.ingest = new HubbleIngest(IngestSettings.from(settings), dictionary, clock);
+        this.ingest = new HubbleIngest(IngestSettings.from(settings), dictionary, clock, NamedThreadFactory::daemon);
         this.dispatcher = new SinkDispatcher(SinkAssembly.sinks(settings, stdout, clock),
                 NamedThreadFactory.daemon("sink"),
                 DispatchSettings.defaults().withQueueCapacity(settings.integer(ConfigKeys.SINKS_QUEUE_CAPACITY)),

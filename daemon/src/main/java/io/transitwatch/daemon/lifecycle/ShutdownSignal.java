@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.lifecycle;
 
+import io.transitwatch.daemon.threads.NamedThreadFactory;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.config.SinkKind;
 import io.transitwatch.daemon.config.StdoutFormat;
+import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.sinks.AlertSink;
 import io.transitwatch.sinks.kafka.KafkaSink;
 import io.transitwatch.sinks.kafka.KafkaSinkConfig;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.transitwatch.daemon.clock.ManualClock;
-import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
+import io.transitwatch.daemon.threads.NamedThreadFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;

@@ -4,6 +4,7 @@ import io.grpc.ClientInterceptor;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import io.transitwatch.daemon.testsupport.TestFlows;
+import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.proto.observer.GetFlowsResponse;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +21,7 @@ final class IngestHarness implements AutoCloseable {
 
     /** The ingest on {@code clock} (the daemon's clock: receive times, NODE_UP/NODE_DOWN times, straggler windows). */
     IngestHarness(IngestConfig config, Clock clock, ClientInterceptor... interceptors) {
-        this.ingest = new HubbleIngest(fast(config), dictionary, clock, List.of(interceptors));
+        this.ingest = new HubbleIngest(fast(config), dictionary, clock, NamedThreadFactory::daemon, List.of(interceptors));
         this.collector = new RingCollector(ingest.ring(), dictionary);
         ingest.start();
     }

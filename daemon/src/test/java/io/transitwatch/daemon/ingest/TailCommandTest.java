@@ -21,7 +21,7 @@ class TailCommandTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         AtomicInteger exit = new AtomicInteger(-1);
         try (FakeHubbleServer server = FakeHubbleServer.start(null)) {
-            Thread tail = io.transitwatch.daemon.lifecycle.NamedThreadFactory.daemon("test-tail").newThread(() ->
+            Thread tail = io.transitwatch.daemon.threads.NamedThreadFactory.daemon("test-tail").newThread(() ->
                     exit.set(new CommandLine(TransitWatch.class).setCaseInsensitiveEnumValuesAllowed(true).execute(
                             "tail", "--node", "solwk01=" + server.address(), "--format", "json", "--duration", "3s")));
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));

@@ -22,6 +22,7 @@ import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinLoop;
 import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimMode;
+import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.sinks.dispatch.DispatchSettings;
 import io.transitwatch.sinks.dispatch.SinkDispatcher;
 import java.io.IOException;

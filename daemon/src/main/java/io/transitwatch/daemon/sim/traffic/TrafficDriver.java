@@ -1,7 +1,7 @@
 package io.transitwatch.daemon.sim.traffic;
 
 import io.transitwatch.daemon.clock.Clock;
-import io.transitwatch.daemon.lifecycle.NamedThreadFactory;
+import io.transitwatch.daemon.threads.NamedThreadFactory;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;

@@ -1,4 +1,4 @@
-package io.transitwatch.daemon.lifecycle;
+package io.transitwatch.daemon.threads;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -6,6 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Thread-safe. The only way TransitWatch makes threads: every thread gets a
  * {@code transitwatch-<role>[-n]} name, so that a thread dump tells who owns it.
+ *
+ * <p>Components that the lifecycle code wires take a factory (or a role → factory function, e.g.
+ * {@code NamedThreadFactory::daemon}) in their constructor instead of calling this class.
  */
 public final class NamedThreadFactory implements ThreadFactory {
     private final String role;
