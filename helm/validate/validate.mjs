@@ -5,7 +5,7 @@
 //
 // Built-in kinds are checked against the Kubernetes OpenAPI schemas shipped in kubernetes-models@5.1.0
 // (ajv underneath): wrong types, missing required fields, bad enums. Those schemas accept unknown fields,
-// so a misspelt field passes here; the Java tests (HelmChartTest) check the fields that matter.
+// so a misspelt field passes here; the Java tests (HelmChartIT) check the fields that matter.
 //
 // CRDs are not in kubernetes-models. ServiceMonitor and CiliumNetworkPolicy are checked against the small
 // hand-written schemas in crd-schemas/ (subsets of the upstream CRDs that reject unknown fields), and the

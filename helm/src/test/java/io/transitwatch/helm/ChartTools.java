@@ -140,7 +140,7 @@ final class ChartTools {
     }
 
     List<String> valuesArgs(String scenario) {
-        return scenario.equals(HelmChartTest.DEFAULT) ? List.of()
+        return scenario.equals(HelmChartIT.DEFAULT) ? List.of()
                 : List.of("--values", chart.resolve("ci").resolve(scenario).toString());
     }
 

@@ -5,10 +5,12 @@ import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.NodeEventHandler;
 import io.transitwatch.daemon.handoff.StringDictionary;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** The test thread as the ring's consumer: copies what it polls into plain records. */
 final class RingCollector implements NodeEventHandler {
@@ -31,20 +33,20 @@ final class RingCollector implements NodeEventHandler {
                 dictionary.get(e.reason), e.gapStartNanos, e.gapEndNanos, e.backfilled));
     }
 
-    /** Drains the ring until {@code condition} holds; fails after a generous deadline, never on timing. */
+    /**
+     * Drains the ring until {@code condition} holds (checked after every drain, on this thread: the
+     * ring's only consumer); fails after a generous deadline, never on timing.
+     */
     void awaitUntil(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + "; events: " + summary());
-            }
-            if (ring.poll(this, 1000) == 0) {
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            }
+        try {
+            Awaitility.await(what).atMost(Duration.ofSeconds(60)).pollInSameThread()
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                    .until(() -> {
+                        ring.poll(this, 1000);
+                        return condition.getAsBoolean();
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out waiting for " + what + "; events: " + summary(), e);
         }
     }
 

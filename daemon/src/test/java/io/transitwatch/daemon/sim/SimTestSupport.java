@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 
 /** Shared helpers of the simulator tests: a manual clock, channels, flow predicates, awaiting. */
 final class SimTestSupport {
@@ -70,14 +71,13 @@ final class SimTestSupport {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    /** Waits (generously) for an asynchronous condition; fails with {@code what} if it never holds. */
+    /**
+     * Waits (generously) for an asynchronous condition; fails with {@code what} if it never holds.
+     * The condition runs on the calling thread, so it may move the manual clock and play traffic.
+     */
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+        Awaitility.await(what).atMost(Duration.ofSeconds(20)).pollInSameThread()
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 }

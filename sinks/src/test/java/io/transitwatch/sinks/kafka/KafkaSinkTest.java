@@ -24,7 +24,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
-/** The sink's record mapping and accounting against Kafka's {@link MockProducer}; the real broker is in {@link KafkaSinkBrokerTest}. */
+/** The sink's record mapping and accounting against Kafka's {@link MockProducer}; the real broker is in {@link KafkaSinkBrokerIT}. */
 class KafkaSinkTest {
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** A node's Hubble server killed and restarted on the same port, mid-stream. */
-class ReconnectBackfillTest {
+class ReconnectBackfillIT {
     private static final String NODE = "solwk02";
     private static final long T0 = 1_795_274_640_000_000_000L;
 

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * solwk02 blackholed): {@code /metrics} shows the loss on exactly that pair and family, in strictly
  * valid Prometheus text; the probes and the {@code /api} JSON behind the web page.
  */
-class HttpDemoTest {
+class HttpDemoIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> BLACKHOLED =
             Map.of("source_node", "solwk03", "destination_node", "solwk02", "family", "IPv6");

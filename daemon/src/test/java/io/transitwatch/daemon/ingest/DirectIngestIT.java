@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Direct mode over real TCP with mTLS: nodes found through Peer.Notify, one stream each. */
-class DirectIngestTest {
+class DirectIngestIT {
     private static final List<String> NODES = List.of("solwk01", "solwk02", "solwk03");
     private static final long T0 = 1_795_274_640_000_000_000L;
 

@@ -23,7 +23,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The dispatcher with both network sinks: a Slack that never answers holds up neither Kafka nor the caller. */
-class SlowSlackDoesNotDelayKafkaTest {
+class SlowSlackDoesNotDelayKafkaIT {
 
     @Test
     void shouldDeliverToKafkaWhileTheSlackEndpointHangs() throws Exception {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** TLS problems are reported per node, in words, and never disturb the other nodes. */
-class TlsFailureTest {
+class TlsFailureIT {
     private static final long T0 = 1_795_274_640_000_000_000L;
 
     @TempDir

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
  * A daemon whose Hubble Relay does not answer: alive, but not ready, and {@code /readyz} says why;
  * HTTP off with {@code http.port=-1}; a taken port fails the start with the key to change; the
  * address it listens on as it really is.
- * (Ready once a stream is up: {@link HttpDemoTest#probesAreUp()}.)
+ * (Ready once a stream is up: {@link HttpDemoIT#probesAreUp()}.)
  */
-class HttpReadinessTest {
+class HttpReadinessIT {
     private static final PrintStream NO_OUTPUT = new PrintStream(OutputStream.nullOutputStream());
 
     @Test

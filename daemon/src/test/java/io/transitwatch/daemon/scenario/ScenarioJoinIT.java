@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * item 2): each scenario runs the real daemon over real gRPC for a few seconds of real time and
  * asserts exact outcomes. How records and alerts are counted is defined once, in {@link ScenarioRun}.
  */
-class ScenarioJoinTest {
+class ScenarioJoinIT {
     private static final long SEED = Scenario.DEFAULT_SEED;
     private static final Duration TRAFFIC = Duration.ofSeconds(10);
     private static final String SOLWK01_IPV4 = "10.101.0.21";

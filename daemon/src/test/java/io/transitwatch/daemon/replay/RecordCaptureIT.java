@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code simulate --record}: every event each node emits, as {@code hubble observe -o jsonpb} lines. */
-class RecordCaptureTest {
+class RecordCaptureIT {
     private static final long T0 = Instant.parse("2026-02-11T22:00:00Z").getEpochSecond() * 1_000_000_000L;
 
     @Test

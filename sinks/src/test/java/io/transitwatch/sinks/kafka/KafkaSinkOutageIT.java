@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Broker outages under the Kafka sink: a real KRaft broker in its own JVM, stopped (SIGTERM)
  * and started again while the dispatcher keeps offering alerts.
  */
-class KafkaSinkOutageTest {
+class KafkaSinkOutageIT {
     @TempDir
     static Path directory;
     private static ProcessBroker broker;
@@ -45,8 +45,8 @@ class KafkaSinkOutageTest {
         KafkaTopics.create(broker.bootstrapServers(), "a2.alerts", "a2.incidents");
         KafkaSink sink = KafkaSink.create(KafkaSinkConfig.defaults(broker.bootstrapServers())
                 .withTopics("a2.alerts", "a2.incidents"), System::nanoTime);
-        SinkDispatcher dispatcher = KafkaSinkBrokerTest.dispatcher(sink, DispatchSettings.defaults());
-        List<SinkEvent> alerts = KafkaSinkBrokerTest.alerts("01JKPZ5N4G", 400);
+        SinkDispatcher dispatcher = KafkaSinkBrokerIT.dispatcher(sink, DispatchSettings.defaults());
+        List<SinkEvent> alerts = KafkaSinkBrokerIT.alerts("01JKPZ5N4G", 400);
 
         alerts.subList(0, 100).forEach(dispatcher::offer);
         Await.until(() -> sink.delivered() == 100, "the first 100 delivered before the outage");
@@ -74,7 +74,7 @@ class KafkaSinkOutageTest {
         List<ConsumerRecord<byte[], byte[]>> records = KafkaTopics.readAll(broker.bootstrapServers(), "a2.alerts", 400);
         List<String> ids = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            ids.add(KafkaSinkBrokerTest.headers(record).get("ce_id"));
+            ids.add(KafkaSinkBrokerIT.headers(record).get("ce_id"));
         }
         assertEquals(400, new HashSet<>(ids).size(), "every alert arrived");
         assertEquals(400, ids.size(), "none arrived twice (idempotent producer)");
@@ -90,14 +90,14 @@ class KafkaSinkOutageTest {
                         "delivery.timeout.ms", "3000", "request.timeout.ms", "1000", "linger.ms", "0",
                         "max.block.ms", "100", "buffer.memory", "8192", "batch.size", "1024"));
         KafkaSink sink = KafkaSink.create(config, System::nanoTime);
-        SinkDispatcher dispatcher = KafkaSinkBrokerTest.dispatcher(sink, DispatchSettings.defaults().withQueueCapacity(20).withMaxBatch(10));
+        SinkDispatcher dispatcher = KafkaSinkBrokerIT.dispatcher(sink, DispatchSettings.defaults().withQueueCapacity(20).withMaxBatch(10));
         SinkCounters counters = dispatcher.counters("kafka");
         warmUp(dispatcher, sink);
         long droppedBefore = counters.dropped();
         long failedBefore = sink.failed();
         long settledBefore = counters.sent() + counters.dropped() + counters.failed();
 
-        List<SinkEvent> duringOutage = KafkaSinkBrokerTest.alerts("01JKPZ5N6G", 300);
+        List<SinkEvent> duringOutage = KafkaSinkBrokerIT.alerts("01JKPZ5N6G", 300);
         broker.stopBroker();
         try {
             int refused = 0;
@@ -127,7 +127,7 @@ class KafkaSinkOutageTest {
         assertEquals(0, counters.failed());
 
         // And the sink recovers once the broker is back.
-        List<SinkEvent> after = KafkaSinkBrokerTest.alerts("01JKPZ5N7G", 5);
+        List<SinkEvent> after = KafkaSinkBrokerIT.alerts("01JKPZ5N7G", 5);
         after.forEach(dispatcher::offer);
         assertTrue(dispatcher.close(Await.GENEROUS));
         assertEquals(6, sink.delivered());
@@ -150,7 +150,7 @@ class KafkaSinkOutageTest {
 
     private static Set<String> idsIn(List<ConsumerRecord<byte[], byte[]>> records) {
         Set<String> ids = new HashSet<>();
-        records.forEach(record -> ids.add(KafkaSinkBrokerTest.headers(record).get("ce_id")));
+        records.forEach(record -> ids.add(KafkaSinkBrokerIT.headers(record).get("ce_id")));
         return ids;
     }
 }

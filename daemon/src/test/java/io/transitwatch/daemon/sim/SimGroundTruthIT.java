@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The ground truth tells what a correct join must conclude. */
-class SimGroundTruthTest {
+class SimGroundTruthIT {
     private final ManualClock clock = new ManualClock(T0);
 
     @Test

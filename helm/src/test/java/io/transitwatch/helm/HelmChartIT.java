@@ -46,7 +46,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Needs helm, node and npm; without them every test fails, naming .ci/install-helm. Nothing here is
  * skipped.
  */
-class HelmChartTest {
+class HelmChartIT {
     static final String DEFAULT = "default values";
 
     private static ChartTools tools;

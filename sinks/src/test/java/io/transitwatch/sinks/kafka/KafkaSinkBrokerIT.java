@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The Kafka sink behind the dispatcher, against a real KRaft broker in this JVM (Kafka's test kit). */
-class KafkaSinkBrokerTest {
+class KafkaSinkBrokerIT {
     private static TestBroker broker;
 
     @BeforeAll

@@ -68,7 +68,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on for another W + G, deciding what it received. (Where its stream fell behind Hubble's ring, the
  * runs legitimately differ: a failure names the live stream's lost events and gaps.)
  */
-class RecordReplayTest {
+class RecordReplayIT {
     private static final Duration LIVE_RUN = Duration.ofSeconds(15);
     private static final Duration WINDOW = Duration.ofSeconds(2);
     private static final Duration GRACE = Duration.ofSeconds(3);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** {@code transitwatch tail --node ... --duration ...} end to end against a fake node server. */
-class TailCommandTest {
+class TailCommandIT {
     private static final long T0 = 1_795_274_640_000_000_000L;
 
     @Test

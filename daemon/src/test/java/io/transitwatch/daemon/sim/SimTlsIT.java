@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** mTLS on the per-node servers, the way Cilium's Hubble TLS is set up. */
-class SimTlsTest {
+class SimTlsIT {
     @TempDir
     static Path certificates;
     private static SimCertificates.Files files;

@@ -21,7 +21,7 @@ import picocli.CommandLine;
  * in a clean shutdown with exit code 0. The signal test runs the daemon in its own JVM (a signal is
  * about the process): it waits for the "started" log line, sends SIGTERM, and reads to the end.
  */
-class RunCommandTest {
+class RunCommandIT {
 
     @Test
     void shouldStateTheExitCodesInHelp() {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Hubble Relay mode over real TCP: merge, node status, node health. */
-class SimRelayTest {
+class SimRelayIT {
     private final ManualClock clock = new ManualClock(T0);
     private Simulator sim;
     private ManagedChannel channel;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A server that rejects the field mask is asked again without it; the fallback is logged once and visible. */
-class RequestFallbackTest {
+class RequestFallbackIT {
     private static final long T0 = 1_795_274_640_000_000_000L;
 
     private final Logger streamLogger = Logger.getLogger(ReconnectingStream.class.getName());

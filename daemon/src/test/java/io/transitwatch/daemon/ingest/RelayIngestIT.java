@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Relay mode: one stream, demultiplexed by node, node health from node_status, flows and GetNodes. */
-class RelayIngestTest {
+class RelayIngestIT {
     private static final long T0 = 1_795_274_640_000_000_000L;
 
     private FakeHubbleServer relay;

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link #settle()}), and then checks what reached the server. Nothing here asserts how fast
  * anything happened.
  */
-class SlackSinkTest {
+class SlackSinkIT {
     private static final Instant T0 = TestEvents.TIME;
     private static final Duration GROUP_WAIT = Duration.ofSeconds(30);
     private static final Duration GROUP_INTERVAL = Duration.ofMinutes(5);

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * nothing else is. Nothing is skipped. No timing is asserted: the test only waits (bounded) for the
  * verdicts to be reached.
  */
-class EndToEndAgreementTest {
+class EndToEndAgreementIT {
     /**
      * Low enough that a cold JVM on a busy machine keeps up: a pipeline that falls seconds behind
      * its input is not what this test is about.

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a failing, a hanging and an absent Slack, and each record, its parameters and its whole
  * exception chain with stack traces are searched for the URL's secret path.
  */
-class SlackLoggingTest {
+class SlackLoggingIT {
     /** The stand-in Slack server's own logging (the JDK HTTP server) is not this process's code path in production. */
     private static final List<String> STUB_SERVER_LOGGERS = List.of("com.sun.net.httpserver", "sun.net.httpserver");
 

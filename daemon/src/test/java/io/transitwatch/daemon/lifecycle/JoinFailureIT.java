@@ -57,11 +57,11 @@ import org.junit.jupiter.api.io.TempDir;
  * join thread and {@code /readyz} (and {@code /healthz}) turn 503. No timed assertions: waits are
  * Awaitility conditions with generous limits.
  */
-class JoinFailureTest {
+class JoinFailureIT {
     private static final long T0 = 1_700_000_000_000_000_000L;
     private static final long POISON = T0 + 3;
     private static final Duration PATIENCE = Duration.ofSeconds(90);
-    private static final String LOGGER = "io.transitwatch.test.JoinFailureTest";
+    private static final String LOGGER = "io.transitwatch.test.JoinFailureIT";
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final PrintStream NO_OUTPUT = new PrintStream(OutputStream.nullOutputStream());
 
@@ -149,7 +149,7 @@ class JoinFailureTest {
                     + " join: failed, skipped the event or the rest of the cycle: java.lang.IllegalStateException: "
                     + "poisoned event " + POISON), log);
             assertTrue(log.contains("\n  java.lang.IllegalStateException: poisoned event " + POISON), log);
-            assertTrue(log.contains("\n    at io.transitwatch.daemon.lifecycle.JoinFailureTest.poisoned("), log);
+            assertTrue(log.contains("\n    at io.transitwatch.daemon.lifecycle.JoinFailureIT.poisoned("), log);
             assertTrue(log.contains("\n    at io.transitwatch.daemon.handoff.HandoffRing.poll("), log);
             assertTrue(log.contains("\n    at io.transitwatch.daemon.join.JoinLoop."), log);
         } finally {
@@ -173,7 +173,7 @@ class JoinFailureTest {
         assertEquals(2, logged.size(), String.join("", logged));
         assertTrue(logged.get(1).contains("poisoned event 4 (2 more failures since the previous line, not logged)"),
                 logged.get(1));
-        assertTrue(logged.get(1).contains("\n    at io.transitwatch.daemon.lifecycle.JoinFailureTest.poisoned("),
+        assertTrue(logged.get(1).contains("\n    at io.transitwatch.daemon.lifecycle.JoinFailureIT.poisoned("),
                 logged.get(1));
         log.accept(poisoned(5));
         log.accept(new InjectedError());

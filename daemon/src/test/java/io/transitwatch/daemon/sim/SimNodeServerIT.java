@@ -41,7 +41,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** One Hubble server per node, over real TCP, with plain grpc-java clients. */
-class SimNodeServerTest {
+class SimNodeServerIT {
     private static final EventTypeFilter TO_ENDPOINT =
             EventTypeFilter.newBuilder().setType(4).setMatchSubType(true).setSubType(0).build();
 

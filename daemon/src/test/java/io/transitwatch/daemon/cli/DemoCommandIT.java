@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code transitwatch demo} as a user runs it: its mistakes cost one line and exit 2, never a stack trace. */
-class DemoCommandTest {
+class DemoCommandIT {
     @TempDir
     Path dir;
 

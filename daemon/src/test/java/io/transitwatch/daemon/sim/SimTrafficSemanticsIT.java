@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** What the simulated datapath reports, driven by a manual clock (no traffic thread, no sleeping). */
-class SimTrafficSemanticsTest {
+class SimTrafficSemanticsIT {
     private final ManualClock clock = new ManualClock(T0);
 
     @Test

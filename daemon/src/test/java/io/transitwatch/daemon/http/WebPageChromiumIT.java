@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * so that a failure has a picture). Needs {@code /usr/bin/chromium}
  * ({@code .ci/install-chromium}); without it the test fails, saying so.
  */
-class WebPageChromiumTest {
+class WebPageChromiumIT {
     private static final Pattern HALF_CELL = Pattern.compile("<div class=\"half\"[^>]*>");
     private static final Pattern ATTRIBUTE = Pattern.compile("([a-z][a-z0-9-]*)=\"([^\"]*)\"");
     private static final Path SCREENSHOT = Path.of("target", "web-page.png");

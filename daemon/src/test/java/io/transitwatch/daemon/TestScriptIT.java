@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (an {@code id} that says root or not, an {@code apt-get}, {@code node} and {@code npm} that only
  * leave a mark if called), so the outcome does not depend on this machine, and nothing is installed.
  */
-class TestScriptTest {
+class TestScriptIT {
     @TempDir
     Path dir;
 
