@@ -124,7 +124,7 @@ public final class FlowDecoder {
                 result = NODE_STATUS;
             } else if (tag == RESPONSE_NODE_NAME && event.node == 0) {
                 // Only when the flow (field 1, written first) did not name its node: saves a lookup per flow.
-                responseNode = in.readInterned(end, dictionary);
+                responseNode = in.readPinned(end, dictionary);
             } else if (tag == RESPONSE_TIME) {
                 responseTime = in.readTimestamp(in.readLengthDelimitedEnd(end));
             } else {
@@ -170,7 +170,7 @@ public final class FlowDecoder {
             if (tag == F1_VARINT) {
                 statusState = (int) in.readVarint(end);
             } else if (tag == F2_LEN) {
-                addStatusNode(in.readInterned(end, dictionary));
+                addStatusNode(in.readPinned(end, dictionary));
             } else if (tag == F3_LEN) {
                 statusMessage = in.readInterned(end, dictionary);
             } else {

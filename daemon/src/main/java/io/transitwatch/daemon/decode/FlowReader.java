@@ -75,7 +75,7 @@ final class FlowReader {
             } else if (tag == FLOW_TYPE) {
                 e.flowType = (byte) in.readVarint(end);
             } else if (tag == FLOW_NODE_NAME) {
-                e.node = in.readInterned(end, dictionary);
+                e.node = in.readPinned(end, dictionary);
             } else if (tag == FLOW_EVENT_TYPE) {
                 readEventType(in.readLengthDelimitedEnd(end), e);
             } else if (tag == FLOW_OBSERVATION_POINT) {

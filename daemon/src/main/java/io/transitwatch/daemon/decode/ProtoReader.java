@@ -181,4 +181,12 @@ final class ProtoReader {
         pos += length;
         return dictionary.intern(buf, start, length);
     }
+
+    /** A length-delimited UTF-8 node name, as its pinned (never recycled) dictionary id (0 when empty). */
+    int readPinned(int end, StringDictionary dictionary) {
+        int length = readLength(end);
+        int start = pos;
+        pos += length;
+        return dictionary.internPinned(buf, start, length);
+    }
 }

@@ -10,6 +10,7 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.transitwatch.daemon.handoff.HandoffRing;
+import io.transitwatch.daemon.handoff.StringDictionary;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinCounters.Global;
 import io.transitwatch.daemon.join.JoinEngine;
@@ -20,7 +21,8 @@ import java.util.Map;
  * Thread-safe (stateless): runs on the scraping HTTP thread and only reads counters.
  *
  * <p>The join itself, the hand-off ring in front of it and the incidents behind it: throughput,
- * what was ignored and why (labelled {@code reason}), and how full the fixed-size tables are.
+ * what was ignored and why (labelled {@code reason}), and how full the fixed-size tables (and the
+ * name dictionary) are.
  */
 final class JoinMetrics {
     private JoinMetrics() {}
@@ -29,6 +31,7 @@ final class JoinMetrics {
         JoinCounters counters = daemon.counters();
         JoinEngine engine = daemon.engine();
         HandoffRing ring = daemon.ring();
+        StringDictionary dictionary = daemon.dictionary();
         CounterSnapshot.Builder ignored = counter("transitwatch_join_ignored",
                 "Flows the join did not use, by reason.");
         for (Map.Entry<String, Global> reason : ReasonLabels.IGNORED.entrySet()) {
@@ -65,6 +68,16 @@ final class JoinMetrics {
                 total("transitwatch_handoff_credit_waits",
                         "Times a stream found no free ring slot and stopped asking Hubble for flows (back-pressure).",
                         ring.creditWaits()),
+                current("transitwatch_dictionary_names", "Names (node, pod, namespace, workload, interface) interned now.",
+                        dictionary.size()),
+                current("transitwatch_dictionary_capacity", "Most names the dictionary holds at once.",
+                        dictionary.capacity()),
+                total("transitwatch_dictionary_evictions",
+                        "Name ids recycled because nobody had used the name for the dictionary's hold time.",
+                        dictionary.evictions()),
+                total("transitwatch_dictionary_overflows",
+                        "New names mapped to \"?\" because no id was free (names used recently exceed the capacity).",
+                        dictionary.overflowCount()),
                 current("transitwatch_incidents_firing", "Incidents currently FIRING.",
                         daemon.incidents().openIncidents().size()));
         snapshots.forEach(out::metricSnapshot);

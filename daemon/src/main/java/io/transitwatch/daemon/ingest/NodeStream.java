@@ -29,7 +29,7 @@ final class NodeStream extends ReconnectingStream {
      */
     NodeStream(IngestContext context, String name, String address, String serverName, boolean plaintext) {
         super(context, name);
-        this.node = context.dictionary().intern(name);
+        this.node = context.dictionary().pin(name);
         this.address = address;
         this.serverName = serverName;
         this.plaintext = plaintext;

@@ -58,7 +58,7 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
         RelayNodes nodes = relay.nodes();
         Set<Integer> listed = new HashSet<>();
         for (Node node : response.getNodesList()) {
-            RelayNode relayNode = nodes.get(context.dictionary().intern(node.getName()));
+            RelayNode relayNode = nodes.get(context.dictionary().pin(node.getName()));
             listed.add(relayNode.id);
             if (node.getState() == NodeState.NODE_CONNECTED) {
                 if (relay.live()) {

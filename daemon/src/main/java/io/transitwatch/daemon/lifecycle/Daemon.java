@@ -34,9 +34,11 @@ public final class Daemon implements AutoCloseable {
     private static final int DICTIONARY_CAPACITY = 1 << 20;
     /** At most one log line per this interval for repeated join failures (each one is counted). */
     private static final Duration JOIN_ERROR_LOG_INTERVAL = Duration.ofSeconds(10);
+    /** Margin on top of the configured holding times (ring latency, a slow join cycle). */
+    private static final Duration DICTIONARY_HOLD_MARGIN = Duration.ofMinutes(1);
 
     private final Settings settings;
-    private final StringDictionary dictionary = new StringDictionary(DICTIONARY_CAPACITY);
+    private final StringDictionary dictionary;
     private final HubbleIngest ingest;
     private final JoinCounters counters;
     private final JoinEngine engine;
@@ -49,6 +51,7 @@ public final class Daemon implements AutoCloseable {
 
     private Daemon(Settings settings, Clock clock, PrintStream stdout) {
         this.settings = settings;
+        this.dictionary = new StringDictionary(DICTIONARY_CAPACITY, clock, dictionaryHold(settings));
         this.ingest = new HubbleIngest(IngestSettings.from(settings), dictionary, clock, NamedThreadFactory::daemon);
         this.dispatcher = new SinkDispatcher(SinkAssembly.sinks(settings, stdout, clock),
                 NamedThreadFactory.daemon("sink"),
@@ -61,6 +64,24 @@ public final class Daemon implements AutoCloseable {
         this.engine = join.engine();
         this.joinLoop = new JoinLoop(ingest.ring()::poll, engine, clock, NamedThreadFactory.nonDaemon("join"),
                 new ThrottledErrorLog(System.getLogger(JoinLoop.class.getName()), "join", clock, JOIN_ERROR_LOG_INTERVAL));
+    }
+
+    /**
+     * How long after a name was last interned its id may still be resolved, so that the dictionary
+     * recycles only ids nobody holds: a departure waits up to window + max(max-behind, down-grace)
+     * + catch-up for its verdict (its interface name with it), a LOST one stays in the lost history
+     * for the late horizon, arrivals are remembered for the arrival memory, and the topology keeps a
+     * learned pod name for at most its TTL after the last flow that named it. Node names are pinned.
+     */
+    static Duration dictionaryHold(Settings settings) {
+        return settings.duration(ConfigKeys.TOPOLOGY_LEARNED_TTL)
+                .plus(settings.duration(ConfigKeys.JOIN_WINDOW))
+                .plus(settings.duration(ConfigKeys.JOIN_ARRIVAL_MEMORY))
+                .plus(settings.duration(ConfigKeys.JOIN_MAX_BEHIND))
+                .plus(settings.duration(ConfigKeys.JOIN_DOWN_GRACE))
+                .plus(settings.duration(ConfigKeys.JOIN_CATCH_UP_LIMIT))
+                .plus(settings.duration(ConfigKeys.JOIN_LATE_HORIZON))
+                .plus(DICTIONARY_HOLD_MARGIN);
     }
 
     /**

@@ -41,7 +41,7 @@ public record JoinAssembly(JoinConfig config, Topology topology, JoinCounters co
                 settings.duration(ConfigKeys.INCIDENTS_RESOLVE_AFTER),
                 settings.duration(ConfigKeys.INCIDENTS_UPDATE_INTERVAL),
                 settings.integer(ConfigKeys.INCIDENTS_TOP_WORKLOADS)), config.maxPairs(), ids, out);
-        Topology topology = new Topology(settings.get(ConfigKeys.TOPOLOGY_POD_CIDRS), dictionary::intern,
+        Topology topology = new Topology(settings.get(ConfigKeys.TOPOLOGY_POD_CIDRS), dictionary::pin,
                 settings.integer(ConfigKeys.TOPOLOGY_LEARNED_MAX), settings.duration(ConfigKeys.TOPOLOGY_LEARNED_TTL));
         AlertFactory alerts = new AlertFactory(dictionary, topology, incidents, ids, out, config.lostHistoryCapacity());
         JoinCounters counters = new JoinCounters(config.maxNodes(), config.maxPairs());

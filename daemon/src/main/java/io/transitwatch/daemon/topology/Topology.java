@@ -27,6 +27,12 @@ import java.util.function.ToIntFunction;
  * address Caffeine was asked about within the last {@code ttl / 8}, so a learned placement expires
  * between {@code ttl - ttl / 8} and {@code ttl} after its last use, and a placement Caffeine
  * evicts for size is still answered for at most {@code ttl / 8}.
+ *
+ * <p>Names (namespace, pod, workload) are dictionary ids, which the dictionary recycles once nobody
+ * interned them for its hold bound (at least {@code ttl}). Lookups keep a placement alive without
+ * anybody interning its names again, so names last learned more than {@code ttl} ago are dropped
+ * (the endpoint answers 0, "unknown") instead of being resolved after their id may name another pod.
+ * Node ids are pinned in the dictionary and kept.
  */
 public final class Topology {
     /** Mutable, join-thread-only: what is known about one IP. */
@@ -36,6 +42,7 @@ public final class Topology {
         int pod;
         int workload;
         int identity;
+        long namedNanos;
 
         public int node() {
             return node;
@@ -85,6 +92,7 @@ public final class Topology {
     private final Cache<IpKey, Endpoint> learned;
     private final RecentEndpoints recent;
     private final IpKey probe = new IpKey(0, 0);
+    private final long nameTtlNanos;
     private long nowNanos;
 
     /**
@@ -107,6 +115,7 @@ public final class Topology {
                 .executor(Runnable::run)
                 .ticker(() -> nowNanos)
                 .build();
+        this.nameTtlNanos = ttl.toNanos();
         this.recent = new RecentEndpoints(Math.min(maxLearned, RECENT_CAPACITY), Math.max(1, ttl.toNanos() / 8));
     }
 
@@ -140,15 +149,26 @@ public final class Topology {
             endpoint.namespace = namespace;
             endpoint.pod = pod;
             endpoint.workload = workload;
+            endpoint.namedNanos = nowNanos;
         }
         if (identity != 0) {
             endpoint.identity = identity;
         }
     }
 
-    /** What is known about the IP, or null. The object is live: copy what you keep. */
+    /**
+     * What is known about the IP, or null. The object is live: copy what you keep, and resolve its
+     * names now (they are forgotten {@code ttl} after the last flow that named them).
+     */
     public Endpoint endpoint(long hi, long lo) {
-        return find(hi, lo);
+        Endpoint endpoint = find(hi, lo);
+        if (endpoint != null && (endpoint.pod != 0 || endpoint.namespace != 0)
+                && nowNanos - endpoint.namedNanos > nameTtlNanos) {
+            endpoint.namespace = 0;
+            endpoint.pod = 0;
+            endpoint.workload = 0;
+        }
+        return endpoint;
     }
 
     public long learnedCount() {

@@ -104,6 +104,9 @@ class HttpDemoIT {
                 Map.entry("transitwatch_join_remembered_arrivals", "gauge"),
                 Map.entry("transitwatch_handoff_ring_fill", "gauge"), Map.entry("transitwatch_handoff_ring_capacity", "gauge"),
                 Map.entry("transitwatch_handoff_credit_waits_total", "counter"),
+                Map.entry("transitwatch_dictionary_names", "gauge"), Map.entry("transitwatch_dictionary_capacity", "gauge"),
+                Map.entry("transitwatch_dictionary_evictions_total", "counter"),
+                Map.entry("transitwatch_dictionary_overflows_total", "counter"),
                 Map.entry("transitwatch_join_errors_total", "counter"),
                 Map.entry("transitwatch_sink_sent_total", "counter"), Map.entry("transitwatch_sink_failed_total", "counter"),
                 Map.entry("transitwatch_sink_dropped_total", "counter"), Map.entry("transitwatch_sink_queued", "gauge"));

@@ -18,9 +18,9 @@ public final class JoinHarness {
     public static final long MS = 1_000_000L;
     public static final long S = 1_000 * MS;
 
-    public final StringDictionary dictionary = new StringDictionary(1024);
+    public final StringDictionary dictionary;
     public final Topology topology;
-    final RecordingListener verdicts = new RecordingListener(dictionary);
+    final RecordingListener verdicts;
     public final JoinCounters counters;
     public final JoinEngine engine;
     private final NodeEvent event = new NodeEvent();
@@ -35,11 +35,19 @@ public final class JoinHarness {
 
     /** A harness whose verdicts go to {@code listener} (made from the harness's dictionary and topology). */
     public JoinHarness(JoinConfig config, java.util.function.BiFunction<StringDictionary, Topology, VerdictListener> listener) {
+        this(new StringDictionary(1024), config, listener);
+    }
+
+    /** A harness over {@code dictionary} (node names are pinned in it, as the decoder does). */
+    public JoinHarness(StringDictionary dictionary, JoinConfig config,
+            java.util.function.BiFunction<StringDictionary, Topology, VerdictListener> listener) {
+        this.dictionary = dictionary;
+        this.verdicts = new RecordingListener(dictionary);
         topology = new Topology(Map.of(
                 "a", List.of(IpPrefix.parse("10.0.1.0/24"), IpPrefix.parse("fd00:1::/64")),
                 "b", List.of(IpPrefix.parse("10.0.2.0/24"), IpPrefix.parse("fd00:2::/64")),
                 "c", List.of(IpPrefix.parse("10.0.3.0/24"), IpPrefix.parse("fd00:3::/64"))),
-                dictionary::intern, 10_000, Duration.ofMinutes(10));
+                dictionary::pin, 10_000, Duration.ofMinutes(10));
         counters = new JoinCounters(config.maxNodes(), config.maxPairs());
         engine = new JoinEngine(config, topology, listener == null ? verdicts : listener.apply(dictionary, topology),
                 counters);
@@ -61,7 +69,7 @@ public final class JoinHarness {
     public void unjoinableEvent(String node, long nodeTime) {
         event.clear();
         event.kind = NodeEvent.FLOW;
-        event.node = dictionary.intern(node);
+        event.node = dictionary.pin(node);
         event.timeNanos = nodeTime;
         event.receivedNanos = nodeTime;
         deliver(nodeTime);
@@ -117,7 +125,7 @@ public final class JoinHarness {
     private void health(String node, byte kind, long time) {
         event.clear();
         event.kind = kind;
-        event.node = dictionary.intern(node);
+        event.node = dictionary.pin(node);
         event.timeNanos = time;
         event.receivedNanos = time;
     }
@@ -236,7 +244,7 @@ public final class JoinHarness {
         public void atWithNow(long nodeTime, long now) {
             event.clear();
             event.kind = NodeEvent.FLOW;
-            event.node = dictionary.intern(node);
+            event.node = dictionary.pin(node);
             event.timeNanos = nodeTime;
             event.receivedNanos = backfilled ? nodeTime : now;
             event.verdict = (byte) verdict;
