@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /** Thread-safe (stateless): starting the demo with HTTP on a free port, requests, and waiting with a deadline. */
-final class HttpTestSupport {
+public final class HttpTestSupport {
     /** How long the demo may take to show the seed scenario's blackhole; generous for a loaded CI machine. */
     static final Duration DETECTION_DEADLINE = Duration.ofSeconds(90);
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -40,7 +40,8 @@ final class HttpTestSupport {
         }
     }
 
-    static HttpResponse<String> get(int port, String path) {
+    /** GET {@code path} from the daemon's HTTP endpoint on 127.0.0.1:{@code port}. */
+    public static HttpResponse<String> get(int port, String path) {
         return send(port, path, "GET");
     }
 

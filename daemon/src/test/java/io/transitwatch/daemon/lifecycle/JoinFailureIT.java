@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.clock.ManualClock;
 import io.transitwatch.daemon.config.ConfigLoader;
+import io.transitwatch.daemon.http.HttpTestSupport;
 import io.transitwatch.daemon.handoff.Credit;
 import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.NodeEvent;
@@ -25,15 +26,10 @@ import io.transitwatch.daemon.sim.SimMode;
 import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.sinks.dispatch.DispatchSettings;
 import io.transitwatch.sinks.dispatch.SinkDispatcher;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,7 +58,6 @@ class JoinFailureIT {
     private static final long POISON = T0 + 3;
     private static final Duration PATIENCE = Duration.ofSeconds(90);
     private static final String LOGGER = "io.transitwatch.test.JoinFailureIT";
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final PrintStream NO_OUTPUT = new PrintStream(OutputStream.nullOutputStream());
 
     private final Logger julLogger = Logger.getLogger(LOGGER); // held: JUL forgets unreferenced loggers' handlers
@@ -139,7 +134,7 @@ class JoinFailureIT {
             assertEquals(1, ring.skippedEvents());
             assertTrue(loop.isRunning(), "an exception does not stop the join");
 
-            String metrics = get(http.port(), "/metrics").body();
+            String metrics = HttpTestSupport.get(http.port(), "/metrics").body();
             assertTrue(metrics.lines().anyMatch("transitwatch_join_errors_total 1.0"::equals), metrics);
             assertTrue(metrics.lines().anyMatch("transitwatch_join_skipped_events_total 1.0"::equals), metrics);
 
@@ -196,20 +191,20 @@ class JoinFailureIT {
         try (Demo demo = Demo.start(SimMode.RELAY, Scenario.preset("seed"),
                 List.of("http.port=0", "http.address=127.0.0.1"), tlsDir, NO_OUTPUT, failingOnce)) {
             int port = demo.daemon().httpPort();
-            await("/readyz 200").atMost(PATIENCE).until(() -> get(port, "/readyz").statusCode() == 200);
+            await("/readyz 200").atMost(PATIENCE).until(() -> HttpTestSupport.get(port, "/readyz").statusCode() == 200);
             assertTrue(demo.daemon().joinLoop().isRunning());
 
             armed.set(true);
-            await("/readyz 503").atMost(PATIENCE).until(() -> get(port, "/readyz").statusCode() == 503);
-            HttpResponse<String> ready = get(port, "/readyz");
+            await("/readyz 503").atMost(PATIENCE).until(() -> HttpTestSupport.get(port, "/readyz").statusCode() == 503);
+            HttpResponse<String> ready = HttpTestSupport.get(port, "/readyz");
             assertEquals(503, ready.statusCode(), ready.body());
             assertTrue(ready.body().startsWith("not ready: join thread is not running (stopped by "
                     + InjectedError.class.getName()), ready.body());
-            assertEquals(503, get(port, "/healthz").statusCode());
+            assertEquals(503, HttpTestSupport.get(port, "/healthz").statusCode());
             assertFalse(demo.daemon().joinLoop().isRunning());
             assertTrue(demo.daemon().joinLoop().stoppedBy() instanceof InjectedError);
             assertEquals(1, demo.daemon().joinLoop().errorCount());
-            String metrics = get(port, "/metrics").body();
+            String metrics = HttpTestSupport.get(port, "/metrics").body();
             assertTrue(metrics.lines().anyMatch("transitwatch_join_errors_total 1.0"::equals), metrics);
         }
     }
@@ -223,19 +218,6 @@ class JoinFailureIT {
     private static final class InjectedError extends Error {
         InjectedError() {
             super("injected into the join thread");
-        }
-    }
-
-    private static HttpResponse<String> get(int port, String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).GET().build();
-        try {
-            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + path, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }
