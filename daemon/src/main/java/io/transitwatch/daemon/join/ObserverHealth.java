@@ -93,7 +93,7 @@ final class ObserverHealth {
     }
 
     /**
-     * The node delivered an event at {@code frameNanos}. Its first ever ends the span before the
+     * The node delivered an event at {@code frameNanos}; nothing to do unless it is catching up. Its first ever ends the span before the
      * stream started, at that event or at the time the stream came up, whichever is later. One at or
      * past the time the stream came up shows that everything before it was delivered (Hubble streams
      * its ring in time order), so the outage the backfill re-read is dropped.

@@ -71,9 +71,7 @@ final class Observers {
             // newer than the outage show the stream up; older ones were already in flight.
             onUp(node, false);
         }
-        if (health.isCatchingUp(node)) {
-            health.delivered(node, frame);
-        }
+        health.delivered(node, frame);
         return frame;
     }
 

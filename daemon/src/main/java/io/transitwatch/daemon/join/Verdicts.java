@@ -120,26 +120,13 @@ final class Verdicts {
     }
 
     private void fillFromFlow(NodeEvent flow, int source, int destination, long srcHi, long srcLo, long k4) {
-        view.sourceNode = observers.dictionaryId(source);
-        view.destinationNode = observers.dictionaryId(destination);
-        view.family = FlowKey.family(k4);
-        view.protocol = FlowKey.protocol(k4);
-        view.kind = FlowKey.kind(k4);
-        view.sourceHi = srcHi;
-        view.sourceLo = srcLo;
-        view.destinationHi = flow.dstHi;
-        view.destinationLo = flow.dstLo;
-        view.sourcePort = FlowKey.srcPort(k4);
-        view.destinationPort = FlowKey.dstPort(k4);
+        fillKey(source, destination, srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
         view.attempts = 1;
         view.firstSeenNanos = flow.timeNanos;
         view.lastSeenNanos = flow.timeNanos;
-        view.windowNanos = windowNanos;
         view.observationPoint = flow.observationPoint;
         view.traceReason = flow.traceReason;
         view.interfaceName = flow.interfaceName;
-        view.arrivalNodeNanos = 0;
-        view.dropReason = 0;
     }
 
     private void fillFromPending(int slot) {
@@ -153,16 +140,20 @@ final class Verdicts {
     }
 
     private void fillKey(KeyedSlots slots, int slot, int source, int destination) {
-        long k4 = slots.k4(slot);
+        fillKey(source, destination, slots.k0(slot), slots.k1(slot), slots.k2(slot), slots.k3(slot), slots.k4(slot));
+    }
+
+    /** The key, the nodes and the window of the view; the evidence fields are the caller's. */
+    private void fillKey(int source, int destination, long srcHi, long srcLo, long dstHi, long dstLo, long k4) {
         view.sourceNode = observers.dictionaryId(source);
         view.destinationNode = observers.dictionaryId(destination);
         view.family = FlowKey.family(k4);
         view.protocol = FlowKey.protocol(k4);
         view.kind = FlowKey.kind(k4);
-        view.sourceHi = slots.k0(slot);
-        view.sourceLo = slots.k1(slot);
-        view.destinationHi = slots.k2(slot);
-        view.destinationLo = slots.k3(slot);
+        view.sourceHi = srcHi;
+        view.sourceLo = srcLo;
+        view.destinationHi = dstHi;
+        view.destinationLo = dstLo;
         view.sourcePort = FlowKey.srcPort(k4);
         view.destinationPort = FlowKey.dstPort(k4);
         view.windowNanos = windowNanos;

@@ -34,16 +34,23 @@ class RebuiltViewTest {
         }
     }
 
-    @Test
-    void shouldWaitForAReconnectsBackfillBeforeDecidingDeparturesToTheNode() {
+    /**
+     * b's Hubble server breaks at T0 + 2 s; a keeps sending to b in the first half second of the
+     * outage. Two refused attempts (backoff 1 s, then 1.6 s), then b is back at T0 + 7.2 s, right among
+     * the departures' deadlines (T0 + 7.0 s .. 7.4 s): the ingest publishes NODE_UP (backfilled) on the
+     * reconnected stream's first message; the backfill (since = last seen - 2 s) follows.
+     */
+    private static JoinHarness reconnectedAmongTheDeadlines() {
         JoinHarness join = new JoinHarness().allUp();
-        // b's Hubble server breaks; a keeps sending to b in the first half second of the outage.
         join.streamDown("b", T0 + 2 * S);
         departures(join, T0 + 2 * S, 0);
-        // Two refused attempts (backoff 1 s, then 1.6 s), then b is back at T0 + 7.2 s, right among
-        // the departures' deadlines (T0 + 7.0 s .. 7.4 s). The ingest publishes NODE_UP (backfilled)
-        // on the reconnected stream's first message; the backfill (since = last seen - 2 s) follows.
         join.up("b", T0 + 7200 * MS, true);
+        return join;
+    }
+
+    @Test
+    void shouldWaitForAReconnectsBackfillBeforeDecidingDeparturesToTheNode() {
+        JoinHarness join = reconnectedAmongTheDeadlines();
         // The join drains the ring and runs its duty cycle while the backfill is still on the wire.
         join.advance(T0 + 7500 * MS);
         join.advance(T0 + 7700 * MS);
@@ -106,10 +113,7 @@ class RebuiltViewTest {
 
     @Test
     void shouldStopWaitingForABackfillAfterTheCatchUpLimitWithoutDeclaringTheOutageLost() {
-        JoinHarness join = new JoinHarness().allUp();
-        join.streamDown("b", T0 + 2 * S);
-        departures(join, T0 + 2 * S, 0);
-        join.up("b", T0 + 7200 * MS, true);
+        JoinHarness join = reconnectedAmongTheDeadlines();
         // b's backfill never shows up and b stays silent: past the catch-up limit (5 s) the outage is
         // unknown, not covered.
         join.advance(T0 + 12300 * MS);

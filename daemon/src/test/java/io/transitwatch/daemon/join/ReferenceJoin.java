@@ -153,10 +153,6 @@ final class ReferenceJoin {
         pending.put(key, new Pending(srcNode, dstNode, time, 1));
     }
 
-    void arrival(String node, Key key, long time) {
-        arrival(node, key, time, time);
-    }
-
     /** An arrival that happened at {@code time} and reaches the join at {@code now} (later, when backfilled). */
     void arrival(String node, Key key, long time, long now) {
         delivered(node, time);
