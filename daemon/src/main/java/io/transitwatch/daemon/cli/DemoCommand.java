@@ -56,9 +56,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "json or text. Default: ${DEFAULT-VALUE}")
     String format;
 
-    @Option(names = "--mode", defaultValue = "relay",
-            description = "relay (one Relay stream) or nodes (Peer discovery, one mTLS stream per node). "
-                    + "Default: ${DEFAULT-VALUE}")
+    @Option(names = "--mode", defaultValue = "relay", converter = SimModeConverter.class,
+            description = "relay (one Relay stream) or direct (Peer discovery, one mTLS stream per node; "
+                    + "nodes is accepted too), as hubble.mode. Default: ${DEFAULT-VALUE}")
     SimMode mode;
 
     @Option(names = "--scenario", defaultValue = "seed", paramLabel = "NAME",
@@ -133,7 +133,7 @@ public final class DemoCommand implements Callable<Integer> {
                 throw e;
             }
             try (demo) {
-                stderr.printf("%sscenario %s, %s mode; %s%s%n", PREFIX, scenario, mode.name().toLowerCase(),
+                stderr.printf("%sscenario %s, %s mode; %s%s%n", PREFIX, scenario, SimModeConverter.spelling(mode),
                         destinations(demo.daemon().settings()),
                         duration == null ? ", Ctrl-C to stop" : ", for " + duration);
                 if (demo.daemon().url() != null) {

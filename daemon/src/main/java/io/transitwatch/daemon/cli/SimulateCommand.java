@@ -18,11 +18,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.transitwatch.daemon.Version;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code transitwatch simulate}: wiring only; the simulated cluster lives in {@code io.transitwatch.daemon.sim}. */
-@Command(name = "simulate", mixinStandardHelpOptions = true,
+@Command(name = "simulate", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Runs a simulated 6-node Cilium cluster that serves the Hubble gRPC API (Relay, or one "
                 + "server per node plus the hubble-peer Service) until interrupted.")
 public final class SimulateCommand implements Callable<Integer> {
@@ -32,7 +35,9 @@ public final class SimulateCommand implements Callable<Integer> {
                     + "listen on PORT+1..PORT+6. Default: ${DEFAULT-VALUE}")
     String listen;
 
-    @Option(names = "--mode", defaultValue = "relay", description = "relay or nodes. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--mode", defaultValue = "relay", converter = SimModeConverter.class,
+            description = "relay (one Hubble Relay) or direct (one server per node plus the hubble-peer Service; "
+                    + "nodes is accepted too), as hubble.mode. Default: ${DEFAULT-VALUE}")
     SimMode mode;
 
     @Option(names = "--scenario", defaultValue = "healthy", paramLabel = "NAME",
@@ -58,8 +63,16 @@ public final class SimulateCommand implements Callable<Integer> {
                     + "lines, gzip-compressed when FILE ends in .gz, for `transitwatch replay`")
     Path record;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws InterruptedException, IOException {
+        if (!ScenarioPresets.names().contains(scenario)) {
+            spec.commandLine().getErr().println("transitwatch simulate: unknown --scenario '" + scenario
+                    + "'; choose one of: " + String.join(", ", ScenarioPresets.names()));
+            return 2;
+        }
         Scenario chosen = withOverrides(Scenario.preset(scenario));
         int colon = listen.lastIndexOf(':');
         String host = listen.substring(0, colon).replace("[", "").replace("]", "");

@@ -1,5 +1,7 @@
 package io.transitwatch.daemon.cli;
 
+import io.transitwatch.daemon.Version;
+
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.StringDictionary;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Option;
  * lost events, node up/down, gaps), one line each, on stdout; logs go to stderr. Wiring only: the
  * ingest is {@link HubbleIngest}, the formatting {@link EventPrinter}.
  */
-@Command(name = "tail", mixinStandardHelpOptions = true,
+@Command(name = "tail", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Print every per-node event the Hubble ingest produces, one line each.")
 public final class TailCommand implements Callable<Integer> {
     private static final int POLL_LIMIT = 512;
@@ -53,7 +55,9 @@ public final class TailCommand implements Callable<Integer> {
     Path tlsKey;
 
     @Option(names = "--tls-server-name", paramLabel = "NAME",
-            description = "Server name to verify for the relay, the Peer service or --node servers.")
+            description = "Server name to verify for the relay, the Peer service or --node servers. Default: the "
+                    + "name Cilium's certificates carry: " + IngestConfig.RELAY_SERVER_NAME + " for --relay, "
+                    + IngestConfig.DIRECT_SERVER_NAME + " otherwise.")
     String tlsServerName;
 
     @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")

@@ -30,7 +30,7 @@ public final class ConfigKeys {
     // ---- hubble: where flows come from (DESIGN §4) ----
 
     public static final Key<HubbleMode> HUBBLE_MODE = define("hubble.mode",
-            ChoiceType.ofEnum(HubbleMode.class), HubbleMode.RELAY,
+            ChoiceType.ofEnum(HubbleMode.class).withAlias("nodes", HubbleMode.DIRECT), HubbleMode.RELAY,
             "relay: one stream from Hubble Relay, which merges every node. direct: one stream per node's Hubble "
             + "server (port 4244, usually mTLS), nodes from hubble.nodes or, when that is empty, discovered "
             + "through the Peer service at hubble.peer.address. Direct mode keeps working when Relay is down.");
