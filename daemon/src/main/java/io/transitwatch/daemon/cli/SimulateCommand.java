@@ -27,7 +27,11 @@ import picocli.CommandLine.Spec;
 /** {@code transitwatch simulate}: wiring only; the simulated cluster lives in {@code io.transitwatch.daemon.sim}. */
 @Command(name = "simulate", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Runs a simulated 6-node Cilium cluster that serves the Hubble gRPC API (Relay, or one "
-                + "server per node plus the hubble-peer Service) until interrupted.")
+                + "server per node plus the hubble-peer Service) until interrupted.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped by Ctrl-C or SIGTERM",
+            "2:wrong usage, said in one line: an unknown option, --mode or --scenario"})
 public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--listen", defaultValue = "127.0.0.1:4245", paramLabel = "HOST:PORT",

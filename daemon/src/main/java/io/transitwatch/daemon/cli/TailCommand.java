@@ -26,7 +26,12 @@ import picocli.CommandLine.Option;
  * ingest is {@link HubbleIngest}, the formatting {@link EventPrinter}.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Print every per-node event the Hubble ingest produces, one line each.")
+        description = "Print every per-node event the Hubble ingest produces, one line each.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped by Ctrl-C or SIGTERM, or --duration passed",
+            "1:could not start (e.g. unreadable TLS files; the reason is printed)",
+            "2:wrong usage (unknown option, none or several of --relay, --peer, --node)"})
 public final class TailCommand implements Callable<Integer> {
     private static final int POLL_LIMIT = 512;
 
