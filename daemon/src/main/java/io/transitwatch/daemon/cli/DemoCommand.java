@@ -56,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "json or text. Default: ${DEFAULT-VALUE}")
     String format;
 
-    @Option(names = "--mode", defaultValue = "relay", converter = SimModeConverter.class,
+    @Option(names = "--mode", defaultValue = "relay", converter = SimulateCommand.ModeConverter.class,
             description = "relay (one Relay stream) or direct (Peer discovery, one mTLS stream per node; "
                     + "nodes is accepted too), as hubble.mode. Default: ${DEFAULT-VALUE}")
     SimMode mode;
@@ -133,7 +133,7 @@ public final class DemoCommand implements Callable<Integer> {
                 throw e;
             }
             try (demo) {
-                stderr.printf("%sscenario %s, %s mode; %s%s%n", PREFIX, scenario, SimModeConverter.spelling(mode),
+                stderr.printf("%sscenario %s, %s mode; %s%s%n", PREFIX, scenario, SimulateCommand.ModeConverter.spelling(mode),
                         destinations(demo.daemon().settings()),
                         duration == null ? ", Ctrl-C to stop" : ", for " + duration);
                 if (demo.daemon().url() != null) {

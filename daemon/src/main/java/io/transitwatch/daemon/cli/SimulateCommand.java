@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import io.transitwatch.daemon.Version;
+import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,7 +42,7 @@ public final class SimulateCommand implements Callable<Integer> {
                     + "listen on PORT+1..PORT+6. Default: ${DEFAULT-VALUE}")
     String listen;
 
-    @Option(names = "--mode", defaultValue = "relay", converter = SimModeConverter.class,
+    @Option(names = "--mode", defaultValue = "relay", converter = ModeConverter.class,
             description = "relay (one Hubble Relay) or direct (one server per node plus the hubble-peer Service; "
                     + "nodes is accepted too), as hubble.mode. Default: ${DEFAULT-VALUE}")
     SimMode mode;
@@ -145,6 +148,26 @@ public final class SimulateCommand implements Callable<Integer> {
         @Override
         public java.util.Iterator<String> iterator() {
             return List.copyOf(ScenarioPresets.names()).iterator();
+        }
+    }
+
+    /**
+     * Thread-safe (stateless). {@code --mode} (demo and simulate) as {@code hubble.mode} spells it:
+     * {@code relay} or {@code direct}; {@code nodes}, the demo's older spelling, is accepted for {@code direct}.
+     */
+    static final class ModeConverter implements ITypeConverter<SimMode> {
+        /** How the help and messages spell a mode: the configuration's words. */
+        static String spelling(SimMode mode) {
+            return mode == SimMode.RELAY ? "relay" : "direct";
+        }
+
+        @Override
+        public SimMode convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "relay" -> SimMode.RELAY;
+                case "direct", "nodes" -> SimMode.NODES;
+                default -> throw new TypeConversionException("'" + value + "' is not a mode: relay or direct");
+            };
         }
     }
 }

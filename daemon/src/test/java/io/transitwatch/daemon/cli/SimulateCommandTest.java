@@ -40,11 +40,11 @@ class SimulateCommandTest {
 
     @Test
     void shouldReadDirectAndTheOlderNodesAsPerNodeMode() {
-        SimModeConverter converter = new SimModeConverter();
+        SimulateCommand.ModeConverter converter = new SimulateCommand.ModeConverter();
         assertEquals(SimMode.NODES, converter.convert("direct"));
         assertEquals(SimMode.NODES, converter.convert("nodes"));
         assertEquals(SimMode.RELAY, converter.convert("Relay"));
-        assertEquals("direct", SimModeConverter.spelling(SimMode.NODES));
+        assertEquals("direct", SimulateCommand.ModeConverter.spelling(SimMode.NODES));
         assertThrows(CommandLine.TypeConversionException.class, () -> converter.convert("peer"));
     }
 }
