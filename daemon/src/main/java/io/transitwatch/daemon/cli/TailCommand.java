@@ -79,6 +79,13 @@ public final class TailCommand implements Callable<Integer> {
     public Integer call() {
         IngestConfig config = config();
         StringDictionary dictionary = new StringDictionary(1 << 16);
+        HubbleIngest opened;
+        try {
+            opened = new HubbleIngest(config, dictionary, Clock.SYSTEM, NamedThreadFactory::daemon);
+        } catch (RuntimeException e) { // unreadable TLS files: one line, not a stack trace
+            System.err.println("transitwatch tail: cannot start: " + (e.getMessage() == null ? e : e.getMessage()));
+            return 1;
+        }
         EventPrinter printer = new EventPrinter(System.out, dictionary, format);
         CountDownLatch finished = new CountDownLatch(1);
         Thread onInterrupt = NamedThreadFactory.nonDaemon("tail-shutdown").newThread(() -> {
@@ -90,7 +97,7 @@ public final class TailCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try (HubbleIngest ingest = new HubbleIngest(config, dictionary, Clock.SYSTEM, NamedThreadFactory::daemon)) {
+        try (HubbleIngest ingest = opened) {
             ingest.start();
             long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
             HandoffRing ring = ingest.ring();

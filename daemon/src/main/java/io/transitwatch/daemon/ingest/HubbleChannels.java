@@ -78,9 +78,10 @@ final class HubbleChannels implements AutoCloseable {
         try {
             watch = new TlsFileWatch(tls);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read TLS files " + tls, e);
+            throw new UncheckedIOException("cannot read the TLS files (hubble.tls.*): " + e, e);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot use TLS files " + tls + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot use the TLS files (hubble.tls.*) " + tls.caCert() + ", "
+                    + tls.clientCert() + ", " + tls.clientKey() + ": " + e.getMessage(), e);
         }
         tlsChecks = timer.scheduleWithFixedDelay(watch, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
         TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder().trustManager(watch.trustManager());
