@@ -7,6 +7,7 @@ import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.InvalidConfigException;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.config.SinkKind;
+import io.transitwatch.daemon.config.StdoutAlerts;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.lifecycle.Demo;
 import io.transitwatch.daemon.lifecycle.ShutdownSignal;
@@ -55,6 +56,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--format", defaultValue = "text", description = "json or text. Default: ${DEFAULT-VALUE}")
     String format;
+
+    @Option(names = "--alerts", defaultValue = "summary", paramLabel = "WHICH",
+            description = "summary (incidents, the first alerts of each, then counts every 10 s) or every "
+                    + "(one line per lost tuple); sets stdout.alerts. Default: ${DEFAULT-VALUE}")
+    StdoutAlerts alerts;
 
     @Option(names = "--mode", defaultValue = "relay",
             description = "relay (one Relay stream) or nodes (Peer discovery, one mTLS stream per node). "
@@ -154,9 +160,10 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<String> overrides() {
+    List<String> overrides() {
         List<String> overrides = new ArrayList<>();
         overrides.add("stdout.format=" + format);
+        overrides.add("stdout.alerts=" + alerts.name().toLowerCase(java.util.Locale.ROOT));
         overrides.add("sinks=" + (sinks.isEmpty() ? "stdout" : String.join(",", sinks)));
         overrides.add("http.address=" + httpAddress);
         overrides.add("http.port=" + httpPort);

@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  * and the web page speak of them (DESIGN §3.6): the first loss on a pair opens a FIRING incident at
  * once; while it fires, it counts lost, matched and unverified attempts and the workload pairs hit
  * most, and re-announces itself at most every update interval when the counts moved; it RESOLVES
- * once matches have resumed and no loss was seen for the resolve delay. Per-pair state lives in
+ * once matches have resumed and no loss was seen for the resolve delay. Every change of one
+ * incident carries the incident's id (the id of its opening change) and its own event id, so that
+ * consumers can follow an incident from FIRING to RESOLVED. Per-pair state lives in
  * arrays indexed by the join's pair slot, so a match costs two array writes.
  */
 public final class IncidentTracker {
@@ -46,6 +48,8 @@ public final class IncidentTracker {
     private final String[] sourceNode;
     private final String[] destinationNode;
     private final String[] family;
+    private final String[] incidentId;
+    private final int[] sequence;
     private final List<Map<String, long[]>> workloadLosses;
     private final int[] firing;
     private int firingCount;
@@ -67,6 +71,8 @@ public final class IncidentTracker {
         sourceNode = new String[maxPairs];
         destinationNode = new String[maxPairs];
         family = new String[maxPairs];
+        incidentId = new String[maxPairs];
+        sequence = new int[maxPairs];
         workloadLosses = new ArrayList<>(maxPairs);
         for (int i = 0; i < maxPairs; i++) {
             workloadLosses.add(null);
@@ -137,12 +143,15 @@ public final class IncidentTracker {
         sourceNode[pair] = alert.source().node();
         destinationNode[pair] = alert.destination().node();
         family[pair] = alert.family();
+        incidentId[pair] = null; // the opening change's id, set when it is announced
+        sequence[pair] = 0;
         workloadLosses.set(pair, new HashMap<>());
         firing[firingCount++] = pair;
     }
 
     private void close(int pair, int firingIndex) {
         state[pair] = QUIET;
+        incidentId[pair] = null;
         workloadLosses.set(pair, null);
         firing[firingIndex] = firing[--firingCount];
         open.remove(pair);
@@ -150,8 +159,13 @@ public final class IncidentTracker {
 
     private void announce(int pair, IncidentState newState, long nowNanos) {
         long total = lost[pair] + matched[pair];
-        IncidentChange change = new IncidentChange(ids.next(), instant(nowNanos), newState, sourceNode[pair],
-                destinationNode[pair], family[pair], lost[pair], matched[pair], unverified[pair],
+        String id = ids.next();
+        if (incidentId[pair] == null) {
+            incidentId[pair] = id;
+        }
+        IncidentChange change = new IncidentChange(id, incidentId[pair], ++sequence[pair], instant(nowNanos),
+                newState, sourceNode[pair], destinationNode[pair], family[pair], lost[pair], matched[pair],
+                unverified[pair],
                 total == 0 ? 0.0 : (double) lost[pair] / total, instant(firstSeenNanos[pair]),
                 instant(lastLossNanos[pair]), topWorkloads(pair));
         lastAnnouncedNanos[pair] = nowNanos;
