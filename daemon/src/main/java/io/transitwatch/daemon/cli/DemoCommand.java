@@ -33,8 +33,9 @@ import picocli.CommandLine.Option;
 /** {@code transitwatch demo}: wiring only; see {@link Demo}. */
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Starts a simulated 6-node Cilium cluster (IPv6 solwk03 -> solwk02 blackholed after "
-                + "to-network, all else healthy) and the real daemon against it, prints alerts and "
-                + "incident changes, and serves the web page and /metrics on --http-address:--http-port.",
+                + "to-network, all else healthy) and the real daemon against it, prints incident changes "
+                + "with the first alerts of each and counts of the rest (--alerts every: every alert), and "
+                + "serves the web page and /metrics on --http-address:--http-port.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:stopped by Ctrl-C or SIGTERM, or --duration passed, after a clean shutdown",

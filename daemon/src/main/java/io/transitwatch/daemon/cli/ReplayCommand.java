@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Replays Hubble captures of one or several nodes through the daemon's join, on event time, "
-                + "and prints the alerts, then a summary per node pair and per node.",
+                + "and prints the incident changes with the first alerts of each and counts of the rest "
+                + "(--alerts every: every alert), then a summary per node pair and per node.",
             "Reads `hubble observe -o jsonpb` output, Hubble exporter files and legacy bare-Flow lines, "
                 + "gzip-compressed or not. Nodes without a capture are never observed: departures to them are "
                 + "UNVERIFIED(NO_OBSERVER), never lost. Alerts go to stdout only."},
