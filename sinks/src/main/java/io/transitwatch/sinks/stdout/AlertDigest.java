@@ -46,12 +46,13 @@ final class AlertDigest {
      * @param interval    how long a count runs before it is passed on
      */
     AlertDigest(int firstAlerts, Duration interval) {
+        Objects.requireNonNull(interval, "interval");
         if (firstAlerts < 0 || interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("firstAlerts must be >= 0 and interval > 0, were " + firstAlerts
                     + " and " + interval);
         }
         this.firstAlerts = firstAlerts;
-        this.interval = Objects.requireNonNull(interval, "interval");
+        this.interval = interval;
     }
 
     /** Adds what {@code event} makes printable now, in order: due counts, then the event or nothing. */

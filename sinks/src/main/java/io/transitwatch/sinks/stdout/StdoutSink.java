@@ -68,7 +68,7 @@ public final class StdoutSink implements AlertSink {
     @Override
     public CompletableFuture<Void> publish(List<SinkEvent> batch) {
         if (digest == null) {
-            return write(List.copyOf(batch));
+            return write(batch);
         }
         List<Object> lines = new ArrayList<>(batch.size());
         for (SinkEvent event : batch) {
