@@ -72,7 +72,8 @@ final class MatrixApi {
 
     /**
      * {@code "coverage": {...}}: how much of the cluster the daemon can judge. {@code ratio} is
-     * judged / (judged + unverified) departures of the recent window (null when none was decided);
+     * judged / (judged + unverified + waiting_on_unwatched) departures of the recent window (null
+     * when that is 0, see {@link RecentView});
      * {@code not_watched} lists the nodes not watched now with the reason, {@code incomplete_recently}
      * those watched now whose view had a hole within the window.
      */
@@ -81,6 +82,7 @@ final class MatrixApi {
         json.writeNumberField("window_seconds", Math.round(view.windowSeconds() * 10) / 10.0);
         json.writeNumberField("judged", view.judged());
         json.writeNumberField("unverified", view.unverified());
+        json.writeNumberField("waiting_on_unwatched", view.waitingOnUnwatched());
         Double ratio = view.coverage();
         if (ratio == null) {
             json.writeNullField("ratio");

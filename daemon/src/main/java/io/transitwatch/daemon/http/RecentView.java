@@ -13,8 +13,10 @@ import java.util.TreeMap;
  *
  * <p>What the web page and {@code /api/*} show for the recent window, one judgement for all of
  * them: each node's observer (watched now, and complete over the window, or why not), each pair
- * and family as a cell state, and the <b>coverage</b> (the share of the window's decided departures
- * that could be judged). Three answers are kept apart everywhere: <i>healthy</i>, <i>loss</i> and
+ * and family as a cell state, and the <b>coverage</b>: judged (matched or lost) departures of the
+ * window over judged + unverified + those still waiting on a destination that is not watched now
+ * (they are decided only when it returns or the join gives up on them, and until then would
+ * otherwise not count at all). Three answers are kept apart everywhere: <i>healthy</i>, <i>loss</i> and
  * <i>cannot tell</i>. A cell is:
  * <ul>
  *   <li>{@value #LOSS} when a departure was lost in the window (a loss verdict needs a complete
@@ -165,11 +167,26 @@ final class RecentView {
         return cells.stream().mapToLong(cell -> cell.recent().unverified()).sum();
     }
 
-    /** judged / (judged + unverified) over the window, or null when no departure was decided. */
+    /**
+     * Departures of the window not decided yet whose destination is not watched now: they wait on
+     * its outage. (Departures to watched nodes wait only for the join window; they are not counted.)
+     */
+    long waitingOnUnwatched() {
+        long waiting = 0;
+        for (Cell cell : cells) {
+            NodeWatch destination = nodes.get(cell.total().destinationNode());
+            if (!destination.now().watched()) {
+                waiting += cell.recent().undecided();
+            }
+        }
+        return waiting;
+    }
+
+    /** judged / (judged + unverified + waiting on unwatched) over the window, or null when that is 0. */
     Double coverage() {
         long judged = judged();
-        long decided = judged + unverified();
-        return decided == 0 ? null : (double) judged / decided;
+        long all = judged + unverified() + waitingOnUnwatched();
+        return all == 0 ? null : (double) judged / all;
     }
 
     long cellsIn(String state) {

@@ -84,6 +84,17 @@ class RecentViewTest {
     }
 
     @Test
+    void departuresWaitingOnADestinationDownCountAgainstCoverage() {
+        PairReading toDown = new PairReading(0, "a", "b", "IPv4", 10, 4, 0, 0, 0, 0);
+        PairReading toWatched = new PairReading(1, "a", "c", "IPv4", 10, 4, 0, 0, 0, 0);
+        RecentView view = RecentView.of(List.of(toDown, toWatched), nodes(watched("a"), down("b", "stream down"),
+                watched("c")), new PairHistory(60 * SECOND), SECOND);
+        assertEquals(6, view.waitingOnUnwatched(), "only the departures to b wait on an outage");
+        assertEquals(8, view.judged());
+        assertEquals(8.0 / 14, view.coverage(), 1e-9);
+    }
+
+    @Test
     void unverifiedDeparturesWithNothingJudgedCannotBeTold() {
         PairHistory history = new PairHistory(60 * SECOND);
         RecentView view = RecentView.of(List.of(pair(0, "a", "b", 0, 0, 4)), nodes(watched("a"), watched("b")),

@@ -90,7 +90,8 @@ function renderStatus(status, incidentCount) {
     + number(coverage.nodes_known) + " nodes watched";
   document.getElementById("t-coverage").parentElement.title = "Share of the departures decided in the last "
     + windowSeconds + " s that could be judged (matched or lost): " + number(coverage.judged) + " judged, "
-    + number(coverage.unverified) + " unverified (an observer was not watching)"
+    + number(coverage.unverified) + " unverified (an observer was not watching), "
+    + number(coverage.waiting_on_unwatched) + " waiting on a node not watched now"
     + (coverage.ratio === null ? "; none decided yet" : "");
 }
 
