@@ -66,7 +66,9 @@ function watchLevel(coverage, unknownCells) {
 
 function renderStatus(status, incidentCount) {
   const box = document.getElementById("status");
-  box.dataset.state = status.ready ? "ready" : "not-ready";
+  const partial = status.coverage.not_watched.length > 0 || status.coverage.nodes_known === 0;
+  // Ready (a stream is up) is what Kubernetes needs; the dot is green only when every node is watched.
+  box.dataset.state = !status.ready ? "not-ready" : partial ? "partial" : "ready";
   box.title = status.reason;
   document.getElementById("status-text").textContent = status.ready ? "Ready · " + status.reason.replace(/^ready: /, "")
     : status.reason.replace(/^not ready: /, "Not ready: ");
@@ -239,6 +241,7 @@ function renderIncidents(incidents, pairs, windowSeconds, coverage) {
   const note = document.getElementById("incidents-note");
   const blind = coverage.nodes_known === 0 || coverage.not_watched.length > 0;
   note.hidden = !blind;
+  note.title = coverage.not_watched.map((n) => n.node + ": " + n.reason).join("\n");
   note.textContent = blind ? "Not watching " + notWatchedText(coverage)
     + ": loss to or from them cannot be seen, so it cannot appear here." : "";
   fillRows("incidents", incidents.map((incident) => {
