@@ -115,6 +115,7 @@ class WebPageChromiumIT {
             assertTrue(Pattern.compile("<p class=\"blind-note\" id=\"incidents-note\" title=\"solcp01: stream down[^\"]*\">"
                     + "Not watching 6 of 6 nodes").matcher(dom).find(), "the incidents card says what is not watched:\n" + dom);
             assertTrue(dom.contains("class=\"tile tile-coverage\" data-watch=\"blind\""), dom);
+            assertTrue(dom.contains("<span class=\"tile-value\" id=\"t-coverage\">blind</span>"), dom);
             assertTrue(dom.contains("0 of 6 nodes watched"), dom);
             List<Map<String, String>> halves = halfCells(dom);
             assertEquals(6 * 5 * 2, halves.size());

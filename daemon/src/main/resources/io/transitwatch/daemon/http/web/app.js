@@ -86,10 +86,17 @@ function renderStatus(status, incidentCount) {
   set("t-pending", number(join.pending) + " / " + number(join.pending_capacity));
   set("t-incidents", number(incidentCount), incidentCount > 0);
   const coverage = status.coverage;
-  set("t-coverage", coverageText(coverage));
   const windowSeconds = Math.round(coverage.window_seconds || 0);
-  document.getElementById("t-nodes").textContent = number(coverage.nodes_watched) + " of "
-    + number(coverage.nodes_known) + " nodes watched";
+  const nodesText = number(coverage.nodes_watched) + " of " + number(coverage.nodes_known) + " nodes watched";
+  if (coverage.nodes_known === 0 || coverage.nodes_watched === 0) {
+    // Blind now: a share of what was judged before would read like health.
+    set("t-coverage", "blind");
+    document.getElementById("t-nodes").textContent = nodesText + (coverage.ratio === null ? ""
+      : "; " + coverageText(coverage) + " judged in the last " + windowSeconds + " s");
+  } else {
+    set("t-coverage", coverageText(coverage));
+    document.getElementById("t-nodes").textContent = nodesText;
+  }
   document.getElementById("t-coverage").parentElement.title = "Share of the departures decided in the last "
     + windowSeconds + " s that could be judged (matched or lost): " + number(coverage.judged) + " judged, "
     + number(coverage.unverified) + " unverified (an observer was not watching), "
