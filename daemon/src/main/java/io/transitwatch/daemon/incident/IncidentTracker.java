@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  * and the web page speak of them (DESIGN §3.6): the first loss on a pair opens a FIRING incident at
  * once; while it fires, it counts lost, matched and unverified attempts and the workload pairs hit
  * most, and re-announces itself at most every update interval when the counts moved; it RESOLVES
- * once matches have resumed and no loss was seen for the resolve delay. Per-pair state lives in
+ * once matches have resumed and no loss was seen for the resolve delay. Every change of one
+ * incident carries the incident's id (the id of its opening change) and its own event id, so that
+ * consumers can follow an incident from FIRING to RESOLVED. Per-pair state lives in
  * arrays indexed by the join's pair slot, so a match costs two array writes.
  *
  * <p>{@link #openIncidents()} (the web page's and {@code /api/incidents}' view) keeps up with the
@@ -55,6 +57,8 @@ public final class IncidentTracker {
     private final String[] sourceNode;
     private final String[] destinationNode;
     private final String[] family;
+    private final String[] incidentId;
+    private final int[] sequence;
     private final List<Map<String, long[]>> workloadLosses;
     private final int[] firing;
     private int firingCount;
@@ -77,6 +81,8 @@ public final class IncidentTracker {
         sourceNode = new String[maxPairs];
         destinationNode = new String[maxPairs];
         family = new String[maxPairs];
+        incidentId = new String[maxPairs];
+        sequence = new int[maxPairs];
         workloadLosses = new ArrayList<>(maxPairs);
         for (int i = 0; i < maxPairs; i++) {
             workloadLosses.add(null);
@@ -146,7 +152,7 @@ public final class IncidentTracker {
             int pair = firing[i];
             IncidentChange announced = open.get(pair);
             if (movedSinceSnapshot[pair] && announced != null) {
-                open.put(pair, change(pair, announced.id(), IncidentState.FIRING, nowNanos));
+                open.put(pair, change(pair, announced.id(), announced.sequence(), IncidentState.FIRING, nowNanos));
                 movedSinceSnapshot[pair] = false;
             }
         }
@@ -167,19 +173,26 @@ public final class IncidentTracker {
         sourceNode[pair] = alert.source().node();
         destinationNode[pair] = alert.destination().node();
         family[pair] = alert.family();
+        incidentId[pair] = null; // the opening change's id, set when it is announced
+        sequence[pair] = 0;
         workloadLosses.set(pair, new HashMap<>());
         firing[firingCount++] = pair;
     }
 
     private void close(int pair, int firingIndex) {
         state[pair] = QUIET;
+        incidentId[pair] = null;
         workloadLosses.set(pair, null);
         firing[firingIndex] = firing[--firingCount];
         open.remove(pair);
     }
 
     private void announce(int pair, IncidentState newState, long nowNanos) {
-        IncidentChange change = change(pair, ids.next(), newState, nowNanos);
+        String id = ids.next();
+        if (incidentId[pair] == null) {
+            incidentId[pair] = id;
+        }
+        IncidentChange change = change(pair, id, ++sequence[pair], newState, nowNanos);
         lastAnnouncedNanos[pair] = nowNanos;
         changed[pair] = false;
         movedSinceSnapshot[pair] = false;
@@ -189,9 +202,9 @@ public final class IncidentTracker {
         out.accept(change);
     }
 
-    private IncidentChange change(int pair, String id, IncidentState newState, long nowNanos) {
+    private IncidentChange change(int pair, String id, int changeSequence, IncidentState newState, long nowNanos) {
         long total = lost[pair] + matched[pair];
-        return new IncidentChange(id, instant(nowNanos), newState, sourceNode[pair],
+        return new IncidentChange(id, incidentId[pair], changeSequence, instant(nowNanos), newState, sourceNode[pair],
                 destinationNode[pair], family[pair], lost[pair], matched[pair], unverified[pair],
                 total == 0 ? 0.0 : (double) lost[pair] / total, instant(firstSeenNanos[pair]),
                 instant(lastLossNanos[pair]), topWorkloads(pair));

@@ -243,7 +243,7 @@ final class ScenarioRun {
         PrintStream stdout = new PrintStream(lines, true, StandardCharsets.UTF_8);
         long started = System.nanoTime();
         long startEpoch = Clock.SYSTEM.epochNanos();
-        List<String> overrides = List.of("sinks=stdout", "stdout.format=json", "http.port=-1",
+        List<String> overrides = List.of("sinks=stdout", "stdout.format=json", "stdout.alerts=every", "http.port=-1",
                 "join.window=" + WINDOW.toMillis() + "ms");
         Demo demo = Demo.start(mode, scenario, overrides, tlsDir, stdout, Clock.SYSTEM);
         try {
