@@ -8,7 +8,11 @@ import java.util.Objects;
  * Immutable: a state change of the incident of one (source node, destination node, family), or an
  * update of its counts (DESIGN §3.6, §6). Built by the incident tracker, read by every sink thread.
  *
- * @param id              time-sortable id of this change from {@link EventIds}; the Kafka {@code ce_id}
+ * @param id              time-sortable id of this change from {@link EventIds}; the Kafka {@code ce_id}.
+ *                        Every change has its own: it identifies the message, not the incident
+ * @param incidentId      the incident's id, the same in every change of one incident from its first
+ *                        FIRING through its updates to RESOLVED: the id of the change that opened it
+ * @param sequence        1 for the change that opened the incident, then 2, 3, ... for each later change
  * @param time            when the daemon made the change
  * @param state           FIRING or RESOLVED
  * @param sourceNode      the node that sent
@@ -24,6 +28,8 @@ import java.util.Objects;
  */
 public record IncidentChange(
         String id,
+        String incidentId,
+        int sequence,
         Instant time,
         IncidentState state,
         String sourceNode,
@@ -42,6 +48,10 @@ public record IncidentChange(
 
     public IncidentChange {
         Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(incidentId, "incidentId");
+        if (sequence < 1) {
+            throw new IllegalArgumentException("sequence must be >= 1, was " + sequence);
+        }
         time = Alert.millis(Objects.requireNonNull(time, "time"));
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(sourceNode, "sourceNode");
@@ -70,6 +80,11 @@ public record IncidentChange(
     }
 
     /** {@code lost / (lost + matched)}, or 0 when nothing was judged: the ratio incidents report. */
+    /** True for the change that opened the incident, false for its updates and its RESOLVED change. */
+    public boolean opening() {
+        return sequence == 1;
+    }
+
     public static double lossRatio(long lost, long matched) {
         long judged = lost + matched;
         return judged == 0 ? 0.0 : (double) lost / judged;
@@ -82,6 +97,8 @@ public record IncidentChange(
     /** Not thread-safe; {@link #build()} checks every field as the record's constructor does. */
     public static final class Builder {
         private String id;
+        private String incidentId;
+        private int sequence = 1;
         private Instant time;
         private IncidentState state;
         private String sourceNode;
@@ -98,6 +115,10 @@ public record IncidentChange(
         private Builder() {}
 
         public Builder id(String id) { this.id = id; return this; }
+        /** Optional: defaults to {@link #id(String)}, as for the change that opens an incident. */
+        public Builder incidentId(String incidentId) { this.incidentId = incidentId; return this; }
+        /** Optional: defaults to 1, the change that opens an incident. */
+        public Builder sequence(int sequence) { this.sequence = sequence; return this; }
         public Builder time(Instant time) { this.time = time; return this; }
         public Builder state(IncidentState state) { this.state = state; return this; }
         public Builder sourceNode(String sourceNode) { this.sourceNode = sourceNode; return this; }
@@ -114,8 +135,8 @@ public record IncidentChange(
 
         public IncidentChange build() {
             double ratio = lossRatio != null ? lossRatio : IncidentChange.lossRatio(lost, matched);
-            return new IncidentChange(id, time, state, sourceNode, destinationNode, family, lost, matched,
-                    unverified, ratio, firstSeen, lastSeen, topWorkloads);
+            return new IncidentChange(id, incidentId != null ? incidentId : id, sequence, time, state, sourceNode,
+                    destinationNode, family, lost, matched, unverified, ratio, firstSeen, lastSeen, topWorkloads);
         }
     }
 }

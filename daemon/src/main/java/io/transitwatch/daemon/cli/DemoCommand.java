@@ -7,6 +7,7 @@ import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.InvalidConfigException;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.config.SinkKind;
+import io.transitwatch.daemon.config.StdoutAlerts;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.lifecycle.Demo;
 import io.transitwatch.daemon.lifecycle.ShutdownSignal;
@@ -32,8 +33,9 @@ import picocli.CommandLine.Option;
 /** {@code transitwatch demo}: wiring only; see {@link Demo}. */
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Starts a simulated 6-node Cilium cluster (IPv6 solwk03 -> solwk02 blackholed after "
-                + "to-network, all else healthy) and the real daemon against it, prints alerts and "
-                + "incident changes, and serves the web page and /metrics on --http-address:--http-port.",
+                + "to-network, all else healthy) and the real daemon against it, prints incident changes "
+                + "with the first alerts of each and counts of the rest (--alerts every: every alert), and "
+                + "serves the web page and /metrics on --http-address:--http-port.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:stopped by Ctrl-C or SIGTERM, or --duration passed, after a clean shutdown",
@@ -55,6 +57,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--format", defaultValue = "text", description = "json or text. Default: ${DEFAULT-VALUE}")
     String format;
+
+    @Option(names = "--alerts", defaultValue = "summary", paramLabel = "WHICH",
+            description = "summary (incidents, the first alerts of each, then counts every 10 s) or every "
+                    + "(one line per lost tuple); sets stdout.alerts. Default: ${DEFAULT-VALUE}")
+    StdoutAlerts alerts;
 
     @Option(names = "--mode", defaultValue = "relay", converter = SimulateCommand.ModeConverter.class,
             description = "relay (one Relay stream) or direct (Peer discovery, one mTLS stream per node; "
@@ -154,9 +161,10 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<String> overrides() {
+    List<String> overrides() {
         List<String> overrides = new ArrayList<>();
         overrides.add("stdout.format=" + format);
+        overrides.add("stdout.alerts=" + alerts.name().toLowerCase(java.util.Locale.ROOT));
         overrides.add("sinks=" + (sinks.isEmpty() ? "stdout" : String.join(",", sinks)));
         overrides.add("http.address=" + httpAddress);
         overrides.add("http.port=" + httpPort);

@@ -11,6 +11,8 @@ import io.transitwatch.daemon.replay.Replay;
 import io.transitwatch.daemon.replay.ReplaySummary;
 import io.transitwatch.daemon.replay.SummaryJson;
 import io.transitwatch.daemon.replay.SummaryText;
+import io.transitwatch.daemon.config.StdoutAlerts;
+import io.transitwatch.daemon.lifecycle.SinkAssembly;
 import io.transitwatch.sinks.stdout.StdoutSink;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "replay", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {"Replays Hubble captures of one or several nodes through the daemon's join, on event time, "
-                + "and prints the alerts, then a summary per node pair and per node.",
+                + "and prints the incident changes with the first alerts of each and counts of the rest "
+                + "(--alerts every: every alert), then a summary per node pair and per node.",
             "Reads `hubble observe -o jsonpb` output, Hubble exporter files and legacy bare-Flow lines, "
                 + "gzip-compressed or not. Nodes without a capture are never observed: departures to them are "
                 + "UNVERIFIED(NO_OBSERVER), never lost. Alerts go to stdout only."},
@@ -49,7 +52,12 @@ public final class ReplayCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}")
     String format;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration: join.*, topology.*, incidents.*")
+    @Option(names = "--alerts", paramLabel = "WHICH",
+            description = "summary (incident changes, the first alerts of each, then counts per interval) or every "
+                    + "(one line per lost tuple). Sets stdout.alerts (default summary)")
+    StdoutAlerts alerts;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration: join.*, topology.*, incidents.*, stdout.*")
     Path config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; repeatable")
@@ -91,20 +99,23 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         Settings settings;
         try {
-            settings = ConfigLoader.load(config, sets);
+            List<String> all = new ArrayList<>(RunCommand.withAlerts(sets, alerts));
+            all.add("stdout.format=" + (json ? "json" : "text")); // --format decides, as it always has
+            settings = ConfigLoader.load(config, all);
         } catch (InvalidConfigException e) {
             e.errors().forEach(error -> stderr.println(error));
             return EXIT_USAGE;
         }
         List<CaptureInput> inputs = files.stream().map(file -> CaptureInput.of(file, stdin)).toList();
-        StdoutSink alerts = new StdoutSink(stdout, json ? StdoutSink.Format.JSON : StdoutSink.Format.TEXT);
+        StdoutSink lines = SinkAssembly.stdout(settings, stdout);
         ReplaySummary summary;
         try {
-            summary = Replay.run(settings, inputs, reorderEvents, event -> alerts.publish(List.of(event)), stderr);
+            summary = Replay.run(settings, inputs, reorderEvents, event -> lines.publish(List.of(event)), stderr);
         } catch (IOException e) {
             stderr.println("transitwatch replay: cannot read " + e.getMessage());
             return EXIT_UNREADABLE;
         }
+        lines.flush(); // the counts still running, before the summary
         if (json) {
             stdout.println(SummaryJson.encode(summary));
         } else {

@@ -6,6 +6,7 @@ import io.transitwatch.daemon.config.ConfigError;
 import io.transitwatch.daemon.config.ConfigLoader;
 import io.transitwatch.daemon.config.InvalidConfigException;
 import io.transitwatch.daemon.config.Settings;
+import io.transitwatch.daemon.config.StdoutAlerts;
 import io.transitwatch.daemon.lifecycle.Daemon;
 import io.transitwatch.daemon.lifecycle.ShutdownSignal;
 import java.nio.file.Path;
@@ -38,12 +39,18 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; repeatable; wins over the file and the environment")
     List<String> sets = new ArrayList<>();
 
+    @Option(names = "--alerts", paramLabel = "WHICH",
+            description = "What stdout prints: summary (incidents, the first alerts of each, then counts per "
+                    + "interval) or every (one line per lost tuple). Sets stdout.alerts (default summary); "
+                    + "Kafka always gets every alert")
+    StdoutAlerts alerts;
+
     @Override
     @SuppressWarnings("try") // the daemon runs while the try waits for the signal; the try is there to close it
     public Integer call() throws InterruptedException {
         Settings settings;
         try {
-            settings = ConfigLoader.load(config, sets);
+            settings = ConfigLoader.load(config, withAlerts(sets, alerts));
         } catch (InvalidConfigException e) {
             for (ConfigError error : e.errors()) {
                 System.err.println(error);
@@ -69,5 +76,16 @@ public final class RunCommand implements Callable<Integer> {
             shutdown.closed();
         }
         return 0;
+    }
+
+    /** {@code sets} with {@code stdout.alerts} first when {@code --alerts} was given, so that a {@code --set} still wins. */
+    static List<String> withAlerts(List<String> sets, StdoutAlerts alerts) {
+        if (alerts == null) {
+            return sets;
+        }
+        List<String> all = new ArrayList<>();
+        all.add("stdout.alerts=" + alerts.name().toLowerCase(java.util.Locale.ROOT));
+        all.addAll(sets);
+        return all;
     }
 }

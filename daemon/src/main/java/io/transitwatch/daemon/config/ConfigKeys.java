@@ -209,6 +209,20 @@ public final class ConfigKeys {
     public static final Key<StdoutFormat> STDOUT_FORMAT = define("stdout.format",
             ChoiceType.ofEnum(StdoutFormat.class), StdoutFormat.JSON,
             "json: one versioned JSON line per alert or incident change; text: a one-line human summary.");
+    public static final Key<StdoutAlerts> STDOUT_ALERTS = define("stdout.alerts",
+            ChoiceType.ofEnum(StdoutAlerts.class), StdoutAlerts.SUMMARY,
+            "summary: stdout speaks in incidents: every incident change, and per incident the first "
+            + "stdout.summary.first-alerts alerts, then one count per verdict every stdout.summary.interval "
+            + "(\"+143 more LOST_IN_TRANSIT solwk03 → solwk02 IPv6 over 10 s: SYN 143\"). every: one line per "
+            + "alert (per lost tuple). Kafka always gets every alert; Slack always speaks in incidents.");
+    public static final Key<Integer> STDOUT_SUMMARY_FIRST_ALERTS = define("stdout.summary.first-alerts",
+            IntType.range(0, 1000), 3,
+            "With stdout.alerts summary: alerts of an incident's node pair and family printed one by one "
+            + "before they are only counted; the count starts again with the pair's next incident.");
+    public static final Key<Duration> STDOUT_SUMMARY_INTERVAL = define("stdout.summary.interval",
+            DurationType.positive(), Duration.ofSeconds(10),
+            "With stdout.alerts summary: how long alerts are counted before the count is printed (also "
+            + "printed before the incident's next change and at shutdown).");
     public static final Key<List<String>> KAFKA_BOOTSTRAP_SERVERS = define("kafka.bootstrap-servers",
             ListType.of(TextType.HOST_PORT), List.of(),
             "Kafka brokers to start from, host:port each; needed when sinks includes kafka.");

@@ -24,12 +24,21 @@ import java.util.function.Consumer;
  * and the web page speak of them (DESIGN §3.6): the first loss on a pair opens a FIRING incident at
  * once; while it fires, it counts lost, matched and unverified attempts and the workload pairs hit
  * most, and re-announces itself at most every update interval when the counts moved; it RESOLVES
- * once matches have resumed and no loss was seen for the resolve delay. Per-pair state lives in
+ * once matches have resumed and no loss was seen for the resolve delay. Every change of one
+ * incident carries the incident's id (the id of its opening change) and its own event id, so that
+ * consumers can follow an incident from FIRING to RESOLVED. Per-pair state lives in
  * arrays indexed by the join's pair slot, so a match costs two array writes.
+ *
+ * <p>{@link #openIncidents()} (the web page's and {@code /api/incidents}' view) keeps up with the
+ * counts at most {@value #SNAPSHOT_INTERVAL_MILLIS} ms behind, not only at announcements (which may
+ * be an update interval apart): each refreshed entry keeps the {@code id} of the latest change the
+ * sinks received, with the counts and {@code time} of its refresh.
  */
 public final class IncidentTracker {
     private static final byte QUIET = 0;
     private static final byte FIRING = 1;
+    static final long SNAPSHOT_INTERVAL_MILLIS = 1000;
+    private static final long SNAPSHOT_INTERVAL_NANOS = SNAPSHOT_INTERVAL_MILLIS * 1_000_000L;
 
     private final IncidentConfig config;
     private final EventIds ids;
@@ -43,9 +52,13 @@ public final class IncidentTracker {
     private final long[] lastLossNanos;
     private final long[] lastAnnouncedNanos;
     private final boolean[] changed;
+    private final boolean[] movedSinceSnapshot;
+    private long snapshotDueNanos;
     private final String[] sourceNode;
     private final String[] destinationNode;
     private final String[] family;
+    private final String[] incidentId;
+    private final int[] sequence;
     private final List<Map<String, long[]>> workloadLosses;
     private final int[] firing;
     private int firingCount;
@@ -64,9 +77,12 @@ public final class IncidentTracker {
         lastLossNanos = new long[maxPairs];
         lastAnnouncedNanos = new long[maxPairs];
         changed = new boolean[maxPairs];
+        movedSinceSnapshot = new boolean[maxPairs];
         sourceNode = new String[maxPairs];
         destinationNode = new String[maxPairs];
         family = new String[maxPairs];
+        incidentId = new String[maxPairs];
+        sequence = new int[maxPairs];
         workloadLosses = new ArrayList<>(maxPairs);
         for (int i = 0; i < maxPairs; i++) {
             workloadLosses.add(null);
@@ -85,6 +101,7 @@ public final class IncidentTracker {
         matchedSinceLoss[pair] = 0;
         lastLossNanos[pair] = nowNanos;
         changed[pair] = true;
+        movedSinceSnapshot[pair] = true;
         String workloads = workloadPair(alert);
         workloadLosses.get(pair).computeIfAbsent(workloads, k -> new long[1])[0]++;
         if (lost[pair] == 1) {
@@ -97,6 +114,7 @@ public final class IncidentTracker {
             matched[pair]++;
             matchedSinceLoss[pair]++;
             changed[pair] = true;
+            movedSinceSnapshot[pair] = true;
         }
     }
 
@@ -104,6 +122,7 @@ public final class IncidentTracker {
         if (pair >= 0 && state[pair] == FIRING) {
             unverified[pair]++;
             changed[pair] = true;
+            movedSinceSnapshot[pair] = true;
         }
     }
 
@@ -118,6 +137,23 @@ public final class IncidentTracker {
                 close(pair, i);
             } else if (changed[pair] && nowNanos - lastAnnouncedNanos[pair] >= updateInterval) {
                 announce(pair, IncidentState.FIRING, nowNanos);
+            }
+        }
+        refreshSnapshots(nowNanos);
+    }
+
+    /** Brings {@link #openIncidents()} up to date with counts that moved since, once a second at most. */
+    private void refreshSnapshots(long nowNanos) {
+        if (nowNanos < snapshotDueNanos) {
+            return;
+        }
+        snapshotDueNanos = nowNanos + SNAPSHOT_INTERVAL_NANOS;
+        for (int i = 0; i < firingCount; i++) {
+            int pair = firing[i];
+            IncidentChange announced = open.get(pair);
+            if (movedSinceSnapshot[pair] && announced != null) {
+                open.put(pair, change(pair, announced.id(), announced.sequence(), IncidentState.FIRING, nowNanos));
+                movedSinceSnapshot[pair] = false;
             }
         }
     }
@@ -137,29 +173,41 @@ public final class IncidentTracker {
         sourceNode[pair] = alert.source().node();
         destinationNode[pair] = alert.destination().node();
         family[pair] = alert.family();
+        incidentId[pair] = null; // the opening change's id, set when it is announced
+        sequence[pair] = 0;
         workloadLosses.set(pair, new HashMap<>());
         firing[firingCount++] = pair;
     }
 
     private void close(int pair, int firingIndex) {
         state[pair] = QUIET;
+        incidentId[pair] = null;
         workloadLosses.set(pair, null);
         firing[firingIndex] = firing[--firingCount];
         open.remove(pair);
     }
 
     private void announce(int pair, IncidentState newState, long nowNanos) {
-        long total = lost[pair] + matched[pair];
-        IncidentChange change = new IncidentChange(ids.next(), instant(nowNanos), newState, sourceNode[pair],
-                destinationNode[pair], family[pair], lost[pair], matched[pair], unverified[pair],
-                total == 0 ? 0.0 : (double) lost[pair] / total, instant(firstSeenNanos[pair]),
-                instant(lastLossNanos[pair]), topWorkloads(pair));
+        String id = ids.next();
+        if (incidentId[pair] == null) {
+            incidentId[pair] = id;
+        }
+        IncidentChange change = change(pair, id, ++sequence[pair], newState, nowNanos);
         lastAnnouncedNanos[pair] = nowNanos;
         changed[pair] = false;
+        movedSinceSnapshot[pair] = false;
         if (newState == IncidentState.FIRING) {
             open.put(pair, change);
         }
         out.accept(change);
+    }
+
+    private IncidentChange change(int pair, String id, int changeSequence, IncidentState newState, long nowNanos) {
+        long total = lost[pair] + matched[pair];
+        return new IncidentChange(id, incidentId[pair], changeSequence, instant(nowNanos), newState, sourceNode[pair],
+                destinationNode[pair], family[pair], lost[pair], matched[pair], unverified[pair],
+                total == 0 ? 0.0 : (double) lost[pair] / total, instant(firstSeenNanos[pair]),
+                instant(lastLossNanos[pair]), topWorkloads(pair));
     }
 
     private List<WorkloadLoss> topWorkloads(int pair) {

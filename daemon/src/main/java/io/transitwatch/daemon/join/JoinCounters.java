@@ -25,7 +25,15 @@ public final class JoinCounters {
         static final Global[] VALUES = values();
     }
 
-    /** Counters and gauges per observing node. */
+    /** Values of the {@link PerNode#STATE} gauge: what the join knows of a node's observer now. */
+    public static final long OBSERVER_NEVER_SEEN = 0;
+    /** Delivering, and caught up with what it was asked to re-read. */
+    public static final long OBSERVER_UP = 1;
+    public static final long OBSERVER_DOWN = 2;
+    /** Delivering again, but not yet past the moment it came up (see ObserverHealth, "catching up"). */
+    public static final long OBSERVER_CATCHING_UP = 3;
+
+    /** Counters and gauges per observing node; {@code STATE} holds one of the {@code OBSERVER_*} values. */
     public enum PerNode {
         EVENTS, LOST_EVENTS, GAPS, DOWN, CLOCK_OFFSET_NANOS, LATENESS_NANOS, STATE;
         static final PerNode[] VALUES = values();

@@ -5,6 +5,7 @@ import io.transitwatch.daemon.clock.JavaClock;
 import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.config.SinkKind;
+import io.transitwatch.daemon.config.StdoutAlerts;
 import io.transitwatch.daemon.config.StdoutFormat;
 import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.sinks.AlertSink;
@@ -19,20 +20,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Stateless: makes the sinks named in {@code sinks} from their settings. */
-final class SinkAssembly {
+public final class SinkAssembly {
     private SinkAssembly() {}
 
     static List<AlertSink> sinks(Settings settings, PrintStream stdout, Clock clock) {
         List<AlertSink> sinks = new ArrayList<>();
         for (SinkKind kind : settings.get(ConfigKeys.SINKS)) {
             sinks.add(switch (kind) {
-                case STDOUT -> new StdoutSink(stdout, settings.get(ConfigKeys.STDOUT_FORMAT) == StdoutFormat.TEXT
-                        ? StdoutSink.Format.TEXT : StdoutSink.Format.JSON);
+                case STDOUT -> stdout(settings, stdout);
                 case KAFKA -> kafka(settings);
                 case SLACK -> slack(settings, clock);
             });
         }
         return sinks;
+    }
+
+    /** The stdout sink as {@code stdout.*} configures it (also {@code transitwatch replay}'s). */
+    public static StdoutSink stdout(Settings settings, PrintStream stdout) {
+        return new StdoutSink(stdout,
+                settings.get(ConfigKeys.STDOUT_FORMAT) == StdoutFormat.TEXT ? StdoutSink.Format.TEXT
+                        : StdoutSink.Format.JSON,
+                settings.get(ConfigKeys.STDOUT_ALERTS) == StdoutAlerts.EVERY ? StdoutSink.Alerts.EVERY
+                        : StdoutSink.Alerts.SUMMARY,
+                settings.integer(ConfigKeys.STDOUT_SUMMARY_FIRST_ALERTS),
+                settings.duration(ConfigKeys.STDOUT_SUMMARY_INTERVAL));
     }
 
     private static AlertSink kafka(Settings settings) {

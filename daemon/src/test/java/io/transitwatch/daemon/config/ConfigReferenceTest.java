@@ -66,7 +66,7 @@ class ConfigReferenceTest {
     @Test
     void shouldKeepTheDocsExamplesValid() throws IOException {
         List<String> examples = configExamples(Files.readString(docs()));
-        assertEquals(3, examples.size(), "relay, direct with mTLS, Kafka and Slack");
+        assertEquals(4, examples.size(), "relay, direct with mTLS, Kafka and Slack, stdout");
 
         for (String example : examples) {
             Path file = Files.writeString(dir.resolve("example.yaml"), example);

@@ -93,7 +93,7 @@ class RecordReplayIT {
         String liveStreamLosses;
         try (CaptureWriter recorder = CaptureWriter.open(recording)) {
             try (Demo demo = Demo.start(SimMode.RELAY, Scenario.preset("pair-blackhole"),
-                    List.of("join.window=" + WINDOW.toMillis() + "ms", "sinks=stdout", "stdout.format=json",
+                    List.of("join.window=" + WINDOW.toMillis() + "ms", "sinks=stdout", "stdout.format=json", "stdout.alerts=every",
                             "http.port=-1"), dir,
                     new PrintStream(liveStdout, true, StandardCharsets.UTF_8), Clock.SYSTEM, recorder)) {
                 liveStart = awaitFirstFlows(demo);

@@ -243,7 +243,7 @@ final class ScenarioRun {
         PrintStream stdout = new PrintStream(lines, true, StandardCharsets.UTF_8);
         long started = System.nanoTime();
         long startEpoch = Clock.SYSTEM.epochNanos();
-        List<String> overrides = List.of("sinks=stdout", "stdout.format=json", "http.port=-1",
+        List<String> overrides = List.of("sinks=stdout", "stdout.format=json", "stdout.alerts=every", "http.port=-1",
                 "join.window=" + WINDOW.toMillis() + "ms");
         Demo demo = Demo.start(mode, scenario, overrides, tlsDir, stdout, Clock.SYSTEM);
         try {
@@ -282,7 +282,7 @@ final class ScenarioRun {
         while (true) {
             Set<String> up = new HashSet<>();
             for (int node = 0; node < counters.nodeCount(); node++) {
-                if (counters.node(node, JoinCounters.PerNode.STATE) == 1) { // ObserverHealth.UP
+                if (counters.node(node, JoinCounters.PerNode.STATE) == JoinCounters.OBSERVER_UP) { // and caught up
                     up.add(dictionary.get(counters.nodeId(node)));
                 }
             }

@@ -111,6 +111,8 @@ public final class EventJson {
         json.writeStartObject();
         json.writeStringField("schema", IncidentChange.SCHEMA);
         json.writeStringField("id", incident.id());
+        json.writeStringField("incident_id", incident.incidentId());
+        json.writeNumberField("sequence", incident.sequence());
         json.writeStringField("time", formatTime(incident.time()));
         json.writeStringField("state", incident.state().name());
         json.writeStringField("source_node", incident.sourceNode());
@@ -201,11 +203,14 @@ public final class EventJson {
             workloads.add(new WorkloadLoss(text(entry, "source"), text(entry, "destination"), number(entry, "lost")));
         }
         JsonNode ratio = root.get("loss_ratio");
+        JsonNode sequence = root.get("sequence");
         if (ratio == null || !ratio.isNumber()) {
             throw new IllegalArgumentException("\"loss_ratio\" must be a number");
         }
         return IncidentChange.builder()
                 .id(text(root, "id"))
+                .incidentId(optionalText(root, "incident_id")) // absent in lines written before it existed
+                .sequence(sequence == null || sequence.isNull() ? 1 : (int) number(root, "sequence"))
                 .time(time(root, "time"))
                 .state(IncidentState.valueOf(text(root, "state")))
                 .sourceNode(text(root, "source_node"))

@@ -96,7 +96,8 @@ final class SlackMessage {
                 text.append(", ").append(incident.unverified()).append(" unverified");
             }
             text.append("\nfirst ").append(TIME.format(incident.firstSeen()))
-                    .append(", last ").append(TIME.format(incident.lastSeen())).append('\n');
+                    .append(", last ").append(TIME.format(incident.lastSeen()))
+                    .append(", incident `").append(incident.incidentId()).append("`\n");
             appendWorkloads(text, incident.topWorkloads());
         }
         appendAlerts(text, group);

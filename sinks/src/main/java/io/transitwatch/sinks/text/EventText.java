@@ -3,6 +3,7 @@ package io.transitwatch.sinks.text;
 import io.transitwatch.sinks.Alert;
 import io.transitwatch.sinks.AlertEndpoint;
 import io.transitwatch.sinks.IncidentChange;
+import io.transitwatch.sinks.IncidentState;
 import io.transitwatch.sinks.SinkEvent;
 import java.util.Locale;
 
@@ -11,14 +12,21 @@ import java.util.Locale;
  *
  * <pre>
  * LOST_IN_TRANSIT IPv6 TCP SYN solwk03 → solwk02 flux-system/kustomize-controller-57bbd7c-fdtpk [fd00:101:224:2::3ac8]:47972 → flux-system/source-controller-6ccfd78764-rzfnk [fd00:101:224:1::2f9e]:9090 attempts=2 window=5000ms
- * FIRING solwk03 → solwk02 IPv6 lost=214 matched=0 loss=100.0%
+ * FIRING solwk03 → solwk02 IPv6 lost=1 matched=0 loss=100.0% incident=01KBX5N3K0T9Q2W7E4R6Y8U1I3
+ * UPDATE solwk03 → solwk02 IPv6 lost=214 matched=0 loss=100.0% incident=01KBX5N3K0T9Q2W7E4R6Y8U1I3
+ * RESOLVED solwk03 → solwk02 IPv6 lost=214 matched=57 loss=79.0% incident=01KBX5N3K0T9Q2W7E4R6Y8U1I3
  * </pre>
+ *
+ * An incident's first change reads FIRING and its later changes while it still fires UPDATE, so
+ * that a terminal shows one FIRING line per incident; every line of one incident ends with the
+ * same {@code incident=} id.
  *
  * IPv6 addresses are bracketed before the port, as in URLs, so the port cannot be misread as the
  * last address group. The line is for people; machines read {@link io.transitwatch.sinks.json.EventJson}.
  */
 public final class EventText {
-    private static final String ARROW = " \u2192 ";
+    /** The arrow between source and destination, with its spaces. */
+    public static final String ARROW = " \u2192 ";
 
     private EventText() {}
 
@@ -68,13 +76,16 @@ public final class EventText {
     }
 
     private static String formatIncident(IncidentChange incident) {
-        return incident.state() + " "
+        String state = incident.state() == IncidentState.FIRING && !incident.opening() ? "UPDATE"
+                : incident.state().name();
+        return state + " "
                 + incident.sourceNode() + ARROW + incident.destinationNode() + " "
                 + incident.family()
                 + " lost=" + incident.lost()
                 + " matched=" + incident.matched()
                 + (incident.unverified() > 0 ? " unverified=" + incident.unverified() : "")
-                + " loss=" + percent(incident.lossRatio());
+                + " loss=" + percent(incident.lossRatio())
+                + " incident=" + incident.incidentId();
     }
 
     /** {@code 0.9996} → {@code 99.96%} would be noise for an operator: one decimal, e.g. {@code 100.0%}. */

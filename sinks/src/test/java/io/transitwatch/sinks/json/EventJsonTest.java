@@ -35,6 +35,7 @@ class EventJsonTest {
     @Test
     void shouldEncodeAnIncidentChangeExactlyInTheDesignShapeAndOrder() {
         String expected = "{\"schema\":\"transitwatch.incident/v1\",\"id\":\"01JKPZ5N3H0000000000000000\","
+                + "\"incident_id\":\"01JKPZ5N3H0000000000000000\",\"sequence\":1,"
                 + "\"time\":\"2026-02-11T22:17:36.784Z\",\"state\":\"FIRING\",\"source_node\":\"solwk03\",\"destination_node\":\"solwk02\","
                 + "\"family\":\"IPv6\",\"lost\":214,\"matched\":0,\"unverified\":0,\"loss_ratio\":1.0,"
                 + "\"first_seen\":\"2026-02-11T22:12:36.000Z\",\"last_seen\":\"2026-02-11T22:17:36.784Z\","

@@ -3,7 +3,10 @@ package io.transitwatch.sinks.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.transitwatch.sinks.Alert;
 import io.transitwatch.sinks.Await;
+import io.transitwatch.sinks.IncidentChange;
+import io.transitwatch.sinks.JsonSchemas;
 import io.transitwatch.sinks.SinkEvent;
 import io.transitwatch.sinks.TestEvents;
 import io.transitwatch.sinks.TestThreads;
@@ -69,6 +72,7 @@ class KafkaSinkBrokerIT {
             SinkEvent sent = alerts.get(i);
             assertEquals(sent.key(), KafkaTopics.text(record.key()));
             assertEquals(sent, EventJson.decode(KafkaTopics.text(record.value())));
+            assertEquals(List.of(), JsonSchemas.errors(Alert.SCHEMA, KafkaTopics.text(record.value())));
             assertEquals(Map.of("ce_specversion", "1.0", "ce_type", "io.transitwatch.alert.lost_in_transit.v1",
                     "ce_source", "/transitwatch/lab", "ce_id", sent.id(), "ce_time", "2026-02-11T22:17:36.784Z",
                     "content-type", "application/json"), headers(record));
@@ -76,6 +80,7 @@ class KafkaSinkBrokerIT {
         List<ConsumerRecord<byte[], byte[]>> incidents = KafkaTopics.readAll(broker.bootstrapServers(), "a1.incidents", 1);
         assertEquals(1, incidents.size());
         assertEquals(TestEvents.firing(), EventJson.decode(KafkaTopics.text(incidents.get(0).value())));
+        assertEquals(List.of(), JsonSchemas.errors(IncidentChange.SCHEMA, KafkaTopics.text(incidents.get(0).value())));
         assertEquals("io.transitwatch.incident.firing.v1", headers(incidents.get(0)).get("ce_type"));
     }
 

@@ -74,4 +74,19 @@ class NotificationGroupsTest {
         assertEquals(1, small.size());
         assertEquals(1, small.ignoredForCapacity());
     }
+
+    @Test
+    void shouldNameTheIncidentAndCountItsAlertsInTheSlackMessage() {
+        groups.add(TestEvents.lostAlert(), T0);
+        groups.add(TestEvents.firing(), T0);
+        for (int i = 1; i <= 40; i++) {
+            groups.add(TestEvents.lostAlert(String.format("01JKPZ5N3G%016d", i)), T0);
+        }
+        List<GroupSnapshot> due = groups.takeDue(T0.plusSeconds(30), false);
+        assertEquals(1, due.size());
+        String text = SlackMessage.describe(due.get(0));
+        assertTrue(text.contains(", incident `" + TestEvents.firing().incidentId() + "`"), text);
+        assertTrue(text.contains("41 alerts since the last message"), text);
+        assertEquals(1, text.lines().filter(line -> line.startsWith("e.g. ")).count(), "one example tuple: " + text);
+    }
 }

@@ -43,10 +43,12 @@ class EventTextTest {
 
     @Test
     void shouldSummariseAnIncident() {
-        assertEquals("FIRING solwk03 → solwk02 IPv6 lost=214 matched=0 loss=100.0%", EventText.format(TestEvents.firing()));
-        IncidentChange resolved = IncidentChange.builder().id("x").time(TestEvents.TIME).state(IncidentState.RESOLVED)
+        assertEquals("FIRING solwk03 → solwk02 IPv6 lost=214 matched=0 loss=100.0% incident=01JKPZ5N3H0000000000000000",
+                EventText.format(TestEvents.firing()));
+        IncidentChange resolved = IncidentChange.builder().id("y").incidentId("x").sequence(4).time(TestEvents.TIME).state(IncidentState.RESOLVED)
                 .sourceNode("solwk03").destinationNode("solwk02").family("IPv4").lost(3).matched(997).unverified(12)
                 .firstSeen(TestEvents.TIME).lastSeen(TestEvents.TIME).build();
-        assertEquals("RESOLVED solwk03 → solwk02 IPv4 lost=3 matched=997 unverified=12 loss=0.3%", EventText.format(resolved));
+        assertEquals("RESOLVED solwk03 → solwk02 IPv4 lost=3 matched=997 unverified=12 loss=0.3% incident=x",
+                EventText.format(resolved));
     }
 }
