@@ -36,7 +36,7 @@ import java.util.function.Function;
  * <p>With TLS, the CA, client certificate and key are re-read when their files change (a mounted
  * Secret that rotates), checked every {@code tlsReloadInterval} on the ingest's timer thread
  * ({@link TlsFileWatch}): new connections present and trust what was read last, connections
- * already up are left alone (ADR 0010).
+ * already up are left alone (ADR 0011).
  */
 final class HubbleChannels implements AutoCloseable {
     /** Matches grpc-go's default keepalive enforcement (5 min): more frequent pings get the connection closed. */

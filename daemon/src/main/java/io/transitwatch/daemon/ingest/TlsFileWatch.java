@@ -29,7 +29,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
  * and the bytes behind them change. Each check reads the three (small) files and compares their
  * bytes with what was last loaded; on a change it parses them and hands the result to grpc-java's
  * {@link AdvancedTlsX509KeyManager} / {@link AdvancedTlsX509TrustManager}, which every new TLS
- * handshake asks. Connections already up keep what they were made with (ADR 0010). Files that
+ * handshake asks. Connections already up keep what they were made with (ADR 0011). Files that
  * cannot be read or parsed (a half-written copy) keep the previous material; that is logged once,
  * in one line, until the files change again.
  */
