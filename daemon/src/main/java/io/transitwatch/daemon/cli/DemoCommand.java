@@ -230,7 +230,7 @@ public final class DemoCommand implements Callable<Integer> {
                 counters.get(JoinCounters.Global.UNVERIFIED));
         for (int pair = 0; pair < counters.pairCount(); pair++) {
             long lost = counters.pair(pair, JoinCounters.PerPair.LOST);
-            if (lost > 0) {
+            if (lost > 0 && counters.pairInUse(pair)) {
                 stderr.printf("  %s -> %s %s: %d lost, %d matched%n",
                         demo.daemon().dictionary().get(counters.pairSourceNode(pair)),
                         demo.daemon().dictionary().get(counters.pairDestinationNode(pair)),
