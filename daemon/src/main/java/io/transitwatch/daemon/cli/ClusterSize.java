@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
  * Not thread-safe (picocli fills it once). The size of the simulated cluster and its traffic per
  * node, shared by {@code simulate} and {@code demo}: thousands of nodes at a low per-node rate.
  */
-final class ClusterSize {
+public final class ClusterSize {
     /** New connections per second and node when {@code --nodes} is given without a rate. */
     static final double DEFAULT_RATE_PER_NODE = 0.5;
 
