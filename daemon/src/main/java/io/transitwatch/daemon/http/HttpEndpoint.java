@@ -29,8 +29,10 @@ import java.util.concurrent.TimeUnit;
  *   /readyz         200 when a Hubble stream is up and the join runs, else 503 with the reason
  *   /metrics        Prometheus text format 0.0.4, read from the counters at scrape time
  *   /api/matrix     per pair and family: recent and total verdict counts, loss ratio, cell state
+ *                   (loss, ok, idle, unknown); per node: watched or why not; coverage
  *   /api/incidents  FIRING incidents          /api/alerts    recent alerts (both as the sinks' JSON)
- *   /api/observers  health of each Hubble source          /api/status  readiness and totals
+ *   /api/observers  health of each Hubble source, watched or why not
+ *   /api/status     readiness, totals and coverage
  *   /               the web page (index.html, app.js, style.css, favicon.svg from the classpath)
  * </pre>
  * Everything here reads; nothing is called from the ingest or join threads.
@@ -79,8 +81,10 @@ public final class HttpEndpoint implements AutoCloseable {
         route(server, "/api/matrix", exchange -> Response.json(MatrixApi.write(daemon, history, System.nanoTime())));
         route(server, "/api/incidents", exchange -> Response.json(EventsApi.incidents(daemon)));
         route(server, "/api/alerts", exchange -> Response.json(EventsApi.alerts(daemon)));
-        route(server, "/api/observers", exchange -> Response.json(StatusApi.observers(daemon)));
-        route(server, "/api/status", exchange -> Response.json(StatusApi.status(daemon)));
+        route(server, "/api/observers", exchange -> Response.json(StatusApi.observers(daemon,
+                RecentView.read(daemon, history, System.nanoTime()))));
+        route(server, "/api/status", exchange -> Response.json(StatusApi.status(daemon,
+                RecentView.read(daemon, history, System.nanoTime()))));
         for (Map.Entry<String, WebResources.Resource> file : page.entrySet()) {
             WebResources.Resource resource = file.getValue();
             route(server, file.getKey(), exchange -> {
@@ -135,7 +139,7 @@ public final class HttpEndpoint implements AutoCloseable {
 
     private static void sample(DaemonView daemon, PairHistory history) {
         try {
-            history.record(System.nanoTime(), PairReading.readAll(daemon));
+            history.record(System.nanoTime(), PairReading.readAll(daemon), NodeReading.readAll(daemon));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "http: sampling the pair counters failed: " + e, e);
         }

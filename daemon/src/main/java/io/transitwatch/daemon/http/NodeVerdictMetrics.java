@@ -21,7 +21,7 @@ import java.util.List;
  * <p>The verdicts of every node's departures over all destinations, labelled {@code source_node}
  * (always exported, whatever the cluster size: {@link #SERIES_PER_NODE} series a node), and the
  * transit-delay histogram per {@code family} (a fixed number of series: no per-pair histograms, ADR
- * 0003).
+ * 0009).
  */
 final class NodeVerdictMetrics {
     static final int SERIES_PER_NODE = 4;

@@ -1,20 +1,28 @@
 package io.transitwatch.daemon.http;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Thread-safe: the HTTP sampler thread records, HTTP request threads read; both under this
  * object's lock (a few times per second at most, never on the join's path).
  *
- * <p>A short ring of per-pair counter readings, one every few seconds, so that the web page shows
- * <em>recent</em> loss rather than loss since start: a pair that lost packets an hour ago and is
- * healthy now must turn green. The baseline of the recent window is the oldest reading that is not
- * older than the window; before the first reading, the recent window is the whole lifetime.
+ * <p>A short ring of per-pair counter readings and per-node observer readings, one every few
+ * seconds, so that the web page shows <em>recent</em> loss rather than loss since start (a pair that
+ * lost packets an hour ago and is healthy now must turn green), and can tell whether a node's view
+ * was complete over that window (a node that was down a minute ago cannot vouch for it). The
+ * baseline of the recent window is the oldest reading that is not older than the window; before the
+ * first reading, the recent window is the whole lifetime.
  */
 final class PairHistory {
-    /** Readings of every pair at one moment ({@code System.nanoTime()} time base), in slot order. */
-    record Sample(long atNanos, List<PairReading> pairs) {
+    /** Readings of every pair (in slot order) and node at one moment ({@code System.nanoTime()} time base). */
+    record Sample(long atNanos, List<PairReading> pairs, Map<String, NodeReading> nodes) {
+        Sample(long atNanos, List<PairReading> pairs) {
+            this(atNanos, pairs, Map.of());
+        }
+
         /** The reading of {@code slot} in this sample, or null if the slot held no pair then. */
         PairReading pair(int slot) {
             int low = 0;
@@ -32,6 +40,11 @@ final class PairHistory {
             }
             return null;
         }
+
+        /** The reading of {@code node} in this sample, or null if no part of the daemon knew it yet. */
+        NodeReading node(String node) {
+            return nodes.get(node);
+        }
     }
 
     private final long windowNanos;
@@ -46,7 +59,11 @@ final class PairHistory {
     }
 
     synchronized void record(long nowNanos, List<PairReading> readings) {
-        samples.addLast(new Sample(nowNanos, List.copyOf(readings)));
+        record(nowNanos, readings, Map.of());
+    }
+
+    synchronized void record(long nowNanos, List<PairReading> readings, Map<String, NodeReading> nodes) {
+        samples.addLast(new Sample(nowNanos, List.copyOf(readings), Map.copyOf(nodes)));
         while (samples.size() > 1 && nowNanos - samples.peekFirst().atNanos() > windowNanos) {
             samples.removeFirst();
         }
@@ -60,5 +77,19 @@ final class PairHistory {
             }
         }
         return samples.peekLast();
+    }
+
+    /** Every reading from the {@link #baseline} on, oldest first; empty before the first. */
+    synchronized List<Sample> window(long nowNanos) {
+        List<Sample> window = new ArrayList<>();
+        Sample baseline = baseline(nowNanos);
+        boolean in = false;
+        for (Sample sample : samples) {
+            in |= sample == baseline;
+            if (in) {
+                window.add(sample);
+            }
+        }
+        return window;
     }
 }

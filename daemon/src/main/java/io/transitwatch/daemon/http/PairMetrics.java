@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  *
  * <p>The verdict counters per (source node, destination node, family), labelled {@code source_node},
  * {@code destination_node} and {@code family}, with a bounded number of series whatever the cluster
- * size (ADR 0003): while at most {@link #MAX_EXPORTED_PAIRS} pairs are active, every pair is
+ * size (ADR 0009): while at most {@link #MAX_EXPORTED_PAIRS} pairs are active, every pair is
  * exported; beyond that, only the pairs whose loss, drops, late arrivals or unverified departures
  * rose within {@link #RECENT_PROBLEM_NANOS}, at most {@link #MAX_EXPORTED_PAIRS} of them, those with
  * the most such verdicts first. A healthy pair of a big cluster is visible through the per-node

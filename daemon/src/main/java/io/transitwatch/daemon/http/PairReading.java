@@ -49,6 +49,14 @@ record PairReading(int slot, String sourceNode, String destinationNode, String f
                 unverified - earlier.unverified);
     }
 
+    /**
+     * Departures without a verdict yet (0 at least: the counters are read one by one while the join
+     * writes them, so a reading may be a verdict ahead of its departure).
+     */
+    long undecided() {
+        return Math.max(0, departures - matched - lost - dropped - unverified);
+    }
+
     /** Lost out of the departures decided either way (lost or matched); 0 when none were. */
     double lossRatio() {
         long decided = lost + matched;

@@ -1,6 +1,7 @@
 package io.transitwatch.daemon.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.transitwatch.daemon.ingest.IngestState;
 import io.transitwatch.daemon.ingest.NodeIngestState;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinCounters.Global;
@@ -14,13 +15,14 @@ import java.util.Map;
  * Thread-safe (stateless): runs on an HTTP thread and only reads counters.
  *
  * <p>{@code GET /api/observers}: each Hubble source's health (connected, last error, reconnects,
- * gaps, lost events, the request profile it accepted, its clock offset and lateness).
- * {@code GET /api/status}: readiness and the daemon's totals, for the page's header.
+ * gaps, lost events, the request profile it accepted, its clock offset and lateness) and whether
+ * its node is watched (see {@link RecentView}). {@code GET /api/status}: readiness, the daemon's
+ * totals and the coverage of the recent window, for the page's header.
  */
 final class StatusApi {
     private StatusApi() {}
 
-    static byte[] observers(DaemonView daemon) throws IOException {
+    static byte[] observers(DaemonView daemon, RecentView view) throws IOException {
         Map<String, Integer> joinNodes = new HashMap<>();
         JoinCounters counters = daemon.counters();
         for (int node = 0, count = counters.nodeCount(); node < count; node++) {
@@ -41,6 +43,20 @@ final class StatusApi {
                 json.writeNumberField("lost_events", source.lostEvents());
                 json.writeNumberField("duplicates", source.duplicates());
                 json.writeNumberField("malformed", source.malformed());
+                RecentView.NodeWatch watch = view.nodes().get(source.name());
+                if (watch == null || source.name().equals(IngestState.RELAY)) {
+                    // The relay stream is not a node: watched while it is up.
+                    json.writeStringField("watch_state", source.connected() ? NodeReading.WATCHED : NodeReading.DOWN);
+                    json.writeBooleanField("watched", source.connected());
+                    json.writeBooleanField("complete_recently", source.connected());
+                    json.writeStringField("watch_reason", source.connected() ? null
+                            : "stream down" + (source.lastError().isEmpty() ? "" : ": " + source.lastError()));
+                } else {
+                    json.writeStringField("watch_state", watch.now().state());
+                    json.writeBooleanField("watched", watch.now().watched());
+                    json.writeBooleanField("complete_recently", watch.complete());
+                    json.writeStringField("watch_reason", watch.why());
+                }
                 Integer node = joinNodes.get(source.name());
                 writeSeconds(json, "clock_offset_seconds", node == null ? null : counters.node(node, PerNode.CLOCK_OFFSET_NANOS));
                 writeSeconds(json, "lateness_seconds", node == null ? null : counters.node(node, PerNode.LATENESS_NANOS));
@@ -51,7 +67,7 @@ final class StatusApi {
         });
     }
 
-    static byte[] status(DaemonView daemon) throws IOException {
+    static byte[] status(DaemonView daemon, RecentView view) throws IOException {
         Health.Status ready = Health.readiness(daemon);
         JoinCounters counters = daemon.counters();
         return Json.write(json -> {
@@ -70,6 +86,7 @@ final class StatusApi {
             json.writeNumberField("pending", daemon.engine().pendingCount());
             json.writeNumberField("pending_capacity", daemon.engine().pendingCapacity());
             json.writeEndObject();
+            MatrixApi.writeCoverage(json, view);
             json.writeArrayFieldStart("sinks");
             for (SinkCounters sink : daemon.dispatcher().counters()) {
                 json.writeStartObject();

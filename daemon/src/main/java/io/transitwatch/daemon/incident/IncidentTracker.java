@@ -26,10 +26,17 @@ import java.util.function.Consumer;
  * most, and re-announces itself at most every update interval when the counts moved; it RESOLVES
  * once matches have resumed and no loss was seen for the resolve delay. Per-pair state lives in
  * arrays indexed by the join's pair slot, so a match costs two array writes.
+ *
+ * <p>{@link #openIncidents()} (the web page's and {@code /api/incidents}' view) keeps up with the
+ * counts at most {@value #SNAPSHOT_INTERVAL_MILLIS} ms behind, not only at announcements (which may
+ * be an update interval apart): each refreshed entry keeps the {@code id} of the latest change the
+ * sinks received, with the counts and {@code time} of its refresh.
  */
 public final class IncidentTracker {
     private static final byte QUIET = 0;
     private static final byte FIRING = 1;
+    static final long SNAPSHOT_INTERVAL_MILLIS = 1000;
+    private static final long SNAPSHOT_INTERVAL_NANOS = SNAPSHOT_INTERVAL_MILLIS * 1_000_000L;
 
     private final IncidentConfig config;
     private final EventIds ids;
@@ -43,6 +50,8 @@ public final class IncidentTracker {
     private final long[] lastLossNanos;
     private final long[] lastAnnouncedNanos;
     private final boolean[] changed;
+    private final boolean[] movedSinceSnapshot;
+    private long snapshotDueNanos;
     private final String[] sourceNode;
     private final String[] destinationNode;
     private final String[] family;
@@ -64,6 +73,7 @@ public final class IncidentTracker {
         lastLossNanos = new long[maxPairs];
         lastAnnouncedNanos = new long[maxPairs];
         changed = new boolean[maxPairs];
+        movedSinceSnapshot = new boolean[maxPairs];
         sourceNode = new String[maxPairs];
         destinationNode = new String[maxPairs];
         family = new String[maxPairs];
@@ -85,6 +95,7 @@ public final class IncidentTracker {
         matchedSinceLoss[pair] = 0;
         lastLossNanos[pair] = nowNanos;
         changed[pair] = true;
+        movedSinceSnapshot[pair] = true;
         String workloads = workloadPair(alert);
         workloadLosses.get(pair).computeIfAbsent(workloads, k -> new long[1])[0]++;
         if (lost[pair] == 1) {
@@ -97,6 +108,7 @@ public final class IncidentTracker {
             matched[pair]++;
             matchedSinceLoss[pair]++;
             changed[pair] = true;
+            movedSinceSnapshot[pair] = true;
         }
     }
 
@@ -104,6 +116,7 @@ public final class IncidentTracker {
         if (pair >= 0 && state[pair] == FIRING) {
             unverified[pair]++;
             changed[pair] = true;
+            movedSinceSnapshot[pair] = true;
         }
     }
 
@@ -118,6 +131,23 @@ public final class IncidentTracker {
                 close(pair, i);
             } else if (changed[pair] && nowNanos - lastAnnouncedNanos[pair] >= updateInterval) {
                 announce(pair, IncidentState.FIRING, nowNanos);
+            }
+        }
+        refreshSnapshots(nowNanos);
+    }
+
+    /** Brings {@link #openIncidents()} up to date with counts that moved since, once a second at most. */
+    private void refreshSnapshots(long nowNanos) {
+        if (nowNanos < snapshotDueNanos) {
+            return;
+        }
+        snapshotDueNanos = nowNanos + SNAPSHOT_INTERVAL_NANOS;
+        for (int i = 0; i < firingCount; i++) {
+            int pair = firing[i];
+            IncidentChange announced = open.get(pair);
+            if (movedSinceSnapshot[pair] && announced != null) {
+                open.put(pair, change(pair, announced.id(), IncidentState.FIRING, nowNanos));
+                movedSinceSnapshot[pair] = false;
             }
         }
     }
@@ -167,17 +197,22 @@ public final class IncidentTracker {
     }
 
     private void announce(int pair, IncidentState newState, long nowNanos) {
-        long total = lost[pair] + matched[pair];
-        IncidentChange change = new IncidentChange(ids.next(), instant(nowNanos), newState, sourceNode[pair],
-                destinationNode[pair], family[pair], lost[pair], matched[pair], unverified[pair],
-                total == 0 ? 0.0 : (double) lost[pair] / total, instant(firstSeenNanos[pair]),
-                instant(lastLossNanos[pair]), topWorkloads(pair));
+        IncidentChange change = change(pair, ids.next(), newState, nowNanos);
         lastAnnouncedNanos[pair] = nowNanos;
         changed[pair] = false;
+        movedSinceSnapshot[pair] = false;
         if (newState == IncidentState.FIRING) {
             open.put(pair, change);
         }
         out.accept(change);
+    }
+
+    private IncidentChange change(int pair, String id, IncidentState newState, long nowNanos) {
+        long total = lost[pair] + matched[pair];
+        return new IncidentChange(id, instant(nowNanos), newState, sourceNode[pair],
+                destinationNode[pair], family[pair], lost[pair], matched[pair], unverified[pair],
+                total == 0 ? 0.0 : (double) lost[pair] / total, instant(firstSeenNanos[pair]),
+                instant(lastLossNanos[pair]), topWorkloads(pair));
     }
 
     private List<WorkloadLoss> topWorkloads(int pair) {

@@ -32,10 +32,18 @@ public final class JoinCounters {
         static final Global[] VALUES = values();
     }
 
+    /** Values of the {@link PerNode#STATE} gauge: what the join knows of a node's observer now. */
+    public static final long OBSERVER_NEVER_SEEN = 0;
+    /** Delivering, and caught up with what it was asked to re-read. */
+    public static final long OBSERVER_UP = 1;
+    public static final long OBSERVER_DOWN = 2;
+    /** Delivering again, but not yet past the moment it came up (see ObserverHealth, "catching up"). */
+    public static final long OBSERVER_CATCHING_UP = 3;
+
     /**
-     * Counters and gauges per observing node; the {@code SENT_} counters are the verdicts of the
-     * departures the node sent, over every destination (kept per node, so they survive the
-     * recycling of pair slots).
+     * Counters and gauges per observing node; {@code STATE} holds one of the {@code OBSERVER_*}
+     * values; the {@code SENT_} counters are the verdicts of the departures the node sent, over every
+     * destination (kept per node, so they survive the recycling of pair slots).
      */
     public enum PerNode {
         EVENTS, LOST_EVENTS, GAPS, DOWN, CLOCK_OFFSET_NANOS, LATENESS_NANOS, STATE,

@@ -71,7 +71,10 @@ final class Observers {
             // newer than the outage show the stream up; older ones were already in flight.
             onUp(node, false);
         }
-        health.delivered(node, frame);
+        if (health.isCatchingUp(node)) {
+            health.delivered(node, frame);
+            publishCaughtUp(node);
+        }
         return frame;
     }
 
@@ -81,7 +84,7 @@ final class Observers {
         }
         counters.increment(JoinCounters.Global.NODE_UP);
         health.markUp(node, nowNanos, backfilled, nowNanos + catchUpLimitNanos);
-        counters.setNode(node, JoinCounters.PerNode.STATE, ObserverHealth.UP);
+        counters.setNode(node, JoinCounters.PerNode.STATE, JoinCounters.OBSERVER_CATCHING_UP);
     }
 
     void onDown(int node, long reportedAtNanos, boolean upAnnounced) {
@@ -91,7 +94,7 @@ final class Observers {
         }
         // Everything up to the watermark the stream had while it was up was received; after it, unknown.
         health.markDown(node, watermark(node, true), reportedAtNanos, upAnnounced);
-        counters.setNode(node, JoinCounters.PerNode.STATE, ObserverHealth.DOWN);
+        counters.setNode(node, JoinCounters.PerNode.STATE, JoinCounters.OBSERVER_DOWN);
     }
 
     void onLostEvents(int node, NodeEvent event) {
@@ -114,8 +117,18 @@ final class Observers {
 
     /** Readies a lane for a round of decisions: a catch-up that ran out of time ends; returns the node's state. */
     byte beginDecisions(int node) {
-        health.endOverdueCatchUp(node, nowNanos);
+        if (health.isCatchingUp(node)) {
+            health.endOverdueCatchUp(node, nowNanos);
+            publishCaughtUp(node);
+        }
         return health.state(node);
+    }
+
+    /** Tells readers (the web page) that a node's catch-up has ended, once it has. */
+    private void publishCaughtUp(int node) {
+        if (!health.isCatchingUp(node)) {
+            counters.setNode(node, JoinCounters.PerNode.STATE, JoinCounters.OBSERVER_UP);
+        }
     }
 
     /**

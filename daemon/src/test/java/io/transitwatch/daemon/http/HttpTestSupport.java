@@ -30,9 +30,14 @@ public final class HttpTestSupport {
 
     /** The seed scenario (IPv6 solwk03 -> solwk02 blackholed) over Relay, HTTP on a free loopback port. */
     static Demo startSeedDemo() {
+        return startSeedDemo(SimMode.RELAY);
+    }
+
+    /** The seed scenario over Relay or one stream per node, HTTP on a free loopback port. */
+    static Demo startSeedDemo(SimMode mode) {
         try {
             List<String> settings = new ArrayList<>(List.of("http.port=0", "http.address=127.0.0.1"));
-            return Demo.start(SimMode.RELAY, Scenario.preset("seed"), settings,
+            return Demo.start(mode, Scenario.preset("seed"), settings,
                     Files.createTempDirectory("transitwatch-http-test"),
                     new PrintStream(OutputStream.nullOutputStream()), Clock.SYSTEM);
         } catch (IOException e) {

@@ -28,11 +28,13 @@ import org.junit.jupiter.api.Test;
 class AlertFactoryTest {
     private final List<SinkEvent> published = new ArrayList<>();
     private AlertFactory factory;
+    private IncidentTracker tracker;
     private final JoinHarness join = new JoinHarness(JoinConfig.defaults().withCapacities(1024, 1024, 256),
             (dictionary, topology) -> {
                 EventIds ids = new EventIds(Clock.fixed(Instant.ofEpochSecond(0, T0), ZoneOffset.UTC), new Random(1));
                 IncidentTracker incidents = new IncidentTracker(
                         new IncidentConfig(Duration.ofSeconds(20), Duration.ofSeconds(30), 5), 8192, ids, published::add);
+                tracker = incidents;
                 factory = new AlertFactory(dictionary, topology, incidents, ids, published::add, 256);
                 return factory;
             }).allUp();
@@ -96,6 +98,29 @@ class AlertFactoryTest {
     }
 
     @Test
+    void openIncidentsKeepUpWithTheCountsBetweenAnnouncements() {
+        join.departure("a", "fd00:1::5", 40000, "fd00:2::7", 9090).at(T0 + S);
+        join.advance(T0 + 7 * S);
+        assertEquals(1, single(tracker.openIncidents()).lost());
+
+        for (int port = 40001; port <= 40004; port++) {
+            join.departure("a", "fd00:1::5", port, "fd00:2::7", 9090).at(T0 + 8 * S);
+        }
+        join.departure("a", "fd00:1::5", 40010, "fd00:2::7", 9090).at(T0 + 8 * S);
+        join.arrival("b", "fd00:1::5", 40010, "fd00:2::7", 9090).at(T0 + 8 * S + MS);
+        join.advance(T0 + 15 * S);
+
+        assertEquals(1, incidents().size(), "within the 30 s update interval the sinks hear nothing new");
+        IncidentChange announced = incidents().get(0);
+        IncidentChange open = single(tracker.openIncidents());
+        assertEquals(5, open.lost(), "the page's view counts every loss so far, not the announced 1");
+        assertEquals(1, open.matched());
+        assertEquals(IncidentState.FIRING, open.state());
+        assertEquals(announced.id(), open.id(), "the id of the latest change the sinks received");
+        assertTrue(open.time().isAfter(announced.time()), "time says when the counts were read");
+    }
+
+    @Test
     void shouldNotResolveWhileNothingArrives() {
         join.departure("a", "fd00:1::5", 40000, "fd00:2::7", 9090).at(T0 + S);
         join.advance(T0 + 7 * S);
@@ -125,6 +150,11 @@ class AlertFactoryTest {
         Alert alert = (Alert) published.get(0);
         assertEquals(Verdict.DROPPED_AT_DESTINATION, alert.verdict());
         assertEquals("POLICY_DENIED", alert.dropReason());
+    }
+
+    private static IncidentChange single(java.util.Collection<IncidentChange> open) {
+        assertEquals(1, open.size(), open::toString);
+        return open.iterator().next();
     }
 
     private List<IncidentChange> incidents() {

@@ -282,7 +282,7 @@ final class ScenarioRun {
         while (true) {
             Set<String> up = new HashSet<>();
             for (int node = 0; node < counters.nodeCount(); node++) {
-                if (counters.node(node, JoinCounters.PerNode.STATE) == 1) { // ObserverHealth.UP
+                if (counters.node(node, JoinCounters.PerNode.STATE) == JoinCounters.OBSERVER_UP) { // and caught up
                     up.add(dictionary.get(counters.nodeId(node)));
                 }
             }

@@ -51,9 +51,24 @@ async function getJson(path) {
 
 // ---------------------------------------------------------------- status and totals
 
+function coverageText(coverage) {
+  return coverage.ratio === null ? "–" : coverage.ratio >= 1 ? "100%"
+    : (Math.floor(coverage.ratio * 1000) / 10).toFixed(1) + "%";
+}
+
+// One word for the whole picture: "full" (every node watched, every cell can be told), "partial"
+// (something cannot be told) or "blind" (no node watched at all).
+function watchLevel(coverage, unknownCells) {
+  if (coverage.nodes_known === 0 || coverage.nodes_watched === 0) return "blind";
+  if (coverage.not_watched.length > 0 || coverage.incomplete_recently.length > 0 || unknownCells > 0) return "partial";
+  return "full";
+}
+
 function renderStatus(status, incidentCount) {
   const box = document.getElementById("status");
-  box.dataset.state = status.ready ? "ready" : "not-ready";
+  const partial = status.coverage.not_watched.length > 0 || status.coverage.nodes_known === 0;
+  // Ready (a stream is up) is what Kubernetes needs; the dot is green only when every node is watched.
+  box.dataset.state = !status.ready ? "not-ready" : partial ? "partial" : "ready";
   box.title = status.reason;
   document.getElementById("status-text").textContent = status.ready ? "Ready · " + status.reason.replace(/^ready: /, "")
     : status.reason.replace(/^not ready: /, "Not ready: ");
@@ -70,6 +85,23 @@ function renderStatus(status, incidentCount) {
   set("t-unverified", number(join.unverified));
   set("t-pending", number(join.pending) + " / " + number(join.pending_capacity));
   set("t-incidents", number(incidentCount), incidentCount > 0);
+  const coverage = status.coverage;
+  const windowSeconds = Math.round(coverage.window_seconds || 0);
+  const nodesText = number(coverage.nodes_watched) + " of " + number(coverage.nodes_known) + " nodes watched";
+  if (coverage.nodes_known === 0 || coverage.nodes_watched === 0) {
+    // Blind now: a share of what was judged before would read like health.
+    set("t-coverage", "blind");
+    document.getElementById("t-nodes").textContent = nodesText + (coverage.ratio === null ? ""
+      : "; " + coverageText(coverage) + " judged in the last " + windowSeconds + " s");
+  } else {
+    set("t-coverage", coverageText(coverage));
+    document.getElementById("t-nodes").textContent = nodesText;
+  }
+  document.getElementById("t-coverage").parentElement.title = "Share of the departures decided in the last "
+    + windowSeconds + " s that could be judged (matched or lost): " + number(coverage.judged) + " judged, "
+    + number(coverage.unverified) + " unverified (an observer was not watching), "
+    + number(coverage.waiting_on_unwatched) + " waiting on a node not watched now"
+    + (coverage.ratio === null ? "; none decided yet" : "");
 }
 
 // ---------------------------------------------------------------- the matrix
@@ -80,9 +112,10 @@ function lossColour(ratio) {
   return { colour: "hsl(4, 76%, " + lightness.toFixed(1) + "%)", light: lightness > 60 };
 }
 
-function describe(pair, source, destination, family, windowSeconds) {
+function describe(pair, source, destination, family, windowSeconds, unknownReason) {
   const head = source + " → " + destination + " " + family;
-  if (!pair) return head + ": no departures seen";
+  const unknown = unknownReason ? "\ncannot tell: " + unknownReason : "";
+  if (!pair) return head + ": no departures seen" + unknown;
   const r = pair.recent;
   const t = pair.total;
   const recent = "last " + Math.round(windowSeconds) + " s: " + number(r.departures) + " departures, "
@@ -91,14 +124,25 @@ function describe(pair, source, destination, family, windowSeconds) {
     + number(r.unverified) + " unverified, " + number(r.dropped) + " dropped at destination";
   const total = "since start: " + number(t.departures) + " departures, " + number(t.matched) + " matched, "
     + number(t.lost) + " lost, " + number(t.unverified) + " unverified";
-  return head + "\n" + recent + "\n" + total;
+  return head + unknown + "\n" + recent + "\n" + total;
 }
 
-function half(pair, source, destination, family, windowSeconds) {
-  const state = pair ? pair.state : "idle";
+// A pair the daemon has no counts for sent nothing yet: idle if both its nodes are watched over the
+// whole window, else unknown (a source not watched may have sent what we never saw).
+function missingPairUnknown(source, destination, watch) {
+  const d = watch.get(destination);
+  if (d && !d.complete) return "destination " + destination + " not watched: " + d.reason;
+  const s = watch.get(source);
+  if (s && !s.complete) return "source " + source + " not watched: " + s.reason;
+  return null;
+}
+
+function half(pair, source, destination, family, windowSeconds, watch) {
+  const unknownReason = pair ? pair.unknown_reason : missingPairUnknown(source, destination, watch);
+  const state = pair ? pair.state : unknownReason ? "unknown" : "idle";
   const ratio = pair ? pair.loss_ratio : 0;
-  const title = describe(pair, source, destination, family, windowSeconds);
-  const value = state === "loss" ? percent(ratio) : state === "ok" ? "0%" : "–";
+  const title = describe(pair, source, destination, family, windowSeconds, unknownReason);
+  const value = state === "loss" ? percent(ratio) : state === "ok" ? "0%" : state === "unknown" ? "?" : "–";
   const node = el("div", {
     class: "half", tabindex: 0, role: "img",
     "data-source": source, "data-destination": destination, "data-family": family,
@@ -113,22 +157,52 @@ function half(pair, source, destination, family, windowSeconds) {
   return node;
 }
 
+function watchMap(matrix) {
+  return new Map(matrix.node_watch.map((w) => [w.node, w]));
+}
+
+// Every cell state, including the pairs without counts, for the findings and the legend.
+function cellStates(matrix) {
+  const pairs = new Map(matrix.pairs.map((p) => [p.source_node + "|" + p.destination_node + "|" + p.family, p]));
+  const watch = watchMap(matrix);
+  const counts = { loss: 0, ok: 0, idle: 0, unknown: 0 };
+  for (const source of matrix.nodes) {
+    for (const destination of matrix.nodes) {
+      if (source === destination) continue;
+      for (const family of FAMILIES) {
+        const pair = pairs.get(source + "|" + destination + "|" + family);
+        const state = pair ? pair.state : missingPairUnknown(source, destination, watch) ? "unknown" : "idle";
+        counts[state] += 1;
+      }
+    }
+  }
+  return counts;
+}
+
 function renderMatrix(matrix) {
   const table = document.getElementById("matrix");
   const pairs = new Map(matrix.pairs.map((p) => [p.source_node + "|" + p.destination_node + "|" + p.family, p]));
+  const watch = watchMap(matrix);
   const nodes = matrix.nodes;
   const windowSeconds = matrix.window_seconds || matrix.window_max_seconds;
   document.getElementById("matrix-hint").textContent = "Rows: source node. Columns: destination node. "
     + "Each cell: IPv4 | IPv6, loss ratio over the last " + Math.round(windowSeconds) + " s. Hover for counts.";
 
   const headRow = el("tr", {}, el("th", { scope: "col", class: "corner" }, "source ↓ · destination →"));
-  for (const destination of nodes) headRow.append(el("th", { scope: "col" }, destination));
+  const nodeHead = (node, scope) => {
+    const w = watch.get(node);
+    const complete = !w || w.complete;
+    return el("th", { scope: scope, "data-node": node, "data-watch": w ? w.state : "unknown",
+      "data-complete": String(complete), title: complete ? node + ": watched" : node + ": not watched: " + w.reason },
+      node, complete ? null : el("span", { class: "unwatched-mark" }, w.watched ? " (incomplete)" : " (not watched)"));
+  };
+  for (const destination of nodes) headRow.append(nodeHead(destination, "col"));
   const body = el("tbody");
   if (nodes.length === 0) {
     body.append(el("tr", {}, el("td", { class: "empty" }, "Waiting for the first flows…")));
   }
   for (const source of nodes) {
-    const row = el("tr", {}, el("th", { scope: "row" }, source));
+    const row = el("tr", {}, nodeHead(source, "row"));
     for (const destination of nodes) {
       if (source === destination) {
         row.append(el("td", {}, el("div", { class: "self", title: "same node: not joined" },
@@ -138,7 +212,7 @@ function renderMatrix(matrix) {
       const cell = el("div", { class: "cell" });
       for (const family of FAMILIES) {
         const pair = pairs.get(source + "|" + destination + "|" + family);
-        cell.append(half(pair, source, destination, family, windowSeconds));
+        cell.append(half(pair, source, destination, family, windowSeconds, watch));
       }
       row.append(el("td", {}, cell));
     }
@@ -150,10 +224,10 @@ function renderMatrix(matrix) {
 
 // ---------------------------------------------------------------- lists
 
-function fillRows(tableId, rows, columns, emptyText) {
+function fillRows(tableId, rows, columns, emptyText, emptyClass) {
   const body = el("tbody");
   if (rows.length === 0) {
-    body.append(el("tr", {}, el("td", { class: "none", colspan: columns }, emptyText)));
+    body.append(el("tr", {}, el("td", { class: emptyClass || "none", colspan: columns }, emptyText)));
   }
   for (const row of rows) body.append(row);
   document.getElementById(tableId).tBodies[0].replaceWith(body);
@@ -163,7 +237,20 @@ function badge(text, kind) {
   return el("span", { class: "badge badge-" + kind }, text);
 }
 
-function renderIncidents(incidents, pairs, windowSeconds) {
+function notWatchedText(coverage) {
+  if (coverage.nodes_known === 0) return "no node known yet";
+  const names = coverage.not_watched.map((n) => n.node);
+  const shown = names.slice(0, 6).join(", ") + (names.length > 6 ? " and " + (names.length - 6) + " more" : "");
+  return number(names.length) + " of " + number(coverage.nodes_known) + " nodes (" + shown + ")";
+}
+
+function renderIncidents(incidents, pairs, windowSeconds, coverage) {
+  const note = document.getElementById("incidents-note");
+  const blind = coverage.nodes_known === 0 || coverage.not_watched.length > 0;
+  note.hidden = !blind;
+  note.title = coverage.not_watched.map((n) => n.node + ": " + n.reason).join("\n");
+  note.textContent = blind ? "Not watching " + notWatchedText(coverage)
+    + ": loss to or from them cannot be seen, so it cannot appear here." : "";
   fillRows("incidents", incidents.map((incident) => {
     const top = incident.top_workloads[0];
     const now = pairs.get(incident.source_node + "|" + incident.destination_node + "|" + incident.family);
@@ -182,12 +269,37 @@ function renderIncidents(incidents, pairs, windowSeconds) {
       el("td", { title: incident.first_seen }, ago(incident.first_seen)),
       el("td", { class: "workloads" }, top ? [top.source, el("span", { class: "sub" }, "→ " + top.destination
         + " (" + number(top.lost) + " lost)")] : "–"));
-  }), 7, "No open incidents: every joined departure arrived.");
+  }), 7, blind ? "No open incidents among what is watched (see above): this does not mean nothing was lost."
+    : "No open incidents: every judged departure arrived.", blind ? "none-blind" : "none");
 }
 
 function renderFindings(matrix) {
   const list = el("ul", { id: "findings" });
   const windowSeconds = Math.round(matrix.window_seconds || matrix.window_max_seconds);
+  const coverage = matrix.coverage;
+  const states = cellStates(matrix);
+  const level = watchLevel(coverage, states.unknown);
+  document.getElementById("t-coverage").parentElement.dataset.watch = level;
+  if (coverage.nodes_known === 0) {
+    list.append(el("li", { class: "finding-blind", "data-watch": "blind" },
+      el("div", { class: "finding-head" }, "Not watching anything yet"),
+      el("div", {}, "No Hubble stream has named a node: no departure can be seen, so no loss either.")));
+  } else if (coverage.not_watched.length > 0) {
+    list.append(el("li", { class: "finding-blind", "data-watch": level },
+      el("div", { class: "finding-head" }, "Not watching " + number(coverage.not_watched.length) + " of "
+        + number(coverage.nodes_known) + " nodes"),
+      el("div", {}, level === "blind" ? "No node is watched: loss anywhere would not show."
+        : "Loss to (or unseen traffic from) these nodes would not show:"),
+      el("ul", { class: "reasons" }, coverage.not_watched.map((n) => el("li", { "data-node": n.node },
+        el("span", { class: "mono" }, n.node), " — " + n.reason)))));
+  }
+  if (coverage.incomplete_recently.length > 0) {
+    list.append(el("li", { class: "finding-unknown" },
+      el("div", { class: "finding-head" }, "Incomplete view in the last " + windowSeconds + " s"),
+      el("ul", { class: "reasons" }, coverage.incomplete_recently.map((n) => el("li", { "data-node": n.node },
+        el("span", { class: "mono" }, n.node), " — " + n.reason))),
+      el("div", { class: "sub" }, "Cells to these nodes show ? until the window has passed.")));
+  }
   const byKey = new Map(matrix.pairs.map((p) => [p.source_node + "|" + p.destination_node + "|" + p.family, p]));
   const losing = matrix.pairs.filter((p) => p.state === "loss")
     .sort((a, b) => b.recent.lost - a.recent.lost || b.loss_ratio - a.loss_ratio);
@@ -207,12 +319,15 @@ function renderFindings(matrix) {
       el("div", {}, number(sent) + " sent, " + number(pair.recent.matched) + " arrived in the last " + windowSeconds + " s"),
       el("div", { class: "sub" }, otherText)));
   }
-  if (losing.length === 0) {
-    const healthy = matrix.pairs.filter((p) => p.state === "ok").length;
+  if (losing.length === 0 && level === "full") {
     list.append(el("li", { class: "finding-ok" }, "No loss in the last " + windowSeconds + " s: "
-      + healthy + " pair/family combinations matched."));
+      + states.ok + " pair/family combinations matched; coverage " + coverageText(coverage) + "."));
+  } else if (losing.length === 0 && coverage.nodes_known > 0) {
+    list.append(el("li", { class: "finding-unknown" }, "No loss seen where it could be judged ("
+      + states.ok + " pair/family combinations matched), but " + states.unknown
+      + " cannot be told (?): absence of loss there means nothing."));
   }
-  const idle = matrix.nodes.length * (matrix.nodes.length - 1) * 2 - matrix.pairs.filter((p) => p.state !== "idle").length;
+  const idle = states.idle;
   if (idle > 0) {
     list.append(el("li", { class: "finding-idle" }, idle + " pair/family combinations without traffic (grey): "
       + "nothing to judge there."));
@@ -224,8 +339,12 @@ function renderObservers(observers) {
   fillRows("observers", observers.map((o) => {
     const offset = o.clock_offset_seconds === null ? "–" : (o.clock_offset_seconds * 1000).toFixed(1) + " ms";
     const lateness = o.lateness_seconds === null ? "" : "late ≤ " + (o.lateness_seconds * 1000).toFixed(0) + " ms";
-    const stream = el("td", {}, badge(o.connected ? "up" : "down", o.connected ? "up" : "down"));
-    if (o.last_error) stream.append(el("span", { class: "err", title: o.last_error }, o.last_error));
+    const words = { watched: "up", catching_up: "catching up", not_delivered: "waiting", down: "down" };
+    const kinds = { watched: "up", catching_up: "partial", not_delivered: "partial", down: "down" };
+    const stream = el("td", { "data-watch": o.watch_state },
+      badge(words[o.watch_state] || o.watch_state, kinds[o.watch_state] || "other"));
+    const why = o.watch_reason || o.last_error;
+    if (why) stream.append(el("span", { class: o.watched ? "warn-text" : "err", title: why }, why));
     return el("tr", {},
       el("td", { class: "mono" }, o.node),
       stream,
@@ -273,7 +392,7 @@ async function refresh() {
     renderMatrix(matrix);
     renderFindings(matrix);
     const pairs = new Map(matrix.pairs.map((p) => [p.source_node + "|" + p.destination_node + "|" + p.family, p]));
-    renderIncidents(incidents.incidents, pairs, matrix.window_seconds || matrix.window_max_seconds);
+    renderIncidents(incidents.incidents, pairs, matrix.window_seconds || matrix.window_max_seconds, status.coverage);
     renderObservers(observers.observers);
     renderAlerts(alerts.alerts);
     document.getElementById("updated").textContent = "Updated " + new Date().toLocaleTimeString("en-GB");
