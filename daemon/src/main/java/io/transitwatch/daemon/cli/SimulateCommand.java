@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code transitwatch simulate}: wiring only; the simulated cluster lives in {@code io.transitwatch.daemon.sim}. */
@@ -47,6 +48,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "N", description = "New connections per second, cluster-wide")
     Double rate;
 
+    @Mixin
+    ClusterSize size = new ClusterSize();
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the traffic (same seed, same traffic)")
     Long seed;
 
@@ -60,17 +64,22 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException, IOException {
-        Scenario chosen = withOverrides(Scenario.preset(scenario));
+        String sizeProblem = size.problem();
+        if (sizeProblem != null) {
+            System.err.println("transitwatch simulate: " + sizeProblem);
+            return 2;
+        }
+        Scenario chosen = withOverrides(size.apply(Scenario.preset(scenario)));
         int colon = listen.lastIndexOf(':');
         String host = listen.substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(listen.substring(colon + 1));
-        ClusterTopology topology = ClusterTopology.defaults();
+        ClusterTopology topology = ClusterTopology.scaled(size.nodes);
         SimCertificates.Files tls = tlsDir == null ? null : SimCertificates.generate(tlsDir, topology.tlsServerNames());
 
         CaptureWriter recorder = record == null ? null : CaptureWriter.open(record);
         ShutdownSignal shutdown = ShutdownSignal.install(15);
-        try (Simulator sim = Simulator.start(SimulatorConfig.builder().mode(mode).host(host).port(port)
-                .scenario(chosen).tls(tls).emissions(recorder == null ? EmissionListener.NONE : recorder).build())) {
+        try (Simulator sim = Simulator.start(SimulatorConfig.builder().mode(mode).scaledTo(size.nodes)
+                .host(host).port(port).scenario(chosen).tls(tls).emissions(recorder == null ? EmissionListener.NONE : recorder).build())) {
             printBanner(System.err, sim, chosen, tls);
             shutdown.await();
             System.err.println("transitwatch simulate: shutting down");
@@ -108,8 +117,10 @@ public final class SimulateCommand implements Callable<Integer> {
             out.printf("  hubble-peer Service %s%s%n", sim.peerTarget(), tls == null ? "" : " (mTLS)");
             sim.nodeTargets().forEach((node, target) -> out.printf("  %-19s %s%n", node, target));
         }
-        out.printf("  nodes %s; pod CIDRs %s, %s%n", sim.topology().nodeNames(), ClusterTopology.POD_CIDR_V4,
-                ClusterTopology.POD_CIDR_V6);
+        List<String> names = sim.topology().nodeNames();
+        out.printf("  nodes %s; pod CIDRs %s, %s%n", names.size() <= 12 ? names
+                : names.get(0) + " .. " + names.get(names.size() - 1) + " (" + names.size() + ")",
+                sim.topology().podCidrV4(), sim.topology().podCidrV6());
         if (tls != null) {
             out.printf("  a client needs: CA %s, certificate %s, key %s%s%n", tls.caCert(), tls.clientCert(),
                     tls.clientKey(), sim.config().mode() == SimMode.NODES
