@@ -11,6 +11,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.transitwatch.daemon.cli.ClusterSize;
 import io.transitwatch.daemon.cli.DemoCommand;
 import io.transitwatch.daemon.cli.SimulateCommand;
 import io.transitwatch.daemon.lifecycle.Demo;
@@ -66,12 +67,13 @@ class ArchitectureTest {
     /**
      * The simulator is a demo and test workload: only the commands and the class that start it may use it
      * ({@code CaptureWriter} records a simulated run for {@code transitwatch replay}: it is the
-     * simulator's {@code EmissionListener}).
+     * simulator's {@code EmissionListener}; {@code ClusterSize} is the {@code --nodes} option both commands share).
      */
     @Test
     void onlyDemoAndSimulateUseTheSimulator() {
         noClasses().that(not(resideInAPackage("io.transitwatch.daemon.sim..")))
-                .and(not(belongToAnyOf(DemoCommand.class, SimulateCommand.class, Demo.class, CaptureWriter.class)))
+                .and(not(belongToAnyOf(DemoCommand.class, SimulateCommand.class, ClusterSize.class, Demo.class,
+                        CaptureWriter.class)))
                 .should().dependOnClassesThat().resideInAPackage("io.transitwatch.daemon.sim..")
                 .because("production code does not run on the simulator (DESIGN §9)")
                 .check(production);

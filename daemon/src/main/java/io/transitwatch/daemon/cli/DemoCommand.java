@@ -12,6 +12,7 @@ import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.lifecycle.Demo;
 import io.transitwatch.daemon.lifecycle.ShutdownSignal;
 import io.transitwatch.daemon.sim.Scenario;
+import io.transitwatch.daemon.sim.SimulatorConfig;
 import io.transitwatch.daemon.sim.ScenarioPresets;
 import io.transitwatch.daemon.sim.SimMode;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code transitwatch demo}: wiring only; see {@link Demo}. */
@@ -92,6 +94,9 @@ public final class DemoCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}")
     int httpPort;
 
+    @Mixin
+    ClusterSize size = new ClusterSize();
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; repeatable")
     List<String> sets = new ArrayList<>();
 
@@ -110,6 +115,10 @@ public final class DemoCommand implements Callable<Integer> {
         if (!ScenarioPresets.names().contains(scenario)) {
             return usage("unknown --scenario '" + scenario + "'; choose one of: "
                     + String.join(", ", ScenarioPresets.names()));
+        }
+        String sizeProblem = size.problem();
+        if (sizeProblem != null) {
+            return usage(sizeProblem);
         }
         List<String> overrides = overrides();
         Settings settings;
@@ -132,7 +141,8 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             Demo demo;
             try {
-                demo = Demo.start(mode, Scenario.preset(scenario), overrides, tlsDir, stdout, Clock.SYSTEM);
+                demo = Demo.start(SimulatorConfig.builder().mode(mode).scenario(size.apply(Scenario.preset(scenario)))
+                        .clock(Clock.SYSTEM).scaledTo(size.nodes), overrides, tlsDir, stdout);
             } catch (UncheckedIOException e) {
                 if (e.getCause() instanceof BindException) {  // taken between the check and the start
                     return usage(portProblem(address, port, e.getCause()));
@@ -238,7 +248,7 @@ public final class DemoCommand implements Callable<Integer> {
                 counters.get(JoinCounters.Global.UNVERIFIED));
         for (int pair = 0; pair < counters.pairCount(); pair++) {
             long lost = counters.pair(pair, JoinCounters.PerPair.LOST);
-            if (lost > 0) {
+            if (lost > 0 && counters.pairInUse(pair)) {
                 stderr.printf("  %s -> %s %s: %d lost, %d matched%n",
                         demo.daemon().dictionary().get(counters.pairSourceNode(pair)),
                         demo.daemon().dictionary().get(counters.pairDestinationNode(pair)),

@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.cli;
 
+import io.transitwatch.daemon.Version;
 import io.transitwatch.daemon.lifecycle.ShutdownSignal;
 import io.transitwatch.daemon.replay.CaptureWriter;
 import io.transitwatch.daemon.sim.EmissionListener;
@@ -16,14 +17,14 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import io.transitwatch.daemon.Version;
-import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -59,6 +60,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "N", description = "New connections per second, cluster-wide")
     Double rate;
 
+    @Mixin
+    ClusterSize size = new ClusterSize();
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the traffic (same seed, same traffic)")
     Long seed;
 
@@ -80,17 +84,22 @@ public final class SimulateCommand implements Callable<Integer> {
                     + "'; choose one of: " + String.join(", ", ScenarioPresets.names()));
             return 2;
         }
-        Scenario chosen = withOverrides(Scenario.preset(scenario));
+        String sizeProblem = size.problem();
+        if (sizeProblem != null) {
+            spec.commandLine().getErr().println("transitwatch simulate: " + sizeProblem);
+            return 2;
+        }
+        Scenario chosen = withOverrides(size.apply(Scenario.preset(scenario)));
         int colon = listen.lastIndexOf(':');
         String host = listen.substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(listen.substring(colon + 1));
-        ClusterTopology topology = ClusterTopology.defaults();
+        ClusterTopology topology = ClusterTopology.scaled(size.nodes);
         SimCertificates.Files tls = tlsDir == null ? null : SimCertificates.generate(tlsDir, topology.tlsServerNames());
 
         CaptureWriter recorder = record == null ? null : CaptureWriter.open(record);
         ShutdownSignal shutdown = ShutdownSignal.install(15);
-        try (Simulator sim = Simulator.start(SimulatorConfig.builder().mode(mode).host(host).port(port)
-                .scenario(chosen).tls(tls).emissions(recorder == null ? EmissionListener.NONE : recorder).build())) {
+        try (Simulator sim = Simulator.start(SimulatorConfig.builder().mode(mode).scaledTo(size.nodes)
+                .host(host).port(port).scenario(chosen).tls(tls).emissions(recorder == null ? EmissionListener.NONE : recorder).build())) {
             printBanner(System.err, sim, chosen, tls);
             shutdown.await();
             System.err.println("transitwatch simulate: shutting down");
@@ -128,8 +137,10 @@ public final class SimulateCommand implements Callable<Integer> {
             out.printf("  hubble-peer Service %s%s%n", sim.peerTarget(), tls == null ? "" : " (mTLS)");
             sim.nodeTargets().forEach((node, target) -> out.printf("  %-19s %s%n", node, target));
         }
-        out.printf("  nodes %s; pod CIDRs %s, %s%n", sim.topology().nodeNames(), ClusterTopology.POD_CIDR_V4,
-                ClusterTopology.POD_CIDR_V6);
+        List<String> names = sim.topology().nodeNames();
+        out.printf("  nodes %s; pod CIDRs %s, %s%n", names.size() <= 12 ? names
+                : names.get(0) + " .. " + names.get(names.size() - 1) + " (" + names.size() + ")",
+                sim.topology().podCidrV4(), sim.topology().podCidrV6());
         if (tls != null) {
             out.printf("  a client needs: CA %s, certificate %s, key %s%s%n", tls.caCert(), tls.clientCert(),
                     tls.clientKey(), sim.config().mode() == SimMode.NODES

@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.config;
 
+import io.transitwatch.daemon.join.JoinConfig;
 import io.transitwatch.daemon.join.PacketKind;
 import io.transitwatch.daemon.topology.IpPrefix;
 import io.transitwatch.proto.flow.TraceObservationPoint;
@@ -148,6 +149,20 @@ public final class ConfigKeys {
     public static final Key<Integer> JOIN_ARRIVAL_CAPACITY = define("join.arrival-capacity",
             IntType.powerOfTwo(MIN_RING, MAX_RING), 65536,
             "Remembered arrivals, at most. When full, the oldest is forgotten and counted.");
+    public static final Key<Integer> JOIN_MAX_NODES = define("join.max-nodes",
+            IntType.range(2, JoinConfig.MAX_NODES_LIMIT), JoinConfig.DEFAULT_MAX_NODES,
+            "Nodes the join tells apart, at most (a few hundred bytes each, allocated at start). Events of "
+            + "nodes beyond it are ignored and counted (transitwatch_join_ignored{reason=\"node_limit\"}).");
+    public static final Key<Integer> JOIN_MAX_PAIRS = define("join.max-pairs",
+            IntType.range(1, 1 << 24), JoinConfig.DEFAULT_MAX_PAIRS,
+            "(source node, destination node, family) pairs counted at once: about 200 bytes each, allocated "
+            + "at start. Only pairs with traffic take a slot; when slots run short, pairs idle for "
+            + "join.pair-idle-after give theirs back. Verdicts of a pair without a slot still count "
+            + "globally and alert, and are counted in transitwatch_join_pair_slot_misses.");
+    public static final Key<Duration> JOIN_PAIR_IDLE_AFTER = define("join.pair-idle-after",
+            DurationType.positive(), Duration.ofMinutes(5),
+            "How long a pair has had no verdict before its slot may be given to another pair (only when "
+            + "fewer than an eighth of join.max-pairs is free).");
     public static final Key<List<String>> JOIN_PACKET_KINDS = define("join.packet-kinds",
             ListType.nonEmpty(ChoiceType.ofNames(packetKindNames(), "packet kind")),
             List.of("SYN", "SYN-ACK", "UDP-NEW", "ICMP-ECHO"),

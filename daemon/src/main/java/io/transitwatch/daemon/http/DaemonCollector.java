@@ -6,6 +6,7 @@ import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.function.LongSupplier;
 
 /**
  * Thread-safe: each scrape runs on an HTTP thread; concurrent scrapes only read.
@@ -19,16 +20,24 @@ final class DaemonCollector implements MultiCollector {
     static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
     private final DaemonView daemon;
+    private final PairMetrics pairs;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     DaemonCollector(DaemonView daemon) {
+        this(daemon, System::nanoTime);
+    }
+
+    /** {@code nanoTime}: the time base of "recent" when choosing which pairs to export. */
+    DaemonCollector(DaemonView daemon, LongSupplier nanoTime) {
         this.daemon = daemon;
+        this.pairs = new PairMetrics(nanoTime);
     }
 
     @Override
     public MetricSnapshots collect() {
         MetricSnapshots.Builder snapshots = MetricSnapshots.builder();
-        PairMetrics.collect(daemon, snapshots);
+        pairs.collect(daemon, snapshots);
+        NodeVerdictMetrics.collect(daemon, snapshots);
         ObserverMetrics.collect(daemon, snapshots);
         JoinMetrics.collect(daemon, snapshots);
         SinkMetrics.collect(daemon.dispatcher().counters(), snapshots);

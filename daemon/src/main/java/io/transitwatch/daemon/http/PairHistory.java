@@ -17,15 +17,28 @@ import java.util.Map;
  * first reading, the recent window is the whole lifetime.
  */
 final class PairHistory {
-    /** Readings of every pair and node at one moment ({@code System.nanoTime()} time base). */
+    /** Readings of every pair (in slot order) and node at one moment ({@code System.nanoTime()} time base). */
     record Sample(long atNanos, List<PairReading> pairs, Map<String, NodeReading> nodes) {
         Sample(long atNanos, List<PairReading> pairs) {
             this(atNanos, pairs, Map.of());
         }
 
-        /** The reading of {@code slot} in this sample, or null if the pair did not exist yet. */
+        /** The reading of {@code slot} in this sample, or null if the slot held no pair then. */
         PairReading pair(int slot) {
-            return slot < pairs.size() ? pairs.get(slot) : null;
+            int low = 0;
+            int high = pairs.size() - 1;
+            while (low <= high) {
+                int middle = (low + high) >>> 1;
+                int found = pairs.get(middle).slot();
+                if (found == slot) {
+                    return pairs.get(middle);
+                } else if (found < slot) {
+                    low = middle + 1;
+                } else {
+                    high = middle - 1;
+                }
+            }
+            return null;
         }
 
         /** The reading of {@code node} in this sample, or null if no part of the daemon knew it yet. */

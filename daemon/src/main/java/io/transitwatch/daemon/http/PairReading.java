@@ -8,18 +8,22 @@ import java.util.List;
 
 /**
  * Immutable. One (source node, destination node, family) pair's verdict counters, read at one
- * moment from {@link JoinCounters}; {@code slot} is the join's pair slot, which never changes
- * meaning once assigned.
+ * moment from {@link JoinCounters}; {@code slot} is the join's pair slot, which may be given to
+ * another pair once its pair has been idle for a while, so readings of one slot are compared only
+ * when they name the same pair.
  */
 record PairReading(int slot, String sourceNode, String destinationNode, String family,
         long departures, long matched, long lost, long dropped, long late, long unverified) {
 
-    /** Every pair the join has counted so far, in slot order. */
+    /** Every pair the join counts now, in slot order (free slots left out). */
     static List<PairReading> readAll(DaemonView daemon) {
         JoinCounters counters = daemon.counters();
         int pairs = counters.pairCount();
         List<PairReading> readings = new ArrayList<>(pairs);
         for (int slot = 0; slot < pairs; slot++) {
+            if (!counters.pairInUse(slot)) {
+                continue;
+            }
             long unverified = 0;
             for (PerPair reason : ReasonLabels.ALL_UNVERIFIED) {
                 unverified += counters.pair(slot, reason);
@@ -34,9 +38,10 @@ record PairReading(int slot, String sourceNode, String destinationNode, String f
         return readings;
     }
 
-    /** This reading minus an earlier one of the same pair (all zero for {@code earlier == null}). */
+    /** This reading minus an earlier one of the same pair (itself when {@code earlier} is null or another pair's). */
     PairReading since(PairReading earlier) {
-        if (earlier == null) {
+        if (earlier == null || !earlier.sourceNode.equals(sourceNode)
+                || !earlier.destinationNode.equals(destinationNode) || !earlier.family.equals(family)) {
             return this;
         }
         return new PairReading(slot, sourceNode, destinationNode, family, departures - earlier.departures,

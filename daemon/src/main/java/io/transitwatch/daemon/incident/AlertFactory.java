@@ -113,6 +113,11 @@ public final class AlertFactory implements VerdictListener {
         incidents.onAdvance(epochNanos);
     }
 
+    @Override
+    public void onPairRecycled(int pair) {
+        incidents.onPairRecycled(pair, nowNanos);
+    }
+
     /** The newest alerts, oldest first; safe from any thread. */
     public List<Alert> recentAlerts() {
         synchronized (recent) {

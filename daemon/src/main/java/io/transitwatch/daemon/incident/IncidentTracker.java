@@ -158,6 +158,24 @@ public final class IncidentTracker {
         }
     }
 
+    /**
+     * The join gave the pair's slot to another pair: the pair had no verdict for the pair idle time.
+     * A firing incident on it ends RESOLVED with its counts (nothing has been lost on it since), so
+     * that the slot's next pair does not inherit it.
+     */
+    void onPairRecycled(int pair, long nowNanos) {
+        if (state[pair] != FIRING) {
+            return;
+        }
+        announce(pair, IncidentState.RESOLVED, nowNanos);
+        for (int i = 0; i < firingCount; i++) {
+            if (firing[i] == pair) {
+                close(pair, i);
+                return;
+            }
+        }
+    }
+
     /** The latest state of every firing incident; safe from any thread. */
     public Collection<IncidentChange> openIncidents() {
         return List.copyOf(open.values());

@@ -29,8 +29,9 @@ import java.util.Objects;
  * @param requestWindow most messages one stream asks a server for ahead of consumption
  * @param initialProfile the request tried first: FULL, or a simpler one when the operator turned the
  *     field mask or the server-side filters off (a server that rejects it still gets the fallbacks)
- * @param dedupWindow uuids remembered per node for de-duplication (a power of two; 32 bytes each, times 2
- *     generations: the default 8192 costs 512 KiB per node and covers the 2 s overlap up to ~4000 events/s)
+ * @param dedupWindow uuids remembered per node for de-duplication, at most (a power of two; 32 bytes each,
+ *     times 2 generations: the default 8192 costs up to 512 KiB per node and covers the 2 s overlap up to
+ *     ~4000 events/s; a node's window grows only as its event rate needs, so a quiet node costs 4 KiB)
  */
 public record IngestConfig(
         Mode mode,

@@ -48,7 +48,7 @@ final class NodeTimeline {
     /** Classifies one flow; {@link #DUPLICATE}s are to be dropped. */
     int accept(long uuidHi, long uuidLo, long timeNanos) {
         boolean hasUuid = uuidHi != 0 || uuidLo != 0;
-        if (hasUuid && !seen.add(uuidHi, uuidLo)) {
+        if (hasUuid && !seen.add(uuidHi, uuidLo, timeNanos)) {
             awaitingFirstAfterReconnect = false; // the server still covered what we had seen
             return DUPLICATE;
         }

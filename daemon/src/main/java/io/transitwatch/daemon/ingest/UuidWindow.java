@@ -7,51 +7,103 @@ import java.util.Arrays;
  * messages.
  *
  * <p>The uuids of a node's most recent events, to drop what a backfill ({@code since}) sends
- * again. Two generations of open-addressing tables of primitive {@code long} pairs (no boxing, no
- * allocation after construction): inserts go to the current generation; when it holds
- * {@code capacity} uuids it becomes the previous one and the old previous one is cleared. So the
- * window always remembers at least the last {@code capacity} uuids and at most twice that, at
- * amortized O(1) per event. {@code (0, 0)} is "no uuid" and marks free cells.
+ * again. Two generations of open-addressing tables of primitive {@code long} pairs (no boxing):
+ * inserts go to the current generation; when it is full it becomes the previous one and the old
+ * previous one is cleared. A generation starts small and doubles, up to {@code capacity} uuids,
+ * only while it fills within {@link #GROWTH_SPAN_NANOS} of event time: a quiet node (a big cluster
+ * has thousands) keeps a few KiB, a busy one up to {@code capacity}. So the window always remembers
+ * the last {@code capacity} uuids or every uuid of the last {@link #GROWTH_SPAN_NANOS}, whichever
+ * is fewer, far more than a backfill's overlap; allocation happens only when a table grows.
+ * {@code (0, 0)} is "no uuid" and marks free cells.
  */
 final class UuidWindow {
-    private final int capacity;
-    private final int mask;
-    private long[] current;
-    private long[] previous;
-    private int currentCount;
+    /** A generation that fills faster than this (event time) grows, up to the capacity. */
+    static final long GROWTH_SPAN_NANOS = 10_000_000_000L;
+    private static final int INITIAL_GENERATION = 64;
 
-    /** @param capacity a power of two: uuids guaranteed to be remembered */
+    private final int capacity;
+    private int generation;
+    private long[] current;
+    private int currentMask;
+    private long[] previous;
+    private int previousMask;
+    private int currentCount;
+    private long generationStartNanos = Long.MIN_VALUE;
+
+    /** @param capacity a power of two: uuids remembered at most per generation */
     UuidWindow(int capacity) {
         this.capacity = capacity;
-        this.mask = 2 * capacity - 1; // tables at most half full
-        this.current = new long[4 * capacity]; // (hi, lo) pairs
-        this.previous = new long[4 * capacity];
+        this.generation = Math.min(capacity, INITIAL_GENERATION);
+        this.current = new long[4 * generation]; // (hi, lo) pairs, tables at most half full
+        this.previous = new long[4 * generation];
+        this.currentMask = 2 * generation - 1;
+        this.previousMask = currentMask;
     }
 
-    /** Remembers the uuid; returns false if it was already in the window (a duplicate). */
+    /** Remembers the uuid, ignoring time (the generation grows to the capacity as it fills). */
     boolean add(long hi, long lo) {
-        if (contains(previous, hi, lo) || contains(current, hi, lo)) {
+        return add(hi, lo, Long.MIN_VALUE);
+    }
+
+    /** Remembers the uuid of an event at {@code timeNanos}; returns false if it was already in the window. */
+    boolean add(long hi, long lo, long timeNanos) {
+        if (contains(previous, previousMask, hi, lo) || contains(current, currentMask, hi, lo)) {
             return false;
         }
-        if (currentCount == capacity) {
-            long[] recycled = previous;
-            Arrays.fill(recycled, 0);
-            previous = current;
-            current = recycled;
-            currentCount = 0;
+        if (generationStartNanos == Long.MIN_VALUE) {
+            generationStartNanos = timeNanos;
         }
-        int slot = slotOf(hi, lo);
-        while (current[2 * slot] != 0 || current[2 * slot + 1] != 0) {
-            slot = (slot + 1) & mask;
+        if (currentCount == generation) {
+            boolean fast = timeNanos == Long.MIN_VALUE || timeNanos - generationStartNanos < GROWTH_SPAN_NANOS;
+            if (fast && generation < capacity) {
+                grow();
+            } else {
+                rotate();
+                generationStartNanos = timeNanos;
+            }
         }
-        current[2 * slot] = hi;
-        current[2 * slot + 1] = lo;
+        insert(current, currentMask, hi, lo);
         currentCount++;
         return true;
     }
 
-    private boolean contains(long[] table, long hi, long lo) {
-        int slot = slotOf(hi, lo);
+    /** Uuids a generation holds now (for tests: how far the window has grown). */
+    int generation() {
+        return generation;
+    }
+
+    private void grow() {
+        generation *= 2;
+        long[] old = current;
+        current = new long[4 * generation];
+        currentMask = 2 * generation - 1;
+        for (int i = 0; i < old.length; i += 2) {
+            if (old[i] != 0 || old[i + 1] != 0) {
+                insert(current, currentMask, old[i], old[i + 1]);
+            }
+        }
+    }
+
+    private void rotate() {
+        long[] recycled = previous.length == current.length ? previous : new long[current.length];
+        Arrays.fill(recycled, 0);
+        previous = current;
+        previousMask = currentMask;
+        current = recycled;
+        currentCount = 0;
+    }
+
+    private static void insert(long[] table, int mask, long hi, long lo) {
+        int slot = slotOf(hi, lo, mask);
+        while (table[2 * slot] != 0 || table[2 * slot + 1] != 0) {
+            slot = (slot + 1) & mask;
+        }
+        table[2 * slot] = hi;
+        table[2 * slot + 1] = lo;
+    }
+
+    private static boolean contains(long[] table, int mask, long hi, long lo) {
+        int slot = slotOf(hi, lo, mask);
         while (true) {
             long h = table[2 * slot];
             long l = table[2 * slot + 1];
@@ -65,7 +117,7 @@ final class UuidWindow {
         }
     }
 
-    private int slotOf(long hi, long lo) {
+    private static int slotOf(long hi, long lo, int mask) {
         long mixed = (hi ^ Long.rotateLeft(lo, 32)) * 0x9E37_79B9_7F4A_7C15L;
         return (int) (mixed >>> 40) & mask;
     }

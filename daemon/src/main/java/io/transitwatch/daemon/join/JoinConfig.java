@@ -21,6 +21,12 @@ import java.util.Set;
  * @param catchUpLimit how long a stream that came back (or started) may take to deliver an event at
  *     or past the moment it came up, i.e. to finish its backfill, before the join stops waiting for
  *     it; until then nothing waiting on the node is decided by time alone
+ * @param maxNodes nodes the join tells apart (dense per-node state: a few hundred bytes each);
+ *     events of nodes beyond it are ignored and counted
+ * @param maxPairs pair slots: (source node, destination node, family) pairs counted at once; slots
+ *     are taken by active pairs only and recycled when idle (see {@code PairTable})
+ * @param pairIdleAfter how long a pair has had no verdict before its slot may be recycled (only
+ *     when slots run short)
  * @param departurePoints observation points (proto numbers) that make a departure
  * @param arrivalPoints observation points that make an arrival
  * @param excludedDestinationIdentities destinations without arrival events (host, world, ...)
@@ -41,6 +47,7 @@ public record JoinConfig(
         int lostHistoryCapacity,
         int maxNodes,
         int maxPairs,
+        Duration pairIdleAfter,
         Set<Integer> departurePoints,
         Set<Integer> arrivalPoints,
         Set<Integer> excludedDestinationIdentities,
@@ -60,10 +67,21 @@ public record JoinConfig(
         if (catchUpLimit.isNegative()) {
             throw new IllegalArgumentException("catchUpLimit must be >= 0, was " + catchUpLimit);
         }
-        if (maxNodes < 2 || maxPairs < 1) {
-            throw new IllegalArgumentException("maxNodes must be >= 2 and maxPairs >= 1");
+        if (maxNodes < 2 || maxNodes > MAX_NODES_LIMIT || maxPairs < 1) {
+            throw new IllegalArgumentException("maxNodes must be within [2, " + MAX_NODES_LIMIT
+                    + "] and maxPairs >= 1, were " + maxNodes + " and " + maxPairs);
+        }
+        if (pairIdleAfter.isNegative() || pairIdleAfter.isZero()) {
+            throw new IllegalArgumentException("pairIdleAfter must be positive, was " + pairIdleAfter);
         }
     }
+
+    /** Most nodes a join can tell apart: a pair key (source, destination, family) must fit an int. */
+    public static final int MAX_NODES_LIMIT = 16_384;
+    /** Default node capacity: clusters of several thousand nodes (Kubernetes supports 5,000). */
+    public static final int DEFAULT_MAX_NODES = 8192;
+    /** Default pair slots: active pairs at once, about 100 bytes of counters each (docs/sizing.md). */
+    public static final int DEFAULT_MAX_PAIRS = 65_536;
 
     /** DESIGN §3 defaults: W = 5 s, SYN / SYN-ACK / UDP-NEW / ICMP-ECHO, BPF-host-routing and tunnel points. */
     public static JoinConfig defaults() {
@@ -80,8 +98,9 @@ public record JoinConfig(
                 1 << 16,
                 1 << 16,
                 1 << 14,
-                256,
-                8192,
+                DEFAULT_MAX_NODES,
+                DEFAULT_MAX_PAIRS,
+                Duration.ofMinutes(5),
                 Set.of(JoinConstants.POINT_TO_NETWORK, JoinConstants.POINT_TO_OVERLAY, JoinConstants.POINT_TO_STACK),
                 Set.of(JoinConstants.POINT_TO_ENDPOINT, JoinConstants.POINT_FROM_NETWORK,
                         JoinConstants.POINT_FROM_OVERLAY),
@@ -94,19 +113,25 @@ public record JoinConfig(
     public JoinConfig withWindow(Duration newWindow) {
         return new JoinConfig(newWindow, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
                 lostEventsSpan, catchUpLimit, pendingCapacity, arrivalCapacity, lostHistoryCapacity, maxNodes, maxPairs,
-                departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds);
+                pairIdleAfter, departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds);
     }
 
     public JoinConfig withCapacities(int pending, int arrivals, int lostHistory) {
         return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
-                lostEventsSpan, catchUpLimit, pending, arrivals, lostHistory, maxNodes, maxPairs,
+                lostEventsSpan, catchUpLimit, pending, arrivals, lostHistory, maxNodes, maxPairs, pairIdleAfter,
                 departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds);
     }
 
     public JoinConfig withJoinSafeKinds(Set<Integer> kinds) {
         return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
                 lostEventsSpan, catchUpLimit, pendingCapacity, arrivalCapacity, lostHistoryCapacity, maxNodes, maxPairs,
-                departurePoints, arrivalPoints, excludedDestinationIdentities, kinds);
+                pairIdleAfter, departurePoints, arrivalPoints, excludedDestinationIdentities, kinds);
+    }
+
+    public JoinConfig withNodeAndPairCapacity(int nodes, int pairSlots, Duration idleAfter) {
+        return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
+                lostEventsSpan, catchUpLimit, pendingCapacity, arrivalCapacity, lostHistoryCapacity, nodes, pairSlots,
+                idleAfter, departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds);
     }
 
     private static void requirePowerOfTwo(int value, String name) {

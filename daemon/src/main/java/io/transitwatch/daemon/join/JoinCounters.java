@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.join;
 
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -8,11 +9,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * atomics on the hot path), reads are volatile loads, so readers see a recent, untorn value.
  *
  * <p>The join's counters, read by metrics rather than pushed: global counters (by {@link Global}),
- * per node (by {@link PerNode}) and per (source node, destination node, family) pair (by
- * {@link PerPair}, plus a transit-delay histogram with the bucket bounds of {@link #DELAY_BUCKETS_NANOS}).
- * Node and pair slots are assigned by the join thread; readers learn them through
- * {@link #pairCount()} / {@link #pairSourceNode(int)} etc., whose arrays are written before the
- * volatile count that publishes them.
+ * per node (by {@link PerNode}), per (source node, destination node, family) pair (by
+ * {@link PerPair}) and a transit-delay histogram per family with the bucket bounds of
+ * {@link #DELAY_BUCKETS_NANOS}. Node slots are dense and never forgotten; pair slots are sparse
+ * ({@link PairTable}): a pair gets one on its first verdict, and when slots run short the slots of
+ * pairs idle for the idle time are zeroed and handed to new pairs. Readers look at slots
+ * {@code 0 .. pairCount()-1} and skip those not {@link #pairInUse in use}; a slot recycled during a
+ * read may show its old and new pair mixed for that one read.
  */
 public final class JoinCounters {
     /** Counters over the whole join. */
@@ -21,7 +24,11 @@ public final class JoinCounters {
         IGNORED_NOT_JOIN_SAFE, IGNORED_OBSERVATION_POINT, IGNORED_EXCLUDED_IDENTITY, IGNORED_SAME_NODE,
         IGNORED_UNRESOLVED_DESTINATION, IGNORED_NO_IP, IGNORED_NODE_LIMIT, IGNORED_ORPHAN_RETRANSMISSION,
         MATCHED, LOST, DROPPED, LATE, UNVERIFIED, PENDING_EVICTED, ARRIVALS_EVICTED, ARRIVALS_EXPIRED,
-        LOST_EVENT_REPORTS, GAPS, NODE_DOWN, NODE_UP;
+        LOST_EVENT_REPORTS, GAPS, NODE_DOWN, NODE_UP,
+        /** Departures and verdicts not counted per pair because no pair slot was free. */
+        PAIR_SLOT_MISSES,
+        /** Pair slots handed back because their pair had no verdict for the idle time. */
+        PAIRS_RECYCLED;
         static final Global[] VALUES = values();
     }
 
@@ -33,9 +40,14 @@ public final class JoinCounters {
     /** Delivering again, but not yet past the moment it came up (see ObserverHealth, "catching up"). */
     public static final long OBSERVER_CATCHING_UP = 3;
 
-    /** Counters and gauges per observing node; {@code STATE} holds one of the {@code OBSERVER_*} values. */
+    /**
+     * Counters and gauges per observing node; {@code STATE} holds one of the {@code OBSERVER_*}
+     * values; the {@code SENT_} counters are the verdicts of the departures the node sent, over every
+     * destination (kept per node, so they survive the recycling of pair slots).
+     */
     public enum PerNode {
-        EVENTS, LOST_EVENTS, GAPS, DOWN, CLOCK_OFFSET_NANOS, LATENESS_NANOS, STATE;
+        EVENTS, LOST_EVENTS, GAPS, DOWN, CLOCK_OFFSET_NANOS, LATENESS_NANOS, STATE,
+        SENT_DEPARTURES, SENT_MATCHED, SENT_LOST, SENT_UNVERIFIED;
         static final PerNode[] VALUES = values();
     }
 
@@ -43,7 +55,7 @@ public final class JoinCounters {
     public enum PerPair {
         DEPARTURES, MATCHED, LOST, DROPPED, LATE,
         UNVERIFIED_OBSERVER_DOWN, UNVERIFIED_GAP, UNVERIFIED_LOST_EVENTS, UNVERIFIED_BEHIND,
-        UNVERIFIED_NO_OBSERVER, UNVERIFIED_CAPACITY, TRANSIT_NANOS_SUM;
+        UNVERIFIED_NO_OBSERVER, UNVERIFIED_CAPACITY;
         static final PerPair[] VALUES = values();
 
         static PerPair unverified(UnverifiedReason reason) {
@@ -57,38 +69,42 @@ public final class JoinCounters {
         50_000_000L, 100_000_000L, 250_000_000L, 500_000_000L, 1_000_000_000L, 2_500_000_000L, 5_000_000_000L
     };
     private static final int BUCKETS = DELAY_BUCKETS_NANOS.length + 1;
-    private static final int PAIR_STRIDE = PerPair.VALUES.length + BUCKETS;
+    /** Per family: the buckets, then the sum of the delays. */
+    private static final int FAMILY_STRIDE = BUCKETS + 1;
+    private static final int PAIR_STRIDE = PerPair.VALUES.length;
+    /** Per pair slot: source node id, destination node id (0 = slot free), family. */
+    private static final int IDENTITY_STRIDE = 3;
 
     private final AtomicLongArray global = new AtomicLongArray(Global.VALUES.length);
     private final AtomicLongArray perNode;
     private final AtomicLongArray perPair;
+    private final AtomicLongArray delayByFamily = new AtomicLongArray(2 * FAMILY_STRIDE);
     private final int[] nodeIds;
-    private final int[] pairSource;
-    private final int[] pairDestination;
-    private final int[] pairFamily;
-    private final int[] pairKeys;
-    private final int[] pairSlots;
-    private final int pairMask;
+    private final AtomicIntegerArray pairIdentity;
+    private final PairTable pairs;
+    private final PairTable.SlotFreed freeSlot = this::forgetPair;
+    private VerdictListener recycleListener = VerdictListener.NONE;
     private final int maxNodes;
+    private long nowNanos;
     private volatile int nodeCount;
     private volatile int pairCount;
+    private volatile int activePairs;
 
     public JoinCounters(int maxNodes, int maxPairs) {
         this.maxNodes = maxNodes;
         perNode = new AtomicLongArray(maxNodes * PerNode.VALUES.length);
         perPair = new AtomicLongArray(maxPairs * PAIR_STRIDE);
         nodeIds = new int[maxNodes];
-        pairSource = new int[maxPairs];
-        pairDestination = new int[maxPairs];
-        pairFamily = new int[maxPairs];
-        int tableSize = Integer.highestOneBit(Math.max(4, maxPairs * 2) - 1) << 1;
-        pairKeys = new int[tableSize];
-        pairSlots = new int[tableSize];
-        pairMask = tableSize - 1;
-        java.util.Arrays.fill(pairKeys, -1);
+        pairIdentity = new AtomicIntegerArray(maxPairs * IDENTITY_STRIDE);
+        pairs = new PairTable(maxPairs);
     }
 
     // ---- writer side (join thread) ----
+
+    /** The daemon's time for this duty cycle: when the pairs counted from now on were last active. */
+    void setTime(long epochNanos) {
+        this.nowNanos = epochNanos;
+    }
 
     void increment(Global counter) {
         int i = counter.ordinal();
@@ -115,27 +131,52 @@ public final class JoinCounters {
         perNode.setRelease(denseNode * PerNode.VALUES.length + gauge.ordinal(), value);
     }
 
-    /** Slot of the pair, assigned on first use; -1 when the pair table is full (the pair is then not counted). */
+    /** Slot of the pair, assigned on first use; -1 (counted) when no slot is free (the pair is then not counted). */
     int pairSlot(int sourceDense, int destinationDense, int family, int sourceId, int destinationId) {
         int key = (sourceDense * maxNodes + destinationDense) * 2 + (family == JoinConstants.FAMILY_IPV6 ? 1 : 0);
-        int position = (key * 0x9E3779B9 >>> 8) & pairMask;
-        while (pairKeys[position] != -1) {
-            if (pairKeys[position] == key) {
-                return pairSlots[position];
-            }
-            position = (position + 1) & pairMask;
-        }
-        int slot = pairCount;
-        if (slot == pairSource.length) {
+        int before = pairs.highWater();
+        int active = pairs.active();
+        int slot = pairs.slotOf(key, nowNanos);
+        if (slot == PairTable.NONE) {
+            increment(Global.PAIR_SLOT_MISSES);
             return -1;
         }
-        pairKeys[position] = key;
-        pairSlots[position] = slot;
-        pairSource[slot] = sourceId;
-        pairDestination[slot] = destinationId;
-        pairFamily[slot] = family;
-        pairCount = slot + 1;
+        if (pairs.active() != active) {
+            int base = slot * IDENTITY_STRIDE;
+            pairIdentity.setRelease(base, sourceId);
+            pairIdentity.setRelease(base + 2, family);
+            pairIdentity.setRelease(base + 1, destinationId);
+            activePairs = pairs.active();
+            if (pairs.highWater() != before) {
+                pairCount = pairs.highWater();
+            }
+        }
         return slot;
+    }
+
+    /**
+     * When slots run short, frees up to a budget of slots whose pair had no verdict since
+     * {@code idleBeforeNanos}: zeroes their counters and tells {@code listener} before a new pair can
+     * take them. Called once per duty cycle; does nothing while slots are plentiful.
+     */
+    void reclaimIdlePairs(long idleBeforeNanos, int budget, VerdictListener listener) {
+        if (!pairs.underPressure()) {
+            return;
+        }
+        recycleListener = listener;
+        pairs.reclaimIdle(idleBeforeNanos, budget, freeSlot);
+        activePairs = pairs.active();
+    }
+
+    private void forgetPair(int slot) {
+        int base = slot * IDENTITY_STRIDE;
+        pairIdentity.setRelease(base + 1, 0);
+        pairIdentity.setRelease(base, 0);
+        for (int i = slot * PAIR_STRIDE, end = i + PAIR_STRIDE; i < end; i++) {
+            perPair.setRelease(i, 0);
+        }
+        increment(Global.PAIRS_RECYCLED);
+        recycleListener.onPairRecycled(slot);
     }
 
     void incrementPair(int pairSlot, PerPair counter) {
@@ -145,20 +186,17 @@ public final class JoinCounters {
         }
     }
 
-    void recordTransit(int pairSlot, long transitNanos) {
-        if (pairSlot < 0) {
-            return;
-        }
+    void recordTransit(int family, long transitNanos) {
         long delay = Math.max(0, transitNanos);
-        int base = pairSlot * PAIR_STRIDE;
-        int sum = base + PerPair.TRANSIT_NANOS_SUM.ordinal();
-        perPair.setRelease(sum, perPair.getPlain(sum) + delay);
+        int base = (family == JoinConstants.FAMILY_IPV6 ? 1 : 0) * FAMILY_STRIDE;
+        int sum = base + BUCKETS;
+        delayByFamily.setRelease(sum, delayByFamily.getPlain(sum) + delay);
         int bucket = 0;
         while (bucket < DELAY_BUCKETS_NANOS.length && delay > DELAY_BUCKETS_NANOS[bucket]) {
             bucket++;
         }
-        int i = base + PerPair.VALUES.length + bucket;
-        perPair.setRelease(i, perPair.getPlain(i) + 1);
+        int i = base + bucket;
+        delayByFamily.setRelease(i, delayByFamily.getPlain(i) + 1);
     }
 
     // ---- reader side (any thread) ----
@@ -180,29 +218,45 @@ public final class JoinCounters {
         return perNode.get(denseNode * PerNode.VALUES.length + counter.ordinal());
     }
 
+    /** Pair slots handed out so far (some may be free again: see {@link #pairInUse}); iterate below it. */
     public int pairCount() {
         return pairCount;
     }
 
+    /** Pairs that hold a slot now. */
+    public int activePairs() {
+        return activePairs;
+    }
+
+    /** Whether slot {@code pairSlot} is counting a pair now (false once recycled and not yet reused). */
+    public boolean pairInUse(int pairSlot) {
+        return pairIdentity.get(pairSlot * IDENTITY_STRIDE + 1) != 0;
+    }
+
     public int pairSourceNode(int pairSlot) {
-        return pairSource[pairSlot];
+        return pairIdentity.get(pairSlot * IDENTITY_STRIDE);
     }
 
     public int pairDestinationNode(int pairSlot) {
-        return pairDestination[pairSlot];
+        return pairIdentity.get(pairSlot * IDENTITY_STRIDE + 1);
     }
 
     public int pairFamily(int pairSlot) {
-        return pairFamily[pairSlot];
+        return pairIdentity.get(pairSlot * IDENTITY_STRIDE + 2);
     }
 
     public long pair(int pairSlot, PerPair counter) {
         return perPair.get(pairSlot * PAIR_STRIDE + counter.ordinal());
     }
 
-    /** Count of matches whose transit delay fell in bucket {@code bucket} (not cumulative). */
-    public long pairDelayBucket(int pairSlot, int bucket) {
-        return perPair.get(pairSlot * PAIR_STRIDE + PerPair.VALUES.length + bucket);
+    /** Count of matches of {@code family} whose transit delay fell in bucket {@code bucket} (not cumulative). */
+    public long delayBucket(int family, int bucket) {
+        return delayByFamily.get((family == JoinConstants.FAMILY_IPV6 ? 1 : 0) * FAMILY_STRIDE + bucket);
+    }
+
+    /** Sum of the transit delays of the matches of {@code family}, in nanoseconds. */
+    public long delaySumNanos(int family) {
+        return delayByFamily.get((family == JoinConstants.FAMILY_IPV6 ? 1 : 0) * FAMILY_STRIDE + BUCKETS);
     }
 
     public static int delayBucketCount() {

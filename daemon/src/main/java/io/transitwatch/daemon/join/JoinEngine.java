@@ -41,6 +41,9 @@ import io.transitwatch.daemon.topology.Topology;
  * so that the window, not batching, separates MATCHED from LOST.
  */
 public final class JoinEngine implements NodeEventHandler {
+    /** Pair slots looked at per duty cycle when slots run short: a full sweep of 64k slots takes 16 cycles. */
+    private static final int PAIR_RECLAIM_BUDGET = 4096;
+
     private final JoinConfig config;
     private final Topology topology;
     private final VerdictListener listener;
@@ -57,6 +60,7 @@ public final class JoinEngine implements NodeEventHandler {
     private final long arrivalMemoryNanos;
     private final long lateHorizonNanos;
     private final long slackNanos;
+    private final long pairIdleNanos;
     private long nowNanos;
 
     public JoinEngine(JoinConfig config, Topology topology, VerdictListener listener, JoinCounters counters) {
@@ -76,6 +80,7 @@ public final class JoinEngine implements NodeEventHandler {
         this.arrivalMemoryNanos = config.arrivalMemory().toNanos();
         this.lateHorizonNanos = config.lateHorizon().toNanos();
         this.slackNanos = config.watermarkSlack().toNanos();
+        this.pairIdleNanos = config.pairIdleAfter().toNanos();
     }
 
     public JoinConfig config() {
@@ -89,6 +94,7 @@ public final class JoinEngine implements NodeEventHandler {
     /** The daemon's time for this duty cycle, read once by the caller and passed down. */
     public void setTime(long epochNanos) {
         this.nowNanos = epochNanos;
+        counters.setTime(epochNanos);
         observers.setTime(epochNanos);
         deadlines.setTime(epochNanos);
         topology.setTime(epochNanos);
@@ -129,6 +135,7 @@ public final class JoinEngine implements NodeEventHandler {
         }
         work += deadlines.expireArrivals(budget);
         work += lost.expire(nowNanos - lateHorizonNanos, budget);
+        counters.reclaimIdlePairs(nowNanos - pairIdleNanos, PAIR_RECLAIM_BUDGET, listener);
         observers.publishClocks();
         listener.onAdvance(epochNanos);
         return work;
@@ -175,6 +182,7 @@ public final class JoinEngine implements NodeEventHandler {
             return;
         }
         counters.increment(JoinCounters.Global.DEPARTURES);
+        counters.incrementNode(node, JoinCounters.PerNode.SENT_DEPARTURES);
         int pair = verdicts.pairSlot(node, destination, flow.ipVersion);
         counters.incrementPair(pair, JoinCounters.PerPair.DEPARTURES);
         int arrived = arrivals.slots.find(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);

@@ -33,6 +33,13 @@ public interface VerdictListener {
     /** Called at the end of every {@link JoinEngine#advance}, for time-driven work (resolving incidents). */
     default void onAdvance(long nowNanos) {}
 
+    /**
+     * Pair slot {@code pair} was handed back: its pair had no verdict for the pair idle time and slots
+     * were short. State kept per slot belongs to no pair now; the next verdict on the slot may be
+     * another pair's.
+     */
+    default void onPairRecycled(int pair) {}
+
     /** Ignores everything. */
     VerdictListener NONE = new VerdictListener() {
         @Override

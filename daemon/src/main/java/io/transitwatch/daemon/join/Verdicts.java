@@ -67,8 +67,9 @@ final class Verdicts {
         long transit = arrivalFrame - departureFrame;
         observers.observeTransit(source, transit);
         counters.increment(JoinCounters.Global.MATCHED);
+        counters.incrementNode(source, JoinCounters.PerNode.SENT_MATCHED);
         counters.incrementPair(pair, JoinCounters.PerPair.MATCHED);
-        counters.recordTransit(pair, transit);
+        counters.recordTransit(view.family, transit);
         listener.onMatched(view, transit);
     }
 
@@ -77,6 +78,7 @@ final class Verdicts {
         fillFromPending(slot);
         view.pair = pairSlot(pending.sourceNode[slot], pending.slots.lane(slot), view.family);
         counters.increment(JoinCounters.Global.LOST);
+        counters.incrementNode(pending.sourceNode[slot], JoinCounters.PerNode.SENT_LOST);
         counters.incrementPair(view.pair, JoinCounters.PerPair.LOST);
         lost.record(pending, slot, listener.onLost(view));
     }
@@ -85,7 +87,7 @@ final class Verdicts {
     void unverified(int slot, UnverifiedReason reason) {
         fillFromPending(slot);
         view.pair = pairSlot(pending.sourceNode[slot], pending.slots.lane(slot), view.family);
-        report(reason);
+        report(pending.sourceNode[slot], reason);
     }
 
     /** Departure {@code flow} cannot be judged the moment it is seen, for {@code reason}. */
@@ -93,11 +95,12 @@ final class Verdicts {
             UnverifiedReason reason) {
         fillFromFlow(flow, source, destination, srcHi, srcLo, k4);
         view.pair = pair;
-        report(reason);
+        report(source, reason);
     }
 
-    private void report(UnverifiedReason reason) {
+    private void report(int source, UnverifiedReason reason) {
         counters.increment(JoinCounters.Global.UNVERIFIED);
+        counters.incrementNode(source, JoinCounters.PerNode.SENT_UNVERIFIED);
         counters.incrementPair(view.pair, JoinCounters.PerPair.unverified(reason));
         listener.onUnverified(view, reason);
     }

@@ -49,11 +49,22 @@ public final class Demo implements AutoCloseable {
      */
     public static Demo start(SimMode mode, Scenario scenario, List<String> settingOverrides, Path tlsDir,
             PrintStream stdout, Clock clock, EmissionListener emissions) {
-        ClusterTopology topology = ClusterTopology.defaults();
-        SimCertificates.Files tls = mode == SimMode.NODES ? SimCertificates.generate(tlsDir, topology.tlsServerNames())
-                : null;
-        Simulator simulator = Simulator.start(SimulatorConfig.builder().mode(mode).host("127.0.0.1").port(0)
-                .scenario(scenario).tls(tls).clock(clock).emissions(emissions).build());
+        return start(SimulatorConfig.builder().mode(mode).scenario(scenario).clock(clock).emissions(emissions),
+                settingOverrides, tlsDir, stdout);
+    }
+
+    /**
+     * As above, with the simulated cluster as {@code cluster} describes it (its size, scenario, clock,
+     * buffers); its host, port and certificates are the demo's.
+     */
+    public static Demo start(SimulatorConfig.Builder cluster, List<String> settingOverrides, Path tlsDir,
+            PrintStream stdout) {
+        SimulatorConfig draft = cluster.build();
+        ClusterTopology topology = ClusterTopology.scaled(draft.nodes());
+        SimCertificates.Files tls = draft.mode() == SimMode.NODES
+                ? SimCertificates.generate(tlsDir, topology.tlsServerNames()) : null;
+        Clock clock = draft.clock();
+        Simulator simulator = Simulator.start(cluster.host("127.0.0.1").port(0).tls(tls).build());
         try {
             Settings settings = ConfigLoader.load(null, Map.of(), settings(simulator, tls, settingOverrides));
             return new Demo(simulator, Daemon.start(settings, clock, stdout));

@@ -162,6 +162,9 @@ public final class Replay {
         JoinCounters counters = join.counters();
         List<ReplaySummary.PairSummary> pairs = new ArrayList<>();
         for (int pair = 0; pair < counters.pairCount(); pair++) {
+            if (!counters.pairInUse(pair)) {
+                continue;
+            }
             Map<String, Long> unverified = new LinkedHashMap<>();
             for (UnverifiedReason reason : UnverifiedReason.values()) {
                 long count = counters.pair(pair, JoinCounters.PerPair.valueOf("UNVERIFIED_" + reason.name()));

@@ -13,6 +13,12 @@ import java.util.Map;
  *
  * <p>Node {@code i} (in node order) owns {@code fd00:101:224:i::/64} and {@code 10.101.(224+i).0/24}
  * out of the cluster pod CIDRs {@code fd00:101:224::/60} and {@code 10.101.224.0/20}.
+ *
+ * <p>{@link #scaled(int)} builds the same installation on a cluster of any size up to
+ * {@link #MAX_NODES} nodes (solcp01-03 and solwk01 .. solwkNN; spegel runs on every node, so
+ * its peer-to-peer mesh spreads traffic over all node pairs), with wider pod CIDRs: node {@code i}
+ * owns {@code 10.(64 + i / 256).(i % 256).0/24} of {@code 10.64.0.0/10} and {@code fd00:101:224:i::/64}
+ * ({@code i} in hex) of {@code fd00:101:224::/48}.
  */
 public final class ClusterTopology {
     public static final String CLUSTER_NAME = "default";
@@ -24,25 +30,64 @@ public final class ClusterTopology {
     private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
     private static final SimNode.NetworkInterfaceName UPLINK = new SimNode.NetworkInterfaceName("ens18", 2);
 
+    /** Nodes of the cluster of DESIGN §9, and the fewest {@link #scaled} accepts. */
+    public static final int DEFAULT_NODES = 6;
+    /** Most nodes {@link #scaled} builds (the pod CIDRs hand out this many /24s). */
+    public static final int MAX_NODES = 16_384;
+
     private final List<SimNode> nodes;
+    private final Map<String, SimNode> byName = new LinkedHashMap<>();
     private final List<Pod> pods;
     private final List<ExternalPeer> internet;
+    private final String podCidrV4;
+    private final String podCidrV6;
 
-    private ClusterTopology(List<SimNode> nodes, List<Pod> pods, List<ExternalPeer> internet) {
+    private ClusterTopology(List<SimNode> nodes, List<Pod> pods, List<ExternalPeer> internet, String podCidrV4,
+            String podCidrV6) {
         this.nodes = List.copyOf(nodes);
         this.pods = List.copyOf(pods);
         this.internet = List.copyOf(internet);
+        this.podCidrV4 = podCidrV4;
+        this.podCidrV6 = podCidrV6;
+        nodes.forEach(n -> byName.put(n.name(), n));
     }
 
     /** The cluster of DESIGN §9: solcp01-03 and solwk01-03. */
     public static ClusterTopology defaults() {
+        return scaled(DEFAULT_NODES);
+    }
+
+    /**
+     * A cluster of {@code nodeCount} nodes: {@link #defaults()} for {@value #DEFAULT_NODES}, else the
+     * same workloads on solcp01-03 and solwk01-03 plus spegel on every worker solwk04 .. .
+     */
+    public static ClusterTopology scaled(int nodeCount) {
+        if (nodeCount < DEFAULT_NODES || nodeCount > MAX_NODES) {
+            throw new IllegalArgumentException("a simulated cluster has " + DEFAULT_NODES + " to " + MAX_NODES
+                    + " nodes, not " + nodeCount);
+        }
+        boolean small = nodeCount == DEFAULT_NODES;
         List<SimNode> nodes = new ArrayList<>();
-        String[] names = {"solcp01", "solcp02", "solcp03", "solwk01", "solwk02", "solwk03"};
-        for (int i = 0; i < names.length; i++) {
+        String[] names = new String[nodeCount];
+        for (int i = 0; i < nodeCount; i++) {
             boolean controlPlane = i < 3;
-            int host = (controlPlane ? 11 : 21) + i % 3; // .11-.13 and .21-.23, in both families
-            nodes.add(new SimNode(names[i], i, controlPlane, "10.101.0." + host, "fd00:101::" + host,
-                    "10.101." + (224 + i) + ".0/24", "fd00:101:224:" + i + "::/64",
+            names[i] = controlPlane ? String.format("solcp%02d", i + 1) : String.format("solwk%02d", i - 2);
+            String ipv4;
+            String ipv6;
+            String cidrV4;
+            String cidrV6;
+            if (small) {
+                int host = (controlPlane ? 11 : 21) + i % 3; // .11-.13 and .21-.23, in both families
+                ipv4 = "10.101.0." + host;
+                ipv6 = "fd00:101::" + host;
+                cidrV4 = "10.101." + (224 + i) + ".0/24";
+            } else {
+                ipv4 = "10.100." + (i / 250) + "." + (i % 250 + 1);
+                ipv6 = "fd00:100::" + Integer.toHexString(i + 1);
+                cidrV4 = "10." + (64 + i / 256) + "." + (i % 256) + ".0/24";
+            }
+            cidrV6 = "fd00:101:224:" + Integer.toHexString(i) + "::/64";
+            nodes.add(new SimNode(names[i], i, controlPlane, ipv4, ipv6, cidrV4, cidrV6,
                     SimCertificates.hubbleServerName(names[i], CLUSTER_NAME), UPLINK));
         }
         PodPlacer placer = new PodPlacer(nodes);
@@ -67,7 +112,19 @@ public final class ClusterTopology {
                         List.of("reserved:world"), null),
                 new ExternalPeer("ghcr.io", "2606:50c0:8000::154", IpFamily.IPV6, ExternalPeer.IDENTITY_WORLD_IPV6,
                         List.of("reserved:world-ipv6"), null));
-        return new ClusterTopology(nodes, placer.pods, internet);
+        return small
+                ? new ClusterTopology(nodes, placer.pods, internet, POD_CIDR_V4, POD_CIDR_V6)
+                : new ClusterTopology(nodes, placer.pods, internet, "10.64.0.0/10", "fd00:101:224::/48");
+    }
+
+    /** The cluster's IPv4 pod CIDR (every node's is inside). */
+    public String podCidrV4() {
+        return podCidrV4;
+    }
+
+    /** The cluster's IPv6 pod CIDR. */
+    public String podCidrV6() {
+        return podCidrV6;
     }
 
     public List<SimNode> nodes() {
@@ -79,12 +136,16 @@ public final class ClusterTopology {
     }
 
     public SimNode node(String name) {
-        for (SimNode node : nodes) {
-            if (node.name().equals(name)) {
-                return node;
-            }
+        SimNode node = byName.get(name);
+        if (node != null) {
+            return node;
         }
-        throw new IllegalArgumentException("no node named '" + name + "' (nodes: " + nodeNames() + ")");
+        throw new IllegalArgumentException("no node named '" + name + "' (nodes: " + describeNames() + ")");
+    }
+
+    private String describeNames() {
+        return nodes.size() <= 12 ? nodeNames().toString()
+                : nodes.get(0).name() + " .. " + nodes.get(nodes.size() - 1).name() + ", " + nodes.size() + " nodes";
     }
 
     public List<Pod> pods() {
@@ -149,20 +210,25 @@ public final class ClusterTopology {
         private final int[] podsPerNode;
         private final List<Pod> pods = new ArrayList<>();
 
+        private final Map<String, SimNode> byName = new LinkedHashMap<>();
+
         PodPlacer(List<SimNode> nodes) {
             this.nodes = nodes;
+            nodes.forEach(n -> byName.put(n.name(), n));
             this.podsPerNode = new int[nodes.size()];
         }
 
         void place(String namespace, String workload, String kind, int identity, String nodeName) {
-            SimNode node = nodes.stream().filter(n -> n.name().equals(nodeName)).findFirst().orElseThrow();
+            SimNode node = byName.get(nodeName);
             int ordinal = ++podsPerNode[node.index()];
             String podName = kind.equals("DaemonSet")
                     ? workload + "-" + suffix(workload + nodeName, 5)
                     : workload + "-" + suffix(workload, 9) + "-" + suffix(workload + nodeName + ordinal, 5);
             int hash = Math.floorMod((namespace + "/" + podName).hashCode(), 0xefff) + 0x1000;
-            String ipv6 = "fd00:101:224:" + node.index() + "::" + Integer.toHexString(hash);
-            String ipv4 = "10.101." + (224 + node.index()) + "." + (10 + 7 * ordinal);
+            String v6Prefix = node.podCidrV6().substring(0, node.podCidrV6().indexOf("::/"));
+            String v4Prefix = node.podCidrV4().substring(0, node.podCidrV4().lastIndexOf(".0/"));
+            String ipv6 = v6Prefix + "::" + Integer.toHexString(hash);
+            String ipv4 = v4Prefix + "." + (10 + 7 * ordinal);
             int endpointId = 100 + Math.floorMod(hash * 31, 3900);
             List<String> labels = List.of(
                     "k8s:app=" + workload,

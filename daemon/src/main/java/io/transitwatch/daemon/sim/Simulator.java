@@ -48,7 +48,7 @@ public final class Simulator implements AutoCloseable {
     private static final Status SERVER_GONE = Status.UNAVAILABLE.withDescription("hubble server is shutting down");
 
     private final SimulatorConfig config;
-    private final ClusterTopology topology = ClusterTopology.defaults();
+    private final ClusterTopology topology;
     private final Map<String, NodeHubble> hubbles = new LinkedHashMap<>();
     private final Map<String, NodeEventLog> logs = new LinkedHashMap<>();
     private final GroundTruth truth;
@@ -66,6 +66,7 @@ public final class Simulator implements AutoCloseable {
 
     private Simulator(SimulatorConfig config) {
         this.config = config;
+        this.topology = ClusterTopology.scaled(config.nodes());
         this.truth = new GroundTruth(config.groundTruthCapacity());
         for (SimNode node : topology.nodes()) {
             hubbles.put(node.name(), new NodeHubble(node, config.ringCapacity(), config.clock(),

@@ -12,6 +12,7 @@ import java.util.Objects;
  *                         server TLS only), or {@code null} for plaintext
  * @param ringCapacity     events each node's Hubble keeps (Hubble's default 4095)
  * @param eventLogCapacity events per node kept for {@link Simulator#emittedEvents} (0 = none)
+ * @param nodes            nodes of the cluster ({@link ClusterTopology#scaled}); 6 = the cluster of DESIGN §9
  * @param trafficThread    false: no traffic thread; tests call {@link Simulator#advanceTraffic()}
  * @param emissions        told of every event a node's Hubble records (see {@link EmissionListener})
  */
@@ -20,6 +21,7 @@ public record SimulatorConfig(
         String host,
         int port,
         Scenario scenario,
+        int nodes,
         SimCertificates.Files tls,
         int ringCapacity,
         Clock clock,
@@ -36,8 +38,13 @@ public record SimulatorConfig(
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(fieldMaskSupport, "fieldMaskSupport");
         Objects.requireNonNull(emissions, "emissions");
-        if (port < 0 || port > 65535 - 6) {
-            throw new IllegalArgumentException("port must be within [0, 65529]: " + port);
+        if (nodes < ClusterTopology.DEFAULT_NODES || nodes > ClusterTopology.MAX_NODES) {
+            throw new IllegalArgumentException("nodes must be within [" + ClusterTopology.DEFAULT_NODES + ", "
+                    + ClusterTopology.MAX_NODES + "]: " + nodes);
+        }
+        int lastPort = 65535 - (mode == SimMode.NODES ? nodes : 0);
+        if (port < 0 || port > lastPort) {
+            throw new IllegalArgumentException("port must be within [0, " + lastPort + "]: " + port);
         }
         if (ringCapacity < 1 || eventLogCapacity < 0 || groundTruthCapacity < 1) {
             throw new IllegalArgumentException("capacities must be positive (event log: >= 0)");
@@ -54,6 +61,7 @@ public record SimulatorConfig(
         private String host = "127.0.0.1";
         private int port;
         private Scenario scenario = Scenario.preset("healthy");
+        private int nodes = ClusterTopology.DEFAULT_NODES;
         private SimCertificates.Files tls;
         private int ringCapacity = 4095;
         private Clock clock = Clock.SYSTEM;
@@ -82,6 +90,25 @@ public record SimulatorConfig(
 
         public Builder scenario(Scenario scenario) {
             this.scenario = scenario;
+            return this;
+        }
+
+        public Builder nodes(int nodes) {
+            this.nodes = nodes;
+            return this;
+        }
+
+        /**
+         * {@code nodes} nodes, with per-node buffers shrunk so that a big cluster fits one process:
+         * each node's Hubble ring keeps at most as many events in all as 64 default rings would
+         * (at least 256 a node), and no per-node event log is kept beyond 64 nodes.
+         */
+        public Builder scaledTo(int nodes) {
+            this.nodes = nodes;
+            if (nodes > 64) {
+                this.ringCapacity = Math.max(256, Math.min(4095, 64 * 4095 / nodes));
+                this.eventLogCapacity = 0;
+            }
             return this;
         }
 
@@ -126,7 +153,7 @@ public record SimulatorConfig(
         }
 
         public SimulatorConfig build() {
-            return new SimulatorConfig(mode, host, port, scenario, tls, ringCapacity, clock, fieldMaskSupport,
+            return new SimulatorConfig(mode, host, port, scenario, nodes, tls, ringCapacity, clock, fieldMaskSupport,
                     eventLogCapacity, groundTruthCapacity, trafficThread, emissions);
         }
     }

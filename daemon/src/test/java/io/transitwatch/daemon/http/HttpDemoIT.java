@@ -113,8 +113,10 @@ class HttpDemoIT {
         expected.forEach((name, type) -> assertEquals(type, scrape.types().get(name), name));
         assertTrue(scrape.types().keySet().stream().allMatch(name -> name.startsWith("transitwatch_")), "only our metrics");
 
-        Map<String, String> matchedPair = Map.of("source_node", "solwk03", "destination_node", "solwk02", "family", "IPv4");
-        assertTrue(scrape.value("transitwatch_transit_delay_seconds_count", matchedPair) > 0, "delays of matched IPv4");
+        assertTrue(scrape.value("transitwatch_transit_delay_seconds_count", Map.of("family", "IPv4")) > 0,
+                "delays of matched IPv4");
+        assertTrue(scrape.value("transitwatch_node_matched_total", Map.of("source_node", "solwk03")) > 0,
+                "per-node verdicts");
         Set<String> reasons = new TreeSet<>();
         scrape.samples("transitwatch_unverified_total").forEach(s -> reasons.add(s.labels().get("reason")));
         assertEquals(Set.of("behind", "capacity", "gap", "lost_events", "no_observer", "observer_down"), reasons);

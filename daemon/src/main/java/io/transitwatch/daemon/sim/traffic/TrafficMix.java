@@ -32,21 +32,18 @@ final class TrafficMix {
 
     private final ClusterTopology topology;
     private final List<Pattern> patterns = new ArrayList<>();
-    /** Per client node: the other nodes, and the other control-plane nodes. */
-    private final Map<SimNode, List<SimNode>> nodes = new IdentityHashMap<>();
-    private final Map<SimNode, List<SimNode>> controlPlaneNodes = new IdentityHashMap<>();
-    private final Map<Pod, List<Pod>> sameWorkloadElsewhere = new IdentityHashMap<>();
+    /** Drawn from with rejection of the client's own node, so that nothing is n² in a big cluster. */
+    private final List<SimNode> nodes;
+    private final List<SimNode> controlPlaneNodes;
+    private final Map<String, List<Pod>> podsOfWorkload = new HashMap<>();
     private final Map<SimNode, Map<Integer, Peer>> hosts = new IdentityHashMap<>();
     private final double totalWeight;
     private final List<Periodic> periodic;
 
     TrafficMix(ClusterTopology topology) {
         this.topology = topology;
-        for (SimNode node : topology.nodes()) {
-            List<SimNode> others = topology.nodes().stream().filter(n -> n != node).toList();
-            nodes.put(node, others);
-            controlPlaneNodes.put(node, others.stream().filter(SimNode::controlPlane).toList());
-        }
+        nodes = topology.nodes();
+        controlPlaneNodes = nodes.stream().filter(SimNode::controlPlane).toList();
         Pod source = topology.pod("source-controller");
         Pod kustomize = topology.pod("kustomize-controller");
         Pod helm = topology.pod("helm-controller");
@@ -116,16 +113,33 @@ final class TrafficMix {
     private void host(double weight, Function<SplittableRandom, Pod> client, boolean apiServer, int port) {
         patterns.add(new Pattern(weight, r -> {
             Pod from = client.apply(r);
-            List<SimNode> candidates = (apiServer ? controlPlaneNodes : nodes).get(from.node());
+            List<SimNode> candidates = apiServer ? controlPlaneNodes : nodes;
             IpFamily family = family(r);
-            return new Spec(L4Protocol.TCP, family, from, host(pick(candidates, r), family, apiServer), port,
-                    lifetime(r));
+            return new Spec(L4Protocol.TCP, family, from, host(pickOtherNode(candidates, from.node(), r), family,
+                    apiServer), port, lifetime(r));
         }));
     }
 
+    /**
+     * A pod of the client's workload on another node. Draws exactly as picking from the list of
+     * the workload's pods minus the client (the client's pod is the only one of the workload on its
+     * node), without building that list per pod: it would be n² for spegel in a big cluster.
+     */
     private Pod peerOnAnotherNode(Pod from, SplittableRandom random) {
-        return pick(sameWorkloadElsewhere.computeIfAbsent(from, f -> topology.podsOf(f.workload()).stream()
-                .filter(p -> !p.node().name().equals(f.node().name())).toList()), random);
+        List<Pod> workload = podsOfWorkload.computeIfAbsent(from.workload(), topology::podsOf);
+        int own = workload.indexOf(from);
+        int pick = random.nextInt(workload.size() - 1);
+        return workload.get(pick < own ? pick : pick + 1);
+    }
+
+    /** A node of {@code candidates} other than {@code own}, drawn as from the list without it. */
+    private static SimNode pickOtherNode(List<SimNode> candidates, SimNode own, SplittableRandom random) {
+        int ownIndex = candidates.indexOf(own);
+        if (ownIndex < 0) {
+            return pick(candidates, random);
+        }
+        int pick = random.nextInt(candidates.size() - 1);
+        return candidates.get(pick < ownIndex ? pick : pick + 1);
     }
 
     /** A node's host address as a peer: kube-apiserver (control plane, :6443) or remote-node. */
