@@ -25,9 +25,11 @@ public final class TransitWatch {
 
     public static void main(String[] args) {
         Logging.configure();
-        int exit = new CommandLine(new TransitWatch())
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .execute(args);
-        System.exit(exit);
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line {@code main} runs: every subcommand, enum values in any case. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new TransitWatch()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 }

@@ -19,12 +19,16 @@ class VersionTest {
         assertEquals("transitwatch " + PROJECT_VERSION + "\n", version("-V"));
         assertEquals("transitwatch " + PROJECT_VERSION + "\n", version("--version"));
         assertEquals("transitwatch " + PROJECT_VERSION + "\n", version("config", "-V"));
+        for (String command : new String[] {"demo", "run", "replay", "tail", "simulate", "config"}) {
+            assertEquals("transitwatch " + PROJECT_VERSION + "\n", version(command, "-V"), command + " -V");
+            assertEquals("transitwatch " + PROJECT_VERSION + "\n", version(command, "--version"), command + " --version");
+        }
         assertEquals(PROJECT_VERSION, Version.current());
     }
 
     private static String version(String... args) {
         StringWriter out = new StringWriter();
-        int exit = new CommandLine(TransitWatch.class).setOut(new PrintWriter(out, true)).execute(args);
+        int exit = TransitWatch.commandLine().setOut(new PrintWriter(out, true)).execute(args);
         assertEquals(0, exit);
         return out.toString().replace(System.lineSeparator(), "\n");
     }

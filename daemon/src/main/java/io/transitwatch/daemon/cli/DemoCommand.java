@@ -65,9 +65,9 @@ public final class DemoCommand implements Callable<Integer> {
                     + "(one line per lost tuple); sets stdout.alerts. Default: ${DEFAULT-VALUE}")
     StdoutAlerts alerts;
 
-    @Option(names = "--mode", defaultValue = "relay",
-            description = "relay (one Relay stream) or nodes (Peer discovery, one mTLS stream per node). "
-                    + "Default: ${DEFAULT-VALUE}")
+    @Option(names = "--mode", defaultValue = "relay", converter = SimulateCommand.ModeConverter.class,
+            description = "relay (one Relay stream) or direct (Peer discovery, one mTLS stream per node; "
+                    + "nodes is accepted too), as hubble.mode. Default: ${DEFAULT-VALUE}")
     SimMode mode;
 
     @Option(names = "--scenario", defaultValue = "seed", paramLabel = "NAME",
@@ -150,7 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
                 throw e;
             }
             try (demo) {
-                stderr.printf("%sscenario %s, %s mode; %s%s%n", PREFIX, scenario, mode.name().toLowerCase(),
+                stderr.printf("%sscenario %s, %s mode; %s%s%n", PREFIX, scenario, SimulateCommand.ModeConverter.spelling(mode),
                         destinations(demo.daemon().settings()),
                         duration == null ? ", Ctrl-C to stop" : ", for " + duration);
                 if (demo.daemon().url() != null) {

@@ -1,5 +1,7 @@
 package io.transitwatch.daemon.cli;
 
+import io.transitwatch.daemon.Version;
+
 import io.transitwatch.daemon.config.ConfigError;
 import io.transitwatch.daemon.config.ConfigLoader;
 import io.transitwatch.daemon.config.InvalidConfigException;
@@ -26,7 +28,7 @@ import picocli.CommandLine.Parameters;
 /**
  * Runs on the command's thread only. {@code transitwatch replay}: wiring only; see {@link Replay}.
  */
-@Command(name = "replay", mixinStandardHelpOptions = true,
+@Command(name = "replay", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {"Replays Hubble captures of one or several nodes through the daemon's join, on event time, "
                 + "and prints the incident changes with the first alerts of each and counts of the rest "
                 + "(--alerts every: every alert), then a summary per node pair and per node.",

@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.cli;
 
+import io.transitwatch.daemon.Version;
 import io.transitwatch.daemon.lifecycle.ShutdownSignal;
 import io.transitwatch.daemon.replay.CaptureWriter;
 import io.transitwatch.daemon.sim.EmissionListener;
@@ -16,16 +17,25 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code transitwatch simulate}: wiring only; the simulated cluster lives in {@code io.transitwatch.daemon.sim}. */
-@Command(name = "simulate", mixinStandardHelpOptions = true,
+@Command(name = "simulate", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Runs a simulated 6-node Cilium cluster that serves the Hubble gRPC API (Relay, or one "
-                + "server per node plus the hubble-peer Service) until interrupted.")
+                + "server per node plus the hubble-peer Service) until interrupted.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped by Ctrl-C or SIGTERM",
+            "2:wrong usage, said in one line: an unknown option, --mode or --scenario"})
 public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--listen", defaultValue = "127.0.0.1:4245", paramLabel = "HOST:PORT",
@@ -33,7 +43,9 @@ public final class SimulateCommand implements Callable<Integer> {
                     + "listen on PORT+1..PORT+6. Default: ${DEFAULT-VALUE}")
     String listen;
 
-    @Option(names = "--mode", defaultValue = "relay", description = "relay or nodes. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--mode", defaultValue = "relay", converter = ModeConverter.class,
+            description = "relay (one Hubble Relay) or direct (one server per node plus the hubble-peer Service; "
+                    + "nodes is accepted too), as hubble.mode. Default: ${DEFAULT-VALUE}")
     SimMode mode;
 
     @Option(names = "--scenario", defaultValue = "healthy", paramLabel = "NAME",
@@ -62,11 +74,19 @@ public final class SimulateCommand implements Callable<Integer> {
                     + "lines, gzip-compressed when FILE ends in .gz, for `transitwatch replay`")
     Path record;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws InterruptedException, IOException {
+        if (!ScenarioPresets.names().contains(scenario)) {
+            spec.commandLine().getErr().println("transitwatch simulate: unknown --scenario '" + scenario
+                    + "'; choose one of: " + String.join(", ", ScenarioPresets.names()));
+            return 2;
+        }
         String sizeProblem = size.problem();
         if (sizeProblem != null) {
-            System.err.println("transitwatch simulate: " + sizeProblem);
+            spec.commandLine().getErr().println("transitwatch simulate: " + sizeProblem);
             return 2;
         }
         Scenario chosen = withOverrides(size.apply(Scenario.preset(scenario)));
@@ -139,6 +159,26 @@ public final class SimulateCommand implements Callable<Integer> {
         @Override
         public java.util.Iterator<String> iterator() {
             return List.copyOf(ScenarioPresets.names()).iterator();
+        }
+    }
+
+    /**
+     * Thread-safe (stateless). {@code --mode} (demo and simulate) as {@code hubble.mode} spells it:
+     * {@code relay} or {@code direct}; {@code nodes}, the demo's older spelling, is accepted for {@code direct}.
+     */
+    static final class ModeConverter implements ITypeConverter<SimMode> {
+        /** How the help and messages spell a mode: the configuration's words. */
+        static String spelling(SimMode mode) {
+            return mode == SimMode.RELAY ? "relay" : "direct";
+        }
+
+        @Override
+        public SimMode convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "relay" -> SimMode.RELAY;
+                case "direct", "nodes" -> SimMode.NODES;
+                default -> throw new TypeConversionException("'" + value + "' is not a mode: relay or direct");
+            };
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.transitwatch.daemon.cli;
 
+import io.transitwatch.daemon.Version;
+
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.StringDictionary;
@@ -23,8 +25,13 @@ import picocli.CommandLine.Option;
  * lost events, node up/down, gaps), one line each, on stdout; logs go to stderr. Wiring only: the
  * ingest is {@link HubbleIngest}, the formatting {@link EventPrinter}.
  */
-@Command(name = "tail", mixinStandardHelpOptions = true,
-        description = "Print every per-node event the Hubble ingest produces, one line each.")
+@Command(name = "tail", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Print every per-node event the Hubble ingest produces, one line each.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped by Ctrl-C or SIGTERM, or --duration passed",
+            "1:could not start (e.g. unreadable TLS files; the reason is printed)",
+            "2:wrong usage (unknown option, none or several of --relay, --peer, --node)"})
 public final class TailCommand implements Callable<Integer> {
     private static final int POLL_LIMIT = 512;
 
@@ -53,7 +60,9 @@ public final class TailCommand implements Callable<Integer> {
     Path tlsKey;
 
     @Option(names = "--tls-server-name", paramLabel = "NAME",
-            description = "Server name to verify for the relay, the Peer service or --node servers.")
+            description = "Server name to verify for the relay, the Peer service or --node servers. Default: the "
+                    + "name Cilium's certificates carry: " + IngestConfig.RELAY_SERVER_NAME + " for --relay, "
+                    + IngestConfig.DIRECT_SERVER_NAME + " otherwise.")
     String tlsServerName;
 
     @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
@@ -70,6 +79,13 @@ public final class TailCommand implements Callable<Integer> {
     public Integer call() {
         IngestConfig config = config();
         StringDictionary dictionary = new StringDictionary(1 << 16);
+        HubbleIngest opened;
+        try {
+            opened = new HubbleIngest(config, dictionary, Clock.SYSTEM, NamedThreadFactory::daemon);
+        } catch (RuntimeException e) { // unreadable TLS files: one line, not a stack trace
+            System.err.println("transitwatch tail: cannot start: " + (e.getMessage() == null ? e : e.getMessage()));
+            return 1;
+        }
         EventPrinter printer = new EventPrinter(System.out, dictionary, format);
         CountDownLatch finished = new CountDownLatch(1);
         Thread onInterrupt = NamedThreadFactory.nonDaemon("tail-shutdown").newThread(() -> {
@@ -81,7 +97,7 @@ public final class TailCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try (HubbleIngest ingest = new HubbleIngest(config, dictionary, Clock.SYSTEM, NamedThreadFactory::daemon)) {
+        try (HubbleIngest ingest = opened) {
             ingest.start();
             long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
             HandoffRing ring = ingest.ring();

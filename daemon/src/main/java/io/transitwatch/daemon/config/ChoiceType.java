@@ -20,11 +20,23 @@ final class ChoiceType<T> implements ValueType<T> {
     private static final int LISTED_IN_DOCS = 6;
 
     private final Map<String, T> bySpelling;
+    private final Map<String, T> aliases;
     private final String setName;
 
-    private ChoiceType(Map<String, T> bySpelling, String setName) {
+    private ChoiceType(Map<String, T> bySpelling, Map<String, T> aliases, String setName) {
         this.bySpelling = Collections.unmodifiableMap(bySpelling);
+        this.aliases = Collections.unmodifiableMap(aliases);
         this.setName = setName;
+    }
+
+    /**
+     * Also accepts {@code alias} for {@code value} (an older or other tool's spelling); the docs and
+     * {@link #toPlain} keep the canonical one.
+     */
+    ChoiceType<T> withAlias(String alias, T value) {
+        Map<String, T> more = new LinkedHashMap<>(aliases);
+        more.put(alias, value);
+        return new ChoiceType<>(new LinkedHashMap<>(bySpelling), more, setName);
     }
 
     /** An enum, spelled in lower case with dashes: {@code HubbleMode.RELAY} is {@code relay}. */
@@ -33,7 +45,7 @@ final class ChoiceType<T> implements ValueType<T> {
         for (E constant : type.getEnumConstants()) {
             bySpelling.put(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'), constant);
         }
-        return new ChoiceType<>(bySpelling, type.getSimpleName());
+        return new ChoiceType<>(bySpelling, Map.of(), type.getSimpleName());
     }
 
     /** Names spelled exactly as given; {@code setName} stands for them in the docs when there are many. */
@@ -42,12 +54,17 @@ final class ChoiceType<T> implements ValueType<T> {
         for (String name : names) {
             bySpelling.put(name, name);
         }
-        return new ChoiceType<>(bySpelling, setName);
+        return new ChoiceType<>(bySpelling, Map.of(), setName);
     }
 
     @Override
     public String describe() {
-        return bySpelling.size() <= LISTED_IN_DOCS ? "one of " + String.join(", ", bySpelling.keySet()) : setName;
+        String described = bySpelling.size() <= LISTED_IN_DOCS ? "one of " + String.join(", ", bySpelling.keySet())
+                : setName;
+        StringBuilder also = new StringBuilder();
+        aliases.forEach((alias, value) -> also.append(also.length() == 0 ? " (" : ", ").append(alias)
+                .append(" is read as ").append(toPlain(value)));
+        return also.length() == 0 ? described : described + also + ")";
     }
 
     @Override
@@ -58,6 +75,11 @@ final class ChoiceType<T> implements ValueType<T> {
         for (Map.Entry<String, T> choice : bySpelling.entrySet()) {
             if (fold(choice.getKey()).equals(folded)) {
                 return choice.getValue();
+            }
+        }
+        for (Map.Entry<String, T> alias : aliases.entrySet()) {
+            if (fold(alias.getKey()).equals(folded)) {
+                return alias.getValue();
             }
         }
         Optional<String> suggestion = Suggestions.closest(text, new ArrayList<>(bySpelling.keySet()));

@@ -31,7 +31,7 @@ public final class ConfigKeys {
     // ---- hubble: where flows come from (DESIGN §4) ----
 
     public static final Key<HubbleMode> HUBBLE_MODE = define("hubble.mode",
-            ChoiceType.ofEnum(HubbleMode.class), HubbleMode.RELAY,
+            ChoiceType.ofEnum(HubbleMode.class).withAlias("nodes", HubbleMode.DIRECT), HubbleMode.RELAY,
             "relay: one stream from Hubble Relay, which merges every node. direct: one stream per node's Hubble "
             + "server (port 4244, usually mTLS), nodes from hubble.nodes or, when that is empty, discovered "
             + "through the Peer service at hubble.peer.address. Direct mode keeps working when Relay is down.");
@@ -62,10 +62,19 @@ public final class ConfigKeys {
             "PEM private key of the client certificate (tls.key of hubble-relay-client-certs).");
     public static final Key<String> HUBBLE_TLS_SERVER_NAME = optional("hubble.tls.server-name",
             TextType.ANY,
-            "Name to verify the server certificate against, instead of the host of the address. With "
-            + "Cilium's certificates in direct mode: hubble-peer.<cluster>.hubble-grpc.cilium.io (it also "
-            + "matches each node's *.<cluster>.hubble-grpc.cilium.io certificate). Nodes found through the "
-            + "Peer service use the name it announces for them.");
+            "Name the server certificate must carry. Unset: the name Cilium's certificates carry, per mode. "
+            + "relay: instance.hubble-relay.cilium.io (Relay's server certificate is issued for "
+            + "*.hubble-relay.cilium.io only; the hubble CLI's --tls-server-name takes the same kind of name). "
+            + "direct: hubble-peer.default.hubble-grpc.cilium.io for the Peer service and hubble.nodes, as "
+            + "Hubble Relay itself uses (node certificates are *.<cluster>.hubble-grpc.cilium.io; replace "
+            + "default when Cilium's cluster.name is another). Nodes found through the Peer service use the "
+            + "name it announces for each (<node>.<cluster>.hubble-grpc.cilium.io). Set it to the host of the "
+            + "address to verify that instead.");
+    public static final Key<Duration> HUBBLE_TLS_RELOAD_INTERVAL = define("hubble.tls.reload-interval",
+            DurationType.positive(), Duration.ofMinutes(1),
+            "How often the CA, certificate and key files are checked for a new version (a mounted Secret "
+            + "rotates when kubelet swaps its ..data link). New connections use the new files; streams that "
+            + "are up keep theirs. The key pair is taken once both its files changed.");
     public static final Key<Duration> HUBBLE_BACKOFF_INITIAL = define("hubble.backoff.initial",
             DurationType.positive(), Duration.ofSeconds(1),
             "First delay before reconnecting a broken stream; each further attempt waits 1.6 times "

@@ -13,9 +13,13 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -28,6 +32,11 @@ import java.util.function.Function;
  * shared by every channel. Channels are returned to the caller, who shuts each one down; the
  * threads go in {@link #close()}, after the channels. (grpc-java still runs its own shared
  * {@code grpc-timer} thread for deadlines and keepalive; it has no hook to replace it.)
+ *
+ * <p>With TLS, the CA, client certificate and key are re-read when their files change (a mounted
+ * Secret that rotates), checked every {@code tlsReloadInterval} on the ingest's timer thread
+ * ({@link TlsFileWatch}): new connections present and trust what was read last, connections
+ * already up are left alone (ADR 0011).
  */
 final class HubbleChannels implements AutoCloseable {
     /** Matches grpc-go's default keepalive enforcement (5 min): more frequent pings get the connection closed. */
@@ -43,27 +52,43 @@ final class HubbleChannels implements AutoCloseable {
     private final EventLoopGroup eventLoop;
     private final ExecutorService callbacks;
     private final List<ClientInterceptor> interceptors;
+    private ScheduledFuture<?> tlsChecks; // null without TLS
 
-    /** @param threads the thread factory for a role; {@code ingest-netty} and {@code ingest-grpc} are asked for */
-    HubbleChannels(IngestConfig.TlsFiles tls, List<ClientInterceptor> interceptors,
-            Function<String, ThreadFactory> threads) {
+    /**
+     * @param threads the thread factory for a role; {@code ingest-netty} and {@code ingest-grpc} are asked for
+     * @param timer where the TLS files are checked for changes (the ingest's timer thread)
+     */
+    HubbleChannels(IngestConfig.TlsFiles tls, Duration tlsReloadInterval, ScheduledExecutorService timer,
+            List<ClientInterceptor> interceptors, Function<String, ThreadFactory> threads) {
         this.interceptors = List.copyOf(interceptors);
-        this.credentials = tls == null ? InsecureChannelCredentials.create() : tlsCredentials(tls);
+        this.credentials = tls == null ? InsecureChannelCredentials.create()
+                : tlsCredentials(tls, tlsReloadInterval, timer);
         this.eventLoop = new MultiThreadIoEventLoopGroup(1, threads.apply("ingest-netty"), NioIoHandler.newFactory());
         // Two threads: each stream's callbacks run serially, and a stream never blocks for long.
         this.callbacks = Executors.newFixedThreadPool(2, threads.apply("ingest-grpc"));
     }
 
-    private static ChannelCredentials tlsCredentials(IngestConfig.TlsFiles tls) {
+    /**
+     * Reads the files once now (so that a missing or unreadable file stops the start, as before),
+     * then checks them every {@code interval} on {@code timer} ({@link TlsFileWatch}).
+     */
+    private ChannelCredentials tlsCredentials(IngestConfig.TlsFiles tls, Duration interval,
+            ScheduledExecutorService timer) {
+        TlsFileWatch watch;
         try {
-            TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder().trustManager(tls.caCert().toFile());
-            if (tls.clientCert() != null) {
-                builder.keyManager(tls.clientCert().toFile(), tls.clientKey().toFile());
-            }
-            return builder.build();
+            watch = new TlsFileWatch(tls);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read TLS files " + tls, e);
+            throw new UncheckedIOException("cannot read the TLS files (hubble.tls.*): " + e, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot use the TLS files (hubble.tls.*) " + tls.caCert() + ", "
+                    + tls.clientCert() + ", " + tls.clientKey() + ": " + e.getMessage(), e);
         }
+        tlsChecks = timer.scheduleWithFixedDelay(watch, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
+        TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder().trustManager(watch.trustManager());
+        if (watch.keyManager() != null) {
+            builder.keyManager(watch.keyManager());
+        }
+        return builder.build();
     }
 
     /**
@@ -116,6 +141,9 @@ final class HubbleChannels implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tlsChecks != null) {
+            tlsChecks.cancel(false);
+        }
         callbacks.shutdown();
         eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         try {

@@ -16,7 +16,7 @@ import java.util.function.Function;
  *
  * <p>The Hubble ingest, and the owner of everything it runs on: the hand-off ring, the gRPC
  * channels and their threads ({@code transitwatch-ingest-netty}, {@code transitwatch-ingest-grpc}),
- * the timer thread for reconnects and polling ({@code transitwatch-ingest-timer}), and the streams —
+ * the timer thread for reconnects, polling and TLS file checks ({@code transitwatch-ingest-timer}), and the streams —
  * one per node in direct mode (static list or Peer discovery), one to Hubble Relay in relay mode.
  * What it produces is a sequence of {@code NodeEvent}s in {@link #ring()}; it holds no join logic.
  *
@@ -53,9 +53,15 @@ public final class HubbleIngest implements AutoCloseable {
         this.config = config;
         this.state = new IngestState(config.initialProfile());
         this.ring = new HandoffRing(config.ringCapacity(), clock);
-        this.channels = new HubbleChannels(config.tls(), interceptors, threads);
         this.scheduler = new ScheduledThreadPoolExecutor(1, threads.apply("ingest-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
+        try {
+            this.channels = new HubbleChannels(config.tls(), config.tlsReloadInterval(), scheduler, interceptors,
+                    threads);
+        } catch (RuntimeException e) { // unreadable TLS files: nothing else was started
+            scheduler.shutdownNow();
+            throw e;
+        }
         IngestContext context = new IngestContext(config, ring, dictionary, clock, scheduler, channels, state);
         if (config.mode() == IngestConfig.Mode.RELAY) {
             this.relay = new RelayStream(context);

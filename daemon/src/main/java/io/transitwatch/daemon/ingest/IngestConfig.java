@@ -14,7 +14,9 @@ import java.util.Objects;
  * @param tls CA, client certificate and key; null for plaintext
  * @param tlsServerName name to verify the server certificate against for the relay, the Peer service
  *     and static nodes (nodes found through Peer use the notification's {@code tls.server_name});
- *     null to use the host of the target
+ *     {@link #withTls} puts in Cilium's name for the mode ({@link #defaultServerName}) when given none
+ * @param tlsReloadInterval how often the CA, certificate and key files are checked for a new version
+ *     (a rotated Secret); new connections use what was read last
  * @param backoffMin first reconnect delay
  * @param backoffMax cap of the exponential reconnect delay
  * @param overlap how far before the last event seen a reconnect asks the server to resume
@@ -37,6 +39,7 @@ public record IngestConfig(
         List<StaticNode> staticNodes,
         TlsFiles tls,
         String tlsServerName,
+        Duration tlsReloadInterval,
         Duration backoffMin,
         Duration backoffMax,
         Duration overlap,
@@ -48,6 +51,24 @@ public record IngestConfig(
         RequestProfile initialProfile) {
 
     public enum Mode { RELAY, PEER, STATIC }
+
+    /**
+     * Any name under Cilium's Relay server certificate ({@code hubble-relay-server-certs}, issued for
+     * {@code *.hubble-relay.cilium.io} only); the hubble CLI suggests this one in its
+     * {@code --tls-server-name} help, Hubble UI uses {@code ui.hubble-relay.cilium.io}.
+     */
+    public static final String RELAY_SERVER_NAME = "instance.hubble-relay.cilium.io";
+    /**
+     * The name Hubble Relay itself verifies the Peer service with, in a cluster named {@code default}
+     * (Cilium's default {@code cluster.name}); it is also under every node's
+     * {@code *.default.hubble-grpc.cilium.io} certificate, so it serves static node lists too.
+     */
+    public static final String DIRECT_SERVER_NAME = "hubble-peer.default.hubble-grpc.cilium.io";
+
+    /** The TLS server name Cilium's certificates carry for what {@code mode} connects to first. */
+    public static String defaultServerName(Mode mode) {
+        return mode == Mode.RELAY ? RELAY_SERVER_NAME : DIRECT_SERVER_NAME;
+    }
 
     /** One node of a static node list: its name and the {@code host:port} of its Hubble server. */
     public record StaticNode(String name, String address) {
@@ -79,6 +100,7 @@ public record IngestConfig(
             throw new IllegalArgumentException(mode == Mode.STATIC ? "STATIC mode needs at least one node"
                     : mode + " mode needs a target address");
         }
+        requirePositive(tlsReloadInterval, "tlsReloadInterval");
         requirePositive(backoffMin, "backoffMin");
         requirePositive(backoffMax, "backoffMax");
         requirePositive(nodePollInterval, "nodePollInterval");
@@ -121,37 +143,45 @@ public record IngestConfig(
     }
 
     private static IngestConfig defaults(Mode mode, String target, List<StaticNode> nodes) {
-        return new IngestConfig(mode, target, nodes, null, null, Duration.ofMillis(200), Duration.ofSeconds(30),
+        return new IngestConfig(mode, target, nodes, null, null, Duration.ofMinutes(1), Duration.ofMillis(200), Duration.ofSeconds(30),
                 Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(3), 1 << 16, 256, 1 << 13, RequestProfile.FULL);
     }
 
+    /** @param serverName the name server certificates must carry; null or empty for {@link #defaultServerName} */
     public IngestConfig withTls(TlsFiles files, String serverName) {
-        return new IngestConfig(mode, target, staticNodes, files, serverName, backoffMin, backoffMax, overlap,
+        String name = serverName == null || serverName.isBlank() ? defaultServerName(mode) : serverName;
+        return new IngestConfig(mode, target, staticNodes, files, name, tlsReloadInterval, backoffMin, backoffMax, overlap,
+                nodePollInterval, relayStragglerWindow, ringCapacity, requestWindow, dedupWindow, initialProfile);
+    }
+
+    /** How often the TLS files are checked for a new version. */
+    public IngestConfig withTlsReloadInterval(Duration interval) {
+        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, interval, backoffMin, backoffMax, overlap,
                 nodePollInterval, relayStragglerWindow, ringCapacity, requestWindow, dedupWindow, initialProfile);
     }
 
     public IngestConfig withBackoff(Duration min, Duration max) {
-        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, min, max, overlap, nodePollInterval,
+        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, tlsReloadInterval, min, max, overlap, nodePollInterval,
                 relayStragglerWindow, ringCapacity, requestWindow, dedupWindow, initialProfile);
     }
 
     public IngestConfig withNodePollInterval(Duration interval) {
-        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, overlap,
+        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, tlsReloadInterval, backoffMin, backoffMax, overlap,
                 interval, relayStragglerWindow, ringCapacity, requestWindow, dedupWindow, initialProfile);
     }
 
     public IngestConfig withRing(int capacity, int window) {
-        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, overlap,
+        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, tlsReloadInterval, backoffMin, backoffMax, overlap,
                 nodePollInterval, relayStragglerWindow, capacity, window, dedupWindow, initialProfile);
     }
 
     public IngestConfig withOverlap(Duration newOverlap) {
-        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, newOverlap,
+        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, tlsReloadInterval, backoffMin, backoffMax, newOverlap,
                 nodePollInterval, relayStragglerWindow, ringCapacity, requestWindow, dedupWindow, initialProfile);
     }
 
     public IngestConfig withRelayStragglerWindow(Duration window) {
-        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, overlap,
+        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, tlsReloadInterval, backoffMin, backoffMax, overlap,
                 nodePollInterval, window, ringCapacity, requestWindow, dedupWindow, initialProfile);
     }
 
@@ -159,7 +189,7 @@ public record IngestConfig(
     public IngestConfig withRequest(boolean serverFilters, boolean fieldMask) {
         RequestProfile profile = !serverFilters ? RequestProfile.NO_FILTERS
                 : fieldMask ? RequestProfile.FULL : RequestProfile.NO_FIELD_MASK;
-        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, backoffMin, backoffMax, overlap,
+        return new IngestConfig(mode, target, staticNodes, tls, tlsServerName, tlsReloadInterval, backoffMin, backoffMax, overlap,
                 nodePollInterval, relayStragglerWindow, ringCapacity, requestWindow, dedupWindow, profile);
     }
 }

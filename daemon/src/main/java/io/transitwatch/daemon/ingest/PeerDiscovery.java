@@ -31,12 +31,14 @@ final class PeerDiscovery implements ClientResponseObserver<NotifyRequest, Chang
     private volatile ClientCallStreamObserver<NotifyRequest> call;
     private volatile boolean closed;
     private boolean heardAny;
+    private final StreamStateLog stateLog;
 
     PeerDiscovery(IngestContext context, DirectIngest nodes) {
         this.context = context;
         this.nodes = nodes;
         this.backoff = new Backoff(context.config().backoffMin(), context.config().backoffMax(), new SplittableRandom());
         this.channel = context.channels().open(context.config().target(), context.config().tlsServerName(), false);
+        this.stateLog = new StreamStateLog(LOG, "peer service", context.clock());
     }
 
     void start() {
@@ -57,7 +59,10 @@ final class PeerDiscovery implements ClientResponseObserver<NotifyRequest, Chang
 
     @Override
     public void onNext(ChangeNotification change) {
-        heardAny = true;
+        if (!heardAny) {
+            heardAny = true;
+            stateLog.upAgain("node discovery follows the cluster again (it re-announces every node)");
+        }
         String address = change.getAddress();
         String serverName = change.hasTls() ? change.getTls().getServerName() : null;
         boolean plaintext = !change.hasTls() && context.channels().tlsConfigured();
@@ -87,9 +92,9 @@ final class PeerDiscovery implements ClientResponseObserver<NotifyRequest, Chang
             backoff.reset();
         }
         long delay = backoff.nextDelayNanos();
-        LOG.log(Level.WARNING, "node discovery lost, node streams keep running; retrying in {0} ms: {1}",
-                TimeUnit.NANOSECONDS.toMillis(delay), StreamFailures.describe("peer service",
-                        context.config().target(), status, context.config().tls(), context.config().tlsServerName()));
+        // One line when it goes, fewer and fewer while it stays down (StreamStateLog): node streams keep running.
+        stateLog.failed("node discovery lost, node streams keep running: " + StreamFailures.describe("peer service",
+                context.config().target(), status, context.config().tls(), context.config().tlsServerName()), delay);
         context.scheduler().schedule(this::subscribe, delay, TimeUnit.NANOSECONDS);
     }
 

@@ -61,14 +61,18 @@ final class StreamStateLog {
      *     outage's events are gone
      */
     void delivering(boolean backfilled) {
+        upAgain(backfilled ? "backfilling the outage from Hubble's ring"
+                : "without backfill: the outage's events are not re-read");
+    }
+
+    /** The stream works again (or for the first time); {@code consequence} says what that means for the data. */
+    void upAgain(String consequence) {
         if (downSinceNanos == 0) {
             return;
         }
         long downtime = clock.epochNanos() - downSinceNanos;
         log.log(Level.INFO, "{0}: stream up again after {1} down ({2} failed attempts); {3}", stream,
-                seconds(downtime), failedAttempts, backfilled
-                        ? "backfilling the outage from Hubble's ring"
-                        : "without backfill: the outage's events are not re-read");
+                seconds(downtime), failedAttempts, consequence);
         downSinceNanos = 0;
         failedAttempts = 0;
         lastReason = "";

@@ -22,7 +22,8 @@ final class IngestSettings {
         if (settings.bool(ConfigKeys.HUBBLE_TLS_ENABLED)) {
             config = config.withTls(new IngestConfig.TlsFiles(settings.get(ConfigKeys.HUBBLE_TLS_CA_FILE),
                     settings.get(ConfigKeys.HUBBLE_TLS_CERT_FILE), settings.get(ConfigKeys.HUBBLE_TLS_KEY_FILE)),
-                    settings.find(ConfigKeys.HUBBLE_TLS_SERVER_NAME).orElse(null));
+                    settings.find(ConfigKeys.HUBBLE_TLS_SERVER_NAME).orElse(null))
+                    .withTlsReloadInterval(settings.duration(ConfigKeys.HUBBLE_TLS_RELOAD_INTERVAL));
         }
         return config
                 .withBackoff(settings.duration(ConfigKeys.HUBBLE_BACKOFF_INITIAL),

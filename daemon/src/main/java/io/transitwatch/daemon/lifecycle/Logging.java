@@ -1,22 +1,27 @@
 package io.transitwatch.daemon.lifecycle;
 
+import io.transitwatch.daemon.clock.Clock;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
 
 /**
  * Called once by {@code main} before any thread starts. Routes every log record (ours through
  * {@link System.Logger}, grpc-java's through JUL, Kafka's through slf4j-jdk14) to one-line
  * records on stderr, so that stdout carries only alerts and command output. A record that carries
  * a throwable is followed by its stack trace, one indented line per frame (causes and suppressed
- * exceptions included), so that a logged failure can be traced to its line of code.
+ * exceptions included), so that a logged failure can be traced to its line of code. Records of
+ * the libraries (grpc-java, Netty, Kafka) are one line each, without stack traces, at most one a
+ * minute per logger ({@link ForeignLogThrottle}).
  */
 public final class Logging {
     /**
@@ -37,16 +42,52 @@ public final class Logging {
         configure(Level.INFO);
     }
 
+    /** How often one library logger may write a line. */
+    static final Duration FOREIGN_INTERVAL = Duration.ofMinutes(1);
+
     public static void configure(Level level) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
-        // ConsoleHandler writes to System.err; replacing its stream would close System.err itself.
-        Handler handler = new ConsoleHandler();
-        handler.setFormatter(new OneLineFormatter());
-        handler.setLevel(Level.ALL);
-        root.addHandler(handler);
+        root.addHandler(oneLineHandler(System.err, Clock.SYSTEM));
         root.setLevel(level);
         QUIETED.forEach((logger, quietLevel) -> logger.setLevel(quietLevel));
+    }
+
+    /** The handler {@link #configure} installs, writing to {@code out}; closing it leaves {@code out} open. */
+    static Handler oneLineHandler(OutputStream out, Clock clock) {
+        return new OneLineHandler(out, new ForeignLogThrottle(clock, FOREIGN_INTERVAL));
+    }
+
+    /**
+     * Thread-safe: {@link StreamHandler} publishes under its lock.
+     *
+     * <p>One-line records, flushed one by one; the libraries' records through {@link ForeignLogThrottle}.
+     */
+    private static final class OneLineHandler extends StreamHandler {
+        private final ForeignLogThrottle throttle;
+
+        OneLineHandler(OutputStream out, ForeignLogThrottle throttle) {
+            super(out, new OneLineFormatter());
+            this.throttle = throttle;
+            setLevel(Level.ALL);
+        }
+
+        @Override
+        public synchronized void publish(LogRecord record) {
+            if (!isLoggable(record)) {
+                return;
+            }
+            LogRecord shown = throttle.admit(record);
+            if (shown != null) {
+                super.publish(shown);
+                flush();
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            flush(); // the stream is System.err (or a test's): it outlives logging
+        }
     }
 
     /**

@@ -19,8 +19,28 @@ import io.transitwatch.proto.observer.ObserverGrpc;
 import io.transitwatch.proto.peer.ChangeNotification;
 import io.transitwatch.proto.peer.NotifyRequest;
 import io.transitwatch.proto.peer.PeerGrpc;
+import io.grpc.Contexts;
+import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,20 +69,36 @@ final class FakeHubbleServer implements AutoCloseable {
     volatile long generateCount;
     final AtomicLong generated = new AtomicLong();
     final AtomicBoolean sawNotReady = new AtomicBoolean();
+    /** With mTLS: the client certificate each GetFlows call came with, in call order. */
+    final List<X509Certificate> flowsClientCertificates = new CopyOnWriteArrayList<>();
 
-    private FakeHubbleServer(int port, SimCertificates.Files tls, List<GetFlowsResponse> ring) throws IOException {
+    private static final Context.Key<X509Certificate> CLIENT_CERTIFICATE = Context.key("client-certificate");
+
+    private FakeHubbleServer(int port, SimCertificates.Files tls, List<GetFlowsResponse> ring,
+            Predicate<X509Certificate> refused) throws IOException {
         this.ring = ring;
         ServerCredentials credentials = tls == null ? InsecureServerCredentials.create()
                 : TlsServerCredentials.newBuilder().keyManager(tls.serverCert().toFile(), tls.serverKey().toFile())
-                        .trustManager(tls.caCert().toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE).build();
+                        .trustManager(new RefusingTrustManager(tls, refused))
+                        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE).build();
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), credentials)
                 .withOption(ChannelOption.SO_REUSEADDR, true)
-                .addService(new Observer()).addService(new Peer()).build().start();
+                .addService(ServerInterceptors.intercept(new Observer(), new ClientCertificateInterceptor()))
+                .addService(new Peer()).build().start();
     }
 
     /** A server on a free port; {@code tls} null for plaintext, else mTLS requiring a client certificate. */
     static FakeHubbleServer start(SimCertificates.Files tls) throws IOException {
-        return new FakeHubbleServer(0, tls, new ArrayList<>());
+        return new FakeHubbleServer(0, tls, new ArrayList<>(), certificate -> false);
+    }
+
+    /**
+     * An mTLS server that fails the handshake of a client whose certificate {@code refused} matches
+     * (as a server does with a certificate that expired), and accepts every other one its CA signed.
+     */
+    static FakeHubbleServer startRefusing(SimCertificates.Files tls, Predicate<X509Certificate> refused)
+            throws IOException {
+        return new FakeHubbleServer(0, tls, new ArrayList<>(), refused);
     }
 
     /** A new server process on the same port: with the old ring (its events still covered) or empty. */
@@ -75,7 +111,7 @@ final class FakeHubbleServer implements AutoCloseable {
                 kept.addAll(ring);
             }
         }
-        FakeHubbleServer restarted = new FakeHubbleServer(port, tls, kept);
+        FakeHubbleServer restarted = new FakeHubbleServer(port, tls, kept, certificate -> false);
         restarted.rejectFieldMask = rejectFieldMask;
         return restarted;
     }
@@ -113,6 +149,10 @@ final class FakeHubbleServer implements AutoCloseable {
     private final class Observer extends ObserverGrpc.ObserverImplBase {
         @Override
         public void getFlows(GetFlowsRequest request, StreamObserver<GetFlowsResponse> responses) {
+            X509Certificate presented = CLIENT_CERTIFICATE.get();
+            if (presented != null) {
+                flowsClientCertificates.add(presented);
+            }
             requests.add(request);
             if (rejectFieldMask && request.hasFieldMask()) {
                 responses.onError(Status.INVALID_ARGUMENT.withDescription("invalid fieldmask").asRuntimeException());
@@ -186,6 +226,93 @@ final class FakeHubbleServer implements AutoCloseable {
             synchronized (ring) {
                 return cursor < ring.size() ? ring.get(cursor++) : null;
             }
+        }
+    }
+
+    /** Puts the TLS client certificate of the call's connection into the call's context. */
+    private static final class ClientCertificateInterceptor implements ServerInterceptor {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                ServerCallHandler<Q, R> next) {
+            SSLSession session = call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION);
+            if (session == null) {
+                return next.startCall(call, headers);
+            }
+            try {
+                X509Certificate presented = (X509Certificate) session.getPeerCertificates()[0];
+                return Contexts.interceptCall(Context.current().withValue(CLIENT_CERTIFICATE, presented), call, headers,
+                        next);
+            } catch (SSLPeerUnverifiedException e) {
+                return next.startCall(call, headers);
+            }
+        }
+    }
+
+    /** The CA's trust, and a refusal of the client certificates {@code refused} matches. */
+    private static final class RefusingTrustManager extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager ca;
+        private final Predicate<X509Certificate> refused;
+
+        RefusingTrustManager(SimCertificates.Files tls, Predicate<X509Certificate> refused) throws IOException {
+            this.refused = refused;
+            try (InputStream in = java.nio.file.Files.newInputStream(tls.caCert())) {
+                KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+                store.load(null, null);
+                store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                factory.init(store);
+                this.ca = (X509ExtendedTrustManager) factory.getTrustManagers()[0];
+            } catch (GeneralSecurityException e) {
+                throw new IOException(e);
+            }
+        }
+
+        private void refuse(X509Certificate[] chain) throws CertificateException {
+            if (refused.test(chain[0])) {
+                throw new CertificateException("client certificate " + chain[0].getSerialNumber() + " is refused");
+            }
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            ca.checkClientTrusted(chain, authType, socket);
+            refuse(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            ca.checkClientTrusted(chain, authType, engine);
+            refuse(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            ca.checkClientTrusted(chain, authType);
+            refuse(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            ca.checkServerTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            ca.checkServerTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            ca.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return ca.getAcceptedIssuers();
         }
     }
 
