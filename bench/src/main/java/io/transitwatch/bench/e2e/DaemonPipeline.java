@@ -42,6 +42,7 @@ final class DaemonPipeline implements Pipeline {
         sets.add("topology.pod-cidrs=" + target.podCidrs());
         sets.add("join.window=" + target.window().toMillis() + "ms");
         sets.add("sinks=stdout");
+        sets.add("stdout.alerts=every"); // every LOST alert is timed, not only an incident's first few
         sets.add("http.port=-1");
         sets.add("hubble.backoff.initial=200ms");
         Settings settings = ConfigLoader.load(null, Map.of(), sets);
