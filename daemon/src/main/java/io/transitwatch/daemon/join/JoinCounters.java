@@ -21,13 +21,19 @@ public final class JoinCounters {
         IGNORED_NOT_JOIN_SAFE, IGNORED_OBSERVATION_POINT, IGNORED_EXCLUDED_IDENTITY, IGNORED_SAME_NODE,
         IGNORED_UNRESOLVED_DESTINATION, IGNORED_NO_IP, IGNORED_NODE_LIMIT, IGNORED_ORPHAN_RETRANSMISSION,
         MATCHED, LOST, DROPPED, LATE, UNVERIFIED, PENDING_EVICTED, ARRIVALS_EVICTED, ARRIVALS_EXPIRED,
-        LOST_EVENT_REPORTS, GAPS, NODE_DOWN, NODE_UP;
+        LOST_EVENT_REPORTS, GAPS, NODE_DOWN, NODE_UP,
+        /** Round trips (DESIGN §3.7): attempts to destinations without arrival events, and their verdicts. */
+        ROUND_TRIPS, ANSWERED, NO_REPLY, REFUSED, ROUND_TRIPS_EVICTED,
+        /** ACK / PSH departures that are not their direction's first (DESIGN §3.8): interval reports. */
+        IGNORED_NOT_FIRST_DATA;
         static final Global[] VALUES = values();
     }
 
     /** Counters and gauges per observing node. */
     public enum PerNode {
-        EVENTS, LOST_EVENTS, GAPS, DOWN, CLOCK_OFFSET_NANOS, LATENESS_NANOS, STATE;
+        EVENTS, LOST_EVENTS, GAPS, DOWN, CLOCK_OFFSET_NANOS, LATENESS_NANOS, STATE,
+        /** Round trips of the node's clients (DESIGN §3.7) and their verdicts. */
+        ROUND_TRIPS, ANSWERED, NO_REPLY, REFUSED, ROUND_TRIPS_UNVERIFIED;
         static final PerNode[] VALUES = values();
     }
 

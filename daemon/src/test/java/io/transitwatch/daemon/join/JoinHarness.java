@@ -187,6 +187,26 @@ public final class JoinHarness {
             return this;
         }
 
+        /** A TCP RST answering a connection attempt (a refusal), delivered as a reply. */
+        public Flow rst() {
+            flags = (short) (NodeEvent.TCP_RST | NodeEvent.TCP_ACK);
+            traceReason = JoinConstants.TRACE_REASON_REPLY;
+            return this;
+        }
+
+        /** A TCP segment with {@code tcpFlags} on an established connection (first data or an interval report). */
+        public Flow segment(int tcpFlags) {
+            flags = (short) tcpFlags;
+            traceReason = JoinConstants.TRACE_REASON_ESTABLISHED;
+            return this;
+        }
+
+        /** Reported with {@code trace_reason} REPLY (a UDP response, say). */
+        public Flow reply() {
+            traceReason = JoinConstants.TRACE_REASON_REPLY;
+            return this;
+        }
+
         public Flow retransmission() {
             traceReason = JoinConstants.TRACE_REASON_ESTABLISHED;
             return this;
@@ -326,6 +346,21 @@ public final class JoinHarness {
         @Override
         public void onLate(DepartureView departure, long lostToken, long lateByNanos) {
             verdicts.add(describe("LATE", departure) + " token=" + lostToken);
+        }
+
+        @Override
+        public void onAnswered(DepartureView attempt, long replyAfterNanos) {
+            verdicts.add(describe("ANSWERED", attempt));
+        }
+
+        @Override
+        public void onNoReply(DepartureView attempt) {
+            verdicts.add(describe("NO_REPLY", attempt));
+        }
+
+        @Override
+        public void onRefused(DepartureView attempt) {
+            verdicts.add(describe("REFUSED", attempt));
         }
 
         long count(String prefix) {
