@@ -182,6 +182,11 @@ public final class ConfigKeys {
             CidrMapType.INSTANCE, Map.of(),
             "Pod CIDRs per node (node name: list of CIDRs), consulted first to place a destination IP on "
             + "its node. Without them, placements are learned from the traffic itself.");
+    public static final Key<Map<String, List<IpPrefix>>> TOPOLOGY_NODE_ADDRESSES = define(
+            "topology.node-addresses", CidrMapType.INSTANCE, Map.of(),
+            "The nodes' own addresses (node name: list of IPs or prefixes), so that a connection attempt "
+            + "to a node's host stack or API server that gets no reply names that node. Without them such "
+            + "destinations are named by class: kube-apiserver, host or world, with the address.");
     public static final Key<Integer> TOPOLOGY_LEARNED_MAX = define("topology.learned-max",
             IntType.range(1, 10_000_000), 100_000,
             "Most IP-to-node placements learned from traffic that are remembered.");

@@ -79,6 +79,12 @@ final class FlowClassifier {
                 || java.util.Arrays.binarySearch(excludedIdentities, flow.dstIdentity) >= 0;
     }
 
+    /** Whether a flow comes from an identity that reports no departure (a reply from the API server, host, world). */
+    boolean isFromExcludedIdentity(NodeEvent flow) {
+        return (flow.srcIdentity & JoinConstants.LOCAL_IDENTITY_FLAG) != 0
+                || java.util.Arrays.binarySearch(excludedIdentities, flow.srcIdentity) >= 0;
+    }
+
     /** Whether first data (FIRST-ACK, FIRST-PSH) is join-safe under the configured aggregation flags. */
     boolean firstDataJoined() {
         return joinSafe[PacketKind.FIRST_ACK] || joinSafe[PacketKind.FIRST_PSH];

@@ -143,6 +143,7 @@ public final class JoinEngine implements NodeEventHandler {
         }
         work += deadlines.expireArrivals(budget);
         work += firstData.expire(nowNanos, budget);
+        work += roundTrips.expireReplies(budget);
         work += lost.expire(nowNanos - lateHorizonNanos, budget);
         observers.publishClocks();
         listener.onAdvance(epochNanos);
@@ -174,7 +175,7 @@ public final class JoinEngine implements NodeEventHandler {
         long frame = observers.onFlow(node, flow);
         placements.learn(flow);
         if (FlowClassifier.isReplyToEndpoint(flow)) {
-            roundTrips.onReply(flow, node, frame);
+            roundTrips.onReply(flow, node, frame, classifier.isFromExcludedIdentity(flow));
         }
         switch (classifier.classify(flow)) {
             case FlowClassifier.DEPARTURE -> onDeparture(flow, node, frame, classifier.kind());
@@ -188,7 +189,8 @@ public final class JoinEngine implements NodeEventHandler {
         int destinationId = topology.nodeOf(flow.dstHi, flow.dstLo);
         if (excluded || (destinationId == 0 && topology.hasConfiguredCidrs())) {
             // No arrival will ever be reported for it: the client's own node judges the round trip.
-            if (!roundTrips.onAttempt(flow, node, frame, kind, destinationId)) {
+            int named = destinationId != 0 ? destinationId : topology.nodeOfAddress(flow.dstHi, flow.dstLo);
+            if (!roundTrips.onAttempt(flow, node, frame, kind, named)) {
                 counters.increment(excluded ? JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY
                         : JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION);
             }

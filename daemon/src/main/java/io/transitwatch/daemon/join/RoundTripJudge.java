@@ -30,11 +30,13 @@ final class RoundTripJudge {
     private final Observers observers;
     private final RoundTrips trips;
     private final Verdicts verdicts;
+    private final RememberedReplies replies;
     private final boolean[] udpServerPort = new boolean[65536];
     private final long windowNanos;
     private final long slackNanos;
     private final long downGraceNanos;
     private final long maxBehindNanos;
+    private final long replyMemoryNanos;
     private long nowNanos;
 
     RoundTripJudge(JoinConfig config, JoinCounters counters, Observers observers, RoundTrips trips, Verdicts verdicts) {
@@ -47,6 +49,8 @@ final class RoundTripJudge {
         this.slackNanos = config.watermarkSlack().toNanos();
         this.downGraceNanos = config.downGrace().toNanos();
         this.maxBehindNanos = config.maxBehind().toNanos();
+        this.replyMemoryNanos = windowNanos + config.arrivalMemory().toNanos();
+        this.replies = new RememberedReplies(config.arrivalCapacity());
     }
 
     void setTime(long epochNanos) {
@@ -82,37 +86,69 @@ final class RoundTripJudge {
         }
         counters.increment(JoinCounters.Global.ROUND_TRIPS);
         counters.incrementNode(client, JoinCounters.PerNode.ROUND_TRIPS);
+        int replied = replies.slots.find(flow.srcHi, flow.srcLo, 0, 0, key);
+        if (replied != KeyedSlots.NONE && replies.node[replied] != client) {
+            replied = KeyedSlots.NONE;
+        }
         if (trips.slots.isFull()) {
             int oldest = trips.oldestOverall(observers.count());
             counters.increment(JoinCounters.Global.ROUND_TRIPS_EVICTED);
             verdicts.roundTripUnverified(oldest, UnverifiedReason.CAPACITY);
             trips.slots.remove(oldest);
         }
-        trips.add(flow, key, client, kind, frame, destinationNodeId);
+        int slot = trips.add(flow, key, client, kind, frame, destinationNodeId);
+        if (replied != KeyedSlots.NONE) {
+            // its reply was read (and stamped) first: the round trip is complete
+            decideAnswer(slot, replies.outcome[replied], replies.nodeNanos[replied], replies.frameNanos[replied]);
+            replies.slots.remove(replied);
+        }
         return true;
     }
 
-    /** A flow of {@code node} delivered to a local endpoint as a reply: answers (or refuses) its attempt. */
-    void onReply(NodeEvent flow, int node, long frame) {
-        int waiting = trips.find(flow.dstHi, flow.dstLo, RoundTrips.replyKey(flow));
-        if (waiting == KeyedSlots.NONE || trips.slots.lane(waiting) != node) {
+    /** Forgets replies no attempt claimed for W + arrival memory, at most {@code budget}. */
+    int expireReplies(int budget) {
+        return replies.expire(nowNanos - replyMemoryNanos, budget);
+    }
+
+    private void decideAnswer(int slot, int outcome, long replyNodeNanos, long replyFrame) {
+        if (outcome == PacketKind.RST) {
+            verdicts.refused(slot, replyNodeNanos);
+        } else {
+            verdicts.answered(slot, replyNodeNanos, replyFrame - trips.frameNanos[slot]);
+        }
+        trips.slots.remove(slot);
+    }
+
+    /**
+     * A flow of {@code node} delivered to a local endpoint as a reply: answers (or refuses) its
+     * attempt. One from a destination without arrival events ({@code fromUnjoinable}) whose attempt
+     * the join has not seen yet is remembered for it ({@link RememberedReplies}).
+     */
+    void onReply(NodeEvent flow, int node, long frame, boolean fromUnjoinable) {
+        long key = RoundTrips.replyKey(flow);
+        int waiting = trips.find(flow.dstHi, flow.dstLo, key);
+        if (waiting != KeyedSlots.NONE && trips.slots.lane(waiting) != node) {
+            return;
+        }
+        int outcome = outcome(flow);
+        if (waiting == KeyedSlots.NONE) {
+            if (fromUnjoinable && outcome != PacketKind.NONE && isFirstReply(flow)) {
+                replies.add(flow.dstHi, flow.dstLo, key, node, frame, flow.timeNanos, outcome);
+            }
             return;
         }
         if (frame > trips.frameNanos[waiting] + windowNanos) {
             decideExpired(waiting); // the reply came after the window: decided as time would have
             return;
         }
-        int outcome = outcome(flow);
-        if (outcome == PacketKind.NONE) {
-            return;
+        if (outcome != PacketKind.NONE) {
+            decideAnswer(waiting, outcome, flow.timeNanos, frame);
         }
-        long replyAfter = frame - trips.frameNanos[waiting];
-        if (outcome == PacketKind.RST) {
-            verdicts.refused(waiting, flow.timeNanos);
-        } else {
-            verdicts.answered(waiting, flow.timeNanos, replyAfter);
-        }
-        trips.slots.remove(waiting);
+    }
+
+    /** A reply that may precede its attempt in the stream: a SYN-ACK, RST, a UDP / ICMP reply. */
+    private static boolean isFirstReply(NodeEvent flow) {
+        return flow.protocol != NodeEvent.PROTO_TCP || (flow.tcpFlags & NodeEvent.TCP_FIN) == 0;
     }
 
     /** {@link PacketKind#RST} for a refusal, {@link PacketKind#SYN_ACK} for an answer, else NONE (not a reply to an attempt). */

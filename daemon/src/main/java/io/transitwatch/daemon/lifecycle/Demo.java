@@ -75,6 +75,7 @@ public final class Demo implements AutoCloseable {
         sets.add("hubble.mode=relay");
         sets.add("hubble.relay.address=127.0.0.1:4245");
         sets.add("topology.pod-cidrs=" + podCidrs(ClusterTopology.defaults()));
+        sets.add("topology.node-addresses=" + nodeAddresses(ClusterTopology.defaults()));
         sets.addAll(settingOverrides);
         return ConfigLoader.load(null, Map.of(), sets);
     }
@@ -114,6 +115,7 @@ public final class Demo implements AutoCloseable {
         sets.add("hubble.backoff.initial=200ms");
         sets.add("hubble.backoff.max=2s");
         sets.add("topology.pod-cidrs=" + podCidrs(simulator.topology()));
+        sets.add("topology.node-addresses=" + nodeAddresses(simulator.topology()));
         sets.addAll(overrides);
         return sets;
     }
@@ -123,6 +125,14 @@ public final class Demo implements AutoCloseable {
         Map<String, String> v4 = topology.podCidrsV4();
         Map<String, String> v6 = topology.podCidrsV6();
         return v4.keySet().stream().map(node -> node + "=" + v4.get(node) + "," + v6.get(node))
+                .collect(Collectors.joining(";"));
+    }
+
+    /** {@code solcp01=10.101.0.11,fd00:101::11;...}, the flag form of {@code topology.node-addresses}. */
+    static String nodeAddresses(ClusterTopology topology) {
+        return topology.nodes().stream()
+                .map(node -> node.name() + "=" + node.ip(io.transitwatch.daemon.sim.IpFamily.IPV4) + ","
+                        + node.ip(io.transitwatch.daemon.sim.IpFamily.IPV6))
                 .collect(Collectors.joining(";"));
     }
 }

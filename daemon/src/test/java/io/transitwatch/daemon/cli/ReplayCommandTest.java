@@ -52,15 +52,16 @@ class ReplayCommandTest {
 
     @Test
     void shouldCallDeparturesToNodesWithoutACaptureUnverifiedNeverLost() {
-        // The kind cluster's pod CIDRs place four departures of kind-control-plane on kind-worker,
-        // which has no capture: they cannot be judged.
+        // The kind cluster's pod CIDRs place four handshakes of kind-control-plane on kind-worker, which
+        // has no capture: they cannot be judged, nor can each handshake's first ACK and first PSH segment
+        // (first data, joined under the default monitor-aggregation-flags all).
         ReplayCommandRun run = ReplayCommandRun.of(RealFlows.file(RealFlows.TCP).toString(),
                 RealFlows.file(RealFlows.UDP).toString(),
                 "--set", "topology.pod-cidrs=kind-control-plane=10.244.0.0/24;kind-worker=10.244.1.0/24");
 
         assertEquals(0, run.exit(), run.toString());
-        assertTrue(run.stdout().contains("  kind-control-plane -> kind-worker IPv4: 4 departures, 0 matched, 0 lost, "
-                + "0 dropped, 0 late, 4 unverified (NO_OBSERVER 4)\n"), run.toString());
+        assertTrue(run.stdout().contains("  kind-control-plane -> kind-worker IPv4: 12 departures, 0 matched, 0 lost, "
+                + "0 dropped, 0 late, 12 unverified (NO_OBSERVER 12)\n"), run.toString());
         assertTrue(run.stdoutLines().get(0).startsWith("replay: "), "no alert before the summary: " + run);
     }
 

@@ -153,6 +153,7 @@ public final class JoinHarness {
         private int traceReason = JoinConstants.TRACE_REASON_NEW;
         private int verdict = JoinConstants.VERDICT_FORWARDED;
         private int dstIdentity = 12345;
+        private int srcIdentity = 4242;
         private int dropReason;
         private String xlated;
         private long receiveDelay;
@@ -215,6 +216,11 @@ public final class JoinHarness {
         public Flow dropped(int reason) {
             verdict = JoinConstants.VERDICT_DROPPED;
             dropReason = reason;
+            return this;
+        }
+
+        public Flow fromIdentity(int identity) {
+            srcIdentity = identity;
             return this;
         }
 
@@ -288,7 +294,7 @@ public final class JoinHarness {
             event.dstPort = dstPort;
             event.tcpFlags = protocol == NodeEvent.PROTO_TCP ? flags : 0;
             event.dstIdentity = dstIdentity;
-            event.srcIdentity = 4242;
+            event.srcIdentity = srcIdentity;
             event.dropReason = dropReason;
             event.eventType = verdict == JoinConstants.VERDICT_DROPPED ? 1 : 4;
             event.srcEndpointId = point == JoinConstants.POINT_TO_NETWORK ? 101 : 0;

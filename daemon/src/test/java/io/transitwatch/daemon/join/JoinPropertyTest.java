@@ -170,14 +170,15 @@ class JoinPropertyTest {
                 h -> h.departure(node, client, port, server, 6443).toIdentity(identity).at(time),
                 r -> r.attempt(key, time, false)));
         int fate = random.nextInt(10);
-        if (fate < 7) { // a reply: mostly in time, sometimes after the window; a few are refusals
-            long reply = time + (fate < 5 ? random.nextInt(50) : random.nextInt(9_000)) * MS;
+        if (fate < 7) { // a reply: mostly in time, sometimes after the window or read before the attempt; some refused
+            long reply = time + (fate < 5 ? random.nextInt(50) - 10 : random.nextInt(9_000)) * MS;
             Outage backfill = delaying(outages, node, reply);
             long delivered = backfill == null ? reply : backfill.deliveredAt(reply);
             boolean refused = fate == 6;
             ops.add(new Op(delivered, order[0]++, h -> {
                 JoinHarness.Flow answer = h.arrival(node, server, 6443, client, port);
-                (refused ? answer.rst() : answer.synAck()).backfilled().atWithNow(reply, delivered);
+                (refused ? answer.rst() : answer.synAck()).fromIdentity(identity).backfilled()
+                        .atWithNow(reply, delivered);
             }, r -> r.reply(key, reply, refused)));
         }
         long again = time + (1 + random.nextInt(4)) * S;

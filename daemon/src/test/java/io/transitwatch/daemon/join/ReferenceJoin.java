@@ -31,6 +31,8 @@ final class ReferenceJoin {
     private final Map<Key, Pending> lost = new LinkedHashMap<>();
     /** Round-trip attempts waiting for their reply: client to {time, attempts}. */
     private final Map<Client, long[]> attempts = new LinkedHashMap<>();
+    /** Replies seen before their attempt: client to {time, 1 if a refusal}. */
+    private final Map<Client, long[]> replies = new LinkedHashMap<>();
     private final Map<String, String> state = new HashMap<>();
     /** When each node's current outage was reported: its events from before then are stragglers. */
     private final Map<String, Long> downAt = new HashMap<>();
@@ -192,9 +194,15 @@ final class ReferenceJoin {
             waiting[1] += retransmission ? 1 : 0;
             return;
         }
-        if (!retransmission) {
-            attempts.put(client, new long[] {time, 1});
+        if (retransmission) {
+            return;
         }
+        long[] replied = replies.remove(client);
+        if (replied != null) { // read (and stamped) before its attempt: the round trip is complete
+            verdicts.add((replied[1] == 1 ? "REFUSED " : "ANSWERED ") + client.node + "> " + client.port);
+            return;
+        }
+        attempts.put(client, new long[] {time, 1});
     }
 
     /** A reply delivered to {@code client} at {@code time}: a SYN-ACK, or a RST ({@code refused}). */
@@ -202,6 +210,7 @@ final class ReferenceJoin {
         delivered(client.node, time);
         long[] waiting = attempts.remove(client);
         if (waiting == null) {
+            replies.putIfAbsent(client, new long[] {time, refused ? 1 : 0});
             return;
         }
         if (time > waiting[0] + window) {
@@ -250,6 +259,7 @@ final class ReferenceJoin {
             }
         }
         arrivals.values().removeIf(time -> time < now - window - arrivalMemory);
+        replies.values().removeIf(reply -> reply[0] < now - window - arrivalMemory);
         for (Iterator<Map.Entry<Client, long[]>> it = attempts.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Client, long[]> entry = it.next();
             String client = entry.getKey().node;

@@ -63,6 +63,18 @@ class RoundTripTest {
     }
 
     @Test
+    void shouldAnswerAttemptWhoseReplyWasReadFirst() {
+        // Hubble reads per-CPU rings: the SYN-ACK can be stamped and sent before the SYN
+        join.arrival("b", API_V4, 10250, "10.0.2.24", 52016).synAck().fromIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + S);
+        join.departure("b", "10.0.2.24", 52016, API_V4, 10250).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + S + 13 * MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("ANSWERED b> IPv4 SYN 52016>10250 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
     void shouldCallRstReplyRefusedNeverNoReply() {
         join.departure("a", "10.0.1.5", 40000, API_V4, 6443).toIdentity(JoinConstants.IDENTITY_REMOTE_NODE)
                 .at(T0 + S);

@@ -131,6 +131,12 @@ public final class EventJson {
             json.writeEndObject();
         }
         json.writeEndArray();
+        if (incident.verdict() != null) {
+            json.writeStringField("verdict", incident.verdict());
+        }
+        if (incident.note() != null) {
+            json.writeStringField("note", incident.note());
+        }
         json.writeEndObject();
     }
 
@@ -218,6 +224,8 @@ public final class EventJson {
                 .firstSeen(time(root, "first_seen"))
                 .lastSeen(time(root, "last_seen"))
                 .topWorkloads(workloads)
+                .verdict(optionalText(root, "verdict"))
+                .note(optionalText(root, "note"))
                 .build();
     }
 

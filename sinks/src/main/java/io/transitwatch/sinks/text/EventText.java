@@ -74,7 +74,10 @@ public final class EventText {
                 + " lost=" + incident.lost()
                 + " matched=" + incident.matched()
                 + (incident.unverified() > 0 ? " unverified=" + incident.unverified() : "")
-                + " loss=" + percent(incident.lossRatio());
+                + " loss=" + percent(incident.lossRatio())
+                + (incident.verdict() != null && !"LOST_IN_TRANSIT".equals(incident.verdict())
+                        ? " verdict=" + incident.verdict() : "")
+                + (incident.note() != null ? " (" + incident.note() + ")" : "");
     }
 
     /** {@code 0.9996} → {@code 99.96%} would be noise for an operator: one decimal, e.g. {@code 100.0%}. */
