@@ -29,8 +29,8 @@ import java.util.function.Consumer;
  * Single-threaded: a {@link VerdictListener}, called on the join thread; {@link #recentAlerts()} may
  * be read from any thread.
  *
- * <p>Turns the join's verdicts into what users read: a LOST_IN_TRANSIT, DROPPED_AT_DESTINATION or
- * LATE {@link Alert} with both endpoints named (from {@link Topology}'s per-IP memory), the Community
+ * <p>Turns the join's verdicts into what users read: a LOST_IN_TRANSIT, DROPPED_AT_DESTINATION,
+ * LATE, NO_REPLY or REFUSED {@link Alert} with both endpoints named (from {@link Topology}'s per-IP memory), the Community
  * ID and the departure's evidence, handed to the sinks; every verdict also feeds the
  * {@link IncidentTracker}. Matches cost two array writes and no allocation; objects are built only
  * for alerts.
@@ -190,8 +190,9 @@ public final class AlertFactory implements VerdictListener {
                 .kind(PacketKind.name(d.kind()))
                 .communityId(CommunityId.of(d.protocol(), source, sourcePort, destination, destinationPort))
                 .source(endpoint(d.sourceNode(), source, sourcePort, d.sourceHi(), d.sourceLo()))
-                .destination(d.roundTrip() && d.destinationNode() == 0
-                        ? new AlertEndpoint(destinationLabel(d), IpAddresses.format(destination), destinationPort,
+                .destination(d.roundTrip()
+                        ? new AlertEndpoint(d.destinationNode() != 0 ? dictionary.get(d.destinationNode())
+                                : destinationLabel(d), IpAddresses.format(destination), destinationPort,
                                 null, null, null, Integer.toUnsignedLong(d.destinationIdentity()))
                         : endpoint(d.destinationNode(), destination, destinationPort, d.destinationHi(),
                                 d.destinationLo()))
