@@ -25,6 +25,12 @@ import java.util.Objects;
  * @param firstSeen       first loss of the incident
  * @param lastSeen        latest loss of the incident
  * @param topWorkloads    the workload pairs with the most losses, largest first
+ * @param verdict         what the incident counts as {@code lost}: {@code LOST_IN_TRANSIT} (null in
+ *                        older events), or {@code NO_REPLY} / {@code REFUSED} for round trips, whose
+ *                        {@code destinationNode} may be an address class ({@code kube-apiserver},
+ *                        {@code host}, {@code world}) and whose {@code matched} counts answered attempts
+ * @param note            what the counts suggest, for people (e.g. "handshake completes, first data
+ *                        segment lost: suspect MTU / fragmentation"), or null
  */
 public record IncidentChange(
         String id,
@@ -41,7 +47,9 @@ public record IncidentChange(
         double lossRatio,
         Instant firstSeen,
         Instant lastSeen,
-        List<WorkloadLoss> topWorkloads)
+        List<WorkloadLoss> topWorkloads,
+        String verdict,
+        String note)
         implements SinkEvent {
 
     public static final String SCHEMA = "transitwatch.incident/v1";
@@ -79,12 +87,12 @@ public record IncidentChange(
         return SinkEvent.key(sourceNode, destinationNode);
     }
 
-    /** {@code lost / (lost + matched)}, or 0 when nothing was judged: the ratio incidents report. */
     /** True for the change that opened the incident, false for its updates and its RESOLVED change. */
     public boolean opening() {
         return sequence == 1;
     }
 
+    /** {@code lost / (lost + matched)}, or 0 when nothing was judged: the ratio incidents report. */
     public static double lossRatio(long lost, long matched) {
         long judged = lost + matched;
         return judged == 0 ? 0.0 : (double) lost / judged;
@@ -111,6 +119,8 @@ public record IncidentChange(
         private Instant firstSeen;
         private Instant lastSeen;
         private List<WorkloadLoss> topWorkloads = List.of();
+        private String verdict;
+        private String note;
 
         private Builder() {}
 
@@ -132,11 +142,14 @@ public record IncidentChange(
         public Builder firstSeen(Instant firstSeen) { this.firstSeen = firstSeen; return this; }
         public Builder lastSeen(Instant lastSeen) { this.lastSeen = lastSeen; return this; }
         public Builder topWorkloads(List<WorkloadLoss> top) { this.topWorkloads = top; return this; }
+        public Builder verdict(String verdict) { this.verdict = verdict; return this; }
+        public Builder note(String note) { this.note = note; return this; }
 
         public IncidentChange build() {
             double ratio = lossRatio != null ? lossRatio : IncidentChange.lossRatio(lost, matched);
             return new IncidentChange(id, incidentId != null ? incidentId : id, sequence, time, state, sourceNode,
-                    destinationNode, family, lost, matched, unverified, ratio, firstSeen, lastSeen, topWorkloads);
+                    destinationNode, family, lost, matched, unverified, ratio, firstSeen, lastSeen, topWorkloads,
+                    verdict, note);
         }
     }
 }

@@ -7,5 +7,12 @@ public enum Verdict {
     /** The destination node reported the tuple DROPPED; {@link Alert#dropReason()} says why. */
     DROPPED_AT_DESTINATION,
     /** The arrival came after LOST_IN_TRANSIT was emitted; resolves that earlier alert. */
-    LATE
+    LATE,
+    /**
+     * A connection attempt to a destination without arrival events (API server, host, world) got no
+     * reply on the client's node within the window, the client's observer healthy (DESIGN §3.7).
+     */
+    NO_REPLY,
+    /** The attempt's reply was a TCP RST or an ICMP destination unreachable (DESIGN §3.7). */
+    REFUSED
 }

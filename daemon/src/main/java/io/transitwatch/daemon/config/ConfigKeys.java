@@ -168,6 +168,22 @@ public final class ConfigKeys {
             List.of("SYN", "SYN-ACK", "UDP-NEW", "ICMP-ECHO"),
             "Packet kinds the join keys on. Under Hubble's default monitorAggregation (medium) both nodes "
             + "report these; FIN and RST too, but they are off by default.");
+    public static final Key<List<String>> JOIN_MONITOR_AGGREGATION_FLAGS = define(
+            "join.monitor-aggregation-flags",
+            ListType.nonEmpty(ChoiceType.ofNames(List.of("all", "syn", "fin", "rst", "ack", "psh", "urg", "ece",
+                    "cwr"), "Cilium TCP flag names")),
+            List.of("all"),
+            "The nodes' Cilium monitor-aggregation-flags (Helm bpf.monitorFlags; Helm default all, agent "
+            + "default syn,fin,rst). When they include ack and psh, each connection's first ACK and first "
+            + "PSH segment per direction are reported on both nodes and the join keys on them too "
+            + "(FIRST-ACK, FIRST-PSH: a handshake that completes while its first data segment is lost "
+            + "points at MTU / fragmentation); otherwise never.");
+    public static final Key<List<Integer>> JOIN_ROUND_TRIP_UDP_PORTS = define("join.round-trip-udp-ports",
+            ListType.of(IntType.range(1, 65535)), List.of(53),
+            "UDP server ports whose requests are round trips judged on the client's node when the "
+            + "destination never reports an arrival (host, API server, world, outside every pod CIDR): "
+            + "a request without a reply delivered to the client within the window is NO_REPLY. Empty: "
+            + "UDP is not judged this way.");
     public static final Key<List<String>> JOIN_DEPARTURE_POINTS = define("join.departure-points",
             ListType.nonEmpty(ChoiceType.ofNames(observationPointNames(), "flow.TraceObservationPoint names")),
             List.of("TO_NETWORK", "TO_OVERLAY", "TO_STACK"),
@@ -190,6 +206,11 @@ public final class ConfigKeys {
             CidrMapType.INSTANCE, Map.of(),
             "Pod CIDRs per node (node name: list of CIDRs), consulted first to place a destination IP on "
             + "its node. Without them, placements are learned from the traffic itself.");
+    public static final Key<Map<String, List<IpPrefix>>> TOPOLOGY_NODE_ADDRESSES = define(
+            "topology.node-addresses", CidrMapType.INSTANCE, Map.of(),
+            "The nodes' own addresses (node name: list of IPs or prefixes), so that a connection attempt "
+            + "to a node's host stack or API server that gets no reply names that node. Without them such "
+            + "destinations are named by class: kube-apiserver, host or world, with the address.");
     public static final Key<Integer> TOPOLOGY_LEARNED_MAX = define("topology.learned-max",
             IntType.range(1, 10_000_000), 100_000,
             "Most IP-to-node placements learned from traffic that are remembered.");

@@ -58,14 +58,24 @@ final class ObserverMetrics {
                         + "plus the smallest delivery delay.");
         GaugeSnapshot.Builder lateness = gauge("transitwatch_observer_lateness_seconds",
                 "How much later than the smallest delay this node's events arrive at most (recent span).");
+        CounterSnapshot.Builder roundTrips = counter("transitwatch_round_trips",
+                "Connection attempts of this node's clients to destinations without arrival events (API server, "
+                        + "host, world), by verdict: answered, no_reply, refused, unverified (DESIGN §3.7).");
         JoinCounters counters = daemon.counters();
         for (int node = 0, nodes = counters.nodeCount(); node < nodes; node++) {
-            Labels labels = Labels.of("node", daemon.nodeName(counters.nodeId(node)));
+            String name = daemon.nodeName(counters.nodeId(node));
+            Labels labels = Labels.of("node", name);
             offset.dataPoint(level(seconds(counters.node(node, PerNode.CLOCK_OFFSET_NANOS)), labels));
             lateness.dataPoint(level(seconds(counters.node(node, PerNode.LATENESS_NANOS)), labels));
+            roundTrips.dataPoint(count(counters.node(node, PerNode.ANSWERED), Labels.of("node", name, "verdict", "answered")));
+            roundTrips.dataPoint(count(counters.node(node, PerNode.NO_REPLY), Labels.of("node", name, "verdict", "no_reply")));
+            roundTrips.dataPoint(count(counters.node(node, PerNode.REFUSED), Labels.of("node", name, "verdict", "refused")));
+            roundTrips.dataPoint(count(counters.node(node, PerNode.ROUND_TRIPS_UNVERIFIED),
+                    Labels.of("node", name, "verdict", "unverified")));
         }
         List.of(connected.build(), flows.build(), reconnects.build(), gaps.build(), lostEvents.build(),
-                malformed.build(), duplicates.build(), fallback.build(), offset.build(), lateness.build())
+                malformed.build(), duplicates.build(), fallback.build(), offset.build(), lateness.build(),
+                roundTrips.build())
                 .forEach(out::metricSnapshot);
     }
 }

@@ -34,7 +34,8 @@ final class ReasonLabels {
             "unresolved_destination", Global.IGNORED_UNRESOLVED_DESTINATION,
             "no_ip", Global.IGNORED_NO_IP,
             "node_limit", Global.IGNORED_NODE_LIMIT,
-            "orphan_retransmission", Global.IGNORED_ORPHAN_RETRANSMISSION));
+            "orphan_retransmission", Global.IGNORED_ORPHAN_RETRANSMISSION,
+            "not_first_data", Global.IGNORED_NOT_FIRST_DATA));
 
     private ReasonLabels() {}
 

@@ -29,8 +29,8 @@ import java.util.function.Consumer;
  * Single-threaded: a {@link VerdictListener}, called on the join thread; {@link #recentAlerts()} may
  * be read from any thread.
  *
- * <p>Turns the join's verdicts into what users read: a LOST_IN_TRANSIT, DROPPED_AT_DESTINATION or
- * LATE {@link Alert} with both endpoints named (from {@link Topology}'s per-IP memory), the Community
+ * <p>Turns the join's verdicts into what users read: a LOST_IN_TRANSIT, DROPPED_AT_DESTINATION,
+ * LATE, NO_REPLY or REFUSED {@link Alert} with both endpoints named (from {@link Topology}'s per-IP memory), the Community
  * ID and the departure's evidence, handed to the sinks; every verdict also feeds the
  * {@link IncidentTracker}. Matches cost two array writes and no allocation; objects are built only
  * for alerts.
@@ -86,7 +86,50 @@ public final class AlertFactory implements VerdictListener {
 
     @Override
     public void onUnverified(DepartureView departure, UnverifiedReason reason) {
+        if (departure.roundTrip()) {
+            incidents.roundTrips().onUnverified(dictionary.get(departure.sourceNode()), destinationLabel(departure),
+                    JoinConstants.familyName(departure.family()));
+            return;
+        }
         incidents.onUnverified(departure.pair());
+    }
+
+    @Override
+    public void onAnswered(DepartureView attempt, long replyAfterNanos) {
+        incidents.roundTrips().onAnswered(dictionary.get(attempt.sourceNode()), destinationLabel(attempt),
+                JoinConstants.familyName(attempt.family()));
+    }
+
+    @Override
+    public void onNoReply(DepartureView attempt) {
+        roundTripFailure(attempt, Verdict.NO_REPLY);
+    }
+
+    @Override
+    public void onRefused(DepartureView attempt) {
+        roundTripFailure(attempt, Verdict.REFUSED);
+    }
+
+    private void roundTripFailure(DepartureView attempt, Verdict verdict) {
+        Alert alert = alert(attempt, verdict).build();
+        publish(alert);
+        incidents.roundTrips().onFailure(alert, destinationLabel(attempt), nowNanos);
+    }
+
+    /**
+     * How a round trip's destination is named (DESIGN §3.7): the API server as one class whichever
+     * control-plane node answers for it; else the node the address belongs to; else its class.
+     */
+    private String destinationLabel(DepartureView attempt) {
+        int identity = attempt.destinationIdentity();
+        if (identity == JoinConstants.IDENTITY_KUBE_APISERVER) {
+            return "kube-apiserver";
+        }
+        if (attempt.destinationNode() != 0) {
+            return dictionary.get(attempt.destinationNode());
+        }
+        return identity == JoinConstants.IDENTITY_HOST || identity == JoinConstants.IDENTITY_REMOTE_NODE
+                ? "host" : "world";
     }
 
     @Override
@@ -152,8 +195,12 @@ public final class AlertFactory implements VerdictListener {
                 .kind(PacketKind.name(d.kind()))
                 .communityId(CommunityId.of(d.protocol(), source, sourcePort, destination, destinationPort))
                 .source(endpoint(d.sourceNode(), source, sourcePort, d.sourceHi(), d.sourceLo()))
-                .destination(endpoint(d.destinationNode(), destination, destinationPort, d.destinationHi(),
-                        d.destinationLo()))
+                .destination(d.roundTrip()
+                        ? new AlertEndpoint(d.destinationNode() != 0 ? dictionary.get(d.destinationNode())
+                                : destinationLabel(d), IpAddresses.format(destination), destinationPort,
+                                null, null, null, Integer.toUnsignedLong(d.destinationIdentity()))
+                        : endpoint(d.destinationNode(), destination, destinationPort, d.destinationHi(),
+                                d.destinationLo()))
                 .attempts(Math.max(1, d.attempts()))
                 .firstSeen(Instant.ofEpochSecond(0, d.firstSeenNanos()))
                 .lastSeen(Instant.ofEpochSecond(0, d.lastSeenNanos()))

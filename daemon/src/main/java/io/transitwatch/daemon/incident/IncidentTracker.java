@@ -48,6 +48,9 @@ public final class IncidentTracker {
     private final long[] matched;
     private final long[] matchedSinceLoss;
     private final long[] unverified;
+    /** Losses of first data (FIRST-ACK / FIRST-PSH) and of the handshake (everything else) during the incident. */
+    private final long[] firstDataLost;
+    private final long[] handshakeLost;
     private final long[] firstSeenNanos;
     private final long[] lastLossNanos;
     private final long[] lastAnnouncedNanos;
@@ -63,6 +66,7 @@ public final class IncidentTracker {
     private final int[] firing;
     private int firingCount;
     private final Map<Integer, IncidentChange> open = new ConcurrentHashMap<>();
+    private final RoundTripIncidents roundTrips;
 
     public IncidentTracker(IncidentConfig config, int maxPairs, EventIds ids, Consumer<SinkEvent> out) {
         this.config = config;
@@ -73,6 +77,8 @@ public final class IncidentTracker {
         matched = new long[maxPairs];
         matchedSinceLoss = new long[maxPairs];
         unverified = new long[maxPairs];
+        firstDataLost = new long[maxPairs];
+        handshakeLost = new long[maxPairs];
         firstSeenNanos = new long[maxPairs];
         lastLossNanos = new long[maxPairs];
         lastAnnouncedNanos = new long[maxPairs];
@@ -88,6 +94,12 @@ public final class IncidentTracker {
             workloadLosses.add(null);
         }
         firing = new int[maxPairs];
+        roundTrips = new RoundTripIncidents(config, ids, out);
+    }
+
+    /** The incidents of round trips (NO_REPLY, REFUSED), keyed by destination node or address class. */
+    RoundTripIncidents roundTrips() {
+        return roundTrips;
     }
 
     void onLost(int pair, Alert alert, long nowNanos) {
@@ -98,6 +110,11 @@ public final class IncidentTracker {
             open(pair, alert, nowNanos);
         }
         lost[pair]++;
+        if (alert.kind().startsWith("FIRST-")) {
+            firstDataLost[pair]++;
+        } else {
+            handshakeLost[pair]++;
+        }
         matchedSinceLoss[pair] = 0;
         lastLossNanos[pair] = nowNanos;
         changed[pair] = true;
@@ -130,6 +147,7 @@ public final class IncidentTracker {
     void onAdvance(long nowNanos) {
         long resolveAfter = config.resolveAfter().toNanos();
         long updateInterval = config.updateInterval().toNanos();
+        roundTrips.onAdvance(nowNanos);
         for (int i = firingCount - 1; i >= 0; i--) {
             int pair = firing[i];
             if (matchedSinceLoss[pair] > 0 && nowNanos - lastLossNanos[pair] >= resolveAfter) {
@@ -178,7 +196,12 @@ public final class IncidentTracker {
 
     /** The latest state of every firing incident; safe from any thread. */
     public Collection<IncidentChange> openIncidents() {
-        return List.copyOf(open.values());
+        if (!roundTrips.anyFiring()) {
+            return List.copyOf(open.values());
+        }
+        List<IncidentChange> all = new ArrayList<>(open.values());
+        all.addAll(roundTrips.openIncidents());
+        return List.copyOf(all);
     }
 
     private void open(int pair, Alert alert, long nowNanos) {
@@ -187,6 +210,8 @@ public final class IncidentTracker {
         matched[pair] = 0;
         matchedSinceLoss[pair] = 0;
         unverified[pair] = 0;
+        firstDataLost[pair] = 0;
+        handshakeLost[pair] = 0;
         firstSeenNanos[pair] = nowNanos;
         sourceNode[pair] = alert.source().node();
         destinationNode[pair] = alert.destination().node();
@@ -225,7 +250,16 @@ public final class IncidentTracker {
         return new IncidentChange(id, incidentId[pair], changeSequence, instant(nowNanos), newState, sourceNode[pair],
                 destinationNode[pair], family[pair], lost[pair], matched[pair], unverified[pair],
                 total == 0 ? 0.0 : (double) lost[pair] / total, instant(firstSeenNanos[pair]),
-                instant(lastLossNanos[pair]), topWorkloads(pair));
+                instant(lastLossNanos[pair]), topWorkloads(pair), "LOST_IN_TRANSIT", note(pair));
+    }
+
+    /**
+     * A pair that loses only first data while its handshakes get through drops full-size packets
+     * (DESIGN §3.8): the SYN, SYN-ACK and third ACK are small, the first data segment is not.
+     */
+    private String note(int pair) {
+        return firstDataLost[pair] > 0 && handshakeLost[pair] == 0
+                ? "handshake completes, first data segment lost: suspect MTU / fragmentation" : null;
     }
 
     private List<WorkloadLoss> topWorkloads(int pair) {

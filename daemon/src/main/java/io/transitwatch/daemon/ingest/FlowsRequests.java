@@ -21,9 +21,6 @@ final class FlowsRequests {
     private static final int TO_OVERLAY = 4;
     private static final int TO_NETWORK = 11;
 
-    /** Reserved identities whose traffic has no arrival event: host, world, remote-node, kube-apiserver, world-ipv4/6. */
-    private static final List<Integer> UNJOINABLE_DESTINATIONS = List.of(1, 2, 6, 7, 9, 10);
-
     /** Only the Flow fields the join reads; {@code time} and {@code node_name} are required by Relay's sorting. */
     static final List<String> FIELD_MASK = List.of("time", "uuid", "node_name", "verdict", "Type", "IP", "l4",
             "source.ID", "source.identity", "source.namespace", "source.pod_name", "source.workloads",
@@ -46,13 +43,17 @@ final class FlowsRequests {
         if (profile == RequestProfile.NO_FILTERS) {
             return request.build();
         }
+        // ACK and PSH: each direction's first data segment (DESIGN §3.8), reported under the Helm default
+        // monitor-aggregation-flags all; later segments only on Cilium's aggregation interval.
         request.addWhitelist(joinPoints().addTcpFlags(TCPFlags.newBuilder().setSYN(true))
-                .addTcpFlags(TCPFlags.newBuilder().setFIN(true)).addTcpFlags(TCPFlags.newBuilder().setRST(true)));
+                .addTcpFlags(TCPFlags.newBuilder().setFIN(true)).addTcpFlags(TCPFlags.newBuilder().setRST(true))
+                .addTcpFlags(TCPFlags.newBuilder().setACK(true)).addTcpFlags(TCPFlags.newBuilder().setPSH(true)));
         // The first packet of a UDP/ICMP conntrack entry is not distinguishable server-side:
         // take UDP/ICMP at these points and keep trace_reason NEW client-side.
         request.addWhitelist(joinPoints().addProtocol("udp").addProtocol("icmp"));
         request.addWhitelist(FlowFilter.newBuilder().addEventType(EventTypeFilter.newBuilder().setType(DROP)));
-        request.addBlacklist(FlowFilter.newBuilder().addAllDestinationIdentity(UNJOINABLE_DESTINATIONS));
+        // No blacklist of host / world / API-server destinations: their round trips are judged on the
+        // client's node (DESIGN §3.7).
         if (profile == RequestProfile.FULL) {
             request.setFieldMask(FieldMask.newBuilder().addAllPaths(FIELD_MASK));
         }

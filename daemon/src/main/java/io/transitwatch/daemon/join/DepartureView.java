@@ -30,6 +30,8 @@ public final class DepartureView {
     int interfaceName;
     long arrivalNodeNanos;
     int dropReason;
+    boolean roundTrip;
+    int destinationIdentity;
 
     /**
      * Dense slot of the (source node, destination node, family) pair, the same as in
@@ -133,5 +135,21 @@ public final class DepartureView {
     /** {@code flow.DropReason} of a DROPPED_AT_DESTINATION verdict; else 0. */
     public int dropReason() {
         return dropReason;
+    }
+
+    /**
+     * Whether this is a round trip judged on the client's node (ANSWERED, NO_REPLY, REFUSED, or its
+     * UNVERIFIED; DESIGN §3.7) rather than a departure joined with its arrival. For a round trip the
+     * source is the client (its address before SNAT), {@link #destinationNode()} is 0 unless the
+     * destination address is known to be a node's, {@link #pair()} is -1, and {@link #kind()} is
+     * the attempt's (SYN, UDP-NEW, ICMP-ECHO).
+     */
+    public boolean roundTrip() {
+        return roundTrip;
+    }
+
+    /** Security identity of a round trip's destination as the client's node reported it; else 0. */
+    public int destinationIdentity() {
+        return destinationIdentity;
     }
 }

@@ -70,13 +70,31 @@ final class FlowClassifier {
         return flow.verdict == JoinConstants.VERDICT_DROPPED;
     }
 
-    /** Whether a departure goes to an identity that never reports an arrival (host, world, ...); counted. */
-    boolean toExcludedIdentity(NodeEvent flow) {
-        if (java.util.Arrays.binarySearch(excludedIdentities, flow.dstIdentity) >= 0) {
-            counters.increment(JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY);
-            return true;
-        }
-        return false;
+    /**
+     * Whether a departure goes to an identity that never reports an arrival (host, world, ...), or to
+     * a node-local CIDR identity (bit 24 set: the API server or the world as a CIDR; hubble-api.md §10).
+     */
+    boolean isExcludedIdentity(NodeEvent flow) {
+        return (flow.dstIdentity & JoinConstants.LOCAL_IDENTITY_FLAG) != 0
+                || java.util.Arrays.binarySearch(excludedIdentities, flow.dstIdentity) >= 0;
+    }
+
+    /** Whether a flow comes from an identity that reports no departure (a reply from the API server, host, world). */
+    boolean isFromExcludedIdentity(NodeEvent flow) {
+        return (flow.srcIdentity & JoinConstants.LOCAL_IDENTITY_FLAG) != 0
+                || java.util.Arrays.binarySearch(excludedIdentities, flow.srcIdentity) >= 0;
+    }
+
+    /** Whether first data (FIRST-ACK, FIRST-PSH) is join-safe under the configured aggregation flags. */
+    boolean firstDataJoined() {
+        return joinSafe[PacketKind.FIRST_ACK] || joinSafe[PacketKind.FIRST_PSH];
+    }
+
+    /** A flow delivered to a local endpoint as a reply: what answers a round trip's attempt (DESIGN §3.7). */
+    static boolean isReplyToEndpoint(NodeEvent flow) {
+        return flow.observationPoint == JoinConstants.POINT_TO_ENDPOINT
+                && flow.verdict == JoinConstants.VERDICT_FORWARDED
+                && (flow.traceReason == JoinConstants.TRACE_REASON_REPLY || flow.isReply == 1);
     }
 
     /** The fifth key word of a flow: family, ports (ICMP: type), protocol and packet kind (DESIGN §3.2). */

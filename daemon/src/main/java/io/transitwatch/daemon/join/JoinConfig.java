@@ -30,7 +30,10 @@ import java.util.Set;
  * @param departurePoints observation points (proto numbers) that make a departure
  * @param arrivalPoints observation points that make an arrival
  * @param excludedDestinationIdentities destinations without arrival events (host, world, ...)
- * @param joinSafeKinds packet kinds reported on both sides (see {@link PacketKind})
+ * @param joinSafeKinds packet kinds reported on both sides (see {@link PacketKind}); FIRST-ACK and
+ *     FIRST-PSH only when the nodes' {@code monitor-aggregation-flags} include ACK and PSH (DESIGN §3.8)
+ * @param roundTripUdpPorts UDP server ports whose requests are round-trip attempts when their
+ *     destination has no arrival events (DESIGN §3.7; DNS 53 by default)
  */
 public record JoinConfig(
         Duration window,
@@ -51,9 +54,11 @@ public record JoinConfig(
         Set<Integer> departurePoints,
         Set<Integer> arrivalPoints,
         Set<Integer> excludedDestinationIdentities,
-        Set<Integer> joinSafeKinds) {
+        Set<Integer> joinSafeKinds,
+        Set<Integer> roundTripUdpPorts) {
 
     public JoinConfig {
+        roundTripUdpPorts = Set.copyOf(roundTripUdpPorts);
         departurePoints = Set.copyOf(departurePoints);
         arrivalPoints = Set.copyOf(arrivalPoints);
         excludedDestinationIdentities = Set.copyOf(excludedDestinationIdentities);
@@ -107,31 +112,45 @@ public record JoinConfig(
                 Set.of(JoinConstants.IDENTITY_HOST, JoinConstants.IDENTITY_WORLD, JoinConstants.IDENTITY_REMOTE_NODE,
                         JoinConstants.IDENTITY_KUBE_APISERVER, JoinConstants.IDENTITY_WORLD_IPV4,
                         JoinConstants.IDENTITY_WORLD_IPV6),
-                Set.of(PacketKind.SYN, PacketKind.SYN_ACK, PacketKind.UDP_NEW, PacketKind.ICMP_ECHO));
+                Set.of(PacketKind.SYN, PacketKind.SYN_ACK, PacketKind.UDP_NEW, PacketKind.ICMP_ECHO),
+                Set.of(53));
+    }
+
+    /** The same with first data (FIRST-ACK, FIRST-PSH) join-safe or not, as the aggregation flags report them. */
+    public JoinConfig withFirstData(boolean reported) {
+        Set<Integer> kinds = new java.util.HashSet<>(joinSafeKinds);
+        if (reported) {
+            kinds.add(PacketKind.FIRST_ACK);
+            kinds.add(PacketKind.FIRST_PSH);
+        } else {
+            kinds.remove(PacketKind.FIRST_ACK);
+            kinds.remove(PacketKind.FIRST_PSH);
+        }
+        return withJoinSafeKinds(kinds);
     }
 
     public JoinConfig withWindow(Duration newWindow) {
         return new JoinConfig(newWindow, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
                 lostEventsSpan, catchUpLimit, pendingCapacity, arrivalCapacity, lostHistoryCapacity, maxNodes, maxPairs,
-                pairIdleAfter, departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds);
+                pairIdleAfter, departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds, roundTripUdpPorts);
     }
 
     public JoinConfig withCapacities(int pending, int arrivals, int lostHistory) {
         return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
                 lostEventsSpan, catchUpLimit, pending, arrivals, lostHistory, maxNodes, maxPairs, pairIdleAfter,
-                departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds);
+                departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds, roundTripUdpPorts);
     }
 
     public JoinConfig withJoinSafeKinds(Set<Integer> kinds) {
         return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
                 lostEventsSpan, catchUpLimit, pendingCapacity, arrivalCapacity, lostHistoryCapacity, maxNodes, maxPairs,
-                pairIdleAfter, departurePoints, arrivalPoints, excludedDestinationIdentities, kinds);
+                pairIdleAfter, departurePoints, arrivalPoints, excludedDestinationIdentities, kinds, roundTripUdpPorts);
     }
 
     public JoinConfig withNodeAndPairCapacity(int nodes, int pairSlots, Duration idleAfter) {
         return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
                 lostEventsSpan, catchUpLimit, pendingCapacity, arrivalCapacity, lostHistoryCapacity, nodes, pairSlots,
-                idleAfter, departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds);
+                idleAfter, departurePoints, arrivalPoints, excludedDestinationIdentities, joinSafeKinds, roundTripUdpPorts);
     }
 
     private static void requirePowerOfTwo(int value, String name) {

@@ -29,6 +29,8 @@ public final class JoinConstants {
     public static final int IDENTITY_KUBE_APISERVER = 7;
     public static final int IDENTITY_WORLD_IPV4 = 9;
     public static final int IDENTITY_WORLD_IPV6 = 10;
+    /** Bit 24: a node-local (CIDR) identity, e.g. the API server or a world prefix (hubble-api.md §10). */
+    public static final int LOCAL_IDENTITY_FLAG = 1 << 24;
 
     public static final int FAMILY_IPV4 = 4;
     public static final int FAMILY_IPV6 = 6;

@@ -28,7 +28,11 @@ public final class JoinCounters {
         /** Departures and verdicts not counted per pair because no pair slot was free. */
         PAIR_SLOT_MISSES,
         /** Pair slots handed back because their pair had no verdict for the idle time. */
-        PAIRS_RECYCLED;
+        PAIRS_RECYCLED,
+        /** Round trips (DESIGN §3.7): attempts to destinations without arrival events, and their verdicts. */
+        ROUND_TRIPS, ANSWERED, NO_REPLY, REFUSED, ROUND_TRIPS_EVICTED,
+        /** ACK / PSH departures that are not their direction's first (DESIGN §3.8): interval reports. */
+        IGNORED_NOT_FIRST_DATA;
         static final Global[] VALUES = values();
     }
 
@@ -47,7 +51,9 @@ public final class JoinCounters {
      */
     public enum PerNode {
         EVENTS, LOST_EVENTS, GAPS, DOWN, CLOCK_OFFSET_NANOS, LATENESS_NANOS, STATE,
-        SENT_DEPARTURES, SENT_MATCHED, SENT_LOST, SENT_UNVERIFIED;
+        SENT_DEPARTURES, SENT_MATCHED, SENT_LOST, SENT_UNVERIFIED,
+        /** Round trips of the node's clients (DESIGN §3.7) and their verdicts. */
+        ROUND_TRIPS, ANSWERED, NO_REPLY, REFUSED, ROUND_TRIPS_UNVERIFIED;
         static final PerNode[] VALUES = values();
     }
 

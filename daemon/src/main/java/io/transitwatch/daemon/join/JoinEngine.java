@@ -28,6 +28,10 @@ import io.transitwatch.daemon.topology.Topology;
  * what a flow is to the join; {@link Placements} learns where pods live; {@link Observers} knows each
  * node's time line and how complete its view is (watermarks, outages, catching up); the tables
  * {@link PendingDepartures}, {@link RememberedArrivals} and {@link LostHistory} hold the entries;
+ * {@link RepeatedReports} tells retransmissions from new departures; {@link FirstData} admits an
+ * ACK / PSH segment only as its direction's first (DESIGN §3.8); {@link RoundTripJudge} judges, on the
+ * client's own node, attempts to destinations that never report an arrival (DESIGN §3.7: host,
+ * remote-node, kube-apiserver, world, CIDR identities, addresses outside every configured pod CIDR);
  * {@link Deadlines} decides what time alone decides; {@link Verdicts} is where every verdict is
  * counted and reported. The words are defined in
  * {@code package-info.java}.
@@ -56,6 +60,10 @@ public final class JoinEngine implements NodeEventHandler {
     private final LostHistory lost;
     private final Verdicts verdicts;
     private final Deadlines deadlines;
+    private final RoundTrips trips;
+    private final RoundTripJudge roundTrips;
+    private final FirstData firstData;
+    private final RepeatedReports repeats;
     private final long windowNanos;
     private final long arrivalMemoryNanos;
     private final long lateHorizonNanos;
@@ -75,9 +83,13 @@ public final class JoinEngine implements NodeEventHandler {
         this.arrivals = new RememberedArrivals(config.arrivalCapacity());
         this.lost = new LostHistory(config.lostHistoryCapacity());
         this.windowNanos = config.window().toNanos();
-        this.verdicts = new Verdicts(listener, counters, observers, pending, lost, windowNanos);
+        this.trips = new RoundTrips(config.pendingCapacity(), config.maxNodes());
+        this.verdicts = new Verdicts(listener, counters, observers, pending, lost, trips, windowNanos);
         this.deadlines = new Deadlines(config, counters, observers, pending, arrivals, verdicts);
+        this.roundTrips = new RoundTripJudge(config, counters, observers, trips, verdicts);
         this.arrivalMemoryNanos = config.arrivalMemory().toNanos();
+        this.repeats = new RepeatedReports(counters, pending, lost);
+        this.firstData = new FirstData(config.pendingCapacity(), windowNanos + arrivalMemoryNanos);
         this.lateHorizonNanos = config.lateHorizon().toNanos();
         this.slackNanos = config.watermarkSlack().toNanos();
         this.pairIdleNanos = config.pairIdleAfter().toNanos();
@@ -97,6 +109,7 @@ public final class JoinEngine implements NodeEventHandler {
         counters.setTime(epochNanos);
         observers.setTime(epochNanos);
         deadlines.setTime(epochNanos);
+        roundTrips.setTime(epochNanos);
         topology.setTime(epochNanos);
         listener.onTime(epochNanos);
     }
@@ -132,8 +145,11 @@ public final class JoinEngine implements NodeEventHandler {
         int work = 0;
         for (int lane = 0, lanes = observers.count(); lane < lanes && work < budget; lane++) {
             work += deadlines.decideLane(lane, caughtUp, budget - work);
+            work += roundTrips.decideLane(lane, caughtUp, budget - work);
         }
         work += deadlines.expireArrivals(budget);
+        work += firstData.expire(nowNanos, budget);
+        work += roundTrips.expireReplies(budget);
         work += lost.expire(nowNanos - lateHorizonNanos, budget);
         counters.reclaimIdlePairs(nowNanos - pairIdleNanos, PAIR_RECLAIM_BUDGET, listener);
         observers.publishClocks();
@@ -154,12 +170,20 @@ public final class JoinEngine implements NodeEventHandler {
         return arrivals.slots.size();
     }
 
+    /** Number of round-trip attempts waiting for their reply. */
+    public int roundTripCount() {
+        return trips.slots.size();
+    }
+
     // ---- events ----
 
     private void onFlow(NodeEvent flow, int node) {
         counters.increment(JoinCounters.Global.FLOWS);
         long frame = observers.onFlow(node, flow);
         placements.learn(flow);
+        if (FlowClassifier.isReplyToEndpoint(flow)) {
+            roundTrips.onReply(flow, node, frame, classifier.isFromExcludedIdentity(flow));
+        }
         switch (classifier.classify(flow)) {
             case FlowClassifier.DEPARTURE -> onDeparture(flow, node, frame, classifier.kind());
             case FlowClassifier.ARRIVAL -> onArrival(flow, node, frame, classifier.kind());
@@ -168,18 +192,33 @@ public final class JoinEngine implements NodeEventHandler {
     }
 
     private void onDeparture(NodeEvent flow, int node, long frame, int kind) {
-        if (classifier.toExcludedIdentity(flow)) {
+        boolean excluded = classifier.isExcludedIdentity(flow);
+        int destinationId = topology.nodeOf(flow.dstHi, flow.dstLo);
+        if (excluded || (destinationId == 0 && topology.hasConfiguredCidrs())) {
+            // No arrival will ever be reported for it: the client's own node judges the round trip.
+            int named = destinationId != 0 ? destinationId : topology.nodeOfAddress(flow.dstHi, flow.dstLo);
+            if (!roundTrips.onAttempt(flow, node, frame, kind, named)) {
+                counters.increment(excluded ? JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY
+                        : JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION);
+            }
             return;
         }
-        int destination = destinationOf(flow);
+        int destination = destinationOf(flow, destinationId);
         if (destination == NodeIndex.NONE) {
             return;
         }
         long srcHi = flow.hasXlated ? flow.xlatedHi : flow.srcHi;
         long srcLo = flow.hasXlated ? flow.xlatedLo : flow.srcLo;
-        long k4 = FlowClassifier.keyWord(flow, kind);
-        if (isRepeatedReport(flow, kind, srcHi, srcLo, k4)) {
+        if (PacketKind.isFirstData(kind) && !firstData.isFirst(srcHi, srcLo, flow.dstHi, flow.dstLo, flow)) {
+            counters.increment(JoinCounters.Global.IGNORED_NOT_FIRST_DATA);
             return;
+        }
+        long k4 = FlowClassifier.keyWord(flow, kind);
+        if (repeats.isRepeated(flow, kind, srcHi, srcLo, k4)) {
+            return;
+        }
+        if ((kind == PacketKind.SYN || kind == PacketKind.SYN_ACK) && classifier.firstDataJoined()) {
+            firstData.handshake(srcHi, srcLo, flow.dstHi, flow.dstLo, flow, frame);
         }
         counters.increment(JoinCounters.Global.DEPARTURES);
         counters.incrementNode(node, JoinCounters.PerNode.SENT_DEPARTURES);
@@ -205,9 +244,8 @@ public final class JoinEngine implements NodeEventHandler {
         pending.add(srcHi, srcLo, flow.dstHi, flow.dstLo, k4, destination, node, frame, flow);
     }
 
-    /** The dense index of the node a departure goes to, or {@link NodeIndex#NONE} (counted) when it cannot be joined. */
-    private int destinationOf(NodeEvent flow) {
-        int destinationId = topology.nodeOf(flow.dstHi, flow.dstLo);
+    /** The dense index of destination node {@code destinationId}, or {@link NodeIndex#NONE} (counted) when it cannot be joined. */
+    private int destinationOf(NodeEvent flow, int destinationId) {
         if (destinationId == 0) {
             counters.increment(JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION);
             return NodeIndex.NONE;
@@ -221,43 +259,6 @@ public final class JoinEngine implements NodeEventHandler {
             counters.increment(JoinCounters.Global.IGNORED_NODE_LIMIT);
         }
         return destination;
-    }
-
-    /**
-     * Whether the departure reports again a packet the join already has: a retransmitted SYN (an
-     * attempt of the pending or lost entry of its key), a duplicate report, or a SYN-ACK answering a
-     * retransmitted SYN after its tuple was declared lost. Counted.
-     */
-    private boolean isRepeatedReport(NodeEvent flow, int kind, long srcHi, long srcLo, long k4) {
-        boolean retransmission = kind == PacketKind.SYN && flow.traceReason == JoinConstants.TRACE_REASON_ESTABLISHED;
-        int waiting = pending.slots.find(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
-        if (waiting != KeyedSlots.NONE) {
-            if (retransmission) {
-                counters.increment(JoinCounters.Global.RETRANSMISSIONS);
-                pending.retransmitted(waiting, flow.timeNanos);
-            } else {
-                counters.increment(JoinCounters.Global.DUPLICATE_DEPARTURES);
-            }
-            return true;
-        }
-        if (retransmission || kind == PacketKind.SYN_ACK) {
-            int declaredLost = lost.slots.find(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
-            if (declaredLost != KeyedSlots.NONE) {
-                // A SYN-ACK is reported again, with the same reason (REPLY), when the server answers a
-                // retransmitted SYN after the 5 s report interval: while its tuple is in the lost history
-                // it is that handshake's retransmission, not a new departure (a new connection on the
-                // tuple would start with a SYN); also when its own arrival, processed first, already
-                // resolved the loss as LATE.
-                counters.increment(JoinCounters.Global.RETRANSMISSIONS);
-                lost.attempts[declaredLost]++;
-                return true;
-            }
-            if (retransmission) {
-                counters.increment(JoinCounters.Global.IGNORED_ORPHAN_RETRANSMISSION);
-                return true;
-            }
-        }
-        return false;
     }
 
     private void onArrival(NodeEvent flow, int node, long frame, int kind) {

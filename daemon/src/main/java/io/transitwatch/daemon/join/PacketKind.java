@@ -18,10 +18,20 @@ public final class PacketKind {
     public static final int RST = 4;
     public static final int UDP_NEW = 5;
     public static final int ICMP_ECHO = 6;
+    /**
+     * A TCP segment whose new flag is ACK: the client's third-handshake ACK (DESIGN §3.8). Join-safe
+     * only when {@code monitor-aggregation-flags} include ACK, and only as the first of its direction
+     * ({@link FirstData}).
+     */
+    public static final int FIRST_ACK = 7;
+    /** A TCP segment whose new flag is PSH: each side's first data segment (DESIGN §3.8), as {@link #FIRST_ACK}. */
+    public static final int FIRST_PSH = 8;
     /** Number of kinds, {@link #NONE} included; sizes per-kind tables. */
-    public static final int COUNT = 7;
+    public static final int COUNT = 9;
 
-    private static final String[] NAMES = {"NONE", "SYN", "SYN-ACK", "FIN", "RST", "UDP-NEW", "ICMP-ECHO"};
+    private static final String[] NAMES = {
+        "NONE", "SYN", "SYN-ACK", "FIN", "RST", "UDP-NEW", "ICMP-ECHO", "FIRST-ACK", "FIRST-PSH"
+    };
 
     private static final int TRACE_REASON_NEW = 1;
     private static final int ICMPV4_ECHO_REQUEST = 8;
@@ -60,11 +70,19 @@ public final class PacketKind {
         if ((flags & NodeEvent.TCP_FIN) != 0) {
             return FIN;
         }
-        return NONE;
+        if ((flags & NodeEvent.TCP_PSH) != 0) {
+            return FIRST_PSH;
+        }
+        return (flags & NodeEvent.TCP_ACK) != 0 ? FIRST_ACK : NONE;
     }
 
     private static boolean firstOfEntry(NodeEvent flow) {
         return flow.traceReason == TRACE_REASON_NEW || flow.verdict == JoinConstants.VERDICT_DROPPED;
+    }
+
+    /** Whether {@code kind} is one of the first-data kinds (FIRST-ACK, FIRST-PSH). */
+    public static boolean isFirstData(int kind) {
+        return kind == FIRST_ACK || kind == FIRST_PSH;
     }
 
     public static String name(int kind) {
@@ -79,6 +97,7 @@ public final class PacketKind {
                 return kind;
             }
         }
-        throw new IllegalArgumentException("unknown packet kind '" + name + "' (known: SYN, SYN-ACK, FIN, RST, UDP-NEW, ICMP-ECHO)");
+        throw new IllegalArgumentException("unknown packet kind '" + name + "' (known: " + String.join(", ",
+                java.util.Arrays.asList(NAMES).subList(1, NAMES.length)) + ")");
     }
 }

@@ -4,8 +4,9 @@ package io.transitwatch.daemon.join;
  * Called only on the join thread, in verdict order. Implementations must not block (hand work to
  * another thread through a bounded queue) and must copy what they keep from the view.
  *
- * <p>Where the join's decisions go: matches feed metrics, LOST / DROPPED / LATE become alerts and
- * roll up into incidents, UNVERIFIED is counted and never alerted.
+ * <p>Where the join's decisions go: matches and answered round trips feed metrics, LOST / DROPPED /
+ * LATE / NO_REPLY / REFUSED become alerts and roll up into incidents, UNVERIFIED is counted and never
+ * alerted ({@link DepartureView#roundTrip()} tells a round trip's UNVERIFIED from a departure's).
  */
 public interface VerdictListener {
     /** An arrival matched the departure within the window. Called per match: keep it cheap. */
@@ -26,6 +27,18 @@ public interface VerdictListener {
 
     /** The arrival of a departure declared lost showed up after all, {@code lateByNanos} after its window. */
     void onLate(DepartureView departure, long lostToken, long lateByNanos);
+
+    /**
+     * A round trip's reply reached the client within the window (DESIGN §3.7), {@code replyAfterNanos}
+     * after the attempt left. Called per answer: keep it cheap.
+     */
+    default void onAnswered(DepartureView attempt, long replyAfterNanos) {}
+
+    /** No reply reached the client within the window while the client node's observer was complete. */
+    default void onNoReply(DepartureView attempt) {}
+
+    /** The reply was a TCP RST or an ICMP destination unreachable ({@link DepartureView#arrivalNodeNanos()}: when). */
+    default void onRefused(DepartureView attempt) {}
 
     /** The daemon's time for the duty cycle that follows; verdicts until the next call happen "now". */
     default void onTime(long nowNanos) {}

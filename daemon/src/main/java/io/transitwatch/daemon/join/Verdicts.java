@@ -18,12 +18,14 @@ final class Verdicts {
     private final Observers observers;
     private final PendingDepartures pending;
     private final LostHistory lost;
+    private final RoundTrips trips;
     private final DepartureView view = new DepartureView();
     private final long windowNanos;
 
     Verdicts(VerdictListener listener, JoinCounters counters, Observers observers, PendingDepartures pending,
-            LostHistory lost, long windowNanos) {
+            LostHistory lost, RoundTrips trips, long windowNanos) {
         this.listener = listener;
+        this.trips = trips;
         this.counters = counters;
         this.observers = observers;
         this.pending = pending;
@@ -122,6 +124,68 @@ final class Verdicts {
         lost.resolved[entry] = true; // kept: the departure may still be reported again
     }
 
+    // ---- round trips (DESIGN §3.7): judged on the client's node, not counted per pair ----
+
+    /** Attempt {@code slot} was answered: its reply reached the client {@code replyAfterNanos} after it left. */
+    void answered(int slot, long replyNodeNanos, long replyAfterNanos) {
+        fillFromRoundTrip(slot, replyNodeNanos);
+        counters.increment(JoinCounters.Global.ANSWERED);
+        counters.incrementNode(trips.slots.lane(slot), JoinCounters.PerNode.ANSWERED);
+        listener.onAnswered(view, replyAfterNanos);
+    }
+
+    /** Attempt {@code slot} was refused: a TCP RST or an ICMP destination unreachable came back. */
+    void refused(int slot, long replyNodeNanos) {
+        fillFromRoundTrip(slot, replyNodeNanos);
+        counters.increment(JoinCounters.Global.REFUSED);
+        counters.incrementNode(trips.slots.lane(slot), JoinCounters.PerNode.REFUSED);
+        listener.onRefused(view);
+    }
+
+    /** Attempt {@code slot} got no reply within the window while its client node's view was complete. */
+    void noReply(int slot) {
+        fillFromRoundTrip(slot, 0);
+        counters.increment(JoinCounters.Global.NO_REPLY);
+        counters.incrementNode(trips.slots.lane(slot), JoinCounters.PerNode.NO_REPLY);
+        listener.onNoReply(view);
+    }
+
+    /** Attempt {@code slot} cannot be judged: its client node's view was incomplete, for {@code reason}. */
+    void roundTripUnverified(int slot, UnverifiedReason reason) {
+        fillFromRoundTrip(slot, 0);
+        counters.increment(JoinCounters.Global.UNVERIFIED);
+        counters.incrementNode(trips.slots.lane(slot), JoinCounters.PerNode.ROUND_TRIPS_UNVERIFIED);
+        listener.onUnverified(view, reason);
+    }
+
+    private void fillFromRoundTrip(int slot, long replyNodeNanos) {
+        KeyedSlots slots = trips.slots;
+        long k4 = slots.k4(slot);
+        view.pair = -1;
+        view.sourceNode = observers.dictionaryId(slots.lane(slot));
+        view.destinationNode = trips.destinationNode[slot];
+        view.family = FlowKey.family(k4);
+        view.protocol = FlowKey.protocol(k4);
+        view.kind = trips.kind[slot];
+        view.sourceHi = slots.k0(slot);
+        view.sourceLo = slots.k1(slot);
+        view.destinationHi = trips.destinationHi[slot];
+        view.destinationLo = trips.destinationLo[slot];
+        view.sourcePort = FlowKey.srcPort(k4);
+        view.destinationPort = trips.destinationPort[slot];
+        view.windowNanos = windowNanos;
+        view.dropReason = 0;
+        view.arrivalNodeNanos = replyNodeNanos;
+        view.attempts = trips.attempts[slot];
+        view.firstSeenNanos = trips.firstSeenNanos[slot];
+        view.lastSeenNanos = trips.firstSeenNanos[slot] + TimeUnit.MILLISECONDS.toNanos(trips.lastSeenDeltaMillis[slot]);
+        view.observationPoint = trips.observationPoint[slot];
+        view.traceReason = trips.traceReason[slot];
+        view.interfaceName = trips.interfaceName[slot];
+        view.roundTrip = true;
+        view.destinationIdentity = trips.destinationIdentity[slot];
+    }
+
     private void fillFromFlow(NodeEvent flow, int source, int destination, long srcHi, long srcLo, long k4) {
         fillKey(source, destination, srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
         view.attempts = 1;
@@ -162,5 +226,7 @@ final class Verdicts {
         view.windowNanos = windowNanos;
         view.arrivalNodeNanos = 0;
         view.dropReason = 0;
+        view.roundTrip = false;
+        view.destinationIdentity = 0;
     }
 }

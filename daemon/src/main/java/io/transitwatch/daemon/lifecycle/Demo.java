@@ -86,6 +86,8 @@ public final class Demo implements AutoCloseable {
         sets.add("hubble.mode=relay");
         sets.add("hubble.relay.address=127.0.0.1:4245");
         sets.add("topology.pod-cidrs=" + podCidrs(ClusterTopology.defaults()));
+        sets.add("topology.node-addresses=" + nodeAddresses(ClusterTopology.defaults()));
+        sets.add(SIMULATED_AGGREGATION_FLAGS);
         sets.addAll(settingOverrides);
         return ConfigLoader.load(null, Map.of(), sets);
     }
@@ -125,6 +127,8 @@ public final class Demo implements AutoCloseable {
         sets.add("hubble.backoff.initial=200ms");
         sets.add("hubble.backoff.max=2s");
         sets.add("topology.pod-cidrs=" + podCidrs(simulator.topology()));
+        sets.add("topology.node-addresses=" + nodeAddresses(simulator.topology()));
+        sets.add(SIMULATED_AGGREGATION_FLAGS);
         sets.addAll(overrides);
         return sets;
     }
@@ -134,6 +138,20 @@ public final class Demo implements AutoCloseable {
         Map<String, String> v4 = topology.podCidrsV4();
         Map<String, String> v6 = topology.podCidrsV6();
         return v4.keySet().stream().map(node -> node + "=" + v4.get(node) + "," + v6.get(node))
+                .collect(Collectors.joining(";"));
+    }
+
+    /**
+     * The simulated agents report with Cilium's agent default {@code monitor-aggregation-flags}
+     * (syn,fin,rst: no first ACK / PSH), so the daemon is told so; an override may still change it.
+     */
+    static final String SIMULATED_AGGREGATION_FLAGS = "join.monitor-aggregation-flags=syn,fin,rst";
+
+    /** {@code solcp01=10.101.0.11,fd00:101::11;...}, the flag form of {@code topology.node-addresses}. */
+    static String nodeAddresses(ClusterTopology topology) {
+        return topology.nodes().stream()
+                .map(node -> node.name() + "=" + node.ip(io.transitwatch.daemon.sim.IpFamily.IPV4) + ","
+                        + node.ip(io.transitwatch.daemon.sim.IpFamily.IPV6))
                 .collect(Collectors.joining(";"));
     }
 }

@@ -43,6 +43,7 @@ public record JoinAssembly(JoinConfig config, Topology topology, JoinCounters co
                 settings.integer(ConfigKeys.INCIDENTS_TOP_WORKLOADS)), config.maxPairs(), ids, out);
         Topology topology = new Topology(settings.get(ConfigKeys.TOPOLOGY_POD_CIDRS), dictionary::pin,
                 settings.integer(ConfigKeys.TOPOLOGY_LEARNED_MAX), settings.duration(ConfigKeys.TOPOLOGY_LEARNED_TTL));
+        topology.setNodeAddresses(settings.get(ConfigKeys.TOPOLOGY_NODE_ADDRESSES), dictionary::pin);
         AlertFactory alerts = new AlertFactory(dictionary, topology, incidents, ids, out, config.lostHistoryCapacity());
         JoinCounters counters = new JoinCounters(config.maxNodes(), config.maxPairs());
         JoinEngine engine = new JoinEngine(config, topology, alerts, counters);

@@ -34,7 +34,14 @@ final class JoinSettings {
                 points(settings.get(ConfigKeys.JOIN_DEPARTURE_POINTS)),
                 points(settings.get(ConfigKeys.JOIN_ARRIVAL_POINTS)),
                 Set.copyOf(settings.get(ConfigKeys.JOIN_EXCLUDED_DESTINATION_IDENTITIES)),
-                settings.get(ConfigKeys.JOIN_PACKET_KINDS).stream().map(PacketKind::byName).collect(Collectors.toSet()));
+                settings.get(ConfigKeys.JOIN_PACKET_KINDS).stream().map(PacketKind::byName).collect(Collectors.toSet()),
+                Set.copyOf(settings.get(ConfigKeys.JOIN_ROUND_TRIP_UDP_PORTS)))
+                .withFirstData(firstDataReported(settings.get(ConfigKeys.JOIN_MONITOR_AGGREGATION_FLAGS)));
+    }
+
+    /** Whether the aggregation flags make Cilium report each direction's first ACK and PSH (DESIGN §3.8). */
+    static boolean firstDataReported(List<String> flags) {
+        return flags.contains("all") || (flags.contains("ack") && flags.contains("psh"));
     }
 
     private static Set<Integer> points(List<String> names) {

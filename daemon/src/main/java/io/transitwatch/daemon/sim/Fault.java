@@ -33,12 +33,30 @@ public sealed interface Fault {
 
     /**
      * Every packet on {@code path} is lost after the source node reported it {@code to-network},
-     * independently, with {@code probability}; 1.0 is a blackhole (the DESIGN §1 incident).
+     * independently, with {@code probability}; 1.0 is a blackhole (the DESIGN §1 incident). Only
+     * pod-to-pod traffic takes this path: a pod's traffic to a node's host address does not use the
+     * overlay (hubble-api.md §2.3 e), see {@link HostLoss}.
      */
     record PathLoss(Path path, double probability) implements Fault {
         public PathLoss {
             Objects.requireNonNull(path, "path");
             requireProbability(probability);
+        }
+    }
+
+    /**
+     * Requests from pods on {@code path.from} to the host address of a node on {@code path.to} (the
+     * API server on control-plane nodes, kubelet, host-network pods) with server port {@code port}
+     * (0: any) are lost with {@code probability}: the client's attempts are never answered
+     * (DESIGN §3.7; the CoreDNS / external-secrets incident).
+     */
+    record HostLoss(Path path, int port, double probability) implements Fault {
+        public HostLoss {
+            Objects.requireNonNull(path, "path");
+            requireProbability(probability);
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535, was " + port);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.transitwatch.daemon.sim;
 import io.transitwatch.daemon.sim.Fault.ClockSkew;
 import io.transitwatch.daemon.sim.Fault.HandshakeLoss;
 import io.transitwatch.daemon.sim.Fault.HandshakePacket;
+import io.transitwatch.daemon.sim.Fault.HostLoss;
 import io.transitwatch.daemon.sim.Fault.LostEvents;
 import io.transitwatch.daemon.sim.Fault.Path;
 import io.transitwatch.daemon.sim.Fault.PathLoss;
@@ -23,7 +24,11 @@ public final class ScenarioPresets {
     static {
         PRESETS.put("healthy", List.of());
         // DESIGN §9: IPv6 from solwk03 to solwk02 vanishes after to-network; IPv4 on the same pair works.
-        PRESETS.put("seed", List.of(new PathLoss(new Path("solwk03", "solwk02", IpFamily.IPV6), 1.0)));
+        // ... and solwk01's IPv6 connections to the API server (control-plane host addresses, :6443) are
+        // never answered (the CoreDNS / external-secrets incident; DESIGN §3.7).
+        PRESETS.put("seed", List.of(new PathLoss(new Path("solwk03", "solwk02", IpFamily.IPV6), 1.0),
+                new HostLoss(new Path("solwk01", null, IpFamily.IPV6), 6443, 1.0)));
+        PRESETS.put("apiserver-noreply", List.of(new HostLoss(new Path("solwk01", null, IpFamily.IPV6), 6443, 1.0)));
         PRESETS.put("pair-blackhole", List.of(new PathLoss(new Path("solwk01", "solwk02", null), 1.0)));
         PRESETS.put("family-blackhole", List.of(new PathLoss(new Path(null, null, IpFamily.IPV6), 1.0)));
         PRESETS.put("all-cross-node-blackhole", List.of(new PathLoss(Path.ANY, 1.0)));

@@ -89,6 +89,7 @@ public final class Topology {
     private static final int RECENT_CAPACITY = 16_384;
 
     private final PrefixTable configured;
+    private PrefixTable nodeAddresses = new PrefixTable(List.of(), List.of());
     private final Cache<IpKey, Endpoint> learned;
     private final RecentEndpoints recent;
     private final IpKey probe = new IpKey(0, 0);
@@ -132,6 +133,25 @@ public final class Topology {
         }
         Endpoint endpoint = find(hi, lo);
         return endpoint == null ? 0 : endpoint.node;
+    }
+
+    /**
+     * The nodes' own addresses (node name: host prefixes), so that a round trip to a node's host stack
+     * or API server names its node (DESIGN §3.7). Called at start, before the join runs.
+     */
+    public void setNodeAddresses(Map<String, List<IpPrefix>> addresses, ToIntFunction<String> nodeId) {
+        List<IpPrefix> prefixes = new ArrayList<>();
+        List<Integer> nodes = new ArrayList<>();
+        addresses.forEach((node, list) -> list.forEach(prefix -> {
+            prefixes.add(prefix);
+            nodes.add(nodeId.applyAsInt(node));
+        }));
+        this.nodeAddresses = new PrefixTable(prefixes, nodes);
+    }
+
+    /** Node id of the node whose own address this is, or 0. */
+    public int nodeOfAddress(long hi, long lo) {
+        return nodeAddresses.lookup(hi, lo);
     }
 
     /** Records where an IP was seen and who it was; allocates only for a new IP. */

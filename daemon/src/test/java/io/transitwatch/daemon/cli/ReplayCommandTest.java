@@ -51,16 +51,53 @@ class ReplayCommandTest {
     }
 
     @Test
+    void shouldJudgeRoundTripsFromASingleNodesCapture(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        // One node's capture: two SYNs to the API server (identity 7); the first answered, the second never.
+        // Then a later flow of the node, so that its time line passes the second attempt's window.
+        java.nio.file.Path capture = dir.resolve("solwk01.json");
+        java.nio.file.Files.write(capture, List.of(
+                flowLine("10:00:00.000", "TO_NETWORK", "NEW", "10.101.227.5", 40000, "10.101.0.12", 6443, 7, "SYN", false),
+                flowLine("10:00:00.004", "TO_ENDPOINT", "REPLY", "10.101.0.12", 6443, "10.101.227.5", 40000, 4242,
+                        "SYN\":true,\"ACK", true),
+                flowLine("10:00:01.000", "TO_NETWORK", "NEW", "10.101.227.5", 40001, "10.101.0.12", 6443, 7, "SYN", false),
+                flowLine("10:00:20.000", "TO_NETWORK", "NEW", "10.101.227.5", 40002, "10.101.0.12", 6443, 7, "SYN",
+                        false),
+                flowLine("10:00:20.001", "TO_ENDPOINT", "REPLY", "10.101.0.12", 6443, "10.101.227.5", 40002, 4242,
+                        "SYN\":true,\"ACK", true)));
+        ReplayCommandRun run = ReplayCommandRun.of(capture.toString());
+
+        assertEquals(0, run.exit(), run.toString());
+        List<String> noReply = run.stdoutLines().stream().filter(line -> line.startsWith("NO_REPLY")).toList();
+        assertEquals(1, noReply.size(), run.toString());
+        assertTrue(noReply.get(0).contains("40001"), run.toString());
+    }
+
+    private static String flowLine(String time, String point, String reason, String src, int srcPort, String dst,
+            int dstPort, int dstIdentity, String flags, boolean reply) {
+        String at = "2026-02-11T" + time + "Z";
+        return "{\"flow\":{\"time\":\"" + at + "\",\"verdict\":\"FORWARDED\",\"IP\":{\"source\":\"" + src
+                + "\",\"destination\":\"" + dst + "\",\"ipVersion\":\"IPv4\"},\"l4\":{\"TCP\":{\"source_port\":"
+                + srcPort + ",\"destination_port\":" + dstPort + ",\"flags\":{\"" + flags + "\":true}}},"
+                + "\"source\":{\"ID\":" + (reply ? 0 : 881) + ",\"identity\":" + (reply ? 7 : 4242) + "},"
+                + "\"destination\":{\"ID\":" + (reply ? 881 : 0) + ",\"identity\":" + dstIdentity + "},"
+                + "\"Type\":\"L3_L4\",\"node_name\":\"solwk01\",\"event_type\":{\"type\":4},"
+                + "\"trace_observation_point\":\"" + point + "\",\"trace_reason\":\"" + reason + "\","
+                + "\"is_reply\":" + reply + "},\"node_name\":\"solwk01\",\"time\":\"" + at + "\"}";
+    }
+
+    @Test
     void shouldCallDeparturesToNodesWithoutACaptureUnverifiedNeverLost() {
-        // The kind cluster's pod CIDRs place four departures of kind-control-plane on kind-worker,
-        // which has no capture: they cannot be judged.
+        // The kind cluster's pod CIDRs place four handshakes of kind-control-plane on kind-worker, which
+        // has no capture: they cannot be judged, nor can each handshake's first ACK and first PSH segment
+        // (first data, joined under the default monitor-aggregation-flags all).
         ReplayCommandRun run = ReplayCommandRun.of(RealFlows.file(RealFlows.TCP).toString(),
                 RealFlows.file(RealFlows.UDP).toString(),
                 "--set", "topology.pod-cidrs=kind-control-plane=10.244.0.0/24;kind-worker=10.244.1.0/24");
 
         assertEquals(0, run.exit(), run.toString());
-        assertTrue(run.stdout().contains("  kind-control-plane -> kind-worker IPv4: 4 departures, 0 matched, 0 lost, "
-                + "0 dropped, 0 late, 4 unverified (NO_OBSERVER 4)\n"), run.toString());
+        assertTrue(run.stdout().contains("  kind-control-plane -> kind-worker IPv4: 12 departures, 0 matched, 0 lost, "
+                + "0 dropped, 0 late, 12 unverified (NO_OBSERVER 12)\n"), run.toString());
         assertTrue(run.stdoutLines().get(0).startsWith("replay: "), "no alert before the summary: " + run);
     }
 

@@ -78,7 +78,7 @@ class DirectIngestIT {
                 assertEquals(200, harness.node(node).flows());
                 GetFlowsRequest request = servers.get(i).requests.get(0);
                 assertTrue(request.getFollow());
-                assertTrue(request.hasFieldMask() && request.getWhitelistCount() == 3 && request.getBlacklistCount() == 1);
+                assertTrue(request.hasFieldMask() && request.getWhitelistCount() == 3 && request.getBlacklistCount() == 0);
                 assertTrue(request.getFieldMask().getPathsList().contains("uuid"));
             }
         }

@@ -56,8 +56,10 @@ class FlowClassifierTest {
         NodeEvent toPod = syn(JoinConstants.POINT_TO_NETWORK, (byte) JoinConstants.VERDICT_FORWARDED);
         toPod.dstIdentity = 12345;
 
-        assertEquals(true, classifier.toExcludedIdentity(toWorld));
-        assertEquals(false, classifier.toExcludedIdentity(toPod));
-        assertEquals(1, counters.get(JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY));
+        assertEquals(true, classifier.isExcludedIdentity(toWorld));
+        assertEquals(false, classifier.isExcludedIdentity(toPod));
+        NodeEvent toApiServerCidr = syn(JoinConstants.POINT_TO_NETWORK, (byte) JoinConstants.VERDICT_FORWARDED);
+        toApiServerCidr.dstIdentity = 16777217; // a node-local CIDR identity (hubble-api.md §10)
+        assertEquals(true, classifier.isExcludedIdentity(toApiServerCidr));
     }
 }

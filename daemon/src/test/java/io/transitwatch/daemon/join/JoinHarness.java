@@ -153,6 +153,7 @@ public final class JoinHarness {
         private int traceReason = JoinConstants.TRACE_REASON_NEW;
         private int verdict = JoinConstants.VERDICT_FORWARDED;
         private int dstIdentity = 12345;
+        private int srcIdentity = 4242;
         private int dropReason;
         private String xlated;
         private long receiveDelay;
@@ -187,6 +188,26 @@ public final class JoinHarness {
             return this;
         }
 
+        /** A TCP RST answering a connection attempt (a refusal), delivered as a reply. */
+        public Flow rst() {
+            flags = (short) (NodeEvent.TCP_RST | NodeEvent.TCP_ACK);
+            traceReason = JoinConstants.TRACE_REASON_REPLY;
+            return this;
+        }
+
+        /** A TCP segment with {@code tcpFlags} on an established connection (first data or an interval report). */
+        public Flow segment(int tcpFlags) {
+            flags = (short) tcpFlags;
+            traceReason = JoinConstants.TRACE_REASON_ESTABLISHED;
+            return this;
+        }
+
+        /** Reported with {@code trace_reason} REPLY (a UDP response, say). */
+        public Flow reply() {
+            traceReason = JoinConstants.TRACE_REASON_REPLY;
+            return this;
+        }
+
         public Flow retransmission() {
             traceReason = JoinConstants.TRACE_REASON_ESTABLISHED;
             return this;
@@ -195,6 +216,11 @@ public final class JoinHarness {
         public Flow dropped(int reason) {
             verdict = JoinConstants.VERDICT_DROPPED;
             dropReason = reason;
+            return this;
+        }
+
+        public Flow fromIdentity(int identity) {
+            srcIdentity = identity;
             return this;
         }
 
@@ -268,7 +294,7 @@ public final class JoinHarness {
             event.dstPort = dstPort;
             event.tcpFlags = protocol == NodeEvent.PROTO_TCP ? flags : 0;
             event.dstIdentity = dstIdentity;
-            event.srcIdentity = 4242;
+            event.srcIdentity = srcIdentity;
             event.dropReason = dropReason;
             event.eventType = verdict == JoinConstants.VERDICT_DROPPED ? 1 : 4;
             event.srcEndpointId = point == JoinConstants.POINT_TO_NETWORK ? 101 : 0;
@@ -326,6 +352,21 @@ public final class JoinHarness {
         @Override
         public void onLate(DepartureView departure, long lostToken, long lateByNanos) {
             verdicts.add(describe("LATE", departure) + " token=" + lostToken);
+        }
+
+        @Override
+        public void onAnswered(DepartureView attempt, long replyAfterNanos) {
+            verdicts.add(describe("ANSWERED", attempt));
+        }
+
+        @Override
+        public void onNoReply(DepartureView attempt) {
+            verdicts.add(describe("NO_REPLY", attempt));
+        }
+
+        @Override
+        public void onRefused(DepartureView attempt) {
+            verdicts.add(describe("REFUSED", attempt));
         }
 
         long count(String prefix) {

@@ -127,6 +127,9 @@ class JoinPropertyTest {
                         r -> r.departure(srcNode, dstNode, key, again, true)));
             }
         }
+        for (int i = random.nextInt(departures / 2 + 1); i > 0; i--) {
+            addRoundTrip(random, ops, order, outages, departures);
+        }
         for (int i = random.nextInt(3); i > 0; i--) {
             String node = NODES[random.nextInt(3)];
             long at = T0 + S + random.nextInt(20_000) * MS;
@@ -144,6 +147,45 @@ class JoinPropertyTest {
             op.reference().accept(reference);
             assertEquals(sorted(reference.verdicts), sorted(simplified(real.verdicts.verdicts)),
                     "verdicts differ after the op at +" + (op.time() - T0) / MS + " ms (seed " + seed + ")");
+        }
+    }
+
+    /**
+     * A connection attempt from a pod to the API server (or the world), judged on the client's node:
+     * answered in time or late, refused by a RST, or never answered; sometimes retransmitted.
+     */
+    private static void addRoundTrip(Random random, List<Op> ops, int[] order, List<Outage> outages, int departures) {
+        int from = random.nextInt(3);
+        String node = NODES[from];
+        String client = SUBNET[from] + "9";
+        int port = 30000 + random.nextInt(departures + 1);
+        String server = random.nextBoolean() ? "192.168.50.12" : "203.0.113.7";
+        int identity = server.startsWith("192") ? JoinConstants.IDENTITY_KUBE_APISERVER : JoinConstants.IDENTITY_WORLD;
+        long time = T0 + S + random.nextInt(20_000) * MS;
+        if (delaying(outages, node, time) != null) {
+            return; // as for departures: an attempt delivered late would sit in its lane out of time order
+        }
+        ReferenceJoin.Client key = new ReferenceJoin.Client(node, client, port);
+        ops.add(new Op(time, order[0]++,
+                h -> h.departure(node, client, port, server, 6443).toIdentity(identity).at(time),
+                r -> r.attempt(key, time, false)));
+        int fate = random.nextInt(10);
+        if (fate < 7) { // a reply: mostly in time, sometimes after the window or read before the attempt; some refused
+            long reply = time + (fate < 5 ? random.nextInt(50) - 10 : random.nextInt(9_000)) * MS;
+            Outage backfill = delaying(outages, node, reply);
+            long delivered = backfill == null ? reply : backfill.deliveredAt(reply);
+            boolean refused = fate == 6;
+            ops.add(new Op(delivered, order[0]++, h -> {
+                JoinHarness.Flow answer = h.arrival(node, server, 6443, client, port);
+                (refused ? answer.rst() : answer.synAck()).fromIdentity(identity).backfilled()
+                        .atWithNow(reply, delivered);
+            }, r -> r.reply(key, reply, refused)));
+        }
+        long again = time + (1 + random.nextInt(4)) * S;
+        if (random.nextInt(4) == 0 && delaying(outages, node, again) == null) {
+            ops.add(new Op(again, order[0]++,
+                    h -> h.departure(node, client, port, server, 6443).toIdentity(identity).retransmission().at(again),
+                    r -> r.attempt(key, again, true)));
         }
     }
 

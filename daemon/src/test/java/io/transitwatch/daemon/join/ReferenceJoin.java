@@ -19,6 +19,9 @@ final class ReferenceJoin {
 
     private record Span(long from, long to, String reason) {}
 
+    /** A round trip's client: its node, address and port (DESIGN §3.7). */
+    record Client(String node, String ip, int port) {}
+
     private final long window;
     private final long slack;
     private final long grace;
@@ -26,6 +29,10 @@ final class ReferenceJoin {
     private final Map<Key, Pending> pending = new LinkedHashMap<>();
     private final Map<Key, Long> arrivals = new LinkedHashMap<>();
     private final Map<Key, Pending> lost = new LinkedHashMap<>();
+    /** Round-trip attempts waiting for their reply: client to {time, attempts}. */
+    private final Map<Client, long[]> attempts = new LinkedHashMap<>();
+    /** Replies seen before their attempt: client to {time, 1 if a refusal}. */
+    private final Map<Client, long[]> replies = new LinkedHashMap<>();
     private final Map<String, String> state = new HashMap<>();
     /** When each node's current outage was reported: its events from before then are stragglers. */
     private final Map<String, Long> downAt = new HashMap<>();
@@ -179,6 +186,46 @@ final class ReferenceJoin {
         arrivals.putIfAbsent(key, time);
     }
 
+    /** A connection attempt of {@code client} to a destination without arrival events. */
+    void attempt(Client client, long time, boolean retransmission) {
+        delivered(client.node, time);
+        long[] waiting = attempts.get(client);
+        if (waiting != null) {
+            waiting[1] += retransmission ? 1 : 0;
+            return;
+        }
+        if (retransmission) {
+            return;
+        }
+        long[] replied = replies.remove(client);
+        if (replied != null) { // read (and stamped) before its attempt: the round trip is complete
+            verdicts.add((replied[1] == 1 ? "REFUSED " : "ANSWERED ") + client.node + "> " + client.port);
+            return;
+        }
+        attempts.put(client, new long[] {time, 1});
+    }
+
+    /** A reply delivered to {@code client} at {@code time}: a SYN-ACK, or a RST ({@code refused}). */
+    void reply(Client client, long time, boolean refused) {
+        delivered(client.node, time);
+        long[] waiting = attempts.remove(client);
+        if (waiting == null) {
+            replies.putIfAbsent(client, new long[] {time, refused ? 1 : 0});
+            return;
+        }
+        if (time > waiting[0] + window) {
+            decideRoundTrip(client, waiting);
+            return;
+        }
+        verdicts.add((refused ? "REFUSED " : "ANSWERED ") + client.node + "> " + client.port);
+    }
+
+    private void decideRoundTrip(Client client, long[] waiting) {
+        String reason = incomplete(client.node, waiting[0] - slack, waiting[0] + window);
+        verdicts.add((reason == null ? "NO_REPLY" : "UNVERIFIED(" + reason + ")") + " " + client.node + "> "
+                + client.port);
+    }
+
     void advance(long now) {
         catchingUp.entrySet().removeIf(entry -> {
             boolean overdue = now >= entry.getValue()[1];
@@ -212,6 +259,20 @@ final class ReferenceJoin {
             }
         }
         arrivals.values().removeIf(time -> time < now - window - arrivalMemory);
+        replies.values().removeIf(reply -> reply[0] < now - window - arrivalMemory);
+        for (Iterator<Map.Entry<Client, long[]>> it = attempts.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Client, long[]> entry = it.next();
+            String client = entry.getKey().node;
+            long deadline = entry.getValue()[0] + window;
+            boolean up = "UP".equals(state.get(client));
+            if (watermark(client, now, up) >= deadline) {
+                decideRoundTrip(entry.getKey(), entry.getValue());
+                it.remove();
+            } else if ("DOWN".equals(state.get(client)) && now >= deadline + grace) {
+                verdicts.add("UNVERIFIED(OBSERVER_DOWN) " + client + "> " + entry.getKey().port);
+                it.remove();
+            }
+        }
     }
 
     /** Newest event time, or now - slack for an idle stream that is caught up; never past an open outage. */

@@ -50,6 +50,23 @@ class ScenarioJoinIT {
     }
 
     @Test
+    void unansweredApiServerAttemptsAreNoReplyOncePerConnectionAndNothingElse() {
+        // solwk01's IPv6 connections to the API server (control-plane host addresses, :6443) are never answered
+        ScenarioRun run = ScenarioRun.run(SimMode.RELAY, preset("apiserver-noreply"), TRAFFIC, tls);
+        List<Alert> noReply = run.alerts(Verdict.NO_REPLY);
+
+        assertTrue(noReply.size() >= 5, run.toString());
+        assertEquals(noReply.size(), run.alerts().size(), "only NO_REPLY alerts: " + run);
+        assertTrue(noReply.stream().allMatch(a -> a.source().node().equals("solwk01") && a.family().equals("IPv6")
+                && a.destination().port() == 6443 && a.destination().identity() == 7), run.toString());
+        assertEquals(noReply.size(), noReply.stream().map(a -> a.source().ip() + "." + a.source().port()).distinct()
+                .count(), "one alert per connection; retransmissions are attempts");
+        assertTrue(run.incidents(IncidentState.FIRING).stream().anyMatch(i -> i.sourceNode().equals("solwk01")
+                && i.destinationNode().equals("kube-apiserver") && i.family().equals("IPv6")
+                && "NO_REPLY".equals(i.verdict())), run.toString());
+    }
+
+    @Test
     void pairBlackholeReportsEveryLostPacketAndNothingElse() {
         ScenarioRun run = ScenarioRun.run(SimMode.RELAY, preset("pair-blackhole"), TRAFFIC, tls);
         Score score = run.score();
@@ -68,7 +85,7 @@ class ScenarioJoinIT {
         // 1 % of the packets on every cross-node path. A lost SYN or SYN-ACK is recovered by the
         // retransmission a second later (ARRIVED); a lost DNS query only by the retry after 5 s
         // (LOST, then LATE): those are what a correct join reports here, some 1.5 a second at this rate.
-        Scenario scenario = preset("random-loss-0.01").toBuilder().connectionsPerSecond(400).build();
+        Scenario scenario = preset("random-loss-0.01").toBuilder().connectionsPerSecond(500).build();
         ScenarioRun run = ScenarioRun.run(SimMode.RELAY, scenario, Duration.ofSeconds(20), tls);
         Score score = run.score();
 

@@ -133,6 +133,12 @@ public final class EventJson {
             json.writeEndObject();
         }
         json.writeEndArray();
+        if (incident.verdict() != null) {
+            json.writeStringField("verdict", incident.verdict());
+        }
+        if (incident.note() != null) {
+            json.writeStringField("note", incident.note());
+        }
         json.writeEndObject();
     }
 
@@ -223,6 +229,8 @@ public final class EventJson {
                 .firstSeen(time(root, "first_seen"))
                 .lastSeen(time(root, "last_seen"))
                 .topWorkloads(workloads)
+                .verdict(optionalText(root, "verdict"))
+                .note(optionalText(root, "note"))
                 .build();
     }
 

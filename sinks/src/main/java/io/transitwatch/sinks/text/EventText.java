@@ -85,6 +85,9 @@ public final class EventText {
                 + " matched=" + incident.matched()
                 + (incident.unverified() > 0 ? " unverified=" + incident.unverified() : "")
                 + " loss=" + percent(incident.lossRatio())
+                + (incident.verdict() != null && !"LOST_IN_TRANSIT".equals(incident.verdict())
+                        ? " verdict=" + incident.verdict() : "")
+                + (incident.note() != null ? " (" + incident.note() + ")" : "")
                 + " incident=" + incident.incidentId();
     }
 

@@ -127,7 +127,12 @@ abstract class Conversation {
         if (sender.node() == null || receiver.node() == null) {
             return false; // the internet is out of scope: the faults are between nodes
         }
-        return datapath.faults.lostOnWire(sender.node().name(), receiver.node().name(), family, datapath.random);
+        if (sender.isPod() && receiver.isPod()) {
+            return datapath.faults.lostOnWire(sender.node().name(), receiver.node().name(), family, datapath.random);
+        }
+        // a pod and a node's host stack: not over the overlay (hubble-api.md §2.3 e); requests only
+        return sender.isPod() && datapath.faults.lostToHost(sender.node().name(), receiver.node().name(), family,
+                serverPort, datapath.random);
     }
 
     private void arrive(boolean fromClient, int tcpFlags, Tracked tracked, LongConsumer onArrival) {

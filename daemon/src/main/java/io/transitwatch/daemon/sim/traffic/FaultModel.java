@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
  */
 final class FaultModel {
     private final List<Fault.PathLoss> pathLosses;
+    private final List<Fault.HostLoss> hostLosses;
     private final List<Fault.HandshakeLoss> handshakeLosses;
     private final List<Fault.Snat> snats;
     private final List<Fault.PolicyDrop> policyDrops;
@@ -24,6 +25,7 @@ final class FaultModel {
 
     FaultModel(Scenario scenario) {
         pathLosses = scenario.faults(Fault.PathLoss.class);
+        hostLosses = scenario.faults(Fault.HostLoss.class);
         handshakeLosses = scenario.faults(Fault.HandshakeLoss.class);
         snats = scenario.faults(Fault.Snat.class);
         policyDrops = scenario.faults(Fault.PolicyDrop.class);
@@ -43,6 +45,17 @@ final class FaultModel {
     boolean lostOnWire(String from, String to, IpFamily family, SplittableRandom random) {
         for (Fault.PathLoss loss : pathLosses) {
             if (loss.path().matches(from, to, family) && drawn(loss.probability(), random)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a pod's request to a node's host address on {@code port} is lost ({@link Fault.HostLoss}). */
+    boolean lostToHost(String from, String to, IpFamily family, int port, SplittableRandom random) {
+        for (Fault.HostLoss loss : hostLosses) {
+            if (loss.path().matches(from, to, family) && (loss.port() == 0 || loss.port() == port)
+                    && drawn(loss.probability(), random)) {
                 return true;
             }
         }

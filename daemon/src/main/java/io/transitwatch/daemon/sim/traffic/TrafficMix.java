@@ -144,9 +144,12 @@ final class TrafficMix {
 
     /** A node's host address as a peer: kube-apiserver (control plane, :6443) or remote-node. */
     Peer host(SimNode node, IpFamily family, boolean apiServer) {
+        // Cilium's identity is per address: a control-plane node's address is kube-apiserver (7)
+        // whichever port is dialled, so kubelet traffic to it carries that identity too.
+        boolean asApiServer = apiServer || node.controlPlane();
         return hosts.computeIfAbsent(node, n -> new HashMap<>())
-                .computeIfAbsent(family.ordinal() * 2 + (apiServer ? 1 : 0),
-                        k -> Peer.of(ExternalPeer.hostOf(node, family, apiServer)));
+                .computeIfAbsent(family.ordinal() * 2 + (asApiServer ? 1 : 0),
+                        k -> Peer.of(ExternalPeer.hostOf(node, family, asApiServer)));
     }
 
     /** Mostly short request/response connections, some of a few seconds, a few long-lived ones. */

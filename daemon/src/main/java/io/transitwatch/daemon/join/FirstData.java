@@ -1,0 +1,83 @@
+package io.transitwatch.daemon.join;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+
+/**
+ * Single-threaded: owned by the join thread.
+ *
+ * <p>Which ACK / PSH departures are a connection's <i>first data</i> (DESIGN §3.8). Cilium reports a
+ * TCP segment when it carries a flag its conntrack entry has not yet seen in that direction
+ * (hubble-api.md §3.2), so the first ACK-only and the first PSH segment of each direction are
+ * reported on both nodes, like the SYN; every later segment only on an unaligned 5 s interval, with
+ * the same flags, and must never be joined. This table mirrors the source node's conntrack: a
+ * handshake departure (SYN from the client, SYN-ACK from the server) opens an entry for its direction
+ * holding the flags seen so far; a later segment of that direction is first data only when it
+ * carries a flag not yet seen, and its flags are then seen. A segment of a direction whose handshake
+ * the join did not see (before the stream started, or longer ago than the memory) is not first data.
+ *
+ * <p>Keyed by the direction's tuple with packet kind {@link PacketKind#NONE}; one FIFO lane, expired
+ * {@code W + arrival memory} after the handshake. Allocates nothing.
+ */
+final class FirstData {
+    private static final int DATA_FLAGS = NodeEvent.TCP_ACK | NodeEvent.TCP_PSH;
+
+    private final KeyedSlots slots;
+    private final long[] frameNanos;
+    private final short[] seenFlags;
+    private final long memoryNanos;
+
+    FirstData(int capacity, long memoryNanos) {
+        this.slots = new KeyedSlots(capacity, 1);
+        this.frameNanos = new long[capacity];
+        this.seenFlags = new short[capacity];
+        this.memoryNanos = memoryNanos;
+    }
+
+    /** A SYN or SYN-ACK departure (first report) opens its direction: its flags are the ones seen. */
+    void handshake(long srcHi, long srcLo, long dstHi, long dstLo, NodeEvent flow, long frame) {
+        long key = directionKey(flow);
+        int slot = slots.find(srcHi, srcLo, dstHi, dstLo, key);
+        if (slot == KeyedSlots.NONE) {
+            if (slots.isFull()) {
+                slots.remove(slots.oldest(0));
+            }
+            slot = slots.insert(srcHi, srcLo, dstHi, dstLo, key, 0);
+        }
+        frameNanos[slot] = frame;
+        seenFlags[slot] = flow.tcpFlags;
+    }
+
+    /**
+     * Whether the ACK / PSH departure {@code flow} carries a flag its direction had not seen since the
+     * handshake: the segment both nodes report. Its flags are seen from now on either way.
+     */
+    boolean isFirst(long srcHi, long srcLo, long dstHi, long dstLo, NodeEvent flow) {
+        int slot = slots.find(srcHi, srcLo, dstHi, dstLo, directionKey(flow));
+        if (slot == KeyedSlots.NONE) {
+            return false;
+        }
+        int fresh = flow.tcpFlags & DATA_FLAGS & ~seenFlags[slot];
+        seenFlags[slot] |= flow.tcpFlags;
+        return fresh != 0;
+    }
+
+    /** Forgets handshakes older than the memory, at most {@code budget}. */
+    int expire(long nowNanos, int budget) {
+        int expired = 0;
+        int slot;
+        while (expired < budget && (slot = slots.oldest(0)) != KeyedSlots.NONE
+                && frameNanos[slot] < nowNanos - memoryNanos) {
+            slots.remove(slot);
+            expired++;
+        }
+        return expired;
+    }
+
+    int size() {
+        return slots.size();
+    }
+
+    private static long directionKey(NodeEvent flow) {
+        return FlowKey.pack(flow.ipVersion, flow.srcPort, flow.dstPort, flow.protocol & 0xff, PacketKind.NONE);
+    }
+}

@@ -1,0 +1,218 @@
+package io.transitwatch.daemon.join;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+
+/**
+ * Single-threaded: used by the join thread only.
+ *
+ * <p>Round trips on the client's node (DESIGN §3.7), for destinations the two-end join cannot judge
+ * (an identity without arrival events: host, remote-node, kube-apiserver, world; or an address in no
+ * known pod CIDR). An attempt — a TCP SYN, a UDP request to a configured server port, an ICMP echo
+ * request — waits in its client node's lane for the reply delivered to the client endpoint
+ * ({@code to-endpoint}, reply) on the same node:
+ *
+ * <pre>
+ *   reply within W: SYN-ACK, UDP response, echo reply ─► ANSWERED;  TCP RST, ICMP unreachable ─► REFUSED
+ *   client node's watermark past frame + W, no reply:  its view complete ─► NO_REPLY, else UNVERIFIED(reason)
+ *   client node down / lagging too long past the deadline ─► UNVERIFIED(OBSERVER_DOWN / BEHIND)
+ * </pre>
+ *
+ * Both halves come from one stream, so nothing is remembered for a reply seen first. A SYN reported
+ * again with {@code trace_reason} ESTABLISHED adds an attempt to its entry.
+ */
+final class RoundTripJudge {
+    private static final int ICMPV4_ECHO_REPLY = 0;
+    private static final int ICMPV4_UNREACHABLE = 3;
+    private static final int ICMPV6_UNREACHABLE = 1;
+    private static final int ICMPV6_ECHO_REPLY = 129;
+
+    private final JoinCounters counters;
+    private final Observers observers;
+    private final RoundTrips trips;
+    private final Verdicts verdicts;
+    private final RememberedReplies replies;
+    private final boolean[] udpServerPort = new boolean[65536];
+    private final long windowNanos;
+    private final long slackNanos;
+    private final long downGraceNanos;
+    private final long maxBehindNanos;
+    private final long replyMemoryNanos;
+    private long nowNanos;
+
+    RoundTripJudge(JoinConfig config, JoinCounters counters, Observers observers, RoundTrips trips, Verdicts verdicts) {
+        this.counters = counters;
+        this.observers = observers;
+        this.trips = trips;
+        this.verdicts = verdicts;
+        config.roundTripUdpPorts().forEach(port -> udpServerPort[port & 0xffff] = true);
+        this.windowNanos = config.window().toNanos();
+        this.slackNanos = config.watermarkSlack().toNanos();
+        this.downGraceNanos = config.downGrace().toNanos();
+        this.maxBehindNanos = config.maxBehind().toNanos();
+        this.replyMemoryNanos = windowNanos + config.arrivalMemory().toNanos();
+        this.replies = new RememberedReplies(config.arrivalCapacity());
+    }
+
+    void setTime(long epochNanos) {
+        this.nowNanos = epochNanos;
+    }
+
+    /**
+     * A departure of {@code client} to a destination without arrival events. Returns false when it is
+     * not an attempt (nor a retransmission of one), for the caller to count as ignored.
+     */
+    boolean onAttempt(NodeEvent flow, int client, long frame, int kind, int destinationNodeId) {
+        boolean attempt = kind == PacketKind.SYN || kind == PacketKind.ICMP_ECHO
+                || (kind == PacketKind.UDP_NEW && udpServerPort[flow.dstPort & 0xffff]);
+        if (!attempt) {
+            return false;
+        }
+        long key = RoundTrips.attemptKey(flow);
+        int waiting = trips.find(flow.srcHi, flow.srcLo, key);
+        boolean retransmission = kind == PacketKind.SYN && flow.traceReason == JoinConstants.TRACE_REASON_ESTABLISHED;
+        if (waiting != KeyedSlots.NONE) {
+            if (retransmission) {
+                counters.increment(JoinCounters.Global.RETRANSMISSIONS);
+                trips.retransmitted(waiting, flow.timeNanos);
+            } else {
+                counters.increment(JoinCounters.Global.DUPLICATE_DEPARTURES);
+            }
+            return true;
+        }
+        if (retransmission) {
+            // Of an attempt already decided (or seen before the stream started): not a new attempt.
+            counters.increment(JoinCounters.Global.IGNORED_ORPHAN_RETRANSMISSION);
+            return true;
+        }
+        counters.increment(JoinCounters.Global.ROUND_TRIPS);
+        counters.incrementNode(client, JoinCounters.PerNode.ROUND_TRIPS);
+        int replied = replies.slots.find(flow.srcHi, flow.srcLo, 0, 0, key);
+        if (replied != KeyedSlots.NONE && replies.node[replied] != client) {
+            replied = KeyedSlots.NONE;
+        }
+        if (trips.slots.isFull()) {
+            int oldest = trips.oldestOverall(observers.count());
+            counters.increment(JoinCounters.Global.ROUND_TRIPS_EVICTED);
+            verdicts.roundTripUnverified(oldest, UnverifiedReason.CAPACITY);
+            trips.slots.remove(oldest);
+        }
+        int slot = trips.add(flow, key, client, kind, frame, destinationNodeId);
+        if (replied != KeyedSlots.NONE) {
+            // its reply was read (and stamped) first: the round trip is complete
+            decideAnswer(slot, replies.outcome[replied], replies.nodeNanos[replied], replies.frameNanos[replied]);
+            replies.slots.remove(replied);
+        }
+        return true;
+    }
+
+    /** Forgets replies no attempt claimed for W + arrival memory, at most {@code budget}. */
+    int expireReplies(int budget) {
+        return replies.expire(nowNanos - replyMemoryNanos, budget);
+    }
+
+    private void decideAnswer(int slot, int outcome, long replyNodeNanos, long replyFrame) {
+        if (outcome == PacketKind.RST) {
+            verdicts.refused(slot, replyNodeNanos);
+        } else {
+            verdicts.answered(slot, replyNodeNanos, replyFrame - trips.frameNanos[slot]);
+        }
+        trips.slots.remove(slot);
+    }
+
+    /**
+     * A flow of {@code node} delivered to a local endpoint as a reply: answers (or refuses) its
+     * attempt. One from a destination without arrival events ({@code fromUnjoinable}) whose attempt
+     * the join has not seen yet is remembered for it ({@link RememberedReplies}).
+     */
+    void onReply(NodeEvent flow, int node, long frame, boolean fromUnjoinable) {
+        long key = RoundTrips.replyKey(flow);
+        int waiting = trips.find(flow.dstHi, flow.dstLo, key);
+        if (waiting != KeyedSlots.NONE && trips.slots.lane(waiting) != node) {
+            return;
+        }
+        int outcome = outcome(flow);
+        if (waiting == KeyedSlots.NONE) {
+            if (fromUnjoinable && outcome != PacketKind.NONE && isFirstReply(flow)) {
+                replies.add(flow.dstHi, flow.dstLo, key, node, frame, flow.timeNanos, outcome);
+            }
+            return;
+        }
+        if (frame > trips.frameNanos[waiting] + windowNanos) {
+            decideExpired(waiting); // the reply came after the window: decided as time would have
+            return;
+        }
+        if (outcome != PacketKind.NONE) {
+            decideAnswer(waiting, outcome, flow.timeNanos, frame);
+        }
+    }
+
+    /** A reply that may precede its attempt in the stream: a SYN-ACK, RST, a UDP / ICMP reply. */
+    private static boolean isFirstReply(NodeEvent flow) {
+        return flow.protocol != NodeEvent.PROTO_TCP || (flow.tcpFlags & NodeEvent.TCP_FIN) == 0;
+    }
+
+    /** {@link PacketKind#RST} for a refusal, {@link PacketKind#SYN_ACK} for an answer, else NONE (not a reply to an attempt). */
+    private static int outcome(NodeEvent flow) {
+        switch (flow.protocol) {
+            case NodeEvent.PROTO_TCP:
+                if ((flow.tcpFlags & NodeEvent.TCP_RST) != 0) {
+                    return PacketKind.RST;
+                }
+                return (flow.tcpFlags & (NodeEvent.TCP_SYN | NodeEvent.TCP_ACK)) == (NodeEvent.TCP_SYN | NodeEvent.TCP_ACK)
+                        ? PacketKind.SYN_ACK : PacketKind.NONE;
+            case NodeEvent.PROTO_UDP:
+                return PacketKind.SYN_ACK;
+            case NodeEvent.PROTO_ICMPV4:
+                return flow.icmpType == ICMPV4_ECHO_REPLY ? PacketKind.SYN_ACK
+                        : flow.icmpType == ICMPV4_UNREACHABLE ? PacketKind.RST : PacketKind.NONE;
+            case NodeEvent.PROTO_ICMPV6:
+                return flow.icmpType == ICMPV6_ECHO_REPLY ? PacketKind.SYN_ACK
+                        : flow.icmpType == ICMPV6_UNREACHABLE ? PacketKind.RST : PacketKind.NONE;
+            default:
+                return PacketKind.NONE;
+        }
+    }
+
+    /**
+     * Decides, oldest first, up to {@code budget} attempts of client node {@code lane} whose deadline
+     * the node's own watermark has passed, or that waited too long for a node that is down or behind.
+     */
+    int decideLane(int lane, boolean caughtUp, int budget) {
+        int decided = 0;
+        byte state = observers.beginDecisions(lane);
+        long watermark = observers.watermark(lane, caughtUp);
+        while (decided < budget) {
+            int slot = trips.slots.oldest(lane);
+            if (slot == KeyedSlots.NONE) {
+                break;
+            }
+            long deadline = trips.frameNanos[slot] + windowNanos;
+            if (watermark >= deadline) {
+                decideExpired(slot);
+            } else if (state == ObserverHealth.DOWN && nowNanos >= deadline + downGraceNanos) {
+                decide(slot, UnverifiedReason.OBSERVER_DOWN);
+            } else if (nowNanos >= deadline + maxBehindNanos) {
+                decide(slot, UnverifiedReason.BEHIND);
+            } else {
+                break;
+            }
+            decided++;
+        }
+        return decided;
+    }
+
+    /** No reply within the window: NO_REPLY, unless the client node's view was incomplete during it. */
+    private void decideExpired(int slot) {
+        long frame = trips.frameNanos[slot];
+        decide(slot, observers.incompleteDuring(trips.slots.lane(slot), frame - slackNanos, frame + windowNanos));
+    }
+
+    private void decide(int slot, UnverifiedReason unverified) {
+        if (unverified == null) {
+            verdicts.noReply(slot);
+        } else {
+            verdicts.roundTripUnverified(slot, unverified);
+        }
+        trips.slots.remove(slot);
+    }
+}

@@ -1,0 +1,87 @@
+package io.transitwatch.daemon.join;
+
+import static io.transitwatch.daemon.join.JoinHarness.MS;
+import static io.transitwatch.daemon.join.JoinHarness.S;
+import static io.transitwatch.daemon.join.JoinHarness.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * First data (DESIGN §3.8): with ACK and PSH in the aggregation flags, each direction's first ACK-only
+ * and first PSH segment are joined like the SYN; later segments (interval reports) never are.
+ */
+class FirstDataTest {
+    private static final int ACK = NodeEvent.TCP_ACK;
+    private static final int PSH_ACK = NodeEvent.TCP_PSH | NodeEvent.TCP_ACK;
+
+    private final JoinHarness join = new JoinHarness(
+            JoinConfig.defaults().withCapacities(1024, 1024, 256).withFirstData(true)).allUp();
+
+    /** A handshake a -> b that completes: SYN and SYN-ACK both arrive. */
+    private void handshake(JoinHarness on, long at) {
+        on.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).at(at);
+        on.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 5001).at(at + MS);
+        on.departure("b", "10.0.2.7", 5001, "10.0.1.5", 40000).synAck().at(at + 2 * MS);
+        on.arrival("a", "10.0.2.7", 5001, "10.0.1.5", 40000).synAck().at(at + 3 * MS);
+    }
+
+    @Test
+    void shouldReportFirstDataLostWhileTheHandshakeMatches() {
+        handshake(join, T0 + S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(ACK).at(T0 + S + 4 * MS);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(ACK).at(T0 + S + 5 * MS);
+        // the full-size ClientHello never arrives (MTU blackhole)
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + S + 4 * MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>5001 attempts=1",
+                "MATCHED b>a IPv4 SYN-ACK 5001>40000 attempts=1",
+                "MATCHED a>b IPv4 FIRST-ACK 40000>5001 attempts=1",
+                "LOST a>b IPv4 FIRST-PSH 40000>5001 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldNeverJoinIntervalReportsOfTheSameFlags() {
+        handshake(join, T0 + S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + S + 4 * MS);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + S + 5 * MS);
+        join.departure("b", "10.0.2.7", 5001, "10.0.1.5", 40000).segment(PSH_ACK).at(T0 + S + 6 * MS);
+        join.arrival("a", "10.0.2.7", 5001, "10.0.1.5", 40000).segment(PSH_ACK).at(T0 + S + 7 * MS);
+        // 5 s later each node reports a segment again on its own interval, unaligned with the other
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + 6 * S + 10 * MS);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(ACK).at(T0 + 6 * S + 20 * MS);
+        join.departure("b", "10.0.2.7", 5001, "10.0.1.5", 40000).segment(ACK).at(T0 + 6 * S + 30 * MS);
+        join.advance(T0 + 60 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>5001 attempts=1",
+                "MATCHED b>a IPv4 SYN-ACK 5001>40000 attempts=1",
+                "MATCHED a>b IPv4 FIRST-PSH 40000>5001 attempts=1",
+                "MATCHED b>a IPv4 FIRST-PSH 5001>40000 attempts=1"), join.verdicts.verdicts);
+        assertEquals(3, join.counters.get(JoinCounters.Global.IGNORED_NOT_FIRST_DATA));
+    }
+
+    @Test
+    void shouldIgnoreDataOfConnectionsWhoseHandshakeWasNotSeen() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + S);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of(), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_NOT_FIRST_DATA));
+    }
+
+    @Test
+    void shouldJoinNoFirstDataWhenTheFlagsDoNotReportIt() {
+        JoinHarness synFinRst = new JoinHarness().allUp(); // defaults: first data not join-safe
+        handshake(synFinRst, T0 + S);
+        synFinRst.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(ACK).at(T0 + S + 4 * MS);
+        synFinRst.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + S + 4 * MS);
+        synFinRst.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>5001 attempts=1",
+                "MATCHED b>a IPv4 SYN-ACK 5001>40000 attempts=1"), synFinRst.verdicts.verdicts);
+        assertEquals(0, synFinRst.verdicts.verdicts.stream().filter(v -> v.contains("FIRST-")).count());
+    }
+}

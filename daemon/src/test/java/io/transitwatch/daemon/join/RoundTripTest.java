@@ -1,0 +1,153 @@
+package io.transitwatch.daemon.join;
+
+import static io.transitwatch.daemon.join.JoinHarness.MS;
+import static io.transitwatch.daemon.join.JoinHarness.S;
+import static io.transitwatch.daemon.join.JoinHarness.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Round trips judged on the client's node (DESIGN §3.7): attempts to destinations that never report
+ * an arrival (API server, host, world, outside every pod CIDR) and the reply delivered to the client.
+ * The harness's pod CIDRs are 10.0.{1,2,3}.0/24 and fd00:{1,2,3}::/64; 192.168.50.12 and
+ * fd00:101::12 stand for a control-plane node's address.
+ */
+class RoundTripTest {
+    private static final String API_V6 = "fd00:101::12";
+    private static final String API_V4 = "192.168.50.12";
+
+    private final JoinHarness join = new JoinHarness().allUp();
+
+    @Test
+    void shouldAnswerAttemptWhoseSynAckReachesTheClient() {
+        join.departure("a", "fd00:1::5", 40000, API_V6, 6443).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + S);
+        // reverse NAT: the reply comes from the service address, not the backend
+        join.arrival("a", "fd00:101:96::1", 443, "fd00:1::5", 40000).synAck().at(T0 + S + 3 * MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("ANSWERED a> IPv6 SYN 40000>6443 attempts=1"), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.ANSWERED));
+        assertEquals(0, join.counters.get(JoinCounters.Global.DEPARTURES), "not a two-end departure");
+        assertEquals(0, join.engine.roundTripCount());
+    }
+
+    @Test
+    void shouldReportUnansweredAttemptOnceWithItsRetransmissions() {
+        join.departure("a", "fd00:1::5", 40000, API_V6, 6443).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + S);
+        join.departure("a", "fd00:1::5", 40000, API_V6, 6443).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .retransmission().at(T0 + 4 * S);
+
+        join.advance(T0 + 5 * S);
+        assertEquals(List.of(), join.verdicts.verdicts, "window (5 s) not over yet");
+
+        join.advance(T0 + 7 * S);
+        assertEquals(List.of("NO_REPLY a> IPv6 SYN 40000>6443 attempts=2"), join.verdicts.verdicts);
+
+        join.departure("a", "fd00:1::5", 40000, API_V6, 6443).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .retransmission().at(T0 + 8 * S);
+        join.advance(T0 + 30 * S);
+        assertEquals(1, join.verdicts.count("NO_REPLY"), "a later retransmission starts no new attempt");
+        assertEquals(1, join.counters.node(0, JoinCounters.PerNode.NO_REPLY));
+    }
+
+    @Test
+    void shouldJudgeAddressesOutsideEveryPodCidrWhateverTheirIdentity() {
+        join.departure("b", API_V4, 51000, "203.0.113.9", 443).at(T0 + S); // host-network client to the world
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("NO_REPLY b> IPv4 SYN 51000>443 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldAnswerAttemptWhoseReplyWasReadFirst() {
+        // Hubble reads per-CPU rings: the SYN-ACK can be stamped and sent before the SYN
+        join.arrival("b", API_V4, 10250, "10.0.2.24", 52016).synAck().fromIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + S);
+        join.departure("b", "10.0.2.24", 52016, API_V4, 10250).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + S + 13 * MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("ANSWERED b> IPv4 SYN 52016>10250 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldCallRstReplyRefusedNeverNoReply() {
+        join.departure("a", "10.0.1.5", 40000, API_V4, 6443).toIdentity(JoinConstants.IDENTITY_REMOTE_NODE)
+                .at(T0 + S);
+        join.arrival("a", API_V4, 6443, "10.0.1.5", 40000).rst().at(T0 + S + MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("REFUSED a> IPv4 SYN 40000>6443 attempts=1"), join.verdicts.verdicts);
+        assertEquals(0, join.counters.get(JoinCounters.Global.NO_REPLY));
+    }
+
+    @Test
+    void shouldNotCountReplyAfterTheWindowAsAnswer() {
+        join.departure("a", "10.0.1.5", 40000, API_V4, 6443).toIdentity(JoinConstants.IDENTITY_HOST).at(T0 + S);
+        join.arrival("a", API_V4, 6443, "10.0.1.5", 40000).synAck().at(T0 + 7 * S);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("NO_REPLY a> IPv4 SYN 40000>6443 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldKeyOnTheClientBeforeMasquerade() {
+        // tunnel mode masquerades pod -> node IP at to-netdev; the reply is delivered to the pod after reverse SNAT
+        join.departure("a", "10.0.1.5", 40000, API_V4, 6443).snatTo("192.168.50.11")
+                .toIdentity(JoinConstants.IDENTITY_REMOTE_NODE).at(T0 + S);
+        join.arrival("a", API_V4, 6443, "10.0.1.5", 40000).synAck().at(T0 + S + MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("ANSWERED a> IPv4 SYN 40000>6443 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldJudgeDnsRequestsToTheHostButNotOtherUdp() {
+        join.departure("c", "10.0.3.5", 33000, API_V4, 53).udp().toIdentity(JoinConstants.IDENTITY_HOST)
+                .at(T0 + S);
+        join.departure("c", "10.0.3.5", 33001, API_V4, 53).udp().toIdentity(JoinConstants.IDENTITY_HOST)
+                .at(T0 + S);
+        join.arrival("c", API_V4, 53, "10.0.3.5", 33001).udp().reply().at(T0 + S + MS);
+        join.departure("c", "10.0.3.5", 33002, API_V4, 5353).udp().toIdentity(JoinConstants.IDENTITY_HOST)
+                .at(T0 + S);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("ANSWERED c> IPv4 UDP-NEW 33001>53 attempts=1",
+                "NO_REPLY c> IPv4 UDP-NEW 33000>53 attempts=1"), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY), "UDP 5353 is no attempt");
+    }
+
+    @Test
+    void shouldBeUnverifiedWhenTheClientsStreamWasDownDuringTheWindow() {
+        join.departure("a", "fd00:1::5", 40000, API_V6, 6443).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + S);
+        join.streamDown("a", T0 + 2 * S);
+        join.advance(T0 + 60 * S);
+
+        assertEquals(List.of("UNVERIFIED(OBSERVER_DOWN) a> IPv6 SYN 40000>6443 attempts=1"), join.verdicts.verdicts);
+        assertEquals(0, join.counters.get(JoinCounters.Global.NO_REPLY));
+    }
+
+    @Test
+    void shouldBeUnverifiedWhenTheClientLostEventsDuringTheWindow() {
+        join.departure("a", "fd00:1::5", 40000, API_V6, 6443).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + S);
+        join.lostEvents("a", T0 + 3 * S, 20, T0 + 3 * S);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("UNVERIFIED(LOST_EVENTS) a> IPv6 SYN 40000>6443 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldKeepPodToPodAttemptsOnTheTwoEndJoin() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+        assertEquals(0, join.counters.get(JoinCounters.Global.ROUND_TRIPS));
+    }
+}
