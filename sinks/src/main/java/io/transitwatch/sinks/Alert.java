@@ -90,6 +90,30 @@ public record Alert(
         return SinkEvent.key(source.node(), destination.node());
     }
 
+    /** Cilium's reserved identity of the API server's endpoints (hubble-api.md §2). */
+    public static final long KUBE_APISERVER_IDENTITY = 7;
+    /** How incidents and their summaries name the API server as a round trip's destination. */
+    public static final String KUBE_APISERVER = "kube-apiserver";
+
+    /** True for a round trip's verdicts (NO_REPLY, REFUSED), judged on the client's node (DESIGN §3.7). */
+    public boolean roundTrip() {
+        return verdict == Verdict.NO_REPLY || verdict == Verdict.REFUSED;
+    }
+
+    /**
+     * The destination of the incident this alert counts towards (DESIGN §3.7): for a round trip to the
+     * API server, {@link #KUBE_APISERVER} whichever control-plane node answers for it; otherwise the
+     * destination node (for round trips a node name or an address class such as {@code world}).
+     */
+    public String incidentDestination() {
+        return roundTrip() && destination.identity() == KUBE_APISERVER_IDENTITY ? KUBE_APISERVER : destination.node();
+    }
+
+    /** The verdict of the incident this alert counts towards: its own for round trips, else LOST_IN_TRANSIT. */
+    public String incidentVerdict() {
+        return roundTrip() ? verdict.name() : Verdict.LOST_IN_TRANSIT.name();
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -87,6 +87,11 @@ public record IncidentChange(
         return SinkEvent.key(sourceNode, destinationNode);
     }
 
+    /** {@link #verdict()}, read as LOST_IN_TRANSIT when absent (events written before round trips). */
+    public String incidentVerdict() {
+        return verdict != null ? verdict : Verdict.LOST_IN_TRANSIT.name();
+    }
+
     /** True for the change that opened the incident, false for its updates and its RESOLVED change. */
     public boolean opening() {
         return sequence == 1;

@@ -122,8 +122,8 @@ public final class AlertFactory implements VerdictListener {
      */
     private String destinationLabel(DepartureView attempt) {
         int identity = attempt.destinationIdentity();
-        if (identity == JoinConstants.IDENTITY_KUBE_APISERVER) {
-            return "kube-apiserver";
+        if (identity == Alert.KUBE_APISERVER_IDENTITY) {
+            return Alert.KUBE_APISERVER;
         }
         if (attempt.destinationNode() != 0) {
             return dictionary.get(attempt.destinationNode());

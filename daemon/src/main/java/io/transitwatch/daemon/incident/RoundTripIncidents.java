@@ -167,8 +167,8 @@ final class RoundTripIncidents {
                 .lastSeen(instant(incident.lastFailureNanos))
                 .topWorkloads(top(incident))
                 .verdict(incident.verdict)
-                .note(incident.failed + " connection attempts, " + incident.answered + " answered ("
-                        + (incident.verdict.equals("REFUSED") ? "refused" : "no reply") + ")")
+                .note(incident.failed + (incident.failed == 1 ? " connection attempt, " : " connection attempts, ")
+                        + incident.answered + " answered" + (incident.verdict.equals("REFUSED") ? ", refused" : ""))
                 .build();
         incident.lastAnnouncedNanos = nowNanos;
         incident.changed = false;

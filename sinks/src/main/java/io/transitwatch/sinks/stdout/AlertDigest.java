@@ -137,13 +137,15 @@ final class AlertDigest {
     }
 
     /** Immutable: what alerts and incidents are grouped by, as the incident tracker and Slack group them. */
-    private record PairKey(String sourceNode, String destinationNode, String family) {
+    private record PairKey(String sourceNode, String destinationNode, String family, String incidentVerdict) {
         static PairKey of(SinkEvent event) {
             if (event instanceof Alert alert) {
-                return new PairKey(alert.source().node(), alert.destination().node(), alert.family());
+                return new PairKey(alert.source().node(), alert.incidentDestination(), alert.family(),
+                        alert.incidentVerdict());
             }
             IncidentChange change = (IncidentChange) event;
-            return new PairKey(change.sourceNode(), change.destinationNode(), change.family());
+            return new PairKey(change.sourceNode(), change.destinationNode(), change.family(),
+                    change.incidentVerdict());
         }
     }
 
