@@ -144,7 +144,9 @@ final class DaemonPipeline implements Pipeline {
         }
 
         private void onLine(String text) {
-            if (!text.contains("\"verdict\":\"LOST_IN_TRANSIT\"")) {
+            // incidents carry a verdict too: only alert lines are timed
+            if (!text.startsWith("{\"schema\":\"transitwatch.alert/v1\"")
+                    || !text.contains("\"verdict\":\"LOST_IN_TRANSIT\"")) {
                 return;
             }
             Instant now = Instant.now();
