@@ -256,5 +256,20 @@ public final class DemoCommand implements Callable<Integer> {
                         counters.pair(pair, JoinCounters.PerPair.MATCHED));
             }
         }
+        long roundTrips = counters.get(JoinCounters.Global.ROUND_TRIPS);
+        if (roundTrips > 0) {
+            stderr.printf("%s%d round trips judged on the client's node (API server, host, world): %d answered, "
+                    + "%d no reply, %d refused%n", PREFIX, roundTrips, counters.get(JoinCounters.Global.ANSWERED),
+                    counters.get(JoinCounters.Global.NO_REPLY), counters.get(JoinCounters.Global.REFUSED));
+        }
+        for (int node = 0; node < counters.nodeCount(); node++) {
+            long noReply = counters.node(node, JoinCounters.PerNode.NO_REPLY);
+            long refused = counters.node(node, JoinCounters.PerNode.REFUSED);
+            if (noReply + refused > 0) {
+                stderr.printf("  %s: %d no reply, %d refused, %d answered%n",
+                        demo.daemon().dictionary().get(counters.nodeId(node)), noReply, refused,
+                        counters.node(node, JoinCounters.PerNode.ANSWERED));
+            }
+        }
     }
 }
