@@ -118,15 +118,9 @@ final class Deadlines {
 
     /** Forgets remembered arrivals older than W + arrival memory, at most {@code budget}. */
     int expireArrivals(int budget) {
-        int expired = 0;
-        long horizon = nowNanos - windowNanos - arrivalMemoryNanos;
-        int slot;
-        while (expired < budget && (slot = arrivals.slots.oldest(0)) != KeyedSlots.NONE
-                && arrivals.frameNanos[slot] < horizon) {
-            arrivals.slots.remove(slot);
-            counters.increment(JoinCounters.Global.ARRIVALS_EXPIRED);
-            expired++;
-        }
+        int expired = arrivals.slots.removeOlderThan(arrivals.frameNanos,
+                nowNanos - windowNanos - arrivalMemoryNanos, budget);
+        counters.add(JoinCounters.Global.ARRIVALS_EXPIRED, expired);
         return expired;
     }
 }

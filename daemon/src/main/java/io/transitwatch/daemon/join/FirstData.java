@@ -63,14 +63,7 @@ final class FirstData {
 
     /** Forgets handshakes older than the memory, at most {@code budget}. */
     int expire(long nowNanos, int budget) {
-        int expired = 0;
-        int slot;
-        while (expired < budget && (slot = slots.oldest(0)) != KeyedSlots.NONE
-                && frameNanos[slot] < nowNanos - memoryNanos) {
-            slots.remove(slot);
-            expired++;
-        }
-        return expired;
+        return slots.removeOlderThan(frameNanos, nowNanos - memoryNanos, budget);
     }
 
     int size() {

@@ -113,8 +113,12 @@ public final class JoinCounters {
     }
 
     void increment(Global counter) {
+        add(counter, 1);
+    }
+
+    void add(Global counter, long amount) {
         int i = counter.ordinal();
-        global.setRelease(i, global.getPlain(i) + 1);
+        global.setRelease(i, global.getPlain(i) + amount);
     }
 
     void registerNode(int denseNode, int dictionaryId) {

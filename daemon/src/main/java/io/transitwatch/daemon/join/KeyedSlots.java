@@ -157,6 +157,21 @@ final class KeyedSlots {
         return laneHead[lane];
     }
 
+    /**
+     * Removes, oldest first, up to {@code budget} entries of lane 0 whose time in {@code times} (a
+     * column of the owning table, indexed by slot) is before {@code horizon}; returns how many. The
+     * one expiry loop of every single-lane table whose entries are inserted in time order.
+     */
+    int removeOlderThan(long[] times, long horizon, int budget) {
+        int removed = 0;
+        int slot;
+        while (removed < budget && (slot = laneHead[0]) != NONE && times[slot] < horizon) {
+            remove(slot);
+            removed++;
+        }
+        return removed;
+    }
+
     int newer(int slot) {
         return next[slot];
     }

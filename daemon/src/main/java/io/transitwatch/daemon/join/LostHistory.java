@@ -45,13 +45,7 @@ final class LostHistory {
 
     /** Forgets the entries declared lost before {@code horizonFrameNanos}, at most {@code budget}. */
     int expire(long horizonFrameNanos, int budget) {
-        int expired = 0;
-        int slot;
-        while (expired < budget && (slot = slots.oldest(0)) != KeyedSlots.NONE && frameNanos[slot] < horizonFrameNanos) {
-            slots.remove(slot);
-            expired++;
-        }
-        return expired;
+        return slots.removeOlderThan(frameNanos, horizonFrameNanos, budget);
     }
 
     LostHistory(int capacity) {
