@@ -6,6 +6,7 @@ import static io.transitwatch.daemon.decode.ProtoReader.F2_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F2_VARINT;
 import static io.transitwatch.daemon.decode.ProtoReader.F3_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F3_VARINT;
+import static io.transitwatch.daemon.decode.ProtoReader.F4_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F5_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F6_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.LEN;
@@ -226,6 +227,7 @@ final class FlowReader {
         int pod = 0;
         int workload = 0;
         boolean workloadSeen = false;
+        byte reserved = 0;
         while (in.pos < end) {
             int tag = in.readTag(end);
             if (tag == F1_VARINT) {
@@ -239,17 +241,23 @@ final class FlowReader {
             } else if (tag == F6_LEN && !workloadSeen) {
                 workload = readWorkloadName(in.readLengthDelimitedEnd(end));
                 workloadSeen = true;
+            } else if (tag == F4_LEN) {
+                int labelEnd = in.readLengthDelimitedEnd(end);
+                reserved |= ReservedLabels.of(in.buf, in.pos, labelEnd - in.pos);
+                in.pos = labelEnd;
             } else {
                 in.skipField(tag, end);
             }
         }
         if (source) {
+            e.srcReservedLabels = reserved;
             e.srcEndpointId = id;
             e.srcIdentity = identity;
             e.srcNamespace = namespace;
             e.srcPod = pod;
             e.srcWorkload = workload;
         } else {
+            e.dstReservedLabels = reserved;
             e.dstEndpointId = id;
             e.dstIdentity = identity;
             e.dstNamespace = namespace;

@@ -26,7 +26,10 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
     RelayStream(IngestContext context) {
         super(context, IngestState.RELAY);
         this.nodes = new RelayNodes(context.dictionary(), context.state(), context.config().dedupWindow(), this,
-                context.clock());
+                context.clock(), name -> {
+                    context.addresses().nodeSeen(name);
+                    context.addressesChanged();
+                });
         this.stragglerWindowNanos = context.config().relayStragglerWindow().toNanos();
     }
 
