@@ -77,18 +77,22 @@ class ReplayCommandTest {
     void shouldNameRoundTripDestinationsAsARealCilium119ExportDoes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws IOException {
         // hubble-api.md §10: nodes named by their IP, and the API server as CIDR identity 16777217 labelled
-        // reserved:kube-apiserver. No attempt is answered; later segments (not attempts) move the time lines on.
+        // reserved:kube-apiserver. No attempt is answered; segments that are no attempts open each node's
+        // capture before them and move its time line on after them.
         java.nio.file.Path capture = dir.resolve("relay.json");
         java.nio.file.Files.write(capture, List.of(
-                attemptLine("10.10.21.241", "10:00:00.000", 40000, "10.10.21.242", 10250, 6, ""),
-                attemptLine("10.10.21.241", "10:00:00.100", 40001, "10.200.0.1", 443, 16_777_217,
+                attemptLine("10.10.21.241", "10:00:00.000", 39999, "10.10.21.242", 10250, 6, "").replace("SYN", "ACK"),
+                attemptLine("10.10.21.242", "10:00:00.000", 49999, "198.51.100.7", 443, 2, "").replace("10.10.5.5",
+                        "10.10.6.6").replace("SYN", "ACK"),
+                attemptLine("10.10.21.241", "10:00:01.000", 40000, "10.10.21.242", 10250, 6, ""),
+                attemptLine("10.10.21.241", "10:00:01.100", 40001, "10.200.0.1", 443, 16_777_217,
                         ",\"labels\":[\"reserved:kube-apiserver\",\"reserved:world\"]"),
-                attemptLine("10.10.21.242", "10:00:00.200", 50000, "198.51.100.7", 443, 2, "").replace("10.10.5.5",
+                attemptLine("10.10.21.242", "10:00:01.200", 50000, "198.51.100.7", 443, 2, "").replace("10.10.5.5",
                         "10.10.6.6"),
                 attemptLine("10.10.21.241", "10:00:20.000", 40002, "10.10.21.242", 10250, 6, "").replace("SYN", "ACK"),
                 attemptLine("10.10.21.242", "10:00:20.000", 50001, "198.51.100.7", 443, 2, "").replace("10.10.5.5",
                         "10.10.6.6").replace("SYN", "ACK")));
-        ReplayCommandRun run = ReplayCommandRun.of(capture.toString(), "--format", "json", "--alerts", "every");
+        ReplayCommandRun run = ReplayCommandRun.of(capture.toString(), "--format", "json", "--alerts", "EVERY");
 
         assertEquals(0, run.exit(), run.toString());
         List<String> noReply = run.stdoutLines().stream().filter(line -> line.contains("\"verdict\":\"NO_REPLY\"")
