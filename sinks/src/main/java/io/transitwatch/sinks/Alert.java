@@ -118,6 +118,15 @@ public record Alert(
         return roundTrip() && destination.identity() == KUBE_APISERVER_IDENTITY ? KUBE_APISERVER : destination.node();
     }
 
+    /**
+     * The destination as a line of text names it: the node, or for a round trip its name with the node
+     * that answered for it when that differs, e.g. {@code kube-apiserver (solcp02)}.
+     */
+    public String describedDestination() {
+        String name = incidentDestination();
+        return roundTrip() && !name.equals(destination.node()) ? name + " (" + destination.node() + ")" : name;
+    }
+
     /** The verdict of the incident this alert counts towards: its own for round trips, else LOST_IN_TRANSIT. */
     public String incidentVerdict() {
         return roundTrip() ? verdict.name() : Verdict.LOST_IN_TRANSIT.name();
