@@ -141,8 +141,10 @@ public final class NodeAddressBook {
     }
 
     /**
-     * The address of a Peer or GetNodes {@code address} ({@code 10.0.0.1:4244}, {@code [fd00::1]:4244},
-     * or a bare address), or null when it names a host rather than an address ({@code node1:4244}).
+     * The node address in a Peer or GetNodes {@code address} ({@code 10.0.0.1:4244}, {@code [fd00::1]:4244},
+     * or a bare address), or null when it names a host rather than an address ({@code node1:4244}), or
+     * a loopback or unspecified address: that says how we reach the node's Hubble (a port-forward, a
+     * test), not which address the node owns, and every node would claim it.
      */
     public static IpPrefix addressOfHostPort(String hostPort) {
         String host = hostPort.trim();
@@ -152,7 +154,19 @@ public final class NodeAddressBook {
         } else if (host.indexOf(':') == host.lastIndexOf(':') && host.indexOf(':') >= 0) {
             host = host.substring(0, host.indexOf(':')); // one colon: IPv4 or name with a port
         }
-        return IpPrefix.isAddressLiteral(host) ? IpPrefix.parse(host) : null;
+        if (!IpPrefix.isAddressLiteral(host)) {
+            return null;
+        }
+        IpPrefix address = IpPrefix.parse(host);
+        return isLoopbackOrUnspecified(address) ? null : address;
+    }
+
+    private static boolean isLoopbackOrUnspecified(IpPrefix address) {
+        if (address.ipv4()) {
+            long v4 = address.lo() & 0xffff_ffffL;
+            return (v4 >>> 24) == 127 || v4 == 0;
+        }
+        return address.hi() == 0 && (address.lo() == 1 || address.lo() == 0);
     }
 
     /**

@@ -71,6 +71,9 @@ class NodeAddressBookTest {
         assertNull(NodeAddressBook.addressOfHostPort("node1.example:4244"));
         assertNull(NodeAddressBook.addressOfHostPort("unix:///var/run/cilium/hubble.sock"));
         assertNull(NodeAddressBook.addressOfHostPort(""));
+        assertNull(NodeAddressBook.addressOfHostPort("127.0.0.1:41237"), "a port-forward is no node's address");
+        assertNull(NodeAddressBook.addressOfHostPort("[::1]:4244"));
+        assertNull(NodeAddressBook.addressOfHostPort("0.0.0.0:4244"));
     }
 
     private String nameOf(NodeAddresses snapshot, String address) {
