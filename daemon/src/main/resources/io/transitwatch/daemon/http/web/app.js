@@ -5,6 +5,7 @@
 const REFRESH_MS = 2000;
 const FAMILIES = ["IPv4", "IPv6"];
 const MAX_ALERTS = 25;
+const MAX_ROUND_TRIP_ROWS = 40;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -354,7 +355,12 @@ function renderRoundTrips(roundTrips, coverage) {
   const rows = roundTrips.round_trips.slice().sort((a, b) => order[a.state] - order[b.state]
     || a.source_node.localeCompare(b.source_node) || a.destination.localeCompare(b.destination)
     || a.family.localeCompare(b.family));
-  fillRows("round-trips", rows.map((row) => {
+  // A big cluster has a row per client node, destination and family: failures and "cannot tell" always
+  // show, answered and idle rows up to a page; the API has them all.
+  const shown = rows.filter((row, i) => row.state === "no_reply" || row.state === "refused"
+    || row.state === "unknown" || i < MAX_ROUND_TRIP_ROWS);
+  const hidden = rows.length - shown.length;
+  const rendered = shown.map((row) => {
     const r = row.recent;
     const t = row.total;
     const title = row.source_node + " → " + row.destination + " " + row.family
@@ -372,10 +378,14 @@ function renderRoundTrips(roundTrips, coverage) {
       el("td", { class: "num", "data-count": "no_reply" }, number(r.no_reply)),
       el("td", { class: "num", "data-count": "refused" }, number(r.refused)),
       el("td", { class: "num" }, number(r.unverified)),
-      el("td", { class: "num", title: "since start" }, number(t.answered) + " · " + number(t.no_reply) + " · "
-        + number(t.refused) + " · " + number(t.unverified),
-        el("span", { class: "sub" }, "answered · no reply · refused · unverified")));
-  }), 8, blind ? "No round trips among what is watched (see above): this does not mean every attempt was answered."
+      el("td", { class: "num", title: "since start: answered · no reply · refused · unverified" },
+        number(t.answered) + " · " + number(t.no_reply) + " · " + number(t.refused) + " · " + number(t.unverified)));
+  });
+  if (hidden > 0) {
+    rendered.push(el("tr", {}, el("td", { class: "none", colspan: 8 }, number(hidden)
+      + " more rows answered or idle: see /api/round-trips")));
+  }
+  fillRows("round-trips", rendered, 8, blind ? "No round trips among what is watched (see above): this does not mean every attempt was answered."
     : "No connection attempts to the API server, hosts or the world seen yet.", blind ? "none-blind" : "none");
 }
 
