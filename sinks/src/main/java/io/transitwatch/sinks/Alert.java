@@ -91,9 +91,13 @@ public record Alert(
         return SCHEMA;
     }
 
+    /**
+     * {@code <source node>|<destination>}: the destination node, or for a round trip its name
+     * ({@link #incidentDestination()}), so that an alert has its incident's key (Kafka partitions by it).
+     */
     @Override
     public String key() {
-        return SinkEvent.key(source.node(), destination.node());
+        return SinkEvent.key(source.node(), incidentDestination());
     }
 
     /** Cilium's reserved identity of the API server's endpoints (hubble-api.md §2). */

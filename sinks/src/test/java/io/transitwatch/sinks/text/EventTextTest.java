@@ -44,6 +44,8 @@ class EventTextTest {
         Alert world = noReply.toBuilder().destination(new AlertEndpoint("world", "203.0.113.9", 443, null, null, null, 2))
                 .destinationName("world").build();
         assertEquals(true, EventText.format(world).contains(" solwk03 → world flux-system/"), EventText.format(world));
+        assertEquals("solwk03|kube-apiserver", noReply.key(), "an alert has its incident's key");
+        assertEquals("solwk03|solwk02", TestEvents.lostAlert().key());
     }
 
     @Test
