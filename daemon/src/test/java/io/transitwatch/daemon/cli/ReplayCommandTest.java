@@ -92,7 +92,7 @@ class ReplayCommandTest {
                 attemptLine("10.10.21.241", "10:00:20.000", 40002, "10.10.21.242", 10250, 6, "").replace("SYN", "ACK"),
                 attemptLine("10.10.21.242", "10:00:20.000", 50001, "198.51.100.7", 443, 2, "").replace("10.10.5.5",
                         "10.10.6.6").replace("SYN", "ACK")));
-        ReplayCommandRun run = ReplayCommandRun.of(capture.toString(), "--format", "json", "--alerts", "EVERY");
+        ReplayCommandRun run = ReplayCommandRun.of(capture.toString(), "--format", "json", "--alerts", "every");
 
         assertEquals(0, run.exit(), run.toString());
         List<String> noReply = run.stdoutLines().stream().filter(line -> line.contains("\"verdict\":\"NO_REPLY\"")
