@@ -108,6 +108,7 @@ final class ScenarioRun {
     private final List<IncidentChange> incidents = new ArrayList<>();
     private final Map<JoinCounters.Global, Long> global = new EnumMap<>(JoinCounters.Global.class);
     private final List<PairCounts> pairs = new ArrayList<>();
+    private final Map<String, Map<JoinCounters.PerNode, Long>> nodeCounts = new HashMap<>();
     private final List<TruthRecord> truth;
     private final List<RoundTripRecord> roundTrips;
     private final long startNanos;
@@ -234,6 +235,13 @@ final class ScenarioRun {
                     dictionary.get(counters.pairDestinationNode(pair)),
                     counters.pairFamily(pair) == 6 ? "IPv6" : "IPv4", counts));
         }
+        for (int node = 0; node < counters.nodeCount(); node++) {
+            Map<JoinCounters.PerNode, Long> counts = new EnumMap<>(JoinCounters.PerNode.class);
+            for (JoinCounters.PerNode counter : JoinCounters.PerNode.values()) {
+                counts.put(counter, counters.node(node, counter));
+            }
+            nodeCounts.put(dictionary.get(counters.nodeId(node)), counts);
+        }
         this.truth = truth;
         this.roundTrips = roundTrips;
         this.startNanos = startNanos;
@@ -277,7 +285,7 @@ final class ScenarioRun {
                     demo.daemon().dictionary(), truth, roundTrips, startEpoch, observedFrom, stop,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             System.out.println("[scenario " + scenario.name() + ", " + mode + "] " + run.summary() + "\n"
-                    + run.explain());
+                    + run.explain() + "\n  counters: " + run.global);
             return run;
         } finally {
             demo.close();
@@ -337,6 +345,11 @@ final class ScenarioRun {
 
     long counter(JoinCounters.Global counter) {
         return global.get(counter);
+    }
+
+    /** A per-node counter of the join (e.g. the round trips of the node's clients), 0 for a node never seen. */
+    long nodeCounter(String node, JoinCounters.PerNode counter) {
+        return nodeCounts.getOrDefault(node, Map.of()).getOrDefault(counter, 0L);
     }
 
     List<PairCounts> pairs(Predicate<PairCounts> filter) {
@@ -480,13 +493,16 @@ final class ScenarioRun {
                 .collect(Collectors.groupingBy(RoundTripRecord::expected,
                         () -> new EnumMap<>(RoundTripExpectation.class), Collectors.counting()));
         return String.format("%d ms; join: %d departures, %d matched, %d lost, %d unverified %s, %d late, "
-                + "%d dropped, %d round trips (%d answered, %d no reply, %d refused); alerts %s; incidents firing %d; "
+                + "%d dropped, %d round trips (%d answered, %d no reply, %d refused), ignored: %d not first data, "
+                + "%d duplicate departures; alerts %s; incidents firing %d; "
                 + "truth judged %s (of %d records), round trips judged %s (of %d); %s", elapsedMillis,
                 counter(JoinCounters.Global.DEPARTURES), counter(JoinCounters.Global.MATCHED),
                 counter(JoinCounters.Global.LOST), counter(JoinCounters.Global.UNVERIFIED), unverified,
                 counter(JoinCounters.Global.LATE), counter(JoinCounters.Global.DROPPED),
                 counter(JoinCounters.Global.ROUND_TRIPS), counter(JoinCounters.Global.ANSWERED),
-                counter(JoinCounters.Global.NO_REPLY), counter(JoinCounters.Global.REFUSED), verdicts,
+                counter(JoinCounters.Global.NO_REPLY), counter(JoinCounters.Global.REFUSED),
+                counter(JoinCounters.Global.IGNORED_NOT_FIRST_DATA), counter(JoinCounters.Global.DUPLICATE_DEPARTURES),
+                verdicts,
                 incidents(IncidentState.FIRING).size(), judgedCounts, truth.size(), judgedTrips, roundTrips.size(),
                 score());
     }
