@@ -17,7 +17,7 @@ import java.util.Arrays;
  * from Netty's pooled direct memory), without a read loop or a probe for the end. Decoding in place
  * from those buffers instead would need a decoder over off-heap memory, and the transport's
  * {@code HasByteBuffer} view allocates a {@code ByteBuffer} per call: both cost more than copying the
- * few hundred bytes of a field-masked flow (ADR 0013).
+ * few hundred bytes of a field-masked flow (ADR 0015).
  */
 final class MessageBuffer {
     private byte[] bytes = new byte[4096];
