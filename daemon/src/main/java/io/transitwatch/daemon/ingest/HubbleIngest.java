@@ -55,8 +55,8 @@ public final class HubbleIngest implements AutoCloseable {
     HubbleIngest(IngestConfig config, StringDictionary dictionary, Clock clock, Function<String, ThreadFactory> threads,
             List<ClientInterceptor> interceptors) {
         this.config = config;
-        this.state = new IngestState(config.initialProfile());
         this.ring = new HandoffRing(config.ringCapacity(), clock);
+        this.state = new IngestState(config.initialProfile(), new OverloadSignal(ring, clock));
         this.scheduler = new ScheduledThreadPoolExecutor(1, threads.apply("ingest-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         try {

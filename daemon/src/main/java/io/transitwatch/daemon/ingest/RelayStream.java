@@ -73,6 +73,9 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
     void onConnecting(boolean reconnect) {
         // Every node is down now (onStreamDown) and re-synchronises on its first event below.
         resuming = resumeSinceNanos() != 0;
+        if (resuming) {
+            nodes.forEach(node -> node.timeline.expectResend()); // Relay re-sends from the oldest node's since
+        }
     }
 
     @Override
@@ -104,6 +107,7 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
                 nodes.announceUp(node, false);
             }
             node.state.lostEvents.addAndGet(scratch.lostCount);
+            context.state().overload().lostEvents(scratch.lostSource, scratch.lostCount);
             publishScratch();
             return true;
         }

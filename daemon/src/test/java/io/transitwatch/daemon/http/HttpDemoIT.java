@@ -104,6 +104,8 @@ class HttpDemoIT {
                 Map.entry("transitwatch_join_remembered_arrivals", "gauge"),
                 Map.entry("transitwatch_handoff_ring_fill", "gauge"), Map.entry("transitwatch_handoff_ring_capacity", "gauge"),
                 Map.entry("transitwatch_handoff_credit_waits_total", "counter"),
+                Map.entry("transitwatch_overloaded", "gauge"),
+                Map.entry("transitwatch_overload_lost_events_total", "counter"),
                 Map.entry("transitwatch_dictionary_names", "gauge"), Map.entry("transitwatch_dictionary_capacity", "gauge"),
                 Map.entry("transitwatch_dictionary_evictions_total", "counter"),
                 Map.entry("transitwatch_dictionary_overflows_total", "counter"),
@@ -274,6 +276,8 @@ class HttpDemoIT {
         JsonNode status = JSON.readTree(get(port, "/api/status").body());
         assertTrue(status.get("ready").asBoolean(), status.toString());
         assertTrue(status.get("join").get("lost").asLong() > 0, status.toString());
+        assertTrue(status.get("overloaded").isBoolean(), status.toString());
+        assertEquals(0, status.get("overload_lost_events").asLong(), "the demo's load is far below saturation");
         assertEquals("stdout", status.get("sinks").get(0).get("sink").asText());
     }
 
