@@ -1,5 +1,7 @@
 package io.transitwatch.daemon.handoff;
 
+import io.transitwatch.daemon.topology.DiscoverySnapshot;
+
 /**
  * Single writer, then single reader: one ingest thread fills a slot, publishes it through the
  * {@link HandoffRing}, and from then on only the consumer thread reads it until the slot is reused.
@@ -19,6 +21,7 @@ package io.transitwatch.daemon.handoff;
  * NODE_DOWN     (node, timeNanos, reason, upAnnounced) the node's stream is down; its arrivals are unknown;
  *               upAnnounced when a NODE_UP will say it is back (events of the node until then are stragglers)
  * GAP           gapStartNanos, gapEndNanos  events of that span were never received (backfill could not cover it)
+ * DISCOVERY     discovery: a new immutable view of the cluster from the Kubernetes API (node is 0)
  * </pre>
  *
  * <p>Addresses are 128-bit values in two longs; IPv4 is mapped into {@code ::ffff:a.b.c.d}, so
@@ -30,6 +33,7 @@ public final class NodeEvent {
     public static final byte NODE_UP = 3;
     public static final byte NODE_DOWN = 4;
     public static final byte GAP = 5;
+    public static final byte DISCOVERY = 6;
 
     /** {@code lostCpu} when Hubble did not say (the wrapper field was absent). */
     public static final int CPU_UNKNOWN = -1;
@@ -144,6 +148,10 @@ public final class NodeEvent {
      */
     public boolean upAnnounced;
 
+    // ---- discovery ----
+    /** DISCOVERY only: the immutable snapshot (the one reference a slot carries; rare, one per API change batch). */
+    public DiscoverySnapshot discovery;
+
     /**
      * Which permit pool the slot came from; set by {@link HandoffRing} only, untouched by
      * {@link #clear()} and {@link #copyFrom}.
@@ -183,6 +191,7 @@ public final class NodeEvent {
         reason = 0;
         backfilled = false;
         upAnnounced = false;
+        discovery = null;
     }
 
     /** Copies every field of {@code other} into this slot (used by replay and tests). */
@@ -237,5 +246,6 @@ public final class NodeEvent {
         reason = other.reason;
         backfilled = other.backfilled;
         upAnnounced = other.upAnnounced;
+        discovery = other.discovery;
     }
 }

@@ -2,6 +2,7 @@ package io.transitwatch.daemon.join;
 
 import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.NodeEventHandler;
+import io.transitwatch.daemon.topology.DiscoverySnapshot;
 import io.transitwatch.daemon.topology.Topology;
 
 /**
@@ -70,6 +71,7 @@ public final class JoinEngine implements NodeEventHandler {
     private final long slackNanos;
     private final long pairIdleNanos;
     private long nowNanos;
+    private volatile long discoveryVersion;
 
     public JoinEngine(JoinConfig config, Topology topology, VerdictListener listener, JoinCounters counters) {
         this.config = config;
@@ -117,6 +119,10 @@ public final class JoinEngine implements NodeEventHandler {
     @Override
     public void onEvent(NodeEvent event, boolean endOfBatch) {
         counters.increment(JoinCounters.Global.EVENTS);
+        if (event.kind == NodeEvent.DISCOVERY) {
+            onDiscovery(event.discovery);
+            return;
+        }
         int node = observers.index(event.node);
         if (node == NodeIndex.NONE) {
             counters.increment(JoinCounters.Global.IGNORED_NODE_LIMIT);
@@ -176,6 +182,21 @@ public final class JoinEngine implements NodeEventHandler {
     }
 
     // ---- events ----
+
+    /** A new view of the cluster from the Kubernetes API: placements, node addresses, calibration. */
+    private void onDiscovery(DiscoverySnapshot snapshot) {
+        if (snapshot == null) {
+            return;
+        }
+        topology.apply(snapshot);
+        classifier.calibrate(snapshot.departurePoints(), snapshot.firstData());
+        discoveryVersion = snapshot.version();
+    }
+
+    /** Version of the last discovery snapshot the join applied, 0 before the first (read by status; racy is fine). */
+    public long discoveryVersion() {
+        return discoveryVersion;
+    }
 
     private void onFlow(NodeEvent flow, int node) {
         counters.increment(JoinCounters.Global.FLOWS);
