@@ -12,6 +12,7 @@ import io.transitwatch.daemon.ingest.HubbleIngest;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinEngine;
 import io.transitwatch.daemon.join.JoinLoop;
+import io.transitwatch.daemon.kubernetes.KubernetesDiscovery;
 import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.sinks.dispatch.DispatchSettings;
 import io.transitwatch.sinks.dispatch.SinkDispatcher;
@@ -46,6 +47,7 @@ public final class Daemon implements AutoCloseable {
     private final IncidentTracker incidents;
     private final AlertFactory alerts;
     private final SinkDispatcher dispatcher;
+    private final KubernetesDiscovery discovery;
     private HttpEndpoint http;
     private boolean closed;
 
@@ -62,6 +64,7 @@ public final class Daemon implements AutoCloseable {
         this.alerts = join.alerts();
         this.counters = join.counters();
         this.engine = join.engine();
+        this.discovery = DiscoveryAssembly.build(settings, dictionary, ingest.ring(), clock);
         this.joinLoop = new JoinLoop(ingest.ring()::poll, engine, clock, NamedThreadFactory.nonDaemon("join"),
                 new ThrottledErrorLog(System.getLogger(JoinLoop.class.getName()), "join", clock, JOIN_ERROR_LOG_INTERVAL));
     }
@@ -97,6 +100,10 @@ public final class Daemon implements AutoCloseable {
         } catch (RuntimeException e) {
             daemon.close();
             throw e;
+        }
+        if (daemon.discovery != null) {
+            // Before the streams: the first snapshot is in the ring ahead of the first flow.
+            daemon.discovery.start();
         }
         daemon.ingest.start();
         LOG.log(System.Logger.Level.INFO, () -> "started: " + describe(settings));
@@ -187,6 +194,11 @@ public final class Daemon implements AutoCloseable {
         return settings;
     }
 
+    /** Kubernetes discovery, or null when {@code kubernetes.enabled} is off. */
+    public KubernetesDiscovery discovery() {
+        return discovery;
+    }
+
     /** Stops the streams, drains the join, then flushes the sinks within {@code sinks.shutdown-deadline}. */
     @Override
     public synchronized void close() {
@@ -196,6 +208,9 @@ public final class Daemon implements AutoCloseable {
         closed = true;
         if (http != null) {
             http.close();
+        }
+        if (discovery != null) {
+            discovery.close();
         }
         ingest.close();
         joinLoop.close();
@@ -211,7 +226,8 @@ public final class Daemon implements AutoCloseable {
             case DIRECT -> settings.get(ConfigKeys.HUBBLE_NODES).isEmpty()
                     ? "direct, nodes from the Peer service " + settings.string(ConfigKeys.HUBBLE_PEER_ADDRESS)
                     : "direct, nodes " + settings.get(ConfigKeys.HUBBLE_NODES);
-        } + ", window " + settings.duration(ConfigKeys.JOIN_WINDOW).toMillis() + " ms, sinks "
+        } + (settings.bool(ConfigKeys.KUBERNETES_ENABLED) ? ", kubernetes discovery on" : "")
+                + ", window " + settings.duration(ConfigKeys.JOIN_WINDOW).toMillis() + " ms, sinks "
                 + settings.get(ConfigKeys.SINKS);
     }
 }
