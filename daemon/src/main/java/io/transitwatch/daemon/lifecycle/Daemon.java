@@ -12,6 +12,7 @@ import io.transitwatch.daemon.ingest.HubbleIngest;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinEngine;
 import io.transitwatch.daemon.join.JoinLoop;
+import io.transitwatch.daemon.kubernetes.DiscoveryStatus;
 import io.transitwatch.daemon.kubernetes.KubernetesDiscovery;
 import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.sinks.dispatch.DispatchSettings;
@@ -116,7 +117,8 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         DaemonView view = new DaemonView(counters, dictionary, ingest.state(), ingest.ring(), engine, joinLoop,
-                incidents, alerts, dispatcher);
+                incidents, alerts, dispatcher,
+                discovery == null ? DiscoveryStatus::disabled : discovery::status);
         http = HttpEndpoint.start(new InetSocketAddress(settings.string(ConfigKeys.HTTP_ADDRESS), port), view,
                 NamedThreadFactory.daemon("http"), NamedThreadFactory.daemon("http-sampler"));
         LOG.log(System.Logger.Level.INFO, () -> "http: /metrics, /healthz, /readyz and the web page (" + url()
