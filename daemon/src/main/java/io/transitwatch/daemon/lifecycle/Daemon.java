@@ -15,6 +15,7 @@ import io.transitwatch.daemon.join.JoinLoop;
 import io.transitwatch.daemon.kubernetes.DiscoveryStatus;
 import io.transitwatch.daemon.kubernetes.KubernetesDiscovery;
 import io.transitwatch.daemon.threads.NamedThreadFactory;
+import io.transitwatch.daemon.topology.Topology;
 import io.transitwatch.sinks.dispatch.DispatchSettings;
 import io.transitwatch.sinks.dispatch.SinkDispatcher;
 import java.io.PrintStream;
@@ -47,6 +48,7 @@ public final class Daemon implements AutoCloseable {
     private final JoinLoop joinLoop;
     private final IncidentTracker incidents;
     private final AlertFactory alerts;
+    private final Topology topology;
     private final SinkDispatcher dispatcher;
     private final KubernetesDiscovery discovery;
     private HttpEndpoint http;
@@ -62,6 +64,7 @@ public final class Daemon implements AutoCloseable {
                 System::nanoTime);
         JoinAssembly join = JoinAssembly.from(settings, dictionary, clock, dispatcher::offer);
         this.incidents = join.incidents();
+        this.topology = join.topology();
         this.alerts = join.alerts();
         this.counters = join.counters();
         this.engine = join.engine();
@@ -194,6 +197,11 @@ public final class Daemon implements AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** Where destination IPs are placed; its per-source counts are read by doctor (a recent value). */
+    public Topology topology() {
+        return topology;
     }
 
     /** Kubernetes discovery, or null when {@code kubernetes.enabled} is off. */
