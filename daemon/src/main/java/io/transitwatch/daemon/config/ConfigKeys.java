@@ -234,6 +234,9 @@ public final class ConfigKeys {
     public static final Key<String> KUBERNETES_CILIUM_NAMESPACE = define("kubernetes.cilium-namespace",
             TextType.ANY, "kube-system",
             "Namespace of Cilium's cilium-config ConfigMap and CiliumNodeConfigs.");
+    public static final Key<String> KUBERNETES_CILIUM_CONFIG_MAP = define("kubernetes.cilium-config-map",
+            TextType.ANY, "cilium-config",
+            "Name of Cilium's ConfigMap in kubernetes.cilium-namespace (its keys calibrate the join).");
     public static final Key<Duration> KUBERNETES_RESYNC = define("kubernetes.resync",
             DurationType.positive(), Duration.ofMinutes(10),
             "How often the informers re-deliver what they hold (a safety net; changes arrive by watch).");

@@ -59,19 +59,19 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
     static final ResourceDefinitionContext CILIUM_ENDPOINTS = crd("v2", "CiliumEndpoint", "ciliumendpoints", true);
     static final ResourceDefinitionContext CILIUM_NODE_CONFIGS =
             crd("v2", "CiliumNodeConfig", "ciliumnodeconfigs", true);
-    private static final String CILIUM_CONFIG = "cilium-config";
 
     /**
      * Immutable. How discovery runs.
      *
      * @param ciliumNamespace where cilium-config and the CiliumNodeConfigs live
+     * @param ciliumConfigMap the name of Cilium's ConfigMap (cilium-config)
      * @param resync how often informers re-deliver their whole store (a safety net, not a poll)
      * @param syncTimeout how long {@link #start} waits for the first lists before the streams start anyway
      * @param coalesce changes within this time make one snapshot
      * @param calibrateDepartures false: {@code join.departure-points} was configured and wins
      * @param calibrateFirstData false: {@code join.monitor-aggregation-flags} was configured and wins
      */
-    public record Options(String ciliumNamespace, java.time.Duration resync, java.time.Duration syncTimeout,
+    public record Options(String ciliumNamespace, String ciliumConfigMap, java.time.Duration resync, java.time.Duration syncTimeout,
             java.time.Duration coalesce, boolean calibrateDepartures, boolean calibrateFirstData) {}
 
     private final Options options;
@@ -114,7 +114,7 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
                 .withHttpClientFactory(new NamedJdkHttpClientFactory(clientTasks))
                 .withTaskExecutor(clientTasks)
                 .build();
-        this.cluster = new ClusterState("cilium-config " + options.ciliumNamespace() + "/" + CILIUM_CONFIG + ":");
+        this.cluster = new ClusterState("cilium-config " + options.ciliumNamespace() + "/" + options.ciliumConfigMap() + ":");
     }
 
     /**
@@ -132,9 +132,9 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
      */
     public synchronized void start() {
         long resync = options.resync().toMillis();
-        watch("nodes", "kubernetes.enabled (ClusterRole: get/list/watch nodes)",
+        watch("nodes", "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch nodes)",
                 client.nodes().runnableInformer(resync), this::onNode, this::onNodeDeleted);
-        watch("ciliumnodes.cilium.io", "kubernetes.enabled (ClusterRole: get/list/watch ciliumnodes)",
+        watch("ciliumnodes.cilium.io", "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch ciliumnodes)",
                 client.genericKubernetesResources(CILIUM_NODES).runnableInformer(resync),
                 this::onCiliumNode, this::onCiliumNodeDeleted);
         SharedIndexInformer<GenericKubernetesResource> endpoints =
@@ -142,14 +142,15 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
         // ~150k endpoints on a big cluster: the informer keeps only the fields placement needs.
         endpoints.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.UID_KEY_STATE,
                 GenericKubernetesResource.class, client.getKubernetesSerialization(), "status.networking"));
-        watch("ciliumendpoints.cilium.io", "kubernetes.enabled (ClusterRole: get/list/watch ciliumendpoints)",
+        watch("ciliumendpoints.cilium.io", "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch ciliumendpoints)",
                 endpoints, this::onEndpoint, this::onEndpointDeleted);
-        watch("ciliumnodeconfigs.cilium.io", "kubernetes.enabled (ClusterRole: get/list/watch ciliumnodeconfigs)",
+        watch("ciliumnodeconfigs.cilium.io", "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch ciliumnodeconfigs)",
                 client.genericKubernetesResources(CILIUM_NODE_CONFIGS).inNamespace(options.ciliumNamespace())
                         .runnableInformer(resync), this::onNodeConfig, this::onNodeConfigDeleted);
-        watch("configmaps/" + CILIUM_CONFIG + " in " + options.ciliumNamespace(),
-                "kubernetes.ciliumNamespace (Role in the Cilium namespace: get/list/watch configmap cilium-config)",
-                client.configMaps().inNamespace(options.ciliumNamespace()).withName(CILIUM_CONFIG)
+        watch("configmaps/" + options.ciliumConfigMap() + " in " + options.ciliumNamespace(),
+                "kubernetes.enabled with rbac.create, hubble.ciliumNamespace and kubernetes.ciliumConfigMap (Role: "
+                        + "get/list/watch that ConfigMap in that namespace)",
+                client.configMaps().inNamespace(options.ciliumNamespace()).withName(options.ciliumConfigMap())
                         .runnableInformer(resync), this::onCiliumConfig, this::onCiliumConfigDeleted);
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (Watched<?> each : watched) {

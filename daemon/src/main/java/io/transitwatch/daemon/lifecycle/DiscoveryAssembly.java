@@ -33,6 +33,7 @@ final class DiscoveryAssembly {
                 ConfigKeys.JOIN_MONITOR_AGGREGATION_FLAGS.defaultValue().orElse(null));
         KubernetesDiscovery.Options options = new KubernetesDiscovery.Options(
                 settings.string(ConfigKeys.KUBERNETES_CILIUM_NAMESPACE),
+                settings.string(ConfigKeys.KUBERNETES_CILIUM_CONFIG_MAP),
                 settings.duration(ConfigKeys.KUBERNETES_RESYNC),
                 settings.duration(ConfigKeys.KUBERNETES_SYNC_TIMEOUT),
                 COALESCE, !departuresExplicit, !flagsExplicit);
