@@ -2,6 +2,7 @@ package io.transitwatch.daemon;
 
 import io.transitwatch.daemon.cli.ConfigCommand;
 import io.transitwatch.daemon.cli.DemoCommand;
+import io.transitwatch.daemon.cli.DoctorCommand;
 import io.transitwatch.daemon.cli.ReplayCommand;
 import io.transitwatch.daemon.cli.RunCommand;
 import io.transitwatch.daemon.cli.SimulateCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
         description = "Joins what Cilium's Hubble reports as sent by the source node with what the "
                 + "destination node reports as arrived, and alerts on packets lost in transit.",
         subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, TailCommand.class,
-            SimulateCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+            SimulateCommand.class, ConfigCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class TransitWatch {
 
     private TransitWatch() {}

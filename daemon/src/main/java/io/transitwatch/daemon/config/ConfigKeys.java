@@ -220,6 +220,33 @@ public final class ConfigKeys {
             DurationType.positive(), Duration.ofMinutes(10),
             "A learned placement not seen again for this long is forgotten (pods move).");
 
+    // ---- kubernetes: placements, node addresses and calibration from the API (issue #14) ----
+
+    public static final Key<Boolean> KUBERNETES_ENABLED = define("kubernetes.enabled",
+            BoolType.INSTANCE, false,
+            "Watch the Kubernetes API (Nodes, CiliumNodes, CiliumEndpoints, CiliumNodeConfigs and the "
+            + "cilium-config ConfigMap) to place every pod IP on its node from the first flow, learn the nodes' "
+            + "addresses, and calibrate departure points and first-data packet kinds from Cilium's settings. "
+            + "Explicitly configured topology.pod-cidrs, join.departure-points and "
+            + "join.monitor-aggregation-flags win. The Helm chart turns it on; it needs the chart's RBAC.");
+    public static final Key<Path> KUBERNETES_KUBECONFIG = optional("kubernetes.kubeconfig",
+            PathType.INSTANCE,
+            "A kubeconfig file for running outside the cluster. Unset: the pod's service account in a "
+            + "cluster, else KUBECONFIG or ~/.kube/config.");
+    public static final Key<String> KUBERNETES_CILIUM_NAMESPACE = define("kubernetes.cilium-namespace",
+            TextType.ANY, "kube-system",
+            "Namespace of Cilium's cilium-config ConfigMap and CiliumNodeConfigs.");
+    public static final Key<String> KUBERNETES_CILIUM_CONFIG_MAP = define("kubernetes.cilium-config-map",
+            TextType.ANY, "cilium-config",
+            "Name of Cilium's ConfigMap in kubernetes.cilium-namespace (its keys calibrate the join).");
+    public static final Key<Duration> KUBERNETES_RESYNC = define("kubernetes.resync",
+            DurationType.positive(), Duration.ofMinutes(10),
+            "How often the informers re-deliver what they hold (a safety net; changes arrive by watch).");
+    public static final Key<Duration> KUBERNETES_SYNC_TIMEOUT = define("kubernetes.sync-timeout",
+            DurationType.positive(), Duration.ofSeconds(10),
+            "How long start-up waits for the first lists before the Hubble streams start anyway (what is "
+            + "missing is retried with backoff and shown in /api/status).");
+
     // ---- incidents: alerts rolled up per node pair and family (DESIGN §3.6) ----
 
     public static final Key<Duration> INCIDENTS_RESOLVE_AFTER = define("incidents.resolve-after",

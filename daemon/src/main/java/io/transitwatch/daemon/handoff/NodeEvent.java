@@ -1,6 +1,7 @@
 package io.transitwatch.daemon.handoff;
 
 import io.transitwatch.daemon.topology.NodeAddresses;
+import io.transitwatch.daemon.topology.DiscoverySnapshot;
 
 /**
  * Single writer, then single reader: one ingest thread fills a slot, publishes it through the
@@ -22,6 +23,7 @@ import io.transitwatch.daemon.topology.NodeAddresses;
  *               upAnnounced when a NODE_UP will say it is back (events of the node until then are stragglers)
  * GAP           gapStartNanos, gapEndNanos  events of that span were never received (backfill could not cover it)
  * NODE_ADDRESSES nodeAddresses: a new immutable snapshot of the nodes' own addresses (no node: {@code node} is 0)
+ * DISCOVERY      discovery: a new immutable view of the cluster from the Kubernetes API (node is 0)
  * </pre>
  *
  * <p>Addresses are 128-bit values in two longs; IPv4 is mapped into {@code ::ffff:a.b.c.d}, so
@@ -41,6 +43,7 @@ public final class NodeEvent {
     public static final byte LABEL_HOST = 1 << 1;
     public static final byte LABEL_REMOTE_NODE = 1 << 2;
     public static final byte LABEL_WORLD = 1 << 3;
+    public static final byte DISCOVERY = 7;
 
     /** {@code lostCpu} when Hubble did not say (the wrapper field was absent). */
     public static final int CPU_UNKNOWN = -1;
@@ -161,6 +164,9 @@ public final class NodeEvent {
     // ---- node addresses ----
     /** NODE_ADDRESSES only: the snapshot to use from this event on; immutable, so the join may keep it. */
     public NodeAddresses nodeAddresses;
+    // ---- discovery ----
+    /** DISCOVERY only: the immutable snapshot (the one reference a slot carries; rare, one per API change batch). */
+    public DiscoverySnapshot discovery;
 
     /**
      * Which permit pool the slot came from; set by {@link HandoffRing} only, untouched by
@@ -203,6 +209,7 @@ public final class NodeEvent {
         backfilled = false;
         upAnnounced = false;
         nodeAddresses = null;
+        discovery = null;
     }
 
     /** Copies every field of {@code other} into this slot (used by replay and tests). */
@@ -260,5 +267,6 @@ public final class NodeEvent {
         backfilled = other.backfilled;
         upAnnounced = other.upAnnounced;
         nodeAddresses = other.nodeAddresses;
+        discovery = other.discovery;
     }
 }

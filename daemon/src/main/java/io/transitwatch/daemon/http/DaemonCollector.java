@@ -42,6 +42,7 @@ final class DaemonCollector implements MultiCollector {
         ObserverMetrics.collect(daemon, snapshots);
         JoinMetrics.collect(daemon, snapshots);
         SinkMetrics.collect(daemon.dispatcher().counters(), snapshots);
+        KubernetesMetrics.collect(daemon.discovery().get(), snapshots);
         return snapshots.build();
     }
 

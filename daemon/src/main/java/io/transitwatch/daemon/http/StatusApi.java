@@ -6,10 +6,16 @@ import io.transitwatch.daemon.ingest.NodeIngestState;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinCounters.Global;
 import io.transitwatch.daemon.join.JoinCounters.PerNode;
+import io.transitwatch.daemon.kubernetes.DiscoveryStatus;
+import io.transitwatch.daemon.kubernetes.ResourceWatch;
 import io.transitwatch.sinks.dispatch.SinkCounters;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Thread-safe (stateless): runs on an HTTP thread and only reads counters.
@@ -100,8 +106,80 @@ final class StatusApi {
                 json.writeEndObject();
             }
             json.writeEndArray();
+            writeKubernetes(json, daemon.discovery().get());
             json.writeEndObject();
         });
+    }
+
+    /**
+     * Kubernetes discovery: whether each resource is watched (an outage keeps the last view and says
+     * so here), what the last snapshot placed, and the calibration grouped by identical node settings
+     * (a big cluster has a handful of distinct ones), each value with where it came from.
+     */
+    private static void writeKubernetes(JsonGenerator json, DiscoveryStatus status) throws IOException {
+        json.writeObjectFieldStart("kubernetes");
+        json.writeBooleanField("enabled", status.enabled());
+        if (status.enabled()) {
+            json.writeBooleanField("connected", status.connected());
+            json.writeNumberField("snapshots", status.snapshots());
+            json.writeNumberField("endpoint_ips", status.endpointIps());
+            json.writeNumberField("endpoints_without_node", status.endpointsWithoutNode());
+            json.writeNumberField("ciliumnode_cidrs", status.ciliumNodeCidrs());
+            json.writeNumberField("node_cidrs", status.nodeCidrs());
+            json.writeNumberField("conflicts", status.conflicts());
+            json.writeNumberField("malformed", status.malformed());
+            json.writeStringField("last_malformed", status.lastMalformed());
+            json.writeBooleanField("departure_points_configured", status.explicitDepartures());
+            json.writeBooleanField("aggregation_flags_configured", status.explicitFirstData());
+            json.writeArrayFieldStart("resources");
+            for (ResourceWatch resource : status.resources()) {
+                json.writeStartObject();
+                json.writeStringField("resource", resource.resource());
+                json.writeBooleanField("synced", resource.synced());
+                json.writeBooleanField("watching", resource.watching());
+                json.writeNumberField("objects", resource.objects());
+                json.writeStringField("forbidden", resource.forbidden());
+                json.writeStringField("error", resource.lastError());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            Map<DiscoveryStatus.NodeCalibration, List<String>> groups = new LinkedHashMap<>();
+            status.calibrations().forEach((node, calibration) ->
+                    groups.computeIfAbsent(calibration, c -> new ArrayList<>()).add(node));
+            json.writeArrayFieldStart("calibration");
+            for (Map.Entry<DiscoveryStatus.NodeCalibration, List<String>> group : groups.entrySet()) {
+                DiscoveryStatus.NodeCalibration calibration = group.getKey();
+                json.writeStartObject();
+                json.writeArrayFieldStart("nodes");
+                for (String node : group.getValue().stream().sorted().toList()) {
+                    json.writeString(node);
+                }
+                json.writeEndArray();
+                writeStrings(json, "departure_points", calibration.departurePoints());
+                writeStrings(json, "arrival_points_added", calibration.arrivalExtras());
+                json.writeBooleanField("first_data", calibration.firstData());
+                json.writeBooleanField("ipv4", calibration.ipv4());
+                json.writeBooleanField("ipv6", calibration.ipv6());
+                writeStrings(json, "blind_spots", calibration.blindSpots());
+                writeStrings(json, "warnings", calibration.warnings());
+                json.writeObjectFieldStart("sources");
+                for (Map.Entry<String, String> source : new TreeMap<>(calibration.sources()).entrySet()) {
+                    json.writeStringField(source.getKey(), source.getValue());
+                }
+                json.writeEndObject();
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        }
+        json.writeEndObject();
+    }
+
+    private static void writeStrings(JsonGenerator json, String name, List<String> values) throws IOException {
+        json.writeArrayFieldStart(name);
+        for (String value : values) {
+            json.writeString(value);
+        }
+        json.writeEndArray();
     }
 
     private static void writeSeconds(JsonGenerator json, String name, Long nanos) throws IOException {

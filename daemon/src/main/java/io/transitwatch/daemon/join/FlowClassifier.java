@@ -1,6 +1,7 @@
 package io.transitwatch.daemon.join;
 
 import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.topology.DiscoverySnapshot;
 
 /**
  * Single-threaded: used by the join thread only.
@@ -33,6 +34,23 @@ final class FlowClassifier {
         config.joinSafeKinds().forEach(safe -> joinSafe[safe] = true);
         this.excludedIdentities = config.excludedDestinationIdentities().stream().mapToInt(Integer::intValue)
                 .sorted().toArray();
+    }
+
+    /**
+     * Takes the calibration derived from Cilium's configuration (join thread, between events): the
+     * departure points, when any are given, replace the current ones; first data (FIRST-ACK,
+     * FIRST-PSH) is switched on or off unless {@code firstData} is {@link DiscoverySnapshot#UNKNOWN}.
+     * The discovery leaves both unknown when the configuration names them explicitly.
+     */
+    void calibrate(java.util.Set<Integer> departures, int firstData) {
+        if (!departures.isEmpty()) {
+            java.util.Arrays.fill(departurePoint, false);
+            departures.forEach(point -> departurePoint[Math.min(point, MAX_POINT)] = point <= MAX_POINT);
+        }
+        if (firstData != DiscoverySnapshot.UNKNOWN) {
+            joinSafe[PacketKind.FIRST_ACK] = firstData == DiscoverySnapshot.YES;
+            joinSafe[PacketKind.FIRST_PSH] = firstData == DiscoverySnapshot.YES;
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.transitwatch.daemon.join;
 
 import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.NodeEventHandler;
+import io.transitwatch.daemon.topology.DiscoverySnapshot;
 import io.transitwatch.daemon.topology.Topology;
 
 /**
@@ -70,6 +71,7 @@ public final class JoinEngine implements NodeEventHandler {
     private final long slackNanos;
     private final long pairIdleNanos;
     private long nowNanos;
+    private volatile long discoveryVersion;
 
     public JoinEngine(JoinConfig config, Topology topology, VerdictListener listener, JoinCounters counters) {
         this.config = config;
@@ -121,6 +123,10 @@ public final class JoinEngine implements NodeEventHandler {
             if (event.nodeAddresses != null) {
                 topology.setNodeAddresses(event.nodeAddresses); // an immutable snapshot: kept as it is
             }
+            return;
+        }
+        if (event.kind == NodeEvent.DISCOVERY) {
+            onDiscovery(event.discovery);
             return;
         }
         int node = observers.index(event.node);
@@ -182,6 +188,21 @@ public final class JoinEngine implements NodeEventHandler {
     }
 
     // ---- events ----
+
+    /** A new view of the cluster from the Kubernetes API: placements, node addresses, calibration. */
+    private void onDiscovery(DiscoverySnapshot snapshot) {
+        if (snapshot == null) {
+            return;
+        }
+        topology.apply(snapshot);
+        classifier.calibrate(snapshot.departurePoints(), snapshot.firstData());
+        discoveryVersion = snapshot.version();
+    }
+
+    /** Version of the last discovery snapshot the join applied, 0 before the first (read by status; racy is fine). */
+    public long discoveryVersion() {
+        return discoveryVersion;
+    }
 
     private void onFlow(NodeEvent flow, int node) {
         counters.increment(JoinCounters.Global.FLOWS);

@@ -12,8 +12,11 @@ import io.transitwatch.daemon.ingest.HubbleIngest;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinEngine;
 import io.transitwatch.daemon.join.JoinLoop;
+import io.transitwatch.daemon.kubernetes.DiscoveryStatus;
+import io.transitwatch.daemon.kubernetes.KubernetesDiscovery;
 import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.daemon.topology.NodeAddressSource;
+import io.transitwatch.daemon.topology.Topology;
 import io.transitwatch.sinks.dispatch.DispatchSettings;
 import io.transitwatch.sinks.dispatch.SinkDispatcher;
 import java.io.PrintStream;
@@ -46,7 +49,9 @@ public final class Daemon implements AutoCloseable {
     private final JoinLoop joinLoop;
     private final IncidentTracker incidents;
     private final AlertFactory alerts;
+    private final Topology topology;
     private final SinkDispatcher dispatcher;
+    private final KubernetesDiscovery discovery;
     private HttpEndpoint http;
     private boolean closed;
 
@@ -60,12 +65,14 @@ public final class Daemon implements AutoCloseable {
                 System::nanoTime);
         JoinAssembly join = JoinAssembly.from(settings, dictionary, clock, dispatcher::offer);
         this.incidents = join.incidents();
+        this.topology = join.topology();
         this.alerts = join.alerts();
         this.counters = join.counters();
         this.engine = join.engine();
         // The join starts with the configured addresses (JoinAssembly); Peer and GetNodes add theirs to the
         // same book, which keeps the configured ones first whenever it sends the join a new snapshot.
         ingest.nodeAddresses().replace(NodeAddressSource.CONFIG, settings.get(ConfigKeys.TOPOLOGY_NODE_ADDRESSES));
+        this.discovery = DiscoveryAssembly.build(settings, dictionary, ingest.ring(), clock);
         this.joinLoop = new JoinLoop(ingest.ring()::poll, engine, clock, NamedThreadFactory.nonDaemon("join"),
                 new ThrottledErrorLog(System.getLogger(JoinLoop.class.getName()), "join", clock, JOIN_ERROR_LOG_INTERVAL));
     }
@@ -102,6 +109,10 @@ public final class Daemon implements AutoCloseable {
             daemon.close();
             throw e;
         }
+        if (daemon.discovery != null) {
+            // Before the streams: the first snapshot is in the ring ahead of the first flow.
+            daemon.discovery.start();
+        }
         daemon.ingest.start();
         LOG.log(System.Logger.Level.INFO, () -> "started: " + describe(settings));
         return daemon;
@@ -113,7 +124,8 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         DaemonView view = new DaemonView(counters, dictionary, ingest.state(), ingest.ring(), engine, joinLoop,
-                incidents, alerts, dispatcher);
+                incidents, alerts, dispatcher,
+                discovery == null ? DiscoveryStatus::disabled : discovery::status);
         http = HttpEndpoint.start(new InetSocketAddress(settings.string(ConfigKeys.HTTP_ADDRESS), port), view,
                 NamedThreadFactory.daemon("http"), NamedThreadFactory.daemon("http-sampler"));
         LOG.log(System.Logger.Level.INFO, () -> "http: /metrics, /healthz, /readyz and the web page (" + url()
@@ -191,6 +203,16 @@ public final class Daemon implements AutoCloseable {
         return settings;
     }
 
+    /** Where destination IPs are placed; its per-source counts are read by doctor (a recent value). */
+    public Topology topology() {
+        return topology;
+    }
+
+    /** Kubernetes discovery, or null when {@code kubernetes.enabled} is off. */
+    public KubernetesDiscovery discovery() {
+        return discovery;
+    }
+
     /** Stops the streams, drains the join, then flushes the sinks within {@code sinks.shutdown-deadline}. */
     @Override
     public synchronized void close() {
@@ -200,6 +222,9 @@ public final class Daemon implements AutoCloseable {
         closed = true;
         if (http != null) {
             http.close();
+        }
+        if (discovery != null) {
+            discovery.close();
         }
         ingest.close();
         joinLoop.close();
@@ -215,7 +240,8 @@ public final class Daemon implements AutoCloseable {
             case DIRECT -> settings.get(ConfigKeys.HUBBLE_NODES).isEmpty()
                     ? "direct, nodes from the Peer service " + settings.string(ConfigKeys.HUBBLE_PEER_ADDRESS)
                     : "direct, nodes " + settings.get(ConfigKeys.HUBBLE_NODES);
-        } + ", window " + settings.duration(ConfigKeys.JOIN_WINDOW).toMillis() + " ms, sinks "
+        } + (settings.bool(ConfigKeys.KUBERNETES_ENABLED) ? ", kubernetes discovery on" : "")
+                + ", window " + settings.duration(ConfigKeys.JOIN_WINDOW).toMillis() + " ms, sinks "
                 + settings.get(ConfigKeys.SINKS);
     }
 }

@@ -11,7 +11,11 @@ import io.transitwatch.daemon.sim.SimCertificates;
 import io.transitwatch.daemon.sim.SimMode;
 import io.transitwatch.daemon.sim.Simulator;
 import io.transitwatch.daemon.sim.SimulatorConfig;
+import io.transitwatch.daemon.sim.kube.SimKubernetesApi;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,10 +32,12 @@ import java.util.stream.Collectors;
  */
 public final class Demo implements AutoCloseable {
     private final Simulator simulator;
+    private final SimKubernetesApi kubernetes;
     private final Daemon daemon;
 
-    private Demo(Simulator simulator, Daemon daemon) {
+    private Demo(Simulator simulator, SimKubernetesApi kubernetes, Daemon daemon) {
         this.simulator = simulator;
+        this.kubernetes = kubernetes;
         this.daemon = daemon;
     }
 
@@ -66,11 +72,23 @@ public final class Demo implements AutoCloseable {
                 ? SimCertificates.generate(tlsDir, topology.tlsServerNames()) : null;
         Clock clock = draft.clock();
         Simulator simulator = Simulator.start(cluster.host("127.0.0.1").port(0).tls(tls).build());
+        SimKubernetesApi kubernetes = null;
         try {
-            Settings settings = ConfigLoader.load(null, Map.of(), settings(simulator, tls, settingOverrides));
-            return new Demo(simulator, Daemon.start(settings, clock, stdout));
+            // The daemon learns placements, node addresses and calibration the way it does in a cluster.
+            kubernetes = SimKubernetesApi.of(simulator.topology(), SimKubernetesApi.Ipam.CLUSTER_POOL,
+                    SimKubernetesApi.ciliumConfig(draft.tunnel() ? "tunnel" : "native",
+                            simulator.config().scenario().monitorFlags().configValue()));
+            Path kubeconfig = Files.createTempFile("transitwatch-sim-kubeconfig", ".yaml");
+            kubeconfig.toFile().deleteOnExit();
+            Files.writeString(kubeconfig, kubernetes.kubeconfig());
+            Settings settings = ConfigLoader.load(null, Map.of(),
+                    settings(simulator, kubeconfig, tls, settingOverrides));
+            return new Demo(simulator, kubernetes, Daemon.start(settings, clock, stdout));
+        } catch (IOException e) {
+            closeQuietly(kubernetes, simulator);
+            throw new UncheckedIOException("cannot write the simulated cluster's kubeconfig", e);
         } catch (RuntimeException e) {
-            simulator.close();
+            closeQuietly(kubernetes, simulator);
             throw e;
         }
     }
@@ -101,17 +119,33 @@ public final class Demo implements AutoCloseable {
         return daemon;
     }
 
+    /** The simulated cluster's Kubernetes API, for changing the cluster while the daemon watches. */
+    public SimKubernetesApi kubernetes() {
+        return kubernetes;
+    }
+
     /** The daemon first (it flushes its sinks), then the simulated cluster. */
     @Override
     public void close() {
         try {
             daemon.close();
         } finally {
+            closeQuietly(kubernetes, simulator);
+        }
+    }
+
+    private static void closeQuietly(SimKubernetesApi kubernetes, Simulator simulator) {
+        try {
+            if (kubernetes != null) {
+                kubernetes.close();
+            }
+        } finally {
             simulator.close();
         }
     }
 
-    private static List<String> settings(Simulator simulator, SimCertificates.Files tls, List<String> overrides) {
+    private static List<String> settings(Simulator simulator, Path kubeconfig, SimCertificates.Files tls,
+            List<String> overrides) {
         List<String> sets = new ArrayList<>();
         if (tls == null) {
             sets.add("hubble.mode=relay");
@@ -127,9 +161,8 @@ public final class Demo implements AutoCloseable {
         }
         sets.add("hubble.backoff.initial=200ms");
         sets.add("hubble.backoff.max=2s");
-        sets.add("topology.pod-cidrs=" + podCidrs(simulator.topology()));
-        sets.add("topology.node-addresses=" + nodeAddresses(simulator.topology()));
-        sets.add(aggregationFlags(simulator.config().scenario().monitorFlags()));
+        sets.add("kubernetes.enabled=true");
+        sets.add("kubernetes.kubeconfig=" + kubeconfig);
         sets.addAll(overrides);
         return sets;
     }
@@ -143,8 +176,9 @@ public final class Demo implements AutoCloseable {
     }
 
     /**
-     * Unless the scenario says otherwise the simulated agents report with Cilium's agent default
-     * {@code monitor-aggregation-flags} (syn,fin,rst: no first ACK / PSH), so the daemon is told so.
+     * The simulated agents report with Cilium's agent default {@code monitor-aggregation-flags}
+     * (syn,fin,rst: no first ACK / PSH). A running demo learns it from the simulated cilium-config;
+     * {@link #check} states it, since it runs without a cluster.
      */
     static final String SIMULATED_AGGREGATION_FLAGS = aggregationFlags(MonitorFlags.SYN_FIN_RST);
 

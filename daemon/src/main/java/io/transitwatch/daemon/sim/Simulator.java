@@ -74,7 +74,7 @@ public final class Simulator implements AutoCloseable {
             logs.put(node.name(), new NodeEventLog(config.eventLogCapacity(), config.emissions()));
         }
         this.generator = new TrafficGenerator(topology, config.scenario(), config.clock().epochNanos(), hubbles, logs,
-                truth, new ScenarioControl());
+                truth, new ScenarioControl(), config.tunnel());
     }
 
     /** Starts the servers and the traffic; the caller must {@link #close()} it. */

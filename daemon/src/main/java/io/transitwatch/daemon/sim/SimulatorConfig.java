@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param nodes            nodes of the cluster ({@link ClusterTopology#scaled}); 6 = the cluster of DESIGN §9
  * @param trafficThread    false: no traffic thread; tests call {@link Simulator#advanceTraffic()}
  * @param emissions        told of every event a node's Hubble records (see {@link EmissionListener})
+ * @param tunnel           tunnel routing (VXLAN): departures are reported at {@code to-overlay} instead of
+ *                         {@code to-network}, and the simulated cilium-config says {@code routing-mode: tunnel}
  */
 public record SimulatorConfig(
         SimMode mode,
@@ -29,7 +31,8 @@ public record SimulatorConfig(
         int eventLogCapacity,
         int groundTruthCapacity,
         boolean trafficThread,
-        EmissionListener emissions) {
+        EmissionListener emissions,
+        boolean tunnel) {
 
     public SimulatorConfig {
         Objects.requireNonNull(mode, "mode");
@@ -70,6 +73,7 @@ public record SimulatorConfig(
         private int groundTruthCapacity = 200_000;
         private boolean trafficThread = true;
         private EmissionListener emissions = EmissionListener.NONE;
+        private boolean tunnel;
 
         private Builder() {}
 
@@ -152,9 +156,15 @@ public record SimulatorConfig(
             return this;
         }
 
+        /** Tunnel routing: departures at {@code to-overlay} (see the record's {@code tunnel}). */
+        public Builder tunnel(boolean tunnel) {
+            this.tunnel = tunnel;
+            return this;
+        }
+
         public SimulatorConfig build() {
             return new SimulatorConfig(mode, host, port, scenario, nodes, tls, ringCapacity, clock, fieldMaskSupport,
-                    eventLogCapacity, groundTruthCapacity, trafficThread, emissions);
+                    eventLogCapacity, groundTruthCapacity, trafficThread, emissions, tunnel);
         }
     }
 }

@@ -90,6 +90,11 @@ public final class Topology {
 
     private final PrefixTable configured;
     private NodeAddresses nodeAddresses = NodeAddresses.EMPTY;
+    private PrefixTable discoveredEndpoints = DiscoverySnapshot.empty();
+    private PrefixTable discoveredCiliumNodeCidrs = DiscoverySnapshot.empty();
+    private PrefixTable discoveredNodeCidrs = DiscoverySnapshot.empty();
+    private PrefixTable discoveredNodeAddresses = DiscoverySnapshot.empty();
+    private final long[] placedBySource = new long[PlacementSource.values().length];
     private final Cache<IpKey, Endpoint> learned;
     private final RecentEndpoints recent;
     private final IpKey probe = new IpKey(0, 0);
@@ -125,14 +130,54 @@ public final class Topology {
         this.nowNanos = epochNanos;
     }
 
-    /** Node id of the address, or 0 when unresolved. */
+    /**
+     * Node id of the address, or 0 when unresolved: configured pod CIDRs, then what the Kubernetes API
+     * says (exact CiliumEndpoint IPs, CiliumNode CIDRs, Node CIDRs), then what the traffic taught.
+     */
     public int nodeOf(long hi, long lo) {
         int node = configured.lookup(hi, lo);
         if (node != 0) {
+            placedBySource[PlacementSource.CONFIGURED.ordinal()]++;
+            return node;
+        }
+        node = discoveredEndpoints.lookup(hi, lo);
+        if (node != 0) {
+            placedBySource[PlacementSource.CILIUM_ENDPOINT.ordinal()]++;
+            return node;
+        }
+        node = discoveredCiliumNodeCidrs.lookup(hi, lo);
+        if (node != 0) {
+            placedBySource[PlacementSource.CILIUM_NODE.ordinal()]++;
+            return node;
+        }
+        node = discoveredNodeCidrs.lookup(hi, lo);
+        if (node != 0) {
+            placedBySource[PlacementSource.NODE.ordinal()]++;
             return node;
         }
         Endpoint endpoint = find(hi, lo);
-        return endpoint == null ? 0 : endpoint.node;
+        node = endpoint == null ? 0 : endpoint.node;
+        placedBySource[(node == 0 ? PlacementSource.UNPLACED : PlacementSource.LEARNED).ordinal()]++;
+        return node;
+    }
+
+    /** Where placements came from, in the order they are consulted. */
+    public enum PlacementSource { CONFIGURED, CILIUM_ENDPOINT, CILIUM_NODE, NODE, LEARNED, UNPLACED }
+
+    /** Lookups answered by each source so far (join thread; a reader on another thread sees a recent value). */
+    public long placements(PlacementSource source) {
+        return placedBySource[source.ordinal()];
+    }
+
+    /**
+     * Takes the Kubernetes view of the cluster (join thread, between events): placements and node
+     * addresses are replaced as a whole, so a node removed or re-addressed takes effect at once.
+     */
+    public void apply(DiscoverySnapshot snapshot) {
+        this.discoveredEndpoints = snapshot.endpointIps();
+        this.discoveredCiliumNodeCidrs = snapshot.ciliumNodeCidrs();
+        this.discoveredNodeCidrs = snapshot.nodeCidrs();
+        this.discoveredNodeAddresses = snapshot.nodeAddresses();
     }
 
     /**
@@ -155,7 +200,8 @@ public final class Topology {
 
     /** Node id of the node whose own address this is, or 0. */
     public int nodeOfAddress(long hi, long lo) {
-        return nodeAddresses.nodeOf(hi, lo);
+        int node = nodeAddresses.nodeOf(hi, lo);
+        return node != 0 ? node : discoveredNodeAddresses.lookup(hi, lo);
     }
 
     /** Records where an IP was seen and who it was; allocates only for a new IP. */
@@ -199,8 +245,13 @@ public final class Topology {
         return learned.estimatedSize();
     }
 
+    /**
+     * Whether pod CIDRs are known from the configuration or the Kubernetes API (then an address outside
+     * them is not a pod: a departure to it is no transit to join). Exact endpoint IPs alone do not
+     * count: in cloud IPAM a pod whose CiliumEndpoint is not listed yet is still a pod.
+     */
     public boolean hasConfiguredCidrs() {
-        return !configured.isEmpty();
+        return !configured.isEmpty() || !discoveredCiliumNodeCidrs.isEmpty() || !discoveredNodeCidrs.isEmpty();
     }
 
     private Endpoint find(long hi, long lo) {

@@ -110,7 +110,8 @@ class JoinFailureIT {
         SinkDispatcher noSinks = new SinkDispatcher(List.of(), NamedThreadFactory.daemon("test-sink"),
                 DispatchSettings.defaults(), System::nanoTime);
         DaemonView view = new DaemonView(join.counters(), dictionary, new IngestState(RequestProfile.FULL), ring,
-                join.engine(), loop, join.incidents(), join.alerts(), noSinks);
+                join.engine(), loop, join.incidents(), join.alerts(), noSinks,
+                io.transitwatch.daemon.kubernetes.DiscoveryStatus::disabled);
         HttpEndpoint http = HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), view,
                 NamedThreadFactory.daemon("test-http"), NamedThreadFactory.daemon("test-http-sampler"));
         try {

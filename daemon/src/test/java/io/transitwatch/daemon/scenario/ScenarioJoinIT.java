@@ -187,6 +187,21 @@ class ScenarioJoinIT {
     }
 
     @Test
+    void tunnelClusterWithOnlyDiscoveryDetectsAPairBlackholeFromTheStart() {
+        // Issue #14: routing-mode tunnel (departures at to-overlay), no topology or calibration settings;
+        // placements, node addresses and departure points come from the simulated Kubernetes API.
+        ScenarioRun run = ScenarioRun.runTunnel(preset("pair-blackhole"), TRAFFIC, tls);
+        Score score = run.score();
+
+        assertTrue(score.judgedLost() >= 30, run.toString());
+        assertEquals(List.of(), score.missed(), "every lost departure alerted");
+        assertEquals(List.of(), score.falsePositives(), "every alert a real loss");
+        assertTrue(run.alerts(Verdict.LOST_IN_TRANSIT).stream()
+                .allMatch(a -> a.source().node().equals("solwk01") && a.destination().node().equals("solwk02")));
+        assertEquals(run.alerts(Verdict.LOST_IN_TRANSIT).size(), run.alerts().size(), "only LOST alerts");
+    }
+
+    @Test
     void randomLossOfOnePercentIsFoundWithHighPrecisionAndRecall() {
         // 1 % of the packets on every cross-node path. A lost SYN or SYN-ACK is recovered by the
         // retransmission a second later (ARRIVED); a lost DNS query only by the retry after 5 s

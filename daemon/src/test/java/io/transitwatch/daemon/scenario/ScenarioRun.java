@@ -3,6 +3,8 @@ package io.transitwatch.daemon.scenario;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.transitwatch.daemon.clock.Clock;
+import io.transitwatch.daemon.config.ConfigKeys;
+import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.lifecycle.Demo;
@@ -13,6 +15,7 @@ import io.transitwatch.daemon.sim.RoundTripRecord;
 import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimMode;
 import io.transitwatch.daemon.sim.Simulator;
+import io.transitwatch.daemon.sim.SimulatorConfig;
 import io.transitwatch.daemon.sim.TruthKey;
 import io.transitwatch.daemon.sim.TruthRecord;
 import io.transitwatch.sinks.Alert;
@@ -256,14 +259,37 @@ final class ScenarioRun {
      * {@link #SETTLE}; returns what the daemon said and what really happened.
      */
     static ScenarioRun run(SimMode mode, Scenario scenario, Duration traffic, Path tlsDir, Action... actions) {
+        return run(mode, false, scenario, traffic, tlsDir, actions);
+    }
+
+    /**
+     * As above on a tunnel-mode cluster (departures at {@code to-overlay}, cilium-config
+     * {@code routing-mode: tunnel}): the daemon gets no topology or calibration settings, only what
+     * Kubernetes discovery tells it.
+     */
+    static ScenarioRun runTunnel(Scenario scenario, Duration traffic, Path tlsDir, Action... actions) {
+        return run(SimMode.RELAY, true, scenario, traffic, tlsDir, actions);
+    }
+
+    private static ScenarioRun run(SimMode mode, boolean tunnel, Scenario scenario, Duration traffic, Path tlsDir,
+            Action... actions) {
         StampedLines lines = new StampedLines(Clock.SYSTEM);
         PrintStream stdout = new PrintStream(lines, true, StandardCharsets.UTF_8);
         long started = System.nanoTime();
         long startEpoch = Clock.SYSTEM.epochNanos();
         List<String> overrides = List.of("sinks=stdout", "stdout.format=json", "stdout.alerts=every", "http.port=-1",
                 "join.window=" + WINDOW.toMillis() + "ms");
-        Demo demo = Demo.start(mode, scenario, overrides, tlsDir, stdout, Clock.SYSTEM);
+        Demo demo = Demo.start(SimulatorConfig.builder().mode(mode).scenario(scenario).clock(Clock.SYSTEM)
+                .tunnel(tunnel), overrides, tlsDir, stdout);
         try {
+            if (tunnel) {
+                Settings settings = demo.daemon().settings();
+                assertTrue(settings.get(ConfigKeys.TOPOLOGY_POD_CIDRS).isEmpty()
+                        && settings.get(ConfigKeys.TOPOLOGY_NODE_ADDRESSES).isEmpty()
+                        && settings.get(ConfigKeys.JOIN_DEPARTURE_POINTS)
+                                .equals(ConfigKeys.JOIN_DEPARTURE_POINTS.defaultValue().orElseThrow())
+                        && settings.bool(ConfigKeys.KUBERNETES_ENABLED), "placements and calibration come from discovery");
+            }
             long observedFrom = awaitEveryNodeUp(demo);
             long observed = System.nanoTime();
             for (Action action : actions) {

@@ -40,9 +40,13 @@ final class FlowFactory {
     /** Datapath trace points ({@code CiliumEventType.sub_type}): TO_ENDPOINT is 0 there, not 101. */
     static final int DATAPATH_TO_LXC = 0;
     static final int DATAPATH_TO_NETWORK = 11;
+    static final int DATAPATH_TO_OVERLAY = 4;
 
     private static final CiliumEventType TO_NETWORK_EVENT =
             CiliumEventType.newBuilder().setType(MESSAGE_TYPE_TRACE).setSubType(DATAPATH_TO_NETWORK).build();
+    private static final CiliumEventType TO_OVERLAY_EVENT =
+            CiliumEventType.newBuilder().setType(MESSAGE_TYPE_TRACE).setSubType(DATAPATH_TO_OVERLAY).build();
+    private static final SimNode.NetworkInterfaceName VXLAN = new SimNode.NetworkInterfaceName("cilium_vxlan", 4);
     private static final CiliumEventType TO_ENDPOINT_EVENT =
             CiliumEventType.newBuilder().setType(MESSAGE_TYPE_TRACE).setSubType(DATAPATH_TO_LXC).build();
     private static final CiliumEventType POLICY_DENIED_EVENT = CiliumEventType.newBuilder()
@@ -56,6 +60,12 @@ final class FlowFactory {
     private final Map<String, Endpoint> externalsByIp = new HashMap<>();
     private final Map<Integer, TCPFlags> tcpFlags = new HashMap<>();
     private final Map<String, NetworkInterface> interfaces = new HashMap<>();
+    private final boolean tunnel;
+
+    /** @param tunnel departures leave through the VXLAN device ({@code to-overlay}) instead of the uplink */
+    FlowFactory(boolean tunnel) {
+        this.tunnel = tunnel;
+    }
 
     /** The sending node's {@code to-network} event: BPF host routing, emitted by bpf_lxc (hubble-api.md §2.3a). */
     Flow departure(SimNode observer, PacketView packet, TraceReason reason, long localNanos, String uuid) {
@@ -64,12 +74,12 @@ final class FlowFactory {
         TrafficDirection direction = snat || !reply ? TrafficDirection.EGRESS : TrafficDirection.INGRESS;
         return common(observer, packet, localNanos, uuid)
                 .setVerdict(Verdict.FORWARDED)
-                .setEventType(TO_NETWORK_EVENT)
-                .setTraceObservationPoint(TraceObservationPoint.TO_NETWORK)
+                .setEventType(tunnel ? TO_OVERLAY_EVENT : TO_NETWORK_EVENT)
+                .setTraceObservationPoint(tunnel ? TraceObservationPoint.TO_OVERLAY : TraceObservationPoint.TO_NETWORK)
                 .setTraceReason(reason)
                 .setIsReply(reply ? IS_REPLY : IS_NOT_REPLY)
                 .setTrafficDirection(direction)
-                .setInterface(iface(observer.uplink()))
+                .setInterface(iface(tunnel ? VXLAN : observer.uplink()))
                 .build();
     }
 

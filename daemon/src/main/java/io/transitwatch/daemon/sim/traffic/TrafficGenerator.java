@@ -56,7 +56,7 @@ public final class TrafficGenerator {
 
     public TrafficGenerator(ClusterTopology topology, Scenario scenario, long startNanos,
             Map<String, NodeHubble> hubbles, Map<String, NodeEventLog> logs, TruthRecorder truth,
-            NodeControl control) {
+            NodeControl control, boolean tunnel) {
         this.scenario = scenario;
         this.topology = topology;
         this.truth = truth;
@@ -69,7 +69,7 @@ public final class TrafficGenerator {
         Map<String, ConntrackReporter> conntrack = new HashMap<>();
         topology.nodes().forEach(n -> conntrack.put(n.name(), new ConntrackReporter(scenario.monitorFlags())));
         this.emitter = new EventEmitter(scheduler, faults, truth, root.split(), hubbles, logs);
-        this.datapath = new Datapath(scheduler, emitter, new FlowFactory(), faults, random, truth, conntrack,
+        this.datapath = new Datapath(scheduler, emitter, new FlowFactory(tunnel), faults, random, truth, conntrack,
                 scenario.monitorFlags().reportsFirstData());
         scheduleNodeFaults(startNanos, emitter, control);
         startLaunchers(startNanos);

@@ -1,0 +1,200 @@
+package io.transitwatch.daemon.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.transitwatch.daemon.ingest.NodeIngestState;
+import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.kubernetes.DiscoveryStatus;
+import io.transitwatch.daemon.kubernetes.ResourceWatch;
+import io.transitwatch.daemon.lifecycle.Daemon;
+import io.transitwatch.daemon.topology.Topology.PlacementSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Immutable once built. What {@code transitwatch doctor} found after watching a cluster for a while,
+ * as the JSON of {@code docs/schemas/transitwatch.doctor.v1.schema.json} and as text. {@code problems}
+ * are what blocks detection (exit 1); {@code warnings} make some verdicts doubtful.
+ */
+final class DoctorReport {
+    static final String SCHEMA = "transitwatch.doctor/v1";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ObjectNode root;
+    private final List<String> problems;
+    private final List<String> warnings;
+
+    private DoctorReport(ObjectNode root, List<String> problems, List<String> warnings) {
+        this.root = root;
+        this.problems = problems;
+        this.warnings = warnings;
+    }
+
+    boolean ok() {
+        return problems.isEmpty();
+    }
+
+    static DoctorReport of(Daemon daemon, double watchedSeconds) {
+        List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        ObjectNode root = JSON.createObjectNode();
+        root.put("schema", SCHEMA);
+        root.put("watched_seconds", watchedSeconds);
+
+        ObjectNode hubble = root.putObject("hubble");
+        hubble.put("mode", daemon.settings().get(io.transitwatch.daemon.config.ConfigKeys.HUBBLE_MODE).name()
+                .toLowerCase(Locale.ROOT));
+        ArrayNode streams = hubble.putArray("streams");
+        int connected = 0;
+        for (NodeIngestState stream : daemon.ingest().state().nodes()) {
+            ObjectNode entry = streams.addObject();
+            entry.put("node", stream.name());
+            entry.put("connected", stream.connected());
+            entry.put("flows", stream.flows());
+            entry.put("flows_per_second", watchedSeconds > 0 ? stream.flows() / watchedSeconds : 0);
+            entry.put("last_error", stream.lastError().isEmpty() ? null : stream.lastError());
+            connected += stream.connected() ? 1 : 0;
+        }
+        if (connected == 0) {
+            problems.add("no Hubble stream is up (" + hubble.get("mode").asText() + "): check hubble.* settings, "
+                    + "that Hubble and Relay are enabled, and the TLS files");
+        }
+
+        DiscoveryStatus discovery = daemon.discovery() == null ? DiscoveryStatus.disabled()
+                : daemon.discovery().status();
+        ObjectNode kubernetes = root.putObject("kubernetes");
+        kubernetes.put("enabled", discovery.enabled());
+        kubernetes.put("connected", discovery.connected());
+        ArrayNode resources = kubernetes.putArray("resources");
+        for (ResourceWatch resource : discovery.resources()) {
+            ObjectNode entry = resources.addObject();
+            entry.put("resource", resource.resource());
+            entry.put("healthy", resource.healthy());
+            entry.put("forbidden", resource.forbidden());
+            entry.put("error", resource.lastError());
+            if (resource.forbidden() != null) {
+                problems.add("RBAC: " + resource.forbidden());
+            } else if (!resource.healthy()) {
+                problems.add("kubernetes: " + resource.resource() + " is not listed and watched"
+                        + (resource.lastError() == null ? "" : ": " + resource.lastError()));
+            }
+        }
+        kubernetes.put("endpoint_ips", discovery.endpointIps());
+        kubernetes.put("ciliumnode_cidrs", discovery.ciliumNodeCidrs());
+        kubernetes.put("node_cidrs", discovery.nodeCidrs());
+        kubernetes.put("malformed", discovery.malformed());
+        if (discovery.malformed() > 0) {
+            warnings.add("kubernetes: " + discovery.malformed() + " objects skipped, last: " + discovery.lastMalformed());
+        }
+        if (discovery.endpointsWithoutNode() > 0) {
+            warnings.add("kubernetes: " + discovery.endpointsWithoutNode() + " CiliumEndpoints name a node IP no "
+                    + "Node or CiliumNode has; their pods are placed from traffic only");
+        }
+
+        Map<DiscoveryStatus.NodeCalibration, List<String>> groups = new LinkedHashMap<>();
+        discovery.calibrations().forEach((node, calibration) ->
+                groups.computeIfAbsent(calibration, c -> new ArrayList<>()).add(node));
+        ArrayNode calibrations = root.putArray("calibration");
+        boolean firstData = !groups.isEmpty();
+        for (Map.Entry<DiscoveryStatus.NodeCalibration, List<String>> group : groups.entrySet()) {
+            DiscoveryStatus.NodeCalibration calibration = group.getKey();
+            ObjectNode entry = calibrations.addObject();
+            ArrayNode nodes = entry.putArray("nodes");
+            group.getValue().stream().sorted().forEach(nodes::add);
+            ArrayNode departures = entry.putArray("departure_points");
+            calibration.departurePoints().forEach(departures::add);
+            entry.put("first_data", calibration.firstData());
+            entry.put("ipv4", calibration.ipv4());
+            entry.put("ipv6", calibration.ipv6());
+            ArrayNode blind = entry.putArray("blind_spots");
+            calibration.blindSpots().forEach(blind::add);
+            ObjectNode sources = entry.putObject("sources");
+            new TreeMap<>(calibration.sources()).forEach(sources::put);
+            calibration.blindSpots().forEach(spot -> problems.add("nodes " + group.getValue() + ": " + spot));
+            calibration.warnings().forEach(warning -> warnings.add("nodes " + group.getValue() + ": " + warning));
+            firstData &= calibration.firstData();
+        }
+
+        ObjectNode coverage = root.putObject("placement_coverage");
+        long total = 0;
+        long unplaced = daemon.topology().placements(PlacementSource.UNPLACED);
+        ObjectNode bySource = coverage.putObject("lookups_by_source");
+        for (PlacementSource source : PlacementSource.values()) {
+            long count = daemon.topology().placements(source);
+            bySource.put(source.name().toLowerCase(Locale.ROOT), count);
+            total += count;
+        }
+        coverage.put("placed_share", total == 0 ? null : (double) (total - unplaced) / total);
+
+        ObjectNode skew = root.putObject("clock_offset_seconds");
+        JoinCounters counters = daemon.counters();
+        for (int node = 0, count = counters.nodeCount(); node < count; node++) {
+            String name = daemon.dictionary().get(counters.nodeId(node));
+            skew.put(name == null ? "#" + counters.nodeId(node) : name,
+                    counters.node(node, JoinCounters.PerNode.CLOCK_OFFSET_NANOS) / 1e9);
+        }
+
+        ObjectNode verdicts = root.putObject("verdicts");
+        boolean seeing = connected > 0 && problems.stream().noneMatch(p -> p.contains("bpf-events-trace-enabled"));
+        verdicts.put("LOST_IN_TRANSIT", seeing ? "possible" : "impossible: nothing is observed");
+        verdicts.put("DROPPED_AT_DESTINATION", seeing ? "possible" : "impossible: nothing is observed");
+        verdicts.put("NO_REPLY", seeing ? "possible" : "impossible: nothing is observed");
+        verdicts.put("FIRST_DATA", !seeing ? "impossible: nothing is observed" : firstData ? "possible"
+                : groups.isEmpty() ? "as join.monitor-aggregation-flags says (no cilium-config read)"
+                : "impossible: not every node reports ACK and PSH (monitor-aggregation-flags)");
+
+        root.put("ok", problems.isEmpty());
+        ArrayNode problemList = root.putArray("problems");
+        problems.forEach(problemList::add);
+        ArrayNode warningList = root.putArray("warnings");
+        warnings.forEach(warningList::add);
+        return new DoctorReport(root, List.copyOf(problems), List.copyOf(warnings));
+    }
+
+    String json() {
+        return root.toString();
+    }
+
+    String text() {
+        StringBuilder out = new StringBuilder();
+        out.append(ok() ? "OK" : "PROBLEMS").append(": transitwatch doctor, watched ")
+                .append(root.get("watched_seconds").asDouble()).append(" s\n");
+        out.append("Hubble (").append(root.get("hubble").get("mode").asText()).append("):\n");
+        root.get("hubble").get("streams").forEach(stream -> out.append(String.format(Locale.ROOT,
+                "  %-20s %s  %.1f flows/s%s%n", stream.get("node").asText(),
+                stream.get("connected").asBoolean() ? "up  " : "DOWN", stream.get("flows_per_second").asDouble(),
+                stream.get("last_error").isNull() ? "" : "  " + stream.get("last_error").asText())));
+        JsonView kubernetes = new JsonView(root.get("kubernetes"));
+        out.append("Kubernetes: ").append(!kubernetes.bool("enabled") ? "off (kubernetes.enabled)"
+                : kubernetes.bool("connected") ? "connected" : "NOT connected").append('\n');
+        root.get("kubernetes").get("resources").forEach(resource -> out.append("  ")
+                .append(resource.get("resource").asText()).append(": ")
+                .append(resource.get("healthy").asBoolean() ? "watched" : "NOT watched").append('\n'));
+        out.append("Calibration:\n");
+        root.get("calibration").forEach(group -> {
+            out.append("  nodes ").append(group.get("nodes").toString()).append('\n');
+            group.get("sources").properties().forEach(source ->
+                    out.append("    ").append(source.getKey()).append(": ").append(source.getValue().asText()).append('\n'));
+        });
+        out.append("Placement coverage: ").append(root.get("placement_coverage").toString()).append('\n');
+        out.append("Clock offsets (s): ").append(root.get("clock_offset_seconds").toString()).append('\n');
+        out.append("Verdicts:\n");
+        root.get("verdicts").properties().forEach(verdict ->
+                out.append("  ").append(verdict.getKey()).append(": ").append(verdict.getValue().asText()).append('\n'));
+        problems.forEach(problem -> out.append("PROBLEM: ").append(problem).append('\n'));
+        warnings.forEach(warning -> out.append("WARNING: ").append(warning).append('\n'));
+        return out.toString();
+    }
+
+    /** Reads booleans of a JSON object. */
+    private record JsonView(com.fasterxml.jackson.databind.JsonNode node) {
+        boolean bool(String field) {
+            return node.get(field).asBoolean();
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.transitwatch.daemon.kubernetes;
+
+import io.transitwatch.proto.flow.TraceObservationPoint;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Immutable. What one node's Cilium configuration means for the join (k8s-facts.md §2; DESIGN §3.1,
+ * §3.8), with where each value came from: the merged {@code cilium-config} keys and the
+ * CiliumNodeConfig overrides that select the node. An absent key is the agent's default, and says so.
+ *
+ * @param departurePoints observation points where this node reports a packet leaving for another node
+ * @param arrivalExtras points beyond TO_ENDPOINT where it reports arrivals ({@code monitor-aggregation: none})
+ * @param firstData whether its first ACK / PSH per direction are reported
+ * @param ipv4 IPv4 enabled
+ * @param ipv6 IPv6 enabled
+ * @param blindSpots what makes detection impossible on the node (non-empty: nothing can be trusted)
+ * @param warnings what makes some verdicts doubtful
+ * @param sources value name → where it came from ({@code cilium-config routing-mode=tunnel},
+ *     {@code CiliumNodeConfig kube-system/legacy: enable-host-legacy-routing=true}, {@code agent default})
+ */
+record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boolean firstData, boolean ipv4,
+        boolean ipv6, List<String> blindSpots, List<String> warnings, Map<String, String> sources) {
+
+    Calibration {
+        departurePoints = Set.copyOf(departurePoints);
+        arrivalExtras = Set.copyOf(arrivalExtras);
+        blindSpots = List.copyOf(blindSpots);
+        warnings = List.copyOf(warnings);
+        sources = Map.copyOf(sources);
+    }
+
+    /** One key's value and its origin after merging the ConfigMap and the node's CiliumNodeConfigs. */
+    record Setting(String value, String source) {}
+
+    /**
+     * Derives a node's calibration.
+     *
+     * @param merged cilium-config keys with the node's overrides applied (key → value and origin)
+     */
+    static Calibration derive(Map<String, Setting> merged) {
+        Map<String, String> sources = new LinkedHashMap<>();
+        List<String> blind = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+
+        Set<Integer> departures = new LinkedHashSet<>();
+        String routing = value(merged, "routing-mode");
+        String routingSource;
+        if (routing == null) {
+            String legacyTunnel = value(merged, "tunnel");
+            if (legacyTunnel != null) {
+                routing = "disabled".equals(legacyTunnel) ? "native" : "tunnel";
+                routingSource = origin(merged, "tunnel") + " tunnel=" + legacyTunnel;
+            } else {
+                routing = "tunnel";
+                routingSource = "agent default routing-mode=tunnel";
+            }
+        } else {
+            routingSource = origin(merged, "routing-mode") + " routing-mode=" + routing;
+        }
+        if ("tunnel".equals(routing)) {
+            departures.add(TraceObservationPoint.TO_OVERLAY_VALUE);
+            sources.put("departure-points", "TO_OVERLAY from " + routingSource);
+        } else {
+            String legacy = value(merged, "enable-host-legacy-routing");
+            if ("true".equals(legacy)) {
+                departures.add(TraceObservationPoint.TO_STACK_VALUE);
+                sources.put("departure-points", "TO_STACK from " + routingSource + ", "
+                        + origin(merged, "enable-host-legacy-routing") + " enable-host-legacy-routing=true");
+            } else if ("false".equals(legacy)) {
+                departures.add(TraceObservationPoint.TO_NETWORK_VALUE);
+                sources.put("departure-points", "TO_NETWORK from " + routingSource + ", "
+                        + origin(merged, "enable-host-legacy-routing") + " enable-host-legacy-routing=false");
+            } else {
+                // The agent picks BPF host routing unless the kernel lacks it, and then falls back silently.
+                departures.add(TraceObservationPoint.TO_NETWORK_VALUE);
+                departures.add(TraceObservationPoint.TO_STACK_VALUE);
+                sources.put("departure-points", "TO_NETWORK or TO_STACK from " + routingSource
+                        + ", enable-host-legacy-routing absent (the agent decides by kernel)");
+            }
+        }
+
+        Set<Integer> arrivals = new LinkedHashSet<>();
+        String aggregation = value(merged, "monitor-aggregation");
+        if ("none".equals(aggregation)) {
+            arrivals.add(TraceObservationPoint.FROM_NETWORK_VALUE);
+            arrivals.add(TraceObservationPoint.FROM_OVERLAY_VALUE);
+        }
+        sources.put("monitor-aggregation", aggregation == null ? "agent default (medium)"
+                : origin(merged, "monitor-aggregation") + " monitor-aggregation=" + aggregation);
+
+        String flags = value(merged, "monitor-aggregation-flags");
+        boolean firstData;
+        if ("none".equals(aggregation)) {
+            firstData = true;
+            sources.put("first-data", "yes: monitor-aggregation=none reports every packet");
+        } else {
+            List<String> names = flags == null ? List.of("syn", "fin", "rst")
+                    : List.of(flags.toLowerCase(java.util.Locale.ROOT).replace(" ", "").split(","));
+            firstData = names.contains("all") || (names.contains("ack") && names.contains("psh"));
+            sources.put("first-data", (firstData ? "yes" : "no") + ": " + (flags == null
+                    ? "agent default monitor-aggregation-flags=syn,fin,rst"
+                    : origin(merged, "monitor-aggregation-flags") + " monitor-aggregation-flags=" + flags));
+        }
+
+        boolean ipv4 = !"false".equals(value(merged, "enable-ipv4"));
+        boolean ipv6 = "true".equals(value(merged, "enable-ipv6"));
+        sources.put("families", (ipv4 ? "IPv4" : "") + (ipv4 && ipv6 ? "+" : "") + (ipv6 ? "IPv6" : "")
+                + " from enable-ipv4=" + orDefault(merged, "enable-ipv4", "true (agent default)")
+                + ", enable-ipv6=" + orDefault(merged, "enable-ipv6", "false (agent default)"));
+
+        if ("false".equals(value(merged, "bpf-events-trace-enabled"))) {
+            blind.add(origin(merged, "bpf-events-trace-enabled") + " bpf-events-trace-enabled=false: the datapath "
+                    + "emits no trace events, so this node reports no departures and no arrivals");
+        }
+        if ("false".equals(value(merged, "bpf-events-drop-enabled"))) {
+            warnings.add("bpf-events-drop-enabled=false: drops at this node are not reported (no DROPPED_AT_DESTINATION)");
+        }
+        for (String key : List.of("bpf-events-default-rate-limit", "bpf-events-default-burst-limit")) {
+            String limit = value(merged, key);
+            if (limit != null && !limit.isBlank() && !"0".equals(limit.trim())) {
+                warnings.add(origin(merged, key) + " " + key + "=" + limit + ": the datapath drops events over the "
+                        + "limit without a lost-events report, so a LOST verdict from this node may be false");
+            }
+        }
+        if ("true".equals(value(merged, "enable-wireguard")) || "true".equals(value(merged, "enable-ipsec"))) {
+            warnings.add("encryption is on (enable-wireguard / enable-ipsec): encrypted packets may leave at "
+                    + "TO_CRYPTO, which is not a departure point");
+        }
+        return new Calibration(departures, arrivals, firstData, ipv4, ipv6, blind, warnings, sources);
+    }
+
+    private static String value(Map<String, Setting> merged, String key) {
+        Setting setting = merged.get(key);
+        return setting == null ? null : setting.value().trim();
+    }
+
+    private static String origin(Map<String, Setting> merged, String key) {
+        Setting setting = merged.get(key);
+        return setting == null ? "agent default" : setting.source();
+    }
+
+    private static String orDefault(Map<String, Setting> merged, String key, String fallback) {
+        String value = value(merged, key);
+        return value == null ? fallback : value;
+    }
+}

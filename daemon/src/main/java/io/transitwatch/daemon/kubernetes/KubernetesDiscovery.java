@@ -1,0 +1,384 @@
+package io.transitwatch.daemon.kubernetes;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
+import io.transitwatch.daemon.clock.Clock;
+import io.transitwatch.daemon.kubernetes.ClusterState.Built;
+import io.transitwatch.daemon.topology.DiscoverySnapshot;
+import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.proto.flow.TraceObservationPoint;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+
+/**
+ * Thread-safe: {@link #start} and {@link #close} from the lifecycle thread; informer callbacks and
+ * snapshot builds on the one {@code kubernetes-state} thread; {@link #status} and
+ * {@link #nodeAddresses} from any thread.
+ *
+ * <p>Where pods live, the nodes' addresses and Cilium's datapath settings, from the Kubernetes API
+ * (issue #14, k8s-facts.md): one fabric8 shared informer (list + watch, resync, reconnect with
+ * backoff; a watch that expires with 410 Gone is relisted and the store diffed, so no change is lost)
+ * per resource — Nodes, CiliumNodes, CiliumEndpoints (kept reduced to {@code status.networking}),
+ * CiliumNodeConfigs and the cilium-config ConfigMap. Every change marks the view dirty; the state
+ * thread rebuilds at most once per {@code coalesce} and hands the immutable snapshot to
+ * {@code publish} (the hand-off ring, which brings it to the join thread). An outage keeps the last
+ * snapshot: the informers retry on their own and {@link #status} says what is missing; a 403 is
+ * logged once per resource naming the verb, resource and the Helm value that grants it; an object
+ * that cannot be read is counted and skipped.
+ */
+public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapshot.NodeAddressSource {
+    private static final System.Logger LOG = System.getLogger(KubernetesDiscovery.class.getName());
+
+    static final ResourceDefinitionContext CILIUM_NODES = crd("v2", "CiliumNode", "ciliumnodes", false);
+    static final ResourceDefinitionContext CILIUM_ENDPOINTS = crd("v2", "CiliumEndpoint", "ciliumendpoints", true);
+    static final ResourceDefinitionContext CILIUM_NODE_CONFIGS =
+            crd("v2", "CiliumNodeConfig", "ciliumnodeconfigs", true);
+
+    /**
+     * Immutable. How discovery runs.
+     *
+     * @param ciliumNamespace where cilium-config and the CiliumNodeConfigs live
+     * @param ciliumConfigMap the name of Cilium's ConfigMap (cilium-config)
+     * @param resync how often informers re-deliver their whole store (a safety net, not a poll)
+     * @param syncTimeout how long {@link #start} waits for the first lists before the streams start anyway
+     * @param coalesce changes within this time make one snapshot
+     * @param calibrateDepartures false: {@code join.departure-points} was configured and wins
+     * @param calibrateFirstData false: {@code join.monitor-aggregation-flags} was configured and wins
+     */
+    public record Options(String ciliumNamespace, String ciliumConfigMap, java.time.Duration resync, java.time.Duration syncTimeout,
+            java.time.Duration coalesce, boolean calibrateDepartures, boolean calibrateFirstData) {}
+
+    private final Options options;
+    private final ToIntFunction<String> nodeId;
+    private final Consumer<DiscoverySnapshot> publish;
+    private final Clock clock;
+    private final ScheduledExecutorService state;
+    private final ExecutorService clientTasks;
+    private final KubernetesClient client;
+    private final ClusterState cluster;
+    private final List<Watched<?>> watched = new ArrayList<>();
+    private final AtomicLong malformed = new AtomicLong();
+    private final Map<String, String> forbidden = new ConcurrentHashMap<>();
+    private final Map<String, String> failures = new ConcurrentHashMap<>();
+    private volatile String lastMalformed;
+    private volatile Built lastBuilt;
+    private volatile long lastSnapshotNanos;
+    private long version;
+    private boolean rebuildScheduled;
+    private boolean closed;
+
+    /** One resource's informer and its name for messages. */
+    private record Watched<T extends HasMetadata>(String resource, String helmValue, SharedIndexInformer<T> informer) {}
+
+    /**
+     * @param config where the API server is and how to authenticate ({@link #clientConfig})
+     * @param nodeId pins a node name in the dictionary (thread-safe)
+     * @param publish hands a snapshot to the join (the hand-off ring); called on the state thread
+     * @param threads role → named thread factory, handed in by the lifecycle code
+     */
+    public KubernetesDiscovery(Config config, Options options, ToIntFunction<String> nodeId,
+            Consumer<DiscoverySnapshot> publish, Function<String, ThreadFactory> threads, Clock clock) {
+        this.options = options;
+        this.nodeId = nodeId;
+        this.publish = publish;
+        this.clock = clock;
+        this.state = Executors.newSingleThreadScheduledExecutor(threads.apply("kubernetes-state"));
+        this.clientTasks = Executors.newCachedThreadPool(threads.apply("kubernetes-client"));
+        this.client = new KubernetesClientBuilder().withConfig(config)
+                .withHttpClientFactory(new NamedJdkHttpClientFactory(clientTasks))
+                .withTaskExecutor(clientTasks)
+                .build();
+        this.cluster = new ClusterState("cilium-config " + options.ciliumNamespace() + "/" + options.ciliumConfigMap() + ":");
+    }
+
+    /**
+     * The client configuration: the kubeconfig file when given, else fabric8's auto-configuration
+     * (the pod's service account in a cluster; {@code KUBECONFIG} or {@code ~/.kube/config} outside).
+     */
+    public static Config clientConfig(java.util.Optional<java.nio.file.Path> kubeconfig) {
+        return kubeconfig.map(path -> Config.fromKubeconfig(path.toFile())).orElseGet(() -> Config.autoConfigure(null));
+    }
+
+    /**
+     * Starts every informer and waits up to {@code syncTimeout} for their first lists, then publishes
+     * the first snapshot, so that the join places pod IPs from the first flow. Returns either way:
+     * what is missing is retried in the background and shown in {@link #status}.
+     */
+    public synchronized void start() {
+        long resync = options.resync().toMillis();
+        watch("nodes", "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch nodes)",
+                client.nodes().runnableInformer(resync), this::onNode, this::onNodeDeleted);
+        watch("ciliumnodes.cilium.io", "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch ciliumnodes)",
+                client.genericKubernetesResources(CILIUM_NODES).runnableInformer(resync),
+                this::onCiliumNode, this::onCiliumNodeDeleted);
+        SharedIndexInformer<GenericKubernetesResource> endpoints =
+                client.genericKubernetesResources(CILIUM_ENDPOINTS).inAnyNamespace().runnableInformer(resync);
+        // ~150k endpoints on a big cluster: the informer keeps only the fields placement needs.
+        endpoints.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.UID_KEY_STATE,
+                GenericKubernetesResource.class, client.getKubernetesSerialization(), "status.networking"));
+        watch("ciliumendpoints.cilium.io", "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch ciliumendpoints)",
+                endpoints, this::onEndpoint, this::onEndpointDeleted);
+        watch("ciliumnodeconfigs.cilium.io", "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch ciliumnodeconfigs)",
+                client.genericKubernetesResources(CILIUM_NODE_CONFIGS).inNamespace(options.ciliumNamespace())
+                        .runnableInformer(resync), this::onNodeConfig, this::onNodeConfigDeleted);
+        watch("configmaps/" + options.ciliumConfigMap() + " in " + options.ciliumNamespace(),
+                "kubernetes.enabled with rbac.create, hubble.ciliumNamespace and kubernetes.ciliumConfigMap (Role: "
+                        + "get/list/watch that ConfigMap in that namespace)",
+                client.configMaps().inNamespace(options.ciliumNamespace()).withName(options.ciliumConfigMap())
+                        .runnableInformer(resync), this::onCiliumConfig, this::onCiliumConfigDeleted);
+        List<CompletableFuture<Void>> starts = new ArrayList<>();
+        for (Watched<?> each : watched) {
+            starts.add(each.informer().start().toCompletableFuture());
+        }
+        try {
+            CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
+                    .get(options.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.log(System.Logger.Level.WARNING, "kubernetes: not every resource listed within "
+                    + options.syncTimeout().toSeconds() + " s; starting with what is known, retrying the rest ("
+                    + missing() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            state.submit(this::rebuild).get(options.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "kubernetes: the first snapshot was not built: " + e);
+        }
+    }
+
+    private <T extends HasMetadata> void watch(String resource, String helmValue, SharedIndexInformer<T> informer,
+            Consumer<T> onUpsert, Consumer<T> onDelete) {
+        informer.exceptionHandler((started, failure) -> {
+            onFailure(resource, helmValue, started, failure);
+            return true; // keep retrying with the informer's backoff: RBAC fixes and outages heal without restart
+        });
+        informer.addEventHandler(new ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T object) {
+                state.execute(() -> apply(object, onUpsert));
+            }
+
+            @Override
+            public void onUpdate(T before, T object) {
+                state.execute(() -> apply(object, onUpsert));
+            }
+
+            @Override
+            public void onDelete(T object, boolean finalStateUnknown) {
+                state.execute(() -> apply(object, onDelete));
+            }
+        });
+        watched.add(new Watched<>(resource, helmValue, informer));
+    }
+
+    private void onFailure(String resource, String helmValue, boolean started, Throwable failure) {
+        KubernetesClientException api = cause(failure);
+        if (api != null && api.getCode() == 403) {
+            String verb = started ? "watch" : "list";
+            String message = "kubernetes: forbidden to " + verb + " " + resource + " (HTTP 403"
+                    + (api.getStatus() != null && api.getStatus().getMessage() != null
+                            ? ": " + api.getStatus().getMessage() : "") + "); the Helm value " + helmValue
+                    + " grants it";
+            if (forbidden.put(resource, message) == null) {
+                LOG.log(System.Logger.Level.ERROR, message);
+            }
+            return;
+        }
+        String text = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        if (failures.put(resource, text) == null) {
+            LOG.log(System.Logger.Level.WARNING, "kubernetes: " + resource + " unavailable, keeping the last view "
+                    + "and retrying with backoff: " + text);
+        }
+    }
+
+    private static KubernetesClientException cause(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof KubernetesClientException api) {
+                return api;
+            }
+        }
+        return null;
+    }
+
+    private <T> void apply(T object, Consumer<T> action) {
+        try {
+            action.accept(object);
+        } catch (MalformedObjectException e) {
+            long count = malformed.incrementAndGet();
+            lastMalformed = e.getMessage();
+            if (count == 1) {
+                LOG.log(System.Logger.Level.WARNING, "kubernetes: skipped an object that cannot be read (counted in "
+                        + "transitwatch_kubernetes_malformed_objects_total): " + e.getMessage());
+            }
+            return;
+        }
+        scheduleRebuild();
+    }
+
+    private void onNode(Node node) {
+        cluster.putNode(ObjectReader.node(node));
+    }
+
+    private void onNodeDeleted(Node node) {
+        cluster.removeNode(node.getMetadata().getName());
+    }
+
+    private void onCiliumNode(GenericKubernetesResource node) {
+        cluster.putCiliumNode(ObjectReader.ciliumNode(node));
+    }
+
+    private void onCiliumNodeDeleted(GenericKubernetesResource node) {
+        cluster.removeCiliumNode(node.getMetadata().getName());
+    }
+
+    private void onEndpoint(GenericKubernetesResource endpoint) {
+        cluster.putEndpoint(key(endpoint), ObjectReader.endpoint(endpoint));
+    }
+
+    private void onEndpointDeleted(GenericKubernetesResource endpoint) {
+        cluster.removeEndpoint(key(endpoint));
+    }
+
+    private void onNodeConfig(GenericKubernetesResource config) {
+        cluster.putNodeConfig(ObjectReader.nodeConfig(config));
+    }
+
+    private void onNodeConfigDeleted(GenericKubernetesResource config) {
+        cluster.removeNodeConfig(key(config));
+    }
+
+    private void onCiliumConfig(ConfigMap map) {
+        cluster.setCiliumConfig(map.getData() == null ? Map.of() : map.getData());
+    }
+
+    private void onCiliumConfigDeleted(ConfigMap map) {
+        cluster.setCiliumConfig(null);
+    }
+
+    private static String key(HasMetadata object) {
+        return object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+    }
+
+    private void scheduleRebuild() {
+        if (!rebuildScheduled) {
+            rebuildScheduled = true;
+            state.schedule(this::rebuild, options.coalesce().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void rebuild() {
+        rebuildScheduled = false;
+        Built built = cluster.build(nodeId, options.calibrateDepartures(), options.calibrateFirstData(), ++version);
+        lastBuilt = built;
+        lastSnapshotNanos = clock.epochNanos();
+        publish.accept(built.snapshot());
+    }
+
+    @Override
+    public Map<String, List<IpPrefix>> nodeAddresses() {
+        Built built = lastBuilt;
+        return built == null ? Map.of() : built.nodeAddresses();
+    }
+
+    /** The last snapshot built, or null before the first. */
+    public DiscoverySnapshot snapshot() {
+        Built built = lastBuilt;
+        return built == null ? null : built.snapshot();
+    }
+
+    public DiscoveryStatus status() {
+        List<ResourceWatch> resources = new ArrayList<>();
+        for (Watched<?> each : watched) {
+            SharedIndexInformer<?> informer = each.informer();
+            boolean watching = informer.isWatching();
+            if (watching) {
+                // A resource that works again (RBAC granted, API server back) reports its next failure anew.
+                forbidden.remove(each.resource());
+                failures.remove(each.resource());
+            }
+            resources.add(new ResourceWatch(each.resource(), informer.hasSynced(), watching,
+                    informer.getStore().listKeys().size(), forbidden.get(each.resource()), failures.get(each.resource())));
+        }
+        Built built = lastBuilt;
+        Map<String, DiscoveryStatus.NodeCalibration> calibrations = new LinkedHashMap<>();
+        if (built != null) {
+            built.report().calibrations().forEach((node, calibration) -> calibrations.put(node, plain(calibration)));
+        }
+        return new DiscoveryStatus(true, resources, built == null ? 0 : version, lastSnapshotNanos,
+                built == null ? 0 : built.report().endpointIps(),
+                built == null ? 0 : built.report().endpointsWithoutNode(),
+                built == null ? 0 : built.report().ciliumNodeCidrs(), built == null ? 0 : built.report().nodeCidrs(),
+                built == null ? 0 : built.report().conflicts(), malformed.get(), lastMalformed, calibrations,
+                !options.calibrateDepartures(), !options.calibrateFirstData());
+    }
+
+    private static DiscoveryStatus.NodeCalibration plain(Calibration calibration) {
+        return new DiscoveryStatus.NodeCalibration(names(calibration.departurePoints()),
+                names(calibration.arrivalExtras()), calibration.firstData(), calibration.ipv4(), calibration.ipv6(),
+                calibration.blindSpots(), calibration.warnings(), calibration.sources());
+    }
+
+    private static List<String> names(Set<Integer> points) {
+        return points.stream().sorted().map(point -> {
+            TraceObservationPoint known = TraceObservationPoint.forNumber(point);
+            return known == null ? String.valueOf(point) : known.name();
+        }).toList();
+    }
+
+    private String missing() {
+        List<String> names = new ArrayList<>();
+        for (Watched<?> each : watched) {
+            if (!each.informer().hasSynced()) {
+                names.add(each.resource() + (forbidden.containsKey(each.resource()) ? " (403)" : ""));
+            }
+        }
+        return String.join(", ", names);
+    }
+
+    /** Stops the informers and the client; the last snapshot stays with the join. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        watched.forEach(each -> each.informer().stop());
+        client.close();
+        state.shutdownNow();
+        clientTasks.shutdownNow();
+    }
+
+    private static ResourceDefinitionContext crd(String version, String kind, String plural, boolean namespaced) {
+        return new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion(version).withKind(kind)
+                .withPlural(plural).withNamespaced(namespaced).build();
+    }
+}

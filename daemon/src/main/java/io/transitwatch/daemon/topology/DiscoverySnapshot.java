@@ -1,0 +1,50 @@
+package io.transitwatch.daemon.topology;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Immutable, so it may be built on the discovery thread and read on the join thread.
+ *
+ * <p>What the Kubernetes API says about the cluster at one moment, already in the join's terms
+ * (k8s-facts.md §1, §2): the placement tables in the order of precedence the join consults them
+ * after the configured pod CIDRs — exact pod IPs from CiliumEndpoints, then CiliumNode pod and pool
+ * CIDRs, then {@code Node.spec.podCIDRs} — the nodes' own addresses, and the calibration of the
+ * observation points and packet kinds. Node ids are dictionary ids, pinned by whoever built it.
+ *
+ * @param endpointIps exact pod IP (/32, /128) to node, from CiliumEndpoints
+ * @param ciliumNodeCidrs {@code CiliumNode.spec.ipam.podCIDRs} and {@code spec.ipam.pools.allocated[].cidrs}
+ * @param nodeCidrs {@code Node.spec.podCIDRs}
+ * @param nodeAddresses host addresses of each node (CiliumNode.spec.addresses, Node.status.addresses)
+ * @param departurePoints observation points (proto numbers) of departures derived from cilium-config
+ *     (union over the nodes); empty = keep the configured ones (explicit configuration, or nothing known)
+ * @param firstData whether each connection's first ACK / PSH are reported on both nodes:
+ *     {@link #UNKNOWN} keeps the configured value
+ * @param version increases with every snapshot of one discovery
+ */
+public record DiscoverySnapshot(PrefixTable endpointIps, PrefixTable ciliumNodeCidrs, PrefixTable nodeCidrs,
+        PrefixTable nodeAddresses, Set<Integer> departurePoints, int firstData, long version) {
+    public static final int UNKNOWN = -1;
+    public static final int NO = 0;
+    public static final int YES = 1;
+
+    public DiscoverySnapshot {
+        departurePoints = Set.copyOf(departurePoints);
+    }
+
+    /** Placements in one table, for a caller that wants no precedence (tests, the node-address source). */
+    public static PrefixTable empty() {
+        return new PrefixTable(java.util.List.of(), java.util.List.of());
+    }
+
+    /** Whether any table places pod addresses. */
+    public boolean placesPods() {
+        return !endpointIps.isEmpty() || !ciliumNodeCidrs.isEmpty() || !nodeCidrs.isEmpty();
+    }
+
+    /** The node-address source of round-trip destination naming: node name → its host addresses. */
+    public interface NodeAddressSource {
+        /** The latest immutable view; never null (empty before the first list). */
+        Map<String, java.util.List<IpPrefix>> nodeAddresses();
+    }
+}

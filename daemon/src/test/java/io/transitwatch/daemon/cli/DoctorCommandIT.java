@@ -1,0 +1,85 @@
+package io.transitwatch.daemon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.transitwatch.daemon.clock.Clock;
+import io.transitwatch.daemon.lifecycle.Demo;
+import io.transitwatch.daemon.sim.Scenario;
+import io.transitwatch.daemon.sim.SimMode;
+import io.transitwatch.daemon.sim.kube.SimKubernetesApi;
+import io.transitwatch.daemon.testsupport.JsonSchemas;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code transitwatch doctor} against the demo's simulated cluster (Hubble Relay and the Kubernetes
+ * API): exit 0 with the calibration and its sources; exit 1 naming the key when trace events are
+ * compiled out; the JSON matches its schema.
+ */
+class DoctorCommandIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void healthySimulatedClusterExitsZeroAndABlindOneExitsOneNamingTheKey() throws Exception {
+        try (Demo demo = Demo.start(SimMode.RELAY, Scenario.preset("healthy"), List.of("http.port=-1"), dir,
+                new PrintStream(OutputStream.nullOutputStream()), Clock.SYSTEM)) {
+            Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), demo.kubernetes().kubeconfig());
+            Path config = Files.writeString(dir.resolve("doctor.yaml"), "hubble:\n  relay:\n    address: "
+                    + demo.simulator().relayTarget() + "\nkubernetes:\n  enabled: true\n  kubeconfig: " + kubeconfig + "\n");
+
+            Result text = doctor("--config", config.toString(), "--watch", "2s");
+            assertEquals(0, text.exit(), text.out());
+            assertTrue(text.out().startsWith("OK"), text.out());
+            assertTrue(text.out().contains("departure-points: TO_NETWORK from cilium-config kube-system/cilium-config: "
+                    + "routing-mode=native"), text.out());
+
+            Result json = doctor("--config", config.toString(), "--watch", "2s", "--format", "json");
+            assertEquals(0, json.exit(), json.out());
+            assertEquals(List.of(), JsonSchemas.errors(json.out().trim()));
+            JsonNode report = JSON.readTree(json.out());
+            assertTrue(report.get("ok").asBoolean());
+            assertTrue(report.get("placement_coverage").get("lookups_by_source").get("cilium_endpoint").asLong() > 0,
+                    report.toString());
+
+            Map<String, String> blind = new HashMap<>(SimKubernetesApi.ciliumConfig("native"));
+            blind.put("bpf-events-trace-enabled", "false");
+            demo.kubernetes().setCiliumConfig(blind);
+            Result failing = doctor("--config", config.toString(), "--watch", "1s", "--format", "json");
+            assertEquals(1, failing.exit(), failing.out());
+            assertEquals(List.of(), JsonSchemas.errors(failing.out().trim()));
+            JsonNode problems = JSON.readTree(failing.out()).get("problems");
+            assertFalse(problems.isEmpty());
+            assertTrue(problems.get(0).asText().contains("bpf-events-trace-enabled=false"), problems.toString());
+        }
+    }
+
+    @Test
+    void aWrongFormatIsUsage() {
+        assertEquals(2, doctor("--format", "yaml").exit());
+    }
+
+    private record Result(int exit, String out) {}
+
+    private static Result doctor(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int exit = new CommandLine(new DoctorCommand(new PrintStream(bytes, true, StandardCharsets.UTF_8))).execute(args);
+        return new Result(exit, bytes.toString(StandardCharsets.UTF_8));
+    }
+}

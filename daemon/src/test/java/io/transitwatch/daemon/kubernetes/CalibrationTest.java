@@ -1,0 +1,92 @@
+package io.transitwatch.daemon.kubernetes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.transitwatch.daemon.kubernetes.Calibration.Setting;
+import io.transitwatch.proto.flow.TraceObservationPoint;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** k8s-facts.md §2: what a node's merged Cilium configuration means for the join, with sources. */
+class CalibrationTest {
+    private static final String CONFIG_MAP = "cilium-config kube-system/cilium-config:";
+
+    @Test
+    void tunnelDepartsAtToOverlay() {
+        Calibration calibration = Calibration.derive(config("routing-mode", "tunnel"));
+
+        assertEquals(Set.of(TraceObservationPoint.TO_OVERLAY_VALUE), calibration.departurePoints());
+        assertTrue(calibration.sources().get("departure-points").contains(CONFIG_MAP + " routing-mode=tunnel"));
+    }
+
+    @Test
+    void nativeRoutingDependsOnHostRouting() {
+        assertEquals(Set.of(TraceObservationPoint.TO_NETWORK_VALUE), Calibration.derive(
+                config("routing-mode", "native", "enable-host-legacy-routing", "false")).departurePoints());
+        assertEquals(Set.of(TraceObservationPoint.TO_STACK_VALUE), Calibration.derive(
+                config("routing-mode", "native", "enable-host-legacy-routing", "true")).departurePoints());
+        Calibration agentDecides = Calibration.derive(config("routing-mode", "native"));
+        assertEquals(Set.of(TraceObservationPoint.TO_NETWORK_VALUE, TraceObservationPoint.TO_STACK_VALUE),
+                agentDecides.departurePoints());
+        assertTrue(agentDecides.sources().get("departure-points").contains("agent decides"));
+    }
+
+    @Test
+    void theLegacyTunnelKeyCountsOnlyWithoutRoutingMode() {
+        assertEquals(Set.of(TraceObservationPoint.TO_NETWORK_VALUE, TraceObservationPoint.TO_STACK_VALUE),
+                Calibration.derive(config("tunnel", "disabled")).departurePoints());
+        assertEquals(Set.of(TraceObservationPoint.TO_OVERLAY_VALUE),
+                Calibration.derive(config("tunnel", "vxlan")).departurePoints());
+        assertEquals(Set.of(TraceObservationPoint.TO_OVERLAY_VALUE),
+                Calibration.derive(config("routing-mode", "tunnel", "tunnel", "disabled")).departurePoints());
+    }
+
+    @Test
+    void firstDataNeedsAckAndPshOrNoAggregation() {
+        assertTrue(Calibration.derive(config("monitor-aggregation-flags", "all")).firstData());
+        assertTrue(Calibration.derive(config("monitor-aggregation-flags", "syn, fin,rst,ack,psh")).firstData());
+        assertFalse(Calibration.derive(config("monitor-aggregation-flags", "syn,fin,rst")).firstData());
+        Calibration absent = Calibration.derive(config("routing-mode", "tunnel"));
+        assertFalse(absent.firstData());
+        assertTrue(absent.sources().get("first-data").contains("agent default"));
+        Calibration none = Calibration.derive(config("monitor-aggregation", "none",
+                "monitor-aggregation-flags", "syn"));
+        assertTrue(none.firstData());
+        assertEquals(Set.of(TraceObservationPoint.FROM_NETWORK_VALUE, TraceObservationPoint.FROM_OVERLAY_VALUE),
+                none.arrivalExtras());
+    }
+
+    @Test
+    void blindSpotsAndWarningsNameTheirKey() {
+        Calibration blind = Calibration.derive(config("bpf-events-trace-enabled", "false",
+                "bpf-events-default-rate-limit", "1000"));
+        assertEquals(1, blind.blindSpots().size());
+        assertTrue(blind.blindSpots().get(0).contains("bpf-events-trace-enabled=false"));
+        assertTrue(blind.warnings().stream().anyMatch(w -> w.contains("bpf-events-default-rate-limit=1000")));
+        Calibration clear = Calibration.derive(config("bpf-events-default-rate-limit", "0"));
+        assertEquals(List.of(), clear.blindSpots());
+        assertEquals(List.of(), clear.warnings());
+    }
+
+    @Test
+    void familiesFollowTheAgentDefaults() {
+        Calibration defaults = Calibration.derive(config());
+        assertTrue(defaults.ipv4());
+        assertFalse(defaults.ipv6());
+        Calibration dual = Calibration.derive(config("enable-ipv6", "true"));
+        assertTrue(dual.ipv4() && dual.ipv6());
+    }
+
+    private static Map<String, Setting> config(String... keysAndValues) {
+        Map<String, Setting> merged = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            merged.put(keysAndValues[i], new Setting(keysAndValues[i + 1], CONFIG_MAP));
+        }
+        return merged;
+    }
+}

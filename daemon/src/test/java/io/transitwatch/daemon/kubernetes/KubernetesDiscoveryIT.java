@@ -1,0 +1,277 @@
+package io.transitwatch.daemon.kubernetes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.transitwatch.daemon.clock.Clock;
+import io.transitwatch.daemon.sim.ClusterTopology;
+import io.transitwatch.daemon.sim.Pod;
+import io.transitwatch.daemon.sim.SimNode;
+import io.transitwatch.daemon.sim.kube.SimKubernetesApi;
+import io.transitwatch.daemon.sim.kube.SimKubernetesApi.Ipam;
+import io.transitwatch.daemon.threads.NamedThreadFactory;
+import io.transitwatch.daemon.topology.DiscoverySnapshot;
+import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.daemon.topology.Topology;
+import io.transitwatch.proto.flow.TraceObservationPoint;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Discovery against an in-process Kubernetes API server over real HTTP (fabric8's CRUD mock server,
+ * the simulator's {@link SimKubernetesApi}): issue #14, Done-when item 1.
+ */
+class KubernetesDiscoveryIT {
+    private static final Duration AWAIT = Duration.ofSeconds(20);
+
+    private final ClusterTopology cluster = ClusterTopology.defaults();
+    private final Map<String, Integer> ids = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger();
+    private final AtomicReference<DiscoverySnapshot> latest = new AtomicReference<>();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Ipam.class)
+    void everyPodIpIsPlacedBeforeTheFirstFlow(Ipam ipam) {
+        SimKubernetesApi api = api(ipam, SimKubernetesApi.ciliumConfig("native"));
+        KubernetesDiscovery discovery = discovery(api.config(), true, true);
+
+        discovery.start();
+
+        // start() returns after the first snapshot was handed over: nothing to wait for.
+        DiscoverySnapshot snapshot = latest.get();
+        assertNotNull(snapshot);
+        Topology topology = topology(snapshot);
+        for (Pod pod : cluster.pods()) {
+            assertEquals(id(pod.node().name()), nodeOf(topology, pod.ipv4()), pod.qualifiedName() + " " + pod.ipv4());
+            assertEquals(id(pod.node().name()), nodeOf(topology, pod.ipv6()), pod.qualifiedName() + " " + pod.ipv6());
+        }
+        for (SimNode node : cluster.nodes()) {
+            IpPrefix address = IpPrefix.parse(node.ipv4());
+            assertEquals(id(node.name()), topology.nodeOfAddress(address.hi(), address.lo()), node.name());
+        }
+        assertTrue(discovery.nodeAddresses().keySet().containsAll(cluster.nodeNames()));
+        switch (ipam) {
+            case CLUSTER_POOL, MULTI_POOL -> assertFalse(snapshot.ciliumNodeCidrs().isEmpty());
+            case KUBERNETES -> assertFalse(snapshot.nodeCidrs().isEmpty());
+            case ENI -> {
+                assertTrue(snapshot.ciliumNodeCidrs().isEmpty());
+                assertTrue(snapshot.nodeCidrs().isEmpty());
+            }
+        }
+        assertTrue(discovery.status().connected(), () -> discovery.status().toString());
+        assertEquals(cluster.pods().size() * 2, discovery.status().endpointIps());
+    }
+
+    @Test
+    void nodesAddedRemovedAndReaddressedTakeEffectWhileRunning() {
+        SimKubernetesApi api = api(Ipam.CLUSTER_POOL, SimKubernetesApi.ciliumConfig("native"));
+        KubernetesDiscovery discovery = discovery(api.config(), true, true);
+        discovery.start();
+        SimNode first = cluster.nodes().get(0);
+        assertEquals(0, nodeOf(topology(latest.get()), "10.200.0.7"));
+
+        api.putNode("solwk99", "10.101.0.99", "fd00:101::99", List.of("10.200.0.0/24", "fd00:200::/64"),
+                Ipam.CLUSTER_POOL, Map.of());
+        await().atMost(AWAIT).until(() -> nodeOf(topology(latest.get()), "10.200.0.7") == id("solwk99"));
+
+        api.putNode(first.name(), first.ipv4(), first.ipv6(), List.of("10.201.0.0/24"), Ipam.CLUSTER_POOL, Map.of());
+        await().atMost(AWAIT).until(() -> nodeOf(topology(latest.get()), "10.201.0.9") == id(first.name()));
+
+        api.removeNode("solwk99");
+        await().atMost(AWAIT).until(() -> nodeOf(topology(latest.get()), "10.200.0.7") == 0);
+        assertFalse(discovery.nodeAddresses().containsKey("solwk99"));
+    }
+
+    @Test
+    void switchingCiliumConfigFromNativeToTunnelRecalibratesDeparturePointsLive() {
+        SimKubernetesApi api = api(Ipam.CLUSTER_POOL, SimKubernetesApi.ciliumConfig("native"));
+        KubernetesDiscovery discovery = discovery(api.config(), true, true);
+        discovery.start();
+        assertEquals(Set.of(TraceObservationPoint.TO_NETWORK_VALUE), latest.get().departurePoints());
+        assertEquals(DiscoverySnapshot.NO, latest.get().firstData());
+
+        Map<String, String> tunnel = new java.util.HashMap<>(SimKubernetesApi.ciliumConfig("tunnel"));
+        tunnel.put("monitor-aggregation-flags", "all");
+        api.setCiliumConfig(tunnel);
+
+        await().atMost(AWAIT).until(() -> latest.get().departurePoints()
+                .equals(Set.of(TraceObservationPoint.TO_OVERLAY_VALUE)));
+        assertEquals(DiscoverySnapshot.YES, latest.get().firstData());
+        String source = discovery.status().calibrations().get(cluster.nodeNames().get(0)).sources().get("departure-points");
+        assertTrue(source.contains("cilium-config kube-system/cilium-config: routing-mode=tunnel"), source);
+    }
+
+    @Test
+    void explicitConfigurationWinsOverCalibration() {
+        SimKubernetesApi api = api(Ipam.CLUSTER_POOL, SimKubernetesApi.ciliumConfig("tunnel"));
+        KubernetesDiscovery discovery = discovery(api.config(), false, false);
+        discovery.start();
+        await().atMost(AWAIT).until(() -> discovery.status().connected());
+
+        assertEquals(Set.of(), latest.get().departurePoints());
+        assertEquals(DiscoverySnapshot.UNKNOWN, latest.get().firstData());
+        assertTrue(discovery.status().explicitDepartures());
+        assertEquals(List.of("TO_OVERLAY"),
+                discovery.status().calibrations().get(cluster.nodeNames().get(0)).departurePoints());
+    }
+
+    @Test
+    void aCiliumNodeConfigOverrideAppliesToItsNodesOnly() {
+        SimKubernetesApi api = api(Ipam.CLUSTER_POOL, SimKubernetesApi.ciliumConfig("native"));
+        SimNode legacy = cluster.nodes().get(1);
+        api.putNode(legacy.name(), legacy.ipv4(), legacy.ipv6(), List.of(legacy.podCidrV4(), legacy.podCidrV6()),
+                Ipam.CLUSTER_POOL, Map.of("transitwatch.io/kernel", "old"));
+        api.putNodeConfig("old-kernels", Map.of("transitwatch.io/kernel", "old"),
+                Map.of("enable-host-legacy-routing", "true"));
+        KubernetesDiscovery discovery = discovery(api.config(), true, true);
+        discovery.start();
+
+        await().atMost(AWAIT).until(() -> discovery.status().calibrations().size() == cluster.nodes().size());
+        Map<String, DiscoveryStatus.NodeCalibration> calibrations = discovery.status().calibrations();
+        assertEquals(List.of("TO_STACK"), calibrations.get(legacy.name()).departurePoints());
+        String source = calibrations.get(legacy.name()).sources().get("departure-points");
+        assertTrue(source.contains("CiliumNodeConfig kube-system/old-kernels"), source);
+        cluster.nodes().stream().filter(node -> !node.name().equals(legacy.name())).forEach(node ->
+                assertEquals(List.of("TO_NETWORK"), calibrations.get(node.name()).departurePoints(), node.name()));
+        assertEquals(Set.of(TraceObservationPoint.TO_NETWORK_VALUE, TraceObservationPoint.TO_STACK_VALUE),
+                latest.get().departurePoints());
+    }
+
+    @Test
+    void bpfEventsTraceDisabledIsAFatalBlindSpotNamingTheKey() {
+        Map<String, String> config = new java.util.HashMap<>(SimKubernetesApi.ciliumConfig("native"));
+        config.put("bpf-events-trace-enabled", "false");
+        SimKubernetesApi api = api(Ipam.CLUSTER_POOL, config);
+        KubernetesDiscovery discovery = discovery(api.config(), true, true);
+        discovery.start();
+        await().atMost(AWAIT).until(() -> discovery.status().connected());
+
+        assertEquals(cluster.nodes().size(), discovery.status().calibrations().size());
+        discovery.status().calibrations().forEach((node, calibration) -> {
+            assertEquals(1, calibration.blindSpots().size(), node);
+            assertTrue(calibration.blindSpots().get(0).contains("bpf-events-trace-enabled=false"), node);
+        });
+    }
+
+    @Test
+    void aMalformedObjectIsCountedAndSkipped() {
+        SimKubernetesApi api = api(Ipam.ENI, SimKubernetesApi.ciliumConfig("native"));
+        Pod pod = cluster.pods().get(0);
+        api.putEndpointStatus("default", "broken", Map.of("networking",
+                Map.of("addressing", List.of(Map.of("ipv4", "not-an-ip")), "node", pod.node().ipv4())));
+        KubernetesDiscovery discovery = discovery(api.config(), true, true);
+        discovery.start();
+
+        await().atMost(AWAIT).until(() -> discovery.status().malformed() == 1);
+        String why = discovery.status().lastMalformed();
+        assertTrue(why.contains("default/broken") && why.contains("not-an-ip"), why);
+        assertEquals(id(pod.node().name()), nodeOf(topology(latest.get()), pod.ipv4()));
+        assertTrue(discovery.status().connected());
+    }
+
+    @Test
+    void anOutageKeepsTheLastSnapshotAndSaysSo() {
+        SimKubernetesApi api = api(Ipam.CLUSTER_POOL, SimKubernetesApi.ciliumConfig("native"));
+        KubernetesDiscovery discovery = discovery(api.config(), true, true);
+        discovery.start();
+        assertTrue(discovery.status().connected());
+
+        api.close();
+        toClose.remove(api);
+
+        await().atMost(AWAIT).until(() -> !discovery.status().connected());
+        // Whatever was last published (a late coalesced rebuild may follow start()) still holds the cluster.
+        assertFalse(latest.get().endpointIps().isEmpty());
+        assertFalse(latest.get().ciliumNodeCidrs().isEmpty());
+        Pod pod = cluster.pods().get(0);
+        assertEquals(id(pod.node().name()), nodeOf(topology(latest.get()), pod.ipv4()));
+        assertTrue(discovery.status().resources().stream().anyMatch(watch -> !watch.watching()));
+    }
+
+    @Test
+    void forbiddenNamesTheVerbTheResourceAndTheHelmValue() throws Exception {
+        HttpServer forbidding = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        forbidding.createContext("/", exchange -> {
+            byte[] body = ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
+                    + "\"code\":403,\"message\":\"forbidden: User \\\"system:serviceaccount:kube-system:transitwatch\\\" "
+                    + "cannot list resource\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(403, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        forbidding.start();
+        toClose.add(() -> forbidding.stop(0));
+        Config config = new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + forbidding.getAddress().getPort())
+                .withRequestRetryBackoffLimit(0).build();
+        KubernetesDiscovery discovery = discovery(config, true, true);
+
+        discovery.start();
+
+        await().atMost(AWAIT).until(() -> discovery.status().resources().stream()
+                .allMatch(watch -> watch.forbidden() != null));
+        assertTrue(discovery.status().resources().stream().anyMatch(watch -> watch.forbidden()
+                .contains("forbidden to list ciliumnodes.cilium.io") && watch.forbidden()
+                .contains("Helm value kubernetes.enabled with rbac.create")), () -> discovery.status().toString());
+        assertTrue(discovery.status().resources().stream().anyMatch(watch -> watch.forbidden()
+                .contains("configmaps/cilium-config") && watch.forbidden().contains("hubble.ciliumNamespace")));
+        assertFalse(discovery.status().connected());
+    }
+
+    private SimKubernetesApi api(Ipam ipam, Map<String, String> ciliumConfig) {
+        SimKubernetesApi api = SimKubernetesApi.of(cluster, ipam, ciliumConfig);
+        toClose.add(api);
+        return api;
+    }
+
+    private KubernetesDiscovery discovery(Config config, boolean calibrateDepartures, boolean calibrateFirstData) {
+        KubernetesDiscovery discovery = new KubernetesDiscovery(config,
+                new KubernetesDiscovery.Options(SimKubernetesApi.NAMESPACE, "cilium-config", Duration.ofMinutes(10),
+                        Duration.ofSeconds(10), Duration.ofMillis(20), calibrateDepartures, calibrateFirstData),
+                this::id, latest::set, NamedThreadFactory::daemon, Clock.SYSTEM);
+        toClose.add(discovery);
+        return discovery;
+    }
+
+    private int id(String node) {
+        return ids.computeIfAbsent(node, name -> nextId.incrementAndGet());
+    }
+
+    private Topology topology(DiscoverySnapshot snapshot) {
+        Topology topology = new Topology(Map.of(), this::id, 16, Duration.ofMinutes(1));
+        topology.apply(snapshot);
+        return topology;
+    }
+
+    private static int nodeOf(Topology topology, String ip) {
+        IpPrefix address = IpPrefix.parse(ip);
+        return topology.nodeOf(address.hi(), address.lo());
+    }
+}
