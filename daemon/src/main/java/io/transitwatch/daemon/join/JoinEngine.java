@@ -120,16 +120,19 @@ public final class JoinEngine implements NodeEventHandler {
         int node = observers.index(event.node);
         if (node == NodeIndex.NONE) {
             counters.increment(JoinCounters.Global.IGNORED_NODE_LIMIT);
-            return;
+        } else {
+            counters.incrementNode(node, JoinCounters.PerNode.EVENTS);
+            switch (event.kind) {
+                case NodeEvent.FLOW -> onFlow(event, node);
+                case NodeEvent.LOST_EVENTS -> observers.onLostEvents(node, event);
+                case NodeEvent.NODE_UP -> observers.onUp(node, event.backfilled);
+                case NodeEvent.NODE_DOWN -> observers.onDown(node, event.timeNanos, event.upAnnounced);
+                case NodeEvent.GAP -> observers.onGap(node, event);
+                default -> { }
+            }
         }
-        counters.incrementNode(node, JoinCounters.PerNode.EVENTS);
-        switch (event.kind) {
-            case NodeEvent.FLOW -> onFlow(event, node);
-            case NodeEvent.LOST_EVENTS -> observers.onLostEvents(node, event);
-            case NodeEvent.NODE_UP -> observers.onUp(node, event.backfilled);
-            case NodeEvent.NODE_DOWN -> observers.onDown(node, event.timeNanos, event.upAnnounced);
-            case NodeEvent.GAP -> observers.onGap(node, event);
-            default -> { }
+        if (endOfBatch) {
+            counters.publish();
         }
     }
 
@@ -153,6 +156,7 @@ public final class JoinEngine implements NodeEventHandler {
         work += lost.expire(nowNanos - lateHorizonNanos, budget);
         counters.reclaimIdlePairs(nowNanos - pairIdleNanos, PAIR_RECLAIM_BUDGET, listener);
         observers.publishClocks();
+        counters.publish();
         listener.onAdvance(epochNanos);
         return work;
     }

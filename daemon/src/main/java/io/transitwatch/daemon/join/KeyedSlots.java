@@ -22,8 +22,14 @@ import java.util.Arrays;
  * agrees, so a probe past other keys touches no key memory. The five key words of a slot sit next
  * to each other in one array, so comparing or re-hashing a key reads one or two cache lines instead
  * of five (the struct-of-arrays layout of ADR 0001 keeps the rest: the fields one pass reads stay
- * apart from the key). Deletion shifts the following run back (Knuth's algorithm R) instead of
- * leaving tombstones.
+ * apart from the key).
+ *
+ * <p>Deletion leaves a tombstone, which a probe steps over and an insert reuses, so removing an entry
+ * reads no other key. (Shifting the run back instead, Knuth's algorithm R, re-hashes every key after
+ * the hole: a cache miss each, which took most of the join thread when overload decides many entries
+ * at once.) A tombstone just before an empty word is emptied at once, with the tombstones before it;
+ * when the rest outgrows a quarter of the capacity, the index is rebuilt from the live slots in one
+ * sequential pass over the keys ({@link #compactions()} counts them), so probes stay short.
  *
  * <p>Each slot is also linked into the FIFO list of its lane (for pending departures: the destination
  * node), in insertion order. Entries are inserted in nearly time order, so a lane's head is its
@@ -38,6 +44,8 @@ final class KeyedSlots {
     static final int MAX_CAPACITY = 1 << 28;
 
     private static final int KEY_WORDS = 5;
+    /** An index word whose entry was removed; its slot part ({@code slotMask}) is no slot's. */
+    private static final int TOMBSTONE = -1;
 
     private final long[] keys;
     private final int[] laneOf;
@@ -49,8 +57,11 @@ final class KeyedSlots {
     private final int slotMask;
     private final int[] laneHead;
     private final int[] laneTail;
+    private final int maxTombstones;
     private int freeHead;
     private int size;
+    private int tombstones;
+    private long compactions;
 
     KeyedSlots(int capacity, int lanes) {
         if (capacity < 2 || Integer.bitCount(capacity) != 1) {
@@ -72,6 +83,8 @@ final class KeyedSlots {
         laneTail = new int[lanes];
         Arrays.fill(laneHead, NONE);
         Arrays.fill(laneTail, NONE);
+        Arrays.fill(laneOf, NONE);
+        maxTombstones = Math.max(1, capacity / 4);
         for (int slot = 0; slot < capacity; slot++) {
             next[slot] = slot + 1 < capacity ? slot + 1 : NONE;
         }
@@ -104,7 +117,7 @@ final class KeyedSlots {
             if (stored == 0) {
                 return NONE;
             }
-            if ((stored & ~slotMask) == fingerprint) {
+            if ((stored & ~slotMask) == fingerprint && stored != TOMBSTONE) {
                 int slot = (stored & slotMask) - 1;
                 int base = slot * KEY_WORDS;
                 if (keys[base + 4] == e && keys[base + 3] == d && keys[base + 1] == b && keys[base + 2] == c
@@ -133,12 +146,7 @@ final class KeyedSlots {
         keys[base + 3] = d;
         keys[base + 4] = e;
         laneOf[slot] = lane;
-        int hash = FlowKey.hash(a, b, c, d, e);
-        int position = hash & indexMask;
-        while (index[position] != 0) {
-            position = (position + 1) & indexMask;
-        }
-        index[position] = fingerprint(hash) | (slot + 1);
+        placeInIndex(slot, FlowKey.hash(a, b, c, d, e));
         appendToLane(slot, lane);
         size++;
         return slot;
@@ -146,11 +154,22 @@ final class KeyedSlots {
 
     /** Frees a slot: out of the index, out of its lane, onto the free list. */
     void remove(int slot) {
-        removeFromIndex(slot);
         unlinkFromLane(slot);
+        laneOf[slot] = NONE; // not live any more, should removeFromIndex rebuild the index
+        removeFromIndex(slot);
         next[slot] = freeHead;
         freeHead = slot;
         size--;
+    }
+
+    /** Index rebuilds so far (for tests: bounded by removals / (capacity / 4)). */
+    long compactions() {
+        return compactions;
+    }
+
+    /** Removed entries whose index words are still tombstones; at most a quarter of the capacity. */
+    int tombstones() {
+        return tombstones;
     }
 
     int oldest(int lane) {
@@ -228,27 +247,49 @@ final class KeyedSlots {
         }
     }
 
+    /** Puts {@code slot} into the first free word (empty or tombstone) of its probe run. */
+    private void placeInIndex(int slot, int hash) {
+        int position = hash & indexMask;
+        int stored;
+        while ((stored = index[position]) != 0 && stored != TOMBSTONE) {
+            position = (position + 1) & indexMask;
+        }
+        if (stored == TOMBSTONE) {
+            tombstones--;
+        }
+        index[position] = fingerprint(hash) | (slot + 1);
+    }
+
     private void removeFromIndex(int slot) {
         int position = hashOf(slot) & indexMask;
         while ((index[position] & slotMask) != slot + 1) {
             position = (position + 1) & indexMask;
         }
-        // Backward-shift deletion: pull later members of the probe run into the hole when their
-        // home position is not between the hole and themselves (cyclically).
-        int hole = position;
-        int probe = (hole + 1) & indexMask;
-        while (index[probe] != 0) {
-            int home = hashOf((index[probe] & slotMask) - 1) & indexMask;
-            boolean homeBetweenHoleAndProbe = hole <= probe
-                    ? (home > hole && home <= probe)
-                    : (home > hole || home <= probe);
-            if (!homeBetweenHoleAndProbe) {
-                index[hole] = index[probe];
-                hole = probe;
+        if (index[(position + 1) & indexMask] != 0) {
+            index[position] = TOMBSTONE;
+            if (++tombstones > maxTombstones) {
+                rebuildIndex();
             }
-            probe = (probe + 1) & indexMask;
+            return;
         }
-        index[hole] = 0;
+        // The end of a probe run: no probe needs this word or the tombstones just before it.
+        index[position] = 0;
+        for (int before = (position - 1) & indexMask; index[before] == TOMBSTONE; before = (before - 1) & indexMask) {
+            index[before] = 0;
+            tombstones--;
+        }
+    }
+
+    /** Drops every tombstone: the index again from the live slots, read in slot order. */
+    private void rebuildIndex() {
+        Arrays.fill(index, 0);
+        tombstones = 0;
+        compactions++;
+        for (int slot = 0; slot < capacity; slot++) {
+            if (laneOf[slot] != NONE) {
+                placeInIndex(slot, hashOf(slot));
+            }
+        }
     }
 
     /** The hash bits above the position's, kept in the index word above {@code slot + 1}. */

@@ -2,6 +2,7 @@ package io.transitwatch.daemon.join;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ class KeyedSlotsTest {
 
     @Test
     void findsExactlyWhatAHashMapFindsThroughInsertsAndRemovals() {
+        long compactions = 0;
         for (int capacity : new int[] {2, 8, 64, 1024}) {
             KeyedSlots slots = new KeyedSlots(capacity, 3);
             Map<Key, Integer> reference = new HashMap<>();
@@ -42,7 +44,41 @@ class KeyedSlotsTest {
                 assertEquals(List.of(key.a(), key.b(), key.c(), key.d(), key.e()),
                         List.of(slots.k0(slot), slots.k1(slot), slots.k2(slot), slots.k3(slot), slots.k4(slot)));
             }
+            compactions += slots.compactions();
         }
+        assertTrue(compactions > 0, "the index was rebuilt from its live slots, and nothing was lost doing so");
+    }
+
+    @Test
+    void massRemovalLeavesBoundedTombstonesAndFindsEveryRemainingKey() {
+        int capacity = 4096;
+        KeyedSlots slots = new KeyedSlots(capacity, 2);
+        SplittableRandom random = new SplittableRandom(7);
+        long[] slotKey = new long[capacity];
+        int removals = 0;
+        for (int round = 0; round < 20; round++) {
+            while (!slots.isFull()) {
+                long key = random.nextLong();
+                slotKey[slots.insert(key, 1, 2, 3, 4, random.nextInt(2))] = key;
+            }
+            // Expire most of the table at once, lane by lane, as overload does: the index must not fill up
+            // with tombstones, and every entry still present must be found.
+            for (int lane = 0; lane < 2; lane++) {
+                int slot;
+                while ((slot = slots.oldest(lane)) != KeyedSlots.NONE && random.nextInt(8) != 0) {
+                    slots.remove(slot);
+                    removals++;
+                    assertTrue(slots.tombstones() <= capacity / 4, "tombstones " + slots.tombstones());
+                }
+            }
+            for (int lane = 0; lane < 2; lane++) {
+                for (int slot = slots.oldest(lane); slot != KeyedSlots.NONE; slot = slots.newer(slot)) {
+                    assertEquals(slot, slots.find(slotKey[slot], 1, 2, 3, 4));
+                }
+            }
+        }
+        assertEquals(KeyedSlots.NONE, slots.find(42, 1, 2, 3, 4));
+        assertTrue(slots.compactions() <= removals / (capacity / 4), "compactions " + slots.compactions());
     }
 
     @Test
