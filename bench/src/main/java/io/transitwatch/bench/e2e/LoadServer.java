@@ -306,7 +306,8 @@ public final class LoadServer implements AutoCloseable {
                 arguments.longValue("seed", 20260101L));
         try (LoadServer server = new LoadServer(workload, mode, 1, arguments.integer("ring", 65_535), false, 0)) {
             System.out.println("WORKLOAD " + workload);
-            System.out.println("READY target=" + server.target() + " pod-cidrs=" + workload.podCidrsSetting());
+            System.out.println("READY target=" + server.target() + " pod-cidrs=" + workload.podCidrsSetting()
+                    + " messages=" + workload.messageCount() + " lost-per-lap=" + workload.lostPerLap());
             System.out.flush();
             BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line; (line = commands.readLine()) != null; ) {
