@@ -57,6 +57,7 @@ public final class JoinEngine implements NodeEventHandler {
     private final Observers observers;
     private final PendingDepartures pending;
     private final RememberedArrivals arrivals;
+    private final SlotIndex joinIndex;
     private final LostHistory lost;
     private final Verdicts verdicts;
     private final Deadlines deadlines;
@@ -79,8 +80,12 @@ public final class JoinEngine implements NodeEventHandler {
         this.classifier = new FlowClassifier(config, counters);
         this.placements = new Placements(topology);
         this.observers = new Observers(config, counters);
-        this.pending = new PendingDepartures(config.pendingCapacity(), config.maxNodes());
-        this.arrivals = new RememberedArrivals(config.arrivalCapacity());
+        // One index for the pending departures and the remembered arrivals: a key is in at most one of
+        // them, and a departure learns from one probe whether it repeats a pending one or its arrival came first.
+        this.joinIndex = new SlotIndex(Math.max(config.pendingCapacity(), config.arrivalCapacity()),
+                config.pendingCapacity() + config.arrivalCapacity());
+        this.pending = new PendingDepartures(config.pendingCapacity(), config.maxNodes(), joinIndex);
+        this.arrivals = new RememberedArrivals(config.arrivalCapacity(), joinIndex);
         this.lost = new LostHistory(config.lostHistoryCapacity());
         this.windowNanos = config.window().toNanos();
         this.trips = new RoundTrips(config.pendingCapacity(), config.maxNodes());
@@ -218,7 +223,9 @@ public final class JoinEngine implements NodeEventHandler {
             return;
         }
         long k4 = FlowClassifier.keyWord(flow, kind);
-        if (repeats.isRepeated(flow, kind, srcHi, srcLo, k4)) {
+        int hash = FlowKey.hash(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
+        int found = joinIndex.findEither(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
+        if (repeats.isRepeated(flow, kind, srcHi, srcLo, k4, pending.slots.slotOf(found))) {
             return;
         }
         if ((kind == PacketKind.SYN || kind == PacketKind.SYN_ACK) && classifier.firstDataJoined()) {
@@ -228,7 +235,7 @@ public final class JoinEngine implements NodeEventHandler {
         counters.incrementNode(node, JoinCounters.PerNode.SENT_DEPARTURES);
         int pair = verdicts.pairSlot(node, destination, flow.ipVersion);
         counters.incrementPair(pair, JoinCounters.PerPair.DEPARTURES);
-        int arrived = arrivals.slots.find(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
+        int arrived = arrivals.slots.slotOf(found);
         if (arrived != KeyedSlots.NONE) {
             long arrivalFrame = observers.frameTime(arrivals.node[arrived], arrivals.nodeNanos[arrived]);
             verdicts.arrivedBefore(flow, node, destination, srcHi, srcLo, k4, pair, frame, arrivalFrame,
@@ -245,7 +252,7 @@ public final class JoinEngine implements NodeEventHandler {
         if (pending.slots.isFull()) {
             deadlines.evictOldest();
         }
-        pending.add(srcHi, srcLo, flow.dstHi, flow.dstLo, k4, destination, node, frame, flow);
+        pending.add(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4, destination, node, frame, flow);
     }
 
     /** The dense index of destination node {@code destinationId}, or {@link NodeIndex#NONE} (counted) when it cannot be joined. */
@@ -274,7 +281,9 @@ public final class JoinEngine implements NodeEventHandler {
         counters.increment(JoinCounters.Global.ARRIVALS);
         boolean dropped = FlowClassifier.isDropped(flow);
         long k4 = FlowClassifier.keyWord(flow, kind);
-        int waiting = pending.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        int hash = FlowKey.hash(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        int found = joinIndex.findEither(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        int waiting = pending.slots.slotOf(found);
         if (waiting != KeyedSlots.NONE && frame > deadlines.placed(waiting) + windowNanos) {
             // Past the departure's window: the departure is decided as the watermark decides it (LOST,
             // or UNVERIFIED if the destination's view was incomplete), whatever order the join saw the
@@ -292,11 +301,11 @@ public final class JoinEngine implements NodeEventHandler {
             verdicts.late(declaredLost, flow, frame);
             return;
         }
-        if (arrivals.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4) != KeyedSlots.NONE) {
+        if (arrivals.slots.slotOf(found) != KeyedSlots.NONE) {
             counters.increment(JoinCounters.Global.DUPLICATE_ARRIVALS);
             return;
         }
-        if (!arrivals.add(flow, k4, node, frame, dropped)) {
+        if (!arrivals.add(flow, hash, k4, node, frame, dropped)) {
             counters.increment(JoinCounters.Global.ARRIVALS_EVICTED);
         }
     }

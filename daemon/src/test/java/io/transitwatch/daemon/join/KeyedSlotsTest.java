@@ -82,6 +82,39 @@ class KeyedSlotsTest {
     }
 
     @Test
+    void twoTablesSharingAnIndexFindTheirOwnKeysInOneProbe() {
+        SlotIndex shared = new SlotIndex(64, 64 + 16);
+        KeyedSlots pending = new KeyedSlots(64, 4, shared);
+        KeyedSlots arrivals = new KeyedSlots(16, 1, shared);
+        Map<Key, Integer> inPending = new HashMap<>();
+        Map<Key, Integer> inArrivals = new HashMap<>();
+        SplittableRandom random = new SplittableRandom(11);
+        for (int step = 0; step < 200_000; step++) {
+            Key key = new Key(random.nextInt(3), random.nextInt(2), random.nextInt(3), random.nextInt(2), random.nextInt(200));
+            int hash = FlowKey.hash(key.a(), key.b(), key.c(), key.d(), key.e());
+            int ref = shared.findEither(hash, key.a(), key.b(), key.c(), key.d(), key.e());
+            Integer expectedPending = inPending.get(key);
+            Integer expectedArrival = inArrivals.get(key);
+            assertEquals(expectedPending == null ? KeyedSlots.NONE : expectedPending, pending.slotOf(ref), "step " + step);
+            assertEquals(expectedArrival == null ? KeyedSlots.NONE : expectedArrival, arrivals.slotOf(ref), "step " + step);
+            assertEquals(pending.slotOf(ref), pending.find(key.a(), key.b(), key.c(), key.d(), key.e()));
+            assertEquals(arrivals.slotOf(ref), arrivals.find(key.a(), key.b(), key.c(), key.d(), key.e()));
+            if (ref == SlotIndex.NONE) { // a key lives in at most one of the two, as a departure and its arrival do
+                KeyedSlots table = random.nextBoolean() ? pending : arrivals;
+                if (!table.isFull()) {
+                    int slot = table.insert(hash, key.a(), key.b(), key.c(), key.d(), key.e(), 0);
+                    (table == pending ? inPending : inArrivals).put(key, slot);
+                }
+            } else if (random.nextInt(3) != 0) {
+                boolean fromPending = expectedPending != null;
+                (fromPending ? pending : arrivals).remove(fromPending ? expectedPending : expectedArrival);
+                (fromPending ? inPending : inArrivals).remove(key);
+            }
+        }
+        assertTrue(shared.compactions() > 0, "the shared index was rebuilt from both tables");
+    }
+
+    @Test
     void lanesKeepInsertionOrderAcrossRemovals() {
         KeyedSlots slots = new KeyedSlots(8, 2);
         int first = slots.insert(1, 0, 0, 0, 1, 1);
