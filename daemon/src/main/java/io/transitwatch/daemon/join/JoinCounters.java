@@ -145,20 +145,17 @@ public final class JoinCounters {
         for (int i = 0; i < delayCounts.length; i++) {
             delayByFamily.setRelease(i, delayCounts[i]);
         }
-        for (int n = 0, changed = dirtyNodes.size(); n < changed; n++) {
-            int base = dirtyNodes.get(n) * PerNode.VALUES.length;
-            for (int i = base, end = base + PerNode.VALUES.length; i < end; i++) {
-                perNode.setRelease(i, nodeCounts[i]);
+        publishSlots(dirtyNodes, nodeCounts, perNode, PerNode.VALUES.length);
+        publishSlots(dirtyPairs, pairCounts, perPair, PAIR_STRIDE);
+    }
+
+    private static void publishSlots(DirtySlots dirty, long[] counts, AtomicLongArray published, int stride) {
+        for (int n = 0, changed = dirty.size(); n < changed; n++) {
+            for (int i = dirty.get(n) * stride, end = i + stride; i < end; i++) {
+                published.setRelease(i, counts[i]);
             }
         }
-        dirtyNodes.clear();
-        for (int n = 0, changed = dirtyPairs.size(); n < changed; n++) {
-            int base = dirtyPairs.get(n) * PAIR_STRIDE;
-            for (int i = base, end = base + PAIR_STRIDE; i < end; i++) {
-                perPair.setRelease(i, pairCounts[i]);
-            }
-        }
-        dirtyPairs.clear();
+        dirty.clear();
     }
 
     void registerNode(int denseNode, int dictionaryId) {

@@ -80,8 +80,7 @@ public final class JoinEngine implements NodeEventHandler {
         this.classifier = new FlowClassifier(config, counters);
         this.placements = new Placements(topology);
         this.observers = new Observers(config, counters);
-        // One index for the pending departures and the remembered arrivals: a key is in at most one of
-        // them, and a departure learns from one probe whether it repeats a pending one or its arrival came first.
+        // One index for both tables: a departure learns in one probe if it repeats a pending one or its arrival came first.
         this.joinIndex = new SlotIndex(Math.max(config.pendingCapacity(), config.arrivalCapacity()),
                 config.pendingCapacity() + config.arrivalCapacity());
         this.pending = new PendingDepartures(config.pendingCapacity(), config.maxNodes(), joinIndex);
