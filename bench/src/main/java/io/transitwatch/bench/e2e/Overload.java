@@ -41,7 +41,8 @@ final class Overload {
             for (String line; (line = child.readLine()) != null; ) {
                 if (line.startsWith("PHASE ")) {
                     long rate = line.endsWith(" overload") ? overloadRate : normalRate;
-                    setRate(server, rate);
+                    server.send("rerate " + rate); // the daemon's open stream changes pace, as Hubble's load would
+                    server.readLineStartingWith("OK");
                     start = server.stats();
                     child.send("go rate=" + rate);
                 } else if (line.startsWith("PHASE_END ")) {
