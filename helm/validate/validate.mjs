@@ -7,7 +7,7 @@
 // (ajv underneath): wrong types, missing required fields, bad enums. Those schemas accept unknown fields,
 // so a misspelt field passes here; the Java tests (HelmChartIT) check the fields that matter.
 //
-// CRDs are not in kubernetes-models. ServiceMonitor and CiliumNetworkPolicy are checked against the small
+// CRDs are not in kubernetes-models. ServiceMonitor, PrometheusRule and CiliumNetworkPolicy are checked against the small
 // hand-written schemas in crd-schemas/ (subsets of the upstream CRDs that reject unknown fields), and the
 // output says so. Any other kind is a failure, not a skip: the chart renders nothing else.
 //
@@ -22,6 +22,7 @@ import Ajv from "ajv";
 const here = dirname(fileURLToPath(import.meta.url));
 const OWN_CRD_SCHEMAS = {
   "monitoring.coreos.com/v1/ServiceMonitor": "monitoring.coreos.com_v1_ServiceMonitor.json",
+  "monitoring.coreos.com/v1/PrometheusRule": "monitoring.coreos.com_v1_PrometheusRule.json",
   "cilium.io/v2/CiliumNetworkPolicy": "cilium.io_v2_CiliumNetworkPolicy.json",
 };
 const ajv = new Ajv({ allErrors: true, strict: false });

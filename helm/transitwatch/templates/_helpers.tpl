@@ -224,3 +224,143 @@ variable, the Hubble key a file.
 app.kubernetes.io/name: {{ include "transitwatch.name" . }}-test
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
+
+{{/*
+The container's environment, volume mounts and the pod's volumes: the same for the daemon
+(deployment.yaml) and for `helm test`'s doctor (tests/test-doctor.yaml), which must see the
+daemon's configuration, certificates and credentials exactly as the daemon does.
+*/}}
+{{- define "transitwatch.env" -}}
+{{- $kafkaSasl := include "transitwatch.kafkaSasl" . -}}
+- name: JAVA_TOOL_OPTIONS
+  value: {{ include "transitwatch.javaToolOptions" . | quote }}
+# kubernetes.enabled, through the environment (the daemon's TRANSITWATCH_<KEY> form): placements, node
+# addresses and Cilium's settings from the Kubernetes API, with the RBAC of rbac.yaml.
+- name: TRANSITWATCH_KUBERNETES_ENABLED
+  value: {{ .Values.kubernetes.enabled | quote }}
+{{- if $kafkaSasl }}
+{{- if .Values.kafka.sasl.jaasConfigKey }}
+# The whole JAAS line from the Secret; it never appears in the ConfigMap or in values.
+- name: TRANSITWATCH_KAFKA_PRODUCER_SASL_JAAS_CONFIG
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.kafka.sasl.existingSecret }}
+      key: {{ .Values.kafka.sasl.jaasConfigKey }}
+{{- else }}
+- name: KAFKA_SASL_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.kafka.sasl.existingSecret }}
+      key: {{ .Values.kafka.sasl.usernameKey }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.kafka.sasl.existingSecret }}
+      key: {{ .Values.kafka.sasl.passwordKey }}
+# Kubernetes expands $(VAR) from the two variables above when it starts the container.
+- name: TRANSITWATCH_KAFKA_PRODUCER_SASL_JAAS_CONFIG
+  value: {{ printf "%s required username=\"$(KAFKA_SASL_USERNAME)\" password=\"$(KAFKA_SASL_PASSWORD)\";" (ternary "org.apache.kafka.common.security.plain.PlainLoginModule" "org.apache.kafka.common.security.scram.ScramLoginModule" (eq .Values.kafka.sasl.mechanism "PLAIN")) | quote }}
+{{- end }}
+{{- end }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "transitwatch.volumeMounts" -}}
+{{- $tlsDir := include "transitwatch.hubbleTlsDir" . -}}
+- name: config
+  mountPath: {{ include "transitwatch.configDir" . }}
+  readOnly: true
+- name: tmp
+  mountPath: /tmp
+{{- if .Values.hubble.tls.enabled }}
+- name: hubble-tls
+  mountPath: {{ $tlsDir }}
+  readOnly: true
+{{- end }}
+{{- if and (include "transitwatch.kafkaEnabled" .) .Values.kafka.tls.caSecret }}
+- name: kafka-tls
+  mountPath: {{ include "transitwatch.kafkaTlsDir" . }}
+  readOnly: true
+{{- end }}
+{{- if include "transitwatch.slackEnabled" . }}
+- name: slack-webhook
+  mountPath: {{ include "transitwatch.slackDir" . }}
+  readOnly: true
+{{- end }}
+{{- with .Values.extraVolumeMounts }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "transitwatch.volumes" -}}
+- name: config
+  configMap:
+    name: {{ include "transitwatch.fullname" . }}
+    items:
+      - key: config.yaml
+        path: config.yaml
+# The root file system is read-only; the JVM writes its temporary files here.
+- name: tmp
+  emptyDir:
+    medium: Memory
+    sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- if .Values.hubble.tls.enabled }}
+# Client certificate for mTLS to Hubble (Cilium's hubble-relay-client-certs by default).
+- name: hubble-tls
+  secret:
+    secretName: {{ .Values.hubble.tls.existingSecret }}
+    defaultMode: 0400
+    items:
+      - key: ca.crt
+        path: ca.crt
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
+{{- end }}
+{{- if and (include "transitwatch.kafkaEnabled" .) .Values.kafka.tls.caSecret }}
+- name: kafka-tls
+  secret:
+    secretName: {{ .Values.kafka.tls.caSecret }}
+    defaultMode: 0400
+    items:
+      - key: {{ .Values.kafka.tls.caKey }}
+        path: ca.crt
+{{- end }}
+{{- if include "transitwatch.slackEnabled" . }}
+# The webhook URL as a file (slack.webhook-url-file); the daemon never logs it.
+- name: slack-webhook
+  secret:
+    secretName: {{ include "transitwatch.slackSecretName" . }}
+    defaultMode: 0400
+    items:
+      - key: {{ include "transitwatch.slackSecretKey" . }}
+        path: url
+{{- end }}
+{{- with .Values.extraVolumes }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Labels of the doctor `helm test` pod: the network policies select it with the daemon, the Deployment does not. */}}
+{{- define "transitwatch.doctorSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "transitwatch.name" . }}-doctor
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+The pods the network policies apply to: the daemon and the doctor test pod, which talks to the same
+Hubble and Kubernetes API (matchExpressions, because they differ in app.kubernetes.io/name).
+*/}}
+{{- define "transitwatch.policySelector" -}}
+matchLabels:
+  app.kubernetes.io/instance: {{ .Release.Name }}
+matchExpressions:
+  - key: app.kubernetes.io/name
+    operator: In
+    values:
+      - {{ include "transitwatch.name" . }}
+      - {{ include "transitwatch.name" . }}-doctor
+{{- end }}

@@ -73,7 +73,8 @@ final class ChartTools {
         if (version.exit() != 0) {
             fail(helm + " does not run (" + version.all().strip() + "): " + INSTALL_HINT);
         }
-        if (!Files.isDirectory(tools.validateDir.resolve("node_modules/kubernetes-models"))) {
+        if (!Files.isDirectory(tools.validateDir.resolve("node_modules/kubernetes-models"))
+                || !Files.isDirectory(tools.validateDir.resolve("node_modules/@prometheus-io/lezer-promql"))) {
             Result install = run(tools.validateDir, Map.of(), null,
                     List.of(npm.toString(), "ci", "--no-audit", "--no-fund"));
             if (install.exit() != 0) {

@@ -112,13 +112,21 @@ class HelmChartIT {
 
     @Test
     void shouldRenderTheExpectedKindsForEachScenario() throws Exception {
-        assertEquals(Set.of("ServiceAccount", "ConfigMap", "Service", "Deployment", "Pod"), kinds(render(DEFAULT)));
-        assertEquals(Set.of("ServiceAccount", "ConfigMap", "Service", "Deployment", "Pod", "ServiceMonitor",
-                "NetworkPolicy"), kinds(render("relay-values.yaml")));
-        assertEquals(Set.of("ServiceAccount", "ConfigMap", "Service", "Deployment", "Pod", "CiliumNetworkPolicy"),
+        Set<String> rbac = Set.of("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
+        assertEquals(union(rbac, "ServiceAccount", "ConfigMap", "Service", "Deployment", "Pod"), kinds(render(DEFAULT)));
+        assertEquals(union(rbac, "ServiceAccount", "ConfigMap", "Service", "Deployment", "Pod", "ServiceMonitor",
+                "NetworkPolicy", "PrometheusRule"), kinds(render("relay-values.yaml")));
+        assertEquals(union(rbac, "ServiceAccount", "ConfigMap", "Service", "Deployment", "Pod", "CiliumNetworkPolicy"),
                 kinds(render("direct-mtls-values.yaml")));
         assertEquals(Set.of("ServiceAccount", "ConfigMap", "Service", "Deployment", "Pod", "ServiceMonitor",
-                "NetworkPolicy", "CiliumNetworkPolicy"), kinds(render("kafka-slack-values.yaml")));
+                "NetworkPolicy", "CiliumNetworkPolicy"), kinds(render("kafka-slack-values.yaml")),
+                "kubernetes.enabled=false there: no RBAC");
+    }
+
+    private static Set<String> union(Set<String> some, String... more) {
+        Set<String> all = new HashSet<>(some);
+        all.addAll(List.of(more));
+        return all;
     }
 
     private static Set<String> kinds(Rendered rendered) {
@@ -215,7 +223,9 @@ class HelmChartIT {
         assertEquals("RuntimeDefault", context.path("seccompProfile").path("type").asText());
 
         assertFalse(pod.path("enableServiceLinks").asBoolean(true));
-        assertFalse(pod.path("automountServiceAccountToken").asBoolean(true));
+        boolean kubernetes = rendered.env("TRANSITWATCH_KUBERNETES_ENABLED").orElseThrow().path("value").asBoolean();
+        assertEquals(kubernetes, pod.path("automountServiceAccountToken").asBoolean(),
+                "the ServiceAccount token is mounted exactly when the daemon reads the Kubernetes API");
         assertEquals("FallbackToLogsOnError", container.path("terminationMessagePolicy").asText());
         assertEquals("/tmp", rendered.mount("tmp").orElseThrow().path("mountPath").asText());
         assertTrue(rendered.volume("tmp").has("emptyDir"));
@@ -432,7 +442,7 @@ class HelmChartIT {
     void shouldAllowOnlyDnsHubbleKafkaAndSlackInTheCiliumNetworkPolicy() throws Exception {
         JsonNode spec = render("kafka-slack-values.yaml").one("CiliumNetworkPolicy").path("spec");
         JsonNode egress = spec.path("egress");
-        assertEquals(4, egress.size(), "DNS, Relay, Kafka, Slack: " + egress);
+        assertEquals(4, egress.size(), "DNS, Relay, Kafka, Slack (kubernetes.enabled=false there): " + egress);
         JsonNode dns = egress.get(0);
         assertEquals("kube-dns", dns.path("toEndpoints").get(0).path("matchLabels").path("k8s-app").asText());
         assertEquals("*", dns.path("toPorts").get(0).path("rules").path("dns").get(0).path("matchPattern").asText(),
@@ -447,16 +457,18 @@ class HelmChartIT {
         assertEquals("8080", spec.path("ingress").get(0).path("toPorts").get(0).path("ports").get(0).path("port").asText());
 
         JsonNode direct = render("direct-mtls-values.yaml").one("CiliumNetworkPolicy").path("spec").path("egress");
-        assertEquals(2, direct.size(), "DNS and the Hubble servers: " + direct);
+        assertEquals(3, direct.size(), "DNS, the Hubble servers and the API server: " + direct);
         assertEquals("[\"host\",\"remote-node\"]", direct.get(1).path("toEntities").toString());
         assertEquals("4244", direct.get(1).path("toPorts").get(0).path("ports").get(0).path("port").asText());
+        assertEquals("[\"kube-apiserver\"]", direct.get(2).path("toEntities").toString());
     }
 
     @Test
     void shouldAllowOnlyDnsHubbleKafkaAndSlackInTheNetworkPolicy() throws Exception {
         JsonNode spec = render("kafka-slack-values.yaml").one("NetworkPolicy").path("spec");
         assertEquals("[\"Ingress\",\"Egress\"]", spec.path("policyTypes").toString());
-        assertEquals(4, spec.path("egress").size(), "DNS, Relay, Kafka, Slack: " + spec.path("egress"));
+        assertEquals(4, spec.path("egress").size(), "DNS, Relay, Kafka, Slack (kubernetes.enabled=false there): "
+                + spec.path("egress"));
         assertEquals(List.of("53", "53"), texts(spec.path("egress").get(0).path("ports"), "port"));
         assertEquals(List.of("4245"), texts(spec.path("egress").get(1).path("ports"), "port"));
         assertEquals(List.of("9093"), texts(spec.path("egress").get(2).path("ports"), "port"));
@@ -464,6 +476,8 @@ class HelmChartIT {
         assertEquals("http", spec.path("ingress").get(0).path("ports").get(0).path("port").asText());
 
         JsonNode relay = render("relay-values.yaml").one("NetworkPolicy").path("spec");
+        JsonNode apiServer = relay.path("egress").get(relay.path("egress").size() - 1);
+        assertEquals(List.of("443", "6443"), texts(apiServer.path("ports"), "port"), "the API server: " + apiServer);
         JsonNode from = relay.path("ingress").get(0).path("from");
         assertEquals(2, from.size(), "the monitoring namespace and the helm test pod: " + from);
         assertEquals("transitwatch-test", from.get(1).path("podSelector").path("matchLabels")
@@ -484,7 +498,7 @@ class HelmChartIT {
     @Test
     void shouldCurlReadyzFromAHelmTestHookPodTheDeploymentDoesNotSelect() throws Exception {
         Rendered rendered = render(DEFAULT);
-        JsonNode pod = rendered.one("Pod");
+        JsonNode pod = rendered.named("Pod", "tw-transitwatch-test-readyz");
         assertEquals("test", pod.path("metadata").path("annotations").path("helm.sh/hook").asText());
         List<String> command = texts(pod.path("spec").path("containers").get(0).path("command"), null);
         assertEquals("curl", command.get(0));
@@ -497,7 +511,7 @@ class HelmChartIT {
             selected &= label.getValue().equals(labels.path(label.getKey()));
         }
         assertFalse(selected, "the Deployment's ReplicaSet would adopt the test pod");
-        assertTrue(renderWith(DEFAULT, "--set", "testFramework.enabled=false").find("Pod").isEmpty());
+        assertTrue(renderWith(DEFAULT, "--set", "testFramework.enabled=false").all("Pod").isEmpty());
     }
 
     @Test

@@ -53,6 +53,11 @@ final class Rendered {
         return found.stream().findFirst();
     }
 
+    JsonNode named(String kind, String name) {
+        return all(kind).stream().filter(d -> name.equals(d.path("metadata").path("name").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " named " + name + " rendered"));
+    }
+
     JsonNode one(String kind) {
         return find(kind).orElseThrow(() -> new AssertionError("no " + kind + " rendered"));
     }
@@ -72,7 +77,10 @@ final class Rendered {
     }
 
     String configYaml() {
-        JsonNode data = one("ConfigMap").path("data").path("config.yaml");
+        // The daemon's ConfigMap; the Grafana dashboard's (grafanaDashboard.enabled) has no config.yaml.
+        List<JsonNode> withConfig = all("ConfigMap").stream().filter(c -> c.path("data").has("config.yaml")).toList();
+        assertEquals(1, withConfig.size(), "ConfigMaps with a config.yaml");
+        JsonNode data = withConfig.get(0).path("data").path("config.yaml");
         if (!data.isTextual()) {
             fail("the ConfigMap has no config.yaml");
         }

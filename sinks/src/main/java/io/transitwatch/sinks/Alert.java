@@ -29,6 +29,8 @@ import java.util.Objects;
  * @param dropReason      DROPPED_AT_DESTINATION only: Hubble's drop reason; null otherwise
  * @param resolvesAlertId LATE only: the id of the LOST_IN_TRANSIT alert this arrival resolves; null otherwise
  * @param arrivalDelay    LATE only: how long after the departure the arrival came; null otherwise
+ * @param destinationName NO_REPLY / REFUSED only: how the round trip's destination is named (DESIGN §3.7):
+ *                        {@value #KUBE_APISERVER}, a node's name, {@code host} or {@code world}; null otherwise
  */
 public record Alert(
         String id,
@@ -47,7 +49,8 @@ public record Alert(
         Evidence evidence,
         String dropReason,
         String resolvesAlertId,
-        Duration arrivalDelay)
+        Duration arrivalDelay,
+        String destinationName)
         implements SinkEvent {
 
     public static final String SCHEMA = "transitwatch.alert/v1";
@@ -78,6 +81,9 @@ public record Alert(
             throw new IllegalArgumentException("a LATE alert needs resolvesAlertId and arrivalDelay");
         }
         arrivalDelay = arrivalDelay == null ? null : arrivalDelay.truncatedTo(ChronoUnit.MILLIS);
+        if (destinationName != null && destinationName.isEmpty()) {
+            throw new IllegalArgumentException("destinationName must not be empty");
+        }
     }
 
     @Override
@@ -85,9 +91,13 @@ public record Alert(
         return SCHEMA;
     }
 
+    /**
+     * {@code <source node>|<destination>}: the destination node, or for a round trip its name
+     * ({@link #incidentDestination()}), so that an alert has its incident's key (Kafka partitions by it).
+     */
     @Override
     public String key() {
-        return SinkEvent.key(source.node(), destination.node());
+        return SinkEvent.key(source.node(), incidentDestination());
     }
 
     /** Cilium's reserved identity of the API server's endpoints (hubble-api.md §2). */
@@ -106,7 +116,19 @@ public record Alert(
      * destination node (for round trips a node name or an address class such as {@code world}).
      */
     public String incidentDestination() {
+        if (roundTrip() && destinationName != null) {
+            return destinationName;
+        }
         return roundTrip() && destination.identity() == KUBE_APISERVER_IDENTITY ? KUBE_APISERVER : destination.node();
+    }
+
+    /**
+     * The destination as a line of text names it: the node, or for a round trip its name with the node
+     * that answered for it when that differs, e.g. {@code kube-apiserver (solcp02)}.
+     */
+    public String describedDestination() {
+        String name = incidentDestination();
+        return roundTrip() && !name.equals(destination.node()) ? name + " (" + destination.node() + ")" : name;
     }
 
     /** The verdict of the incident this alert counts towards: its own for round trips, else LOST_IN_TRANSIT. */
@@ -124,7 +146,8 @@ public record Alert(
                 .id(id).verdict(verdict).time(time).family(family).protocol(protocol).kind(kind)
                 .communityId(communityId).source(source).destination(destination).attempts(attempts)
                 .firstSeen(firstSeen).lastSeen(lastSeen).windowMs(windowMs).evidence(evidence)
-                .dropReason(dropReason).resolvesAlertId(resolvesAlertId).arrivalDelay(arrivalDelay);
+                .dropReason(dropReason).resolvesAlertId(resolvesAlertId).arrivalDelay(arrivalDelay)
+                .destinationName(destinationName);
     }
 
     static Instant millis(Instant instant) {
@@ -150,6 +173,7 @@ public record Alert(
         private String dropReason;
         private String resolvesAlertId;
         private Duration arrivalDelay;
+        private String destinationName;
 
         private Builder() {}
 
@@ -170,10 +194,12 @@ public record Alert(
         public Builder dropReason(String dropReason) { this.dropReason = dropReason; return this; }
         public Builder resolvesAlertId(String alertId) { this.resolvesAlertId = alertId; return this; }
         public Builder arrivalDelay(Duration arrivalDelay) { this.arrivalDelay = arrivalDelay; return this; }
+        public Builder destinationName(String name) { this.destinationName = name; return this; }
 
         public Alert build() {
             return new Alert(id, verdict, time, family, protocol, kind, communityId, source, destination,
-                    attempts, firstSeen, lastSeen, windowMs, evidence, dropReason, resolvesAlertId, arrivalDelay);
+                    attempts, firstSeen, lastSeen, windowMs, evidence, dropReason, resolvesAlertId, arrivalDelay,
+                    destinationName);
         }
     }
 }

@@ -129,8 +129,9 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     private static void printBanner(PrintStream out, Simulator sim, Scenario scenario, SimCertificates.Files tls) {
-        out.printf("transitwatch simulate: scenario %s (seed %d, %.0f new connections/s), faults %s%n",
-                scenario.name(), scenario.seed(), scenario.connectionsPerSecond(), scenario.faults());
+        out.printf("transitwatch simulate: scenario %s (seed %d, %.0f new connections/s), faults %s, "
+                + "monitor-aggregation-flags %s%n", scenario.name(), scenario.seed(), scenario.connectionsPerSecond(),
+                scenario.faults(), scenario.monitorFlags().configValue());
         if (sim.config().mode() == SimMode.RELAY) {
             out.printf("  Hubble Relay        %s%s%n", sim.relayTarget(), tls == null ? "" : " (TLS)");
         } else {

@@ -209,8 +209,10 @@ public final class ConfigKeys {
     public static final Key<Map<String, List<IpPrefix>>> TOPOLOGY_NODE_ADDRESSES = define(
             "topology.node-addresses", CidrMapType.INSTANCE, Map.of(),
             "The nodes' own addresses (node name: list of IPs or prefixes), so that a connection attempt "
-            + "to a node's host stack or API server that gets no reply names that node. Without them such "
-            + "destinations are named by class: kube-apiserver, host or world, with the address.");
+            + "to a node's host stack that gets no reply names that node. They come first; the address each "
+            + "node's Hubble listens on (the Peer service in direct mode, Relay's GetNodes in relay mode) and a "
+            + "node name that is itself an address are added, live. A destination no node owns is named by "
+            + "class: kube-apiserver (identity 7 or the reserved:kube-apiserver label), host or world, with the address.");
     public static final Key<Integer> TOPOLOGY_LEARNED_MAX = define("topology.learned-max",
             IntType.range(1, 10_000_000), 100_000,
             "Most IP-to-node placements learned from traffic that are remembered.");

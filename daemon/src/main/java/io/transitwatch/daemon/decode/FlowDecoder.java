@@ -52,6 +52,9 @@ public final class FlowDecoder {
     private final StringDictionary dictionary;
     private final ProtoReader in = new ProtoReader();
     private final FlowReader flows;
+    private final StringDictionary.Memo responseNodeName = new StringDictionary.Memo();
+    private final StringDictionary.Memo statusNodeName = new StringDictionary.Memo();
+    private final StringDictionary.Memo statusMessageText = new StringDictionary.Memo();
 
     private int statusState;
     private int statusMessage;
@@ -124,7 +127,7 @@ public final class FlowDecoder {
                 result = NODE_STATUS;
             } else if (tag == RESPONSE_NODE_NAME && event.node == 0) {
                 // Only when the flow (field 1, written first) did not name its node: saves a lookup per flow.
-                responseNode = in.readPinned(end, dictionary);
+                responseNode = in.readPinned(end, dictionary, responseNodeName);
             } else if (tag == RESPONSE_TIME) {
                 responseTime = in.readTimestamp(in.readLengthDelimitedEnd(end));
             } else {
@@ -170,9 +173,9 @@ public final class FlowDecoder {
             if (tag == F1_VARINT) {
                 statusState = (int) in.readVarint(end);
             } else if (tag == F2_LEN) {
-                addStatusNode(in.readPinned(end, dictionary));
+                addStatusNode(in.readPinned(end, dictionary, statusNodeName));
             } else if (tag == F3_LEN) {
-                statusMessage = in.readInterned(end, dictionary);
+                statusMessage = in.readInterned(end, dictionary, statusMessageText);
             } else {
                 in.skipField(tag, end);
             }

@@ -6,6 +6,7 @@ import static io.transitwatch.daemon.decode.ProtoReader.F2_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F2_VARINT;
 import static io.transitwatch.daemon.decode.ProtoReader.F3_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F3_VARINT;
+import static io.transitwatch.daemon.decode.ProtoReader.F4_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F5_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F6_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.LEN;
@@ -48,6 +49,15 @@ final class FlowReader {
     private final ProtoReader in;
     private final StringDictionary dictionary;
     private final long[] address = new long[2];
+    // One memo per repeated string field: a node's consecutive flows mostly repeat these names.
+    private final StringDictionary.Memo nodeName = new StringDictionary.Memo();
+    private final StringDictionary.Memo srcNamespace = new StringDictionary.Memo();
+    private final StringDictionary.Memo srcPod = new StringDictionary.Memo();
+    private final StringDictionary.Memo srcWorkload = new StringDictionary.Memo();
+    private final StringDictionary.Memo dstNamespace = new StringDictionary.Memo();
+    private final StringDictionary.Memo dstPod = new StringDictionary.Memo();
+    private final StringDictionary.Memo dstWorkload = new StringDictionary.Memo();
+    private final StringDictionary.Memo interfaceName = new StringDictionary.Memo();
 
     FlowReader(ProtoReader in, StringDictionary dictionary) {
         this.in = in;
@@ -75,7 +85,7 @@ final class FlowReader {
             } else if (tag == FLOW_TYPE) {
                 e.flowType = (byte) in.readVarint(end);
             } else if (tag == FLOW_NODE_NAME) {
-                e.node = in.readPinned(end, dictionary);
+                e.node = in.readPinned(end, dictionary, nodeName);
             } else if (tag == FLOW_EVENT_TYPE) {
                 readEventType(in.readLengthDelimitedEnd(end), e);
             } else if (tag == FLOW_OBSERVATION_POINT) {
@@ -226,6 +236,7 @@ final class FlowReader {
         int pod = 0;
         int workload = 0;
         boolean workloadSeen = false;
+        byte reserved = 0;
         while (in.pos < end) {
             int tag = in.readTag(end);
             if (tag == F1_VARINT) {
@@ -233,23 +244,29 @@ final class FlowReader {
             } else if (tag == F2_VARINT) {
                 identity = (int) in.readVarint(end);
             } else if (tag == F3_LEN) {
-                namespace = in.readInterned(end, dictionary);
+                namespace = in.readInterned(end, dictionary, source ? srcNamespace : dstNamespace);
             } else if (tag == F5_LEN) {
-                pod = in.readInterned(end, dictionary);
+                pod = in.readInterned(end, dictionary, source ? srcPod : dstPod);
             } else if (tag == F6_LEN && !workloadSeen) {
-                workload = readWorkloadName(in.readLengthDelimitedEnd(end));
+                workload = readWorkloadName(in.readLengthDelimitedEnd(end), source ? srcWorkload : dstWorkload);
                 workloadSeen = true;
+            } else if (tag == F4_LEN) {
+                int labelEnd = in.readLengthDelimitedEnd(end);
+                reserved |= ReservedLabels.of(in.buf, in.pos, labelEnd - in.pos);
+                in.pos = labelEnd;
             } else {
                 in.skipField(tag, end);
             }
         }
         if (source) {
+            e.srcReservedLabels = reserved;
             e.srcEndpointId = id;
             e.srcIdentity = identity;
             e.srcNamespace = namespace;
             e.srcPod = pod;
             e.srcWorkload = workload;
         } else {
+            e.dstReservedLabels = reserved;
             e.dstEndpointId = id;
             e.dstIdentity = identity;
             e.dstNamespace = namespace;
@@ -258,12 +275,12 @@ final class FlowReader {
         }
     }
 
-    private int readWorkloadName(int end) {
+    private int readWorkloadName(int end, StringDictionary.Memo memo) {
         int name = 0;
         while (in.pos < end) {
             int tag = in.readTag(end);
             if (tag == F1_LEN) {
-                name = in.readInterned(end, dictionary);
+                name = in.readInterned(end, dictionary, memo);
             } else {
                 in.skipField(tag, end);
             }
@@ -290,7 +307,7 @@ final class FlowReader {
             if (tag == F1_VARINT) {
                 e.interfaceIndex = (int) in.readVarint(end);
             } else if (tag == F2_LEN) {
-                e.interfaceName = in.readInterned(end, dictionary);
+                e.interfaceName = in.readInterned(end, dictionary, interfaceName);
             } else {
                 in.skipField(tag, end);
             }

@@ -10,7 +10,8 @@ import io.transitwatch.daemon.handoff.StringDictionary;
  * it does not know (all six wire types, groups included). Every read is bounded by an {@code end}
  * offset (the end of the enclosing message), so a nested length can never read past its parent.
  * Bad input throws the shared {@link MalformedMessageException}. Also reads the well-known
- * wrapper messages (Timestamp, BoolValue, Int32Value) and interns strings.
+ * wrapper messages (Timestamp, BoolValue, Int32Value) and interns strings, each field through its
+ * own one-entry {@link StringDictionary.Memo}.
  */
 final class ProtoReader {
     static final int VARINT = 0;
@@ -175,18 +176,18 @@ final class ProtoReader {
     }
 
     /** A length-delimited UTF-8 string, as its dictionary id (0 when empty). */
-    int readInterned(int end, StringDictionary dictionary) {
+    int readInterned(int end, StringDictionary dictionary, StringDictionary.Memo memo) {
         int length = readLength(end);
         int start = pos;
         pos += length;
-        return dictionary.intern(buf, start, length);
+        return dictionary.intern(buf, start, length, memo);
     }
 
     /** A length-delimited UTF-8 node name, as its pinned (never recycled) dictionary id (0 when empty). */
-    int readPinned(int end, StringDictionary dictionary) {
+    int readPinned(int end, StringDictionary dictionary, StringDictionary.Memo memo) {
         int length = readLength(end);
         int start = pos;
         pos += length;
-        return dictionary.internPinned(buf, start, length);
+        return dictionary.internPinned(buf, start, length, memo);
     }
 }

@@ -115,6 +115,35 @@ public final class HandoffRing {
     }
 
     /**
+     * Publishes {@code events[0..count)} as FLOW or LOST_EVENTS slots, in order, with one claim of
+     * {@code count} sequences, one clock read and one publication of the range. The caller holds a
+     * flow permit for each (one per message it requested); the permits go with the slots.
+     */
+    public void publishBatch(NodeEvent[] events, int count) {
+        if (count == 0) {
+            return;
+        }
+        long last;
+        try {
+            last = ring.tryNext(count);
+        } catch (InsufficientCapacityException e) {
+            throw new IllegalStateException("hand-off ring full: a producer published without holding a permit");
+        }
+        long first = last - count + 1;
+        try {
+            long now = clock.epochNanos();
+            for (int i = 0; i < count; i++) {
+                NodeEvent slot = ring.get(first + i);
+                slot.copyFrom(events[i]);
+                slot.receivedNanos = now;
+                slot.controlPermit = false;
+            }
+        } finally {
+            ring.publish(first, last); // claimed sequences must be published, or the consumer stalls forever
+        }
+    }
+
+    /**
      * Publishes one NODE_UP, NODE_DOWN or GAP slot from the control headroom, waiting for the
      * consumer in the (counted) case that the headroom is exhausted.
      *

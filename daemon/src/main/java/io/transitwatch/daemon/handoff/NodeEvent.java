@@ -1,5 +1,7 @@
 package io.transitwatch.daemon.handoff;
 
+import io.transitwatch.daemon.topology.NodeAddresses;
+
 /**
  * Single writer, then single reader: one ingest thread fills a slot, publishes it through the
  * {@link HandoffRing}, and from then on only the consumer thread reads it until the slot is reused.
@@ -19,6 +21,7 @@ package io.transitwatch.daemon.handoff;
  * NODE_DOWN     (node, timeNanos, reason, upAnnounced) the node's stream is down; its arrivals are unknown;
  *               upAnnounced when a NODE_UP will say it is back (events of the node until then are stragglers)
  * GAP           gapStartNanos, gapEndNanos  events of that span were never received (backfill could not cover it)
+ * NODE_ADDRESSES nodeAddresses: a new immutable snapshot of the nodes' own addresses (no node: {@code node} is 0)
  * </pre>
  *
  * <p>Addresses are 128-bit values in two longs; IPv4 is mapped into {@code ::ffff:a.b.c.d}, so
@@ -30,6 +33,14 @@ public final class NodeEvent {
     public static final byte NODE_UP = 3;
     public static final byte NODE_DOWN = 4;
     public static final byte GAP = 5;
+    public static final byte NODE_ADDRESSES = 6;
+
+    // Bits of {@link #srcReservedLabels} / {@link #dstReservedLabels}: Cilium's {@code reserved:} labels of an
+    // endpoint. A CIDR identity (bit 24) carries them where the numeric identity says nothing (hubble-api.md §10).
+    public static final byte LABEL_KUBE_APISERVER = 1;
+    public static final byte LABEL_HOST = 1 << 1;
+    public static final byte LABEL_REMOTE_NODE = 1 << 2;
+    public static final byte LABEL_WORLD = 1 << 3;
 
     /** {@code lostCpu} when Hubble did not say (the wrapper field was absent). */
     public static final int CPU_UNKNOWN = -1;
@@ -98,6 +109,9 @@ public final class NodeEvent {
     public int dstEndpointId;
     public int srcIdentity;
     public int dstIdentity;
+    /** {@code reserved:} labels of the source / destination endpoint (LABEL_* bits), 0 when none. */
+    public byte srcReservedLabels;
+    public byte dstReservedLabels;
     public int srcNamespace;
     public int srcPod;
     public int srcWorkload;
@@ -144,6 +158,10 @@ public final class NodeEvent {
      */
     public boolean upAnnounced;
 
+    // ---- node addresses ----
+    /** NODE_ADDRESSES only: the snapshot to use from this event on; immutable, so the join may keep it. */
+    public NodeAddresses nodeAddresses;
+
     /**
      * Which permit pool the slot came from; set by {@link HandoffRing} only, untouched by
      * {@link #clear()} and {@link #copyFrom}.
@@ -170,6 +188,7 @@ public final class NodeEvent {
         icmpType = icmpCode = 0;
         srcEndpointId = dstEndpointId = 0;
         srcIdentity = dstIdentity = 0;
+        srcReservedLabels = dstReservedLabels = 0;
         srcNamespace = srcPod = srcWorkload = 0;
         dstNamespace = dstPod = dstWorkload = 0;
         eventType = eventSubType = 0;
@@ -183,6 +202,7 @@ public final class NodeEvent {
         reason = 0;
         backfilled = false;
         upAnnounced = false;
+        nodeAddresses = null;
     }
 
     /** Copies every field of {@code other} into this slot (used by replay and tests). */
@@ -214,6 +234,8 @@ public final class NodeEvent {
         dstEndpointId = other.dstEndpointId;
         srcIdentity = other.srcIdentity;
         dstIdentity = other.dstIdentity;
+        srcReservedLabels = other.srcReservedLabels;
+        dstReservedLabels = other.dstReservedLabels;
         srcNamespace = other.srcNamespace;
         srcPod = other.srcPod;
         srcWorkload = other.srcWorkload;
@@ -237,5 +259,6 @@ public final class NodeEvent {
         reason = other.reason;
         backfilled = other.backfilled;
         upAnnounced = other.upAnnounced;
+        nodeAddresses = other.nodeAddresses;
     }
 }

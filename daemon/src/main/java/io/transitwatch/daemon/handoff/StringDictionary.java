@@ -150,6 +150,46 @@ public final class StringDictionary {
         return insert(utf8, offset, length, hash, false);
     }
 
+    /**
+     * Single thread: one memo per repeated string field of one decoder.
+     *
+     * <p>The entry a field interned last time. Consecutive flows of a node mostly repeat their node,
+     * namespace and interface names, so comparing against the last entry (hot in the cache) replaces
+     * the hash and the table probe; a miss falls back to the table and remembers its result.
+     */
+    public static final class Memo {
+        private Entry last;
+    }
+
+    /** Like {@link #intern(byte[], int, int)}, first checking whether the bytes are those {@code memo} saw last. */
+    public int intern(byte[] utf8, int offset, int length, Memo memo) {
+        if (length == 0) {
+            return 0;
+        }
+        Entry last = memo.last;
+        if (last != null && Arrays.equals(last.utf8, 0, last.utf8.length, utf8, offset, offset + length)
+                && touch(last)) {
+            return last.id;
+        }
+        int id = intern(utf8, offset, length);
+        memo.last = id == OVERFLOW ? null : byId.get(id);
+        return id;
+    }
+
+    /** Like {@link #internPinned(byte[], int, int)}, first checking whether the bytes are those {@code memo} saw last. */
+    public int internPinned(byte[] utf8, int offset, int length, Memo memo) {
+        if (length == 0) {
+            return 0;
+        }
+        Entry last = memo.last; // pinned: never recycled, so a remembered entry stays valid
+        if (last != null && Arrays.equals(last.utf8, 0, last.utf8.length, utf8, offset, offset + length)) {
+            return last.id;
+        }
+        int id = internPinned(utf8, offset, length);
+        memo.last = id == OVERFLOW ? null : byId.get(id);
+        return id;
+    }
+
     /** Id of {@code text}; 0 for null or empty. */
     public int intern(String text) {
         if (text == null || text.isEmpty()) {

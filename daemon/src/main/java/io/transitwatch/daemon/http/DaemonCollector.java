@@ -38,6 +38,7 @@ final class DaemonCollector implements MultiCollector {
         MetricSnapshots.Builder snapshots = MetricSnapshots.builder();
         pairs.collect(daemon, snapshots);
         NodeVerdictMetrics.collect(daemon, snapshots);
+        RoundTripMetrics.collect(daemon, snapshots);
         ObserverMetrics.collect(daemon, snapshots);
         JoinMetrics.collect(daemon, snapshots);
         SinkMetrics.collect(daemon.dispatcher().counters(), snapshots);

@@ -30,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  *   /metrics        Prometheus text format 0.0.4, read from the counters at scrape time
  *   /api/matrix     per pair and family: recent and total verdict counts, loss ratio, cell state
  *                   (loss, ok, idle, unknown); per node: watched or why not; coverage
+ *   /api/round-trips per (client node, destination: node, kube-apiserver, host or world, family): answered,
+ *                   no reply, refused, unverified over the recent window and since start; row state
+ *                   (no_reply, refused, ok, idle, unknown) judged on the client node's watch
  *   /api/incidents  FIRING incidents          /api/alerts    recent alerts (both as the sinks' JSON)
  *   /api/observers  health of each Hubble source, watched or why not
  *   /api/status     readiness, totals and coverage
@@ -79,6 +82,8 @@ public final class HttpEndpoint implements AutoCloseable {
         route(server, "/readyz", exchange -> probe(Health.readiness(daemon)));
         route(server, "/metrics", exchange -> new Response(200, DaemonCollector.CONTENT_TYPE, metrics.scrape()));
         route(server, "/api/matrix", exchange -> Response.json(MatrixApi.write(daemon, history, System.nanoTime())));
+        route(server, "/api/round-trips", exchange -> Response.json(RoundTripsApi.write(daemon, history,
+                System.nanoTime())));
         route(server, "/api/incidents", exchange -> Response.json(EventsApi.incidents(daemon)));
         route(server, "/api/alerts", exchange -> Response.json(EventsApi.alerts(daemon)));
         route(server, "/api/observers", exchange -> Response.json(StatusApi.observers(daemon,
@@ -139,7 +144,8 @@ public final class HttpEndpoint implements AutoCloseable {
 
     private static void sample(DaemonView daemon, PairHistory history) {
         try {
-            history.record(System.nanoTime(), PairReading.readAll(daemon), NodeReading.readAll(daemon));
+            history.record(System.nanoTime(), PairReading.readAll(daemon), NodeReading.readAll(daemon),
+                    daemon.alerts().roundTrips().read(daemon.dictionary()));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "http: sampling the pair counters failed: " + e, e);
         }

@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.http;
 
+import io.transitwatch.daemon.incident.RoundTripTally;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +18,19 @@ import java.util.Map;
  * first reading, the recent window is the whole lifetime.
  */
 final class PairHistory {
-    /** Readings of every pair (in slot order) and node at one moment ({@code System.nanoTime()} time base). */
-    record Sample(long atNanos, List<PairReading> pairs, Map<String, NodeReading> nodes) {
+    /**
+     * Readings of every pair (in slot order), node and round-trip key ({@link RoundTripTally.Reading#key()})
+     * at one moment ({@code System.nanoTime()} time base).
+     */
+    record Sample(long atNanos, List<PairReading> pairs, Map<String, NodeReading> nodes,
+            Map<String, RoundTripTally.Reading> roundTrips) {
         Sample(long atNanos, List<PairReading> pairs) {
-            this(atNanos, pairs, Map.of());
+            this(atNanos, pairs, Map.of(), Map.of());
+        }
+
+        /** The reading of a round-trip key in this sample, or null if it had no count then. */
+        RoundTripTally.Reading roundTrip(String key) {
+            return roundTrips.get(key);
         }
 
         /** The reading of {@code slot} in this sample, or null if the slot held no pair then. */
@@ -63,7 +73,14 @@ final class PairHistory {
     }
 
     synchronized void record(long nowNanos, List<PairReading> readings, Map<String, NodeReading> nodes) {
-        samples.addLast(new Sample(nowNanos, List.copyOf(readings), Map.copyOf(nodes)));
+        record(nowNanos, readings, nodes, List.of());
+    }
+
+    synchronized void record(long nowNanos, List<PairReading> readings, Map<String, NodeReading> nodes,
+            List<RoundTripTally.Reading> roundTrips) {
+        Map<String, RoundTripTally.Reading> byKey = new java.util.HashMap<>();
+        roundTrips.forEach(reading -> byKey.put(reading.key(), reading));
+        samples.addLast(new Sample(nowNanos, List.copyOf(readings), Map.copyOf(nodes), Map.copyOf(byKey)));
         while (samples.size() > 1 && nowNanos - samples.peekFirst().atNanos() > windowNanos) {
             samples.removeFirst();
         }

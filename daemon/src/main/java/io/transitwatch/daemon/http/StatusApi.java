@@ -75,6 +75,8 @@ final class StatusApi {
             json.writeBooleanField("ready", ready.ok());
             json.writeStringField("reason", ready.reason());
             json.writeBooleanField("join_running", daemon.joinLoop().isRunning());
+            json.writeBooleanField("overloaded", daemon.ingest().overload().overloaded());
+            json.writeNumberField("overload_lost_events", daemon.ingest().overload().readerLostEvents());
             json.writeNumberField("window_ms", daemon.engine().config().window().toMillis());
             json.writeObjectFieldStart("join");
             json.writeNumberField("flows", counters.get(Global.FLOWS));

@@ -45,6 +45,7 @@ public final class AlertFactory implements VerdictListener {
     private final Consumer<SinkEvent> out;
     private final String[] lostAlertIds;
     private final ArrayDeque<Alert> recent = new ArrayDeque<>(RECENT_ALERTS);
+    private final RoundTripTally roundTrips = new RoundTripTally(RoundTripTally.DEFAULT_CAPACITY);
     private long lostSequence;
     private long nowNanos;
 
@@ -87,7 +88,8 @@ public final class AlertFactory implements VerdictListener {
     @Override
     public void onUnverified(DepartureView departure, UnverifiedReason reason) {
         if (departure.roundTrip()) {
-            incidents.roundTrips().onUnverified(dictionary.get(departure.sourceNode()), destinationLabel(departure),
+            int destination = tally(departure, RoundTripTally.UNVERIFIED);
+            incidents.roundTrips().onUnverified(dictionary.get(departure.sourceNode()), destinationName(destination),
                     JoinConstants.familyName(departure.family()));
             return;
         }
@@ -96,40 +98,44 @@ public final class AlertFactory implements VerdictListener {
 
     @Override
     public void onAnswered(DepartureView attempt, long replyAfterNanos) {
-        incidents.roundTrips().onAnswered(dictionary.get(attempt.sourceNode()), destinationLabel(attempt),
+        int destination = tally(attempt, RoundTripTally.ANSWERED);
+        incidents.roundTrips().onAnswered(dictionary.get(attempt.sourceNode()), destinationName(destination),
                 JoinConstants.familyName(attempt.family()));
     }
 
     @Override
     public void onNoReply(DepartureView attempt) {
-        roundTripFailure(attempt, Verdict.NO_REPLY);
+        roundTripFailure(attempt, Verdict.NO_REPLY, RoundTripTally.NO_REPLY);
     }
 
     @Override
     public void onRefused(DepartureView attempt) {
-        roundTripFailure(attempt, Verdict.REFUSED);
+        roundTripFailure(attempt, Verdict.REFUSED, RoundTripTally.REFUSED);
     }
 
-    private void roundTripFailure(DepartureView attempt, Verdict verdict) {
-        Alert alert = alert(attempt, verdict).build();
+    /** Round trips per (source node, destination, family, verdict), for metrics and the page; read from any thread. */
+    public RoundTripTally roundTrips() {
+        return roundTrips;
+    }
+
+    private void roundTripFailure(DepartureView attempt, Verdict verdict, int counted) {
+        String destination = destinationName(tally(attempt, counted));
+        Alert alert = alert(attempt, verdict).destinationName(destination).build();
         publish(alert);
-        incidents.roundTrips().onFailure(alert, destinationLabel(attempt), nowNanos);
+        incidents.roundTrips().onFailure(alert, destination, nowNanos);
     }
 
-    /**
-     * How a round trip's destination is named (DESIGN §3.7): the API server as one class whichever
-     * control-plane node answers for it; else the node the address belongs to; else its class.
-     */
-    private String destinationLabel(DepartureView attempt) {
-        int identity = attempt.destinationIdentity();
-        if (identity == Alert.KUBE_APISERVER_IDENTITY) {
-            return Alert.KUBE_APISERVER;
-        }
-        if (attempt.destinationNode() != 0) {
-            return dictionary.get(attempt.destinationNode());
-        }
-        return identity == JoinConstants.IDENTITY_HOST || identity == JoinConstants.IDENTITY_REMOTE_NODE
-                ? "host" : "world";
+    /** Counts the round trip's verdict under its destination; returns the destination's code. */
+    private int tally(DepartureView attempt, int verdict) {
+        int destination = RoundTripDestinations.code(attempt);
+        roundTrips.count(attempt.sourceNode(), destination, attempt.family() == JoinConstants.FAMILY_IPV6, verdict);
+        return destination;
+    }
+
+    /** The name of a destination code: kube-apiserver, host, world, or the node's name; no allocation. */
+    private String destinationName(int code) {
+        String className = RoundTripDestinations.className(code);
+        return className != null ? className : dictionary.get(code);
     }
 
     @Override
@@ -197,7 +203,8 @@ public final class AlertFactory implements VerdictListener {
                 .source(endpoint(d.sourceNode(), source, sourcePort, d.sourceHi(), d.sourceLo()))
                 .destination(d.roundTrip()
                         ? new AlertEndpoint(d.destinationNode() != 0 ? dictionary.get(d.destinationNode())
-                                : destinationLabel(d), IpAddresses.format(destination), destinationPort,
+                                : destinationName(RoundTripDestinations.code(d)), IpAddresses.format(destination),
+                                destinationPort,
                                 null, null, null, Integer.toUnsignedLong(d.destinationIdentity()))
                         : endpoint(d.destinationNode(), destination, destinationPort, d.destinationHi(),
                                 d.destinationLo()))

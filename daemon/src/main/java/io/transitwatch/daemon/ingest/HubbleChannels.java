@@ -120,6 +120,11 @@ final class HubbleChannels implements AutoCloseable {
         return builder.build();
     }
 
+    /** Where the channels' calls run their callbacks (a call may wrap it, see {@link FlowsCall}). */
+    java.util.concurrent.Executor callbackExecutor() {
+        return callbacks;
+    }
+
     /** Shuts a channel down now, waiting briefly for its calls to end. */
     static int flowControlWindowBytes() {
         return FLOW_CONTROL_WINDOW_BYTES;

@@ -3,7 +3,10 @@ package io.transitwatch.daemon.ingest;
 import io.grpc.ClientInterceptor;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.handoff.HandoffRing;
+import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.topology.NodeAddressBook;
+import io.transitwatch.daemon.topology.NodeAddresses;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -37,6 +40,7 @@ public final class HubbleIngest implements AutoCloseable {
     private final DirectIngest direct;
     private final RelayStream relay;
     private final RelayNodePoller relayPoller;
+    private final NodeAddressBook addresses;
     private final Object lifecycleLock = new Object(); // start() vs. close() from different threads
     private boolean started;
     private boolean closed;
@@ -51,8 +55,8 @@ public final class HubbleIngest implements AutoCloseable {
     HubbleIngest(IngestConfig config, StringDictionary dictionary, Clock clock, Function<String, ThreadFactory> threads,
             List<ClientInterceptor> interceptors) {
         this.config = config;
-        this.state = new IngestState(config.initialProfile());
         this.ring = new HandoffRing(config.ringCapacity(), clock);
+        this.state = new IngestState(config.initialProfile(), new OverloadSignal(ring, clock));
         this.scheduler = new ScheduledThreadPoolExecutor(1, threads.apply("ingest-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         try {
@@ -62,7 +66,10 @@ public final class HubbleIngest implements AutoCloseable {
             scheduler.shutdownNow();
             throw e;
         }
-        IngestContext context = new IngestContext(config, ring, dictionary, clock, scheduler, channels, state);
+        this.addresses = new NodeAddressBook(dictionary::pin, snapshot -> ring.publishControl(HubbleIngest::writeAddresses,
+                snapshot));
+        IngestContext context = new IngestContext(config, ring, dictionary, clock, scheduler, channels, state,
+                addresses);
         if (config.mode() == IngestConfig.Mode.RELAY) {
             this.relay = new RelayStream(context);
             this.relayPoller = new RelayNodePoller(context, relay);
@@ -102,6 +109,20 @@ public final class HubbleIngest implements AutoCloseable {
 
     public IngestConfig config() {
         return config;
+    }
+
+    /**
+     * The nodes' own addresses: the Peer service (per-node mode) and GetNodes (relay mode) feed it, the
+     * lifecycle adds the configured ones, a Kubernetes discovery may add its own; each change reaches
+     * the join as a NODE_ADDRESSES event on this ingest's ring.
+     */
+    public NodeAddressBook nodeAddresses() {
+        return addresses;
+    }
+
+    private static void writeAddresses(NodeEvent slot, NodeAddresses snapshot) {
+        slot.kind = NodeEvent.NODE_ADDRESSES;
+        slot.nodeAddresses = snapshot;
     }
 
     @Override

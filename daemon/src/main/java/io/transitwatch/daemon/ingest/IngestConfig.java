@@ -29,9 +29,10 @@ import java.util.Objects;
  * @param requestWindow most messages one stream asks a server for ahead of consumption
  * @param initialProfile the request tried first: FULL, or a simpler one when the operator turned the
  *     field mask or the server-side filters off (a server that rejects it still gets the fallbacks)
- * @param dedupWindow uuids remembered per node for de-duplication, at most (a power of two; 32 bytes each,
- *     times 2 generations: the default 8192 costs up to 512 KiB per node and covers the 2 s overlap up to
- *     ~4000 events/s; a node's window grows only as its event rate needs, so a quiet node costs 4 KiB)
+ * @param dedupWindow uuids remembered per node for de-duplication, at most (a power of two; 16 bytes each
+ *     in a log, plus a set of them built when a stream resumes, 64 bytes each at most: the default 8192
+ *     costs up to 128 KiB per node, 640 KiB after a reconnect, and covers the 2 s overlap up to ~4000
+ *     events/s; a node's log grows only as its event rate needs, so a quiet node costs 1 KiB)
  */
 public record IngestConfig(
         Mode mode,

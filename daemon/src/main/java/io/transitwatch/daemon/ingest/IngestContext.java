@@ -3,6 +3,7 @@ package io.transitwatch.daemon.ingest;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.topology.NodeAddressBook;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -10,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * all of it is owned (created and stopped) by that {@code HubbleIngest}.
  *
  * @param scheduler the ingest's one timer thread: reconnects, node polling, discovery changes
+ * @param addresses the nodes' own addresses, which Peer notifications and GetNodes answers feed
  */
 record IngestContext(
         IngestConfig config,
@@ -18,4 +20,14 @@ record IngestContext(
         Clock clock,
         ScheduledExecutorService scheduler,
         HubbleChannels channels,
-        IngestState state) {}
+        IngestState state,
+        NodeAddressBook addresses) {
+
+    /** How long address changes are gathered before one snapshot goes to the join (Peer announces every node at once). */
+    static final long ADDRESS_FLUSH_DELAY_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** Tells the join about changed node addresses soon, in one snapshot with whatever else changes meanwhile. */
+    void addressesChanged() {
+        addresses.flushSoon(scheduler, ADDRESS_FLUSH_DELAY_NANOS);
+    }
+}

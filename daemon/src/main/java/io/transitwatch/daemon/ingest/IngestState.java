@@ -15,10 +15,22 @@ public final class IngestState {
 
     private final ConcurrentMap<String, NodeIngestState> sources = new ConcurrentHashMap<>();
     private final RequestProfile initialProfile;
+    private final OverloadSignal overload;
 
     /** @param initialProfile the request every source tries first */
     public IngestState(RequestProfile initialProfile) {
+        this(initialProfile, new OverloadSignal(null, io.transitwatch.daemon.clock.Clock.SYSTEM));
+    }
+
+    /** @param overload what says whether the daemon sheds load, fed by every stream */
+    public IngestState(RequestProfile initialProfile, OverloadSignal overload) {
         this.initialProfile = initialProfile;
+        this.overload = overload;
+    }
+
+    /** Whether the daemon sheds load now, and how much its servers skipped for it. */
+    public OverloadSignal overload() {
+        return overload;
     }
 
     /** The state of {@code name}, or null if the ingest never heard of it. */

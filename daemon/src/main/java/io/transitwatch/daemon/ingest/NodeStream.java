@@ -81,6 +81,7 @@ final class NodeStream extends ReconnectingStream {
                 markUp();
             }
             state.lostEvents.addAndGet(scratch.lostCount);
+            context.state().overload().lostEvents(scratch.lostSource, scratch.lostCount);
             publishScratch();
             return true;
         }

@@ -8,6 +8,13 @@ package io.transitwatch.daemon.ingest;
  * <p>What the ingest remembers of one node's event history across reconnects: the newest event
  * time seen, the recent uuids, and whether the first event after a reconnect is still awaited.
  *
+ * <p>Duplicates: a server sends an event again only when asked to resume from before it, so only
+ * events no newer than the newest one seen when the resumed stream started can be duplicates. Every
+ * event's uuid goes into a cheap log ({@link RecentUuids}); {@link #expectResend()} (called by
+ * {@link #reconnected()}, and by a relay stream that resumes) turns the log into a set and remembers
+ * that newest time, and only events up to it are looked up. Everything newer, which is all of normal
+ * operation, costs a comparison and two stores.
+ *
  * <p>Gap rule: a reconnect asks for {@code since = lastSeen - overlap}. A server whose ring still
  * holds the last event seen sends it again (a duplicate), so the first <em>new</em> event after a
  * reconnect that is newer than {@code lastSeen}, with no duplicate before it, means the events in
@@ -20,13 +27,15 @@ final class NodeTimeline {
     /** New, and a gap precedes it: see {@link #gapStartNanos()}. */
     static final int NEW_AFTER_GAP = 2;
 
-    private final UuidWindow seen;
+    private final RecentUuids recent;
+    private UuidWindow resendable; // uuids a resumed stream may send again; null before any resume
+    private long resendUpToNanos = Long.MIN_VALUE;
     private long lastSeenNanos;
     private boolean awaitingFirstAfterReconnect;
     private long gapStartNanos;
 
     NodeTimeline(int dedupWindow) {
-        this.seen = new UuidWindow(dedupWindow);
+        this.recent = new RecentUuids(dedupWindow);
     }
 
     /** Node-clock time to resume from after a reconnect, 0 when no event was ever seen. */
@@ -41,16 +50,27 @@ final class NodeTimeline {
      * @return true if the next events are checked for a gap: the outage counts as backfilled
      */
     boolean reconnected() {
+        expectResend();
         awaitingFirstAfterReconnect = lastSeenNanos != 0;
         return awaitingFirstAfterReconnect;
     }
 
+    /** A stream that resumes from before the newest event seen is about to deliver: check what it sends again. */
+    void expectResend() {
+        if (lastSeenNanos != 0) {
+            resendable = recent.toSet();
+            resendUpToNanos = lastSeenNanos;
+        }
+    }
+
     /** Classifies one flow; {@link #DUPLICATE}s are to be dropped. */
     int accept(long uuidHi, long uuidLo, long timeNanos) {
-        boolean hasUuid = uuidHi != 0 || uuidLo != 0;
-        if (hasUuid && !seen.add(uuidHi, uuidLo, timeNanos)) {
-            awaitingFirstAfterReconnect = false; // the server still covered what we had seen
-            return DUPLICATE;
+        if (uuidHi != 0 || uuidLo != 0) {
+            if (timeNanos <= resendUpToNanos && !resendable.add(uuidHi, uuidLo)) {
+                awaitingFirstAfterReconnect = false; // the server still covered what we had seen
+                return DUPLICATE;
+            }
+            recent.add(uuidHi, uuidLo, timeNanos);
         }
         int result = NEW;
         if (awaitingFirstAfterReconnect) {

@@ -4,10 +4,14 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.daemon.topology.NodeAddressBook;
+import io.transitwatch.daemon.topology.NodeAddressSource;
 import io.transitwatch.proto.peer.ChangeNotification;
 import io.transitwatch.proto.peer.NotifyRequest;
 import io.transitwatch.proto.peer.PeerGrpc;
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -67,11 +71,25 @@ final class PeerDiscovery implements ClientResponseObserver<NotifyRequest, Chang
         String serverName = change.hasTls() ? change.getTls().getServerName() : null;
         boolean plaintext = !change.hasTls() && context.channels().tlsConfigured();
         switch (change.getType()) {
-            case PEER_ADDED, PEER_UPDATED ->
-                    context.scheduler().execute(() -> nodes.upsert(change.getName(), address, serverName, plaintext));
-            case PEER_DELETED -> context.scheduler().execute(() -> nodes.remove(change.getName()));
+            case PEER_ADDED, PEER_UPDATED -> context.scheduler().execute(() -> {
+                nodes.upsert(change.getName(), address, serverName, plaintext);
+                learnAddress(change.getName(), address);
+            });
+            case PEER_DELETED -> context.scheduler().execute(() -> {
+                nodes.remove(change.getName());
+                context.addresses().remove(NodeAddressSource.PEER, change.getName());
+                context.addressesChanged();
+            });
             default -> LOG.log(Level.DEBUG, "ignoring peer notification {0}", change.getType());
         }
+    }
+
+    /** The node's Hubble listens on its own address: it names the node's round-trip destinations (DESIGN §3.7). */
+    private void learnAddress(String node, String address) {
+        IpPrefix own = NodeAddressBook.addressOfHostPort(address);
+        context.addresses().put(NodeAddressSource.PEER, node, own == null ? List.of() : List.of(own));
+        context.addresses().nodeSeen(node);
+        context.addressesChanged();
     }
 
     @Override

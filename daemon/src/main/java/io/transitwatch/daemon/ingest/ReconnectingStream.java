@@ -7,7 +7,6 @@ import io.transitwatch.daemon.decode.FlowDecoder;
 import io.transitwatch.daemon.handoff.Credit;
 import io.transitwatch.daemon.handoff.DemandListener;
 import io.transitwatch.daemon.handoff.NodeEvent;
-import io.transitwatch.daemon.handoff.SlotWriter;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ScheduledFuture;
 import java.util.SplittableRandom;
@@ -29,14 +28,15 @@ import java.util.concurrent.TimeUnit;
  */
 abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
     private static final System.Logger LOG = System.getLogger(ReconnectingStream.class.getName());
-    /** Copies a decoded scratch event into its ring slot; non-capturing, so publishing allocates nothing. */
-    static final SlotWriter<NodeEvent> COPY = NodeEvent::copyFrom;
-
     final IngestContext context;
     final String name;
     final NodeIngestState state;
     final FlowDecoder decoder;
-    final NodeEvent scratch = new NodeEvent();
+    /** Batches of at most this many decoded events are handed over at once. */
+    static final int BATCH = 32;
+    private final FlowBatch batch;
+    /** Where the next message is decoded: the batch's next free event. */
+    NodeEvent scratch;
     private final Credit credit;
     private final MessageBuffer buffer = new MessageBuffer();
     private final Backoff backoff;
@@ -61,6 +61,8 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
                 new SplittableRandom());
         // A quarter of the permits at most, so that one busy stream cannot starve the others.
         this.window = Math.max(1, Math.min(context.config().requestWindow(), context.ring().flowPermitCapacity() / 4));
+        this.batch = new FlowBatch(context.ring(), Math.min(BATCH, window));
+        this.scratch = batch.next();
     }
 
     /** Opens this stream's channel; called once, lazily, on the scheduler. The stream owns it. */
@@ -136,7 +138,7 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
             }
         }
         everConnected = true;
-        FlowsCall next = new FlowsCall(credit, buffer, window, this);
+        FlowsCall next = new FlowsCall(credit, buffer, window, this, context.channels().callbackExecutor());
         call = next;
         try {
             next.start(channel(), FlowsRequests.build(state.requestProfile(), resumeSinceNanos()));
@@ -159,10 +161,21 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
     }
 
     @Override
+    public void onDrained() {
+        if (stopped) {
+            dropBatch();
+        } else {
+            flushBatch();
+        }
+    }
+
+    @Override
     public void onClosed(Status status, long messages) {
         if (stopped) {
+            dropBatch(); // NODE_DOWN is out already: these events would come after it
             return;
         }
+        flushBatch();
         if (messages == 0 && rejectsRequest(status) && fallBack(status)) {
             context.scheduler().execute(this::connect);
             return;
@@ -204,15 +217,36 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
         }
     }
 
-    /** Publishes a control event, giving up quietly only when the ingest is shutting down. */
+    /**
+     * Publishes a control event, giving up quietly only when the ingest is shutting down. On the
+     * thread delivering the stream's messages, the events decoded before it go first.
+     */
     void publishControl(ControlEvent event) {
+        FlowsCall current = call;
+        if (current != null && current.deliversOn(Thread.currentThread())) {
+            flushBatch();
+        }
         if (!event.publishTo(context.ring()) && !stopped) {
             LOG.log(Level.WARNING, "{0}: interrupted while publishing {1}", name, event);
         }
     }
 
-    /** Publishes {@link #scratch} as a FLOW or LOST_EVENTS slot, with the permit of its message. */
+    /**
+     * Hands {@link #scratch} over as a FLOW or LOST_EVENTS slot, with the permit of its message: kept
+     * in the batch, published with it (at the latest when gRPC has no further callback of the call at hand).
+     */
     void publishScratch() {
-        context.ring().publish(COPY, scratch);
+        batch.commit();
+        scratch = batch.next();
+    }
+
+    private void flushBatch() {
+        batch.flush();
+        scratch = batch.next();
+    }
+
+    private void dropBatch() {
+        credit.release(batch.discard());
+        scratch = batch.next();
     }
 }

@@ -4,13 +4,19 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.transitwatch.daemon.ingest.RelayNodes.RelayNode;
+import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.daemon.topology.NodeAddressBook;
+import io.transitwatch.daemon.topology.NodeAddressSource;
 import io.transitwatch.proto.observer.GetNodesRequest;
 import io.transitwatch.proto.observer.GetNodesResponse;
 import io.transitwatch.proto.observer.Node;
 import io.transitwatch.proto.observer.ObserverGrpc;
 import io.transitwatch.proto.relay.NodeState;
 import java.lang.System.Logger.Level;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +63,13 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
         warned = false;
         RelayNodes nodes = relay.nodes();
         Set<Integer> listed = new HashSet<>();
+        Map<String, List<IpPrefix>> addresses = new HashMap<>();
         for (Node node : response.getNodesList()) {
+            IpPrefix own = NodeAddressBook.addressOfHostPort(node.getAddress());
+            if (own != null) {
+                addresses.put(node.getName(), List.of(own));
+            }
+            context.addresses().nodeSeen(node.getName());
             RelayNode relayNode = nodes.get(context.dictionary().pin(node.getName()));
             listed.add(relayNode.id);
             if (node.getState() == NodeState.NODE_CONNECTED) {
@@ -75,6 +87,9 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
                         + context.config().target());
             }
         });
+        // Relay's own view of its peers: each node's address names the node's round-trip destinations.
+        context.addresses().replace(NodeAddressSource.RELAY, addresses);
+        context.addressesChanged();
     }
 
     @Override

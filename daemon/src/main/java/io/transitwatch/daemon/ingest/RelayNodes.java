@@ -70,10 +70,13 @@ final class RelayNodes {
     private final Clock clock;
     private final Object lock = new Object();
     private volatile RelayNode[] byId = new RelayNode[64];
+    private final Consumer<String> newNode;
 
+    /** @param newNode told the name of each node on first sight (a node named by its address names that address) */
     RelayNodes(StringDictionary dictionary, IngestState ingestState, int dedupWindow, HealthListener listener,
-            Clock clock) {
+            Clock clock, Consumer<String> newNode) {
         this.clock = clock;
+        this.newNode = newNode;
         this.dictionary = dictionary;
         this.ingestState = ingestState;
         this.dedupWindow = dedupWindow;
@@ -100,6 +103,7 @@ final class RelayNodes {
             RelayNode node = new RelayNode(id, ingestState.register(dictionary.get(id)), dedupWindow);
             nodes[id] = node;
             byId = nodes;
+            newNode.accept(dictionary.get(id));
             return node;
         }
     }

@@ -26,7 +26,10 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
     RelayStream(IngestContext context) {
         super(context, IngestState.RELAY);
         this.nodes = new RelayNodes(context.dictionary(), context.state(), context.config().dedupWindow(), this,
-                context.clock());
+                context.clock(), name -> {
+                    context.addresses().nodeSeen(name);
+                    context.addressesChanged();
+                });
         this.stragglerWindowNanos = context.config().relayStragglerWindow().toNanos();
     }
 
@@ -70,6 +73,9 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
     void onConnecting(boolean reconnect) {
         // Every node is down now (onStreamDown) and re-synchronises on its first event below.
         resuming = resumeSinceNanos() != 0;
+        if (resuming) {
+            nodes.forEach(node -> node.timeline.expectResend()); // Relay re-sends from the oldest node's since
+        }
     }
 
     @Override
@@ -101,6 +107,7 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
                 nodes.announceUp(node, false);
             }
             node.state.lostEvents.addAndGet(scratch.lostCount);
+            context.state().overload().lostEvents(scratch.lostSource, scratch.lostCount);
             publishScratch();
             return true;
         }

@@ -6,8 +6,8 @@ import java.util.Arrays;
  * Single thread: owned by one node's timeline, touched only by the thread delivering that node's
  * messages.
  *
- * <p>The uuids of a node's most recent events, to drop what a backfill ({@code since}) sends
- * again. Two generations of open-addressing tables of primitive {@code long} pairs (no boxing):
+ * <p>A set of uuids a resumed stream may send again ({@code since}), built from a node's
+ * {@link RecentUuids} when the stream starts, to drop what the backfill repeats. Two generations of open-addressing tables of primitive {@code long} pairs (no boxing):
  * inserts go to the current generation; when it is full it becomes the previous one and the old
  * previous one is cleared. A generation starts small and doubles, up to {@code capacity} uuids,
  * only while it fills within {@link #GROWTH_SPAN_NANOS} of event time: a quiet node (a big cluster

@@ -32,6 +32,7 @@ public final class DepartureView {
     int dropReason;
     boolean roundTrip;
     int destinationIdentity;
+    byte destinationReservedLabels;
 
     /**
      * Dense slot of the (source node, destination node, family) pair, the same as in
@@ -151,5 +152,13 @@ public final class DepartureView {
     /** Security identity of a round trip's destination as the client's node reported it; else 0. */
     public int destinationIdentity() {
         return destinationIdentity;
+    }
+
+    /**
+     * Cilium's {@code reserved:} labels of a round trip's destination ({@code NodeEvent.LABEL_*} bits);
+     * else 0. A CIDR identity says nothing by its number: its labels tell the API server from the world.
+     */
+    public byte destinationReservedLabels() {
+        return destinationReservedLabels;
     }
 }

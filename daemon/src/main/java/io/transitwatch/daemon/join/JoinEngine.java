@@ -121,6 +121,12 @@ public final class JoinEngine implements NodeEventHandler {
     @Override
     public void onEvent(NodeEvent event, boolean endOfBatch) {
         counters.increment(JoinCounters.Global.EVENTS);
+        if (event.kind == NodeEvent.NODE_ADDRESSES) {
+            if (event.nodeAddresses != null) {
+                topology.setNodeAddresses(event.nodeAddresses); // an immutable snapshot: kept as it is
+            }
+            return;
+        }
         int node = observers.index(event.node);
         if (node == NodeIndex.NONE) {
             counters.increment(JoinCounters.Global.IGNORED_NODE_LIMIT);

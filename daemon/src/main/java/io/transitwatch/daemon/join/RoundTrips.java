@@ -27,6 +27,8 @@ final class RoundTrips {
     final long[] destinationLo;
     final int[] destinationPort;
     final int[] destinationIdentity;
+    /** The destination's {@code reserved:} labels (NodeEvent.LABEL_* bits): names a CIDR-identity API server. */
+    final byte[] destinationReservedLabels;
     /** Dictionary id of the node the destination address is known to belong to, else 0. */
     final int[] destinationNode;
 
@@ -44,6 +46,7 @@ final class RoundTrips {
         destinationLo = new long[capacity];
         destinationPort = new int[capacity];
         destinationIdentity = new int[capacity];
+        destinationReservedLabels = new byte[capacity];
         destinationNode = new int[capacity];
     }
 
@@ -81,6 +84,7 @@ final class RoundTrips {
         destinationLo[slot] = flow.dstLo;
         destinationPort[slot] = flow.dstPort;
         destinationIdentity[slot] = flow.dstIdentity;
+        destinationReservedLabels[slot] = flow.dstReservedLabels;
         destinationNode[slot] = destinationNodeId;
         return slot;
     }

@@ -184,6 +184,7 @@ final class Verdicts {
         view.interfaceName = trips.interfaceName[slot];
         view.roundTrip = true;
         view.destinationIdentity = trips.destinationIdentity[slot];
+        view.destinationReservedLabels = trips.destinationReservedLabels[slot];
     }
 
     private void fillFromFlow(NodeEvent flow, int source, int destination, long srcHi, long srcLo, long k4) {
@@ -228,5 +229,6 @@ final class Verdicts {
         view.dropReason = 0;
         view.roundTrip = false;
         view.destinationIdentity = 0;
+        view.destinationReservedLabels = 0;
     }
 }

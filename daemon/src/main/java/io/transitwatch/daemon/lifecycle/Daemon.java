@@ -13,6 +13,7 @@ import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinEngine;
 import io.transitwatch.daemon.join.JoinLoop;
 import io.transitwatch.daemon.threads.NamedThreadFactory;
+import io.transitwatch.daemon.topology.NodeAddressSource;
 import io.transitwatch.sinks.dispatch.DispatchSettings;
 import io.transitwatch.sinks.dispatch.SinkDispatcher;
 import java.io.PrintStream;
@@ -62,6 +63,9 @@ public final class Daemon implements AutoCloseable {
         this.alerts = join.alerts();
         this.counters = join.counters();
         this.engine = join.engine();
+        // The join starts with the configured addresses (JoinAssembly); Peer and GetNodes add theirs to the
+        // same book, which keeps the configured ones first whenever it sends the join a new snapshot.
+        ingest.nodeAddresses().replace(NodeAddressSource.CONFIG, settings.get(ConfigKeys.TOPOLOGY_NODE_ADDRESSES));
         this.joinLoop = new JoinLoop(ingest.ring()::poll, engine, clock, NamedThreadFactory.nonDaemon("join"),
                 new ThrottledErrorLog(System.getLogger(JoinLoop.class.getName()), "join", clock, JOIN_ERROR_LOG_INTERVAL));
     }

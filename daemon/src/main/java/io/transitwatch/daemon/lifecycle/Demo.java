@@ -5,6 +5,7 @@ import io.transitwatch.daemon.config.ConfigLoader;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.sim.ClusterTopology;
 import io.transitwatch.daemon.sim.EmissionListener;
+import io.transitwatch.daemon.sim.MonitorFlags;
 import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimCertificates;
 import io.transitwatch.daemon.sim.SimMode;
@@ -128,7 +129,7 @@ public final class Demo implements AutoCloseable {
         sets.add("hubble.backoff.max=2s");
         sets.add("topology.pod-cidrs=" + podCidrs(simulator.topology()));
         sets.add("topology.node-addresses=" + nodeAddresses(simulator.topology()));
-        sets.add(SIMULATED_AGGREGATION_FLAGS);
+        sets.add(aggregationFlags(simulator.config().scenario().monitorFlags()));
         sets.addAll(overrides);
         return sets;
     }
@@ -142,10 +143,15 @@ public final class Demo implements AutoCloseable {
     }
 
     /**
-     * The simulated agents report with Cilium's agent default {@code monitor-aggregation-flags}
-     * (syn,fin,rst: no first ACK / PSH), so the daemon is told so; an override may still change it.
+     * Unless the scenario says otherwise the simulated agents report with Cilium's agent default
+     * {@code monitor-aggregation-flags} (syn,fin,rst: no first ACK / PSH), so the daemon is told so.
      */
-    static final String SIMULATED_AGGREGATION_FLAGS = "join.monitor-aggregation-flags=syn,fin,rst";
+    static final String SIMULATED_AGGREGATION_FLAGS = aggregationFlags(MonitorFlags.SYN_FIN_RST);
+
+    /** The daemon is told the simulated agents' flags; an override may still change them. */
+    static String aggregationFlags(MonitorFlags flags) {
+        return "join.monitor-aggregation-flags=" + flags.configValue();
+    }
 
     /** {@code solcp01=10.101.0.11,fd00:101::11;...}, the flag form of {@code topology.node-addresses}. */
     static String nodeAddresses(ClusterTopology topology) {

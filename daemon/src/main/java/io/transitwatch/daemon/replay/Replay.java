@@ -1,15 +1,18 @@
 package io.transitwatch.daemon.replay;
 
 import io.transitwatch.daemon.clock.ManualClock;
+import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import io.transitwatch.daemon.join.JoinConfig;
-import io.transitwatch.daemon.join.JoinDutyCycle;
 import io.transitwatch.daemon.join.JoinConstants;
 import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.JoinDutyCycle;
 import io.transitwatch.daemon.join.JoinEngine;
 import io.transitwatch.daemon.join.UnverifiedReason;
 import io.transitwatch.daemon.lifecycle.JoinAssembly;
+import io.transitwatch.daemon.topology.NodeAddressBook;
+import io.transitwatch.daemon.topology.NodeAddressSource;
 import io.transitwatch.sinks.SinkEvent;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,7 +59,10 @@ public final class Replay {
     private long now = UNSET;
     private long firstEvent = UNSET;
 
+    private final Settings settings;
+
     private Replay(Settings settings, StringDictionary dictionary, Consumer<SinkEvent> out) {
+        this.settings = settings;
         this.dictionary = dictionary;
         this.join = JoinAssembly.from(settings, dictionary, clock, out);
         this.engine = join.engine();
@@ -77,7 +83,7 @@ public final class Replay {
         try {
             Replay replay = new Replay(settings, dictionary, out);
             CaptureMerge merge = new CaptureMerge(readers, dictionary);
-            replay.play(merge);
+            replay.play(merge, readers);
             return replay.summary(readers, merge.latestTime());
         } finally {
             readers.forEach(CaptureReader::close);
@@ -111,12 +117,29 @@ public final class Replay {
     }
 
     /**
+     * Nodes named by their own address (real exports: {@code "node_name":"10.10.21.241"}, hubble-api.md
+     * §10) name that address as a round trip's destination, next to {@code topology.node-addresses};
+     * the nodes are those of the events each capture has read ahead when it opened.
+     */
+    private void nameNodesByAddress(List<CaptureReader> readers) {
+        NodeAddressBook book = new NodeAddressBook(dictionary::pin, snapshot -> { });
+        book.replace(NodeAddressSource.CONFIG, settings.get(ConfigKeys.TOPOLOGY_NODE_ADDRESSES));
+        for (CaptureReader reader : readers) {
+            for (int node : reader.nodes()) {
+                book.nodeSeen(dictionary.get(node));
+            }
+        }
+        join.topology().setNodeAddresses(book.flush());
+    }
+
+    /**
      * The live join loop's duty cycle ({@link JoinDutyCycle}) on event time: the clock moves to the
      * next event's time, or a decision tick on when events come closer together, and the cycle turns
      * at that time until every event up to it has been handed over and nothing more is due.
      */
-    private void play(CaptureMerge merge) {
+    private void play(CaptureMerge merge, List<CaptureReader> readers) {
         merge.open();
+        nameNodesByAddress(readers);
         JoinDutyCycle cycle = new JoinDutyCycle((handler, limit) -> merge.poll(handler, limit, now), engine);
         while (merge.hasNext()) {
             long next = merge.nextTime();

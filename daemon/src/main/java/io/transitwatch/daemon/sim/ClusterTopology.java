@@ -24,6 +24,9 @@ public final class ClusterTopology {
     public static final String CLUSTER_NAME = "default";
     public static final String POD_CIDR_V4 = "10.101.224.0/20";
     public static final String POD_CIDR_V6 = "fd00:101:224::/60";
+    /** The {@code default/kubernetes} Service's ClusterIPs (port 443; backends: control-plane nodes' :6443). */
+    public static final String API_SERVER_CLUSTER_IP_V4 = "10.101.96.1";
+    public static final String API_SERVER_CLUSTER_IP_V6 = "fd00:101:96::1";
     /** Server name of the {@code hubble-peer} Service's TLS certificate (Relay dials it with this name). */
     public static final String PEER_SERVER_NAME = "hubble-peer." + CLUSTER_NAME + ".hubble-grpc.cilium.io";
 

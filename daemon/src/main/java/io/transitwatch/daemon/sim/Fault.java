@@ -60,6 +60,34 @@ public sealed interface Fault {
         }
     }
 
+    /**
+     * Connections from pods on {@code path.from} to the host address of a node on {@code path.to}
+     * with server port {@code port} (0: any) are refused: nothing listens there, so the node answers
+     * every SYN with a RST (DESIGN §3.7: REFUSED, never NO_REPLY).
+     */
+    record Refusal(Path path, int port) implements Fault {
+        public Refusal {
+            Objects.requireNonNull(path, "path");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535, was " + port);
+            }
+        }
+    }
+
+    /**
+     * The path from {@code path.from} to {@code path.to} drops full-size packets (a smaller MTU than
+     * the senders assume, ICMP "packet too big" lost; the seed's libp2p TLS handshakes on a 1450-byte
+     * VXLAN): SYN, SYN-ACK, ACKs and small requests pass, a full-size data segment never does. In the
+     * simulated conversations the server's responses are full-size, the client's requests small, so
+     * the pod-to-pod connections whose server is on {@code path.from} and client on {@code path.to}
+     * complete their handshake and lose the server's first data segment (DESIGN §3.8: FIRST_DATA).
+     */
+    record MtuBlackhole(Path path) implements Fault {
+        public MtuBlackhole {
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
     /** Packets of a TCP handshake that {@link HandshakeLoss} can take away. */
     enum HandshakePacket {
         /** Only the first transmission of the SYN; the retransmit one second later gets through. */

@@ -16,10 +16,12 @@ import java.util.function.Predicate;
 /**
  * Thread-safe: the traffic thread records, any thread queries (one internal lock, short critical
  * sections). What really happened to every join-safe departure between two pods on different nodes
- * (first SYN, SYN-ACK, UDP NEW), so that tests and benchmarks can score a join's verdicts.
+ * (first SYN, SYN-ACK, UDP NEW, and first ACK / PSH when the agents report them), and to every round
+ * trip to a destination without arrival events (DESIGN §3.7), so that tests and benchmarks can score
+ * a join's verdicts.
  *
- * <p>Bounded: the most recent {@code capacity} departures are kept; a reused tuple replaces its
- * older record. {@link Expectation}s are computed when queried, from what has been simulated so far.
+ * <p>Bounded: the most recent {@code capacity} departures and as many round trips are kept; a reused
+ * tuple (client address and port) replaces its older record. {@link Expectation}s are computed when queried, from what has been simulated so far.
  */
 public final class GroundTruth implements TruthRecorder {
     /** How long after a departure the destination must have been observable for a loss to be knowable (DESIGN §3.3 default window). */
@@ -28,6 +30,7 @@ public final class GroundTruth implements TruthRecorder {
 
     private final Object lock = new Object();
     private final Map<TruthKey, Entry> entries;
+    private final Map<RoundTripKey, RoundTripEntry> roundTrips;
     private final Map<String, ArrayDeque<long[]>> outages = new HashMap<>();
     private long simulatedUntilNanos = Long.MIN_VALUE;
 
@@ -43,6 +46,38 @@ public final class GroundTruth implements TruthRecorder {
                 return size() > capacity;
             }
         };
+        this.roundTrips = new LinkedHashMap<>(1024, 0.75f, false) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<RoundTripKey, RoundTripEntry> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    /** A round trip's client side, what the join keys it on (DESIGN §3.7). */
+    private record RoundTripKey(IpFamily family, L4Protocol protocol, String clientIp, int clientPort) {}
+
+    /**
+     * Every retained round trip accepted by {@code filter}, oldest attempt first, its expectation
+     * judged as a join with window {@code window} must judge it: ANSWERED or REFUSED when the first
+     * reply reached the client within the window (and both events were delivered), NO_REPLY when none
+     * did while the client's node was observable for the whole window, UNOBSERVABLE otherwise; PENDING
+     * until the window has been simulated. A reply after the window does not make it ANSWERED.
+     */
+    public List<RoundTripRecord> roundTripsWithin(Duration window, Predicate<RoundTripRecord> filter) {
+        long windowNanos = window.toNanos();
+        List<RoundTripRecord> out = new ArrayList<>();
+        synchronized (lock) {
+            for (RoundTripEntry entry : roundTrips.values()) {
+                RoundTripRecord record = entry.snapshot(windowNanos);
+                if (filter.test(record)) {
+                    out.add(record);
+                }
+            }
+        }
+        return out;
     }
 
     // ---- queries (any thread) ----
@@ -125,6 +160,18 @@ public final class GroundTruth implements TruthRecorder {
         synchronized (lock) {
             entries.remove(key); // a reused tuple moves to the young end
             entries.put(key, entry);
+        }
+        return entry;
+    }
+
+    @Override
+    public RoundTrip attempted(IpFamily family, L4Protocol protocol, String clientNode, String clientPod,
+            String clientIp, int clientPort, String server, String serverIp, int serverPort, long trueNanos) {
+        RoundTripKey key = new RoundTripKey(family, protocol, clientIp, clientPort);
+        RoundTripEntry entry = new RoundTripEntry(key, clientNode, clientPod, server, serverIp, serverPort, trueNanos);
+        synchronized (lock) {
+            roundTrips.remove(key);
+            roundTrips.put(key, entry);
         }
         return entry;
     }
@@ -293,6 +340,91 @@ public final class GroundTruth implements TruthRecorder {
             return unobservableDuring(destinationNode, departureNanos, departureNanos + OBSERVATION_WINDOW_NANOS)
                     ? Expectation.UNOBSERVABLE
                     : Expectation.LOST;
+        }
+    }
+
+    /** Mutable state of one round trip; every access holds the outer lock. */
+    private final class RoundTripEntry implements RoundTrip {
+        private final RoundTripKey key;
+        private final String clientNode;
+        private final String clientPod;
+        private final String server;
+        private final String serverIp;
+        private final int serverPort;
+        private final long attemptNanos;
+        private Boolean attemptObservable;
+        private long replyNanos = -1;
+        private boolean refused;
+        private Boolean replyObservable;
+
+        RoundTripEntry(RoundTripKey key, String clientNode, String clientPod, String server, String serverIp,
+                int serverPort, long attemptNanos) {
+            this.key = key;
+            this.clientNode = clientNode;
+            this.clientPod = clientPod;
+            this.server = server;
+            this.serverIp = serverIp;
+            this.serverPort = serverPort;
+            this.attemptNanos = attemptNanos;
+        }
+
+        @Override
+        public void attemptEmitted(boolean observable) {
+            synchronized (lock) {
+                if (attemptObservable == null) {
+                    attemptObservable = observable;
+                }
+            }
+        }
+
+        @Override
+        public void replied(long trueNanos, boolean wasRefused) {
+            synchronized (lock) {
+                if (replyNanos < 0) {
+                    replyNanos = trueNanos;
+                    refused = wasRefused;
+                }
+            }
+        }
+
+        @Override
+        public void replyEmitted(boolean observable) {
+            synchronized (lock) {
+                if (replyObservable == null) {
+                    replyObservable = observable;
+                }
+            }
+        }
+
+        RoundTripRecord snapshot(long windowNanos) {
+            return new RoundTripRecord(key.family(), key.protocol(), clientNode, clientPod, key.clientIp(),
+                    key.clientPort(), server, serverIp, serverPort, attemptNanos, replyNanos, refused,
+                    Boolean.TRUE.equals(replyObservable), expectation(windowNanos));
+        }
+
+        private RoundTripExpectation expectation(long windowNanos) {
+            if (attemptObservable == null) {
+                return RoundTripExpectation.PENDING;
+            }
+            if (!attemptObservable) {
+                return RoundTripExpectation.UNOBSERVABLE;
+            }
+            long deadline = attemptNanos + windowNanos;
+            if (replyNanos >= 0 && replyNanos <= deadline) {
+                if (replyObservable == null) {
+                    return RoundTripExpectation.PENDING;
+                }
+                if (!replyObservable) {
+                    return RoundTripExpectation.UNOBSERVABLE;
+                }
+                return refused ? RoundTripExpectation.REFUSED : RoundTripExpectation.ANSWERED;
+            }
+            if (simulatedUntilNanos < deadline) {
+                return RoundTripExpectation.PENDING;
+            }
+            return unobservableDuring(clientNode, attemptNanos, deadline)
+                    ? RoundTripExpectation.UNOBSERVABLE
+                    : RoundTripExpectation.NO_REPLY;
         }
     }
 }

@@ -6,18 +6,22 @@ import java.util.Objects;
 
 /**
  * Immutable. What the simulated cluster does: a name, the seed that makes its traffic repeatable,
- * the rate of new connections and the faults injected. Named presets come from
- * {@link ScenarioPresets}; {@link #builder()} builds any other combination.
+ * the rate of new connections, the agents' monitor aggregation flags and the faults injected. Named
+ * presets come from {@link ScenarioPresets}; {@link #builder()} builds any other combination.
  *
  * @param connectionsPerSecond new connections per second, cluster-wide, on top of the steady
  *                             kustomize-controller → source-controller polling (5/s per family)
+ * @param monitorFlags         what every simulated agent reports as new TCP flags (default: the agent's
+ *                             {@code syn,fin,rst}); the demo tells the daemon the same
  */
-public record Scenario(String name, long seed, double connectionsPerSecond, List<Fault> faults) {
+public record Scenario(String name, long seed, double connectionsPerSecond, MonitorFlags monitorFlags,
+        List<Fault> faults) {
     public static final long DEFAULT_SEED = 20260211L;
     public static final double DEFAULT_RATE = 100.0;
 
     public Scenario {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(monitorFlags, "monitorFlags");
         if (!(connectionsPerSecond >= 0.0)) {
             throw new IllegalArgumentException("connectionsPerSecond must be >= 0: " + connectionsPerSecond);
         }
@@ -35,7 +39,8 @@ public record Scenario(String name, long seed, double connectionsPerSecond, List
 
     /** A builder starting from this scenario, to override the seed, rate or faults. */
     public Builder toBuilder() {
-        return new Builder().name(name).seed(seed).connectionsPerSecond(connectionsPerSecond).faults(faults);
+        return new Builder().name(name).seed(seed).connectionsPerSecond(connectionsPerSecond)
+                .monitorFlags(monitorFlags).faults(faults);
     }
 
     /** The faults of one kind, in declaration order. */
@@ -54,6 +59,7 @@ public record Scenario(String name, long seed, double connectionsPerSecond, List
         private String name = "custom";
         private long seed = DEFAULT_SEED;
         private double connectionsPerSecond = DEFAULT_RATE;
+        private MonitorFlags monitorFlags = MonitorFlags.SYN_FIN_RST;
         private final List<Fault> faults = new ArrayList<>();
 
         private Builder() {}
@@ -73,6 +79,11 @@ public record Scenario(String name, long seed, double connectionsPerSecond, List
             return this;
         }
 
+        public Builder monitorFlags(MonitorFlags flags) {
+            this.monitorFlags = flags;
+            return this;
+        }
+
         public Builder fault(Fault fault) {
             faults.add(Objects.requireNonNull(fault, "fault"));
             return this;
@@ -86,7 +97,7 @@ public record Scenario(String name, long seed, double connectionsPerSecond, List
         }
 
         public Scenario build() {
-            return new Scenario(name, seed, connectionsPerSecond, faults);
+            return new Scenario(name, seed, connectionsPerSecond, monitorFlags, faults);
         }
     }
 }

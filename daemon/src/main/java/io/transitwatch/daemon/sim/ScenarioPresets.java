@@ -5,9 +5,11 @@ import io.transitwatch.daemon.sim.Fault.HandshakeLoss;
 import io.transitwatch.daemon.sim.Fault.HandshakePacket;
 import io.transitwatch.daemon.sim.Fault.HostLoss;
 import io.transitwatch.daemon.sim.Fault.LostEvents;
+import io.transitwatch.daemon.sim.Fault.MtuBlackhole;
 import io.transitwatch.daemon.sim.Fault.Path;
 import io.transitwatch.daemon.sim.Fault.PathLoss;
 import io.transitwatch.daemon.sim.Fault.PolicyDrop;
+import io.transitwatch.daemon.sim.Fault.Refusal;
 import io.transitwatch.daemon.sim.Fault.RelayReorder;
 import io.transitwatch.daemon.sim.Fault.Snat;
 import io.transitwatch.daemon.sim.Fault.StreamDown;
@@ -20,6 +22,8 @@ import java.util.Set;
 /** Stateless. The named scenarios of {@code transitwatch simulate --scenario NAME}, as data. */
 public final class ScenarioPresets {
     private static final Map<String, List<Fault>> PRESETS = new LinkedHashMap<>();
+    /** Presets whose agents report first ACK / PSH segments (Helm's {@code all}); the others run the agent default. */
+    private static final Set<String> ALL_FLAGS = Set.of("healthy-first-data", "mtu-blackhole");
 
     static {
         PRESETS.put("healthy", List.of());
@@ -29,6 +33,14 @@ public final class ScenarioPresets {
         PRESETS.put("seed", List.of(new PathLoss(new Path("solwk03", "solwk02", IpFamily.IPV6), 1.0),
                 new HostLoss(new Path("solwk01", null, IpFamily.IPV6), 6443, 1.0)));
         PRESETS.put("apiserver-noreply", List.of(new HostLoss(new Path("solwk01", null, IpFamily.IPV6), 6443, 1.0)));
+        // The host-network DNS forwarder on solwk03 stops answering: every pod's query to it times out.
+        PRESETS.put("dns-host-noreply", List.of(new HostLoss(new Path(null, "solwk03", null), 53, 1.0)));
+        // The kubelet on solwk03 is down: metrics-server's connections to :10250 there get a RST.
+        PRESETS.put("refused", List.of(new Refusal(new Path(null, "solwk03", null), 10250)));
+        // Helm's monitor-aggregation-flags (all): first ACK / PSH segments reported, nothing lost.
+        PRESETS.put("healthy-first-data", List.of());
+        // Full-size packets from solwk02 to solwk01 vanish: handshakes complete, the server's first data does not arrive.
+        PRESETS.put("mtu-blackhole", List.of(new MtuBlackhole(new Path("solwk02", "solwk01", null))));
         PRESETS.put("pair-blackhole", List.of(new PathLoss(new Path("solwk01", "solwk02", null), 1.0)));
         PRESETS.put("family-blackhole", List.of(new PathLoss(new Path(null, null, IpFamily.IPV6), 1.0)));
         PRESETS.put("all-cross-node-blackhole", List.of(new PathLoss(Path.ANY, 1.0)));
@@ -68,6 +80,7 @@ public final class ScenarioPresets {
         if (faults == null) {
             throw new IllegalArgumentException("unknown scenario '" + name + "'; known: " + String.join(", ", names()));
         }
-        return Scenario.builder().name(name).faults(faults).build();
+        return Scenario.builder().name(name).faults(faults)
+                .monitorFlags(ALL_FLAGS.contains(name) ? MonitorFlags.ALL : MonitorFlags.SYN_FIN_RST).build();
     }
 }

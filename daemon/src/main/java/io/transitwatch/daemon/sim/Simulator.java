@@ -176,6 +176,11 @@ public final class Simulator implements AutoCloseable {
         streams.signalAll();
     }
 
+    /** GetFlows streams open now, on every server (nodes and relay). */
+    public int openStreams() {
+        return streams.size();
+    }
+
     /** What the node emitted so far (flows and lost events), in order, bounded by the event log capacity. */
     public List<GetFlowsResponse> emittedEvents(String node) {
         return log(node).events();

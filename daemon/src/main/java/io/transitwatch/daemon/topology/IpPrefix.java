@@ -79,6 +79,22 @@ public record IpPrefix(long hi, long lo, int length, boolean ipv4) {
         return value;
     }
 
+    /**
+     * Whether {@code text} is written like a bare IPv4 or IPv6 address (no prefix length), without
+     * resolving anything: node names can be their node's address (hubble-api.md §10).
+     */
+    public static boolean isAddressLiteral(String text) {
+        if (!looksLikeIpLiteral(text)) {
+            return false;
+        }
+        try {
+            parse(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private static boolean looksLikeIpLiteral(String address) {
         if (address.isEmpty()) {
             return false;

@@ -89,7 +89,7 @@ public final class Topology {
     private static final int RECENT_CAPACITY = 16_384;
 
     private final PrefixTable configured;
-    private PrefixTable nodeAddresses = new PrefixTable(List.of(), List.of());
+    private NodeAddresses nodeAddresses = NodeAddresses.EMPTY;
     private final Cache<IpKey, Endpoint> learned;
     private final RecentEndpoints recent;
     private final IpKey probe = new IpKey(0, 0);
@@ -142,18 +142,22 @@ public final class Topology {
      * or API server names its node (DESIGN §3.7). Called at start, before the join runs.
      */
     public void setNodeAddresses(Map<String, List<IpPrefix>> addresses, ToIntFunction<String> nodeId) {
-        List<IpPrefix> prefixes = new ArrayList<>();
-        List<Integer> nodes = new ArrayList<>();
-        addresses.forEach((node, list) -> list.forEach(prefix -> {
-            prefixes.add(prefix);
-            nodes.add(nodeId.applyAsInt(node));
-        }));
-        this.nodeAddresses = new PrefixTable(prefixes, nodes);
+        setNodeAddresses(NodeAddresses.of(addresses, nodeId));
+    }
+
+    /** A new snapshot of the nodes' own addresses ({@link NodeAddressBook}), on the join thread: one reference swap. */
+    public void setNodeAddresses(NodeAddresses snapshot) {
+        this.nodeAddresses = snapshot;
+    }
+
+    /** The snapshot of node addresses in use. */
+    public NodeAddresses nodeAddresses() {
+        return nodeAddresses;
     }
 
     /** Node id of the node whose own address this is, or 0. */
     public int nodeOfAddress(long hi, long lo) {
-        return nodeAddresses.lookup(hi, lo);
+        return nodeAddresses.nodeOf(hi, lo);
     }
 
     /** Records where an IP was seen and who it was; allocates only for a new IP. */

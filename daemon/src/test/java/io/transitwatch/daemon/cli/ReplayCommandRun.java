@@ -21,7 +21,7 @@ record ReplayCommandRun(int exit, String stdout, String stderr) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8);
-        int exit = new CommandLine(new ReplayCommand(new ByteArrayInputStream(stdin), stdout, stderr))
+        int exit = new CommandLine(new ReplayCommand(new ByteArrayInputStream(stdin), stdout, stderr)).setCaseInsensitiveEnumValuesAllowed(true)
                 .setErr(new PrintWriter(stderr, true))
                 .execute(args);
         return new ReplayCommandRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

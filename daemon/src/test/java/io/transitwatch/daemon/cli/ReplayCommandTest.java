@@ -73,6 +73,54 @@ class ReplayCommandTest {
         assertTrue(noReply.get(0).contains("40001"), run.toString());
     }
 
+    @Test
+    void shouldNameRoundTripDestinationsAsARealCilium119ExportDoes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        // hubble-api.md §10: nodes named by their IP, and the API server as CIDR identity 16777217 labelled
+        // reserved:kube-apiserver. No attempt is answered; segments that are no attempts open each node's
+        // capture before them and move its time line on after them.
+        java.nio.file.Path capture = dir.resolve("relay.json");
+        java.nio.file.Files.write(capture, List.of(
+                attemptLine("10.10.21.241", "10:00:00.000", 39999, "10.10.21.242", 10250, 6, "").replace("SYN", "ACK"),
+                attemptLine("10.10.21.242", "10:00:00.000", 49999, "198.51.100.7", 443, 2, "").replace("10.10.5.5",
+                        "10.10.6.6").replace("SYN", "ACK"),
+                attemptLine("10.10.21.241", "10:00:01.000", 40000, "10.10.21.242", 10250, 6, ""),
+                attemptLine("10.10.21.241", "10:00:01.100", 40001, "10.200.0.1", 443, 16_777_217,
+                        ",\"labels\":[\"reserved:kube-apiserver\",\"reserved:world\"]"),
+                attemptLine("10.10.21.242", "10:00:01.200", 50000, "198.51.100.7", 443, 2, "").replace("10.10.5.5",
+                        "10.10.6.6"),
+                attemptLine("10.10.21.241", "10:00:20.000", 40002, "10.10.21.242", 10250, 6, "").replace("SYN", "ACK"),
+                attemptLine("10.10.21.242", "10:00:20.000", 50001, "198.51.100.7", 443, 2, "").replace("10.10.5.5",
+                        "10.10.6.6").replace("SYN", "ACK")));
+        ReplayCommandRun run = ReplayCommandRun.of(capture.toString(), "--format", "json", "--alerts", "every");
+
+        assertEquals(0, run.exit(), run.toString());
+        List<String> noReply = run.stdoutLines().stream().filter(line -> line.contains("\"verdict\":\"NO_REPLY\"")
+                && line.contains("\"schema\":\"transitwatch.alert/v1\"")).toList();
+        assertEquals(3, noReply.size(), run.toString());
+        assertTrue(noReply.stream().anyMatch(line -> line.contains("\"port\":40000")
+                && line.contains("\"destination_name\":\"10.10.21.242\"")), run.toString());
+        assertTrue(noReply.stream().anyMatch(line -> line.contains("\"port\":40001")
+                && line.contains("\"destination_name\":\"kube-apiserver\"")), run.toString());
+        assertTrue(noReply.stream().anyMatch(line -> line.contains("\"port\":50000")
+                && line.contains("\"destination_name\":\"world\"")), run.toString());
+        noReply.forEach(line -> assertEquals(List.of(),
+                io.transitwatch.daemon.testsupport.JsonSchemas.errors(line), line));
+    }
+
+    private static String attemptLine(String node, String time, int srcPort, String dst, int dstPort, int dstIdentity,
+            String dstLabels) {
+        String at = "2026-02-11T" + time + "Z";
+        return "{\"flow\":{\"time\":\"" + at + "\",\"verdict\":\"FORWARDED\",\"IP\":{\"source\":\"10.10.5.5\","
+                + "\"destination\":\"" + dst + "\",\"ipVersion\":\"IPv4\"},\"l4\":{\"TCP\":{\"source_port\":"
+                + srcPort + ",\"destination_port\":" + dstPort + ",\"flags\":{\"SYN\":true}}},"
+                + "\"source\":{\"ID\":881,\"identity\":4242},"
+                + "\"destination\":{\"identity\":" + dstIdentity + dstLabels + "},"
+                + "\"Type\":\"L3_L4\",\"node_name\":\"" + node + "\",\"event_type\":{\"type\":4},"
+                + "\"trace_observation_point\":\"TO_NETWORK\",\"trace_reason\":\"NEW\","
+                + "\"is_reply\":false},\"node_name\":\"" + node + "\",\"time\":\"" + at + "\"}";
+    }
+
     private static String flowLine(String time, String point, String reason, String src, int srcPort, String dst,
             int dstPort, int dstIdentity, String flags, boolean reply) {
         String at = "2026-02-11T" + time + "Z";

@@ -106,6 +106,25 @@ class FlowDecoderTest {
     }
 
     @Test
+    void readsReservedLabelsThatNameACidrIdentity() {
+        // Cilium 1.19.1 (hubble-api.md §10): the API server as a node-local CIDR identity with reserved labels
+        Flow flow = TestFlows.syn("solwk01", T, 40000)
+                .setDestination(io.transitwatch.proto.flow.Endpoint.newBuilder().setIdentity(16_777_217)
+                        .addLabels("reserved:kube-apiserver").addLabels("reserved:world"))
+                .setSource(io.transitwatch.proto.flow.Endpoint.newBuilder().setIdentity(4242)
+                        .addLabels("k8s:app=coredns").addLabels("reserved:hostx").addLabels("reserved:"))
+                .build();
+        assertEquals(FlowDecoder.FLOW, decode(TestFlows.response(flow)));
+        assertEquals(16_777_217, event.dstIdentity);
+        assertEquals(NodeEvent.LABEL_KUBE_APISERVER | NodeEvent.LABEL_WORLD, event.dstReservedLabels);
+        assertEquals(0, event.srcReservedLabels, "only whole reserved: names count");
+
+        decode(TestFlows.response(flow.toBuilder().setDestination(io.transitwatch.proto.flow.Endpoint.newBuilder()
+                .setIdentity(6).addLabels("reserved:remote-node")).build()));
+        assertEquals(NodeEvent.LABEL_REMOTE_NODE, event.dstReservedLabels);
+    }
+
+    @Test
     void absentIsReplyIsUnknownAndAbsentUuidIsZero() {
         Flow flow = TestFlows.syn("solwk03", T, 1).clearIsReply().clearUuid().build();
         assertEquals(FlowDecoder.FLOW, decode(TestFlows.response(flow)));

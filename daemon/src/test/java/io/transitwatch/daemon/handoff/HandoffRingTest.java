@@ -53,6 +53,27 @@ class HandoffRingTest {
     }
 
     @Test
+    void aBatchIsHandedOverInOrderStampedOnceAndItsPermitsComeBack() {
+        HandoffRing ring = new HandoffRing(16, clock);
+        Credit credit = ring.newCredit(() -> { });
+        assertEquals(6, credit.tryAcquire(6));
+        NodeEvent[] batch = new NodeEvent[4];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = new NodeEvent();
+            batch[i].kind = NodeEvent.FLOW;
+            batch[i].timeNanos = 10 + i;
+        }
+        clock.set(77);
+        ring.publishBatch(batch, 3);
+        ring.publishBatch(batch, 0);
+        ring.publish(FLOW_AT, 20L);
+        List<String> seen = new ArrayList<>();
+        assertEquals(4, ring.poll((event, end) -> seen.add(event.timeNanos + "@" + event.receivedNanos), 10));
+        assertEquals(List.of("10@77", "11@77", "12@77", "20@77"), seen);
+        assertEquals(ring.flowPermitCapacity() - 2, ring.availableFlowPermits(), "two permits still held, four back");
+    }
+
+    @Test
     void shouldStampReceivedTimeFromTheInjectedClock() {
         HandoffRing ring = new HandoffRing(16, clock);
         ring.newCredit(() -> { }).tryAcquire(1);

@@ -155,6 +155,44 @@ class StringDictionaryTest {
         assertNull(dictionary.get(other), "recycled and not given out again");
     }
 
+    @Test
+    void aMemoReturnsTheIdOfItsLastStringAndFollowsAChange() {
+        StringDictionary dictionary = new StringDictionary(64);
+        StringDictionary.Memo memo = new StringDictionary.Memo();
+        byte[] message = "xxkube-systemyydefault".getBytes(StandardCharsets.UTF_8);
+        int kubeSystem = dictionary.intern(message, 2, 11, memo);
+        assertEquals("kube-system", dictionary.get(kubeSystem));
+        assertEquals(kubeSystem, dictionary.intern(message, 2, 11, memo), "same bytes, from the memo");
+        assertEquals(kubeSystem, dictionary.intern("kube-system"), "the memo's id is the dictionary's");
+        int defaultNs = dictionary.intern(message, 15, 7, memo);
+        assertEquals("default", dictionary.get(defaultNs), "other bytes are not taken for the memo's");
+        dictionary.intern(message, 2, 11, memo);
+        assertEquals("kube-syste", dictionary.get(dictionary.intern(message, 2, 10, memo)),
+                "a prefix of the remembered string is another string");
+        assertEquals(0, dictionary.intern(message, 2, 0, memo), "empty is absent");
+        StringDictionary.Memo pinnedMemo = new StringDictionary.Memo();
+        int node = dictionary.internPinned(message, 2, 11, pinnedMemo);
+        assertEquals(node, dictionary.internPinned(message, 2, 11, pinnedMemo));
+        assertEquals(dictionary.pin("kube-system"), node);
+    }
+
+    @Test
+    void aMemoNeverReturnsARecycledId() {
+        ManualClock clock = new ManualClock(T0);
+        StringDictionary dictionary = new StringDictionary(4, clock, HOLD); // ids 2 and 3
+        StringDictionary.Memo memo = new StringDictionary.Memo();
+        byte[] a = "a".getBytes(StandardCharsets.UTF_8);
+        dictionary.intern(a, 0, 1, memo);
+        dictionary.intern("b");
+        clock.advanceNanos(30 * S);
+        assertEquals(StringDictionary.OVERFLOW, dictionary.intern("c"));
+        clock.advanceNanos(200 * S);
+        int c = dictionary.intern("c"); // recycles a and b
+        int again = dictionary.intern(a, 0, 1, memo);
+        assertEquals("a", dictionary.get(again), "the memo's entry was recycled: looked up anew");
+        assertNotEquals(c, again);
+    }
+
     /**
      * Four threads intern from shared and phase-local name pools (fixed seeds) while, between
      * phases, time moves on so that older phase names get recycled under the threads' lookups of the

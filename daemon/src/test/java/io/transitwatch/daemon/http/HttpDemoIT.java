@@ -104,6 +104,8 @@ class HttpDemoIT {
                 Map.entry("transitwatch_join_remembered_arrivals", "gauge"),
                 Map.entry("transitwatch_handoff_ring_fill", "gauge"), Map.entry("transitwatch_handoff_ring_capacity", "gauge"),
                 Map.entry("transitwatch_handoff_credit_waits_total", "counter"),
+                Map.entry("transitwatch_overloaded", "gauge"),
+                Map.entry("transitwatch_overload_lost_events_total", "counter"),
                 Map.entry("transitwatch_dictionary_names", "gauge"), Map.entry("transitwatch_dictionary_capacity", "gauge"),
                 Map.entry("transitwatch_dictionary_evictions_total", "counter"),
                 Map.entry("transitwatch_dictionary_overflows_total", "counter"),
@@ -167,6 +169,61 @@ class HttpDemoIT {
     }
 
     @Test
+    void roundTripsToTheApiServerShowPerSourceDestinationAndFamily() throws Exception {
+        // the seed's solwk01 IPv6 attempts to the API server go unanswered; every other round trip is answered
+        JsonNode api = await("/api/round-trips: solwk01 -> kube-apiserver IPv6 no_reply", DETECTION_DEADLINE, () -> {
+            try {
+                JsonNode body = JSON.readTree(get(port, "/api/round-trips").body());
+                for (JsonNode row : body.get("round_trips")) {
+                    if (row.get("source_node").asText().equals("solwk01") && row.get("family").asText().equals("IPv6")
+                            && row.get("destination").asText().equals("kube-apiserver")
+                            && row.get("state").asText().equals("no_reply")) {
+                        return body;
+                    }
+                }
+                return null;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        for (JsonNode row : api.get("round_trips")) {
+            for (String field : List.of("source_node", "destination", "destination_kind", "family", "state", "recent",
+                    "total")) {
+                assertTrue(row.has(field), field + " in " + row);
+            }
+            String destination = row.get("destination").asText();
+            assertFalse(destination.matches(".*[0-9][.:][0-9a-f].*") && !NODES.contains(destination),
+                    "a destination is a name, never an address: " + row);
+            boolean broken = row.get("source_node").asText().equals("solwk01") && row.get("family").asText().equals("IPv6")
+                    && destination.equals("kube-apiserver");
+            if (broken) {
+                assertEquals("class", row.get("destination_kind").asText());
+                assertTrue(row.get("total").get("no_reply").asLong() > 0, row.toString());
+            } else {
+                assertEquals(0, row.get("total").get("no_reply").asLong() + row.get("total").get("refused").asLong(),
+                        row.toString());
+            }
+        }
+
+        PrometheusText scrape = PrometheusText.parse(get(port, "/metrics").body());
+        Double noReply = scrape.value("transitwatch_round_trips_by_destination_total", Map.of("source_node", "solwk01",
+                "destination", "kube-apiserver", "family", "IPv6", "verdict", "no_reply"));
+        assertNotNull(noReply, "per-destination round-trip series");
+        assertTrue(noReply > 0);
+        for (PrometheusText.Sample sample : scrape.samples("transitwatch_round_trips_by_destination_total")) {
+            String destination = sample.labels().get("destination");
+            assertTrue(NODES.contains(destination) || Set.of("kube-apiserver", "host", "world").contains(destination),
+                    "bounded destination label: " + sample);
+        }
+        JsonNode alerts = JSON.readTree(get(port, "/api/alerts").body()).get("alerts");
+        for (JsonNode alert : alerts) {
+            if (alert.get("verdict").asText().equals("NO_REPLY")) {
+                assertEquals("kube-apiserver", alert.get("destination_name").asText(), alert.toString());
+            }
+        }
+    }
+
+    @Test
     void incidentsAndAlertsUseTheSinksJson() throws Exception {
         // the seed: solwk03 -> solwk02 IPv6 blackholed, and solwk01's IPv6 attempts to the API server unanswered
         JsonNode incidents = JSON.readTree(get(port, "/api/incidents").body()).get("incidents");
@@ -219,6 +276,8 @@ class HttpDemoIT {
         JsonNode status = JSON.readTree(get(port, "/api/status").body());
         assertTrue(status.get("ready").asBoolean(), status.toString());
         assertTrue(status.get("join").get("lost").asLong() > 0, status.toString());
+        assertTrue(status.get("overloaded").isBoolean(), status.toString());
+        assertEquals(0, status.get("overload_lost_events").asLong(), "the demo's load is far below saturation");
         assertEquals("stdout", status.get("sinks").get(0).get("sink").asText());
     }
 

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The web page in a real browser: headless Chromium loads it from a daemon running the seed scenario,
  * its script renders the matrix, and the DOM shows the blackholed cell (solwk03 -> solwk02, IPv6) as
- * loss and no other; with every stream down it shows "not watching" and nothing green; with one
+ * loss and no other, and its round-trip panel the seed's unanswered solwk01 -> kube-apiserver IPv6 attempts
+ * and no other failing round trip; with every stream down it shows "not watching" and nothing green; with one
  * node down its column is "cannot tell". Leaves screenshots in {@code target/web-page*.png} (taken
  * before the checks, so that a failure has a picture). Needs {@code /usr/bin/chromium}
  * ({@code .ci/install-chromium}); without it the test fails, saying so.
@@ -76,6 +77,55 @@ class WebPageChromiumIT {
             assertEquals(List.of("solwk03->solwk02 IPv6"), loss, () -> "lost counters before Chromium ran:\n" + before
                     + HttpTestSupport.unexpectedLoss(demo));
             assertTrue(ok > halves.size() / 2, "most cells matched, got " + ok + " of " + halves.size());
+
+            // The round-trip panel: the seed's solwk01 -> kube-apiserver IPv6 attempts go unanswered, nothing else fails.
+            await("/api/round-trips showing solwk01 -> kube-apiserver IPv6 no_reply", DETECTION_DEADLINE,
+                    () -> apiServerNoReplyShown(port) ? true : null);
+            String again = chromium.dumpDom(url);
+            List<Map<String, String>> roundTrips = roundTripRows(again);
+            List<String> failing = new ArrayList<>();
+            for (Map<String, String> row : roundTrips) {
+                String state = row.get("data-state");
+                if (state.equals("no_reply") || state.equals("refused")) {
+                    failing.add(row.get("data-source") + "->" + row.get("data-destination") + " "
+                            + row.get("data-family") + " " + state + " " + row.get("data-destination-kind"));
+                }
+            }
+            assertEquals(List.of("solwk01->kube-apiserver IPv6 no_reply class"), failing, again);
+            assertTrue(roundTrips.stream().anyMatch(row -> row.get("data-state").equals("ok")),
+                    "answered round trips show as answered: " + roundTrips);
+        }
+    }
+
+    private static final Pattern ROUND_TRIP_ROW = Pattern.compile("<tr [^>]*data-destination-kind=\"[^\"]*\"[^>]*>");
+
+    /** The attributes of every row of the round-trip panel. */
+    private static List<Map<String, String>> roundTripRows(String dom) {
+        List<Map<String, String>> rows = new ArrayList<>();
+        Matcher row = ROUND_TRIP_ROW.matcher(dom);
+        while (row.find()) {
+            Map<String, String> attributes = new HashMap<>();
+            Matcher attribute = ATTRIBUTE.matcher(row.group());
+            while (attribute.find()) {
+                attributes.put(attribute.group(1), attribute.group(2));
+            }
+            rows.add(attributes);
+        }
+        return rows;
+    }
+
+    private static boolean apiServerNoReplyShown(int port) {
+        try {
+            for (JsonNode row : JSON.readTree(get(port, "/api/round-trips").body()).get("round_trips")) {
+                if (row.get("source_node").asText().equals("solwk01")
+                        && row.get("destination").asText().equals("kube-apiserver")
+                        && row.get("family").asText().equals("IPv6") && row.get("state").asText().equals("no_reply")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -46,6 +46,34 @@ class DirectIngestIT {
     }
 
     @Test
+    void peerAddressesNameTheirNodesUntilTheyLeave() throws Exception {
+        FakeHubbleServer peerService = FakeHubbleServer.start(certs);
+        servers.add(peerService);
+        peerService.announce(peer("solwk01", peerService.address(), ChangeNotificationType.PEER_ADDED));
+        peerService.announce(peer("solcp01", "192.0.2.11:4244", ChangeNotificationType.PEER_ADDED));
+        peerService.announce(peer("10.10.21.241", "[2001:db8::7]:4244", ChangeNotificationType.PEER_ADDED));
+        try (IngestHarness harness = new IngestHarness(IngestConfig.peer(peerService.address()).withTls(clientTls(), null))) {
+            harness.collector.awaitUntil("a snapshot of the announced addresses", () ->
+                    harness.collector.addresses != null
+                            && harness.collector.addresses.byNode().keySet().containsAll(Set.of("solcp01", "10.10.21.241")));
+            var byNode = harness.collector.addresses.byNode();
+            assertEquals(List.of(io.transitwatch.daemon.topology.IpPrefix.parse("192.0.2.11")), byNode.get("solcp01"));
+            assertEquals(Set.of(io.transitwatch.daemon.topology.IpPrefix.parse("2001:db8::7"),
+                    io.transitwatch.daemon.topology.IpPrefix.parse("10.10.21.241")), Set.copyOf(byNode.get("10.10.21.241")),
+                    "its Hubble address, and the address its name is");
+            assertTrue(!byNode.containsKey("solwk01"), "a loopback Hubble address is no node's own: " + byNode);
+
+            peerService.announce(peer("solcp01", "192.0.2.11:4244", ChangeNotificationType.PEER_DELETED));
+            harness.collector.awaitUntil("solcp01 gone from the snapshot",
+                    () -> !harness.collector.addresses.byNode().containsKey("solcp01"));
+        }
+    }
+
+    private static ChangeNotification peer(String name, String address, ChangeNotificationType type) {
+        return ChangeNotification.newBuilder().setName(name).setAddress(address).setType(type).build();
+    }
+
+    @Test
     void peerDiscoveredNodesStreamEveryEventExactlyOnceOverMtls() throws Exception {
         for (String node : NODES) {
             servers.add(FakeHubbleServer.start(certs));

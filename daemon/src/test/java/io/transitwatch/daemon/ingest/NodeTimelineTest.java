@@ -59,6 +59,30 @@ class NodeTimelineTest {
     }
 
     @Test
+    void aRelayStreamThatResumesHasItsResentEventsDroppedWithoutAGapCheck() {
+        NodeTimeline timeline = new NodeTimeline(64);
+        timeline.accept(1, 1, 10_000);
+        timeline.accept(1, 2, 11_000);
+        timeline.expectResend();
+        assertEquals(NodeTimeline.DUPLICATE, timeline.accept(1, 1, 10_000));
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 3, 10_500), "new, although older than the newest seen");
+        assertEquals(NodeTimeline.DUPLICATE, timeline.accept(1, 2, 11_000));
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 4, 60_000), "no gap is checked for without a reconnect");
+    }
+
+    @Test
+    void onlyEventsNoNewerThanWhatWasSeenBeforeTheResumeAreLookedUp() {
+        NodeTimeline timeline = new NodeTimeline(64);
+        timeline.accept(1, 1, 10_000);
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 1, 10_000),
+                "without a resume nothing is sent again, so nothing is looked up");
+        timeline.reconnected();
+        assertEquals(NodeTimeline.DUPLICATE, timeline.accept(1, 1, 10_000));
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 1, 10_001),
+                "an event newer than everything seen before the resume cannot be a resend");
+    }
+
+    @Test
     void eventsWithoutUuidAreNeverDuplicates() {
         NodeTimeline timeline = new NodeTimeline(64);
         assertEquals(NodeTimeline.NEW, timeline.accept(0, 0, 10_000));

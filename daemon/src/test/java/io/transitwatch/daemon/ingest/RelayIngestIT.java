@@ -14,6 +14,7 @@ import io.transitwatch.proto.relay.NodeState;
 import io.transitwatch.proto.relay.NodeStatusEvent;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -113,6 +114,33 @@ class RelayIngestIT {
             harness.collector.awaitUntil("solwk02 reachable", () -> harness.node("solwk02").connected());
             assertEquals(1, harness.collector.count(NodeEvent.NODE_UP, "solwk02"),
                     "GetNodes says CONNECTED before Relay has re-queried the node: only its events show where it resumes");
+        }
+    }
+
+    @Test
+    void getNodesAddressesAndNodesNamedByTheirAddressReachTheJoinAsOneSnapshot() {
+        relay.nodes = GetNodesResponse.newBuilder()
+                .addNodes(Node.newBuilder().setName("solwk01").setAddress("10.101.0.21:4244")
+                        .setState(NodeState.NODE_CONNECTED))
+                .addNodes(Node.newBuilder().setName("solwk02").setAddress("[fd00:101::22]:4244")
+                        .setState(NodeState.NODE_CONNECTED))
+                .addNodes(Node.newBuilder().setName("solwk03").setAddress("127.0.0.1:4244")
+                        .setState(NodeState.NODE_CONNECTED)).build();
+        try (IngestHarness harness = startIngest()) {
+            relay.emit(TestFlows.response(TestFlows.syn("10.10.21.241", T0, 40000).build()));
+            harness.collector.awaitUntil("a snapshot naming every node's address", () -> {
+                io.transitwatch.daemon.topology.NodeAddresses snapshot = harness.collector.addresses;
+                return snapshot != null && snapshot.byNode().keySet().containsAll(
+                        java.util.Set.of("solwk01", "solwk02", "10.10.21.241"));
+            });
+            Map<String, List<io.transitwatch.daemon.topology.IpPrefix>> byNode = harness.collector.addresses.byNode();
+            assertEquals(List.of(io.transitwatch.daemon.topology.IpPrefix.parse("10.101.0.21")), byNode.get("solwk01"));
+            assertEquals(List.of(io.transitwatch.daemon.topology.IpPrefix.parse("fd00:101::22")), byNode.get("solwk02"));
+            assertEquals(List.of(io.transitwatch.daemon.topology.IpPrefix.parse("10.10.21.241")),
+                    byNode.get("10.10.21.241"));
+            assertFalse(byNode.containsKey("solwk03"), "a loopback address is how we reach Hubble, not the node's");
+            io.transitwatch.daemon.topology.IpPrefix solwk01 = io.transitwatch.daemon.topology.IpPrefix.parse("10.101.0.21");
+            assertEquals("solwk01", harness.dictionary.get(harness.collector.addresses.nodeOf(solwk01.hi(), solwk01.lo())));
         }
     }
 

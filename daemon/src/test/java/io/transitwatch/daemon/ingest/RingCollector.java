@@ -5,6 +5,7 @@ import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.NodeEventHandler;
 import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.topology.NodeAddresses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,8 @@ final class RingCollector implements NodeEventHandler {
     private final HandoffRing ring;
     private final StringDictionary dictionary;
     final List<Event> events = new ArrayList<>();
+    /** The newest node-address snapshot handed over (NODE_ADDRESSES), or null. */
+    NodeAddresses addresses;
 
     RingCollector(HandoffRing ring, StringDictionary dictionary) {
         this.ring = ring;
@@ -28,6 +31,9 @@ final class RingCollector implements NodeEventHandler {
 
     @Override
     public void onEvent(NodeEvent e, boolean endOfBatch) {
+        if (e.kind == NodeEvent.NODE_ADDRESSES) {
+            addresses = e.nodeAddresses;
+        }
         events.add(new Event(e.kind, dictionary.get(e.node),
                 e.uuidHi == 0 && e.uuidLo == 0 ? "" : Uuids.format(e.uuidHi, e.uuidLo), e.timeNanos,
                 dictionary.get(e.reason), e.gapStartNanos, e.gapEndNanos, e.backfilled));

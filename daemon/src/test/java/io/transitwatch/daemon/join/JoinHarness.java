@@ -62,6 +62,14 @@ public final class JoinHarness {
         return this;
     }
 
+    /** A new snapshot of the nodes' own addresses, handed over as the ingest does (a NODE_ADDRESSES event). */
+    public void nodeAddresses(io.transitwatch.daemon.topology.NodeAddresses snapshot) {
+        event.clear();
+        event.kind = NodeEvent.NODE_ADDRESSES;
+        event.nodeAddresses = snapshot;
+        engine.onEvent(event, true);
+    }
+
     /**
      * An event of {@code node} that tells the join only that the node's stream delivers (a flow
      * without an IP layer, which it ignores).
@@ -154,6 +162,7 @@ public final class JoinHarness {
         private int verdict = JoinConstants.VERDICT_FORWARDED;
         private int dstIdentity = 12345;
         private int srcIdentity = 4242;
+        private byte dstLabels;
         private int dropReason;
         private String xlated;
         private long receiveDelay;
@@ -229,6 +238,12 @@ public final class JoinHarness {
             return this;
         }
 
+        /** The destination's {@code reserved:} labels as the decoder reports them ({@code NodeEvent.LABEL_*} bits). */
+        public Flow toLabels(int reservedLabels) {
+            dstLabels = (byte) reservedLabels;
+            return this;
+        }
+
         public Flow snatTo(String onWireSource) {
             xlated = onWireSource;
             return this;
@@ -295,6 +310,7 @@ public final class JoinHarness {
             event.tcpFlags = protocol == NodeEvent.PROTO_TCP ? flags : 0;
             event.dstIdentity = dstIdentity;
             event.srcIdentity = srcIdentity;
+            event.dstReservedLabels = dstLabels;
             event.dropReason = dropReason;
             event.eventType = verdict == JoinConstants.VERDICT_DROPPED ? 1 : 4;
             event.srcEndpointId = point == JoinConstants.POINT_TO_NETWORK ? 101 : 0;

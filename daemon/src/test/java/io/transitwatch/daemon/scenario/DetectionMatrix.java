@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Stateless. The scenarios of {@code docs/detection.md} (issue #6): what each injects into the
+ * Stateless. The scenarios of {@code docs/detection.md} (issues #6, #11): what each injects into the
  * simulated cluster, which thresholds apply to it, and why its numbers come out as they do. Both
  * {@link DetectionReport} (which runs them) and {@link DetectionDocTest} (which checks the written
  * doc has a passing row for each) read this one list.
@@ -16,7 +16,10 @@ import java.util.stream.Stream;
 final class DetectionMatrix {
     /** What a correct join must show for a scenario; see {@link DetectionRow#failures()}. */
     enum Expect {
-        /** Packets are really lost while the destination observer is healthy: precision, recall and latency apply. */
+        /**
+         * Packets are really lost while the destination observer is healthy, or attempts stay unanswered
+         * (or are refused) while the client's observer is healthy: precision, recall and latency apply.
+         */
         LOSS,
         /** Nothing is lost: no alert of any kind. */
         NO_LOSS,
@@ -198,7 +201,44 @@ final class DetectionMatrix {
                             + "SYN-ACKs answering the SYN and its retransmissions at +1 s and +3 s are all lost; "
                             + "the one answering the retransmission at +7 s often arrives (LATE) and is reported "
                             + "again by solwk02 at about the same time: whichever the join sees first, that is an "
-                            + "attempt of the lost handshake, not a new loss (see *false positives*)."))
+                            + "attempt of the lost handshake, not a new loss (see *false positives*)."),
+            new Case("apiserver-noreply", Scenario.preset("apiserver-noreply"), Expect.LOSS,
+                    "Pods dial the API server's ClusterIP (`fd00:101:96::1:443`, `10.101.96.1:443`); bpf_lxc DNATs "
+                            + "to a control-plane node's `:6443` (identity kube-apiserver), and the reply is "
+                            + "reverse-NATed (`source_xlated` = ClusterIP). solwk01's IPv6 SYNs to it are never "
+                            + "answered; IPv4, and every other node, work (the CoreDNS / external-secrets incident).",
+                    "No arrival is ever reported for a node's host stack, so the client's node judges the round "
+                            + "trip (DESIGN §3.7): a SYN without a SYN-ACK delivered to the client within the window "
+                            + "is NO_REPLY. The SYN's retransmissions at +1 s and +3 s are not reported (aggregation) "
+                            + "and the one at +7 s is an attempt of the decided entry, so each connection is one "
+                            + "alert. solwk01 keeps delivering its other traffic, so its own watermark decides each "
+                            + "attempt about one window after it left."),
+            new Case("dns-host-noreply", Scenario.preset("dns-host-noreply"), Expect.LOSS,
+                    "Pods query a host-network DNS forwarder on the workers' node addresses (UDP 53, identity "
+                            + "remote-node); the one on solwk03 stops answering.",
+                    "Every query to solwk03's address is a round trip on its client's node with no reply: NO_REPLY "
+                            + "(`join.round-trip-udp-ports` = 53). The stub resolver retries after 5 s on the same "
+                            + "tuple; that retry is reported only on the 5 s interval, as ESTABLISHED, so it is no "
+                            + "new attempt: one alert per query."),
+            new Case("refused", Scenario.preset("refused"), Expect.LOSS,
+                    "The kubelet on solwk03 is down: metrics-server's connections to `:10250` on solwk03's node "
+                            + "address are answered with a RST.",
+                    "The RST delivered to the client is the round trip's reply: REFUSED, never NO_REPLY (DESIGN "
+                            + "§3.7). It comes within milliseconds, so these are decided on sight, not at the "
+                            + "window's end: the latency is the stream's delivery time."),
+            new Case("healthy-first-data", Scenario.preset("healthy-first-data"), Expect.NO_LOSS,
+                    "No fault, with Helm's `monitor-aggregation-flags: all`: both nodes also report each "
+                            + "connection's third-handshake ACK and the first PSH segment of each direction.",
+                    "The join keys on first data too (FIRST-ACK, FIRST-PSH, DESIGN §3.8) and tells a first segment "
+                            + "from the later ones reported every 5 s with the same flags, so nothing is alerted."),
+            new Case("mtu-blackhole", Scenario.preset("mtu-blackhole"), Expect.LOSS,
+                    "Full-size packets from solwk02 to solwk01 vanish (an MTU blackhole), with Helm's "
+                            + "`monitor-aggregation-flags: all`. SYN, SYN-ACK, ACKs and requests are small and "
+                            + "pass; the first response of each server on solwk02 to a client on solwk01 does not.",
+                    "The judged losses are FIRST-PSH segments from solwk02 to solwk01, one per connection, while "
+                            + "those connections' SYN and SYN-ACK match; the incident says \"handshake completes, "
+                            + "first data segment lost: suspect MTU / fragmentation\". Later responses of the same "
+                            + "connection carry no new flag, so they are no new losses."))
             .map(c -> c.at(RATES.getOrDefault(c.name(), RATE))).toList();
 
     private DetectionMatrix() {}

@@ -7,6 +7,8 @@ import io.transitwatch.daemon.scenario.DetectionMatrix.Expect;
 import io.transitwatch.daemon.scenario.ScenarioRun.PairCounts;
 import io.transitwatch.daemon.scenario.ScenarioRun.Score;
 import io.transitwatch.daemon.sim.Expectation;
+import io.transitwatch.daemon.sim.RoundTripExpectation;
+import io.transitwatch.daemon.sim.RoundTripRecord;
 import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimMode;
 import io.transitwatch.daemon.sim.TruthRecord;
@@ -141,7 +143,8 @@ final class DetectionReport {
 
     private static DetectionRow row(Case scenario, SimMode mode, ScenarioRun run) {
         Score score = run.score();
-        int lostAlerts = run.alerts(Verdict.LOST_IN_TRANSIT).size();
+        int lostAlerts = (int) run.alerts().stream().filter(a -> ScenarioRun.FAILURE_VERDICTS.contains(a.verdict()))
+                .count();
         int scored = score.truePositives() + score.falsePositives().size();
         return new DetectionRow(scenario.name(), mode(mode), score.judgedLost(), score.detected(), lostAlerts,
                 score.falsePositives().size(), run.alerts().size() - lostAlerts,
@@ -175,12 +178,21 @@ final class DetectionReport {
             }
         }
         StringBuilder out = new StringBuilder();
+        Map<RoundTripExpectation, Long> trips = run.judgedRoundTrips(r -> true).stream()
+                .collect(Collectors.groupingBy(RoundTripRecord::expected,
+                        () -> new EnumMap<>(RoundTripExpectation.class), Collectors.counting()));
         out.append(String.format(Locale.ROOT, "**%s**: %,d judged departures, %,d of them LOST%s; ", mode(mode),
-                judged.size(), score.judgedLost(), lostByKind.isEmpty() ? "" : " (" + counts(lostByKind) + ")"));
+                judged.size(), lostByKind.values().stream().mapToLong(Long::longValue).sum(),
+                lostByKind.isEmpty() ? "" : " (" + counts(lostByKind) + ")"));
+        out.append(String.format(Locale.ROOT, "%,d judged round trips%s; ",
+                trips.values().stream().mapToLong(Long::longValue).sum(),
+                trips.isEmpty() ? "" : " (" + counts(trips) + ")"));
         out.append("alerts ").append(alerts.isEmpty() ? "none" : counts(alerts)).append("; ");
-        out.append(String.format(Locale.ROOT, "join verdicts: %,d MATCHED, %,d LOST, %,d DROPPED, %,d UNVERIFIED",
+        out.append(String.format(Locale.ROOT, "join verdicts: %,d MATCHED, %,d LOST, %,d DROPPED, %,d UNVERIFIED; "
+                + "round trips %,d ANSWERED, %,d NO_REPLY, %,d REFUSED",
                 run.counter(Global.MATCHED), run.counter(Global.LOST), run.counter(Global.DROPPED),
-                run.counter(Global.UNVERIFIED)));
+                run.counter(Global.UNVERIFIED), run.counter(Global.ANSWERED), run.counter(Global.NO_REPLY),
+                run.counter(Global.REFUSED)));
         if (!unverified.isEmpty()) {
             out.append(" (").append(counts(unverified)).append(')');
         }
@@ -203,12 +215,12 @@ final class DetectionReport {
             out.append(score.duplicateAlerts()).append(" tuples alerted more than once; ");
         }
         if (!score.missed().isEmpty()) {
-            out.append("missed: ").append(score.missed().stream().limit(3).map(r -> r.sourceNode() + "→"
-                    + r.destinationNode() + " " + r.key()).collect(Collectors.joining(", "))).append("; ");
+            out.append("missed: ").append(String.join(", ", score.missed().stream().limit(3).toList())).append("; ");
         }
         if (!score.falsePositives().isEmpty()) {
-            out.append("false: ").append(score.falsePositives().stream().limit(3).map(a -> a.source().node() + "→"
-                    + a.destination().node() + " " + a.kind()).collect(Collectors.joining(", "))).append("; ");
+            out.append("false: ").append(score.falsePositives().stream().limit(3).map(a -> a.verdict() + " "
+                    + a.source().node() + "→" + a.destination().node() + " " + a.kind())
+                    .collect(Collectors.joining(", "))).append("; ");
         }
         out.append(String.format(Locale.ROOT, "run %.1f s.", run.elapsedMillis() / 1000.0));
         return out.toString();
@@ -276,19 +288,25 @@ final class DetectionReport {
         return String.format(Locale.ROOT, """
             **How each number is measured** (`ScenarioRun`, shared with the scenario tests):
 
-            - *judged lost*: ground-truth departures the join must have decided, whose packet (and every
-              retransmission) did not reach the destination within the window while the destination's Hubble was
-              healthy. A departure is judged if it left at least %d s after the daemon had every node's stream up, its
-              window ended at least %d s before the daemon stopped, and its arrival, if any, is not within %d ms of
-              the window's end (event times carry up to 20 ms of perf-read delay on each side, so such a record
-              may rightly fall either side for any join: it is neither scored nor held against one).
-            - *detected*: judged lost departures with a LOST_IN_TRANSIT alert for their tuple (DESIGN §3.2 key).
-            - *LOST alerts*: every LOST_IN_TRANSIT alert of the run, judged or not (so also for departures in the
-              first second and the last seconds, outside the judged span: there are more alerts than detections);
-              *false positives*: those whose tuple the ground truth does not have as lost, and every LOST alert
-              after the first of its tuple (retransmissions are attempts of one entry, so one lost handshake is
-              one alert). *precision* = true / (true + false) (alerts at the window edge left out); n/a without
-              any LOST alert. *recall* = detected / judged lost; n/a without a judged loss.
+            - *judged failed*: ground-truth records the join must have decided that are failures: departures
+              whose packet (and every retransmission) did not reach the destination within the window while the
+              destination's Hubble was healthy (LOST: SYN, SYN-ACK, UDP, and first ACK / PSH segments when the
+              agents report them), and round trips to destinations without arrival events (API server, host,
+              world; DESIGN §3.7) that no reply reached within the window while the client's Hubble was healthy
+              (NO_REPLY) or that a RST answered (REFUSED). A record is judged if it left at least %d s after the
+              daemon had every node's stream up, its window ended at least %d s before the daemon stopped, and its
+              arrival (reply), if any, is not within %d ms of the window's end (event times carry up to 20 ms of
+              perf-read delay on each side, so such a record may rightly fall either side for any join: it is
+              neither scored nor held against one).
+            - *detected*: judged failures with the alert of their verdict for their key (LOST_IN_TRANSIT: the
+              DESIGN §3.2 tuple; NO_REPLY / REFUSED: the client's address and port, DESIGN §3.7).
+            - *failure alerts*: every LOST_IN_TRANSIT, NO_REPLY and REFUSED alert of the run, judged or not (so
+              also for departures in the first second and the last seconds, outside the judged span: there are
+              more alerts than detections); *false positives*: those whose key the ground truth does not have
+              with that failure, and every alert after the first of its key (retransmissions are attempts of one
+              entry, so one lost handshake is one alert). *precision* = true / (true + false) (alerts at the
+              window edge left out); n/a without any failure alert. *recall* = detected / judged failed; n/a
+              without a judged failure.
             - *other alerts*: LATE (an arrival after the LOST verdict, resolving it) and DROPPED_AT_DESTINATION.
             - *UNVERIFIED*: share of the join's departure verdicts (MATCHED + LOST + DROPPED + UNVERIFIED) that were
               UNVERIFIED, over the whole run including start-up; the reasons are listed per scenario.
@@ -312,7 +330,8 @@ final class DetectionReport {
                     .collect(Collectors.joining(", ")));
         }
         return String.format(Locale.ROOT, """
-                **Thresholds** (issue #6). Scenarios that lose packets while the destination observer is healthy
+                **Thresholds** (issues #6, #11). Scenarios that lose packets (or leave attempts unanswered, or refuse
+                them) while the observer is healthy
                 (%s): precision ≥ %s, recall ≥ %s, p99 detection latency ≤ window + %d s. Scenarios that lose
                 nothing (%s): no alert of any kind. Scenarios with an unhealthy destination observer (%s): no alert
                 (0 LOST above all); recall is n/a, the UNVERIFIED share shows what the join could not see.

@@ -11,12 +11,12 @@ import java.util.Locale;
  * #6 applied to them ({@link #failures()}), and the row's markdown, written by {@link DetectionReport}
  * and read back by {@link DetectionDocTest} ({@link #parse}).
  *
- * @param judgedLost      judged ground-truth records that are LOST (see {@link ScenarioRun})
- * @param detected        of those, the ones with a LOST_IN_TRANSIT alert
- * @param lostAlerts      LOST_IN_TRANSIT alerts emitted
- * @param falsePositives  LOST_IN_TRANSIT alerts whose tuple was not really lost
+ * @param judgedLost      judged ground-truth records that are failures: LOST, NO_REPLY, REFUSED (see {@link ScenarioRun})
+ * @param detected        of those, the ones with the alert of their verdict
+ * @param lostAlerts      failure alerts emitted (LOST_IN_TRANSIT, NO_REPLY, REFUSED)
+ * @param falsePositives  failure alerts whose key did not really fail so
  * @param otherAlerts     alerts of any other verdict (LATE, DROPPED_AT_DESTINATION)
- * @param precision       true / (true + false) LOST alerts; NaN without any scored LOST alert
+ * @param precision       true / (true + false) failure alerts; NaN without any scored failure alert
  * @param recall          detected / judged lost; NaN without any judged loss
  * @param unverifiedShare UNVERIFIED verdicts / all departure verdicts of the run
  * @param latencyP50      detection latency, median; null when nothing was detected
@@ -33,7 +33,7 @@ record DetectionRow(String scenario, String mode, int judgedLost, int detected, 
     static final Duration LATENCY_ALLOWANCE = Duration.ofSeconds(2);
     static final Duration MAX_LATENCY_P99 = ScenarioRun.WINDOW.plus(LATENCY_ALLOWANCE);
 
-    static final String HEADER = "| scenario | mode | judged lost | detected | LOST alerts | false positives "
+    static final String HEADER = "| scenario | mode | judged failed | detected | failure alerts | false positives "
             + "| other alerts | precision | recall | UNVERIFIED | latency p50 | latency p99 | verdict |\n"
             + "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|";
     private static final String NONE = "n/a";

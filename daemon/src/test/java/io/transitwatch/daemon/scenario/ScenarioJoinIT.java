@@ -3,6 +3,8 @@ package io.transitwatch.daemon.scenario;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.JoinCounters.PerNode;
 import io.transitwatch.daemon.join.JoinCounters.PerPair;
 import io.transitwatch.daemon.scenario.ScenarioRun.Action;
 import io.transitwatch.daemon.scenario.ScenarioRun.PairCounts;
@@ -12,7 +14,10 @@ import io.transitwatch.daemon.sim.Fault;
 import io.transitwatch.daemon.sim.Fault.HandshakePacket;
 import io.transitwatch.daemon.sim.Fault.Path;
 import io.transitwatch.daemon.sim.IpFamily;
+import io.transitwatch.daemon.sim.MonitorFlags;
 import io.transitwatch.daemon.sim.PacketKind;
+import io.transitwatch.daemon.sim.RoundTripExpectation;
+import io.transitwatch.daemon.sim.RoundTripRecord;
 import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimMode;
 import io.transitwatch.daemon.sim.TruthRecord;
@@ -26,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The join against the simulated cluster, scored with its ground truth (issue "The join", Done-when
- * item 2): each scenario runs the real daemon over real gRPC for a few seconds of real time and
+ * item 2; round trips and first data, issue #11, Done-when item 2): each scenario runs the real daemon over real gRPC for a few seconds of real time and
  * asserts exact outcomes. How records and alerts are counted is defined once, in {@link ScenarioRun}.
  */
 class ScenarioJoinIT {
@@ -51,19 +56,120 @@ class ScenarioJoinIT {
 
     @Test
     void unansweredApiServerAttemptsAreNoReplyOncePerConnectionAndNothingElse() {
-        // solwk01's IPv6 connections to the API server (control-plane host addresses, :6443) are never answered
+        // solwk01's IPv6 connections to the API server (its ClusterIP, DNATed to control-plane :6443) are never answered
         ScenarioRun run = ScenarioRun.run(SimMode.RELAY, preset("apiserver-noreply"), TRAFFIC, tls);
         List<Alert> noReply = run.alerts(Verdict.NO_REPLY);
+        Score score = run.score();
 
-        assertTrue(noReply.size() >= 5, run.toString());
+        assertTrue(score.judgedLost() >= 5, run.toString());
+        assertEquals(List.of(), score.missed(), "every unanswered attempt reported");
+        assertEquals(List.of(), score.falsePositives(), "every NO_REPLY a real one");
+        assertEquals(0, score.duplicateAlerts(), "once per connection; retransmissions are attempts");
         assertEquals(noReply.size(), run.alerts().size(), "only NO_REPLY alerts: " + run);
         assertTrue(noReply.stream().allMatch(a -> a.source().node().equals("solwk01") && a.family().equals("IPv6")
                 && a.destination().port() == 6443 && a.destination().identity() == 7), run.toString());
-        assertEquals(noReply.size(), noReply.stream().map(a -> a.source().ip() + "." + a.source().port()).distinct()
-                .count(), "one alert per connection; retransmissions are attempts");
         assertTrue(run.incidents(IncidentState.FIRING).stream().anyMatch(i -> i.sourceNode().equals("solwk01")
                 && i.destinationNode().equals("kube-apiserver") && i.family().equals("IPv6")
                 && "NO_REPLY".equals(i.verdict())), run.toString());
+    }
+
+    @Test
+    void healthyClusterAnswersWorldHostAndApiServerTrafficWithoutAnyNoReply() {
+        ScenarioRun run = ScenarioRun.run(SimMode.RELAY, preset("healthy"), TRAFFIC, tls);
+        List<RoundTripRecord> answered = run.judgedRoundTrips(r -> r.expected() == RoundTripExpectation.ANSWERED);
+
+        java.util.Set<Integer> ports = answered.stream().map(RoundTripRecord::serverPort)
+                .collect(java.util.stream.Collectors.toSet());
+        assertTrue(ports.containsAll(List.of(443, 6443, 10250, 4244, 53)), "world, API server, kubelet, relay "
+                + "to host, DNS to host: " + ports);
+        assertTrue(run.counter(JoinCounters.Global.ANSWERED) >= answered.size(), run.toString());
+        assertEquals(0, run.counter(JoinCounters.Global.NO_REPLY), run.toString());
+        assertEquals(0, run.counter(JoinCounters.Global.REFUSED), run.toString());
+        assertEquals(0, run.alerts().size(), "no alert of any kind: " + run);
+    }
+
+    @Test
+    void connectionsAnsweredWithRstAreRefusedNeverNoReply() {
+        // the kubelet on solwk03 is down: metrics-server's connections to :10250 there get a RST
+        ScenarioRun run = ScenarioRun.run(SimMode.RELAY, preset("refused"), TRAFFIC, tls);
+        Score score = run.score();
+
+        assertTrue(score.judgedLost() >= 5, run.toString());
+        assertEquals(List.of(), score.missed(), "every refusal reported");
+        assertEquals(List.of(), score.falsePositives());
+        assertEquals(run.alerts(Verdict.REFUSED).size(), run.alerts().size(), "only REFUSED alerts: " + run);
+        assertTrue(run.alerts(Verdict.REFUSED).stream().allMatch(a -> a.destination().node().equals("solwk03")
+                && a.destination().port() == 10250), run.toString());
+        assertEquals(0, run.counter(JoinCounters.Global.NO_REPLY), run.toString());
+    }
+
+    @Test
+    void clientNodeDownOrLosingEventsMakesItsRoundTripsUnverifiedNeverNoReply() {
+        // Direct mode. solwk01's IPv6 API-server attempts are never answered; its perf ring overflows once
+        // (150 events lost, reported) and later its stream really fails for 3 s (back with an empty ring).
+        // solwk03 (no fault) has two overflows that swallow replies of its round trips.
+        Scenario scenario = preset("apiserver-noreply").toBuilder().name("clients-unobservable").build();
+        ScenarioRun run = ScenarioRun.run(SimMode.NODES, scenario, TRAFFIC, tls,
+                Action.at(Duration.ofSeconds(2), "solwk01 and solwk03 overflow", sim -> {
+                    sim.loseEvents("solwk01", 150);
+                    sim.loseEvents("solwk03", 150);
+                }),
+                Action.at(Duration.ofSeconds(4), "solwk01 down", sim -> sim.stopNode("solwk01")),
+                Action.at(Duration.ofSeconds(6), "solwk03 overflow", sim -> sim.loseEvents("solwk03", 150)),
+                Action.at(Duration.ofSeconds(7), "solwk01 back, empty ring", sim -> sim.restartNode("solwk01", false)));
+        Score score = run.score();
+
+        assertTrue(run.roundTrips(r -> r.expected() == RoundTripExpectation.UNOBSERVABLE
+                && r.clientNode().equals("solwk01") && r.family() == IpFamily.IPV6 && r.serverPort() == 6443)
+                .size() > 0, "unanswered attempts whose window an overflow or the outage overlaps: " + run);
+        assertTrue(run.nodeCounter("solwk01", PerNode.ROUND_TRIPS_UNVERIFIED) > 0, "attempts waiting for a "
+                + "reply during the overflow or when solwk01 went down: " + run);
+        assertEquals(List.of(), score.falsePositives(), "no NO_REPLY for an attempt whose window was not seen");
+        assertTrue(run.alerts(Verdict.NO_REPLY).stream().allMatch(a -> a.source().node().equals("solwk01")),
+                run.toString());
+        assertEquals(0, run.nodeCounter("solwk03", PerNode.NO_REPLY), run.toString());
+        assertEquals(0, run.alerts(Verdict.LOST_IN_TRANSIT).size(), run.toString());
+    }
+
+    @Test
+    void mtuBlackholeLosesFirstDataOnItsPairAndDirectionWhileHandshakesMatch() {
+        // full-size packets from solwk02 to solwk01 vanish; the agents report first ACK / PSH (flags all)
+        ScenarioRun run = ScenarioRun.run(SimMode.RELAY, preset("mtu-blackhole"), TRAFFIC, tls);
+        Score score = run.score();
+        List<Alert> lost = run.alerts(Verdict.LOST_IN_TRANSIT);
+
+        assertTrue(score.judgedLost() >= 30, run.toString());
+        assertEquals(List.of(), score.missed(), "every lost first response alerted");
+        assertEquals(List.of(), score.falsePositives(), "every alert a real loss");
+        assertEquals(0, score.duplicateAlerts(), "later responses carry no new flag: no new loss");
+        assertEquals(lost.size(), run.alerts().size(), "only LOST alerts: " + run);
+        assertTrue(lost.stream().allMatch(a -> a.kind().equals("FIRST-PSH") && a.source().node().equals("solwk02")
+                && a.destination().node().equals("solwk01")), run.toString());
+        List<TruthRecord> handshakes = run.judged(r -> r.sourceNode().equals("solwk01")
+                && r.destinationNode().equals("solwk02") && r.key().kind() == PacketKind.SYN
+                || r.sourceNode().equals("solwk02") && r.destinationNode().equals("solwk01")
+                && r.key().kind() == PacketKind.SYN_ACK);
+        assertTrue(handshakes.size() >= 30 && handshakes.stream().allMatch(r -> r.expected() == Expectation.ARRIVED),
+                "SYN and SYN-ACK get through: " + run);
+        assertTrue(sum(run.pairs(p -> p.source().equals("solwk02") && p.destination().equals("solwk01")),
+                PerPair.MATCHED) >= handshakes.size() / 2, run.toString());
+        assertTrue(run.incidents(IncidentState.FIRING).stream().anyMatch(i -> i.sourceNode().equals("solwk02")
+                && i.destinationNode().equals("solwk01") && i.note() != null
+                && i.note().contains("first data segment lost: suspect MTU")), run.toString());
+    }
+
+    @Test
+    void withoutFirstDataReportingThereIsNoFirstDataVerdictAtAll() {
+        // the same blackhole under the agent's default flags (syn,fin,rst): first data is never reported
+        Scenario scenario = preset("mtu-blackhole").toBuilder().monitorFlags(MonitorFlags.SYN_FIN_RST).build();
+        ScenarioRun run = ScenarioRun.run(SimMode.RELAY, scenario, TRAFFIC, tls);
+
+        assertEquals(List.of(), run.truth(r -> r.key().kind() == PacketKind.FIRST_ACK
+                || r.key().kind() == PacketKind.FIRST_PSH));
+        assertEquals(0, run.alerts().size(), "no alert of any kind: " + run);
+        assertEquals(0, run.counter(JoinCounters.Global.LOST), run.toString());
+        assertEquals(0, run.counter(JoinCounters.Global.IGNORED_NOT_FIRST_DATA),
+                "no ACK / PSH departure was even considered as first data: " + run);
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.lifecycle.Demo;
 import io.transitwatch.daemon.sim.Expectation;
 import io.transitwatch.daemon.sim.IpFamily;
+import io.transitwatch.daemon.sim.RoundTripExpectation;
+import io.transitwatch.daemon.sim.RoundTripRecord;
 import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimMode;
 import io.transitwatch.daemon.sim.Simulator;
@@ -39,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.ObjLongConsumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -53,21 +56,22 @@ import java.util.stream.Collectors;
  * more, so that every departure's window has passed and been decided; close the daemon (it drains
  * the join and flushes stdout); snapshot the counters and the ground truth.
  *
- * <p>Scoring, by tuple (family, protocol, packet kind, on-wire source IP and port, destination IP and
- * port), the key of DESIGN §3.2 on both sides:
+ * <p>Scoring, of <i>failures</i>: departures LOST in transit (by tuple: family, protocol, packet kind,
+ * on-wire source IP and port, destination IP and port, the key of DESIGN §3.2 on both sides; first
+ * data included) and round trips with NO_REPLY or REFUSED (by client: family, protocol, client IP and
+ * port, the key of DESIGN §3.7), each against the alert of its verdict:
  * <ul>
- *   <li><b>judged</b> records: ground-truth departures at least {@link #OBSERVATION_MARGIN} after the
- *       daemon first had every node's stream up, whose window ended at least {@link #TAIL_MARGIN}
- *       before the daemon stopped, whose expectation is final (not PENDING) and whose arrival, if
- *       any, is not within {@link #EDGE} of the window's end. Recall is computed over the judged
- *       records that are LOST.
- *   <li><b>precision</b> is computed over every LOST_IN_TRANSIT alert, judged or not: an alert is true
- *       only if the ground truth has a record of its tuple whose expectation is LOST and it is the
- *       tuple's first LOST alert (alerts for records at the window edge are left out).
- *   <li><b>detection latency</b> of a judged LOST record that was detected: from its departure (true
- *       time the source node reported it) to the moment the first LOST_IN_TRANSIT alert of its tuple
- *       reached the daemon's stdout ({@link StampedLines}), both on the clock the simulator and the
- *       daemon share.
+ *   <li><b>judged</b> records: ground-truth departures (attempts) at least {@link #OBSERVATION_MARGIN}
+ *       after the daemon first had every node's stream up, whose window ended at least
+ *       {@link #TAIL_MARGIN} before the daemon stopped, whose expectation is final (not PENDING) and
+ *       whose arrival (reply), if any, is not within {@link #EDGE} of the window's end. Recall is
+ *       computed over the judged records that are failures.
+ *   <li><b>precision</b> is computed over every LOST_IN_TRANSIT, NO_REPLY and REFUSED alert, judged or
+ *       not: an alert is true only if the ground truth has a record of its key with that failure and
+ *       it is the key's first such alert (alerts for records at the window edge are left out).
+ *   <li><b>detection latency</b> of a judged failure that was detected: from its departure (true
+ *       time the source node reported it) to the moment the first alert of its key reached the
+ *       daemon's stdout ({@link StampedLines}), both on the clock the simulator and the daemon share.
  * </ul>
  */
 final class ScenarioRun {
@@ -104,7 +108,9 @@ final class ScenarioRun {
     private final List<IncidentChange> incidents = new ArrayList<>();
     private final Map<JoinCounters.Global, Long> global = new EnumMap<>(JoinCounters.Global.class);
     private final List<PairCounts> pairs = new ArrayList<>();
+    private final Map<String, Map<JoinCounters.PerNode, Long>> nodeCounts = new HashMap<>();
     private final List<TruthRecord> truth;
+    private final List<RoundTripRecord> roundTrips;
     private final long startNanos;
     private final long observedFromNanos;
     private final long stopNanos;
@@ -143,7 +149,7 @@ final class ScenarioRun {
                     normalise(key.destinationIp()), key.destinationPort());
         }
 
-        private static String normalise(String ip) {
+        static String normalise(String ip) {
             try {
                 return InetAddress.getByName(ip).getHostAddress(); // a literal: no lookup
             } catch (UnknownHostException e) {
@@ -152,23 +158,27 @@ final class ScenarioRun {
         }
     }
 
+    /** The verdicts scored against the ground truth: a failure each, the rest are "other alerts". */
+    static final List<Verdict> FAILURE_VERDICTS = List.of(Verdict.LOST_IN_TRANSIT, Verdict.NO_REPLY, Verdict.REFUSED);
+
     /**
      * Detection quality of one run.
      *
-     * @param truePositives   LOST alerts whose tuple the ground truth has as LOST
-     * @param falsePositives  LOST alerts whose tuple is unknown to the ground truth or not LOST there, and
-     *                        every LOST alert after the first of its tuple: a retransmission never starts a
-     *                        new entry (DESIGN §3.1), so one lost handshake is one alert
-     * @param judgedLost      judged records that are LOST
-     * @param detected        of those, the ones with a LOST alert
-     * @param missed          the others
-     * @param duplicateAlerts tuples with more than one LOST alert
-     * @param alertsAtWindowEdge LOST alerts for records at the window edge ({@link #EDGE}), not scored
+     * @param truePositives   failure alerts whose key the ground truth has with that failure
+     * @param falsePositives  failure alerts whose key is unknown to the ground truth or without that failure
+     *                        there, and every alert after the first of its key: a retransmission never starts
+     *                        a new entry (DESIGN §3.1), so one lost handshake (one unanswered connection) is
+     *                        one alert
+     * @param judgedLost      judged records that are failures (LOST, NO_REPLY, REFUSED)
+     * @param detected        of those, the ones with the alert of their failure
+     * @param missed          the others, described
+     * @param duplicateAlerts keys with more than one alert
+     * @param alertsAtWindowEdge failure alerts for records at the window edge ({@link #EDGE}), not scored
      * @param recordsAtWindowEdge records at the window edge, not scored
      * @param latencyNanos    detection latency of each detected record, ascending
      */
     record Score(int truePositives, List<Alert> falsePositives, int judgedLost, int detected,
-            List<TruthRecord> missed, int duplicateAlerts, int alertsAtWindowEdge, int recordsAtWindowEdge,
+            List<String> missed, int duplicateAlerts, int alertsAtWindowEdge, int recordsAtWindowEdge,
             List<Long> latencyNanos) {
         double precision() {
             int alerts = truePositives + falsePositives.size();
@@ -195,15 +205,14 @@ final class ScenarioRun {
                     + "%d tuples alerted more than once, %d records (%d alerts) at the window edge not scored; "
                     + "false: %s; missed: %s", precision(), truePositives, falsePositives.size(), recall(), detected,
                     judgedLost, latency(0.5), latency(0.99), duplicateAlerts, recordsAtWindowEdge, alertsAtWindowEdge,
-                    falsePositives.stream().limit(5).map(a -> a.kind() + " " + a.source().node() + "->"
-                            + a.destination().node() + " " + Tuple.of(a)).toList(),
-                    missed.stream().limit(5).map(r -> r.sourceNode() + "->" + r.destinationNode() + " " + r.key()
-                            + " departed " + r.departureNanos()).toList());
+                    falsePositives.stream().limit(5).map(a -> a.verdict() + " " + a.kind() + " "
+                            + a.source().node() + "->" + a.destination().node() + " " + keyOf(a)).toList(),
+                    missed.stream().limit(5).toList());
         }
     }
 
     private ScenarioRun(String name, StampedLines stdout, JoinCounters counters, StringDictionary dictionary,
-            List<TruthRecord> truth, long startNanos, long observedFromNanos, long stopNanos, long elapsedMillis) {
+            List<TruthRecord> truth, List<RoundTripRecord> roundTrips, long startNanos, long observedFromNanos, long stopNanos, long elapsedMillis) {
         this.name = name;
         stdout.forEach((line, atNanos) -> {
             SinkEvent event = EventJson.decode(line);
@@ -226,7 +235,15 @@ final class ScenarioRun {
                     dictionary.get(counters.pairDestinationNode(pair)),
                     counters.pairFamily(pair) == 6 ? "IPv6" : "IPv4", counts));
         }
+        for (int node = 0; node < counters.nodeCount(); node++) {
+            Map<JoinCounters.PerNode, Long> counts = new EnumMap<>(JoinCounters.PerNode.class);
+            for (JoinCounters.PerNode counter : JoinCounters.PerNode.values()) {
+                counts.put(counter, counters.node(node, counter));
+            }
+            nodeCounts.put(dictionary.get(counters.nodeId(node)), counts);
+        }
         this.truth = truth;
+        this.roundTrips = roundTrips;
         this.startNanos = startNanos;
         this.observedFromNanos = observedFromNanos;
         this.stopNanos = stopNanos;
@@ -262,12 +279,13 @@ final class ScenarioRun {
             long stop = Clock.SYSTEM.epochNanos();
             demo.daemon().close(); // drains the join, flushes stdout
             List<TruthRecord> truth = demo.simulator().groundTruth().recordsWithin(WINDOW, r -> true);
+            List<RoundTripRecord> roundTrips = demo.simulator().groundTruth().roundTripsWithin(WINDOW, r -> true);
             stdout.flush();
             ScenarioRun run = new ScenarioRun(scenario.name(), lines, demo.daemon().counters(),
-                    demo.daemon().dictionary(), truth, startEpoch, observedFrom, stop,
+                    demo.daemon().dictionary(), truth, roundTrips, startEpoch, observedFrom, stop,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             System.out.println("[scenario " + scenario.name() + ", " + mode + "] " + run.summary() + "\n"
-                    + run.explain());
+                    + run.explain() + "\n  counters: " + run.global);
             return run;
         } finally {
             demo.close();
@@ -329,6 +347,11 @@ final class ScenarioRun {
         return global.get(counter);
     }
 
+    /** A per-node counter of the join (e.g. the round trips of the node's clients), 0 for a node never seen. */
+    long nodeCounter(String node, JoinCounters.PerNode counter) {
+        return nodeCounts.getOrDefault(node, Map.of()).getOrDefault(counter, 0L);
+    }
+
     List<PairCounts> pairs(Predicate<PairCounts> filter) {
         return pairs.stream().filter(filter).toList();
     }
@@ -351,43 +374,105 @@ final class ScenarioRun {
         return r.arrived() && Math.abs(r.arrivedNanos() - r.departureNanos() - WINDOW.toNanos()) <= EDGE.toNanos();
     }
 
+    /** Every retained round trip (DESIGN §3.7), judged for {@link #WINDOW}. */
+    List<RoundTripRecord> roundTrips(Predicate<RoundTripRecord> filter) {
+        return roundTrips.stream().filter(filter).toList();
+    }
+
+    /** The round trips a complete and correct join must have decided, as {@link #judged} for departures. */
+    List<RoundTripRecord> judgedRoundTrips(Predicate<RoundTripRecord> filter) {
+        long lastAttempt = stopNanos - WINDOW.toNanos() - TAIL_MARGIN.toNanos();
+        long firstAttempt = observedFromNanos + OBSERVATION_MARGIN.toNanos();
+        return roundTrips(r -> r.attemptNanos() >= firstAttempt && r.attemptNanos() <= lastAttempt
+                && r.expected() != RoundTripExpectation.PENDING && !atWindowEdge(r) && filter.test(r));
+    }
+
+    /** A reply within {@link #EDGE} of the window's end. */
+    static boolean atWindowEdge(RoundTripRecord r) {
+        return r.replied() && Math.abs(r.replyNanos() - r.attemptNanos() - WINDOW.toNanos()) <= EDGE.toNanos();
+    }
+
+    /** One ground-truth record as the score sees it: its key, whether it is a failure, when it left. */
+    private record Scored(String key, boolean failure, boolean atEdge, long departureNanos,
+            Supplier<String> describe) {
+        String description() {
+            return describe.get();
+        }
+    }
+
+    /** The score's key of an alert: its verdict and the key of its record (DESIGN §3.2 tuple, §3.7 client). */
+    static String keyOf(Alert alert) {
+        if (alert.verdict() == Verdict.LOST_IN_TRANSIT) {
+            return alert.verdict() + " " + Tuple.of(alert);
+        }
+        return alert.verdict() + " " + alert.family() + " " + alert.protocol() + " "
+                + Tuple.normalise(alert.source().ip()) + "." + alert.source().port();
+    }
+
+    private static String clientKey(Verdict verdict, RoundTripRecord r) {
+        return verdict + " " + (r.family() == IpFamily.IPV4 ? "IPv4" : "IPv6") + " " + r.protocol().name() + " "
+                + Tuple.normalise(r.clientIp()) + "." + r.clientPort();
+    }
+
+    private Scored scored(TruthRecord r) {
+        return new Scored(Verdict.LOST_IN_TRANSIT + " " + Tuple.of(r.key()), r.expected() == Expectation.LOST,
+                atWindowEdge(r), r.departureNanos(), () -> describe(r));
+    }
+
+    /** A round trip stands for both its possible failure keys: an alert of the other verdict is false. */
+    private List<Scored> scored(RoundTripRecord r) {
+        return List.of(
+                new Scored(clientKey(Verdict.NO_REPLY, r), r.expected() == RoundTripExpectation.NO_REPLY,
+                        atWindowEdge(r), r.attemptNanos(), () -> describe(r)),
+                new Scored(clientKey(Verdict.REFUSED, r), r.expected() == RoundTripExpectation.REFUSED,
+                        atWindowEdge(r), r.attemptNanos(), () -> describe(r)));
+    }
+
     Score score() {
-        Map<Tuple, TruthRecord> records = new HashMap<>();
-        truth.forEach(r -> records.put(Tuple.of(r.key()), r));
-        List<Alert> lostAlerts = alerts(Verdict.LOST_IN_TRANSIT);
-        Map<Tuple, Long> alerted = lostAlerts.stream()
-                .collect(Collectors.groupingBy(Tuple::of, Collectors.counting()));
-        Map<Tuple, List<Long>> emitted = lostAlerts.stream().collect(Collectors.groupingBy(Tuple::of,
+        Map<String, Scored> records = new HashMap<>();
+        truth.forEach(r -> records.put(scored(r).key(), scored(r)));
+        roundTrips.forEach(r -> scored(r).forEach(item -> records.put(item.key(), item)));
+        List<Alert> failureAlerts = alerts.stream().filter(a -> FAILURE_VERDICTS.contains(a.verdict())).toList();
+        Map<String, Long> alerted = failureAlerts.stream()
+                .collect(Collectors.groupingBy(ScenarioRun::keyOf, Collectors.counting()));
+        Map<String, List<Long>> emitted = failureAlerts.stream().collect(Collectors.groupingBy(ScenarioRun::keyOf,
                 Collectors.mapping(a -> emittedNanos.get(a.id()), Collectors.toList())));
         int truePositives = 0;
         int ambiguous = 0;
         List<Alert> falsePositives = new ArrayList<>();
-        Set<Tuple> alertedBefore = new HashSet<>();
-        for (Alert alert : lostAlerts) {
-            TruthRecord record = records.get(Tuple.of(alert));
-            if (!alertedBefore.add(Tuple.of(alert))) {
-                falsePositives.add(alert); // a tuple's loss is one alert; a repeat is a false one
-            } else if (record != null && atWindowEdge(record)) {
+        Set<String> alertedBefore = new HashSet<>();
+        for (Alert alert : failureAlerts) {
+            Scored record = records.get(keyOf(alert));
+            if (!alertedBefore.add(keyOf(alert))) {
+                falsePositives.add(alert); // a key's failure is one alert; a repeat is a false one
+            } else if (record != null && record.atEdge()) {
                 ambiguous++;
-            } else if (record != null && record.expected() == Expectation.LOST) {
+            } else if (record != null && record.failure()) {
                 truePositives++;
             } else {
                 falsePositives.add(alert);
             }
         }
-        List<TruthRecord> lost = judged(r -> r.expected() == Expectation.LOST);
-        List<TruthRecord> missed = lost.stream().filter(r -> !alerted.containsKey(Tuple.of(r.key()))).toList();
+        List<Scored> failures = new ArrayList<>();
+        judged(r -> r.expected() == Expectation.LOST).forEach(r -> failures.add(scored(r)));
+        judgedRoundTrips(r -> r.expected() == RoundTripExpectation.NO_REPLY
+                || r.expected() == RoundTripExpectation.REFUSED)
+                .forEach(r -> scored(r).stream().filter(Scored::failure).forEach(failures::add));
+        List<String> missed = failures.stream().filter(f -> !alerted.containsKey(f.key()))
+                .map(Scored::description).toList();
         int duplicates = (int) alerted.values().stream().filter(n -> n > 1).count();
         List<Long> latencies = new ArrayList<>();
-        for (TruthRecord record : lost) {
-            // the tuple's first alert after this departure (a reused tuple may have older ones)
-            emitted.getOrDefault(Tuple.of(record.key()), List.of()).stream()
-                    .filter(at -> at >= record.departureNanos()).min(Long::compare)
-                    .ifPresent(at -> latencies.add(at - record.departureNanos()));
+        for (Scored failure : failures) {
+            // the key's first alert after this departure (a reused tuple may have older ones)
+            emitted.getOrDefault(failure.key(), List.of()).stream()
+                    .filter(at -> at >= failure.departureNanos()).min(Long::compare)
+                    .ifPresent(at -> latencies.add(at - failure.departureNanos()));
         }
         Collections.sort(latencies);
-        return new Score(truePositives, falsePositives, lost.size(), lost.size() - missed.size(), missed, duplicates,
-                ambiguous, (int) truth.stream().filter(ScenarioRun::atWindowEdge).count(), List.copyOf(latencies));
+        int atEdge = (int) (truth.stream().filter(ScenarioRun::atWindowEdge).count()
+                + roundTrips.stream().filter(ScenarioRun::atWindowEdge).count());
+        return new Score(truePositives, falsePositives, failures.size(), failures.size() - missed.size(), missed,
+                duplicates, ambiguous, atEdge, List.copyOf(latencies));
     }
 
     String summary() {
@@ -404,35 +489,59 @@ final class ScenarioRun {
                 }
             });
         }
+        Map<RoundTripExpectation, Long> judgedTrips = judgedRoundTrips(r -> true).stream()
+                .collect(Collectors.groupingBy(RoundTripRecord::expected,
+                        () -> new EnumMap<>(RoundTripExpectation.class), Collectors.counting()));
         return String.format("%d ms; join: %d departures, %d matched, %d lost, %d unverified %s, %d late, "
-                + "%d dropped; alerts %s; incidents firing %d; truth judged %s (of %d records); %s", elapsedMillis,
+                + "%d dropped, %d round trips (%d answered, %d no reply, %d refused), ignored: %d not first data, "
+                + "%d duplicate departures; alerts %s; incidents firing %d; "
+                + "truth judged %s (of %d records), round trips judged %s (of %d); %s", elapsedMillis,
                 counter(JoinCounters.Global.DEPARTURES), counter(JoinCounters.Global.MATCHED),
                 counter(JoinCounters.Global.LOST), counter(JoinCounters.Global.UNVERIFIED), unverified,
-                counter(JoinCounters.Global.LATE), counter(JoinCounters.Global.DROPPED), verdicts,
-                incidents(IncidentState.FIRING).size(), judgedCounts, truth.size(), score());
+                counter(JoinCounters.Global.LATE), counter(JoinCounters.Global.DROPPED),
+                counter(JoinCounters.Global.ROUND_TRIPS), counter(JoinCounters.Global.ANSWERED),
+                counter(JoinCounters.Global.NO_REPLY), counter(JoinCounters.Global.REFUSED),
+                counter(JoinCounters.Global.IGNORED_NOT_FIRST_DATA), counter(JoinCounters.Global.DUPLICATE_DEPARTURES),
+                verdicts,
+                incidents(IncidentState.FIRING).size(), judgedCounts, truth.size(), judgedTrips, roundTrips.size(),
+                score());
     }
 
     /** Diagnostics: the false alerts, repeated alerts and missed records with their ground truth; ms from the start. */
     String explain() {
         Map<Tuple, TruthRecord> byTuple = new HashMap<>();
         truth.forEach(r -> byTuple.put(Tuple.of(r.key()), r));
+        Map<String, Scored> byKey = new HashMap<>();
+        roundTrips.forEach(r -> scored(r).forEach(item -> byKey.put(item.key(), item)));
         StringBuilder out = new StringBuilder("observed from +" + ms(observedFromNanos) + ", stop +" + ms(stopNanos));
         Score score = score();
         for (Alert alert : score.falsePositives()) {
-            out.append("\n  false: ").append(alert.kind()).append(' ').append(alert.source().node()).append("->")
+            Scored trip = byKey.get(keyOf(alert));
+            out.append("\n  false: ").append(alert.verdict()).append(' ').append(alert.kind()).append(' ')
+                    .append(alert.source().node()).append("->")
                     .append(alert.destination().node()).append(" decided +").append(ms(alert.time()))
                     .append(", first seen +").append(ms(alert.firstSeen())).append(" (source clock): ")
-                    .append(describe(byTuple.get(Tuple.of(alert))));
+                    .append(alert.verdict() == Verdict.LOST_IN_TRANSIT ? describe(byTuple.get(Tuple.of(alert)))
+                            : trip == null ? "no ground truth" : trip.description());
         }
         alerts(Verdict.LOST_IN_TRANSIT).stream().collect(Collectors.groupingBy(Tuple::of)).values().stream()
                 .filter(same -> same.size() > 1).limit(5)
                 .forEach(same -> out.append("\n  repeated: first seen ")
                         .append(same.stream().map(a -> "+" + ms(a.firstSeen())).toList()).append(": ")
                         .append(describe(byTuple.get(Tuple.of(same.get(0))))));
-        for (TruthRecord missed : score.missed()) {
-            out.append("\n  missed: ").append(describe(missed));
+        for (String missed : score.missed()) {
+            out.append("\n  missed: ").append(missed);
         }
         return out.toString();
+    }
+
+    private String describe(RoundTripRecord r) {
+        String reply = !r.replied() ? "never"
+                : "+" + ms(r.replyNanos()) + " (" + (r.replyNanos() - r.attemptNanos()) / 1_000_000 + " ms later, "
+                        + (r.replyObservable() ? "reported" : "NOT reported") + (r.refused() ? ", RST" : "") + ")";
+        return r.clientNode() + " " + r.clientPod() + " " + r.clientIp() + "." + r.clientPort() + " -> " + r.server()
+                + " " + r.serverIp() + "." + r.serverPort() + " " + r.family() + " " + r.protocol() + " "
+                + r.expected() + ", attempt +" + ms(r.attemptNanos()) + ", reply " + reply;
     }
 
     private String describe(TruthRecord r) {

@@ -19,7 +19,11 @@ class SimScenarioTest {
         assertTrue(ScenarioPresets.names().containsAll(java.util.List.of("healthy", "seed", "pair-blackhole",
                 "family-blackhole", "all-cross-node-blackhole", "random-loss-0.001", "random-loss-0.01",
                 "random-loss-0.1", "stream-down", "lost-events", "clock-skew", "snat", "retransmit-recovery",
-                "synack-loss", "relay-reorder", "asymmetric-loss", "policy-drop")));
+                "synack-loss", "relay-reorder", "asymmetric-loss", "policy-drop", "apiserver-noreply",
+                "dns-host-noreply", "refused", "healthy-first-data", "mtu-blackhole")));
+        assertEquals(MonitorFlags.ALL, Scenario.preset("mtu-blackhole").monitorFlags());
+        assertEquals(MonitorFlags.ALL, Scenario.preset("healthy-first-data").monitorFlags());
+        assertEquals(MonitorFlags.SYN_FIN_RST, Scenario.preset("healthy").monitorFlags());
     }
 
     @Test

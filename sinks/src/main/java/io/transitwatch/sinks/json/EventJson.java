@@ -92,6 +92,9 @@ public final class EventJson {
         if (alert.arrivalDelay() != null) {
             json.writeNumberField("arrival_delay_ms", alert.arrivalDelay().toMillis());
         }
+        if (alert.destinationName() != null) {
+            json.writeStringField("destination_name", alert.destinationName());
+        }
         json.writeEndObject();
     }
 
@@ -190,6 +193,7 @@ public final class EventJson {
                 .dropReason(optionalText(root, "drop_reason"))
                 .resolvesAlertId(optionalText(root, "resolves_alert_id"))
                 .arrivalDelay(delay == null || delay.isNull() ? null : Duration.ofMillis(number(root, "arrival_delay_ms")))
+                .destinationName(optionalText(root, "destination_name"))
                 .build();
     }
 

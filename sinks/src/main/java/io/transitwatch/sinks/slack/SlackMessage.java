@@ -136,6 +136,7 @@ final class SlackMessage {
         if (example != null && alerts > 0) {
             text.append("e.g. ").append(example.protocol()).append(' ').append(example.kind()).append(' ')
                     .append(escape(endpoint(example.source()))).append(" \u2192 ")
+                    .append(example.roundTrip() ? escape(example.describedDestination()) + " " : "")
                     .append(escape(endpoint(example.destination())))
                     .append(" attempts=").append(example.attempts())
                     .append(" `").append(example.communityId()).append("`\n");

@@ -43,7 +43,7 @@ public final class EventText {
                 .append(alert.family()).append(' ')
                 .append(alert.protocol()).append(' ')
                 .append(alert.kind()).append(' ')
-                .append(alert.source().node()).append(ARROW).append(alert.destination().node()).append(' ');
+                .append(alert.source().node()).append(ARROW).append(alert.describedDestination()).append(' ');
         appendEndpoint(line, alert.source());
         line.append(ARROW);
         appendEndpoint(line, alert.destination());

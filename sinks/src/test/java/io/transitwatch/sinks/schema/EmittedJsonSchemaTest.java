@@ -50,10 +50,20 @@ class EmittedJsonSchemaTest {
                 .dropReason("POLICY_DENIED").build();
         Alert late = lost.toBuilder().id("01JKPZ5N3G0000000000000003").verdict(Verdict.LATE)
                 .resolvesAlertId(lost.id()).arrivalDelay(Duration.ofMillis(6200)).build();
-        for (Alert alert : List.of(lost, unnamed, dropped, late)) {
+        Alert noReply = lost.toBuilder().id("01JKPZ5N3G0000000000000004").verdict(Verdict.NO_REPLY)
+                .destination(new AlertEndpoint("solcp02", "fd00:101::12", 6443, null, null, null, 16_777_217))
+                .destinationName("kube-apiserver").build();
+        Alert refused = noReply.toBuilder().id("01JKPZ5N3G0000000000000005").verdict(Verdict.REFUSED)
+                .destination(new AlertEndpoint("world", "203.0.113.9", 443, null, null, null, 2))
+                .destinationName("world").build();
+        for (Alert alert : List.of(lost, unnamed, dropped, late, noReply, refused)) {
             String line = EventJson.encode(alert);
             assertEquals(List.of(), JsonSchemas.errors(line), line);
+            assertEquals(alert, EventJson.decode(line));
         }
+        String unnamedRoundTrip = EventJson.encode(noReply.toBuilder().destinationName(null).build());
+        assertFalse(JsonSchemas.errors(unnamedRoundTrip).isEmpty(), "a round trip names its destination: "
+                + unnamedRoundTrip);
     }
 
     @Test

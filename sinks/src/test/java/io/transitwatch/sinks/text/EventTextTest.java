@@ -34,6 +34,21 @@ class EventTextTest {
     }
 
     @Test
+    void shouldNameARoundTripsDestinationAndTheNodeThatAnsweredForIt() {
+        Alert noReply = TestEvents.lostAlert().toBuilder().verdict(Verdict.NO_REPLY)
+                .destination(new AlertEndpoint("solcp02", "fd00:101::12", 6443, null, null, null, 7))
+                .destinationName("kube-apiserver").build();
+        assertEquals(true, EventText.format(noReply).startsWith("NO_REPLY IPv6 TCP SYN solwk03 → kube-apiserver (solcp02) "
+                + "flux-system/kustomize-controller-57bbd7c-fdtpk [fd00:101:224:2::3ac8]:47972 → [fd00:101::12]:6443 "),
+                EventText.format(noReply));
+        Alert world = noReply.toBuilder().destination(new AlertEndpoint("world", "203.0.113.9", 443, null, null, null, 2))
+                .destinationName("world").build();
+        assertEquals(true, EventText.format(world).contains(" solwk03 → world flux-system/"), EventText.format(world));
+        assertEquals("solwk03|kube-apiserver", noReply.key(), "an alert has its incident's key");
+        assertEquals("solwk03|solwk02", TestEvents.lostAlert().key());
+    }
+
+    @Test
     void shouldSayWhichAlertALateArrivalResolves() {
         Alert late = TestEvents.lostAlert().toBuilder().verdict(Verdict.LATE)
                 .resolvesAlertId("01JKPZ5N3G0000000000000000").arrivalDelay(Duration.ofMillis(7250)).build();

@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.sim.traffic;
 
+import io.transitwatch.daemon.sim.MonitorFlags;
 import io.transitwatch.proto.flow.TraceReason;
 import java.util.HashMap;
 import java.util.Map;
@@ -7,8 +8,9 @@ import java.util.Map;
 /**
  * Single-threaded: owned by the traffic thread. One node's conntrack-driven trace aggregation under
  * {@code monitorAggregation: medium} (hubble-api.md §3.2): a packet is reported when it creates a
- * CT entry, carries a SYN/FIN/RST flag not yet seen in its direction (agent default
- * {@code monitor-aggregation-flags: syn,fin,rst}), carries FIN or RST (always), or comes more than
+ * CT entry, carries a flag of {@code monitor-aggregation-flags} not yet seen in its direction (agent
+ * default {@code syn,fin,rst}; Helm's {@code all} adds each direction's first ACK and first PSH
+ * segment, DESIGN §3.8), carries FIN or RST (always), or comes more than
  * {@link #REPORT_INTERVAL_NANOS} after the last report in its direction.
  *
  * <p>A CT entry belongs to one endpoint's view of one conversation: the client's egress entry on
@@ -22,9 +24,15 @@ final class ConntrackReporter {
     static final int RST = 1 << 2;
     static final int PSH = 1 << 3;
     static final int ACK = 1 << 4;
-    private static final int REPORT_FLAGS = SYN | FIN | RST;
+    private static final int AGENT_DEFAULT_FLAGS = SYN | FIN | RST;
+    private static final int ALL_FLAGS = SYN | FIN | RST | PSH | ACK;
 
     private final Map<Long, Entry> entries = new HashMap<>();
+    private final int reportFlags;
+
+    ConntrackReporter(MonitorFlags flags) {
+        this.reportFlags = flags.reportsFirstData() ? ALL_FLAGS : AGENT_DEFAULT_FLAGS;
+    }
 
     /**
      * Runs the CT lookup for one packet and says how Hubble reports it.
@@ -41,7 +49,7 @@ final class ConntrackReporter {
             entry.record(reply, tcpFlags, nowNanos, true);
             return reply ? TraceReason.REPLY : TraceReason.NEW;
         }
-        boolean newFlags = (tcpFlags & REPORT_FLAGS & ~entry.seenFlags(reply)) != 0;
+        boolean newFlags = (tcpFlags & reportFlags & ~entry.seenFlags(reply)) != 0;
         boolean closing = (tcpFlags & (FIN | RST)) != 0;
         boolean intervalDue = nowNanos > entry.lastReport(reply) + REPORT_INTERVAL_NANOS;
         boolean report = newFlags || closing || intervalDue;

@@ -19,6 +19,12 @@ import java.util.function.LongConsumer;
  * <p>When the client's connections are masqueraded ({@code wireClientIp} is its node's IP), the
  * client's node reports the pre-SNAT source with {@code source_xlated}, the server sees the node IP
  * as source (identity remote-node), and replies are reverse-translated before reaching the pod.
+ *
+ * <p>A conversation through a ClusterIP ({@code frontend}, per-packet load balancing in bpf_lxc)
+ * leaves already DNATed to the backend (hubble-api.md §4.2); its replies reach the client after
+ * reverse NAT, reported with the backend as source and the service address as {@code source_xlated}.
+ * A conversation with a server that never reports arrivals (a host address, the internet) is a round
+ * trip on the client's node, whose ground truth it records (DESIGN §3.7).
  */
 abstract class Conversation {
     protected final Datapath datapath;
@@ -34,9 +40,17 @@ abstract class Conversation {
     private final Peer wireClient;
     private final String wireClientIp;
     private final int wireClientPort;
+    /** The service the client dialled (its ClusterIP and port), or null for a direct connection. */
+    private final TrafficMix.Frontend frontend;
+    private TruthRecorder.RoundTrip roundTrip;
+    private boolean attemptReported;
+    private boolean replyArrived;
+    /** When the latest packet of each direction (client to server, server to client) arrives: one path keeps a flow's order. */
+    private long clientPacketArrives = Long.MIN_VALUE;
+    private long serverPacketArrives = Long.MIN_VALUE;
 
     Conversation(Datapath datapath, long id, IpFamily family, L4Protocol protocol, Pod client, Peer server,
-            int clientPort, int serverPort, Peer wireClient, int wireClientPort) {
+            int clientPort, int serverPort, Peer wireClient, int wireClientPort, TrafficMix.Frontend frontend) {
         this.datapath = datapath;
         this.id = id;
         this.family = family;
@@ -49,6 +63,7 @@ abstract class Conversation {
         this.wireClient = wireClient;
         this.wireClientIp = wireClient.ip(family);
         this.wireClientPort = wireClientPort;
+        this.frontend = frontend;
     }
 
     /** Starts the conversation at true time {@code nowNanos}. */
@@ -80,6 +95,23 @@ abstract class Conversation {
     }
 
     /**
+     * Starts ground truth for a join-safe first-data segment (DESIGN §3.8), when the agents report
+     * first ACK / PSH segments at all; like {@link #track}, pod to pod across nodes only.
+     */
+    protected Tracked trackFirstData(PacketKind kind, boolean fromClient, long nowNanos, long settleAfterNanos) {
+        return datapath.firstDataReported ? track(kind, fromClient, nowNanos, settleAfterNanos) : null;
+    }
+
+    /** Starts round-trip ground truth for the attempt about to leave, when the server never reports arrivals. */
+    protected void trackRoundTrip(long nowNanos) {
+        if (server.isPod()) {
+            return;
+        }
+        roundTrip = datapath.truth.attempted(family, protocol, client.node().name(), client.qualifiedName(),
+                client.ip(family), clientPort, server.name(), server.ip(family), serverPort, nowNanos);
+    }
+
+    /**
      * One packet leaves its sender at {@code nowNanos}.
      *
      * @param tracked   the ground truth it belongs to, or null
@@ -96,7 +128,8 @@ abstract class Conversation {
             TraceReason reason = datapath.conntrack(node).lookup(entryKey(fromClient), !fromClient, tcpFlags, nowNanos);
             if (reason != null && crossesWire) {
                 PacketView view = departureView(fromClient, tcpFlags);
-                EventEmitter.Outcome outcome = tracked == null ? EventEmitter.Outcome.NONE : tracked.departureReported();
+                EventEmitter.Outcome outcome = tracked != null ? tracked.departureReported()
+                        : fromClient ? attemptOutcome() : EventEmitter.Outcome.NONE;
                 datapath.emitter.emit(node, nowNanos,
                         (local, uuid) -> datapath.flows.departure(node, view, reason, local, uuid), outcome);
             }
@@ -106,7 +139,15 @@ abstract class Conversation {
         }
         boolean lost = crossesWire && (lostAnyway || lostOnPath(sender, receiver));
         if (!lost) {
-            long arrival = nowNanos + datapath.oneWayDelayNanos(sender, receiver);
+            // A flow's packets on one path are not reordered: a request sent right after the handshake ACK
+            // must not overtake it (the receiver would then see ACK and PSH as new in one segment).
+            long arrival = Math.max(nowNanos + datapath.oneWayDelayNanos(sender, receiver),
+                    (fromClient ? clientPacketArrives : serverPacketArrives) + 1_000);
+            if (fromClient) {
+                clientPacketArrives = arrival;
+            } else {
+                serverPacketArrives = arrival;
+            }
             datapath.scheduler.at(arrival, () -> arrive(fromClient, tcpFlags, tracked, onArrival));
         }
     }
@@ -149,14 +190,37 @@ abstract class Conversation {
             }
             TraceReason reason = datapath.conntrack(node).lookup(entryKey(!fromClient), !fromClient, tcpFlags, now);
             boolean first = tracked != null && tracked.arrived(now, false);
+            EventEmitter.Outcome outcome = first ? tracked.arrivalOutcome()
+                    : fromClient ? EventEmitter.Outcome.NONE : replyOutcome(now, tcpFlags);
             if (reason != null) {
                 datapath.emitter.emit(node, now, (local, uuid) -> datapath.flows.arrival(node, view, reason, local, uuid),
-                        first ? tracked.arrivalOutcome() : EventEmitter.Outcome.NONE);
-            } else if (first) {
-                tracked.arrivalNotReported();
+                        outcome);
+            } else {
+                outcome.emitted(false, now);
             }
         }
         onArrival.accept(now);
+    }
+
+    /** The first report of a round trip's attempt: what its ground truth keeps. */
+    private EventEmitter.Outcome attemptOutcome() {
+        if (roundTrip == null || attemptReported) {
+            return EventEmitter.Outcome.NONE;
+        }
+        attemptReported = true;
+        TruthRecorder.RoundTrip trip = roundTrip;
+        return (recorded, eventTimeNanos) -> trip.attemptEmitted(recorded);
+    }
+
+    /** The first reply delivered to a round trip's client: answered, or refused by a RST. */
+    private EventEmitter.Outcome replyOutcome(long nowNanos, int tcpFlags) {
+        if (roundTrip == null || replyArrived) {
+            return EventEmitter.Outcome.NONE;
+        }
+        replyArrived = true;
+        TruthRecorder.RoundTrip trip = roundTrip;
+        trip.replied(nowNanos, (tcpFlags & ConntrackReporter.RST) != 0);
+        return (recorded, eventTimeNanos) -> trip.replyEmitted(recorded);
     }
 
     /** The CT entry owned by the client (its egress entry) or by the server (its ingress entry). */
@@ -177,6 +241,10 @@ abstract class Conversation {
         if (fromClient) {
             return new PacketView(family, protocol, tcpFlags, wireClientIp, null, wireClientPort, server.ip(family),
                     serverPort, wireClient, server);
+        }
+        if (frontend != null) {
+            return new PacketView(family, protocol, tcpFlags, server.ip(family), frontend.ip(family), frontend.port(),
+                    client.ip(family), clientPort, server, clientPeer);
         }
         return new PacketView(family, protocol, tcpFlags, server.ip(family), null, serverPort, client.ip(family),
                 clientPort, server, clientPeer);

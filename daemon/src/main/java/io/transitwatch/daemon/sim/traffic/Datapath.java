@@ -16,10 +16,13 @@ final class Datapath {
     final FaultModel faults;
     final SplittableRandom random;
     final TruthRecorder truth;
+    /** The agents report each direction's first ACK and PSH segment: first data is join-safe ground truth. */
+    final boolean firstDataReported;
     private final Map<String, ConntrackReporter> conntrack;
 
     Datapath(EventScheduler scheduler, EventEmitter emitter, FlowFactory flows, FaultModel faults,
-            SplittableRandom random, TruthRecorder truth, Map<String, ConntrackReporter> conntrack) {
+            SplittableRandom random, TruthRecorder truth, Map<String, ConntrackReporter> conntrack,
+            boolean firstDataReported) {
         this.scheduler = scheduler;
         this.emitter = emitter;
         this.flows = flows;
@@ -27,6 +30,7 @@ final class Datapath {
         this.random = random;
         this.truth = truth;
         this.conntrack = conntrack;
+        this.firstDataReported = firstDataReported;
     }
 
     ConntrackReporter conntrack(SimNode node) {

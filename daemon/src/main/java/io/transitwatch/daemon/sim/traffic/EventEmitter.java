@@ -16,7 +16,9 @@ import java.util.UUID;
 /**
  * Single-threaded: owned by the traffic thread. The path of an event from a node's datapath to its
  * Hubble ring: the agent reads it from the perf ring a little later (0-20 ms) and stamps it with the
- * node's skewed clock; a lagging node's events reach the ring late; an overflowing perf ring swallows
+ * node's skewed clock; one reader drains the ring in order, so a read that comes late delays the
+ * events behind it too and a node's events keep the order its datapath produced them in (a
+ * connection's first data segment is never read before its handshake); a lagging node's events reach the ring late; an overflowing perf ring swallows
  * a run of events and says how many; a Hubble that is down records nothing.
  */
 final class EventEmitter {
@@ -48,6 +50,8 @@ final class EventEmitter {
     private final Map<String, NodeHubble> hubbles;
     private final Map<String, NodeEventLog> logs;
     private final Map<String, LostRun> lostRuns = new HashMap<>();
+    /** Per node, the perf-read delay of its latest event: the next one is read no earlier. */
+    private final Map<String, long[]> lastRead = new HashMap<>();
 
     EventEmitter(EventScheduler scheduler, FaultModel faults, TruthRecorder truth, SplittableRandom random,
             Map<String, NodeHubble> hubbles, Map<String, NodeEventLog> logs) {
@@ -61,7 +65,11 @@ final class EventEmitter {
 
     /** The datapath of {@code node} produced an event at true time {@code trueNanos}. */
     void emit(SimNode node, long trueNanos, FlowMaker maker, Outcome outcome) {
-        long perfDelay = perfReadDelayNanos();
+        long[] last = lastRead.computeIfAbsent(node.name(), n -> new long[] {0});
+        // read after the one before it, a microsecond on at least: equal times would let a time-sorted
+        // merge (Relay's buffer) swap the two
+        long perfDelay = Math.max(perfReadDelayNanos(), last[0] + 1_000 - trueNanos);
+        last[0] = trueNanos + perfDelay;
         long localNanos = trueNanos + faults.skewNanos(node.name()) + perfDelay;
         Flow flow = maker.make(localNanos, nextUuid());
         long visibleAt = trueNanos + perfDelay + faults.reorderDelayNanos(node.name());

@@ -18,6 +18,8 @@ final class FaultModel {
     private final List<Fault.PathLoss> pathLosses;
     private final List<Fault.HostLoss> hostLosses;
     private final List<Fault.HandshakeLoss> handshakeLosses;
+    private final List<Fault.Refusal> refusals;
+    private final List<Fault.MtuBlackhole> mtuBlackholes;
     private final List<Fault.Snat> snats;
     private final List<Fault.PolicyDrop> policyDrops;
     private final Map<String, Long> skewNanos = new HashMap<>();
@@ -27,6 +29,8 @@ final class FaultModel {
         pathLosses = scenario.faults(Fault.PathLoss.class);
         hostLosses = scenario.faults(Fault.HostLoss.class);
         handshakeLosses = scenario.faults(Fault.HandshakeLoss.class);
+        refusals = scenario.faults(Fault.Refusal.class);
+        mtuBlackholes = scenario.faults(Fault.MtuBlackhole.class);
         snats = scenario.faults(Fault.Snat.class);
         policyDrops = scenario.faults(Fault.PolicyDrop.class);
         scenario.faults(Fault.ClockSkew.class).forEach(s -> skewNanos.put(s.node(), scenario.clockSkewNanos(s.node())));
@@ -56,6 +60,26 @@ final class FaultModel {
         for (Fault.HostLoss loss : hostLosses) {
             if (loss.path().matches(from, to, family) && (loss.port() == 0 || loss.port() == port)
                     && drawn(loss.probability(), random)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a pod's TCP connection to a node's host address on {@code port} is refused ({@link Fault.Refusal}). */
+    boolean refused(String from, String to, IpFamily family, int port) {
+        for (Fault.Refusal refusal : refusals) {
+            if (refusal.path().matches(from, to, family) && (refusal.port() == 0 || refusal.port() == port)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether full-size packets from {@code from} to {@code to} are lost ({@link Fault.MtuBlackhole}). */
+    boolean losesFullSize(String from, String to, IpFamily family) {
+        for (Fault.MtuBlackhole blackhole : mtuBlackholes) {
+            if (blackhole.path().matches(from, to, family)) {
                 return true;
             }
         }

@@ -40,9 +40,4 @@ final class Tracked {
     EventEmitter.Outcome arrivalOutcome() {
         return (recorded, eventTimeNanos) -> truth.arrivalEmitted(recorded);
     }
-
-    /** For a first arrival that the destination did not report at all. */
-    void arrivalNotReported() {
-        truth.arrivalEmitted(false);
-    }
 }

@@ -67,9 +67,10 @@ public final class TrafficGenerator {
         this.faults = new FaultModel(scenario);
         this.mix = new TrafficMix(topology);
         Map<String, ConntrackReporter> conntrack = new HashMap<>();
-        topology.nodes().forEach(n -> conntrack.put(n.name(), new ConntrackReporter()));
+        topology.nodes().forEach(n -> conntrack.put(n.name(), new ConntrackReporter(scenario.monitorFlags())));
         this.emitter = new EventEmitter(scheduler, faults, truth, root.split(), hubbles, logs);
-        this.datapath = new Datapath(scheduler, emitter, new FlowFactory(), faults, random, truth, conntrack);
+        this.datapath = new Datapath(scheduler, emitter, new FlowFactory(), faults, random, truth, conntrack,
+                scenario.monitorFlags().reportsFirstData());
         scheduleNodeFaults(startNanos, emitter, control);
         startLaunchers(startNanos);
     }
@@ -156,15 +157,27 @@ public final class TrafficGenerator {
             conversation = new UdpExchange(datapath, id, spec.family(), spec.client(), spec.server(), clientPort,
                     spec.serverPort(), wireClient, wirePort);
         } else {
-            String serverNode = podToPodAcrossNodes ? spec.server().node().name() : null;
-            boolean loseFirstSyn = serverNode != null && faults.losesHandshakePacket(
-                    Fault.HandshakePacket.FIRST_SYN, clientNode.name(), serverNode, spec.family(), random);
-            boolean loseSynAcks = serverNode != null && faults.losesHandshakePacket(
-                    Fault.HandshakePacket.SYN_ACK, clientNode.name(), serverNode, spec.family(), random);
             conversation = new TcpConnection(datapath, id, spec.family(), spec.client(), spec.server(), clientPort,
-                    spec.serverPort(), wireClient, wirePort, spec.lifetimeNanos(), loseFirstSyn, loseSynAcks);
+                    spec.serverPort(), wireClient, wirePort, spec.frontend(), spec.lifetimeNanos(),
+                    tcpFate(spec, clientNode, podToPodAcrossNodes));
         }
         conversation.open(now);
+    }
+
+    /** What the faults do to a new TCP connection: handshake losses and MTU loss between pods, refusal by a host. */
+    private TcpConnection.Fate tcpFate(TrafficMix.Spec spec, SimNode clientNode, boolean podToPodAcrossNodes) {
+        SimNode serverNode = spec.server().node();
+        if (podToPodAcrossNodes) {
+            boolean loseFirstSyn = faults.losesHandshakePacket(Fault.HandshakePacket.FIRST_SYN, clientNode.name(),
+                    serverNode.name(), spec.family(), random);
+            boolean loseSynAcks = faults.losesHandshakePacket(Fault.HandshakePacket.SYN_ACK, clientNode.name(),
+                    serverNode.name(), spec.family(), random);
+            boolean loseResponses = faults.losesFullSize(serverNode.name(), clientNode.name(), spec.family());
+            return new TcpConnection.Fate(loseFirstSyn, loseSynAcks, false, loseResponses);
+        }
+        boolean toHost = !spec.server().isPod() && serverNode != null;
+        return toHost && faults.refused(clientNode.name(), serverNode.name(), spec.family(), spec.serverPort())
+                ? new TcpConnection.Fate(false, false, true, false) : TcpConnection.Fate.NONE;
     }
 
     private void scheduleNodeFaults(long startNanos, EventEmitter emitter, NodeControl control) {

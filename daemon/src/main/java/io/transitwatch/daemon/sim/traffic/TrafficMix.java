@@ -17,13 +17,35 @@ import java.util.function.Function;
 /**
  * Immutable. Who talks to whom in the simulated cluster, as a weighted table of patterns (Flux
  * controllers fetching artifacts and posting events, DNS to CoreDNS, spegel's p2p mesh, cert-manager
- * webhook calls, API-server and kubelet calls to node addresses, image pulls from the internet), plus
+ * webhook calls, API-server calls through the {@code kubernetes} ClusterIP to the control-plane nodes'
+ * host addresses, kubelet calls and DNS to a host-network forwarder on node addresses, image pulls
+ * from the internet), plus
  * the steady polling of kustomize-controller → source-controller:9090 in both families that the
  * DESIGN §9 fault needs.
  */
 final class TrafficMix {
-    /** One conversation to start: its client, server, port, family and (TCP) lifetime. */
-    record Spec(L4Protocol protocol, IpFamily family, Pod client, Peer server, int serverPort, long lifetimeNanos) {}
+    /**
+     * One conversation to start: its client, server, port, family and (TCP) lifetime.
+     *
+     * @param frontend the service the client dials, DNATed to {@code server:serverPort}; null: direct
+     */
+    record Spec(L4Protocol protocol, IpFamily family, Pod client, Peer server, int serverPort, long lifetimeNanos,
+            Frontend frontend) {
+        Spec(L4Protocol protocol, IpFamily family, Pod client, Peer server, int serverPort, long lifetimeNanos) {
+            this(protocol, family, client, server, serverPort, lifetimeNanos, null);
+        }
+    }
+
+    /** A Service's ClusterIP in both families and its port: what a client dials before bpf_lxc's DNAT. */
+    record Frontend(String ipv4, String ipv6, int port) {
+        String ip(IpFamily family) {
+            return family == IpFamily.IPV4 ? ipv4 : ipv6;
+        }
+    }
+
+    /** {@code default/kubernetes}: the API server's ClusterIP; backends are the control-plane nodes' :6443. */
+    static final Frontend KUBERNETES_SERVICE =
+            new Frontend(ClusterTopology.API_SERVER_CLUSTER_IP_V4, ClusterTopology.API_SERVER_CLUSTER_IP_V6, 443);
 
     /** A conversation repeated every {@code periodNanos} (with ±10 % jitter). */
     record Periodic(Spec spec, long periodNanos) {}
@@ -69,6 +91,14 @@ final class TrafficMix {
         host(16, r -> pickExcept(everyone, "", r), true, 6443);
         host(4, r -> metricsServer, false, 10250);
         host(5, r -> relay, false, 4244);
+        // A host-network DNS forwarder (for the site's private zone) on every worker's node address.
+        List<SimNode> workers = nodes.stream().filter(n -> !n.controlPlane()).toList();
+        patterns.add(new Pattern(5, r -> {
+            Pod from = pickExcept(everyone, "coredns", r);
+            IpFamily family = family(r);
+            return new Spec(L4Protocol.UDP, family, from, host(pickOtherNode(workers, from.node(), r), family, false),
+                    53, 0);
+        }));
         patterns.add(new Pattern(8, r -> {
             ExternalPeer site = pick(topology.internet(), r);
             Pod client = r.nextBoolean() ? source : pick(spegel, r);
@@ -115,8 +145,9 @@ final class TrafficMix {
             Pod from = client.apply(r);
             List<SimNode> candidates = apiServer ? controlPlaneNodes : nodes;
             IpFamily family = family(r);
+            // Pods dial the API server's ClusterIP; bpf_lxc picks a control-plane node's :6443 as backend.
             return new Spec(L4Protocol.TCP, family, from, host(pickOtherNode(candidates, from.node(), r), family,
-                    apiServer), port, lifetime(r));
+                    apiServer), port, lifetime(r), apiServer ? KUBERNETES_SERVICE : null);
         }));
     }
 

@@ -23,12 +23,13 @@ final class UdpExchange extends Conversation {
     UdpExchange(Datapath datapath, long id, IpFamily family, Pod client, Peer server, int clientPort, int serverPort,
             Peer wireClient, int wireClientPort) {
         super(datapath, id, family, L4Protocol.UDP, client, server, clientPort, serverPort, wireClient,
-                wireClientPort);
+                wireClientPort, null);
     }
 
     @Override
     void open(long nowNanos) {
         query = track(PacketKind.UDP_NEW, true, nowNanos, nowNanos + SETTLE_AFTER_NANOS);
+        trackRoundTrip(nowNanos);
         ask(nowNanos);
     }
 

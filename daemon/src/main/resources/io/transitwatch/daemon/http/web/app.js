@@ -5,6 +5,7 @@
 const REFRESH_MS = 2000;
 const FAMILIES = ["IPv4", "IPv6"];
 const MAX_ALERTS = 25;
+const MAX_ROUND_TRIP_ROWS = 40;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -335,6 +336,59 @@ function renderFindings(matrix) {
   document.getElementById("findings").replaceWith(list);
 }
 
+// Round trips to the API server, hosts and the world (DESIGN §3.7): one row per client node,
+// destination and family, with the same "cannot tell" as the matrix for a client node not watched.
+function renderRoundTrips(roundTrips, coverage) {
+  const windowSeconds = Math.round(roundTrips.window_seconds || roundTrips.window_max_seconds);
+  document.getElementById("round-trips-hint").textContent = "Connection attempts to destinations that report no "
+    + "arrival (API server, a node's host, the world), judged on the client's own node over the last "
+    + windowSeconds + " s: answered, no reply, refused.";
+  const note = document.getElementById("round-trips-note");
+  const blind = coverage.nodes_known === 0 || coverage.not_watched.length > 0;
+  note.hidden = !blind;
+  note.title = coverage.not_watched.map((n) => n.node + ": " + n.reason).join("\n");
+  note.textContent = blind ? "Not watching " + notWatchedText(coverage)
+    + ": their clients' round trips cannot be judged, so they cannot appear here." : "";
+  const words = { no_reply: "no reply", refused: "refused", ok: "answered", idle: "idle", unknown: "?" };
+  const kinds = { no_reply: "lost", refused: "dropped", ok: "up", idle: "other", unknown: "partial" };
+  const order = { no_reply: 0, refused: 1, unknown: 2, ok: 3, idle: 4 };
+  const rows = roundTrips.round_trips.slice().sort((a, b) => order[a.state] - order[b.state]
+    || a.source_node.localeCompare(b.source_node) || a.destination.localeCompare(b.destination)
+    || a.family.localeCompare(b.family));
+  // A big cluster has a row per client node, destination and family: failures and "cannot tell" always
+  // show, answered and idle rows up to a page; the API has them all.
+  const shown = rows.filter((row, i) => row.state === "no_reply" || row.state === "refused"
+    || row.state === "unknown" || i < MAX_ROUND_TRIP_ROWS);
+  const hidden = rows.length - shown.length;
+  const rendered = shown.map((row) => {
+    const r = row.recent;
+    const t = row.total;
+    const title = row.source_node + " → " + row.destination + " " + row.family
+      + (row.unknown_reason ? "\ncannot tell: " + row.unknown_reason : "")
+      + "\nlast " + windowSeconds + " s: " + number(r.answered) + " answered, " + number(r.no_reply) + " no reply, "
+      + number(r.refused) + " refused, " + number(r.unverified) + " unverified";
+    const state = el("td", { title: title }, badge(words[row.state] || row.state, kinds[row.state] || "other"));
+    if (row.unknown_reason) state.append(el("span", { class: "warn-text" }, row.unknown_reason));
+    return el("tr", { "data-source": row.source_node, "data-destination": row.destination,
+      "data-destination-kind": row.destination_kind, "data-family": row.family, "data-state": row.state },
+      state,
+      el("td", { class: "mono" }, row.source_node + " → " + row.destination),
+      el("td", {}, row.family),
+      el("td", { class: "num" }, number(r.answered)),
+      el("td", { class: "num", "data-count": "no_reply" }, number(r.no_reply)),
+      el("td", { class: "num", "data-count": "refused" }, number(r.refused)),
+      el("td", { class: "num" }, number(r.unverified)),
+      el("td", { class: "num", title: "since start: answered · no reply · refused · unverified" },
+        number(t.answered) + " · " + number(t.no_reply) + " · " + number(t.refused) + " · " + number(t.unverified)));
+  });
+  if (hidden > 0) {
+    rendered.push(el("tr", {}, el("td", { class: "none", colspan: 8 }, number(hidden)
+      + " more rows answered or idle: see /api/round-trips")));
+  }
+  fillRows("round-trips", rendered, 8, blind ? "No round trips among what is watched (see above): this does not mean every attempt was answered."
+    : "No connection attempts to the API server, hosts or the world seen yet.", blind ? "none-blind" : "none");
+}
+
 function renderObservers(observers) {
   fillRows("observers", observers.map((o) => {
     const offset = o.clock_offset_seconds === null ? "–" : (o.clock_offset_seconds * 1000).toFixed(1) + " ms";
@@ -359,14 +413,16 @@ function renderObservers(observers) {
   }), 8, "No Hubble source known yet.");
 }
 
-function endpoint(end) {
-  const who = end.pod ? (end.namespace ? end.namespace + "/" : "") + end.pod : "(unknown pod)";
+function endpoint(end, name) {
+  // A round trip's destination has no pod: it is named kube-apiserver, a node, host or world.
+  const who = end.pod ? (end.namespace ? end.namespace + "/" : "") + end.pod : name || "(unknown pod)";
   return el("td", {}, el("span", { class: "mono" }, who),
     el("span", { class: "sub" }, end.node + " · " + hostPort(end.ip, end.port)));
 }
 
 function verdictBadge(verdict) {
-  const kinds = { LOST_IN_TRANSIT: "lost", DROPPED_AT_DESTINATION: "dropped", LATE: "late" };
+  const kinds = { LOST_IN_TRANSIT: "lost", DROPPED_AT_DESTINATION: "dropped", LATE: "late", NO_REPLY: "lost",
+    REFUSED: "dropped" };
   return badge(verdict.replace(/_/g, " ").toLowerCase(), kinds[verdict] || "other");
 }
 
@@ -377,7 +433,7 @@ function renderAlerts(alerts) {
     el("td", {}, alert.family),
     el("td", {}, alert.protocol + " " + alert.kind),
     endpoint(alert.source),
-    endpoint(alert.destination),
+    endpoint(alert.destination, alert.destination_name),
     el("td", { class: "num" }, number(alert.attempts)))), 7, "No alerts yet.");
 }
 
@@ -385,14 +441,15 @@ function renderAlerts(alerts) {
 
 async function refresh() {
   try {
-    const [status, matrix, incidents, observers, alerts] = await Promise.all([
+    const [status, matrix, incidents, observers, alerts, roundTrips] = await Promise.all([
       getJson("api/status"), getJson("api/matrix"), getJson("api/incidents"),
-      getJson("api/observers"), getJson("api/alerts")]);
+      getJson("api/observers"), getJson("api/alerts"), getJson("api/round-trips")]);
     renderStatus(status, incidents.incidents.length);
     renderMatrix(matrix);
     renderFindings(matrix);
     const pairs = new Map(matrix.pairs.map((p) => [p.source_node + "|" + p.destination_node + "|" + p.family, p]));
     renderIncidents(incidents.incidents, pairs, matrix.window_seconds || matrix.window_max_seconds, status.coverage);
+    renderRoundTrips(roundTrips, status.coverage);
     renderObservers(observers.observers);
     renderAlerts(alerts.alerts);
     document.getElementById("updated").textContent = "Updated " + new Date().toLocaleTimeString("en-GB");
