@@ -66,6 +66,14 @@ public class JoinBenchmark {
         @Param("true")
         public boolean endpointDetails;
 
+        /**
+         * {@code true}: issue #11's work on too, a stream with round trips to the API server and first
+         * data after each handshake ({@link TransitStream#generate(int, long, boolean)}), joined with
+         * first data join-safe; it must allocate nothing either.
+         */
+        @Param("false")
+        public boolean roundTrips;
+
         TransitStream stream;
         StreamReplay replay;
         VerdictTally verdicts;
@@ -75,13 +83,13 @@ public class JoinBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            stream = TransitStream.generate(lapEvents, SEED);
+            stream = TransitStream.generate(lapEvents, SEED, roundTrips);
             if (!endpointDetails) {
                 stream.withoutEndpointDetails();
             }
             replay = new StreamReplay(stream);
             verdicts = new VerdictTally();
-            JoinConfig config = JoinConfig.defaults();
+            JoinConfig config = JoinConfig.defaults().withFirstData(roundTrips);
             counters = new JoinCounters(config.maxNodes(), config.maxPairs());
             engine = newEngine(stream, config, verdicts, counters);
             cycle = new JoinDutyCycle(replay.source(), engine, BATCH);
@@ -192,6 +200,75 @@ public class JoinBenchmark {
                     + event.srcEndpointId + event.dstEndpointId + event.srcPod + event.dstPod + event.dstIdentity
                     + event.interfaceName;
         }
+    }
+
+    /**
+     * The physical limit of this work on one core: the replay of {@link ReplayOnlyState} (the same
+     * event bytes read, the same three writes per event), plus, per event, the join's unavoidable
+     * memory traffic: a hash of the key, one random line of an index as large as the engine's
+     * pending index (512 KB at the default 65,536 slots) read and written, and one random line of a
+     * key table as large as its keys (2.6 MB) read and written. No decision, no second probe, no
+     * topology, no counters: a join cannot do less per event, so every figure reads as a fraction of it.
+     */
+    @State(Scope.Thread)
+    public static class PhysicalLimitState extends CpuMeteredState implements NodeEventHandler {
+        @Param("1048576")
+        public int lapEvents;
+
+        StreamReplay replay;
+        int[] index;
+        long[] keys;
+        long checksum;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            replay = new StreamReplay(TransitStream.generate(lapEvents, SEED));
+            int slots = JoinConfig.defaults().pendingCapacity();
+            index = new int[2 * slots];
+            keys = new long[5 * slots];
+            playLap(this::dutyCycle, replay.lapLength());
+        }
+
+        @Override
+        protected long eventsSoFar() {
+            return replay.delivered();
+        }
+
+        @Override
+        protected String meterLabel() {
+            return "physical limit";
+        }
+
+        public int dutyCycle() {
+            long now = replay.clockAfter(BATCH);
+            replay.deliver(this, BATCH);
+            return (int) (checksum ^ now);
+        }
+
+        @Override
+        public void onEvent(NodeEvent event, boolean endOfBatch) {
+            long k4 = ((long) event.srcPort << 48) | ((long) event.dstPort << 32) | ((long) event.protocol << 24)
+                    | event.ipVersion;
+            long h = (event.srcHi * 0x9E3779B97F4A7C15L ^ event.srcLo) * 0xC2B2AE3D27D4EB4FL;
+            h = ((h ^ event.dstHi) * 0x9E3779B97F4A7C15L ^ event.dstLo) * 0xC2B2AE3D27D4EB4FL;
+            h = (h ^ k4) * 0x9E3779B97F4A7C15L;
+            h ^= h >>> 33;
+            int position = (int) h & (index.length - 1);
+            int word = index[position];
+            index[position] = word + 1;
+            int line = 5 * ((int) (h >>> 32) & (index.length / 2 - 1));
+            long key = keys[line];
+            keys[line] = key + event.timeNanos;
+            checksum += word + key + event.node + event.receivedNanos + event.observationPoint + event.tcpFlags
+                    + event.srcEndpointId + event.dstEndpointId + event.srcPod + event.dstPod + event.dstIdentity
+                    + event.interfaceName + event.traceReason + event.verdict;
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int physicalLimit(PhysicalLimitState state) {
+        return state.dutyCycle();
     }
 
     @Benchmark

@@ -54,6 +54,8 @@ public final class TransitStream {
 
     static final int CONNECTIONS_PER_SECOND = 12_500;
     static final double LOSS_RATE = 0.01;
+    /** With round trips: the share of connections that go to the API server instead of a pod. */
+    static final int ROUND_TRIP_PERCENT = 10;
     /** Ephemeral ports of the clients (Linux default {@code ip_local_port_range}). */
     static final int EPHEMERAL_FIRST = 32768;
     static final int EPHEMERAL_LAST = 60999;
@@ -86,10 +88,12 @@ public final class TransitStream {
     private final long lostPerLap;
     private final long lostAttemptsPerLap;
     private final long retransmissionsPerLap;
+    private final long answeredPerLap;
+    private final long noReplyPerLap;
 
     private TransitStream(StringDictionary dictionary, Map<String, List<String>> podCidrs, NodeEvent[] events,
             NodeEvent[] connectEvents, long lapNanos, long matchedPerLap, long lostPerLap, long lostAttemptsPerLap,
-            long retransmissionsPerLap) {
+            long retransmissionsPerLap, long answeredPerLap, long noReplyPerLap) {
         this.dictionary = dictionary;
         this.podCidrs = podCidrs;
         this.events = events;
@@ -99,6 +103,8 @@ public final class TransitStream {
         this.lostPerLap = lostPerLap;
         this.lostAttemptsPerLap = lostAttemptsPerLap;
         this.retransmissionsPerLap = retransmissionsPerLap;
+        this.answeredPerLap = answeredPerLap;
+        this.noReplyPerLap = noReplyPerLap;
     }
 
     /** The events of one lap, in the order the daemon receives them. */
@@ -144,6 +150,16 @@ public final class TransitStream {
 
     public long retransmissionsPerLap() {
         return retransmissionsPerLap;
+    }
+
+    /** Round trips per lap (only with round trips generated) whose SYN-ACK reached the client. */
+    public long answeredPerLap() {
+        return answeredPerLap;
+    }
+
+    /** Round trips per lap (only with round trips generated) that were never answered: ground truth for NO_REPLY. */
+    public long noReplyPerLap() {
+        return noReplyPerLap;
     }
 
     public String[] nodeNames() {
@@ -205,6 +221,21 @@ public final class TransitStream {
      * fewer), deterministically from {@code seed}.
      */
     public static TransitStream generate(int targetEvents, long seed) {
+        return generate(targetEvents, seed, false);
+    }
+
+    /**
+     * As {@link #generate(int, long)}; with {@code roundTripsAndFirstData}, also what issue #11 adds to
+     * the join (DESIGN §3.7-§3.8): {@value #ROUND_TRIP_PERCENT}% of the connections are a pod's TCP
+     * connection to the API server on a control-plane node's host address (identity kube-apiserver,
+     * outside every pod CIDR), judged on the client's node (the SYN-ACK delivered to the client
+     * answers it; 1% are never answered and retransmitted like a lost SYN: NO_REPLY); and every
+     * answered pod-to-pod TCP handshake is followed by its first data, as the nodes report it with
+     * ACK and PSH in the aggregation flags: the client's third-handshake ACK, its first PSH segment and
+     * the server's first PSH segment, each a departure and its arrival. Join it with
+     * {@code JoinConfig.withFirstData(true)}.
+     */
+    public static TransitStream generate(int targetEvents, long seed, boolean roundTripsAndFirstData) {
         Random random = new Random(seed);
         StringDictionary dictionary = new StringDictionary(4096);
         Map<String, List<String>> cidrs = new LinkedHashMap<>();
@@ -224,6 +255,7 @@ public final class TransitStream {
             }
         }
 
+        Pod apiServer = Pod.apiServer();
         // Plan whole connections until the lap holds the target number of events.
         List<Connection> connections = new ArrayList<>();
         double startNanos = 0;
@@ -234,10 +266,16 @@ public final class TransitStream {
             c.start = (long) startNanos;
             c.client = pods.get(random.nextInt(pods.size()));
             c.udp = random.nextInt(4) == 0;
+            c.roundTrip = roundTripsAndFirstData && !c.udp && random.nextInt(100) < ROUND_TRIP_PERCENT;
+            c.firstData = roundTripsAndFirstData && !c.roundTrip && !c.udp;
             List<Pod> candidates = c.udp ? dnsServers : pods;
-            do {
-                c.server = candidates.get(random.nextInt(candidates.size()));
-            } while (c.server.node == c.client.node);
+            if (c.roundTrip) {
+                c.server = apiServer;
+            } else {
+                do {
+                    c.server = candidates.get(random.nextInt(candidates.size()));
+                } while (c.server.node == c.client.node);
+            }
             c.ipv6 = random.nextInt(10) >= 6;
             c.lost = random.nextDouble() < LOSS_RATE;
             c.clientPort = c.client.nextClientPort();
@@ -246,7 +284,8 @@ public final class TransitStream {
             c.serverTime = 20_000 + random.nextInt(980_000);
             c.transitBack = 50_000 + random.nextInt(1_950_000);
             connections.add(c);
-            planned += c.lost ? (c.udp ? 1 : 1 + SYN_RETRANSMIT_AFTER.length) : 4;
+            planned += c.lost ? (c.udp ? 1 : 1 + SYN_RETRANSMIT_AFTER.length)
+                    : c.roundTrip ? 2 : c.firstData ? 10 : 4;
         }
         long lastStart = connections.get(connections.size() - 1).start;
         long lapNanos = (lastStart + LAP_GUARD) / MS * MS + MS;
@@ -256,6 +295,8 @@ public final class TransitStream {
         long lost = 0;
         long lostAttempts = 0;
         long retransmissions = 0;
+        long answered = 0;
+        long noReply = 0;
         int ens18 = dictionary.intern("ens18");
         for (Connection c : connections) {
             if (c.lost && c.start > lapNanos - LAP_GUARD - 3 * S) {
@@ -287,8 +328,19 @@ public final class TransitStream {
                             JoinConstants.TRACE_REASON_ESTABLISHED, syn));
                     retransmissions++;
                 }
-                lost++;
-                lostAttempts += 1 + SYN_RETRANSMIT_AFTER.length;
+                if (c.roundTrip) {
+                    noReply++;
+                } else {
+                    lost++;
+                    lostAttempts += 1 + SYN_RETRANSMIT_AFTER.length;
+                }
+                continue;
+            }
+            if (c.roundTrip) {
+                // The API server's SYN-ACK, reverse-NATed, delivered to the client pod on the client's node.
+                timed.add(f.flow(c.start + c.transitOut + c.serverTime + c.transitBack, c.server, c.client, false,
+                        POINT_TO_ENDPOINT, JoinConstants.TRACE_REASON_REPLY, synAck));
+                answered++;
                 continue;
             }
             long arrival = c.start + c.transitOut;
@@ -298,6 +350,18 @@ public final class TransitStream {
             timed.add(f.flow(synAckOut + c.transitBack, c.server, c.client, false, POINT_TO_ENDPOINT,
                     JoinConstants.TRACE_REASON_REPLY, synAck));
             matched += 2;
+            if (c.firstData) {
+                // First data: the client's ACK and first PSH, then the server's first PSH, each reported on both nodes.
+                long ackOut = synAckOut + c.transitBack + 10_000;
+                long pshOut = ackOut + 5_000;
+                long answerOut = pshOut + c.transitOut + c.serverTime;
+                short ack = NodeEvent.TCP_ACK;
+                short psh = (short) (NodeEvent.TCP_ACK | NodeEvent.TCP_PSH);
+                addFirstData(timed, f, c, ackOut, c.client, c.server, true, ack, c.transitOut);
+                addFirstData(timed, f, c, pshOut, c.client, c.server, true, psh, c.transitOut);
+                addFirstData(timed, f, c, answerOut, c.server, c.client, false, psh, c.transitBack);
+                matched += 3;
+            }
         }
         // The daemon's view: by receive time; one node's events keep that node's order.
         timed.sort(Comparator.comparingLong((Timed t) -> t.event.receivedNanos).thenComparingLong(t -> t.trueNanos));
@@ -311,7 +375,15 @@ public final class TransitStream {
             }
         }
         return new TransitStream(dictionary, cidrs, events, connect(pods, nodeIds, ens18, seed), lapNanos, matched,
-                lost, lostAttempts, retransmissions);
+                lost, lostAttempts, retransmissions, answered, noReply);
+    }
+
+    /** A first-data segment leaving {@code from} at {@code at} and delivered {@code transit} later. */
+    private static void addFirstData(List<Timed> timed, EventFactory f, Connection c, long at, Pod from, Pod to,
+            boolean request, short flags, long transit) {
+        int reason = request ? JoinConstants.TRACE_REASON_ESTABLISHED : JoinConstants.TRACE_REASON_REPLY;
+        timed.add(f.flow(at, from, to, request, POINT_TO_NETWORK, reason, flags));
+        timed.add(f.flow(at + transit, from, to, request, POINT_TO_ENDPOINT, reason, flags));
     }
 
     /**
@@ -391,6 +463,22 @@ public final class TransitStream {
             nextPort = EPHEMERAL_FIRST + random.nextInt(EPHEMERAL_LAST - EPHEMERAL_FIRST + 1);
         }
 
+        /** The API server on solcp01's host address: outside every pod CIDR, identity kube-apiserver, no names. */
+        private Pod(String v4, String v6) {
+            node = 0;
+            v4Hi = IpPrefix.parse(v4).hi();
+            v4Lo = IpPrefix.parse(v4).lo();
+            v6Hi = IpPrefix.parse(v6).hi();
+            v6Lo = IpPrefix.parse(v6).lo();
+            endpointId = 0;
+            identity = JoinConstants.IDENTITY_KUBE_APISERVER;
+            servicePort = 6443;
+        }
+
+        static Pod apiServer() {
+            return new Pod("10.101.0.11", "fd00:101::11");
+        }
+
         void makeCoreDns(StringDictionary dictionary) {
             namespace = dictionary.intern("kube-system");
             workload = dictionary.intern("coredns");
@@ -410,6 +498,8 @@ public final class TransitStream {
         Pod client;
         Pod server;
         boolean udp;
+        boolean roundTrip;
+        boolean firstData;
         boolean ipv6;
         boolean lost;
         int clientPort;

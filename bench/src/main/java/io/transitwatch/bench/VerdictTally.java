@@ -19,6 +19,9 @@ public final class VerdictTally implements VerdictListener {
     public long late;
     public long lostAttempts;
     public long transitNanosSum;
+    public long answered;
+    public long noReply;
+    public long refused;
 
     @Override
     public void onMatched(DepartureView departure, long transitNanos) {
@@ -49,8 +52,24 @@ public final class VerdictTally implements VerdictListener {
     }
 
     @Override
+    public void onAnswered(DepartureView attempt, long replyAfterNanos) {
+        answered++;
+    }
+
+    @Override
+    public void onNoReply(DepartureView attempt) {
+        noReply++;
+    }
+
+    @Override
+    public void onRefused(DepartureView attempt) {
+        refused++;
+    }
+
+    @Override
     public String toString() {
         return "matched=" + matched + " lost=" + lost + " dropped=" + dropped + " unverified=" + unverified
-                + " late=" + late + " lostAttempts=" + lostAttempts;
+                + " late=" + late + " lostAttempts=" + lostAttempts + " answered=" + answered + " noReply=" + noReply
+                + " refused=" + refused;
     }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * DESIGN §5: at most 96 B of heap per pending entry. Measured from the engine's real tables rather
  * than from their Javadoc: every primitive array reachable from the engine's pending-departure store
- * (its own columns and its {@code KeyedSlots} keys, links and index) whose length grows with the
+ * (its own columns, its {@code KeyedSlots} keys and links, and its share of the {@code SlotIndex} it
+ * shares with the remembered arrivals) whose length grows with the
  * capacity, counted as {@code length × element size} and divided by the capacity. Lane heads and tails
  * (one per node) and array headers are fixed costs, reported separately.
  */
@@ -33,7 +34,10 @@ class PendingEntryFootprintTest {
         Map<String, Long> perEntry = new TreeMap<>();
         long[] fixed = new long[1];
         collect("PendingDepartures", pending, capacity, perEntry, fixed);
-        collect("KeyedSlots", field(pending, "slots"), capacity, perEntry, fixed);
+        Object slots = field(pending, "slots");
+        collect("KeyedSlots", slots, capacity, perEntry, fixed);
+        // The hash index is shared with the remembered arrivals: its words are counted per slot of both tables.
+        collect("SlotIndex", field(slots, "index"), capacity + config.arrivalCapacity(), perEntry, fixed);
 
         long bytesPerEntry = perEntry.values().stream().mapToLong(Long::longValue).sum();
         System.out.printf("pending entry: %d B at capacity %,d (fixed: %,d B); per column: %s%n",

@@ -25,6 +25,10 @@ import java.util.List;
  * java -cp bench/target/benchmarks.jar io.transitwatch.bench.e2e.EndToEndBenchmark \
  *     --mode relay --rates 10000,100000,250000,500000,1000000 --warmup 10 --measure 20 --profile-rate 1000000
  * </pre>
+ *
+ * <p>{@code --overload-rate R} adds the overload run ({@link Overload}): TransitWatch alone, R/4 (half
+ * of saturation when R is twice it) for {@code --overload-normal} seconds, R for {@code
+ * --overload-seconds}, R/4 again, in one JVM. {@code --rates none} skips the rate sweep.
  */
 public final class EndToEndBenchmark {
     static final String PIPELINE_JVM = "-Xms1g -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError";
@@ -35,8 +39,10 @@ public final class EndToEndBenchmark {
     public static void main(String[] args) throws IOException, InterruptedException {
         Arguments options = Arguments.parse(args);
         String mode = options.get("mode", "relay");
-        long[] rates = Arrays.stream(options.get("rates", "10000,100000,1000000,2000000").split(","))
-                .mapToLong(Long::parseLong).toArray();
+        String rateList = options.get("rates", "10000,100000,1000000,2000000");
+        long[] rates = rateList.equals("none") ? new long[0]
+                : Arrays.stream(rateList.split(",")).mapToLong(Long::parseLong).toArray();
+        long overloadRate = options.longValue("overload-rate", 0);
         List<String> pipelines = List.of(options.get("pipelines", "transitwatch,baseline,baseline-batched").split(","));
         String pipelineJvm = options.get("jvm", PIPELINE_JVM);
         long profileRate = options.longValue("profile-rate", 0);
@@ -47,6 +53,7 @@ public final class EndToEndBenchmark {
 
         List<Report.Row> rows = new ArrayList<>();
         StringBuilder profiles = new StringBuilder();
+        String overload = "";
         String workload;
         try (Child server = Child.start(command(options.get("server-jvm", SERVER_JVM), "LoadServer",
                 "--mode", mode, "--lap-events", options.get("lap-events", "500000"),
@@ -82,11 +89,16 @@ public final class EndToEndBenchmark {
                     });
                 }
             }
+            if (overloadRate > 0) {
+                overload = Overload.run(server, overloadRate, options.longValue("overload-normal", 20),
+                        options.longValue("overload-seconds", 60), command(pipelineJvm, "PipelineRun"), runArgs,
+                        ready, out, pipelineJvm);
+            }
             server.send("quit");
         }
         String report = "Machine: " + machine + "; load average at end: " + Report.loadAverage() + "\n\nWorkload: "
                 + workload + ", mode " + mode + ", pipeline JVM `" + pipelineJvm + "`\n\n" + Report.table(rows) + "\n"
-                + Report.costTable(rows) + "\n" + Report.ratio(rows) + profiles;
+                + Report.costTable(rows) + "\n" + Report.ratio(rows) + profiles + overload;
         Files.writeString(out.resolve("report.md"), report);
         System.out.println();
         System.out.println(report);
@@ -135,7 +147,7 @@ public final class EndToEndBenchmark {
     }
 
     /** A child JVM: lines to its stdin, lines from its stdout, its stderr into a log file. */
-    private static final class Child implements AutoCloseable {
+    static final class Child implements AutoCloseable {
         private final Process process;
         private final PrintWriter in;
         private final BufferedReader out;

@@ -49,6 +49,7 @@ import java.util.stream.IntStream;
  *
  * <p>{@link #main} runs it as its own process for {@link EndToEndBenchmark}, controlled by lines on
  * stdin: {@code rate N} (a new schedule: N flows/s from now, for streams opened from now on),
+ * {@code rerate N} (N flows/s for the open streams too, continuing their schedule),
  * {@code stats}, {@code quit}.
  */
 public final class LoadServer implements AutoCloseable {
@@ -134,6 +135,19 @@ public final class LoadServer implements AutoCloseable {
     public synchronized void setRate(long ratePerSecond) {
         schedule = new PacedStream.Schedule(System.nanoTime(), Clock.SYSTEM.epochNanos(), ratePerSecond);
         waiting.clear();
+    }
+
+    /**
+     * Changes the rate of the streams already open too (the overload run): a schedule at the new rate
+     * on which what is due now is what was due on the old one, so nothing is skipped or repeated.
+     */
+    public synchronized void changeRate(long ratePerSecond) {
+        long now = System.nanoTime();
+        long offset = (long) (schedule.dueGlobal(now) * (1e9 / ratePerSecond));
+        schedule = new PacedStream.Schedule(now - offset, Clock.SYSTEM.epochNanos() - offset, ratePerSecond);
+        for (PacedStream stream : streams) {
+            stream.retime(schedule);
+        }
     }
 
     /** RELAY: {@code 127.0.0.1:port}. DIRECT: {@code solcp01=127.0.0.1:port,...}, the {@code hubble.nodes} value. */
@@ -306,7 +320,8 @@ public final class LoadServer implements AutoCloseable {
                 arguments.longValue("seed", 20260101L));
         try (LoadServer server = new LoadServer(workload, mode, 1, arguments.integer("ring", 65_535), false, 0)) {
             System.out.println("WORKLOAD " + workload);
-            System.out.println("READY target=" + server.target() + " pod-cidrs=" + workload.podCidrsSetting());
+            System.out.println("READY target=" + server.target() + " pod-cidrs=" + workload.podCidrsSetting()
+                    + " messages=" + workload.messageCount() + " lost-per-lap=" + workload.lostPerLap());
             System.out.flush();
             BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line; (line = commands.readLine()) != null; ) {
@@ -314,6 +329,10 @@ public final class LoadServer implements AutoCloseable {
                 switch (words[0]) {
                     case "rate" -> {
                         server.setRate(Long.parseLong(words[1]));
+                        System.out.println("OK");
+                    }
+                    case "rerate" -> {
+                        server.changeRate(Long.parseLong(words[1]));
                         System.out.println("OK");
                     }
                     case "stats" -> System.out.println(server.stats().line());

@@ -25,12 +25,13 @@ final class Measurements {
 
     /** Counters at one moment. CPU in nanoseconds per {@link Pipeline.Role} ordinal. */
     record Snapshot(long wallNanos, long joined, long matched, long lost, long unverified, long[] cpuByRole, long processCpuNanos,
-            long gcCount, long gcMillis) {}
+            long gcCount, long gcMillis, long allocatedBytes) {}
 
     static Snapshot take(Pipeline pipeline) {
         long[] cpu = new long[Pipeline.Role.values().length];
         long[] ids = THREADS.getAllThreadIds();
         ThreadInfo[] infos = THREADS.getThreadInfo(ids);
+        long allocated = allocatedBytes(ids);
         for (int i = 0; i < ids.length; i++) {
             long time = THREADS.getThreadCpuTime(ids[i]);
             if (infos[i] != null && time > 0) {
@@ -47,7 +48,24 @@ final class Measurements {
                 .getProcessCpuTime();
         return new Snapshot(System.nanoTime(), pipeline.joinedFlows(), pipeline.matched(), pipeline.lost(),
                 pipeline.unverified(), cpu,
-                process, gcCount, gcMillis);
+                process, gcCount, gcMillis, allocated);
+    }
+
+    /**
+     * Bytes the given threads allocated so far, summed: the end-to-end allocation of the pipeline (ingest,
+     * hand-off, join, sinks). Threads that ended between two snapshots drop out of the sum, so the
+     * difference undercounts only when threads come and go during the span (the pipelines' do not).
+     */
+    static long allocatedBytes(long[] ids) {
+        if (!(THREADS instanceof com.sun.management.ThreadMXBean allocation)
+                || !allocation.isThreadAllocatedMemorySupported()) {
+            return -1;
+        }
+        long sum = 0;
+        for (long bytes : allocation.getThreadAllocatedBytes(ids)) {
+            sum += Math.max(0, bytes);
+        }
+        return sum;
     }
 
     /**
@@ -68,6 +86,7 @@ final class Measurements {
         append(line, "cpuProcess", end.processCpuNanos() - start.processCpuNanos());
         append(line, "gcCount", end.gcCount() - start.gcCount());
         append(line, "gcMillis", end.gcMillis() - start.gcMillis());
+        append(line, "allocated", start.allocatedBytes() < 0 ? -1 : end.allocatedBytes() - start.allocatedBytes());
         append(line, "latencyCount", latency.getTotalCount());
         append(line, "p50", latency.getValueAtPercentile(50));
         append(line, "p99", latency.getValueAtPercentile(99));

@@ -11,7 +11,7 @@ import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
- * Confined to the load server's pacer thread, except {@link #cancel()} (any thread) and the
+ * Confined to the load server's pacer thread, except {@link #cancel()} and {@link #retime} (any thread) and the
  * counters, which any thread may read.
  *
  * <p>One {@code GetFlows} call of the load server: the messages of one feed (every message of the
@@ -94,6 +94,16 @@ final class PacedStream {
         connectDue = fromStart;
         lastPumpNanos = nowNanos;
         schedule = newSchedule; // volatile: publishes the cursor to the pacer
+    }
+
+    /**
+     * Goes on with {@code newSchedule} from where the stream is (any thread; a started stream only): the
+     * cursor stays, so the new schedule must put what is due now where the old one did.
+     */
+    void retime(Schedule newSchedule) {
+        if (schedule != null) {
+            schedule = newSchedule;
+        }
     }
 
     /**

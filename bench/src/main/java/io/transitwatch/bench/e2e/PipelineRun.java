@@ -15,8 +15,9 @@ import org.HdrHistogram.Histogram;
  * counters at both marks), then print the {@code RESULT} line of {@link Measurements#resultLine}.
  *
  * <p>{@code --pipeline transitwatch|baseline --mode relay|direct --target T --pod-cidrs P --rate R
- * --warmup SECONDS --measure SECONDS [--window-ms 5000] [--jfr FILE]}; with {@code --jfr}, a JFR
- * recording with the JDK's {@code profile} settings covers exactly the measured span.
+ * --warmup SECONDS --measure SECONDS [--window-ms 5000] [--jfr FILE] [--phases name:seconds,...]}; with
+ * {@code --jfr}, a JFR recording with the JDK's {@code profile} settings covers exactly the measured
+ * span; with {@code --phases}, the overload run of {@link OverloadPhases} replaces the one measured span.
  */
 public final class PipelineRun {
     private PipelineRun() {}
@@ -30,6 +31,11 @@ public final class PipelineRun {
                 Duration.ofMillis(arguments.longValue("window-ms", 5_000)));
         try (Pipeline pipeline = Pipeline.start(kind, target)) {
             Thread.sleep(arguments.longValue("warmup", 10) * 1_000);
+            String phases = arguments.get("phases", null);
+            if (phases != null) {
+                OverloadPhases.run(pipeline, kind, phases);
+                System.exit(0);
+            }
             Recording profile = profile(arguments.get("jfr", null));
             System.out.println("MEASURE_START");
             System.out.flush();

@@ -68,6 +68,13 @@ final class Report {
             return result.longValue("cpu" + role, 0) / 1e9 / seconds();
         }
 
+        /** Bytes allocated by the pipeline's threads per joined flow, end to end, as text ("?" where unknown). */
+        String allocatedPerFlow() {
+            long allocated = result.longValue("allocated", -1);
+            long joined = result.longValue("joined", 0);
+            return allocated < 0 || joined == 0 ? "?" : String.format(Locale.ROOT, "%.1f B", allocated / (double) joined);
+        }
+
         double flowsPerCpuSecond(String role) {
             long cpu = result.longValue("cpu" + role, 0);
             return cpu == 0 ? 0 : result.longValue("joined", 0) / (cpu / 1e9);
@@ -102,14 +109,15 @@ final class Report {
     static String costTable(List<Row> rows) {
         StringBuilder md = new StringBuilder();
         md.append("| offered flows/s | pipeline | flows per join-thread CPU-s | flows per ingest CPU-s "
-                + "| flows per process CPU-s | GC (count, ms) | LOST / UNVERIFIED verdicts | LOST verdict latency p50 / p99 "
-                + "| live heap after GC | RSS (peak) |\n");
-        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| flows per process CPU-s | allocated per flow | GC (count, ms) | LOST / UNVERIFIED verdicts "
+                + "| LOST verdict latency p50 / p99 | live heap after GC | RSS (peak) |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             Arguments r = row.result();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | **%s** | %d, %d | %s / %s | %s / %s | %s | %s (%s) |\n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | **%s** | %s | %d, %d | %s / %s | %s / %s | %s | %s (%s) |\n",
                     count(row.rate()), row.pipeline(), count(row.flowsPerCpuSecond("JOIN")),
                     count(row.flowsPerCpuSecond("INGEST")), count(row.flowsPerCpuSecond("Process")),
+                    row.allocatedPerFlow(),
                     r.longValue("gcCount", 0), r.longValue("gcMillis", 0), count(r.longValue("lost", 0)),
                     count(r.longValue("unverified", 0)), millis(row, "p50"), millis(row, "p99"),
                     bytes(r.longValue("liveHeap", -1)), bytes(r.longValue("rss", -1)), bytes(r.longValue("rssPeak", -1))));

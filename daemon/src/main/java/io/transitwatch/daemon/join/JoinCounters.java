@@ -4,9 +4,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Single writer, many readers: only the join thread increments; metrics and the web page read from
- * any thread. Writes are release-stores of a value only the writer changes (no read-modify-write
- * atomics on the hot path), reads are volatile loads, so readers see a recent, untorn value.
+ * Single writer, many readers: only the join thread counts, into plain arrays, and {@link #publish()
+ * publishes} them once per duty cycle (and at the end of each batch of events) with release stores;
+ * metrics and the web page read the published copy from any thread with volatile loads, so they see
+ * the counts as of the last publish, untorn. Counting is then a plain add, not a release store.
  *
  * <p>The join's counters, read by metrics rather than pushed: global counters (by {@link Global}),
  * per node (by {@link PerNode}), per (source node, destination node, family) pair (by
@@ -81,10 +82,18 @@ public final class JoinCounters {
     /** Per pair slot: source node id, destination node id (0 = slot free), family. */
     private static final int IDENTITY_STRIDE = 3;
 
+    // Published copies, read by any thread.
     private final AtomicLongArray global = new AtomicLongArray(Global.VALUES.length);
     private final AtomicLongArray perNode;
     private final AtomicLongArray perPair;
     private final AtomicLongArray delayByFamily = new AtomicLongArray(2 * FAMILY_STRIDE);
+    // The join thread's counts; node and pair slots changed since the last publish are listed once.
+    private final long[] globalCounts = new long[Global.VALUES.length];
+    private final long[] nodeCounts;
+    private final long[] pairCounts;
+    private final long[] delayCounts = new long[2 * FAMILY_STRIDE];
+    private final DirtySlots dirtyNodes;
+    private final DirtySlots dirtyPairs;
     private final int[] nodeIds;
     private final AtomicIntegerArray pairIdentity;
     private final PairTable pairs;
@@ -100,6 +109,10 @@ public final class JoinCounters {
         this.maxNodes = maxNodes;
         perNode = new AtomicLongArray(maxNodes * PerNode.VALUES.length);
         perPair = new AtomicLongArray(maxPairs * PAIR_STRIDE);
+        nodeCounts = new long[maxNodes * PerNode.VALUES.length];
+        pairCounts = new long[maxPairs * PAIR_STRIDE];
+        dirtyNodes = new DirtySlots(maxNodes);
+        dirtyPairs = new DirtySlots(maxPairs);
         nodeIds = new int[maxNodes];
         pairIdentity = new AtomicIntegerArray(maxPairs * IDENTITY_STRIDE);
         pairs = new PairTable(maxPairs);
@@ -117,8 +130,32 @@ public final class JoinCounters {
     }
 
     void add(Global counter, long amount) {
-        int i = counter.ordinal();
-        global.setRelease(i, global.getPlain(i) + amount);
+        globalCounts[counter.ordinal()] += amount;
+    }
+
+    /**
+     * Makes the counts so far visible to readers: every global and delay counter, and the node and
+     * pair slots changed since the last publish. Called by the engine once per duty cycle and at the
+     * end of each batch of events.
+     */
+    void publish() {
+        for (int i = 0; i < globalCounts.length; i++) {
+            global.setRelease(i, globalCounts[i]);
+        }
+        for (int i = 0; i < delayCounts.length; i++) {
+            delayByFamily.setRelease(i, delayCounts[i]);
+        }
+        publishSlots(dirtyNodes, nodeCounts, perNode, PerNode.VALUES.length);
+        publishSlots(dirtyPairs, pairCounts, perPair, PAIR_STRIDE);
+    }
+
+    private static void publishSlots(DirtySlots dirty, long[] counts, AtomicLongArray published, int stride) {
+        for (int n = 0, changed = dirty.size(); n < changed; n++) {
+            for (int i = dirty.get(n) * stride, end = i + stride; i < end; i++) {
+                published.setRelease(i, counts[i]);
+            }
+        }
+        dirty.clear();
     }
 
     void registerNode(int denseNode, int dictionaryId) {
@@ -133,12 +170,13 @@ public final class JoinCounters {
     }
 
     void addNode(int denseNode, PerNode counter, long delta) {
-        int i = denseNode * PerNode.VALUES.length + counter.ordinal();
-        perNode.setRelease(i, perNode.getPlain(i) + delta);
+        nodeCounts[denseNode * PerNode.VALUES.length + counter.ordinal()] += delta;
+        dirtyNodes.mark(denseNode);
     }
 
     void setNode(int denseNode, PerNode gauge, long value) {
-        perNode.setRelease(denseNode * PerNode.VALUES.length + gauge.ordinal(), value);
+        nodeCounts[denseNode * PerNode.VALUES.length + gauge.ordinal()] = value;
+        dirtyNodes.mark(denseNode);
     }
 
     /** Slot of the pair, assigned on first use; -1 (counted) when no slot is free (the pair is then not counted). */
@@ -183,6 +221,7 @@ public final class JoinCounters {
         pairIdentity.setRelease(base + 1, 0);
         pairIdentity.setRelease(base, 0);
         for (int i = slot * PAIR_STRIDE, end = i + PAIR_STRIDE; i < end; i++) {
+            pairCounts[i] = 0;
             perPair.setRelease(i, 0);
         }
         increment(Global.PAIRS_RECYCLED);
@@ -191,22 +230,20 @@ public final class JoinCounters {
 
     void incrementPair(int pairSlot, PerPair counter) {
         if (pairSlot >= 0) {
-            int i = pairSlot * PAIR_STRIDE + counter.ordinal();
-            perPair.setRelease(i, perPair.getPlain(i) + 1);
+            pairCounts[pairSlot * PAIR_STRIDE + counter.ordinal()]++;
+            dirtyPairs.mark(pairSlot);
         }
     }
 
     void recordTransit(int family, long transitNanos) {
         long delay = Math.max(0, transitNanos);
         int base = (family == JoinConstants.FAMILY_IPV6 ? 1 : 0) * FAMILY_STRIDE;
-        int sum = base + BUCKETS;
-        delayByFamily.setRelease(sum, delayByFamily.getPlain(sum) + delay);
+        delayCounts[base + BUCKETS] += delay;
         int bucket = 0;
         while (bucket < DELAY_BUCKETS_NANOS.length && delay > DELAY_BUCKETS_NANOS[bucket]) {
             bucket++;
         }
-        int i = base + bucket;
-        delayByFamily.setRelease(i, delayByFamily.getPlain(i) + 1);
+        delayCounts[base + bucket]++;
     }
 
     // ---- reader side (any thread) ----

@@ -58,6 +58,7 @@ public final class JoinEngine implements NodeEventHandler {
     private final Observers observers;
     private final PendingDepartures pending;
     private final RememberedArrivals arrivals;
+    private final SlotIndex joinIndex;
     private final LostHistory lost;
     private final Verdicts verdicts;
     private final Deadlines deadlines;
@@ -81,8 +82,11 @@ public final class JoinEngine implements NodeEventHandler {
         this.classifier = new FlowClassifier(config, counters);
         this.placements = new Placements(topology);
         this.observers = new Observers(config, counters);
-        this.pending = new PendingDepartures(config.pendingCapacity(), config.maxNodes());
-        this.arrivals = new RememberedArrivals(config.arrivalCapacity());
+        // One index for both tables: a departure learns in one probe if it repeats a pending one or its arrival came first.
+        this.joinIndex = new SlotIndex(Math.max(config.pendingCapacity(), config.arrivalCapacity()),
+                config.pendingCapacity() + config.arrivalCapacity());
+        this.pending = new PendingDepartures(config.pendingCapacity(), config.maxNodes(), joinIndex);
+        this.arrivals = new RememberedArrivals(config.arrivalCapacity(), joinIndex);
         this.lost = new LostHistory(config.lostHistoryCapacity());
         this.windowNanos = config.window().toNanos();
         this.trips = new RoundTrips(config.pendingCapacity(), config.maxNodes());
@@ -132,16 +136,19 @@ public final class JoinEngine implements NodeEventHandler {
         int node = observers.index(event.node);
         if (node == NodeIndex.NONE) {
             counters.increment(JoinCounters.Global.IGNORED_NODE_LIMIT);
-            return;
+        } else {
+            counters.incrementNode(node, JoinCounters.PerNode.EVENTS);
+            switch (event.kind) {
+                case NodeEvent.FLOW -> onFlow(event, node);
+                case NodeEvent.LOST_EVENTS -> observers.onLostEvents(node, event);
+                case NodeEvent.NODE_UP -> observers.onUp(node, event.backfilled);
+                case NodeEvent.NODE_DOWN -> observers.onDown(node, event.timeNanos, event.upAnnounced);
+                case NodeEvent.GAP -> observers.onGap(node, event);
+                default -> { }
+            }
         }
-        counters.incrementNode(node, JoinCounters.PerNode.EVENTS);
-        switch (event.kind) {
-            case NodeEvent.FLOW -> onFlow(event, node);
-            case NodeEvent.LOST_EVENTS -> observers.onLostEvents(node, event);
-            case NodeEvent.NODE_UP -> observers.onUp(node, event.backfilled);
-            case NodeEvent.NODE_DOWN -> observers.onDown(node, event.timeNanos, event.upAnnounced);
-            case NodeEvent.GAP -> observers.onGap(node, event);
-            default -> { }
+        if (endOfBatch) {
+            counters.publish();
         }
     }
 
@@ -165,6 +172,7 @@ public final class JoinEngine implements NodeEventHandler {
         work += lost.expire(nowNanos - lateHorizonNanos, budget);
         counters.reclaimIdlePairs(nowNanos - pairIdleNanos, PAIR_RECLAIM_BUDGET, listener);
         observers.publishClocks();
+        counters.publish();
         listener.onAdvance(epochNanos);
         return work;
     }
@@ -241,7 +249,9 @@ public final class JoinEngine implements NodeEventHandler {
             return;
         }
         long k4 = FlowClassifier.keyWord(flow, kind);
-        if (repeats.isRepeated(flow, kind, srcHi, srcLo, k4)) {
+        int hash = FlowKey.hash(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
+        int found = joinIndex.findEither(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
+        if (repeats.isRepeated(flow, kind, srcHi, srcLo, k4, pending.slots.slotOf(found))) {
             return;
         }
         if ((kind == PacketKind.SYN || kind == PacketKind.SYN_ACK) && classifier.firstDataJoined()) {
@@ -251,7 +261,7 @@ public final class JoinEngine implements NodeEventHandler {
         counters.incrementNode(node, JoinCounters.PerNode.SENT_DEPARTURES);
         int pair = verdicts.pairSlot(node, destination, flow.ipVersion);
         counters.incrementPair(pair, JoinCounters.PerPair.DEPARTURES);
-        int arrived = arrivals.slots.find(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
+        int arrived = arrivals.slots.slotOf(found);
         if (arrived != KeyedSlots.NONE) {
             long arrivalFrame = observers.frameTime(arrivals.node[arrived], arrivals.nodeNanos[arrived]);
             verdicts.arrivedBefore(flow, node, destination, srcHi, srcLo, k4, pair, frame, arrivalFrame,
@@ -268,7 +278,7 @@ public final class JoinEngine implements NodeEventHandler {
         if (pending.slots.isFull()) {
             deadlines.evictOldest();
         }
-        pending.add(srcHi, srcLo, flow.dstHi, flow.dstLo, k4, destination, node, frame, flow);
+        pending.add(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4, destination, node, frame, flow);
     }
 
     /** The dense index of destination node {@code destinationId}, or {@link NodeIndex#NONE} (counted) when it cannot be joined. */
@@ -297,7 +307,9 @@ public final class JoinEngine implements NodeEventHandler {
         counters.increment(JoinCounters.Global.ARRIVALS);
         boolean dropped = FlowClassifier.isDropped(flow);
         long k4 = FlowClassifier.keyWord(flow, kind);
-        int waiting = pending.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        int hash = FlowKey.hash(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        int found = joinIndex.findEither(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        int waiting = pending.slots.slotOf(found);
         if (waiting != KeyedSlots.NONE && frame > deadlines.placed(waiting) + windowNanos) {
             // Past the departure's window: the departure is decided as the watermark decides it (LOST,
             // or UNVERIFIED if the destination's view was incomplete), whatever order the join saw the
@@ -315,11 +327,11 @@ public final class JoinEngine implements NodeEventHandler {
             verdicts.late(declaredLost, flow, frame);
             return;
         }
-        if (arrivals.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4) != KeyedSlots.NONE) {
+        if (arrivals.slots.slotOf(found) != KeyedSlots.NONE) {
             counters.increment(JoinCounters.Global.DUPLICATE_ARRIVALS);
             return;
         }
-        if (!arrivals.add(flow, k4, node, frame, dropped)) {
+        if (!arrivals.add(flow, hash, k4, node, frame, dropped)) {
             counters.increment(JoinCounters.Global.ARRIVALS_EVICTED);
         }
     }

@@ -10,20 +10,16 @@ import java.util.Arrays;
  * {@code 0 .. capacity-1}:
  *
  * <pre>
- *  index (open addressing, linear probing)          keys (5 longs per slot)   lanes (FIFO per lane)
+ *  index ({@link SlotIndex}, maybe shared)          keys (5 longs per slot)   lanes (FIFO per lane)
  *  +-----+--------+-----+--------+-----+            [k0 k1 k2 k3 k4][k0 ...    head[lane] -> oldest
- *  |  0  | fp|s+1 |  0  | fp|s+1 |  0  |  ---->     lane[] prev[] next[]      tail[lane] -> newest
+ *  |  0  | fp|ref |  0  | fp|ref |  0  |  ---->     lane[] prev[] next[]      tail[lane] -> newest
  *  +-----+--------+-----+--------+-----+                                      free list threads next[]
  * </pre>
  *
- * <p>The index is twice the capacity, so probes stay short. Each index word holds {@code slot + 1}
- * (0 = empty) in its low bits and, above them, a fingerprint: the bits of the key's hash that the
- * position does not use. A probe compares the fingerprint first and reads the key only when it
- * agrees, so a probe past other keys touches no key memory. The five key words of a slot sit next
- * to each other in one array, so comparing or re-hashing a key reads one or two cache lines instead
- * of five (the struct-of-arrays layout of ADR 0001 keeps the rest: the fields one pass reads stay
- * apart from the key). Deletion shifts the following run back (Knuth's algorithm R) instead of
- * leaving tombstones.
+ * <p>The index is its own, or shared with one other table whose keys never coincide with this one's
+ * (see {@link SlotIndex}). The five key words of a slot sit next to each other in one array, so
+ * comparing or re-hashing a key reads one or two cache lines instead of five (the struct-of-arrays
+ * layout of ADR 0001 keeps the rest: the fields one pass reads stay apart from the key).
  *
  * <p>Each slot is also linked into the FIFO list of its lane (for pending departures: the destination
  * node), in insertion order. Entries are inserted in nearly time order, so a lane's head is its
@@ -43,16 +39,20 @@ final class KeyedSlots {
     private final int[] laneOf;
     private final int[] prev;
     private final int[] next;
-    private final int[] index;
-    private final int indexMask;
-    private final int slotBits;
-    private final int slotMask;
+    private final SlotIndex index;
+    private final int tag;
     private final int[] laneHead;
     private final int[] laneTail;
     private int freeHead;
     private int size;
 
+    /** A table with an index of its own. */
     KeyedSlots(int capacity, int lanes) {
+        this(capacity, lanes, null);
+    }
+
+    /** A table indexed by {@code shared} (null: an index of its own), which must have room for it. */
+    KeyedSlots(int capacity, int lanes, SlotIndex shared) {
         if (capacity < 2 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two >= 2, was " + capacity);
         }
@@ -64,22 +64,26 @@ final class KeyedSlots {
         laneOf = new int[capacity];
         prev = new int[capacity];
         next = new int[capacity];
-        index = new int[capacity * 2];
-        indexMask = index.length - 1;
-        slotBits = Integer.numberOfTrailingZeros(capacity) + 1;
-        slotMask = (1 << slotBits) - 1;
         laneHead = new int[lanes];
         laneTail = new int[lanes];
         Arrays.fill(laneHead, NONE);
         Arrays.fill(laneTail, NONE);
+        Arrays.fill(laneOf, NONE);
         for (int slot = 0; slot < capacity; slot++) {
             next[slot] = slot + 1 < capacity ? slot + 1 : NONE;
         }
         freeHead = 0;
+        index = shared != null ? shared : new SlotIndex(capacity, capacity);
+        tag = index.register(this);
     }
 
     int capacity() {
         return capacity;
+    }
+
+    /** This table's slot named by a {@link SlotIndex#findEither} reference, or {@link #NONE} (another table's, or none). */
+    int slotOf(int ref) {
+        return ref != SlotIndex.NONE && SlotIndex.tableOf(ref) == tag ? SlotIndex.slotOf(ref) : NONE;
     }
 
     int size() {
@@ -96,24 +100,19 @@ final class KeyedSlots {
 
     /** Slot holding this key, or {@link #NONE}. */
     int find(long a, long b, long c, long d, long e) {
-        int hash = FlowKey.hash(a, b, c, d, e);
-        int fingerprint = fingerprint(hash);
-        int position = hash & indexMask;
-        while (true) {
-            int stored = index[position];
-            if (stored == 0) {
-                return NONE;
-            }
-            if ((stored & ~slotMask) == fingerprint) {
-                int slot = (stored & slotMask) - 1;
-                int base = slot * KEY_WORDS;
-                if (keys[base + 4] == e && keys[base + 3] == d && keys[base + 1] == b && keys[base + 2] == c
-                        && keys[base] == a) {
-                    return slot;
-                }
-            }
-            position = (position + 1) & indexMask;
-        }
+        return index.find(tag, FlowKey.hash(a, b, c, d, e), a, b, c, d, e);
+    }
+
+    /** Whether slot {@code slot} holds this key (the index calls it for slots whose fingerprint agrees). */
+    boolean keyEquals(int slot, long a, long b, long c, long d, long e) {
+        int base = slot * KEY_WORDS;
+        return keys[base + 4] == e && keys[base + 3] == d && keys[base + 1] == b && keys[base + 2] == c
+                && keys[base] == a;
+    }
+
+    /** Whether the slot holds an entry (is not on the free list). */
+    boolean isLive(int slot) {
+        return laneOf[slot] != NONE;
     }
 
     /**
@@ -121,6 +120,11 @@ final class KeyedSlots {
      * {@link #isFull()} first (and evicts), and makes sure the key is not present already.
      */
     int insert(long a, long b, long c, long d, long e, int lane) {
+        return insert(FlowKey.hash(a, b, c, d, e), a, b, c, d, e, lane);
+    }
+
+    /** {@link #insert(long, long, long, long, long, int)} with the key's {@link FlowKey#hash} already known. */
+    int insert(int hash, long a, long b, long c, long d, long e, int lane) {
         int slot = freeHead;
         if (slot == NONE) {
             throw new IllegalStateException("no free slot: evict before inserting");
@@ -133,12 +137,7 @@ final class KeyedSlots {
         keys[base + 3] = d;
         keys[base + 4] = e;
         laneOf[slot] = lane;
-        int hash = FlowKey.hash(a, b, c, d, e);
-        int position = hash & indexMask;
-        while (index[position] != 0) {
-            position = (position + 1) & indexMask;
-        }
-        index[position] = fingerprint(hash) | (slot + 1);
+        index.place(tag, slot, hash);
         appendToLane(slot, lane);
         size++;
         return slot;
@@ -146,11 +145,22 @@ final class KeyedSlots {
 
     /** Frees a slot: out of the index, out of its lane, onto the free list. */
     void remove(int slot) {
-        removeFromIndex(slot);
         unlinkFromLane(slot);
+        laneOf[slot] = NONE; // not live any more, should the index rebuild itself now
+        index.remove(tag, slot, hashOf(slot));
         next[slot] = freeHead;
         freeHead = slot;
         size--;
+    }
+
+    /** Index rebuilds so far (for tests: bounded by removals / (slots indexed / 4)). */
+    long compactions() {
+        return index.compactions();
+    }
+
+    /** Removed entries whose index words are still tombstones; at most a quarter of the slots indexed. */
+    int tombstones() {
+        return index.tombstones();
     }
 
     int oldest(int lane) {
@@ -228,35 +238,7 @@ final class KeyedSlots {
         }
     }
 
-    private void removeFromIndex(int slot) {
-        int position = hashOf(slot) & indexMask;
-        while ((index[position] & slotMask) != slot + 1) {
-            position = (position + 1) & indexMask;
-        }
-        // Backward-shift deletion: pull later members of the probe run into the hole when their
-        // home position is not between the hole and themselves (cyclically).
-        int hole = position;
-        int probe = (hole + 1) & indexMask;
-        while (index[probe] != 0) {
-            int home = hashOf((index[probe] & slotMask) - 1) & indexMask;
-            boolean homeBetweenHoleAndProbe = hole <= probe
-                    ? (home > hole && home <= probe)
-                    : (home > hole || home <= probe);
-            if (!homeBetweenHoleAndProbe) {
-                index[hole] = index[probe];
-                hole = probe;
-            }
-            probe = (probe + 1) & indexMask;
-        }
-        index[hole] = 0;
-    }
-
-    /** The hash bits above the position's, kept in the index word above {@code slot + 1}. */
-    private int fingerprint(int hash) {
-        return hash & ~slotMask;
-    }
-
-    private int hashOf(int slot) {
+    int hashOf(int slot) {
         int base = slot * KEY_WORDS;
         return FlowKey.hash(keys[base], keys[base + 1], keys[base + 2], keys[base + 3], keys[base + 4]);
     }

@@ -23,8 +23,9 @@ final class PendingDepartures {
     final byte[] traceReason;
     final int[] interfaceName;
 
-    PendingDepartures(int capacity, int maxNodes) {
-        slots = new KeyedSlots(capacity, maxNodes);
+    /** {@code index}: shared with the remembered arrivals (see {@link SlotIndex}), or null for one of its own. */
+    PendingDepartures(int capacity, int maxNodes, SlotIndex index) {
+        slots = new KeyedSlots(capacity, maxNodes, index);
         sourceNode = new int[capacity];
         frameNanos = new long[capacity];
         firstSeenNanos = new long[capacity];
@@ -36,12 +37,12 @@ final class PendingDepartures {
     }
 
     /**
-     * A new departure waiting in {@code destination}'s lane: its key, {@code source}'s dense index, its
+     * A new departure waiting in {@code destination}'s lane: its key (and the key's hash), {@code source}'s dense index, its
      * frame time, and the evidence of {@code flow} (when, where and why the source reported it).
      */
-    int add(long srcHi, long srcLo, long dstHi, long dstLo, long k4, int destination, int source, long frame,
+    int add(int hash, long srcHi, long srcLo, long dstHi, long dstLo, long k4, int destination, int source, long frame,
             io.transitwatch.daemon.handoff.NodeEvent flow) {
-        int slot = slots.insert(srcHi, srcLo, dstHi, dstLo, k4, destination);
+        int slot = slots.insert(hash, srcHi, srcLo, dstHi, dstLo, k4, destination);
         sourceNode[slot] = source;
         frameNanos[slot] = frame;
         firstSeenNanos[slot] = flow.timeNanos;

@@ -19,17 +19,17 @@ final class RememberedArrivals {
     final boolean[] dropped;
 
     /**
-     * Remembers {@code flow}, an arrival at {@code node} with key word {@code k4} and frame time
+     * Remembers {@code flow}, an arrival at {@code node} with key word {@code k4} (key hash {@code hash}) and frame time
      * {@code frame}; when full the oldest is forgotten first.
      *
      * @return false when that forgot an arrival (counted by the caller)
      */
-    boolean add(io.transitwatch.daemon.handoff.NodeEvent flow, long k4, int node, long frame, boolean isDropped) {
+    boolean add(io.transitwatch.daemon.handoff.NodeEvent flow, int hash, long k4, int node, long frame, boolean isDropped) {
         boolean evicted = slots.isFull();
         if (evicted) {
             slots.remove(slots.oldest(0));
         }
-        int slot = slots.insert(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4, 0);
+        int slot = slots.insert(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4, 0);
         this.node[slot] = node;
         frameNanos[slot] = frame;
         nodeNanos[slot] = flow.timeNanos;
@@ -38,8 +38,9 @@ final class RememberedArrivals {
         return !evicted;
     }
 
-    RememberedArrivals(int capacity) {
-        slots = new KeyedSlots(capacity, 1);
+    /** {@code index}: shared with the pending departures (see {@link SlotIndex}), or null for one of its own. */
+    RememberedArrivals(int capacity, SlotIndex index) {
+        slots = new KeyedSlots(capacity, 1, index);
         node = new int[capacity];
         frameNanos = new long[capacity];
         nodeNanos = new long[capacity];

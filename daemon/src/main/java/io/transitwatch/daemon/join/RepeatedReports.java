@@ -23,11 +23,11 @@ final class RepeatedReports {
     /**
      * Whether the departure reports again a packet the join already has: a retransmitted SYN (an
      * attempt of the pending or lost entry of its key), a duplicate report, or a SYN-ACK answering a
-     * retransmitted SYN after its tuple was declared lost. Counted.
+     * retransmitted SYN after its tuple was declared lost. Counted. {@code waiting}: the pending entry
+     * of its key, or {@link KeyedSlots#NONE} (the caller probed for it).
      */
-    boolean isRepeated(NodeEvent flow, int kind, long srcHi, long srcLo, long k4) {
+    boolean isRepeated(NodeEvent flow, int kind, long srcHi, long srcLo, long k4, int waiting) {
         boolean retransmission = kind == PacketKind.SYN && flow.traceReason == JoinConstants.TRACE_REASON_ESTABLISHED;
-        int waiting = pending.slots.find(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
         if (waiting != KeyedSlots.NONE) {
             if (retransmission) {
                 counters.increment(JoinCounters.Global.RETRANSMISSIONS);

@@ -99,6 +99,7 @@ public final class Topology {
     private final RecentEndpoints recent;
     private final IpKey probe = new IpKey(0, 0);
     private final long nameTtlNanos;
+    private final long nameRefreshNanos;
     private long nowNanos;
 
     /**
@@ -122,6 +123,7 @@ public final class Topology {
                 .ticker(() -> nowNanos)
                 .build();
         this.nameTtlNanos = ttl.toNanos();
+        this.nameRefreshNanos = Math.max(1, ttl.toNanos() / 8);
         this.recent = new RecentEndpoints(Math.min(maxLearned, RECENT_CAPACITY), Math.max(1, ttl.toNanos() / 8));
     }
 
@@ -205,12 +207,20 @@ public final class Topology {
     }
 
     /** Records where an IP was seen and who it was; allocates only for a new IP. */
+    /**
+     * Records where an IP was seen and who it was; allocates only for a new IP. Writes nothing when the
+     * endpoint already holds all of it and its names were confirmed within {@code ttl / 8} (so names in
+     * use are dropped at most that much early, never late).
+     */
     public void learn(long hi, long lo, int node, int namespace, int pod, int workload, int identity) {
         Endpoint endpoint = find(hi, lo);
         if (endpoint == null) {
             endpoint = new Endpoint();
             learned.put(new IpKey(hi, lo), endpoint);
             recent.put(hi, lo, endpoint, nowNanos);
+        } else if (knows(endpoint, node, namespace, pod, workload, identity)
+                && nowNanos - endpoint.namedNanos < nameRefreshNanos) {
+            return; // nothing changed: most flows repeat what the last one taught, and writing costs a dirty line
         }
         if (node != 0) {
             endpoint.node = node;
@@ -252,6 +262,14 @@ public final class Topology {
      */
     public boolean hasConfiguredCidrs() {
         return !configured.isEmpty() || !discoveredCiliumNodeCidrs.isEmpty() || !discoveredNodeCidrs.isEmpty();
+    }
+
+    /** Whether learning these values would change nothing but the time the names were last confirmed. */
+    private static boolean knows(Endpoint endpoint, int node, int namespace, int pod, int workload, int identity) {
+        return (node == 0 || endpoint.node == node)
+                && (pod == 0 && namespace == 0
+                        || endpoint.pod == pod && endpoint.namespace == namespace && endpoint.workload == workload)
+                && (identity == 0 || endpoint.identity == identity);
     }
 
     private Endpoint find(long hi, long lo) {

@@ -2,6 +2,7 @@ package io.transitwatch.daemon.join;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ class KeyedSlotsTest {
 
     @Test
     void findsExactlyWhatAHashMapFindsThroughInsertsAndRemovals() {
+        long compactions = 0;
         for (int capacity : new int[] {2, 8, 64, 1024}) {
             KeyedSlots slots = new KeyedSlots(capacity, 3);
             Map<Key, Integer> reference = new HashMap<>();
@@ -42,7 +44,74 @@ class KeyedSlotsTest {
                 assertEquals(List.of(key.a(), key.b(), key.c(), key.d(), key.e()),
                         List.of(slots.k0(slot), slots.k1(slot), slots.k2(slot), slots.k3(slot), slots.k4(slot)));
             }
+            compactions += slots.compactions();
         }
+        assertTrue(compactions > 0, "the index was rebuilt from its live slots, and nothing was lost doing so");
+    }
+
+    @Test
+    void massRemovalLeavesBoundedTombstonesAndFindsEveryRemainingKey() {
+        int capacity = 4096;
+        KeyedSlots slots = new KeyedSlots(capacity, 2);
+        SplittableRandom random = new SplittableRandom(7);
+        long[] slotKey = new long[capacity];
+        int removals = 0;
+        for (int round = 0; round < 20; round++) {
+            while (!slots.isFull()) {
+                long key = random.nextLong();
+                slotKey[slots.insert(key, 1, 2, 3, 4, random.nextInt(2))] = key;
+            }
+            // Expire most of the table at once, lane by lane, as overload does: the index must not fill up
+            // with tombstones, and every entry still present must be found.
+            for (int lane = 0; lane < 2; lane++) {
+                int slot;
+                while ((slot = slots.oldest(lane)) != KeyedSlots.NONE && random.nextInt(8) != 0) {
+                    slots.remove(slot);
+                    removals++;
+                    assertTrue(slots.tombstones() <= capacity / 4, "tombstones " + slots.tombstones());
+                }
+            }
+            for (int lane = 0; lane < 2; lane++) {
+                for (int slot = slots.oldest(lane); slot != KeyedSlots.NONE; slot = slots.newer(slot)) {
+                    assertEquals(slot, slots.find(slotKey[slot], 1, 2, 3, 4));
+                }
+            }
+        }
+        assertEquals(KeyedSlots.NONE, slots.find(42, 1, 2, 3, 4));
+        assertTrue(slots.compactions() <= removals / (capacity / 4), "compactions " + slots.compactions());
+    }
+
+    @Test
+    void twoTablesSharingAnIndexFindTheirOwnKeysInOneProbe() {
+        SlotIndex shared = new SlotIndex(64, 64 + 16);
+        KeyedSlots pending = new KeyedSlots(64, 4, shared);
+        KeyedSlots arrivals = new KeyedSlots(16, 1, shared);
+        Map<Key, Integer> inPending = new HashMap<>();
+        Map<Key, Integer> inArrivals = new HashMap<>();
+        SplittableRandom random = new SplittableRandom(11);
+        for (int step = 0; step < 200_000; step++) {
+            Key key = new Key(random.nextInt(3), random.nextInt(2), random.nextInt(3), random.nextInt(2), random.nextInt(200));
+            int hash = FlowKey.hash(key.a(), key.b(), key.c(), key.d(), key.e());
+            int ref = shared.findEither(hash, key.a(), key.b(), key.c(), key.d(), key.e());
+            Integer expectedPending = inPending.get(key);
+            Integer expectedArrival = inArrivals.get(key);
+            assertEquals(expectedPending == null ? KeyedSlots.NONE : expectedPending, pending.slotOf(ref), "step " + step);
+            assertEquals(expectedArrival == null ? KeyedSlots.NONE : expectedArrival, arrivals.slotOf(ref), "step " + step);
+            assertEquals(pending.slotOf(ref), pending.find(key.a(), key.b(), key.c(), key.d(), key.e()));
+            assertEquals(arrivals.slotOf(ref), arrivals.find(key.a(), key.b(), key.c(), key.d(), key.e()));
+            if (ref == SlotIndex.NONE) { // a key lives in at most one of the two, as a departure and its arrival do
+                KeyedSlots table = random.nextBoolean() ? pending : arrivals;
+                if (!table.isFull()) {
+                    int slot = table.insert(hash, key.a(), key.b(), key.c(), key.d(), key.e(), 0);
+                    (table == pending ? inPending : inArrivals).put(key, slot);
+                }
+            } else if (random.nextInt(3) != 0) {
+                boolean fromPending = expectedPending != null;
+                (fromPending ? pending : arrivals).remove(fromPending ? expectedPending : expectedArrival);
+                (fromPending ? inPending : inArrivals).remove(key);
+            }
+        }
+        assertTrue(shared.compactions() > 0, "the shared index was rebuilt from both tables");
     }
 
     @Test

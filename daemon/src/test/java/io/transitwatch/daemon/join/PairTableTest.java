@@ -110,9 +110,11 @@ class PairTableTest {
             assertNotEquals(-1, counters.pairSlot(0, destination, JoinConstants.FAMILY_IPV6, 11, 20 + destination));
         }
         assertEquals(-1, counters.pairSlot(3, 4, JoinConstants.FAMILY_IPV4, 13, 14), "all 8 slots taken");
+        counters.publish(); // as the engine does at the end of each batch and duty cycle
         assertEquals(1, counters.get(JoinCounters.Global.PAIR_SLOT_MISSES));
 
         counters.reclaimIdlePairs(1_000, 64, listener);
+        counters.publish();
         assertEquals(List.of(idle), told, "the pair idle since 100 is the only one recycled");
         assertFalse(counters.pairInUse(idle));
         assertEquals(0, counters.pair(idle, JoinCounters.PerPair.LOST), "its counters start from zero");

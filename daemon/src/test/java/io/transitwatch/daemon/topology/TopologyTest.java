@@ -55,6 +55,24 @@ class TopologyTest {
     }
 
     @Test
+    void repeatedLearningChangesNothingButNamesInUseStayNamed() {
+        Topology topology = topology(100);
+        IpPrefix pod = address("192.0.2.30");
+        Topology.Endpoint endpoint = null;
+        // Every flow teaches the same thing; only a change, or names unconfirmed for ttl / 8, is written.
+        for (long t = 0; t <= 3 * TTL.toNanos(); t += Duration.ofSeconds(10).toNanos()) {
+            topology.setTime(T0 + t);
+            topology.learn(pod.hi(), pod.lo(), NODE_C, 5, 6, 7, 8);
+            endpoint = topology.endpoint(pod.hi(), pod.lo());
+            assertEquals(6, endpoint.pod(), "named at +" + Duration.ofNanos(t));
+            assertEquals(NODE_C, endpoint.node());
+        }
+        topology.learn(pod.hi(), pod.lo(), 0, 0, 0, 0, 9);
+        assertEquals(9, endpoint.identity(), "a new identity is written at once");
+        assertEquals(6, endpoint.pod(), "and keeps the names");
+    }
+
+    @Test
     void aPlacementNotUsedForTheTtlIsForgotten() {
         Topology topology = topology(100);
         IpPrefix pod = address("192.0.2.20");

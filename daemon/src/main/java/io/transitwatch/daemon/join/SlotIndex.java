@@ -1,0 +1,162 @@
+package io.transitwatch.daemon.join;
+
+import java.util.Arrays;
+
+/**
+ * Single-threaded: owned by the join thread, with the {@link KeyedSlots} tables it indexes.
+ *
+ * <p>The hash index of one or two {@link KeyedSlots} tables: open addressing with linear probing,
+ * twice as many words as the tables have slots together. A word holds a reference {@code (table,
+ * slot) + 1} (0 = empty) in its low bits and, above them, a fingerprint: the bits of the key's hash
+ * that the position does not use. A probe compares the fingerprint first and reads a key only when
+ * it agrees, so a probe past other keys touches no key memory.
+ *
+ * <p>Two tables share one index when a key is in at most one of them at a time: the pending
+ * departures and the remembered arrivals (a departure whose arrival is remembered is matched, never
+ * pending, and the other way round). One probe ({@link #findEither}) then tells a departure both
+ * whether it repeats a pending one and whether its arrival came first: one cache miss instead of two.
+ *
+ * <p>Deletion leaves a tombstone, which a probe steps over and an insert reuses, so removing an entry
+ * reads no other key. (Shifting the run back instead, Knuth's algorithm R, re-hashes every key after
+ * the hole: a cache miss each, which took most of the join thread when overload decides many entries
+ * at once.) A tombstone just before an empty word is emptied at once, with the tombstones before it;
+ * when the rest outgrows a quarter of the slots, the index is rebuilt from the tables' live slots in
+ * one sequential pass over their keys ({@link #compactions()} counts them), so probes stay short.
+ */
+final class SlotIndex {
+    static final int NONE = -1;
+    /** A word whose entry was removed; its reference part is all ones, which is no (table, slot). */
+    private static final int TOMBSTONE = -1;
+
+    private final int[] words;
+    private final int indexMask;
+    private final int tableBits;
+    private final int refMask;
+    private final KeyedSlots[] tables = new KeyedSlots[2];
+    private final int maxTombstones;
+    private int tableCount;
+    private int tombstones;
+    private long compactions;
+
+    /**
+     * An index for tables of at most {@code maxTableCapacity} slots each (a power of two),
+     * {@code totalCapacity} slots in all.
+     */
+    SlotIndex(int maxTableCapacity, int totalCapacity) {
+        int length = Integer.highestOneBit(Math.max(2, totalCapacity) - 1) << 2; // twice the slots, a power of two
+        words = new int[length];
+        indexMask = length - 1;
+        tableBits = Integer.numberOfTrailingZeros(maxTableCapacity);
+        int refBits = tableBits + 2; // (table << tableBits | slot) + 1 <= 2 * maxTableCapacity
+        refMask = (1 << refBits) - 1;
+        maxTombstones = Math.max(1, totalCapacity / 4);
+    }
+
+    /** Registers a table; returns its tag (0 or 1). */
+    int register(KeyedSlots table) {
+        if (tableCount == tables.length || table.capacity() > 1 << tableBits) {
+            throw new IllegalStateException("a slot index takes two tables of at most " + (1 << tableBits) + " slots");
+        }
+        tables[tableCount] = table;
+        return tableCount++;
+    }
+
+    static int tableOf(int ref) {
+        return ref >>> 30;
+    }
+
+    /** The slot of a reference from {@link #findEither}. */
+    static int slotOf(int ref) {
+        return ref & ((1 << 30) - 1);
+    }
+
+    /** Slot of the key in the table with tag {@code tag}, or {@link #NONE}. */
+    int find(int tag, int hash, long a, long b, long c, long d, long e) {
+        int ref = findEither(hash, a, b, c, d, e);
+        return ref != NONE && tableOf(ref) == tag ? slotOf(ref) : NONE;
+    }
+
+    /**
+     * The key in either table, as {@code tag << 30 | slot} (see {@link #tableOf}, {@link #slotOf}), or
+     * {@link #NONE}: one probe.
+     */
+    int findEither(int hash, long a, long b, long c, long d, long e) {
+        int fingerprint = hash & ~refMask;
+        int position = hash & indexMask;
+        while (true) {
+            int stored = words[position];
+            if (stored == 0) {
+                return NONE;
+            }
+            if ((stored & ~refMask) == fingerprint && stored != TOMBSTONE) {
+                int ref = (stored & refMask) - 1;
+                int tag = ref >>> tableBits;
+                int slot = ref & ((1 << tableBits) - 1);
+                if (tables[tag].keyEquals(slot, a, b, c, d, e)) {
+                    return tag << 30 | slot;
+                }
+            }
+            position = (position + 1) & indexMask;
+        }
+    }
+
+    /** Puts slot {@code slot} of table {@code tag} into the first free word (empty or tombstone) of its run. */
+    void place(int tag, int slot, int hash) {
+        int position = hash & indexMask;
+        int stored;
+        while ((stored = words[position]) != 0 && stored != TOMBSTONE) {
+            position = (position + 1) & indexMask;
+        }
+        if (stored == TOMBSTONE) {
+            tombstones--;
+        }
+        words[position] = (hash & ~refMask) | ((tag << tableBits | slot) + 1);
+    }
+
+    /** Takes slot {@code slot} of table {@code tag}, whose key hashes to {@code hash}, out of the index. */
+    void remove(int tag, int slot, int hash) {
+        int wanted = (tag << tableBits | slot) + 1;
+        int position = hash & indexMask;
+        while ((words[position] & refMask) != wanted) {
+            position = (position + 1) & indexMask;
+        }
+        if (words[(position + 1) & indexMask] != 0) {
+            words[position] = TOMBSTONE;
+            if (++tombstones > maxTombstones) {
+                rebuild();
+            }
+            return;
+        }
+        // The end of a probe run: no probe needs this word or the tombstones just before it.
+        words[position] = 0;
+        for (int before = (position - 1) & indexMask; words[before] == TOMBSTONE; before = (before - 1) & indexMask) {
+            words[before] = 0;
+            tombstones--;
+        }
+    }
+
+    /** Index rebuilds so far (for tests: bounded by removals / (slots / 4)). */
+    long compactions() {
+        return compactions;
+    }
+
+    /** Removed entries whose words are still tombstones; at most a quarter of the slots. */
+    int tombstones() {
+        return tombstones;
+    }
+
+    /** Drops every tombstone: the index again from the tables' live slots, read in slot order. */
+    private void rebuild() {
+        Arrays.fill(words, 0);
+        tombstones = 0;
+        compactions++;
+        for (int tag = 0; tag < tableCount; tag++) {
+            KeyedSlots table = tables[tag];
+            for (int slot = 0, capacity = table.capacity(); slot < capacity; slot++) {
+                if (table.isLive(slot)) {
+                    place(tag, slot, table.hashOf(slot));
+                }
+            }
+        }
+    }
+}
