@@ -170,7 +170,11 @@ final class ObserverHealth {
         int count = spanCount[node];
         if (count > 0) {
             int last = base + ((spanNext[node] - 1 + spansPerNode) % spansPerNode);
-            if (spanReason[last] == code && spanEnd[last] != OPEN && fromFrameNanos <= spanEnd[last]) {
+            // An open span is never merged into a closed one: its start bounds the watermark (openSince),
+            // and moving it back to the closed span's start would hold back decisions the closed part
+            // had already allowed (two outages of one node in a row).
+            if (spanReason[last] == code && spanEnd[last] != OPEN && toFrameNanos != OPEN
+                    && fromFrameNanos <= spanEnd[last]) {
                 spanStart[last] = Math.min(spanStart[last], fromFrameNanos);
                 spanEnd[last] = Math.max(spanEnd[last], toFrameNanos);
                 return;
