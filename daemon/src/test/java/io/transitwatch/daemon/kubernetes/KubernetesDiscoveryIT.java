@@ -110,6 +110,48 @@ class KubernetesDiscoveryIT {
     }
 
     @Test
+    void anExpiredWatchRelistsAndAppliesEveryChangeMadeMeanwhile() {
+        SimKubernetesApi api = api(Ipam.CLUSTER_POOL, SimKubernetesApi.ciliumConfig("native"));
+        SimNode first = cluster.nodes().get(0);
+        api.putNode("solwk98", "10.101.0.98", "fd00:101::98", List.of("10.202.0.0/24"), Ipam.CLUSTER_POOL, Map.of());
+        api.holdWatches();
+        KubernetesDiscovery discovery = discovery(api.config(), true, true);
+        discovery.start();
+        int resources = discovery.status().resources().size();
+        // Every informer has listed and opened its watch, which the API server now keeps silent.
+        await().atMost(AWAIT).until(() -> api.heldWatches() == resources);
+        assertEquals(id("solwk98"), nodeOf(topology(latest.get()), "10.202.0.9"));
+
+        api.putNode("solwk99", "10.101.0.99", "fd00:101::99", List.of("10.200.0.0/24"), Ipam.CLUSTER_POOL, Map.of());
+        api.putNode(first.name(), first.ipv4(), first.ipv6(), List.of("10.201.0.0/24"), Ipam.CLUSTER_POOL, Map.of());
+        api.removeNode("solwk98");
+        api.putEndpoint("default", "late", "10.250.0.5", null, cluster.nodes().get(1).ipv4(), 4242);
+        api.setCiliumConfig(SimKubernetesApi.ciliumConfig("tunnel"));
+        // The held watches delivered none of it: whatever discovery learns next comes from the relist.
+        assertEquals(0, nodeOf(topology(discovery.snapshot()), "10.200.0.7"));
+        assertEquals(Set.of(TraceObservationPoint.TO_NETWORK_VALUE), discovery.snapshot().departurePoints());
+
+        assertEquals(resources, api.expireHeldWatches());
+
+        await().atMost(AWAIT).until(() -> {
+            Topology topology = topology(latest.get());
+            return nodeOf(topology, "10.200.0.7") == id("solwk99")
+                    && nodeOf(topology, "10.201.0.9") == id(first.name())
+                    && nodeOf(topology, "10.202.0.9") == 0
+                    && nodeOf(topology, "10.250.0.5") == id(cluster.nodes().get(1).name())
+                    && latest.get().departurePoints().equals(Set.of(TraceObservationPoint.TO_OVERLAY_VALUE));
+        });
+        assertFalse(discovery.nodeAddresses().containsKey("solwk98"));
+        assertEquals(0, discovery.status().malformed(), () -> discovery.status().lastMalformed());
+        // The watches reopened after the relist (served normally now) carry later changes again.
+        await().atMost(AWAIT).until(() -> discovery.status().connected());
+        api.putNode("solwk97", "10.101.0.97", "fd00:101::97", List.of("10.203.0.0/24"), Ipam.CLUSTER_POOL, Map.of());
+        await().atMost(AWAIT).until(() -> nodeOf(topology(latest.get()), "10.203.0.9") == id("solwk97"));
+        assertEquals(0, discovery.status().malformed());
+        assertEquals(resources, api.expiredWatches());
+    }
+
+    @Test
     void switchingCiliumConfigFromNativeToTunnelRecalibratesDeparturePointsLive() {
         SimKubernetesApi api = api(Ipam.CLUSTER_POOL, SimKubernetesApi.ciliumConfig("native"));
         KubernetesDiscovery discovery = discovery(api.config(), true, true);

@@ -11,6 +11,10 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import io.transitwatch.daemon.sim.ClusterTopology;
 import io.transitwatch.daemon.sim.Pod;
 import io.transitwatch.daemon.sim.SimNode;
@@ -20,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Thread-safe (fabric8's server and client are): started and closed by the simulator's owner.
@@ -30,6 +35,8 @@ import java.util.Map;
  * node, one CiliumEndpoint per pod, and the {@code cilium-config} ConfigMap. {@link #client()}
  * changes it while the daemon watches (nodes added or removed, CIDRs changed, config switched).
  * Its I/O threads are Vert.x's ({@code vert.x-eventloop-thread-*}), a library that names its own.
+ * {@link #holdWatches} and {@link #expireHeldWatches} play a watch that falls behind and expires
+ * (410 Gone), as a real API server does once the watched resource version is compacted away.
  */
 public final class SimKubernetesApi implements AutoCloseable {
     public static final String NAMESPACE = "kube-system";
@@ -47,10 +54,12 @@ public final class SimKubernetesApi implements AutoCloseable {
     }
 
     private final KubernetesMockServer server;
+    private final ExpiringWatchDispatcher dispatcher;
     private final KubernetesClient client;
 
-    private SimKubernetesApi(KubernetesMockServer server) {
+    private SimKubernetesApi(KubernetesMockServer server, ExpiringWatchDispatcher dispatcher) {
         this.server = server;
+        this.dispatcher = dispatcher;
         this.client = server.createClient();
     }
 
@@ -60,10 +69,11 @@ public final class SimKubernetesApi implements AutoCloseable {
                 crd("CiliumNode", "ciliumnodes", false),
                 crd("CiliumEndpoint", "ciliumendpoints", true),
                 crd("CiliumNodeConfig", "ciliumnodeconfigs", true));
+        ExpiringWatchDispatcher dispatcher = new ExpiringWatchDispatcher(crds);
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(crds), false);
+                dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
-        return new SimKubernetesApi(server);
+        return new SimKubernetesApi(server, dispatcher);
     }
 
     /** Starts one loaded with the cluster: its nodes, pods and the given cilium-config data. */
@@ -198,6 +208,33 @@ public final class SimKubernetesApi implements AutoCloseable {
                 .resource(resource).createOr(existing -> existing.update());
     }
 
+    /**
+     * From now on every watch opened is accepted but sent no events: its watcher misses every change
+     * until {@link #expireHeldWatches} (lists and writes keep working).
+     */
+    public void holdWatches() {
+        dispatcher.hold();
+    }
+
+    /** Watches opened and held silent since {@link #holdWatches} (and not yet expired). */
+    public int heldWatches() {
+        return dispatcher.held();
+    }
+
+    /**
+     * Ends every held watch with the API server's ERROR event {@code 410 Gone} (reason Expired), the
+     * way a watch whose resource version was compacted away ends, and serves later watches normally.
+     * Returns how many watches were expired.
+     */
+    public int expireHeldWatches() {
+        return dispatcher.expire();
+    }
+
+    /** Watches ended with 410 Gone so far. */
+    public int expiredWatches() {
+        return dispatcher.expired.get();
+    }
+
     /** A client of this API server, for changing the cluster while a daemon watches it. */
     public KubernetesClient client() {
         return client;
@@ -227,6 +264,67 @@ public final class SimKubernetesApi implements AutoCloseable {
             server.destroy();
         } catch (IllegalStateException e) {
             // Vert.x gave up waiting for a watch connection a client left open: the port is released anyway.
+        }
+    }
+
+    /**
+     * Thread-safe (Vert.x event loops dispatch; the test thread holds and expires): fabric8's CRUD
+     * dispatcher whose watches can be held silent and then expired with 410 Gone.
+     */
+    private static final class ExpiringWatchDispatcher extends KubernetesCrudDispatcher {
+        private static final String GONE = "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                + "\"metadata\":{},\"status\":\"Failure\",\"message\":\"too old resource version\","
+                + "\"reason\":\"Expired\",\"code\":410}}";
+
+        private final List<WebSocket> heldSockets = new ArrayList<>();
+        private final AtomicInteger expired = new AtomicInteger();
+        private boolean holding;
+
+        ExpiringWatchDispatcher(List<CustomResourceDefinitionContext> crds) {
+            super(crds);
+        }
+
+        synchronized void hold() {
+            holding = true;
+        }
+
+        synchronized int held() {
+            return heldSockets.size();
+        }
+
+        synchronized int expire() {
+            holding = false;
+            int count = heldSockets.size();
+            heldSockets.forEach(this::gone);
+            heldSockets.clear();
+            return count;
+        }
+
+        @Override
+        public MockResponse handleWatch(String path) {
+            synchronized (this) {
+                if (!holding) {
+                    return super.handleWatch(path);
+                }
+            }
+            return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+                @Override
+                public void onOpen(WebSocket socket, Response response) {
+                    synchronized (ExpiringWatchDispatcher.this) {
+                        if (holding) {
+                            heldSockets.add(socket);
+                        } else {
+                            gone(socket); // expired between the upgrade and its opening: it missed changes too
+                        }
+                    }
+                }
+            });
+        }
+
+        private void gone(WebSocket socket) {
+            socket.send(GONE);
+            socket.close(1000, "410 Gone");
+            expired.incrementAndGet();
         }
     }
 
