@@ -23,6 +23,8 @@ import java.util.TreeMap;
  */
 final class DoctorReport {
     static final String SCHEMA = "transitwatch.doctor/v1";
+    /** {@code hubble_version} of a source whose server has not said (yet). */
+    static final String UNKNOWN_VERSION = "unknown";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectNode root;
@@ -55,6 +57,8 @@ final class DoctorReport {
             ObjectNode entry = streams.addObject();
             entry.put("node", stream.name());
             entry.put("connected", stream.connected());
+            String version = daemon.ingest().state().hubbleVersion(stream.name());
+            entry.put("hubble_version", version == null ? UNKNOWN_VERSION : version);
             entry.put("flows", stream.flows());
             entry.put("flows_per_second", watchedSeconds > 0 ? stream.flows() / watchedSeconds : 0);
             entry.put("last_error", stream.lastError().isEmpty() ? null : stream.lastError());
@@ -166,8 +170,9 @@ final class DoctorReport {
                 .append(root.get("watched_seconds").asDouble()).append(" s\n");
         out.append("Hubble (").append(root.get("hubble").get("mode").asText()).append("):\n");
         root.get("hubble").get("streams").forEach(stream -> out.append(String.format(Locale.ROOT,
-                "  %-20s %s  %.1f flows/s%s%n", stream.get("node").asText(),
+                "  %-20s %s  %.1f flows/s  hubble %s%s%n", stream.get("node").asText(),
                 stream.get("connected").asBoolean() ? "up  " : "DOWN", stream.get("flows_per_second").asDouble(),
+                stream.get("hubble_version").asText(),
                 stream.get("last_error").isNull() ? "" : "  " + stream.get("last_error").asText())));
         JsonView kubernetes = new JsonView(root.get("kubernetes"));
         out.append("Kubernetes: ").append(!kubernetes.bool("enabled") ? "off (kubernetes.enabled)"

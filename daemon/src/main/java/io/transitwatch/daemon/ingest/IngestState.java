@@ -1,6 +1,7 @@
 package io.transitwatch.daemon.ingest;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -14,6 +15,8 @@ public final class IngestState {
     public static final String RELAY = "relay";
 
     private final ConcurrentMap<String, NodeIngestState> sources = new ConcurrentHashMap<>();
+    /** Hubble (or Relay) version by source name, as the server last said; absent until it did. */
+    private final ConcurrentMap<String, String> hubbleVersions = new ConcurrentHashMap<>();
     private final RequestProfile initialProfile;
     private final OverloadSignal overload;
 
@@ -47,6 +50,26 @@ public final class IngestState {
     public boolean fieldMaskSupported(String name) {
         NodeIngestState state = sources.get(name);
         return state == null || state.fieldMaskSupported();
+    }
+
+    /**
+     * The Hubble version {@code name}'s server reported (Relay's {@code GetNodes} for a node behind
+     * Relay, the server's {@code ServerStatus} otherwise), or null if none was learned.
+     */
+    public String hubbleVersion(String name) {
+        return hubbleVersions.get(name);
+    }
+
+    /** Every version learned so far, by source name: an immutable snapshot. */
+    public Map<String, String> hubbleVersions() {
+        return Map.copyOf(hubbleVersions);
+    }
+
+    /** Records what {@code name}'s server said its version is; an empty answer teaches nothing. */
+    void hubbleVersion(String name, String version) {
+        if (version != null && !version.isEmpty()) {
+            hubbleVersions.put(name, version);
+        }
     }
 
     NodeIngestState register(String name) {

@@ -110,6 +110,7 @@ final class NodeStream extends ReconnectingStream {
         state.connected(true);
         stateLog.delivering(backfilling);
         publishControl(ControlEvent.up(node, context.clock().epochNanos(), backfilling));
+        learnServerVersion(); // the node may have been upgraded while we were away
     }
 
     @Override

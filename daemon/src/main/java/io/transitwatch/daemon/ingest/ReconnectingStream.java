@@ -8,6 +8,7 @@ import io.transitwatch.daemon.handoff.Credit;
 import io.transitwatch.daemon.handoff.DemandListener;
 import io.transitwatch.daemon.handoff.NodeEvent;
 import java.lang.System.Logger.Level;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,8 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
     private ScheduledFuture<?> pendingReconnect;
     private boolean everConnected;
     final StreamStateLog stateLog;
+    private final ServerVersionQuery versionQuery;
+    private final Runnable askVersion = this::askServerVersion; // built once: no allocation on the message thread
 
     ReconnectingStream(IngestContext context, String name) {
         this.context = context;
@@ -63,6 +66,7 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
         this.window = Math.max(1, Math.min(context.config().requestWindow(), context.ring().flowPermitCapacity() / 4));
         this.batch = new FlowBatch(context.ring(), Math.min(BATCH, window));
         this.scratch = batch.next();
+        this.versionQuery = new ServerVersionQuery(context.state(), name);
     }
 
     /** Opens this stream's channel; called once, lazily, on the scheduler. The stream owns it. */
@@ -120,6 +124,25 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
 
     boolean stopped() {
         return stopped;
+    }
+
+    /**
+     * Asks the server for its version on the scheduler, beside the stream; subclasses call it once
+     * per connection, when the stream first delivers.
+     */
+    void learnServerVersion() {
+        try {
+            context.scheduler().execute(askVersion);
+        } catch (RejectedExecutionException e) {
+            // the ingest is shutting down: no version to learn any more
+        }
+    }
+
+    private void askServerVersion() {
+        ManagedChannel open = channel;
+        if (open != null && !stopped) {
+            versionQuery.ask(open);
+        }
     }
 
     private void connect() {

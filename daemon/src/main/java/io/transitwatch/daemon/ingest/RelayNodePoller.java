@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * that recovers without saying so ({@code node_status} NODE_CONNECTED is sent only at stream
  * start), and says nothing in the stream about a node that is merely slow to connect. A node
  * reported in any state but CONNECTED, or no longer listed, is down; a CONNECTED node is up, but
- * only while the relay stream itself delivers.
+ * only while the relay stream itself delivers. Each answer also names every node's Hubble version
+ * (kept in {@link IngestState#hubbleVersions()} for {@code doctor}).
  */
 final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
     private static final System.Logger LOG = System.getLogger(RelayNodePoller.class.getName());
@@ -70,6 +71,7 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
                 addresses.put(node.getName(), List.of(own));
             }
             context.addresses().nodeSeen(node.getName());
+            context.state().hubbleVersion(node.getName(), node.getVersion());
             RelayNode relayNode = nodes.get(context.dictionary().pin(node.getName()));
             listed.add(relayNode.id);
             if (node.getState() == NodeState.NODE_CONNECTED) {

@@ -89,6 +89,7 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
             live = true;
             state.connected(true);
             stateLog.delivering(resuming);
+            learnServerVersion(); // Relay's own; each node's comes with GetNodes (RelayNodePoller)
         }
         if (result == FlowDecoder.NODE_STATUS) {
             applyNodeStatus();

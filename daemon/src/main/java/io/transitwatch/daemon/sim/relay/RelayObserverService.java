@@ -32,6 +32,8 @@ public final class RelayObserverService extends ObserverGrpc.ObserverImplBase {
     public static final int SORT_BUFFER_CAPACITY = 100;
     public static final long SORT_BUFFER_DRAIN_TIMEOUT_NANOS = 1_000_000_000L;
     private static final int HUBBLE_PORT = 4244;
+    /** What the simulated Relay reports as its own version; each node reports {@link NodeHubble#VERSION}. */
+    public static final String VERSION = "1.18.6+g95622e7-relay";
 
     private final List<NodeHubble> nodes;
     private final FieldMaskSupport fieldMasks;
@@ -107,7 +109,7 @@ public final class RelayObserverService extends ObserverGrpc.ObserverImplBase {
 
     @Override
     public void serverStatus(ServerStatusRequest request, StreamObserver<ServerStatusResponse> response) {
-        ServerStatusResponse.Builder total = ServerStatusResponse.newBuilder().setVersion(NodeHubble.VERSION);
+        ServerStatusResponse.Builder total = ServerStatusResponse.newBuilder().setVersion(VERSION);
         int connected = 0;
         for (NodeHubble node : nodes) {
             if (!node.isUp()) {
