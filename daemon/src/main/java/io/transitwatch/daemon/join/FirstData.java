@@ -36,13 +36,15 @@ final class FirstData {
     /** A SYN or SYN-ACK departure (first report) opens its direction: its flags are the ones seen. */
     void handshake(long srcHi, long srcLo, long dstHi, long dstLo, NodeEvent flow, long frame) {
         long key = directionKey(flow);
-        int slot = slots.find(srcHi, srcLo, dstHi, dstLo, key);
-        if (slot == KeyedSlots.NONE) {
-            if (slots.isFull()) {
-                slots.remove(slots.oldest(0));
-            }
-            slot = slots.insert(srcHi, srcLo, dstHi, dstLo, key, 0);
+        int known = slots.find(srcHi, srcLo, dstHi, dstLo, key);
+        if (known != KeyedSlots.NONE) {
+            // A new handshake on the tuple goes to the back of the lane: refreshed in place, it would
+            // hold the lane out of time order and keep older handshakes from expiring behind it.
+            slots.remove(known);
+        } else if (slots.isFull()) {
+            slots.remove(slots.oldest(0));
         }
+        int slot = slots.insert(srcHi, srcLo, dstHi, dstLo, key, 0);
         frameNanos[slot] = frame;
         seenFlags[slot] = flow.tcpFlags;
     }

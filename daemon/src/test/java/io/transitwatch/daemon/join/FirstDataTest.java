@@ -72,6 +72,35 @@ class FirstDataTest {
         assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_NOT_FIRST_DATA));
     }
 
+    /**
+     * Found by {@link JoinPropertyTest}: a second handshake on a tuple refreshed its entry in place,
+     * out of time order, and kept the handshakes queued behind it from expiring.
+     */
+    @Test
+    void shouldForgetAHandshakeAfterTheMemoryEvenWhenAnOlderTupleHandshakesAgain() {
+        long memory = 10 * S; // W + arrival memory
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).at(T0 + S);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 5001).at(T0 + S + MS);
+        join.departure("a", "10.0.1.5", 40001, "10.0.2.7", 5001).at(T0 + 2 * S);
+        join.arrival("b", "10.0.1.5", 40001, "10.0.2.7", 5001).at(T0 + 2 * S + MS);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).at(T0 + 9 * S); // a new connection on the tuple
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 5001).at(T0 + 9 * S + MS);
+        join.advance(T0 + 2 * S + memory + S);
+        // 40001's handshake is forgotten: its first ACK, so late, is not known to be first data
+        join.departure("a", "10.0.1.5", 40001, "10.0.2.7", 5001).segment(ACK).at(T0 + 2 * S + memory + S);
+        join.arrival("b", "10.0.1.5", 40001, "10.0.2.7", 5001).segment(ACK).at(T0 + 2 * S + memory + S + MS);
+        // 40000's second handshake is remembered
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(ACK).at(T0 + 2 * S + memory + S);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(ACK).at(T0 + 2 * S + memory + S + MS);
+        join.advance(T0 + 40 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>5001 attempts=1",
+                "MATCHED a>b IPv4 SYN 40001>5001 attempts=1",
+                "MATCHED a>b IPv4 SYN 40000>5001 attempts=1",
+                "MATCHED a>b IPv4 FIRST-ACK 40000>5001 attempts=1"), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_NOT_FIRST_DATA));
+    }
+
     @Test
     void shouldJoinNoFirstDataWhenTheFlagsDoNotReportIt() {
         JoinHarness synFinRst = new JoinHarness().allUp(); // defaults: first data not join-safe

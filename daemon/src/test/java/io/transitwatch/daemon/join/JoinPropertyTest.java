@@ -5,6 +5,7 @@ import static io.transitwatch.daemon.join.JoinHarness.S;
 import static io.transitwatch.daemon.join.JoinHarness.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.transitwatch.daemon.handoff.NodeEvent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,12 +14,14 @@ import java.util.function.Consumer;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Random interleavings of departures, arrivals (early, on time, late, never), retransmissions,
  * nodes going down and up (with or without a backfill that re-reads the outage), lost-event
  * reports and clock advances, fed to the real engine and to {@link ReferenceJoin}; after every
- * advance both must have reached the same verdicts.
+ * advance both must have reached the same verdicts. Connections send first data (the client's
+ * third-handshake ACK and first PSH, DESIGN §3.8) with the aggregation flags reporting it or not.
  */
 class JoinPropertyTest {
     private static final String[] NODES = {"a", "b", "c"};
@@ -79,7 +82,9 @@ class JoinPropertyTest {
     @Property(tries = 2000)
     void engineAgreesWithReferenceModel(@ForAll long seed, @ForAll @IntRange(min = 5, max = 120) int departures) {
         Random random = new Random(seed);
-        JoinConfig config = JoinConfig.defaults().withCapacities(4096, 4096, 1024);
+        // first data join-safe as under monitor-aggregation-flags "all", or not as under "syn,fin,rst"
+        boolean firstData = random.nextBoolean();
+        JoinConfig config = JoinConfig.defaults().withCapacities(4096, 4096, 1024).withFirstData(firstData);
         JoinHarness real = new JoinHarness(config);
         ReferenceJoin reference = new ReferenceJoin(config);
         List<Op> ops = new ArrayList<>();
@@ -139,6 +144,9 @@ class JoinPropertyTest {
                         h -> h.departure(srcNode, src, port, dst, 9090).retransmission().at(again),
                         r -> r.departure(srcNode, dstNode, key, again, true)));
             }
+            if (random.nextInt(3) == 0) {
+                addSegments(random, ops, order, outages, srcNode, dstNode, key, time);
+            }
         }
         for (int i = random.nextInt(departures / 2 + 1); i > 0; i--) {
             addRoundTrip(random, ops, order, outages, departures);
@@ -160,6 +168,43 @@ class JoinPropertyTest {
             op.reference().accept(reference);
             assertEquals(sorted(reference.verdicts), sorted(simplified(real.verdicts.verdicts)),
                     "verdicts differ after the op at +" + (op.time() - T0) / MS + " ms (seed " + seed + ")");
+        }
+        List<String> firstDataVerdicts = real.verdicts.verdicts.stream().filter(v -> v.contains(" FIRST-")).toList();
+        if (!firstData) {
+            assertEquals(List.of(), firstDataVerdicts, "first data judged while the flags do not report it");
+        }
+        firstDataVerdicts.stream().map(v -> v.substring(0, v.indexOf(' ')).replaceAll("\\(.*", ""))
+                .distinct().forEach(verdict -> Statistics.label("first-data verdicts").collect(verdict));
+    }
+
+    /**
+     * TCP segments of the connection {@code key} (a SYN from {@code srcNode}) in the client's
+     * direction: the third-handshake ACK and the first PSH, either missing, doubled (a 5 s interval
+     * report of flags already seen) or in the other order, mostly right after the SYN, sometimes long
+     * after its handshake is forgotten; each arriving (early, on time, late) or not.
+     */
+    private static void addSegments(Random random, List<Op> ops, int[] order, List<Outage> outages, String srcNode,
+            String dstNode, ReferenceJoin.Key key, long synTime) {
+        for (int i = 1 + random.nextInt(3); i > 0; i--) {
+            int flags = random.nextBoolean() ? NodeEvent.TCP_ACK : NodeEvent.TCP_PSH | NodeEvent.TCP_ACK;
+            long time = synTime + (random.nextInt(8) == 0 ? random.nextInt(15_000) : 1 + random.nextInt(200)) * MS;
+            if (delaying(outages, srcNode, time) != null) {
+                continue; // as for departures: delivered late it would sit in its lane out of time order
+            }
+            ops.add(new Op(time, order[0]++,
+                    h -> h.departure(srcNode, key.src(), key.srcPort(), key.dst(), key.dstPort()).segment(flags).at(time),
+                    r -> r.segment(srcNode, dstNode, key, flags, time)));
+            int fate = random.nextInt(10);
+            if (fate < 6) {
+                long transit = fate < 4 ? random.nextInt(5) * MS : (random.nextInt(9_000) - 1_000) * MS;
+                long arrival = time + transit;
+                Outage backfill = delaying(outages, dstNode, arrival);
+                long delivered = backfill == null ? arrival : backfill.deliveredAt(arrival);
+                ops.add(new Op(delivered, order[0]++,
+                        h -> h.arrival(dstNode, key.src(), key.srcPort(), key.dst(), key.dstPort()).segment(flags)
+                                .backfilled().atWithNow(arrival, delivered),
+                        r -> r.segmentArrival(dstNode, key, flags, arrival, delivered)));
+            }
         }
     }
 
@@ -202,12 +247,12 @@ class JoinPropertyTest {
         }
     }
 
-    /** "MATCHED a>b IPv4 SYN 20001>9090 attempts=1" -> "MATCHED a>b 20001", the reference's form. */
+    /** "MATCHED a>b IPv4 SYN 20001>9090 attempts=1" -> "MATCHED a>b SYN 20001", the reference's form. */
     private static List<String> simplified(List<String> verdicts) {
         List<String> out = new ArrayList<>();
         for (String verdict : verdicts) {
             String[] parts = verdict.split(" ");
-            out.add(parts[0] + " " + parts[1] + " " + parts[4].substring(0, parts[4].indexOf('>')));
+            out.add(parts[0] + " " + parts[1] + " " + parts[3] + " " + parts[4].substring(0, parts[4].indexOf('>')));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.join;
 
+import io.transitwatch.daemon.handoff.NodeEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -48,6 +49,14 @@ final class ReferenceJoin {
      */
     private final Map<String, long[]> catchingUp = new HashMap<>();
     final List<String> verdicts = new ArrayList<>();
+    /** Whether the aggregation flags report first data (DESIGN §3.8): FIRST-ACK / FIRST-PSH are join-safe. */
+    private final boolean firstData;
+    private final long firstDataMemory;
+    /**
+     * First data: per direction of a connection whose handshake departure the join saw (key of kind
+     * NONE), {time of that handshake, TCP flags seen in that direction since}.
+     */
+    private final Map<Key, long[]> directions = new LinkedHashMap<>();
 
     ReferenceJoin(JoinConfig config) {
         window = config.window().toNanos();
@@ -56,6 +65,53 @@ final class ReferenceJoin {
         arrivalMemory = config.arrivalMemory().toNanos();
         clockSpan = config.clockSpan().toNanos();
         catchUpLimit = config.catchUpLimit().toNanos();
+        firstData = config.joinSafeKinds().contains(PacketKind.FIRST_ACK);
+        firstDataMemory = window + arrivalMemory;
+    }
+
+    /** " KIND srcPort": how a verdict names its key. */
+    private static String named(Key key) {
+        return " " + PacketKind.name(key.kind) + " " + key.srcPort;
+    }
+
+    private static Key direction(Key key) {
+        return new Key(key.src, key.srcPort, key.dst, key.dstPort, PacketKind.NONE);
+    }
+
+    /**
+     * A TCP segment with {@code tcpFlags} (ACK, PSH) leaving {@code srcNode} on the connection {@code
+     * key} (of kind SYN) at {@code time}: joined as FIRST-ACK / FIRST-PSH when the flags report first
+     * data, the direction's handshake was seen no longer than W + arrival memory ago, and it carries a
+     * flag not seen in that direction since; otherwise only the stream's liveness is learnt.
+     */
+    void segment(String srcNode, String dstNode, Key key, int tcpFlags, long time) {
+        delivered(srcNode, time);
+        if (!firstData) {
+            return;
+        }
+        long[] seen = directions.get(direction(key));
+        if (seen == null) {
+            return;
+        }
+        long fresh = tcpFlags & (NodeEvent.TCP_ACK | NodeEvent.TCP_PSH) & ~seen[1];
+        seen[1] |= tcpFlags;
+        if (fresh != 0) {
+            departure(srcNode, dstNode, dataKey(key, tcpFlags), time, false);
+        }
+    }
+
+    /** The same segment delivered at the destination: arrivals are not filtered, only keyed by kind. */
+    void segmentArrival(String node, Key key, int tcpFlags, long time, long now) {
+        if (!firstData) {
+            delivered(node, time);
+            return;
+        }
+        arrival(node, dataKey(key, tcpFlags), time, now);
+    }
+
+    private static Key dataKey(Key key, int tcpFlags) {
+        int kind = (tcpFlags & NodeEvent.TCP_PSH) != 0 ? PacketKind.FIRST_PSH : PacketKind.FIRST_ACK;
+        return new Key(key.src, key.srcPort, key.dst, key.dstPort, kind);
     }
 
     /** A matched departure of {@code srcNode}: its arrival came {@code transit} after it (two spans of minima). */
@@ -151,10 +207,13 @@ final class ReferenceJoin {
         if (retransmission) {
             return;
         }
+        if (firstData && key.kind == PacketKind.SYN) { // a new handshake: its direction has seen SYN only
+            directions.put(direction(key), new long[] {time, NodeEvent.TCP_SYN});
+        }
         Long arrived = arrivals.remove(key);
         if (arrived != null) {
             matched(srcNode, arrived - time, time);
-            verdicts.add("MATCHED " + srcNode + ">" + dstNode + " " + key.srcPort);
+            verdicts.add("MATCHED " + srcNode + ">" + dstNode + named(key));
             return;
         }
         pending.put(key, new Pending(srcNode, dstNode, time, 1));
@@ -167,7 +226,7 @@ final class ReferenceJoin {
         if (p != null && time > p.time + window) {
             String reason = incomplete(node, p.time + earliestArrival(p.srcNode) - slack, p.time + window);
             verdicts.add((reason == null ? "LOST" : "UNVERIFIED(" + reason + ")") + " " + p.srcNode + ">" + p.dstNode
-                    + " " + key.srcPort);
+                    + named(key));
             if (reason == null) {
                 lost.put(key, p);
             }
@@ -175,12 +234,12 @@ final class ReferenceJoin {
         }
         if (p != null) {
             matched(p.srcNode, time - p.time, now);
-            verdicts.add("MATCHED " + p.srcNode + ">" + p.dstNode + " " + key.srcPort);
+            verdicts.add("MATCHED " + p.srcNode + ">" + p.dstNode + named(key));
             return;
         }
         Pending l = lost.remove(key);
         if (l != null) {
-            verdicts.add("LATE " + l.srcNode + ">" + l.dstNode + " " + key.srcPort);
+            verdicts.add("LATE " + l.srcNode + ">" + l.dstNode + named(key));
             return;
         }
         arrivals.putIfAbsent(key, time);
@@ -199,7 +258,7 @@ final class ReferenceJoin {
         }
         long[] replied = replies.remove(client);
         if (replied != null) { // read (and stamped) before its attempt: the round trip is complete
-            verdicts.add((replied[1] == 1 ? "REFUSED " : "ANSWERED ") + client.node + "> " + client.port);
+            verdicts.add((replied[1] == 1 ? "REFUSED " : "ANSWERED ") + client.node + "> SYN " + client.port);
             return;
         }
         attempts.put(client, new long[] {time, 1});
@@ -217,12 +276,12 @@ final class ReferenceJoin {
             decideRoundTrip(client, waiting);
             return;
         }
-        verdicts.add((refused ? "REFUSED " : "ANSWERED ") + client.node + "> " + client.port);
+        verdicts.add((refused ? "REFUSED " : "ANSWERED ") + client.node + "> SYN " + client.port);
     }
 
     private void decideRoundTrip(Client client, long[] waiting) {
         String reason = incomplete(client.node, waiting[0] - slack, waiting[0] + window);
-        verdicts.add((reason == null ? "NO_REPLY" : "UNVERIFIED(" + reason + ")") + " " + client.node + "> "
+        verdicts.add((reason == null ? "NO_REPLY" : "UNVERIFIED(" + reason + ")") + " " + client.node + "> SYN "
                 + client.port);
     }
 
@@ -251,7 +310,7 @@ final class ReferenceJoin {
                 verdict = "UNVERIFIED(NO_OBSERVER)";
             }
             if (verdict != null) {
-                verdicts.add(verdict + " " + p.srcNode + ">" + p.dstNode + " " + entry.getKey().srcPort);
+                verdicts.add(verdict + " " + p.srcNode + ">" + p.dstNode + named(entry.getKey()));
                 if (verdict.equals("LOST")) {
                     lost.put(entry.getKey(), p);
                 }
@@ -259,6 +318,7 @@ final class ReferenceJoin {
             }
         }
         arrivals.values().removeIf(time -> time < now - window - arrivalMemory);
+        directions.values().removeIf(seen -> seen[0] < now - firstDataMemory);
         replies.values().removeIf(reply -> reply[0] < now - window - arrivalMemory);
         for (Iterator<Map.Entry<Client, long[]>> it = attempts.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Client, long[]> entry = it.next();
@@ -269,7 +329,7 @@ final class ReferenceJoin {
                 decideRoundTrip(entry.getKey(), entry.getValue());
                 it.remove();
             } else if ("DOWN".equals(state.get(client)) && now >= deadline + grace) {
-                verdicts.add("UNVERIFIED(OBSERVER_DOWN) " + client + "> " + entry.getKey().port);
+                verdicts.add("UNVERIFIED(OBSERVER_DOWN) " + client + "> SYN " + entry.getKey().port);
                 it.remove();
             }
         }
