@@ -324,6 +324,44 @@ public final class ConfigKeys {
             DurationType.positive(), Duration.ofHours(4),
             "How often an incident that is still firing is posted again (repeat_interval).");
 
+    // ---- scale: transitwatch collect / correlate / incidents on Kafka (DESIGN §8, issue #13) ----
+
+    public static final Key<Integer> SCALE_SHARDS = define("scale.shards",
+            IntType.range(1, 4096), 1,
+            "transitwatch collect: how many collectors share the nodes; each node belongs to one shard by "
+            + "rendezvous hashing of its name.");
+    public static final Key<Integer> SCALE_SHARD_INDEX = optional("scale.shard-index",
+            IntType.range(0, 4095),
+            "transitwatch collect: this collector's shard, 0 to scale.shards - 1. Unset: the StatefulSet "
+            + "ordinal at the end of the pod name (HOSTNAME transitwatch-collector-2 is shard 2).");
+    public static final Key<String> SCALE_TOPIC_EVENTS = define("scale.topic.events",
+            TextType.ANY, "transitwatch.events.v1",
+            "Topic of classified join events and watermark heartbeats, collectors to correlators.");
+    public static final Key<String> SCALE_TOPIC_OBSERVERS = define("scale.topic.observers",
+            TextType.ANY, "transitwatch.observers.v1",
+            "Compacted topic of observer status keyed by node (stream up or down, gaps, lost events, clock "
+            + "offset); every correlator reads all of it.");
+    public static final Key<String> SCALE_TOPIC_PAIR_COUNTS = define("scale.topic.pair-counts",
+            TextType.ANY, "transitwatch.pair-counts.v1",
+            "Topic of verdict counts per node pair and interval, correlators to the incident stage.");
+    public static final Key<Duration> SCALE_HEARTBEAT_INTERVAL = define("scale.heartbeat-interval",
+            DurationType.positive(), Duration.ofMillis(250),
+            "How often a collector writes its watermark into every partition of the event topic.");
+    public static final Key<String> SCALE_CORRELATOR_GROUP = define("scale.correlator-group",
+            TextType.ANY, "transitwatch-correlators",
+            "Kafka consumer group of the correlators.");
+    public static final Key<String> SCALE_INCIDENT_GROUP = define("scale.incident-group",
+            TextType.ANY, "transitwatch-incidents",
+            "Kafka consumer group of the incident stage.");
+    public static final Key<String> SCALE_MEMBER_ID = optional("scale.member-id",
+            TextType.ANY,
+            "Static group membership id (group.instance.id) and transactional id prefix of this process. "
+            + "Unset: the pod name (HOSTNAME).");
+    public static final PassThrough KAFKA_CONSUMER = passThrough("kafka.consumer.",
+            "Any Kafka consumer property for transitwatch correlate and incidents, passed untouched: TLS and "
+            + "SASL as for kafka.producer.*.",
+            "kafka.consumer.security.protocol: SSL");
+
     // ---- http: /metrics, /healthz, /readyz, the web page (DESIGN §7) ----
 
     public static final Key<Integer> HTTP_PORT = define("http.port",
