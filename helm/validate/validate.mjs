@@ -7,7 +7,7 @@
 // (ajv underneath): wrong types, missing required fields, bad enums. Those schemas accept unknown fields,
 // so a misspelt field passes here; the Java tests (HelmChartIT) check the fields that matter.
 //
-// CRDs are not in kubernetes-models. ServiceMonitor, PrometheusRule and CiliumNetworkPolicy are checked against the small
+// CRDs are not in kubernetes-models. ServiceMonitor, PrometheusRule, CiliumNetworkPolicy and Strimzi's KafkaTopic are checked against the small
 // hand-written schemas in crd-schemas/ (subsets of the upstream CRDs that reject unknown fields), and the
 // output says so. Any other kind is a failure, not a skip: the chart renders nothing else.
 //
@@ -24,6 +24,8 @@ const OWN_CRD_SCHEMAS = {
   "monitoring.coreos.com/v1/ServiceMonitor": "monitoring.coreos.com_v1_ServiceMonitor.json",
   "monitoring.coreos.com/v1/PrometheusRule": "monitoring.coreos.com_v1_PrometheusRule.json",
   "cilium.io/v2/CiliumNetworkPolicy": "cilium.io_v2_CiliumNetworkPolicy.json",
+  "kafka.strimzi.io/v1beta2/KafkaTopic": "kafka.strimzi.io_KafkaTopic.json",
+  "kafka.strimzi.io/v1/KafkaTopic": "kafka.strimzi.io_KafkaTopic.json",
 };
 const ajv = new Ajv({ allErrors: true, strict: false });
 

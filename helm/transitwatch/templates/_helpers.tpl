@@ -79,8 +79,13 @@ app.kubernetes.io/part-of: transitwatch
 {{- if has "slack" .Values.sinks }}true{{ end }}
 {{- end }}
 
+{{/* Kafka is wired when it is a sink, and always in mode scaled, where it carries the pipeline itself. */}}
 {{- define "transitwatch.kafkaEnabled" -}}
-{{- if has "kafka" .Values.sinks }}true{{ end }}
+{{- if or (has "kafka" .Values.sinks) (eq .Values.mode "scaled") }}true{{ end }}
+{{- end }}
+
+{{- define "transitwatch.scaled" -}}
+{{- if eq .Values.mode "scaled" }}true{{ end }}
 {{- end }}
 
 {{- define "transitwatch.kafkaSasl" -}}
@@ -149,6 +154,10 @@ slack.group-wait
 slack.group-interval
 slack.repeat-interval
 http.port
+scale.shards
+scale.topic.events
+scale.topic.observers
+scale.topic.pair-counts
 {{- end }}
 
 {{/* Dotted names of every leaf of a nested map, one per line: (dict "prefix" "" "map" $m). */}}
@@ -171,6 +180,19 @@ variable, the Hubble key a file.
 */}}
 {{- define "transitwatch.configMap" -}}
 {{- $v := .Values }}
+{{- $managed := dict "hubble" (include "transitwatch.hubbleConfig" . | fromYaml) "sinks" $v.sinks "stdout" (dict "format" $v.stdout.format) "http" (dict "port" (int $v.http.port)) }}
+{{- if include "transitwatch.kafkaEnabled" . }}
+{{- $_ := set $managed "kafka" (include "transitwatch.kafkaConfig" . | fromYaml) }}
+{{- end }}
+{{- if include "transitwatch.slackEnabled" . }}
+{{- $_ := set $managed "slack" (include "transitwatch.slackConfig" . | fromYaml) }}
+{{- end }}
+{{- toYaml (mustMergeOverwrite (deepCopy $v.config) $managed) }}
+{{- end }}
+
+{{/* The hubble.* block of the configuration (single mode and the collectors). */}}
+{{- define "transitwatch.hubbleConfig" -}}
+{{- $v := .Values }}
 {{- $tlsDir := include "transitwatch.hubbleTlsDir" . }}
 {{- $hubbleTls := dict "enabled" $v.hubble.tls.enabled }}
 {{- if $v.hubble.tls.enabled }}
@@ -191,21 +213,59 @@ variable, the Hubble key a file.
 {{- $_ := set $hubble "peer" (dict "address" $v.hubble.peer.address) }}
 {{- end }}
 {{- end }}
-{{- $managed := dict "hubble" $hubble "sinks" $v.sinks "stdout" (dict "format" $v.stdout.format) "http" (dict "port" (int $v.http.port)) }}
-{{- if include "transitwatch.kafkaEnabled" . }}
-{{- $producer := deepCopy $v.kafka.producer }}
-{{- $_ := set $producer "security.protocol" $v.kafka.securityProtocol }}
+{{- toYaml $hubble }}
+{{- end }}
+
+{{/*
+The kafka.* block: brokers, topics, the producer and, in mode scaled (where correlators and the
+incident stage consume), the consumer with the same security settings.
+*/}}
+{{- define "transitwatch.kafkaConfig" -}}
+{{- $v := .Values }}
+{{- $security := dict "security.protocol" $v.kafka.securityProtocol }}
 {{- if include "transitwatch.kafkaSasl" . }}
-{{- $_ := set $producer "sasl.mechanism" $v.kafka.sasl.mechanism }}
+{{- $_ := set $security "sasl.mechanism" $v.kafka.sasl.mechanism }}
 {{- end }}
 {{- if $v.kafka.tls.caSecret }}
-{{- $_ := set $producer "ssl.truststore.type" "PEM" }}
-{{- $_ := set $producer "ssl.truststore.location" (printf "%s/ca.crt" (include "transitwatch.kafkaTlsDir" .)) }}
+{{- $_ := set $security "ssl.truststore.type" "PEM" }}
+{{- $_ := set $security "ssl.truststore.location" (printf "%s/ca.crt" (include "transitwatch.kafkaTlsDir" .)) }}
 {{- end }}
-{{- $_ := set $managed "kafka" (dict "bootstrap-servers" $v.kafka.bootstrapServers "cluster" $v.kafka.cluster "topic" (dict "alerts" $v.kafka.topics.alerts "incidents" $v.kafka.topics.incidents) "producer" $producer) }}
+{{- $kafka := dict "bootstrap-servers" $v.kafka.bootstrapServers "cluster" $v.kafka.cluster "topic" (dict "alerts" $v.kafka.topics.alerts "incidents" $v.kafka.topics.incidents) "producer" (mustMergeOverwrite (deepCopy $v.kafka.producer) $security) }}
+{{- if include "transitwatch.scaled" . }}
+{{- $_ := set $kafka "consumer" (mustMergeOverwrite (deepCopy $v.kafka.consumer) $security) }}
 {{- end }}
-{{- if include "transitwatch.slackEnabled" . }}
-{{- $_ := set $managed "slack" (dict "webhook-url-file" (printf "%s/url" (include "transitwatch.slackDir" .)) "group-wait" $v.slack.groupWait "group-interval" $v.slack.groupInterval "repeat-interval" $v.slack.repeatInterval) }}
+{{- toYaml $kafka }}
+{{- end }}
+
+{{- define "transitwatch.slackConfig" -}}
+{{- $v := .Values }}
+{{- toYaml (dict "webhook-url-file" (printf "%s/url" (include "transitwatch.slackDir" .)) "group-wait" $v.slack.groupWait "group-interval" $v.slack.groupInterval "repeat-interval" $v.slack.repeatInterval) }}
+{{- end }}
+
+{{/*
+The configuration of one role of mode scaled, (dict "root" $ "role" "collector|correlator|incidents"):
+each role gets only what it uses, so that each pod's file names only what that pod mounts (the
+Slack URL file exists in the incident stage's pod alone). Per-pod values are not here: the shard
+index (scale.shard-index) and the member id (scale.member-id) of a StatefulSet pod come from its
+name, HOSTNAME, which the daemon reads when the keys are unset.
+*/}}
+{{- define "transitwatch.roleConfigMap" -}}
+{{- $root := .root }}
+{{- $v := $root.Values }}
+{{- $topics := $v.scaled.topics }}
+{{- $scale := dict "topic" (dict "events" $topics.events "observers" $topics.observers "pair-counts" $topics.pairCounts) }}
+{{- $managed := dict "kafka" (include "transitwatch.kafkaConfig" $root | fromYaml) "scale" $scale "http" (dict "port" (int $v.http.port)) }}
+{{- if eq .role "collector" }}
+{{- $_ := set $managed "hubble" (include "transitwatch.hubbleConfig" $root | fromYaml) }}
+{{- $_ := set $scale "shards" (int $v.scaled.collector.replicas) }}
+{{- else if eq .role "incidents" }}
+{{- $_ := set $managed "sinks" $v.sinks }}
+{{- $_ := set $managed "stdout" (dict "format" $v.stdout.format) }}
+{{- if include "transitwatch.slackEnabled" $root }}
+{{- $_ := set $managed "slack" (include "transitwatch.slackConfig" $root | fromYaml) }}
+{{- end }}
+{{- /* One incident stage at a time (strategy Recreate): a fixed static member id lets a restarted pod take its partitions back at once, and fences the old one's transactions. */}}
+{{- $_ := set $scale "member-id" (printf "%s-incidents" (include "transitwatch.fullname" $root)) }}
 {{- end }}
 {{- toYaml (mustMergeOverwrite (deepCopy $v.config) $managed) }}
 {{- end }}
@@ -228,76 +288,115 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/*
 The container's environment, volume mounts and the pod's volumes: the same for the daemon
 (deployment.yaml) and for `helm test`'s doctor (tests/test-doctor.yaml), which must see the
-daemon's configuration, certificates and credentials exactly as the daemon does.
+daemon's configuration, certificates and credentials exactly as the daemon does. In mode scaled
+each role gets what it uses: Hubble's certificate only the collectors, the Slack URL only the
+incident stage (see the role* helpers below).
 */}}
 {{- define "transitwatch.env" -}}
-{{- $kafkaSasl := include "transitwatch.kafkaSasl" . -}}
+{{ include "transitwatch.roleEnv" (dict "root" . "role" "single") }}
+{{- end }}
+
+{{- define "transitwatch.volumeMounts" -}}
+{{ include "transitwatch.roleVolumeMounts" (dict "root" . "role" "single") }}
+{{- end }}
+
+{{- define "transitwatch.volumes" -}}
+{{ include "transitwatch.roleVolumes" (dict "root" . "role" "single") }}
+{{- end }}
+
+{{/* Whether a role reads the Kubernetes API: the incident stage only reads Kafka. */}}
+{{- define "transitwatch.roleReadsKubernetes" -}}
+{{- and .root.Values.kubernetes.enabled (ne .role "incidents") }}
+{{- end }}
+
+{{- define "transitwatch.roleHubbleTls" -}}
+{{- if and .root.Values.hubble.tls.enabled (has .role (list "single" "collector")) }}true{{ end }}
+{{- end }}
+
+{{- define "transitwatch.roleSlack" -}}
+{{- if and (include "transitwatch.slackEnabled" .root) (has .role (list "single" "incidents")) }}true{{ end }}
+{{- end }}
+
+{{/* (dict "root" $ "role" "single|collector|correlator|incidents") */}}
+{{- define "transitwatch.roleEnv" -}}
+{{- $v := .root.Values }}
+{{- $kafkaSasl := include "transitwatch.kafkaSasl" .root -}}
+{{- $jaasKeys := list "PRODUCER" }}
+{{- if include "transitwatch.scaled" .root }}
+{{- $jaasKeys = append $jaasKeys "CONSUMER" }}
+{{- end -}}
 - name: JAVA_TOOL_OPTIONS
-  value: {{ include "transitwatch.javaToolOptions" . | quote }}
+  value: {{ include "transitwatch.javaToolOptions" .root | quote }}
 # kubernetes.enabled, through the environment (the daemon's TRANSITWATCH_<KEY> form): placements, node
 # addresses and Cilium's settings from the Kubernetes API, with the RBAC of rbac.yaml.
 - name: TRANSITWATCH_KUBERNETES_ENABLED
-  value: {{ .Values.kubernetes.enabled | quote }}
+  value: {{ include "transitwatch.roleReadsKubernetes" . | quote }}
 {{- if $kafkaSasl }}
-{{- if .Values.kafka.sasl.jaasConfigKey }}
+{{- if $v.kafka.sasl.jaasConfigKey }}
 # The whole JAAS line from the Secret; it never appears in the ConfigMap or in values.
-- name: TRANSITWATCH_KAFKA_PRODUCER_SASL_JAAS_CONFIG
+{{- range $jaasKeys }}
+- name: TRANSITWATCH_KAFKA_{{ . }}_SASL_JAAS_CONFIG
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.kafka.sasl.existingSecret }}
-      key: {{ .Values.kafka.sasl.jaasConfigKey }}
+      name: {{ $v.kafka.sasl.existingSecret }}
+      key: {{ $v.kafka.sasl.jaasConfigKey }}
+{{- end }}
 {{- else }}
 - name: KAFKA_SASL_USERNAME
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.kafka.sasl.existingSecret }}
-      key: {{ .Values.kafka.sasl.usernameKey }}
+      name: {{ $v.kafka.sasl.existingSecret }}
+      key: {{ $v.kafka.sasl.usernameKey }}
 - name: KAFKA_SASL_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.kafka.sasl.existingSecret }}
-      key: {{ .Values.kafka.sasl.passwordKey }}
+      name: {{ $v.kafka.sasl.existingSecret }}
+      key: {{ $v.kafka.sasl.passwordKey }}
 # Kubernetes expands $(VAR) from the two variables above when it starts the container.
-- name: TRANSITWATCH_KAFKA_PRODUCER_SASL_JAAS_CONFIG
-  value: {{ printf "%s required username=\"$(KAFKA_SASL_USERNAME)\" password=\"$(KAFKA_SASL_PASSWORD)\";" (ternary "org.apache.kafka.common.security.plain.PlainLoginModule" "org.apache.kafka.common.security.scram.ScramLoginModule" (eq .Values.kafka.sasl.mechanism "PLAIN")) | quote }}
+{{- range $jaasKeys }}
+- name: TRANSITWATCH_KAFKA_{{ . }}_SASL_JAAS_CONFIG
+  value: {{ printf "%s required username=\"$(KAFKA_SASL_USERNAME)\" password=\"$(KAFKA_SASL_PASSWORD)\";" (ternary "org.apache.kafka.common.security.plain.PlainLoginModule" "org.apache.kafka.common.security.scram.ScramLoginModule" (eq $v.kafka.sasl.mechanism "PLAIN")) | quote }}
 {{- end }}
 {{- end }}
-{{- with .Values.extraEnv }}
+{{- end }}
+{{- with $v.extraEnv }}
 {{ toYaml . }}
 {{- end }}
 {{- end }}
 
-{{- define "transitwatch.volumeMounts" -}}
-{{- $tlsDir := include "transitwatch.hubbleTlsDir" . -}}
+{{- define "transitwatch.roleVolumeMounts" -}}
+{{- $v := .root.Values }}
+{{- $tlsDir := include "transitwatch.hubbleTlsDir" .root -}}
 - name: config
-  mountPath: {{ include "transitwatch.configDir" . }}
+  mountPath: {{ include "transitwatch.configDir" .root }}
   readOnly: true
 - name: tmp
   mountPath: /tmp
-{{- if .Values.hubble.tls.enabled }}
+{{- if include "transitwatch.roleHubbleTls" . }}
 - name: hubble-tls
   mountPath: {{ $tlsDir }}
   readOnly: true
 {{- end }}
-{{- if and (include "transitwatch.kafkaEnabled" .) .Values.kafka.tls.caSecret }}
+{{- if and (include "transitwatch.kafkaEnabled" .root) $v.kafka.tls.caSecret }}
 - name: kafka-tls
-  mountPath: {{ include "transitwatch.kafkaTlsDir" . }}
+  mountPath: {{ include "transitwatch.kafkaTlsDir" .root }}
   readOnly: true
 {{- end }}
-{{- if include "transitwatch.slackEnabled" . }}
+{{- if include "transitwatch.roleSlack" . }}
 - name: slack-webhook
-  mountPath: {{ include "transitwatch.slackDir" . }}
+  mountPath: {{ include "transitwatch.slackDir" .root }}
   readOnly: true
 {{- end }}
-{{- with .Values.extraVolumeMounts }}
+{{- with $v.extraVolumeMounts }}
 {{ toYaml . }}
 {{- end }}
 {{- end }}
 
-{{- define "transitwatch.volumes" -}}
+{{- define "transitwatch.roleVolumes" -}}
+{{- $v := .root.Values -}}
 - name: config
   configMap:
-    name: {{ include "transitwatch.fullname" . }}
+    name: {{ include "transitwatch.fullname" .root }}{{ if ne .role "single" }}-{{ .role }}{{ end }}
     items:
       - key: config.yaml
         path: config.yaml
@@ -305,12 +404,12 @@ daemon's configuration, certificates and credentials exactly as the daemon does.
 - name: tmp
   emptyDir:
     medium: Memory
-    sizeLimit: {{ .Values.tmpSizeLimit }}
-{{- if .Values.hubble.tls.enabled }}
+    sizeLimit: {{ $v.tmpSizeLimit }}
+{{- if include "transitwatch.roleHubbleTls" . }}
 # Client certificate for mTLS to Hubble (Cilium's hubble-relay-client-certs by default).
 - name: hubble-tls
   secret:
-    secretName: {{ .Values.hubble.tls.existingSecret }}
+    secretName: {{ $v.hubble.tls.existingSecret }}
     defaultMode: 0400
     items:
       - key: ca.crt
@@ -320,26 +419,26 @@ daemon's configuration, certificates and credentials exactly as the daemon does.
       - key: tls.key
         path: tls.key
 {{- end }}
-{{- if and (include "transitwatch.kafkaEnabled" .) .Values.kafka.tls.caSecret }}
+{{- if and (include "transitwatch.kafkaEnabled" .root) $v.kafka.tls.caSecret }}
 - name: kafka-tls
   secret:
-    secretName: {{ .Values.kafka.tls.caSecret }}
+    secretName: {{ $v.kafka.tls.caSecret }}
     defaultMode: 0400
     items:
-      - key: {{ .Values.kafka.tls.caKey }}
+      - key: {{ $v.kafka.tls.caKey }}
         path: ca.crt
 {{- end }}
-{{- if include "transitwatch.slackEnabled" . }}
+{{- if include "transitwatch.roleSlack" . }}
 # The webhook URL as a file (slack.webhook-url-file); the daemon never logs it.
 - name: slack-webhook
   secret:
-    secretName: {{ include "transitwatch.slackSecretName" . }}
+    secretName: {{ include "transitwatch.slackSecretName" .root }}
     defaultMode: 0400
     items:
-      - key: {{ include "transitwatch.slackSecretKey" . }}
+      - key: {{ include "transitwatch.slackSecretKey" .root }}
         path: url
 {{- end }}
-{{- with .Values.extraVolumes }}
+{{- with $v.extraVolumes }}
 {{ toYaml . }}
 {{- end }}
 {{- end }}
