@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,17 +44,26 @@ final class SimulatedPod {
 
     static SimulatedPod of(Rendered rendered, Path root) throws IOException {
         JsonNode container = rendered.container();
+        assertEquals("run", container.path("args").path(0).asText(), "the container runs `transitwatch run`");
+        return of(container, rendered::volume, rendered.configYaml(), root);
+    }
+
+    /**
+     * The pod of any workload: its container, its volumes by name, and the config.yaml of the ConfigMap
+     * its {@code --config} argument names (mode scaled has one per role).
+     */
+    static SimulatedPod of(JsonNode container, Function<String, JsonNode> volumes, String configYaml, Path root)
+            throws IOException {
         List<String> args = new ArrayList<>();
         container.path("args").forEach(a -> args.add(a.asText()));
-        assertEquals("run", args.get(0), "the container runs `transitwatch run`");
         String configPath = args.get(args.indexOf("--config") + 1);
 
-        String config = rendered.configYaml();
+        String config = configYaml;
         Path inContainer = null;
         List<String> secretMounts = new ArrayList<>();
         for (JsonNode mount : container.path("volumeMounts")) {
             String mountPath = mount.path("mountPath").asText();
-            JsonNode volume = rendered.volume(mount.path("name").asText());
+            JsonNode volume = volumes.apply(mount.path("name").asText());
             Path dir = under(root, mountPath);
             Files.createDirectories(dir);
             if (volume.has("secret")) {
