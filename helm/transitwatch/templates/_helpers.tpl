@@ -265,7 +265,7 @@ name, HOSTNAME, which the daemon reads when the keys are unset.
 {{- $_ := set $managed "slack" (include "transitwatch.slackConfig" $root | fromYaml) }}
 {{- end }}
 {{- /* One incident stage at a time (strategy Recreate): a fixed static member id lets a restarted pod take its partitions back at once, and fences the old one's transactions. */}}
-{{- $_ := set $scale "member-id" (printf "%s-incidents" (include "transitwatch.fullname" $root)) }}
+{{- $_ := set $scale "member-id" (include "transitwatch.roleName" (dict "root" $root "role" "incidents")) }}
 {{- end }}
 {{- toYaml (mustMergeOverwrite (deepCopy $v.config) $managed) }}
 {{- end }}

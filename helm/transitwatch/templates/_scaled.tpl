@@ -1,7 +1,13 @@
 {{/* mode scaled: what the three roles' pods have in common. Arguments: (dict "root" $ "role" "collector|correlator|incidents"). */}}
 
+{{/*
+<fullname>-<role>, at most 52 characters: a StatefulSet's pods carry the label
+controller-revision-hash = <name>-<10-character hash>, which must fit 63. The full name is shortened,
+never the role, so the three names stay distinct.
+*/}}
 {{- define "transitwatch.roleName" -}}
-{{- printf "%s-%s" (include "transitwatch.fullname" .root) .role | trunc 63 | trimSuffix "-" }}
+{{- $keep := sub 52 (add1 (len .role)) | int }}
+{{- printf "%s-%s" (include "transitwatch.fullname" .root | trunc $keep | trimSuffix "-") .role }}
 {{- end }}
 
 {{- define "transitwatch.roleSelectorLabels" -}}

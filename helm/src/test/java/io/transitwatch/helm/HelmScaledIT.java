@@ -176,6 +176,32 @@ class HelmScaledIT {
         assertNotEquals(checksum(base, "incidents"), checksum(renderWith(STRIMZI, "--set", "slack.groupWait=1m"), "incidents"));
     }
 
+    @Test
+    void shouldKeepTheRolesNamesDistinctAndShortEnoughForAStatefulSetWithALongFullName() throws Exception {
+        String longName = "a-very-long-release-name-that-goes-on-and-on-for-quite-a-while-x";
+        assertEquals(63, longName.length());
+        Rendered rendered = renderWith(STRIMZI, "--set", "fullnameOverride=" + longName);
+        for (String kind : List.of("ConfigMap", "Service", "PodDisruptionBudget", "KafkaTopic")) {
+            List<String> names = rendered.all(kind).stream().map(d -> d.path("metadata").path("name").asText()).toList();
+            assertEquals(names.size(), Set.copyOf(names).size(), kind + " names collide: " + names);
+            names.forEach(name -> assertTrue(name.length() <= 63, name));
+        }
+        for (JsonNode statefulSet : rendered.all("StatefulSet")) {
+            String name = statefulSet.path("metadata").path("name").asText();
+            assertTrue(name.length() <= 52, "controller-revision-hash = " + name + "-<10 characters> must fit 63");
+        }
+        String incidents = rendered.all("Deployment").get(0).path("metadata").path("name").asText();
+        assertEquals(incidents, Rendered.YAML.readTree(configOfDeployment(rendered)).path("scale").path("member-id").asText(),
+                "the incident stage's member id is its Deployment's name");
+    }
+
+    private static String configOfDeployment(Rendered rendered) {
+        JsonNode pod = rendered.all("Deployment").get(0).path("spec").path("template");
+        JsonNode volume = Rendered.find(pod.path("spec").path("volumes"), v -> v.path("name").asText().equals("config"))
+                .orElseThrow();
+        return rendered.named("ConfigMap", volume.path("configMap").path("name").asText()).path("data").path("config.yaml").asText();
+    }
+
     // ---- each pod's configuration, as the daemon loads it ----
 
     static Stream<String> scenarioRoles() throws IOException {
