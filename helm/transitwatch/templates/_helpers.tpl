@@ -396,7 +396,7 @@ incident stage (see the role* helpers below).
 {{- $v := .root.Values -}}
 - name: config
   configMap:
-    name: {{ include "transitwatch.fullname" .root }}{{ if ne .role "single" }}-{{ .role }}{{ end }}
+    name: {{ if eq .role "single" }}{{ include "transitwatch.fullname" .root }}{{ else }}{{ include "transitwatch.roleName" . }}{{ end }}
     items:
       - key: config.yaml
         path: config.yaml

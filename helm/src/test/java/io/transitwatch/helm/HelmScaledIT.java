@@ -178,7 +178,7 @@ class HelmScaledIT {
 
     @Test
     void shouldKeepTheRolesNamesDistinctAndShortEnoughForAStatefulSetWithALongFullName() throws Exception {
-        String longName = "a-very-long-release-name-that-goes-on-and-on-for-quite-a-while-x";
+        String longName = "a-very-long-release-name-that-goes-on-and-on-for-quite-a-whilex";
         assertEquals(63, longName.length());
         Rendered rendered = renderWith(STRIMZI, "--set", "fullnameOverride=" + longName);
         for (String kind : List.of("ConfigMap", "Service", "PodDisruptionBudget", "KafkaTopic")) {
