@@ -97,7 +97,7 @@ public final class EndToEndBenchmark {
             server.send("quit");
         }
         String report = "Machine: " + machine + "; load average at end: " + Report.loadAverage() + "\n\nWorkload: "
-                + workload + ", mode " + mode + ", pipeline JVM `" + pipelineJvm + "`\n\n" + Report.table(rows) + "\n"
+                + workload + ", mode " + mode + ", gRPC transport " + io.transitwatch.daemon.ingest.GrpcTransport.kind() + " (all pipelines), pipeline JVM `" + pipelineJvm + "`\n\n" + Report.table(rows) + "\n"
                 + Report.costTable(rows) + "\n" + Report.ratio(rows) + profiles + overload;
         Files.writeString(out.resolve("report.md"), report);
         System.out.println();
