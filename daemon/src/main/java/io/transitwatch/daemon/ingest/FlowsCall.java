@@ -94,6 +94,9 @@ final class FlowsCall implements ClientResponseObserver<GetFlowsRequest, InputSt
 
     /** Asks for more messages if fewer than half the window are outstanding and permits allow. */
     void topUp() {
+        if (window - outstanding.get() < (window + 1) / 2) {
+            return; // most messages: no lock taken (the check is repeated under it)
+        }
         ClientCallStreamObserver<GetFlowsRequest> stream;
         int granted;
         synchronized (permitLock) {

@@ -133,6 +133,11 @@ final class HubbleChannels implements AutoCloseable {
         }
     }
 
+    /** The executor the channels are given for their callbacks and offloaded work (DNS lookups). */
+    Executor channelExecutor() {
+        return callbacksUntilClosed;
+    }
+
     /**
      * Runs {@code task} on the transport thread. Queued from that thread, it runs once the thread
      * has handled the reads it is busy with (Netty runs queued tasks after each round of I/O), so it
