@@ -167,7 +167,7 @@ public final class StringDictionary {
             return 0;
         }
         Entry last = memo.last;
-        if (last != null && sameBytes(last.utf8, utf8, offset, length)
+        if (last != null && Arrays.equals(last.utf8, 0, last.utf8.length, utf8, offset, offset + length)
                 && touch(last)) {
             return last.id;
         }
@@ -182,7 +182,7 @@ public final class StringDictionary {
             return 0;
         }
         Entry last = memo.last; // pinned: never recycled, so a remembered entry stays valid
-        if (last != null && sameBytes(last.utf8, utf8, offset, length)) {
+        if (last != null && Arrays.equals(last.utf8, 0, last.utf8.length, utf8, offset, offset + length)) {
             return last.id;
         }
         int id = internPinned(utf8, offset, length);
@@ -304,7 +304,7 @@ public final class StringDictionary {
                 return null;
             }
             if (entry.hash == hash && entry != TOMBSTONE
-                    && sameBytes(entry.utf8, utf8, offset, length)) {
+                    && Arrays.equals(entry.utf8, 0, entry.utf8.length, utf8, offset, offset + length)) {
                 return entry;
             }
             index = (index + 1) & mask;
@@ -467,33 +467,6 @@ public final class StringDictionary {
     }
 
     /** Eight bytes per multiply: names are 10-60 bytes and hashed for every string of every flow. */
-    /**
-     * True if {@code known} holds exactly the {@code length} bytes at {@code offset} of {@code bytes}.
-     * Names are a few dozen bytes: eight at a time, the last eight overlapping the word before them,
-     * is cheaper than {@code Arrays.equals}'s range checks and vectorized-mismatch call, and this
-     * compare runs for every name of every flow (the decoder's memos and the table both use it).
-     */
-    static boolean sameBytes(byte[] known, byte[] bytes, int offset, int length) {
-        if (known.length != length) {
-            return false;
-        }
-        if (length < Long.BYTES) {
-            for (int i = 0; i < length; i++) {
-                if (known[i] != bytes[offset + i]) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        int last = length - Long.BYTES;
-        for (int i = 0; i < last; i += Long.BYTES) {
-            if ((long) LONGS.get(known, i) != (long) LONGS.get(bytes, offset + i)) {
-                return false;
-            }
-        }
-        return (long) LONGS.get(known, last) == (long) LONGS.get(bytes, offset + last);
-    }
-
     private static int hash(byte[] bytes, int offset, int length) {
         long h = length * 0x9E3779B97F4A7C15L;
         int i = offset;

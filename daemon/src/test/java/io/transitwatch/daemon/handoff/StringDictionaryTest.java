@@ -1,7 +1,6 @@
 package io.transitwatch.daemon.handoff;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -259,28 +258,5 @@ class StringDictionaryTest {
         }
         assertTrue(dictionary.evictions() > 400, "phase names were recycled: " + dictionary.evictions());
         assertEquals(0, dictionary.overflowCount());
-    }
-
-    @Test
-    void bytesCompareEqualOnlyWhenEveryByteAndTheLengthAgree() {
-        for (int length = 0; length <= 40; length++) {
-            byte[] known = new byte[length];
-            for (int i = 0; i < length; i++) {
-                known[i] = (byte) ('a' + i % 26);
-            }
-            byte[] framed = new byte[length + 11]; // the bytes at offset 5 of a larger buffer, as a message holds them
-            System.arraycopy(known, 0, framed, 5, length);
-            assertTrue(StringDictionary.sameBytes(known, framed, 5, length), "length " + length);
-            for (int position = 0; position < length; position++) {
-                framed[5 + position] ^= 0x40;
-                assertFalse(StringDictionary.sameBytes(known, framed, 5, length),
-                        "length " + length + ", differing at " + position);
-                framed[5 + position] ^= 0x40;
-            }
-            if (length > 0) {
-                assertFalse(StringDictionary.sameBytes(known, framed, 5, length - 1), "shorter, length " + length);
-            }
-            assertFalse(StringDictionary.sameBytes(known, framed, 5, length + 1), "longer, length " + length);
-        }
     }
 }
