@@ -47,7 +47,10 @@ final class FlowsCall implements ClientResponseObserver<GetFlowsRequest, InputSt
         /** The call ended; {@code messages} says how many were received before. */
         void onClosed(Status status, long messages);
 
-        /** The transport thread has handled what it had read: no further message is at hand (not called once the call has ended). */
+        /**
+         * The transport thread has handled what it had read: no further message is at hand (not
+         * called once the call has ended).
+         */
         void onDrained();
     }
 
@@ -74,8 +77,9 @@ final class FlowsCall implements ClientResponseObserver<GetFlowsRequest, InputSt
     }
 
     void start(Channel channel, GetFlowsRequest request) {
-        ClientCalls.asyncServerStreamingCall(
-                channel.newCall(RawFlowsMethod.GET_FLOWS, CallOptions.DEFAULT.withExecutor(MoreExecutors.directExecutor())), request, this);
+        CallOptions onTransportThread = CallOptions.DEFAULT.withExecutor(MoreExecutors.directExecutor());
+        ClientCalls.asyncServerStreamingCall(channel.newCall(RawFlowsMethod.GET_FLOWS, onTransportThread), request,
+                this);
         topUp();
     }
 

@@ -30,8 +30,9 @@ import java.util.function.Function;
  * <p>Makes the gRPC channels of one ingest and owns the threads under them: one Netty event loop
  * ({@code transitwatch-ingest-netty}, the <em>transport thread</em>, which also runs every
  * {@code GetFlows} call's callbacks, see {@link FlowsCall}) and one callback executor
- * ({@code transitwatch-ingest-grpc}) for the other calls, shared by every channel. Channels are returned to the caller, who shuts each one down; the
- * threads go in {@link #close()}, after the channels. (grpc-java still runs its own shared
+ * ({@code transitwatch-ingest-grpc}) for the other calls, shared by every channel. Channels are
+ * returned to the caller, who shuts each one down; the threads go in {@link #close()}, after the
+ * channels. (grpc-java still runs its own shared
  * {@code grpc-timer} thread for deadlines and keepalive; it has no hook to replace it.)
  *
  * <p>With TLS, the CA, client certificate and key are re-read when their files change (a mounted
