@@ -4,9 +4,6 @@ import com.google.protobuf.FieldMask;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.transitwatch.bench.baseline.HashMapJoin;
@@ -14,6 +11,7 @@ import io.transitwatch.bench.baseline.ProtoFlowConverter;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.ingest.GrpcTransport;
 import io.transitwatch.daemon.join.JoinConfig;
 import io.transitwatch.proto.observer.GetFlowsRequest;
 import io.transitwatch.proto.observer.GetFlowsResponse;
@@ -57,8 +55,7 @@ final class BaselinePipeline implements Pipeline {
 
     private record Received(GetFlowsResponse response, long receivedNanos) {}
 
-    private final EventLoopGroup eventLoop = new MultiThreadIoEventLoopGroup(1, named("baseline-ingest-netty"),
-            NioIoHandler.newFactory());
+    private final EventLoopGroup eventLoop = GrpcTransport.newEventLoopGroup(1, named("baseline-ingest-netty"));
     private final ExecutorService callbacks = Executors.newFixedThreadPool(2, named("baseline-ingest-grpc"));
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final LinkedBlockingQueue<Received> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
@@ -97,8 +94,10 @@ final class BaselinePipeline implements Pipeline {
     }
 
     private void subscribe(String address) {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().eventLoopGroup(eventLoop)
-                .channelType(NioSocketChannel.class).executor(callbacks).build();
+        // The daemon's transport settings (GrpcTransport); the callbacks stay on a pool, because this
+        // onNext blocks when the queue is full, which the transport thread must never do.
+        ManagedChannel channel = GrpcTransport.configure(NettyChannelBuilder.forTarget(address).usePlaintext(),
+                eventLoop).executor(callbacks).build();
         channels.add(channel);
         GetFlowsRequest request = GetFlowsRequest.newBuilder().setFollow(true)
                 .setFieldMask(FieldMask.newBuilder().addAllPaths(List.of("time", "uuid", "node_name", "verdict",

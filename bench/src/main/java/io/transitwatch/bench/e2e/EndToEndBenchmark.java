@@ -1,5 +1,6 @@
 package io.transitwatch.bench.e2e;
 
+import io.transitwatch.daemon.ingest.GrpcTransport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -97,7 +98,8 @@ public final class EndToEndBenchmark {
             server.send("quit");
         }
         String report = "Machine: " + machine + "; load average at end: " + Report.loadAverage() + "\n\nWorkload: "
-                + workload + ", mode " + mode + ", pipeline JVM `" + pipelineJvm + "`\n\n" + Report.table(rows) + "\n"
+                + workload + ", mode " + mode + ", gRPC transport " + GrpcTransport.kind()
+                + " (all pipelines), pipeline JVM `" + pipelineJvm + "`\n\n" + Report.table(rows) + "\n"
                 + Report.costTable(rows) + "\n" + Report.ratio(rows) + profiles + overload;
         Files.writeString(out.resolve("report.md"), report);
         System.out.println();

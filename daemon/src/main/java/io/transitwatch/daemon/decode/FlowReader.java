@@ -4,11 +4,8 @@ import static io.transitwatch.daemon.decode.ProtoReader.F1_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F1_VARINT;
 import static io.transitwatch.daemon.decode.ProtoReader.F2_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F2_VARINT;
-import static io.transitwatch.daemon.decode.ProtoReader.F3_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F3_VARINT;
-import static io.transitwatch.daemon.decode.ProtoReader.F4_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F5_LEN;
-import static io.transitwatch.daemon.decode.ProtoReader.F6_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.VARINT;
 import static io.transitwatch.daemon.decode.ProtoReader.tag;
@@ -21,7 +18,8 @@ import io.transitwatch.daemon.handoff.StringDictionary;
  *
  * <p>Reads a {@code flow.Flow} (field numbers of {@code flow.Flow} and its sub-messages in
  * {@code proto/src/main/proto/flow/flow.proto}) into
- * the flow fields of a {@link NodeEvent}; every field it does not need is skipped.
+ * the flow fields of a {@link NodeEvent}; every field it does not need is skipped. Endpoints are
+ * read by an {@link EndpointReader} per side.
  */
 final class FlowReader {
     private static final int FLOW_TIME = tag(1, LEN);
@@ -49,19 +47,17 @@ final class FlowReader {
     private final ProtoReader in;
     private final StringDictionary dictionary;
     private final long[] address = new long[2];
+    private final EndpointReader source;
+    private final EndpointReader destination;
     // One memo per repeated string field: a node's consecutive flows mostly repeat these names.
     private final StringDictionary.Memo nodeName = new StringDictionary.Memo();
-    private final StringDictionary.Memo srcNamespace = new StringDictionary.Memo();
-    private final StringDictionary.Memo srcPod = new StringDictionary.Memo();
-    private final StringDictionary.Memo srcWorkload = new StringDictionary.Memo();
-    private final StringDictionary.Memo dstNamespace = new StringDictionary.Memo();
-    private final StringDictionary.Memo dstPod = new StringDictionary.Memo();
-    private final StringDictionary.Memo dstWorkload = new StringDictionary.Memo();
     private final StringDictionary.Memo interfaceName = new StringDictionary.Memo();
 
     FlowReader(ProtoReader in, StringDictionary dictionary) {
         this.in = in;
         this.dictionary = dictionary;
+        this.source = new EndpointReader(in, dictionary);
+        this.destination = new EndpointReader(in, dictionary);
     }
 
     /** Reads the Flow spanning to {@code end}. */
@@ -79,9 +75,9 @@ final class FlowReader {
             } else if (tag == FLOW_L4) {
                 readLayer4(in.readLengthDelimitedEnd(end), e);
             } else if (tag == FLOW_SOURCE) {
-                readEndpoint(in.readLengthDelimitedEnd(end), e, true);
+                readSource(in.readLengthDelimitedEnd(end), e);
             } else if (tag == FLOW_DESTINATION) {
-                readEndpoint(in.readLengthDelimitedEnd(end), e, false);
+                readDestination(in.readLengthDelimitedEnd(end), e);
             } else if (tag == FLOW_TYPE) {
                 e.flowType = (byte) in.readVarint(end);
             } else if (tag == FLOW_NODE_NAME) {
@@ -229,63 +225,24 @@ final class FlowReader {
         }
     }
 
-    private void readEndpoint(int end, NodeEvent e, boolean source) {
-        int id = 0;
-        int identity = 0;
-        int namespace = 0;
-        int pod = 0;
-        int workload = 0;
-        boolean workloadSeen = false;
-        byte reserved = 0;
-        while (in.pos < end) {
-            int tag = in.readTag(end);
-            if (tag == F1_VARINT) {
-                id = (int) in.readVarint(end);
-            } else if (tag == F2_VARINT) {
-                identity = (int) in.readVarint(end);
-            } else if (tag == F3_LEN) {
-                namespace = in.readInterned(end, dictionary, source ? srcNamespace : dstNamespace);
-            } else if (tag == F5_LEN) {
-                pod = in.readInterned(end, dictionary, source ? srcPod : dstPod);
-            } else if (tag == F6_LEN && !workloadSeen) {
-                workload = readWorkloadName(in.readLengthDelimitedEnd(end), source ? srcWorkload : dstWorkload);
-                workloadSeen = true;
-            } else if (tag == F4_LEN) {
-                int labelEnd = in.readLengthDelimitedEnd(end);
-                reserved |= ReservedLabels.of(in.buf, in.pos, labelEnd - in.pos);
-                in.pos = labelEnd;
-            } else {
-                in.skipField(tag, end);
-            }
-        }
-        if (source) {
-            e.srcReservedLabels = reserved;
-            e.srcEndpointId = id;
-            e.srcIdentity = identity;
-            e.srcNamespace = namespace;
-            e.srcPod = pod;
-            e.srcWorkload = workload;
-        } else {
-            e.dstReservedLabels = reserved;
-            e.dstEndpointId = id;
-            e.dstIdentity = identity;
-            e.dstNamespace = namespace;
-            e.dstPod = pod;
-            e.dstWorkload = workload;
-        }
+    private void readSource(int end, NodeEvent e) {
+        source.read(end);
+        e.srcReservedLabels = source.reservedLabels;
+        e.srcEndpointId = source.id;
+        e.srcIdentity = source.identity;
+        e.srcNamespace = source.namespace;
+        e.srcPod = source.pod;
+        e.srcWorkload = source.workload;
     }
 
-    private int readWorkloadName(int end, StringDictionary.Memo memo) {
-        int name = 0;
-        while (in.pos < end) {
-            int tag = in.readTag(end);
-            if (tag == F1_LEN) {
-                name = in.readInterned(end, dictionary, memo);
-            } else {
-                in.skipField(tag, end);
-            }
-        }
-        return name;
+    private void readDestination(int end, NodeEvent e) {
+        destination.read(end);
+        e.dstReservedLabels = destination.reservedLabels;
+        e.dstEndpointId = destination.id;
+        e.dstIdentity = destination.identity;
+        e.dstNamespace = destination.namespace;
+        e.dstPod = destination.pod;
+        e.dstWorkload = destination.workload;
     }
 
     private void readEventType(int end, NodeEvent e) {

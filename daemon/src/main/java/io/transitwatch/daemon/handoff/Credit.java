@@ -14,12 +14,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * permits it still holds.
  */
 public final class Credit implements AutoCloseable {
-    private final HandoffRing ring;
+    private final CreditPool pool;
     private final DemandListener listener;
     final AtomicBoolean waiting = new AtomicBoolean();
 
-    Credit(HandoffRing ring, DemandListener listener) {
-        this.ring = ring;
+    Credit(CreditPool pool, DemandListener listener) {
+        this.pool = pool;
         this.listener = listener;
     }
 
@@ -30,22 +30,22 @@ public final class Credit implements AutoCloseable {
      * @return the number of permits now held by the caller, 0 to {@code wanted}
      */
     public int tryAcquire(int wanted) {
-        int granted = ring.takeFlowPermits(wanted);
+        int granted = pool.takeFlowPermits(wanted);
         if (granted > 0 || wanted <= 0) {
             return granted;
         }
         if (waiting.compareAndSet(false, true)) {
-            ring.waiterAdded();
+            pool.waiterAdded();
         }
         // Re-check after registering: the consumer may have released everything in between and
         // seen no waiter. A listener call that then finds nothing to do is harmless.
-        return ring.takeFlowPermits(wanted);
+        return pool.takeFlowPermits(wanted);
     }
 
     /** Gives back permits this producer holds but will not publish with. */
     public void release(int permits) {
         if (permits > 0) {
-            ring.returnFlowPermits(permits);
+            pool.returnFlowPermits(permits);
         }
     }
 
@@ -56,6 +56,6 @@ public final class Credit implements AutoCloseable {
     /** Unregisters this credit; the caller has released what it held. */
     @Override
     public void close() {
-        ring.unregister(this);
+        pool.unregister(this);
     }
 }

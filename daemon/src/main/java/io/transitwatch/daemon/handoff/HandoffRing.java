@@ -5,10 +5,7 @@ import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import io.transitwatch.daemon.clock.Clock;
-import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Multi-producer, single-consumer: any number of ingest threads publish, exactly one thread
@@ -16,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The bounded, pre-allocated hand-off between the Hubble streams and the join: an LMAX
  * Disruptor {@link RingBuffer} of {@link NodeEvent} slots ({@code ProducerType.MULTI}), drained by
- * an {@link EventPoller} from the consumer's own duty cycle. No thread belongs to the ring.
+ * an {@link EventPoller} from the consumer's own duty cycle. No thread belongs to the ring. Its
+ * permits and the producers waiting for them are kept by its {@link CreditPool}.
  *
  * <h2>Credit-based flow control</h2>
  * A gRPC stream must not receive a message it has no slot for, and must never block its transport
@@ -51,16 +49,7 @@ public final class HandoffRing {
     private final Clock clock;
     private final int capacity;
     private final int flowPermitCapacity;
-    private final AtomicInteger flowPermits;
-    private final AtomicInteger controlPermits;
-
-    private final Object registryLock = new Object();
-    private volatile Credit[] credits = new Credit[0];
-    private final AtomicInteger waiters = new AtomicInteger();
-    private int grantCursor; // consumer thread only
-
-    private final AtomicLong creditWaits = new AtomicLong();
-    private final AtomicLong controlWaits = new AtomicLong();
+    private final CreditPool permits;
     private final AtomicLong skippedEvents = new AtomicLong();
 
     private final PollAdapter adapter = new PollAdapter();
@@ -72,8 +61,7 @@ public final class HandoffRing {
         this.capacity = capacityPowerOfTwo;
         int controlHeadroom = capacityPowerOfTwo / 8;
         this.flowPermitCapacity = capacityPowerOfTwo - controlHeadroom;
-        this.flowPermits = new AtomicInteger(flowPermitCapacity);
-        this.controlPermits = new AtomicInteger(controlHeadroom);
+        this.permits = new CreditPool(flowPermitCapacity, controlHeadroom);
         this.clock = clock;
         this.ring = RingBuffer.createMultiProducer(HandoffRing::newSlot, capacityPowerOfTwo,
                 new BusySpinWaitStrategy()); // never waited on: the consumer polls, so publish signals no one
@@ -91,13 +79,7 @@ public final class HandoffRing {
 
     /** A producer's handle on the flow permits; {@code listener} is called when permits free up. */
     public Credit newCredit(DemandListener listener) {
-        Credit credit = new Credit(this, listener);
-        synchronized (registryLock) {
-            Credit[] grown = Arrays.copyOf(credits, credits.length + 1);
-            grown[grown.length - 1] = credit;
-            credits = grown;
-        }
-        return credit;
+        return permits.newCredit(listener);
     }
 
     /**
@@ -150,7 +132,7 @@ public final class HandoffRing {
      * @return false if the calling thread was interrupted while waiting; nothing was published
      */
     public <T> boolean publishControl(SlotWriter<T> writer, T source) {
-        if (!takeControlPermit()) {
+        if (!permits.takeControlPermit()) {
             return false;
         }
         fill(ring.next(), writer, source, true); // cannot wait: the control permit reserved the slot
@@ -166,66 +148,6 @@ public final class HandoffRing {
             slot.controlPermit = control;
         } finally {
             ring.publish(sequence); // a claimed sequence must be published, or the consumer stalls forever
-        }
-    }
-
-    private boolean takeControlPermit() {
-        boolean counted = false;
-        while (true) {
-            int available = controlPermits.get();
-            if (available > 0) {
-                if (controlPermits.compareAndSet(available, available - 1)) {
-                    return true;
-                }
-                continue;
-            }
-            if (!counted) {
-                controlWaits.incrementAndGet();
-                counted = true;
-            }
-            if (Thread.currentThread().isInterrupted()) {
-                return false;
-            }
-            LockSupport.parkNanos(100_000L);
-        }
-    }
-
-    int takeFlowPermits(int wanted) {
-        while (true) {
-            int available = flowPermits.get();
-            int granted = Math.min(available, wanted);
-            if (granted <= 0) {
-                return 0;
-            }
-            if (flowPermits.compareAndSet(available, available - granted)) {
-                return granted;
-            }
-        }
-    }
-
-    void returnFlowPermits(int permits) {
-        flowPermits.addAndGet(permits);
-    }
-
-    void waiterAdded() {
-        waiters.incrementAndGet();
-        creditWaits.incrementAndGet();
-    }
-
-    void unregister(Credit credit) {
-        synchronized (registryLock) {
-            Credit[] current = credits;
-            int index = Arrays.asList(current).indexOf(credit);
-            if (index < 0) {
-                return;
-            }
-            Credit[] shrunk = new Credit[current.length - 1];
-            System.arraycopy(current, 0, shrunk, 0, index);
-            System.arraycopy(current, index + 1, shrunk, index, current.length - index - 1);
-            credits = shrunk;
-        }
-        if (credit.waiting.compareAndSet(true, false)) {
-            waiters.decrementAndGet();
         }
     }
 
@@ -251,53 +173,14 @@ public final class HandoffRing {
             failure = t;
         } finally {
             adapter.handler = null;
-            if (adapter.flowSlots > 0) {
-                flowPermits.addAndGet(adapter.flowSlots);
-            }
-            if (adapter.controlSlots > 0) {
-                controlPermits.addAndGet(adapter.controlSlots);
-            }
+            permits.returnConsumed(adapter.flowSlots, adapter.controlSlots);
         }
-        failure = firstOf(adapter.takeFailure(), failure);
-        failure = firstOf(failure, grantWaitingCredits());
+        failure = CreditPool.firstOf(adapter.takeFailure(), failure);
+        failure = CreditPool.firstOf(failure, permits.grantWaitingCredits());
         if (failure != null) {
             throw propagate(failure);
         }
         return adapter.handled;
-    }
-
-    /** Calls back waiting producers; returns what a listener threw (the first, later ones suppressed), or null. */
-    private Throwable grantWaitingCredits() {
-        if (waiters.get() == 0 || flowPermits.get() == 0) {
-            return null;
-        }
-        Throwable failure = null;
-        Credit[] all = credits;
-        int count = all.length;
-        int start = grantCursor++; // rotate, so that no stream is always served first
-        for (int i = 0; i < count && flowPermits.get() > 0; i++) {
-            Credit credit = all[Math.floorMod(start + i, count)];
-            if (credit.waiting.compareAndSet(true, false)) {
-                waiters.decrementAndGet();
-                try {
-                    credit.notifyDemand();
-                } catch (Throwable t) { // the other waiters still get their turn; reported by poll()
-                    failure = firstOf(failure, t);
-                }
-            }
-        }
-        return failure;
-    }
-
-    /** {@code first}, with {@code next} added as suppressed; whichever is non-null if one is null. */
-    private static Throwable firstOf(Throwable first, Throwable next) {
-        if (first == null) {
-            return next;
-        }
-        if (next != null && next != first) {
-            first.addSuppressed(next);
-        }
-        return first;
     }
 
     /** Rethrows unchecked throwables as they are; wraps a checked one (thrown sneakily by a handler). */
@@ -376,7 +259,7 @@ public final class HandoffRing {
 
     /** Flow permits neither held by a stream nor backing an unconsumed slot. */
     public int availableFlowPermits() {
-        return flowPermits.get();
+        return permits.availableFlowPermits();
     }
 
     /** Slots claimed by producers since start (published, or being filled right now). */
@@ -396,12 +279,12 @@ public final class HandoffRing {
 
     /** How often a stream found no flow permit and had to wait for the consumer. */
     public long creditWaits() {
-        return creditWaits.get();
+        return permits.creditWaits();
     }
 
     /** How often a control event found the headroom exhausted and waited. */
     public long controlWaits() {
-        return controlWaits.get();
+        return permits.controlWaits();
     }
 
     /**

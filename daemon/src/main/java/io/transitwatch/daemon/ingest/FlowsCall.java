@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.ingest;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.Status;
@@ -10,13 +11,13 @@ import io.transitwatch.daemon.handoff.Credit;
 import io.transitwatch.proto.observer.GetFlowsRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Thread-safe where it must be: gRPC delivers {@code onNext}/{@code onError}/{@code onCompleted}
- * serially on the channel executor; {@link #topUp} may also run on the hand-off consumer thread
- * (through the stream's demand listener); {@link #cancel} on any thread.
+ * serially on the transport thread (an ended call's last callback may come from the thread that
+ * ended it); {@link #topUp} may also run on the hand-off consumer thread (through the stream's demand
+ * listener); {@link #cancel} on any thread.
  *
  * <p>One {@code GetFlows} call with manual flow control: auto-request is off
  * ({@code disableAutoRequestWithInitial(0)}) and the call asks the server for a message only
@@ -25,16 +26,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Handler}; a message that does not end up in a FLOW/LOST_EVENTS slot gives its permit
  * back. When the call ends, permits for messages never received are returned.
  *
- * <p>The call's callbacks run on the ingest's callback executor through a wrapper that tells the
- * handler when gRPC has run every callback it had queued for the call ({@link Handler#onDrained}):
- * the moment a stream that batches its hand-offs must flush, because no further message is at hand.
- * gRPC hands the same serializing runner to the executor each time, so the wrapper is made once.
+ * <p>The call's callbacks run on the transport thread itself (gRPC's direct executor): the handler
+ * only decodes into a batch and publishes without blocking, so a hand-off to a callback pool — a
+ * queue insert and a park/unpark per message — buys nothing (ADR 0015). The transport thread reads
+ * what the socket has, delivering each message as it is deframed; a task queued behind those reads
+ * ({@link HubbleChannels#afterReads}) tells the handler that no further message is at hand
+ * ({@link Handler#onDrained}): the moment a stream that batches its hand-offs must flush.
  */
 final class FlowsCall implements ClientResponseObserver<GetFlowsRequest, InputStream> {
-    /** Larger messages are a protocol violation, not a flow: a flow is a few kilobytes. */
-    static final int MAX_MESSAGE_BYTES = 4 << 20;
+    static final int MAX_MESSAGE_BYTES = GrpcTransport.MAX_MESSAGE_BYTES;
 
-    /** What the stream does with what the call delivers; called on the channel executor. */
+    /** What the stream does with what the call delivers; called on the transport thread. */
     interface Handler {
         /** @return true if the message was published into a FLOW or LOST_EVENTS slot (its permit went with it) */
         boolean onMessage(byte[] bytes, int length);
@@ -45,7 +47,10 @@ final class FlowsCall implements ClientResponseObserver<GetFlowsRequest, InputSt
         /** The call ended; {@code messages} says how many were received before. */
         void onClosed(Status status, long messages);
 
-        /** The callbacks queued for the call have run (not called once the call has ended). */
+        /**
+         * The transport thread has handled what it had read: no further message is at hand (not
+         * called once the call has ended).
+         */
         void onDrained();
     }
 
@@ -53,33 +58,34 @@ final class FlowsCall implements ClientResponseObserver<GetFlowsRequest, InputSt
     private final MessageBuffer buffer;
     private final Handler handler;
     private final int window;
-    private final DrainExecutor drains;
-    private volatile Thread delivering; // the thread running this call's callbacks now, else null
-    private final Object drainLock = new Object(); // one run of the call's callbacks (and its onDrained) at a time
+    private final HubbleChannels transport;
+    private final Runnable drained = this::drained; // made once: queued on the transport thread per burst of reads
+    private boolean drainQueued; // transport thread only
     private final AtomicInteger outstanding = new AtomicInteger();
     private final Object permitLock = new Object(); // orders top-ups against close: no permit leaks
     private ClientCallStreamObserver<GetFlowsRequest> requests;
     private boolean closed;
     private long messages;
 
-    /** @param callbacks where the call's callbacks run (the ingest's callback executor) */
-    FlowsCall(Credit credit, MessageBuffer buffer, int window, Handler handler, Executor callbacks) {
+    /** @param transport the channels whose transport thread delivers the call's messages */
+    FlowsCall(Credit credit, MessageBuffer buffer, int window, Handler handler, HubbleChannels transport) {
         this.credit = credit;
         this.buffer = buffer;
         this.window = window;
         this.handler = handler;
-        this.drains = new DrainExecutor(callbacks);
+        this.transport = transport;
     }
 
     void start(Channel channel, GetFlowsRequest request) {
-        ClientCalls.asyncServerStreamingCall(
-                channel.newCall(RawFlowsMethod.GET_FLOWS, CallOptions.DEFAULT.withExecutor(drains)), request, this);
+        CallOptions onTransportThread = CallOptions.DEFAULT.withExecutor(MoreExecutors.directExecutor());
+        ClientCalls.asyncServerStreamingCall(channel.newCall(RawFlowsMethod.GET_FLOWS, onTransportThread), request,
+                this);
         topUp();
     }
 
-    /** True if {@code thread} is running this call's callbacks right now. */
-    boolean deliversOn(Thread thread) {
-        return delivering == thread;
+    /** True if the calling thread is the one that delivers this call's messages. */
+    boolean deliversOnCurrentThread() {
+        return transport.onTransportThread();
     }
 
     @Override
@@ -92,6 +98,9 @@ final class FlowsCall implements ClientResponseObserver<GetFlowsRequest, InputSt
 
     /** Asks for more messages if fewer than half the window are outstanding and permits allow. */
     void topUp() {
+        if (window - outstanding.get() < (window + 1) / 2) {
+            return; // most messages: no lock taken (the check is repeated under it)
+        }
         ClientCallStreamObserver<GetFlowsRequest> stream;
         int granted;
         synchronized (permitLock) {
@@ -136,7 +145,18 @@ final class FlowsCall implements ClientResponseObserver<GetFlowsRequest, InputSt
                 credit.release(1);
             }
         }
+        if (!drainQueued) { // runs once the transport thread has handled what it read with this message
+            drainQueued = true;
+            transport.afterReads(drained);
+        }
         topUp();
+    }
+
+    private void drained() {
+        drainQueued = false;
+        if (!closedOnThisThread()) {
+            handler.onDrained();
+        }
     }
 
     @Override
@@ -147,51 +167,6 @@ final class FlowsCall implements ClientResponseObserver<GetFlowsRequest, InputSt
     @Override
     public void onCompleted() {
         close(Status.OK);
-    }
-
-    /** Runs the call's callback tasks on the ingest's executor and reports when each run ends. */
-    private final class DrainExecutor implements Executor {
-        private final Executor delegate;
-        private volatile DrainTask last;
-
-        DrainExecutor(Executor delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            DrainTask wrapped = last;
-            if (wrapped == null || wrapped.task != task) { // gRPC's serializing runner comes back each time
-                wrapped = new DrainTask(task);
-                last = wrapped;
-            }
-            delegate.execute(wrapped);
-        }
-    }
-
-    private final class DrainTask implements Runnable {
-        final Runnable task;
-
-        DrainTask(Runnable task) {
-            this.task = task;
-        }
-
-        @Override
-        public void run() {
-            // gRPC serialises its own runs, but the next may start on the other thread as soon as its
-            // runner returns, before onDrained() has: the lock keeps the two apart.
-            synchronized (drainLock) {
-                delivering = Thread.currentThread();
-                try {
-                    task.run();
-                    if (!closedOnThisThread()) {
-                        handler.onDrained();
-                    }
-                } finally {
-                    delivering = null;
-                }
-            }
-        }
     }
 
     private boolean closedOnThisThread() {

@@ -6,18 +6,18 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -28,9 +28,11 @@ import java.util.function.Function;
  * Thread-safe: channels may be opened from any ingest thread.
  *
  * <p>Makes the gRPC channels of one ingest and owns the threads under them: one Netty event loop
- * ({@code transitwatch-ingest-netty}) and one callback executor ({@code transitwatch-ingest-grpc})
- * shared by every channel. Channels are returned to the caller, who shuts each one down; the
- * threads go in {@link #close()}, after the channels. (grpc-java still runs its own shared
+ * ({@code transitwatch-ingest-netty}, the <em>transport thread</em>, which also runs every
+ * {@code GetFlows} call's callbacks, see {@link FlowsCall}) and one callback executor
+ * ({@code transitwatch-ingest-grpc}) for the other calls, shared by every channel. Channels are
+ * returned to the caller, who shuts each one down; the threads go in {@link #close()}, after the
+ * channels. (grpc-java still runs its own shared
  * {@code grpc-timer} thread for deadlines and keepalive; it has no hook to replace it.)
  *
  * <p>With TLS, the CA, client certificate and key are re-read when their files change (a mounted
@@ -41,16 +43,13 @@ import java.util.function.Function;
 final class HubbleChannels implements AutoCloseable {
     /** Matches grpc-go's default keepalive enforcement (5 min): more frequent pings get the connection closed. */
     private static final long KEEPALIVE_MINUTES = 5;
-    /**
-     * A fixed HTTP/2 window instead of grpc-java's auto-tuning (which may grow it to 8 MiB): with
-     * manual flow control, what a server can push beyond what we requested sits in this window, so
-     * it bounds the transport's share of our memory per connection.
-     */
-    private static final int FLOW_CONTROL_WINDOW_BYTES = 1 << 20;
 
     private final ChannelCredentials credentials;
     private final EventLoopGroup eventLoop;
+    private final EventLoop transportThread; // the group's one loop
     private final ExecutorService callbacks;
+    private final Executor callbacksUntilClosed; // what the channels are given: see closed
+    private volatile boolean closed;
     private final List<ClientInterceptor> interceptors;
     private ScheduledFuture<?> tlsChecks; // null without TLS
 
@@ -63,9 +62,11 @@ final class HubbleChannels implements AutoCloseable {
         this.interceptors = List.copyOf(interceptors);
         this.credentials = tls == null ? InsecureChannelCredentials.create()
                 : tlsCredentials(tls, tlsReloadInterval, timer);
-        this.eventLoop = new MultiThreadIoEventLoopGroup(1, threads.apply("ingest-netty"), NioIoHandler.newFactory());
-        // Two threads: each stream's callbacks run serially, and a stream never blocks for long.
+        this.eventLoop = GrpcTransport.newEventLoopGroup(1, threads.apply("ingest-netty"));
+        this.transportThread = eventLoop.next();
+        // Two threads for the calls other than GetFlows (GetNodes, ServerStatus, Peer) and DNS lookups.
         this.callbacks = Executors.newFixedThreadPool(2, threads.apply("ingest-grpc"));
+        this.callbacksUntilClosed = this::runOnCallbacks;
     }
 
     /**
@@ -103,14 +104,11 @@ final class HubbleChannels implements AutoCloseable {
         }
         String host = parsed.getHost().startsWith("[") ? parsed.getHost().substring(1, parsed.getHost().length() - 1)
                 : parsed.getHost();
-        NettyChannelBuilder builder = NettyChannelBuilder
-                .forAddress(host, parsed.getPort(), plaintext ? InsecureChannelCredentials.create() : credentials)
-                .eventLoopGroup(eventLoop)
-                .channelType(NioSocketChannel.class)
-                .executor(callbacks)
-                .offloadExecutor(callbacks)
-                .maxInboundMessageSize(FlowsCall.MAX_MESSAGE_BYTES)
-                .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
+        NettyChannelBuilder builder = GrpcTransport.configure(NettyChannelBuilder
+                .forAddress(host, parsed.getPort(), plaintext ? InsecureChannelCredentials.create() : credentials),
+                        eventLoop)
+                .executor(callbacksUntilClosed)
+                .offloadExecutor(callbacksUntilClosed)
                 .keepAliveTime(KEEPALIVE_MINUTES, TimeUnit.MINUTES)
                 .keepAliveTimeout(20, TimeUnit.SECONDS)
                 .intercept(interceptors);
@@ -120,16 +118,50 @@ final class HubbleChannels implements AutoCloseable {
         return builder.build();
     }
 
-    /** Where the channels' calls run their callbacks (a call may wrap it, see {@link FlowsCall}). */
-    java.util.concurrent.Executor callbackExecutor() {
-        return callbacks;
+    /**
+     * A channel may still hand over a task after its shutdown was asked for, e.g. the DNS lookup a
+     * connection that failed meanwhile asks for. Once this ingest closes there is nothing left to
+     * resolve or call back, so such a task is dropped instead of surfacing as an uncaught
+     * {@code RejectedExecutionException} in a gRPC thread.
+     */
+    private void runOnCallbacks(Runnable task) {
+        try {
+            callbacks.execute(task);
+        } catch (RejectedExecutionException e) {
+            if (!closed) {
+                throw e;
+            }
+        }
+    }
+
+    /** The executor the channels are given for their callbacks and offloaded work (DNS lookups). */
+    Executor channelExecutor() {
+        return callbacksUntilClosed;
+    }
+
+    /**
+     * Runs {@code task} on the transport thread. Queued from that thread, it runs once the thread
+     * has handled the reads it is busy with (Netty runs queued tasks after each round of I/O), so it
+     * marks the end of a burst of delivered messages.
+     */
+    void afterReads(Runnable task) {
+        try {
+            transportThread.execute(task);
+        } catch (RejectedExecutionException e) { // the loop is shutting down: nothing will be read after this
+            task.run();
+        }
+    }
+
+    /** True on the transport thread, where every {@code GetFlows} call's callbacks run. */
+    boolean onTransportThread() {
+        return transportThread.inEventLoop();
+    }
+
+    static int flowControlWindowBytes() {
+        return GrpcTransport.FLOW_CONTROL_WINDOW_BYTES;
     }
 
     /** Shuts a channel down now, waiting briefly for its calls to end. */
-    static int flowControlWindowBytes() {
-        return FLOW_CONTROL_WINDOW_BYTES;
-    }
-
     static void shutdown(ManagedChannel channel) {
         channel.shutdownNow();
         try {
@@ -146,6 +178,7 @@ final class HubbleChannels implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         if (tlsChecks != null) {
             tlsChecks.cancel(false);
         }

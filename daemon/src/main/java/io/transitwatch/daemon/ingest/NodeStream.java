@@ -5,7 +5,7 @@ import io.transitwatch.daemon.decode.FlowDecoder;
 import io.transitwatch.daemon.handoff.NodeEvent;
 
 /**
- * Thread-confined like {@link ReconnectingStream}: messages on the channel executor, lifecycle on
+ * Thread-confined like {@link ReconnectingStream}: messages on the ingest's transport thread, lifecycle on
  * the ingest scheduler.
  *
  * <p>Direct mode: the {@code GetFlows} stream of one node's Hubble server, over its own channel

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Thread-confined by hand-over: {@link #start}, {@link #stop} and reconnects run on the ingest
- * scheduler; message callbacks on the channel executor, one call at a time (a call's last callback
+ * scheduler; message callbacks on the ingest's transport thread, one call at a time (a call's last callback
  * happens-before the reconnect it schedules); the demand listener on the hand-off consumer thread
  * touches only the current call's permits.
  *
@@ -161,7 +161,7 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
             }
         }
         everConnected = true;
-        FlowsCall next = new FlowsCall(credit, buffer, window, this, context.channels().callbackExecutor());
+        FlowsCall next = new FlowsCall(credit, buffer, window, this, context.channels());
         call = next;
         try {
             next.start(channel(), FlowsRequests.build(state.requestProfile(), resumeSinceNanos()));
@@ -246,7 +246,7 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
      */
     void publishControl(ControlEvent event) {
         FlowsCall current = call;
-        if (current != null && current.deliversOn(Thread.currentThread())) {
+        if (current != null && current.deliversOnCurrentThread()) {
             flushBatch();
         }
         if (!event.publishTo(context.ring()) && !stopped) {
@@ -256,7 +256,7 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
 
     /**
      * Hands {@link #scratch} over as a FLOW or LOST_EVENTS slot, with the permit of its message: kept
-     * in the batch, published with it (at the latest when gRPC has no further callback of the call at hand).
+     * in the batch, published with it (at the latest when the transport thread has handled what it read).
      */
     void publishScratch() {
         batch.commit();
