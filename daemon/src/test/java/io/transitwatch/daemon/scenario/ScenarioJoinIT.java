@@ -186,7 +186,7 @@ class ScenarioJoinIT {
         assertEquals(run.alerts(Verdict.LOST_IN_TRANSIT).size(), run.alerts().size(), "only LOST alerts");
     }
 
-    @org.junit.jupiter.api.RepeatedTest(5) // TEMP-REPEAT
+    @Test
     void tunnelClusterWithOnlyDiscoveryDetectsAPairBlackholeFromTheStart() {
         // Issue #14: routing-mode tunnel (departures at to-overlay), no topology or calibration settings;
         // placements, node addresses and departure points come from the simulated Kubernetes API.
