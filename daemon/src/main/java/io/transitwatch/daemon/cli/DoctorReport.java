@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.transitwatch.daemon.ingest.NodeIngestState;
 import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.kubernetes.CalibrationCheck;
 import io.transitwatch.daemon.kubernetes.DiscoveryStatus;
 import io.transitwatch.daemon.kubernetes.ResourceWatch;
 import io.transitwatch.daemon.lifecycle.Daemon;
@@ -124,6 +125,29 @@ final class DoctorReport {
             firstData &= calibration.firstData();
         }
 
+        // The calibration against what each stream showed while doctor watched: every disagreement is
+        // reported; one the stream proves (to-overlay on a node calibrated otherwise) blocks detection
+        // there unless the configuration names the departure points itself.
+        ArrayNode disagreements = root.putArray("calibration_disagreements");
+        for (CalibrationCheck.Disagreement disagreement : CalibrationCheck.check(discovery.calibrations(),
+                daemon.counters().egressPointsSeen(id -> {
+                    String name = daemon.dictionary().get(id);
+                    return name == null ? "#" + id : name;
+                }))) {
+            ObjectNode entry = disagreements.addObject();
+            entry.put("node", disagreement.node());
+            ArrayNode points = entry.putArray("departure_points");
+            disagreement.calibrated().forEach(points::add);
+            ObjectNode seen = entry.putObject("seen");
+            new TreeMap<>(disagreement.seen()).forEach(seen::put);
+            entry.put("message", disagreement.message());
+            if (disagreement.certain() && !discovery.explicitDepartures()) {
+                problems.add("calibration: " + disagreement.message());
+            } else {
+                warnings.add("calibration: " + disagreement.message());
+            }
+        }
+
         ObjectNode coverage = root.putObject("placement_coverage");
         long total = 0;
         long unplaced = daemon.topology().placements(PlacementSource.UNPLACED);
@@ -186,6 +210,8 @@ final class DoctorReport {
             group.get("sources").properties().forEach(source ->
                     out.append("    ").append(source.getKey()).append(": ").append(source.getValue().asText()).append('\n'));
         });
+        out.append("Calibration vs streams: ").append(root.get("calibration_disagreements").isEmpty() ? "agree"
+                : root.get("calibration_disagreements").size() + " nodes disagree (see below)").append('\n');
         out.append("Placement coverage: ").append(root.get("placement_coverage").toString()).append('\n');
         out.append("Clock offsets (s): ").append(root.get("clock_offset_seconds").toString()).append('\n');
         out.append("Verdicts:\n");

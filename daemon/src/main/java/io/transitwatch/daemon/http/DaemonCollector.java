@@ -42,7 +42,8 @@ final class DaemonCollector implements MultiCollector {
         ObserverMetrics.collect(daemon, snapshots);
         JoinMetrics.collect(daemon, snapshots);
         SinkMetrics.collect(daemon.dispatcher().counters(), snapshots);
-        KubernetesMetrics.collect(daemon.discovery().get(), snapshots);
+        KubernetesMetrics.collect(daemon.discovery().get(), daemon.counters().egressPointsSeen(daemon::nodeName),
+                snapshots);
         return snapshots.build();
     }
 

@@ -8,8 +8,10 @@ import static io.transitwatch.daemon.http.MetricBuilders.level;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.transitwatch.daemon.kubernetes.CalibrationCheck;
 import io.transitwatch.daemon.kubernetes.DiscoveryStatus;
 import io.transitwatch.daemon.kubernetes.ResourceWatch;
+import java.util.Map;
 
 /**
  * Thread-safe (stateless): runs on the scraping HTTP thread and reads one immutable
@@ -21,10 +23,16 @@ import io.transitwatch.daemon.kubernetes.ResourceWatch;
 final class KubernetesMetrics {
     private KubernetesMetrics() {}
 
-    static void collect(DiscoveryStatus status, MetricSnapshots.Builder out) {
+    static void collect(DiscoveryStatus status, Map<String, Map<String, Long>> egressPointsSeen,
+            MetricSnapshots.Builder out) {
         if (!status.enabled()) {
             return;
         }
+        out.metricSnapshot(gauge("transitwatch_calibration_disagreements",
+                "Nodes whose Hubble stream shows egress points that disagree with their calibration from "
+                + "Cilium's configuration (each is described in /api/status and by transitwatch doctor).")
+                .dataPoint(level(CalibrationCheck.check(status.calibrations(), egressPointsSeen).size(),
+                        Labels.EMPTY)).build());
         GaugeSnapshot.Builder watching = gauge("transitwatch_kubernetes_watching",
                 "1 while the resource is listed and watched; 0 during an API-server outage, before the first "
                 + "list, or when RBAC forbids it (the last view is kept meanwhile).");

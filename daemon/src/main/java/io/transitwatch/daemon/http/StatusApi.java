@@ -6,6 +6,7 @@ import io.transitwatch.daemon.ingest.NodeIngestState;
 import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinCounters.Global;
 import io.transitwatch.daemon.join.JoinCounters.PerNode;
+import io.transitwatch.daemon.kubernetes.CalibrationCheck;
 import io.transitwatch.daemon.kubernetes.DiscoveryStatus;
 import io.transitwatch.daemon.kubernetes.ResourceWatch;
 import io.transitwatch.sinks.dispatch.SinkCounters;
@@ -106,7 +107,7 @@ final class StatusApi {
                 json.writeEndObject();
             }
             json.writeEndArray();
-            writeKubernetes(json, daemon.discovery().get());
+            writeKubernetes(json, daemon.discovery().get(), counters, daemon::nodeName);
             json.writeEndObject();
         });
     }
@@ -116,7 +117,8 @@ final class StatusApi {
      * so here), what the last snapshot placed, and the calibration grouped by identical node settings
      * (a big cluster has a handful of distinct ones), each value with where it came from.
      */
-    private static void writeKubernetes(JsonGenerator json, DiscoveryStatus status) throws IOException {
+    private static void writeKubernetes(JsonGenerator json, DiscoveryStatus status, JoinCounters counters,
+            java.util.function.IntFunction<String> nodeName) throws IOException {
         json.writeObjectFieldStart("kubernetes");
         json.writeBooleanField("enabled", status.enabled());
         if (status.enabled()) {
@@ -167,6 +169,22 @@ final class StatusApi {
                     json.writeStringField(source.getKey(), source.getValue());
                 }
                 json.writeEndObject();
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            // Each node's calibration against what its stream shows (CalibrationCheck): neither is trusted blindly.
+            json.writeArrayFieldStart("calibration_disagreements");
+            for (CalibrationCheck.Disagreement disagreement : CalibrationCheck.check(status.calibrations(),
+                    counters.egressPointsSeen(nodeName))) {
+                json.writeStartObject();
+                json.writeStringField("node", disagreement.node());
+                writeStrings(json, "departure_points", disagreement.calibrated());
+                json.writeObjectFieldStart("seen");
+                for (Map.Entry<String, Long> seen : new TreeMap<>(disagreement.seen()).entrySet()) {
+                    json.writeNumberField(seen.getKey(), seen.getValue());
+                }
+                json.writeEndObject();
+                json.writeStringField("message", disagreement.message());
                 json.writeEndObject();
             }
             json.writeEndArray();

@@ -20,6 +20,12 @@ package io.transitwatch.daemon.ingest;
  * reconnect that is newer than {@code lastSeen}, with no duplicate before it, means the events in
  * between are gone: a GAP {@code (lastSeen, firstNew)}. Events without a uuid are never
  * considered duplicates.
+ *
+ * <p>A resend can reach back further than the uuids remembered: Relay re-queries a recovered node
+ * with the original request, whose {@code since} may be hours old, and the node replays its whole
+ * ring. An event no newer than the newest one seen and older than everything the uuid log holds was
+ * delivered before (the stream is in order) or reported missing then (GAP, lost events): it is a
+ * duplicate too, never a new departure or arrival from long ago.
  */
 final class NodeTimeline {
     static final int NEW = 0;
@@ -30,6 +36,7 @@ final class NodeTimeline {
     private final RecentUuids recent;
     private UuidWindow resendable; // uuids a resumed stream may send again; null before any resume
     private long resendUpToNanos = Long.MIN_VALUE;
+    private long resendHeldSinceNanos = Long.MIN_VALUE; // the uuid set vouches for every event from here on
     private long lastSeenNanos;
     private boolean awaitingFirstAfterReconnect;
     private long gapStartNanos;
@@ -60,13 +67,15 @@ final class NodeTimeline {
         if (lastSeenNanos != 0) {
             resendable = recent.toSet();
             resendUpToNanos = lastSeenNanos;
+            resendHeldSinceNanos = recent.heldSinceNanos();
         }
     }
 
     /** Classifies one flow; {@link #DUPLICATE}s are to be dropped. */
     int accept(long uuidHi, long uuidLo, long timeNanos) {
         if (uuidHi != 0 || uuidLo != 0) {
-            if (timeNanos <= resendUpToNanos && !resendable.add(uuidHi, uuidLo)) {
+            if (timeNanos <= resendUpToNanos
+                    && (timeNanos < resendHeldSinceNanos || !resendable.add(uuidHi, uuidLo))) {
                 awaitingFirstAfterReconnect = false; // the server still covered what we had seen
                 return DUPLICATE;
             }

@@ -51,6 +51,14 @@ final class RecentUuids {
         next++;
     }
 
+    /**
+     * Event time from which every uuid added is still held: the start of the current lap (or of the
+     * log, before it first wrapped); {@code Long.MAX_VALUE} before any was added.
+     */
+    long heldSinceNanos() {
+        return lapStartNanos == Long.MIN_VALUE ? Long.MAX_VALUE : lapStartNanos;
+    }
+
     /** Uuids held now. */
     int size() {
         return wrapped ? pairs.length / 2 : next;

@@ -119,8 +119,10 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
             publishControl(ControlEvent.gap(node.id, node.timeline.gapStartNanos(), scratch.timeNanos));
         }
         if (back) {
-            // Not backfilled: Relay resumes a node with our original request, from "now" without a
-            // since; the outage ends where this event shows the node's stream again.
+            // Announced as not backfilled: Relay resumes a node with our original request, whose since
+            // (the first stream's) re-sends whatever the node's ring still holds, what we saw dropped
+            // as duplicates (NodeTimeline); nothing says the ring still held the whole outage, so it
+            // ends where this event shows the node's stream again.
             nodes.announceUp(node, false);
         }
         if (verdict == NodeTimeline.DUPLICATE) {

@@ -54,7 +54,12 @@ public final class JoinCounters {
         EVENTS, LOST_EVENTS, GAPS, DOWN, CLOCK_OFFSET_NANOS, LATENESS_NANOS, STATE,
         SENT_DEPARTURES, SENT_MATCHED, SENT_LOST, SENT_UNVERIFIED,
         /** Round trips of the node's clients (DESIGN §3.7) and their verdicts. */
-        ROUND_TRIPS, ANSWERED, NO_REPLY, REFUSED, ROUND_TRIPS_UNVERIFIED;
+        ROUND_TRIPS, ANSWERED, NO_REPLY, REFUSED, ROUND_TRIPS_UNVERIFIED,
+        /**
+         * Forwarded trace events the node's stream showed at each egress point, whatever the join made
+         * of them: what the calibration from Cilium's configuration is checked against.
+         */
+        SEEN_TO_NETWORK, SEEN_TO_OVERLAY, SEEN_TO_STACK;
         static final PerNode[] VALUES = values();
     }
 
@@ -259,6 +264,23 @@ public final class JoinCounters {
     /** Dictionary id of the node in slot {@code denseNode}. */
     public int nodeId(int denseNode) {
         return nodeIds[denseNode];
+    }
+
+    /**
+     * The egress points each node's stream showed so far (forwarded trace events), for the
+     * calibration check: node name (by {@code nodeName} of its dictionary id) → proto point name →
+     * events, in node order.
+     */
+    public java.util.Map<String, java.util.Map<String, Long>> egressPointsSeen(
+            java.util.function.IntFunction<String> nodeName) {
+        java.util.Map<String, java.util.Map<String, Long>> seen = new java.util.LinkedHashMap<>();
+        for (int node = 0, count = nodeCount(); node < count; node++) {
+            seen.put(nodeName.apply(nodeId(node)), java.util.Map.of(
+                    "TO_NETWORK", node(node, PerNode.SEEN_TO_NETWORK),
+                    "TO_OVERLAY", node(node, PerNode.SEEN_TO_OVERLAY),
+                    "TO_STACK", node(node, PerNode.SEEN_TO_STACK)));
+        }
+        return seen;
     }
 
     public long node(int denseNode, PerNode counter) {

@@ -18,6 +18,15 @@ package io.transitwatch.daemon.join;
  * open, so nothing that waits on the node is decided from a view the backfill is still completing.
  * Only then is the outage dropped (the backfill covered it); a wait that runs out closes the outage
  * at that moment instead, since what the backfill would have said never came.
+ *
+ * <p><b>Before the first stream.</b> A node's view starts with the first event its first stream
+ * delivers: Hubble streams its ring in order from there on (from the request's {@code since}, which
+ * a first request sets to before the stream opened, hubble-api.md §5.2), so everything the node saw
+ * from that event on reaches us, whenever the stream itself came up. That event's node-clock time is
+ * kept and put on the daemon's time line with the node's offset as known when a window is checked,
+ * as a departure is (its first events, backfilled or held in Relay's sort buffer, make the offset
+ * look far larger than it is). A node with no event in its ring from {@code since} on is covered
+ * only from its first event, later: departures to it before that stay UNVERIFIED(NO_OBSERVER).
  */
 final class ObserverHealth {
     static final byte NEVER_SEEN = 0;
@@ -39,6 +48,10 @@ final class ObserverHealth {
     private final boolean[] awaitingFirst;
     private final long[] catchUpTarget;
     private final long[] catchUpDeadline;
+    /** The span before the node's first stream delivered (slot index), or -1; see "Before the first stream". */
+    private final int[] firstSpanSlot;
+    /** Node-clock time of the node's first event ever, or {@code Long.MIN_VALUE} before it. */
+    private final long[] firstEventNodeNanos;
 
     ObserverHealth(int maxNodes, int spansPerNode) {
         this.spansPerNode = spansPerNode;
@@ -54,6 +67,10 @@ final class ObserverHealth {
         awaitingFirst = new boolean[maxNodes];
         catchUpTarget = new long[maxNodes];
         catchUpDeadline = new long[maxNodes];
+        firstSpanSlot = new int[maxNodes];
+        java.util.Arrays.fill(firstSpanSlot, -1);
+        firstEventNodeNanos = new long[maxNodes];
+        java.util.Arrays.fill(firstEventNodeNanos, Long.MIN_VALUE);
     }
 
     byte state(int node) {
@@ -76,7 +93,7 @@ final class ObserverHealth {
     void markUp(int node, long frameNanos, boolean backfilled, long catchUpDeadlineNanos) {
         if (state[node] == NEVER_SEEN) {
             // Nothing the node reported before its stream first delivered reached us.
-            addSpan(node, Long.MIN_VALUE, OPEN, UnverifiedReason.NO_OBSERVER);
+            firstSpanSlot[node] = addSpan(node, Long.MIN_VALUE, OPEN, UnverifiedReason.NO_OBSERVER);
             awaitingFirst[node] = true;
         } else if (state[node] == DOWN && !backfilled) {
             awaitingFirst[node] = true;
@@ -93,18 +110,25 @@ final class ObserverHealth {
     }
 
     /**
-     * The node delivered an event at {@code frameNanos}; nothing to do unless it is catching up. Its first ever ends the span before the
-     * stream started, at that event or at the time the stream came up, whichever is later. One at or
-     * past the time the stream came up shows that everything before it was delivered (Hubble streams
-     * its ring in time order), so the outage the backfill re-read is dropped.
+     * The node delivered an event of node-clock time {@code nodeNanos}, at {@code frameNanos} on the
+     * daemon's time line; nothing to do unless it is catching up. Its first ever ends the span before
+     * its first stream at that event (see "Before the first stream"). The first after an outage that
+     * was not backfilled ends it at that event or at the time the stream came up, whichever is later
+     * (the event may have been on its way before the outage). One at or past the time the stream came
+     * up shows that everything before it was delivered (Hubble streams its ring in time order), so the
+     * outage the backfill re-read is dropped.
      */
-    void delivered(int node, long frameNanos) {
+    void delivered(int node, long frameNanos, long nodeNanos) {
         if (!catchingUp[node]) {
             return;
         }
         if (awaitingFirst[node]) {
             awaitingFirst[node] = false;
-            closeOpenSpan(node, Math.max(frameNanos, catchUpTarget[node]));
+            boolean firstEver = firstSpanSlot[node] >= 0 && spanEnd[firstSpanSlot[node]] == OPEN;
+            if (firstEver) {
+                firstEventNodeNanos[node] = nodeNanos;
+            }
+            closeOpenSpan(node, firstEver ? frameNanos : Math.max(frameNanos, catchUpTarget[node]));
         }
         if (frameNanos >= catchUpTarget[node]) {
             catchingUp[node] = false;
@@ -164,7 +188,8 @@ final class ObserverHealth {
                 && frameNanos > downReportedAt[node]);
     }
 
-    void addSpan(int node, long fromFrameNanos, long toFrameNanos, UnverifiedReason reason) {
+    /** Adds a span; returns its slot, or -1 when it was merged into the last one. */
+    int addSpan(int node, long fromFrameNanos, long toFrameNanos, UnverifiedReason reason) {
         int base = node * spansPerNode;
         byte code = (byte) reason.ordinal();
         int count = spanCount[node];
@@ -177,10 +202,13 @@ final class ObserverHealth {
                     && fromFrameNanos <= spanEnd[last]) {
                 spanStart[last] = Math.min(spanStart[last], fromFrameNanos);
                 spanEnd[last] = Math.max(spanEnd[last], toFrameNanos);
-                return;
+                return -1;
             }
         }
         int slot = base + spanNext[node];
+        if (slot == firstSpanSlot[node]) {
+            firstSpanSlot[node] = -1; // the ring of spans has come round: that span is forgotten
+        }
         spanStart[slot] = fromFrameNanos;
         spanEnd[slot] = toFrameNanos;
         spanReason[slot] = code;
@@ -188,14 +216,22 @@ final class ObserverHealth {
         if (count < spansPerNode) {
             spanCount[node] = count + 1;
         }
+        return slot;
     }
 
-    /** The reason of a span of {@code node} overlapping [from, to], or null when the node's view was complete. */
-    UnverifiedReason incompleteDuring(int node, long fromFrameNanos, long toFrameNanos) {
+    /**
+     * The reason of a span of {@code node} overlapping [from, to], or null when the node's view was
+     * complete; {@code offsetNanos} puts the node's first event on the time line (node clock to frame).
+     */
+    UnverifiedReason incompleteDuring(int node, long fromFrameNanos, long toFrameNanos, long offsetNanos) {
         int base = node * spansPerNode;
         for (int i = 0, count = spanCount[node]; i < count; i++) {
             int slot = base + i;
-            if (spanStart[slot] <= toFrameNanos && spanEnd[slot] >= fromFrameNanos) {
+            long end = spanEnd[slot];
+            if (slot == firstSpanSlot[node] && end != OPEN && firstEventNodeNanos[node] != Long.MIN_VALUE) {
+                end = firstEventNodeNanos[node] + offsetNanos;
+            }
+            if (spanStart[slot] <= toFrameNanos && end >= fromFrameNanos) {
                 return UnverifiedReason.VALUES[spanReason[slot]];
             }
         }

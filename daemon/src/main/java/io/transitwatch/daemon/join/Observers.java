@@ -64,6 +64,7 @@ final class Observers {
      * back in a replayed capture) and caught up. Returns the flow's frame time.
      */
     long onFlow(int node, NodeEvent flow) {
+        countEgressPoint(node, flow);
         clocks.observe(node, flow.timeNanos, flow.receivedNanos);
         long frame = clocks.frameTime(node, flow.timeNanos);
         if (!health.isUp(node) && health.resumes(node, frame)) {
@@ -72,10 +73,23 @@ final class Observers {
             onUp(node, false);
         }
         if (health.isCatchingUp(node)) {
-            health.delivered(node, frame);
+            health.delivered(node, frame, flow.timeNanos);
             publishCaughtUp(node);
         }
         return frame;
+    }
+
+    /** Counts where the node's stream shows packets leaving it, for the calibration check (read elsewhere). */
+    private void countEgressPoint(int node, NodeEvent flow) {
+        if (flow.verdict != JoinConstants.VERDICT_FORWARDED) {
+            return;
+        }
+        switch (flow.observationPoint) {
+            case JoinConstants.POINT_TO_NETWORK -> counters.incrementNode(node, JoinCounters.PerNode.SEEN_TO_NETWORK);
+            case JoinConstants.POINT_TO_OVERLAY -> counters.incrementNode(node, JoinCounters.PerNode.SEEN_TO_OVERLAY);
+            case JoinConstants.POINT_TO_STACK -> counters.incrementNode(node, JoinCounters.PerNode.SEEN_TO_STACK);
+            default -> { }
+        }
     }
 
     void onUp(int node, boolean backfilled) {
@@ -148,7 +162,7 @@ final class Observers {
 
     /** The reason {@code node}'s view was incomplete during [from, to] (frame times), or null. */
     UnverifiedReason incompleteDuring(int node, long fromFrameNanos, long toFrameNanos) {
-        return health.incompleteDuring(node, fromFrameNanos, toFrameNanos);
+        return health.incompleteDuring(node, fromFrameNanos, toFrameNanos, clocks.offset(node));
     }
 
     /** How far before a departure of {@code source} its arrival may lie (a lagging source; 0 or negative). */

@@ -66,6 +66,16 @@ public final class Demo implements AutoCloseable {
      */
     public static Demo start(SimulatorConfig.Builder cluster, List<String> settingOverrides, Path tlsDir,
             PrintStream stdout) {
+        return start(cluster, settingOverrides, tlsDir, stdout, simulator -> { });
+    }
+
+    /**
+     * As above; {@code beforeDaemon} runs once the simulated cluster is up and before the daemon
+     * starts (a test lets the cluster run for a while first, as a real one has when TransitWatch is
+     * installed).
+     */
+    public static Demo start(SimulatorConfig.Builder cluster, List<String> settingOverrides, Path tlsDir,
+            PrintStream stdout, java.util.function.Consumer<Simulator> beforeDaemon) {
         SimulatorConfig draft = cluster.build();
         ClusterTopology topology = ClusterTopology.scaled(draft.nodes());
         SimCertificates.Files tls = draft.mode() == SimMode.NODES
@@ -83,6 +93,7 @@ public final class Demo implements AutoCloseable {
             Files.writeString(kubeconfig, kubernetes.kubeconfig());
             Settings settings = ConfigLoader.load(null, Map.of(),
                     settings(simulator, kubeconfig, tls, settingOverrides));
+            beforeDaemon.accept(simulator);
             return new Demo(simulator, kubernetes, Daemon.start(settings, clock, stdout));
         } catch (IOException e) {
             closeQuietly(kubernetes, simulator);

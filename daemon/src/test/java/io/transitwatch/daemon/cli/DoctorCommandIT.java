@@ -12,6 +12,7 @@ import io.transitwatch.daemon.ingest.IngestState;
 import io.transitwatch.daemon.lifecycle.Demo;
 import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimMode;
+import io.transitwatch.daemon.sim.SimulatorConfig;
 import io.transitwatch.daemon.sim.hubble.NodeHubble;
 import io.transitwatch.daemon.sim.relay.RelayObserverService;
 import io.transitwatch.daemon.sim.kube.SimKubernetesApi;
@@ -83,6 +84,40 @@ class DoctorCommandIT {
             JsonNode problems = JSON.readTree(failing.out()).get("problems");
             assertFalse(problems.isEmpty());
             assertTrue(problems.get(0).asText().contains("bpf-events-trace-enabled=false"), problems.toString());
+        }
+    }
+
+    @Test
+    void aTunnelDatapathUnderANativeCiliumConfigIsAProblemNamingEachNode() throws Exception {
+        Scenario healthy = Scenario.preset("healthy");
+        try (Demo demo = Demo.start(SimulatorConfig.builder().mode(SimMode.RELAY).scenario(healthy)
+                .clock(Clock.SYSTEM).tunnel(true), List.of("http.port=-1"), dir,
+                new PrintStream(OutputStream.nullOutputStream()))) {
+            demo.kubernetes().setCiliumConfig(SimKubernetesApi.ciliumConfig("native",
+                    healthy.monitorFlags().configValue()));
+            Set<String> nodes = Set.copyOf(demo.simulator().topology().nodeNames());
+
+            DoctorReport report = await().atMost(Duration.ofSeconds(30))
+                    .until(() -> DoctorReport.of(demo.daemon(), 1.0), r -> r.json().contains("\"departure_points\":"
+                            + "[\"TO_NETWORK\"]") && disagreeing(r) == nodes.size());
+            assertEquals(List.of(), JsonSchemas.errors(report.json()));
+            JsonNode json = JSON.readTree(report.json());
+            assertFalse(report.ok(), "a datapath the calibration gets wrong blocks detection: " + report.text());
+            JsonNode problems = json.get("problems");
+            for (String node : nodes) {
+                assertTrue(problems.toString().contains("calibration: " + node + ": its stream shows to-overlay"),
+                        problems.toString());
+            }
+            assertTrue(report.text().contains("Calibration vs streams: " + nodes.size() + " nodes disagree"),
+                    report.text());
+        }
+    }
+
+    private static int disagreeing(DoctorReport report) {
+        try {
+            return JSON.readTree(report.json()).get("calibration_disagreements").size();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

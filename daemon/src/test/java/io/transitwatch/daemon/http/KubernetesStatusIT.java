@@ -7,15 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.lifecycle.Demo;
+import io.transitwatch.daemon.sim.Scenario;
+import io.transitwatch.daemon.sim.SimMode;
+import io.transitwatch.daemon.sim.SimulatorConfig;
+import io.transitwatch.daemon.sim.kube.SimKubernetesApi;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kubernetes discovery as the operator sees it: {@code /api/status} and {@code /metrics} of a demo
  * daemon, which learns its cluster from the simulated API server; an API-server outage keeps the last
- * view, and both say so.
+ * view, and both say so. A datapath that tunnels under a cilium-config that says native is reported
+ * as a disagreement of calibration and streams, node by node, until the two agree.
  */
 class KubernetesStatusIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,6 +58,48 @@ class KubernetesStatusIT {
             assertTrue(get(port, "/metrics").body().contains("transitwatch_kubernetes_watching{resource=\"nodes\"} 0.0"));
             JsonNode after = JSON.readTree(get(port, "/api/status").body()).get("kubernetes");
             assertEquals(12, after.get("ciliumnode_cidrs").asInt(), "the last view is kept: " + after);
+        }
+    }
+
+    @Test
+    void aTunnelDatapathUnderANativeCiliumConfigIsReportedNotTrusted(@TempDir Path dir) throws Exception {
+        // The datapath tunnels (every node reports its departures at to-overlay) while cilium-config
+        // says routing-mode native: the calibration (to-network) and the streams disagree.
+        Scenario healthy = Scenario.preset("healthy");
+        try (Demo demo = Demo.start(SimulatorConfig.builder().mode(SimMode.RELAY).scenario(healthy)
+                .clock(Clock.SYSTEM).tunnel(true), List.of("http.port=0"), dir,
+                new PrintStream(OutputStream.nullOutputStream()))) {
+            demo.kubernetes().setCiliumConfig(SimKubernetesApi.ciliumConfig("native",
+                    healthy.monitorFlags().configValue()));
+            int port = demo.daemon().httpPort();
+            List<String> nodes = demo.simulator().topology().nodeNames().stream().sorted().toList();
+
+            JsonNode kubernetes = Awaitility.await("every node calibrated native and seen tunnelling")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> JSON.readTree(get(port, "/api/status").body()).get("kubernetes"),
+                            k -> k.get("calibration_disagreements").size() == nodes.size()
+                                    && k.get("calibration").get(0).get("departure_points").toString()
+                                            .equals("[\"TO_NETWORK\"]"));
+            List<String> disagreeing = new ArrayList<>();
+            for (JsonNode disagreement : kubernetes.get("calibration_disagreements")) {
+                disagreeing.add(disagreement.get("node").asText());
+                assertEquals("[\"TO_NETWORK\"]", disagreement.get("departure_points").toString());
+                assertTrue(disagreement.get("seen").get("TO_OVERLAY").asLong() > 0, disagreement.toString());
+                assertEquals(0, disagreement.get("seen").get("TO_NETWORK").asLong(), disagreement.toString());
+                assertTrue(disagreement.get("message").asText().contains("to-overlay")
+                        && disagreement.get("message").asText().contains("routing-mode=native"), disagreement.toString());
+            }
+            assertEquals(nodes, disagreeing);
+            assertTrue(get(port, "/metrics").body().contains("transitwatch_calibration_disagreements " + nodes.size()
+                    + ".0"), "metric");
+
+            // Back to what the datapath does: nothing disagrees any more.
+            demo.kubernetes().setCiliumConfig(SimKubernetesApi.ciliumConfig("tunnel",
+                    healthy.monitorFlags().configValue()));
+            Awaitility.await("calibration and streams agree").atMost(Duration.ofSeconds(30))
+                    .until(() -> JSON.readTree(get(port, "/api/status").body()).get("kubernetes")
+                            .get("calibration_disagreements").isEmpty());
+            assertTrue(get(port, "/metrics").body().contains("transitwatch_calibration_disagreements 0.0"), "metric");
         }
     }
 }

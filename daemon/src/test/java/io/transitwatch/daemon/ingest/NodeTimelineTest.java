@@ -52,6 +52,21 @@ class NodeTimelineTest {
     }
 
     @Test
+    void aResendReachingBackBeforeTheRememberedUuidsIsADuplicateNotANewEvent() {
+        // Relay re-queries a recovered node with the original request (the first stream's since): the
+        // node's whole ring comes again, far more than the uuid log remembers.
+        NodeTimeline timeline = new NodeTimeline(64);
+        for (long i = 1; i <= 200; i++) {
+            assertEquals(NodeTimeline.NEW, timeline.accept(1, i, i * 1_000));
+        }
+        assertTrue(timeline.reconnected());
+        assertEquals(NodeTimeline.DUPLICATE, timeline.accept(1, 1, 1_000), "forgotten, but older than the log");
+        assertEquals(NodeTimeline.DUPLICATE, timeline.accept(1, 199, 199_000), "remembered");
+        assertEquals(NodeTimeline.DUPLICATE, timeline.accept(1, 200, 200_000), "remembered");
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 201, 201_000), "covered: no gap");
+    }
+
+    @Test
     void beforeAnyEventAReconnectArmsNothing() {
         NodeTimeline timeline = new NodeTimeline(64);
         assertFalse(timeline.reconnected());

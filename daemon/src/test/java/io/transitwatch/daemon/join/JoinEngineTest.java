@@ -171,6 +171,24 @@ class JoinEngineTest {
     }
 
     @Test
+    void shouldCoverADestinationFromTheFirstEventItsFirstStreamBackfilled() {
+        JoinHarness fresh = new JoinHarness();
+        fresh.up("a", T0, false);
+        fresh.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S / 2);
+        fresh.departure("a", "10.0.1.5", 40001, "10.0.2.7", 9090).at(T0 + 2 * S);
+        // b's first stream comes up at T0 + 3 s, asking for its ring from before (since): the first event
+        // it delivers is of T0 + 1 s, received 2 s late, so b's offset first looks like 2 s. b saw (and
+        // would have reported) the arrival of the SYN of T0 + 2 s, not that of the SYN of T0 + 0.5 s.
+        fresh.up("b", T0 + 3 * S, false);
+        fresh.unjoinableEvent("b", T0 + S, T0 + 3 * S);
+        fresh.unjoinableEvent("b", T0 + 3 * S);
+        fresh.advance(T0 + 30 * S);
+
+        assertEquals(List.of("UNVERIFIED(NO_OBSERVER) a>b IPv4 SYN 40000>9090 attempts=1",
+                "LOST a>b IPv4 SYN 40001>9090 attempts=1"), fresh.verdicts.verdicts);
+    }
+
+    @Test
     void shouldPlaceADepartureWithTheOffsetKnownWhenItIsDecided() {
         JoinHarness fresh = new JoinHarness();
         fresh.up("a", T0, false);

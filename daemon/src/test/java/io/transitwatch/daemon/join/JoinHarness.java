@@ -75,12 +75,17 @@ public final class JoinHarness {
      * without an IP layer, which it ignores).
      */
     public void unjoinableEvent(String node, long nodeTime) {
+        unjoinableEvent(node, nodeTime, nodeTime);
+    }
+
+    /** As above, received at {@code receivedNanos} (a backfilled event comes later than its own time). */
+    public void unjoinableEvent(String node, long nodeTime, long receivedNanos) {
         event.clear();
         event.kind = NodeEvent.FLOW;
         event.node = dictionary.pin(node);
         event.timeNanos = nodeTime;
-        event.receivedNanos = nodeTime;
-        deliver(nodeTime);
+        event.receivedNanos = receivedNanos;
+        deliver(receivedNanos);
     }
 
     public void up(String node, long now, boolean backfilled) {

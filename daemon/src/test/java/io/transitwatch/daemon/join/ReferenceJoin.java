@@ -149,7 +149,8 @@ final class ReferenceJoin {
         if (!state.containsKey(node)) {
             spans(node).add(new Span(Long.MIN_VALUE, Long.MAX_VALUE, "NO_OBSERVER"));
         }
-        // Without backfill the outage (or the time before the stream) ends with the stream's first event.
+        // Without backfill the outage (or the time before the stream) ends with the stream's first event;
+        // an outage's not before the stream came up (the event may have been on its way before).
         state.put(node, "UP");
         catchingUp.put(node, new long[] {now, now + catchUpLimit, awaitingFirst ? 1 : 0});
     }
@@ -173,7 +174,10 @@ final class ReferenceJoin {
         long[] catchUp = catchingUp.get(node);
         if (catchUp != null && catchUp[2] == 1) {
             catchUp[2] = 0;
-            closeOpenSpans(node, Math.max(time, catchUp[0])); // the stream starts with its first event
+            // The stream starts with its first event: the first ever covers the node from there on.
+            boolean firstEver = spans(node).stream().anyMatch(span -> span.to == Long.MAX_VALUE
+                    && span.reason.equals("NO_OBSERVER"));
+            closeOpenSpans(node, firstEver ? time : Math.max(time, catchUp[0]));
         }
         if (catchUp != null && time >= catchUp[0]) {
             catchingUp.remove(node);

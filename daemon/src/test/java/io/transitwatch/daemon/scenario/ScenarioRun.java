@@ -101,6 +101,11 @@ final class ScenarioRun {
      * events.
      */
     static final Duration OBSERVATION_MARGIN = Duration.ofSeconds(1);
+    /**
+     * How long a tunnel run's simulated cluster runs before the daemon starts: more than the first
+     * stream's backfill ({@code hubble.backfill-overlap}, 2 s) plus the join's slack.
+     */
+    static final Duration CLUSTER_HEAD_START = Duration.ofSeconds(3);
     private static final List<String> NODES = List.of("solcp01", "solcp02", "solcp03", "solwk01", "solwk02",
             "solwk03");
 
@@ -116,6 +121,7 @@ final class ScenarioRun {
     private final List<RoundTripRecord> roundTrips;
     private final long startNanos;
     private final long observedFromNanos;
+    private final long streamsUpNanos;
     private final long stopNanos;
     private final long elapsedMillis;
 
@@ -215,7 +221,8 @@ final class ScenarioRun {
     }
 
     private ScenarioRun(String name, StampedLines stdout, JoinCounters counters, StringDictionary dictionary,
-            List<TruthRecord> truth, List<RoundTripRecord> roundTrips, long startNanos, long observedFromNanos, long stopNanos, long elapsedMillis) {
+            List<TruthRecord> truth, List<RoundTripRecord> roundTrips, long startNanos, long streamsUpNanos,
+            long observedFromNanos, long stopNanos, long elapsedMillis) {
         this.name = name;
         stdout.forEach((line, atNanos) -> {
             SinkEvent event = EventJson.decode(line);
@@ -248,6 +255,7 @@ final class ScenarioRun {
         this.truth = truth;
         this.roundTrips = roundTrips;
         this.startNanos = startNanos;
+        this.streamsUpNanos = streamsUpNanos;
         this.observedFromNanos = observedFromNanos;
         this.stopNanos = stopNanos;
         this.elapsedMillis = elapsedMillis;
@@ -279,8 +287,13 @@ final class ScenarioRun {
         long startEpoch = Clock.SYSTEM.epochNanos();
         List<String> overrides = List.of("sinks=stdout", "stdout.format=json", "stdout.alerts=every", "http.port=-1",
                 "join.window=" + WINDOW.toMillis() + "ms");
+        // A tunnel run is the zero-config one, scored from the moment the streams are up: its cluster
+        // has run for a while when the daemon starts, as a real one has (otherwise the first seconds
+        // after the streams came up are also the first seconds of the cluster, and a departure within
+        // the join's slack of its destination's very first event is rightly unknown).
         Demo demo = Demo.start(SimulatorConfig.builder().mode(mode).scenario(scenario).clock(Clock.SYSTEM)
-                .tunnel(tunnel), overrides, tlsDir, stdout);
+                .tunnel(tunnel), overrides, tlsDir, stdout,
+                simulator -> sleepUntil(started + (tunnel ? CLUSTER_HEAD_START.toNanos() : 0)));
         try {
             if (tunnel) {
                 Settings settings = demo.daemon().settings();
@@ -290,7 +303,8 @@ final class ScenarioRun {
                                 .equals(ConfigKeys.JOIN_DEPARTURE_POINTS.defaultValue().orElseThrow())
                         && settings.bool(ConfigKeys.KUBERNETES_ENABLED), "placements and calibration come from discovery");
             }
-            long observedFrom = awaitEveryNodeUp(demo);
+            long[] up = awaitEveryNodeUp(demo);
+            long observedFrom = up[1];
             long observed = System.nanoTime();
             for (Action action : actions) {
                 assertTrue(action.after().compareTo(traffic) < 0, "actions happen while the traffic runs");
@@ -308,7 +322,7 @@ final class ScenarioRun {
             List<RoundTripRecord> roundTrips = demo.simulator().groundTruth().roundTripsWithin(WINDOW, r -> true);
             stdout.flush();
             ScenarioRun run = new ScenarioRun(scenario.name(), lines, demo.daemon().counters(),
-                    demo.daemon().dictionary(), truth, roundTrips, startEpoch, observedFrom, stop,
+                    demo.daemon().dictionary(), truth, roundTrips, startEpoch, up[0], observedFrom, stop,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             System.out.println("[scenario " + scenario.name() + ", " + mode + "] " + run.summary() + "\n"
                     + run.explain() + "\n  counters: " + run.global);
@@ -318,20 +332,37 @@ final class ScenarioRun {
         }
     }
 
-    /** Daemon time at which the join first had every node's stream up. */
-    private static long awaitEveryNodeUp(Demo demo) {
+    /**
+     * Daemon times {streams up, observed from}: the last look at which the join had not yet heard every
+     * node's stream up (NODE_UP; the moment it had lies after it, so scoring from there is strict), and
+     * the first at which every stream was up and caught up.
+     */
+    private static long[] awaitEveryNodeUp(Demo demo) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         JoinCounters counters = demo.daemon().counters();
         StringDictionary dictionary = demo.daemon().dictionary();
+        long notAllStreamsUp = Clock.SYSTEM.epochNanos();
+        boolean streamsUp = false;
         while (true) {
+            long now = Clock.SYSTEM.epochNanos();
             Set<String> up = new HashSet<>();
+            Set<String> streaming = new HashSet<>();
             for (int node = 0; node < counters.nodeCount(); node++) {
-                if (counters.node(node, JoinCounters.PerNode.STATE) == JoinCounters.OBSERVER_UP) { // and caught up
-                    up.add(dictionary.get(counters.nodeId(node)));
+                long state = counters.node(node, JoinCounters.PerNode.STATE);
+                String name = dictionary.get(counters.nodeId(node));
+                if (state == JoinCounters.OBSERVER_UP) { // and caught up
+                    up.add(name);
+                }
+                if (state == JoinCounters.OBSERVER_UP || state == JoinCounters.OBSERVER_CATCHING_UP) {
+                    streaming.add(name);
                 }
             }
+            streamsUp |= streaming.containsAll(NODES);
+            if (!streamsUp) {
+                notAllStreamsUp = now;
+            }
             if (up.containsAll(NODES)) {
-                return Clock.SYSTEM.epochNanos();
+                return new long[] {notAllStreamsUp, now};
             }
             assertTrue(System.nanoTime() < deadline, "streams never all up; up: " + up);
             sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
@@ -389,10 +420,17 @@ final class ScenarioRun {
 
     /** The records a complete and correct join must have decided: see the class comment. */
     List<TruthRecord> judged(Predicate<TruthRecord> filter) {
-        long lastDeparture = stopNanos - WINDOW.toNanos() - TAIL_MARGIN.toNanos();
-        long firstDeparture = observedFromNanos + OBSERVATION_MARGIN.toNanos();
+        return judged(observedFromNanos + OBSERVATION_MARGIN.toNanos(), lastJudgedNanos(), filter);
+    }
+
+    private List<TruthRecord> judged(long firstDeparture, long lastDeparture, Predicate<TruthRecord> filter) {
         return truth(r -> r.departureNanos() >= firstDeparture && r.departureNanos() <= lastDeparture
                 && r.expected() != Expectation.PENDING && !atWindowEdge(r) && filter.test(r));
+    }
+
+    /** The last departure (attempt) judged: its window ended {@link #TAIL_MARGIN} before the stop. */
+    private long lastJudgedNanos() {
+        return stopNanos - WINDOW.toNanos() - TAIL_MARGIN.toNanos();
     }
 
     /** See {@link #EDGE}. */
@@ -407,8 +445,11 @@ final class ScenarioRun {
 
     /** The round trips a complete and correct join must have decided, as {@link #judged} for departures. */
     List<RoundTripRecord> judgedRoundTrips(Predicate<RoundTripRecord> filter) {
-        long lastAttempt = stopNanos - WINDOW.toNanos() - TAIL_MARGIN.toNanos();
-        long firstAttempt = observedFromNanos + OBSERVATION_MARGIN.toNanos();
+        return judgedRoundTrips(observedFromNanos + OBSERVATION_MARGIN.toNanos(), lastJudgedNanos(), filter);
+    }
+
+    private List<RoundTripRecord> judgedRoundTrips(long firstAttempt, long lastAttempt,
+            Predicate<RoundTripRecord> filter) {
         return roundTrips(r -> r.attemptNanos() >= firstAttempt && r.attemptNanos() <= lastAttempt
                 && r.expected() != RoundTripExpectation.PENDING && !atWindowEdge(r) && filter.test(r));
     }
@@ -455,6 +496,20 @@ final class ScenarioRun {
     }
 
     Score score() {
+        return score(observedFromNanos + OBSERVATION_MARGIN.toNanos(), lastJudgedNanos());
+    }
+
+    /**
+     * The score of the records that departed (attempts made) within {@code length} of the moment the
+     * join heard every node's stream up (NODE_UP, before the streams caught up), with no
+     * {@link #OBSERVATION_MARGIN}: what the join decides from its very first view. Precision counts
+     * every alert, as in {@link #score()}.
+     */
+    Score scoreOfFirst(Duration length) {
+        return score(streamsUpNanos, Math.min(streamsUpNanos + length.toNanos(), lastJudgedNanos()));
+    }
+
+    private Score score(long firstJudgedNanos, long lastJudgedNanos) {
         Map<String, Scored> records = new HashMap<>();
         truth.forEach(r -> records.put(scored(r).key(), scored(r)));
         roundTrips.forEach(r -> scored(r).forEach(item -> records.put(item.key(), item)));
@@ -480,8 +535,9 @@ final class ScenarioRun {
             }
         }
         List<Scored> failures = new ArrayList<>();
-        judged(r -> r.expected() == Expectation.LOST).forEach(r -> failures.add(scored(r)));
-        judgedRoundTrips(r -> r.expected() == RoundTripExpectation.NO_REPLY
+        judged(firstJudgedNanos, lastJudgedNanos, r -> r.expected() == Expectation.LOST)
+                .forEach(r -> failures.add(scored(r)));
+        judgedRoundTrips(firstJudgedNanos, lastJudgedNanos, r -> r.expected() == RoundTripExpectation.NO_REPLY
                 || r.expected() == RoundTripExpectation.REFUSED)
                 .forEach(r -> scored(r).stream().filter(Scored::failure).forEach(failures::add));
         List<String> missed = failures.stream().filter(f -> !alerted.containsKey(f.key()))
@@ -539,7 +595,8 @@ final class ScenarioRun {
         truth.forEach(r -> byTuple.put(Tuple.of(r.key()), r));
         Map<String, Scored> byKey = new HashMap<>();
         roundTrips.forEach(r -> scored(r).forEach(item -> byKey.put(item.key(), item)));
-        StringBuilder out = new StringBuilder("observed from +" + ms(observedFromNanos) + ", stop +" + ms(stopNanos));
+        StringBuilder out = new StringBuilder("streams up +" + ms(streamsUpNanos) + ", observed from +"
+                + ms(observedFromNanos) + ", stop +" + ms(stopNanos));
         Score score = score();
         for (Alert alert : score.falsePositives()) {
             Scored trip = byKey.get(keyOf(alert));
