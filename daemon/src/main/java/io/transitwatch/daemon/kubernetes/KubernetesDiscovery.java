@@ -26,9 +26,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,8 +76,9 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
             java.time.Duration coalesce, boolean calibrateDepartures, boolean calibrateFirstData) {}
 
     private final Options options;
-    private final ToIntFunction<String> nodeId;
-    private final Consumer<DiscoverySnapshot> publish;
+    /** Cleared on close, with {@link #publish}: see {@link #close}. */
+    private volatile ToIntFunction<String> nodeId;
+    private volatile Consumer<DiscoverySnapshot> publish;
     private final Clock clock;
     private final ScheduledExecutorService state;
     private final ExecutorService clientTasks;
@@ -108,8 +110,10 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
         this.nodeId = nodeId;
         this.publish = publish;
         this.clock = clock;
-        this.state = Executors.newSingleThreadScheduledExecutor(threads.apply("kubernetes-state"));
-        this.clientTasks = Executors.newCachedThreadPool(threads.apply("kubernetes-client"));
+        // Informer callbacks that arrive after close find the state thread gone: dropped, not thrown into fabric8.
+        this.state = new ScheduledThreadPoolExecutor(1, threads.apply("kubernetes-state"),
+                new ThreadPoolExecutor.DiscardPolicy());
+        this.clientTasks = NamedJdkHttpClientFactory.executor(threads.apply("kubernetes-client"));
         this.client = new KubernetesClientBuilder().withConfig(config)
                 .withHttpClientFactory(new NamedJdkHttpClientFactory(clientTasks))
                 .withTaskExecutor(clientTasks)
@@ -364,7 +368,15 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
         return String.join(", ", names);
     }
 
-    /** Stops the informers and the client; the last snapshot stays with the join. */
+    /**
+     * Stops the informers and the client; the last snapshot stays with the join. Each stopped watch
+     * sends its close frame; the API server's answer still arrives on {@code clientTasks} after this
+     * returns (it runs in the JDK's selector thread once the pool is shut down), which is what ends
+     * fabric8's WebSocket and its keep-alive ping. Should a fabric8 object outlive close all the same
+     * (its static scheduler holds a watch until the WebSocket ends, and so this discovery), the
+     * publisher and the node-name pinning are cleared so that it cannot hold the daemon's hand-off
+     * ring or dictionary.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -374,7 +386,9 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
         watched.forEach(each -> each.informer().stop());
         client.close();
         state.shutdownNow();
-        clientTasks.shutdownNow();
+        clientTasks.shutdown(); // not shutdownNow: an interrupt could cut off a close handshake being delivered
+        publish = snapshot -> { };
+        nodeId = name -> 0;
     }
 
     private static ResourceDefinitionContext crd(String version, String kind, String plural, boolean namespaced) {
