@@ -158,6 +158,11 @@ final class KeyedSlots {
         return index.compactions();
     }
 
+    /** Work of this table's index so far ({@link SlotIndex#workSteps()}; shared with the other table when shared). */
+    long indexWorkSteps() {
+        return index.workSteps();
+    }
+
     /** Removed entries whose index words are still tombstones; at most a quarter of the slots indexed. */
     int tombstones() {
         return index.tombstones();
