@@ -26,15 +26,16 @@ import io.transitwatch.daemon.topology.Topology;
  * </pre>
  *
  * <p>The parts, each owned by this engine and used on its thread only: {@link FlowClassifier} says
- * what a flow is to the join; {@link Placements} learns where pods live; {@link Observers} knows each
- * node's time line and how complete its view is (watermarks, outages, catching up); the tables
- * {@link PendingDepartures}, {@link RememberedArrivals} and {@link LostHistory} hold the entries;
- * {@link RepeatedReports} tells retransmissions from new departures; {@link FirstData} admits an
- * ACK / PSH segment only as its direction's first (DESIGN §3.8); {@link RoundTripJudge} judges, on the
- * client's own node, attempts to destinations that never report an arrival (DESIGN §3.7: host,
- * remote-node, kube-apiserver, world, CIDR identities, addresses outside every configured pod CIDR);
- * {@link Deadlines} decides what time alone decides; {@link Verdicts} is where every verdict is
- * counted and reported. The words are defined in
+ * what a flow is to the join; {@link TwoEndJoin} joins each departure and arrival, and its
+ * {@link RepeatedReports} tells retransmissions from new departures; {@link Placements} learns where
+ * pods live; {@link Observers} knows each node's time line and how complete its view is (watermarks,
+ * outages, catching up); the tables {@link PendingDepartures}, {@link RememberedArrivals} and
+ * {@link LostHistory} hold the entries; {@link FirstData} admits an ACK / PSH segment only as its
+ * direction's first (DESIGN §3.8); {@link RoundTripJudge} judges, on the client's own node, attempts
+ * to destinations that never report an arrival (DESIGN §3.7: host, remote-node, kube-apiserver,
+ * world, CIDR identities, addresses outside every configured pod CIDR); {@link Deadlines} decides
+ * what time alone decides; {@link Verdicts} is where every verdict is counted and reported. The
+ * words are defined in
  * {@code package-info.java}.
  *
  * <p>Times are compared on the daemon's time line, so skewed node clocks do not shift windows;
