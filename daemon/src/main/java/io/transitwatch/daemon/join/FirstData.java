@@ -26,6 +26,11 @@ final class FirstData {
     private final short[] seenFlags;
     private final long memoryNanos;
 
+    /** Index work so far (see {@link SlotIndex#workSteps()}). */
+    long workSteps() {
+        return slots.indexWorkSteps();
+    }
+
     FirstData(int capacity, long memoryNanos) {
         this.slots = new KeyedSlots(capacity, 1);
         this.frameNanos = new long[capacity];

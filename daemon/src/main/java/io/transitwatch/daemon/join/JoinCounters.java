@@ -1,13 +1,12 @@
 package io.transitwatch.daemon.join;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Single writer, many readers: only the join thread counts, into plain arrays, and {@link #publish()
- * publishes} them once per duty cycle (and at the end of each batch of events) with release stores;
- * metrics and the web page read the published copy from any thread with volatile loads, so they see
- * the counts as of the last publish, untorn. Counting is then a plain add, not a release store.
+ * Single writer, many readers: only the join thread counts, into plain arrays ({@link
+ * PublishedCounts}), and {@link #publish() publishes} them once per duty cycle (and at the end of
+ * each batch of events); metrics and the web page read the published copy from any thread, so they
+ * see the counts as of the last publish, untorn.
  *
  * <p>The join's counters, read by metrics rather than pushed: global counters (by {@link Global}),
  * per node (by {@link PerNode}), per (source node, destination node, family) pair (by
@@ -87,18 +86,10 @@ public final class JoinCounters {
     /** Per pair slot: source node id, destination node id (0 = slot free), family. */
     private static final int IDENTITY_STRIDE = 3;
 
-    // Published copies, read by any thread.
-    private final AtomicLongArray global = new AtomicLongArray(Global.VALUES.length);
-    private final AtomicLongArray perNode;
-    private final AtomicLongArray perPair;
-    private final AtomicLongArray delayByFamily = new AtomicLongArray(2 * FAMILY_STRIDE);
-    // The join thread's counts; node and pair slots changed since the last publish are listed once.
-    private final long[] globalCounts = new long[Global.VALUES.length];
-    private final long[] nodeCounts;
-    private final long[] pairCounts;
-    private final long[] delayCounts = new long[2 * FAMILY_STRIDE];
-    private final DirtySlots dirtyNodes;
-    private final DirtySlots dirtyPairs;
+    private final PublishedCounts global = new PublishedCounts(1, Global.VALUES.length);
+    private final PublishedCounts perNode;
+    private final PublishedCounts perPair;
+    private final PublishedCounts delayByFamily = new PublishedCounts(1, 2 * FAMILY_STRIDE);
     private final int[] nodeIds;
     private final AtomicIntegerArray pairIdentity;
     private final PairTable pairs;
@@ -112,12 +103,8 @@ public final class JoinCounters {
 
     public JoinCounters(int maxNodes, int maxPairs) {
         this.maxNodes = maxNodes;
-        perNode = new AtomicLongArray(maxNodes * PerNode.VALUES.length);
-        perPair = new AtomicLongArray(maxPairs * PAIR_STRIDE);
-        nodeCounts = new long[maxNodes * PerNode.VALUES.length];
-        pairCounts = new long[maxPairs * PAIR_STRIDE];
-        dirtyNodes = new DirtySlots(maxNodes);
-        dirtyPairs = new DirtySlots(maxPairs);
+        perNode = new PublishedCounts(maxNodes, PerNode.VALUES.length);
+        perPair = new PublishedCounts(maxPairs, PAIR_STRIDE);
         nodeIds = new int[maxNodes];
         pairIdentity = new AtomicIntegerArray(maxPairs * IDENTITY_STRIDE);
         pairs = new PairTable(maxPairs);
@@ -135,7 +122,7 @@ public final class JoinCounters {
     }
 
     void add(Global counter, long amount) {
-        globalCounts[counter.ordinal()] += amount;
+        global.add(0, counter.ordinal(), amount);
     }
 
     /**
@@ -144,23 +131,10 @@ public final class JoinCounters {
      * end of each batch of events.
      */
     void publish() {
-        for (int i = 0; i < globalCounts.length; i++) {
-            global.setRelease(i, globalCounts[i]);
-        }
-        for (int i = 0; i < delayCounts.length; i++) {
-            delayByFamily.setRelease(i, delayCounts[i]);
-        }
-        publishSlots(dirtyNodes, nodeCounts, perNode, PerNode.VALUES.length);
-        publishSlots(dirtyPairs, pairCounts, perPair, PAIR_STRIDE);
-    }
-
-    private static void publishSlots(DirtySlots dirty, long[] counts, AtomicLongArray published, int stride) {
-        for (int n = 0, changed = dirty.size(); n < changed; n++) {
-            for (int i = dirty.get(n) * stride, end = i + stride; i < end; i++) {
-                published.setRelease(i, counts[i]);
-            }
-        }
-        dirty.clear();
+        global.publish();
+        delayByFamily.publish();
+        perNode.publish();
+        perPair.publish();
     }
 
     void registerNode(int denseNode, int dictionaryId) {
@@ -175,13 +149,11 @@ public final class JoinCounters {
     }
 
     void addNode(int denseNode, PerNode counter, long delta) {
-        nodeCounts[denseNode * PerNode.VALUES.length + counter.ordinal()] += delta;
-        dirtyNodes.mark(denseNode);
+        perNode.add(denseNode, counter.ordinal(), delta);
     }
 
     void setNode(int denseNode, PerNode gauge, long value) {
-        nodeCounts[denseNode * PerNode.VALUES.length + gauge.ordinal()] = value;
-        dirtyNodes.mark(denseNode);
+        perNode.set(denseNode, gauge.ordinal(), value);
     }
 
     /** Slot of the pair, assigned on first use; -1 (counted) when no slot is free (the pair is then not counted). */
@@ -221,40 +193,41 @@ public final class JoinCounters {
         activePairs = pairs.active();
     }
 
+    /** Work of the pair table so far (see {@link SlotIndex#workSteps()}). */
+    long pairWorkSteps() {
+        return pairs.workSteps();
+    }
+
     private void forgetPair(int slot) {
         int base = slot * IDENTITY_STRIDE;
         pairIdentity.setRelease(base + 1, 0);
         pairIdentity.setRelease(base, 0);
-        for (int i = slot * PAIR_STRIDE, end = i + PAIR_STRIDE; i < end; i++) {
-            pairCounts[i] = 0;
-            perPair.setRelease(i, 0);
-        }
+        perPair.zero(slot);
         increment(Global.PAIRS_RECYCLED);
         recycleListener.onPairRecycled(slot);
     }
 
     void incrementPair(int pairSlot, PerPair counter) {
         if (pairSlot >= 0) {
-            pairCounts[pairSlot * PAIR_STRIDE + counter.ordinal()]++;
-            dirtyPairs.mark(pairSlot);
+            perPair.add(pairSlot, counter.ordinal(), 1);
         }
     }
 
     void recordTransit(int family, long transitNanos) {
         long delay = Math.max(0, transitNanos);
         int base = (family == JoinConstants.FAMILY_IPV6 ? 1 : 0) * FAMILY_STRIDE;
-        delayCounts[base + BUCKETS] += delay;
+        delayByFamily.add(0, base + BUCKETS, delay);
         int bucket = 0;
         while (bucket < DELAY_BUCKETS_NANOS.length && delay > DELAY_BUCKETS_NANOS[bucket]) {
             bucket++;
         }
-        delayCounts[base + bucket]++;
+        delayByFamily.add(0, base + bucket, 1);
     }
 
     // ---- reader side (any thread) ----
 
     public long get(Global counter) {
-        return global.get(counter.ordinal());
+        return global.get(0, counter.ordinal());
     }
 
     public int nodeCount() {
@@ -284,7 +257,7 @@ public final class JoinCounters {
     }
 
     public long node(int denseNode, PerNode counter) {
-        return perNode.get(denseNode * PerNode.VALUES.length + counter.ordinal());
+        return perNode.get(denseNode, counter.ordinal());
     }
 
     /** Pair slots handed out so far (some may be free again: see {@link #pairInUse}); iterate below it. */
@@ -315,17 +288,17 @@ public final class JoinCounters {
     }
 
     public long pair(int pairSlot, PerPair counter) {
-        return perPair.get(pairSlot * PAIR_STRIDE + counter.ordinal());
+        return perPair.get(pairSlot, counter.ordinal());
     }
 
     /** Count of matches of {@code family} whose transit delay fell in bucket {@code bucket} (not cumulative). */
     public long delayBucket(int family, int bucket) {
-        return delayByFamily.get((family == JoinConstants.FAMILY_IPV6 ? 1 : 0) * FAMILY_STRIDE + bucket);
+        return delayByFamily.get(0, (family == JoinConstants.FAMILY_IPV6 ? 1 : 0) * FAMILY_STRIDE + bucket);
     }
 
     /** Sum of the transit delays of the matches of {@code family}, in nanoseconds. */
     public long delaySumNanos(int family) {
-        return delayByFamily.get((family == JoinConstants.FAMILY_IPV6 ? 1 : 0) * FAMILY_STRIDE + BUCKETS);
+        return delayByFamily.get(0, (family == JoinConstants.FAMILY_IPV6 ? 1 : 0) * FAMILY_STRIDE + BUCKETS);
     }
 
     public static int delayBucketCount() {

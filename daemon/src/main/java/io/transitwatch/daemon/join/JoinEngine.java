@@ -26,15 +26,16 @@ import io.transitwatch.daemon.topology.Topology;
  * </pre>
  *
  * <p>The parts, each owned by this engine and used on its thread only: {@link FlowClassifier} says
- * what a flow is to the join; {@link Placements} learns where pods live; {@link Observers} knows each
- * node's time line and how complete its view is (watermarks, outages, catching up); the tables
- * {@link PendingDepartures}, {@link RememberedArrivals} and {@link LostHistory} hold the entries;
- * {@link RepeatedReports} tells retransmissions from new departures; {@link FirstData} admits an
- * ACK / PSH segment only as its direction's first (DESIGN §3.8); {@link RoundTripJudge} judges, on the
- * client's own node, attempts to destinations that never report an arrival (DESIGN §3.7: host,
- * remote-node, kube-apiserver, world, CIDR identities, addresses outside every configured pod CIDR);
- * {@link Deadlines} decides what time alone decides; {@link Verdicts} is where every verdict is
- * counted and reported. The words are defined in
+ * what a flow is to the join; {@link TwoEndJoin} joins each departure and arrival, and its
+ * {@link RepeatedReports} tells retransmissions from new departures; {@link Placements} learns where
+ * pods live; {@link Observers} knows each node's time line and how complete its view is (watermarks,
+ * outages, catching up); the tables {@link PendingDepartures}, {@link RememberedArrivals} and
+ * {@link LostHistory} hold the entries; {@link FirstData} admits an ACK / PSH segment only as its
+ * direction's first (DESIGN §3.8); {@link RoundTripJudge} judges, on the client's own node, attempts
+ * to destinations that never report an arrival (DESIGN §3.7: host, remote-node, kube-apiserver,
+ * world, CIDR identities, addresses outside every configured pod CIDR); {@link Deadlines} decides
+ * what time alone decides; {@link Verdicts} is where every verdict is counted and reported. The
+ * words are defined in
  * {@code package-info.java}.
  *
  * <p>Times are compared on the daemon's time line, so skewed node clocks do not shift windows;
@@ -65,11 +66,8 @@ public final class JoinEngine implements NodeEventHandler {
     private final RoundTrips trips;
     private final RoundTripJudge roundTrips;
     private final FirstData firstData;
-    private final RepeatedReports repeats;
-    private final long windowNanos;
-    private final long arrivalMemoryNanos;
+    private final TwoEndJoin twoEnd;
     private final long lateHorizonNanos;
-    private final long slackNanos;
     private final long pairIdleNanos;
     private long nowNanos;
     private volatile long discoveryVersion;
@@ -88,16 +86,15 @@ public final class JoinEngine implements NodeEventHandler {
         this.pending = new PendingDepartures(config.pendingCapacity(), config.maxNodes(), joinIndex);
         this.arrivals = new RememberedArrivals(config.arrivalCapacity(), joinIndex);
         this.lost = new LostHistory(config.lostHistoryCapacity());
-        this.windowNanos = config.window().toNanos();
+        long windowNanos = config.window().toNanos();
         this.trips = new RoundTrips(config.pendingCapacity(), config.maxNodes());
         this.verdicts = new Verdicts(listener, counters, observers, pending, lost, trips, windowNanos);
         this.deadlines = new Deadlines(config, counters, observers, pending, arrivals, verdicts);
         this.roundTrips = new RoundTripJudge(config, counters, observers, trips, verdicts);
-        this.arrivalMemoryNanos = config.arrivalMemory().toNanos();
-        this.repeats = new RepeatedReports(counters, pending, lost);
-        this.firstData = new FirstData(config.pendingCapacity(), windowNanos + arrivalMemoryNanos);
+        this.firstData = new FirstData(config.pendingCapacity(), windowNanos + config.arrivalMemory().toNanos());
+        this.twoEnd = new TwoEndJoin(config, topology, counters, classifier, observers, pending, arrivals, joinIndex,
+                lost, verdicts, deadlines, roundTrips, firstData);
         this.lateHorizonNanos = config.lateHorizon().toNanos();
-        this.slackNanos = config.watermarkSlack().toNanos();
         this.pairIdleNanos = config.pairIdleAfter().toNanos();
     }
 
@@ -116,6 +113,7 @@ public final class JoinEngine implements NodeEventHandler {
         observers.setTime(epochNanos);
         deadlines.setTime(epochNanos);
         roundTrips.setTime(epochNanos);
+        twoEnd.setTime(epochNanos);
         topology.setTime(epochNanos);
         listener.onTime(epochNanos);
     }
@@ -195,6 +193,17 @@ public final class JoinEngine implements NodeEventHandler {
         return trips.slots.size();
     }
 
+    /**
+     * The join's work so far, counted without a clock: index words and table slots looked at by
+     * every probe, insert, removal and rebuild of its tables (see {@link SlotIndex#workSteps()}).
+     * Divided by {@link JoinCounters.Global#EVENTS}, it is the cost per event that must not grow
+     * under overload (issue #12): a removal that degrades with the table's fill shows here.
+     */
+    public long workSteps() {
+        return joinIndex.workSteps() + lost.slots.indexWorkSteps() + firstData.workSteps() + roundTrips.workSteps()
+                + counters.pairWorkSteps();
+    }
+
     // ---- events ----
 
     /** A new view of the cluster from the Kubernetes API: placements, node addresses, calibration. */
@@ -220,119 +229,9 @@ public final class JoinEngine implements NodeEventHandler {
             roundTrips.onReply(flow, node, frame, classifier.isFromExcludedIdentity(flow));
         }
         switch (classifier.classify(flow)) {
-            case FlowClassifier.DEPARTURE -> onDeparture(flow, node, frame, classifier.kind());
-            case FlowClassifier.ARRIVAL -> onArrival(flow, node, frame, classifier.kind());
+            case FlowClassifier.DEPARTURE -> twoEnd.onDeparture(flow, node, frame, classifier.kind());
+            case FlowClassifier.ARRIVAL -> twoEnd.onArrival(flow, node, frame, classifier.kind());
             default -> { }
-        }
-    }
-
-    private void onDeparture(NodeEvent flow, int node, long frame, int kind) {
-        boolean excluded = classifier.isExcludedIdentity(flow);
-        int destinationId = topology.nodeOf(flow.dstHi, flow.dstLo);
-        if (excluded || (destinationId == 0 && topology.hasConfiguredCidrs())) {
-            // No arrival will ever be reported for it: the client's own node judges the round trip.
-            int named = destinationId != 0 ? destinationId : topology.nodeOfAddress(flow.dstHi, flow.dstLo);
-            if (!roundTrips.onAttempt(flow, node, frame, kind, named)) {
-                counters.increment(excluded ? JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY
-                        : JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION);
-            }
-            return;
-        }
-        int destination = destinationOf(flow, destinationId);
-        if (destination == NodeIndex.NONE) {
-            return;
-        }
-        long srcHi = flow.hasXlated ? flow.xlatedHi : flow.srcHi;
-        long srcLo = flow.hasXlated ? flow.xlatedLo : flow.srcLo;
-        if (PacketKind.isFirstData(kind) && !firstData.isFirst(srcHi, srcLo, flow.dstHi, flow.dstLo, flow)) {
-            counters.increment(JoinCounters.Global.IGNORED_NOT_FIRST_DATA);
-            return;
-        }
-        long k4 = FlowClassifier.keyWord(flow, kind);
-        int hash = FlowKey.hash(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
-        int found = joinIndex.findEither(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
-        if (repeats.isRepeated(flow, kind, srcHi, srcLo, k4, pending.slots.slotOf(found))) {
-            return;
-        }
-        if ((kind == PacketKind.SYN || kind == PacketKind.SYN_ACK) && classifier.firstDataJoined()) {
-            firstData.handshake(srcHi, srcLo, flow.dstHi, flow.dstLo, flow, frame);
-        }
-        counters.increment(JoinCounters.Global.DEPARTURES);
-        counters.incrementNode(node, JoinCounters.PerNode.SENT_DEPARTURES);
-        int pair = verdicts.pairSlot(node, destination, flow.ipVersion);
-        counters.incrementPair(pair, JoinCounters.PerPair.DEPARTURES);
-        int arrived = arrivals.slots.slotOf(found);
-        if (arrived != KeyedSlots.NONE) {
-            long arrivalFrame = observers.frameTime(arrivals.node[arrived], arrivals.nodeNanos[arrived]);
-            verdicts.arrivedBefore(flow, node, destination, srcHi, srcLo, k4, pair, frame, arrivalFrame,
-                    arrivals.nodeNanos[arrived], arrivals.dropped[arrived], arrivals.dropReason[arrived]);
-            arrivals.slots.remove(arrived);
-            return;
-        }
-        if (frame - slackNanos < nowNanos - windowNanos - arrivalMemoryNanos) {
-            // Its arrival, had it come, may already be forgotten (expireArrivals): the source's stream
-            // delivered it too late (a reconnect's backfill, a lagging node) for its absence to mean anything.
-            verdicts.unverifiedOnSight(flow, node, destination, srcHi, srcLo, k4, pair, UnverifiedReason.BEHIND);
-            return;
-        }
-        if (pending.slots.isFull()) {
-            deadlines.evictOldest();
-        }
-        pending.add(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4, destination, node, frame, flow);
-    }
-
-    /** The dense index of destination node {@code destinationId}, or {@link NodeIndex#NONE} (counted) when it cannot be joined. */
-    private int destinationOf(NodeEvent flow, int destinationId) {
-        if (destinationId == 0) {
-            counters.increment(JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION);
-            return NodeIndex.NONE;
-        }
-        if (destinationId == flow.node) {
-            counters.increment(JoinCounters.Global.IGNORED_SAME_NODE);
-            return NodeIndex.NONE;
-        }
-        int destination = observers.index(destinationId);
-        if (destination == NodeIndex.NONE) {
-            counters.increment(JoinCounters.Global.IGNORED_NODE_LIMIT);
-        }
-        return destination;
-    }
-
-    private void onArrival(NodeEvent flow, int node, long frame, int kind) {
-        if (topology.nodeOf(flow.srcHi, flow.srcLo) == flow.node) {
-            // Same-node traffic: no departure was ever reported for it (hubble-api.md §2.3).
-            counters.increment(JoinCounters.Global.IGNORED_SAME_NODE);
-            return;
-        }
-        counters.increment(JoinCounters.Global.ARRIVALS);
-        boolean dropped = FlowClassifier.isDropped(flow);
-        long k4 = FlowClassifier.keyWord(flow, kind);
-        int hash = FlowKey.hash(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
-        int found = joinIndex.findEither(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
-        int waiting = pending.slots.slotOf(found);
-        if (waiting != KeyedSlots.NONE && frame > deadlines.placed(waiting) + windowNanos) {
-            // Past the departure's window: the departure is decided as the watermark decides it (LOST,
-            // or UNVERIFIED if the destination's view was incomplete), whatever order the join saw the
-            // two in; the arrival then resolves a LOST verdict as LATE below.
-            deadlines.decideExpired(waiting);
-            waiting = KeyedSlots.NONE;
-        }
-        if (waiting != KeyedSlots.NONE) {
-            verdicts.arrived(waiting, deadlines.placed(waiting), frame, flow.timeNanos, dropped, flow.dropReason);
-            pending.slots.remove(waiting);
-            return;
-        }
-        int declaredLost = lost.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
-        if (declaredLost != KeyedSlots.NONE && !dropped && !lost.resolved[declaredLost]) {
-            verdicts.late(declaredLost, flow, frame);
-            return;
-        }
-        if (arrivals.slots.slotOf(found) != KeyedSlots.NONE) {
-            counters.increment(JoinCounters.Global.DUPLICATE_ARRIVALS);
-            return;
-        }
-        if (!arrivals.add(flow, hash, k4, node, frame, dropped)) {
-            counters.increment(JoinCounters.Global.ARRIVALS_EVICTED);
         }
     }
 }

@@ -158,6 +158,11 @@ final class KeyedSlots {
         return index.compactions();
     }
 
+    /** Work of this table's index so far ({@link SlotIndex#workSteps()}; shared with the other table when shared). */
+    long indexWorkSteps() {
+        return index.workSteps();
+    }
+
     /** Removed entries whose index words are still tombstones; at most a quarter of the slots indexed. */
     int tombstones() {
         return index.tombstones();
@@ -170,7 +175,7 @@ final class KeyedSlots {
     /**
      * Removes, oldest first, up to {@code budget} entries of lane 0 whose time in {@code times} (a
      * column of the owning table, indexed by slot) is before {@code horizon}; returns how many. The
-     * one expiry loop of every single-lane table whose entries are inserted in time order.
+     * expiry loop of the single-lane tables whose entries are inserted in time order.
      */
     int removeOlderThan(long[] times, long horizon, int budget) {
         int removed = 0;

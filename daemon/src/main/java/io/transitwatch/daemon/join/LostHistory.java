@@ -19,6 +19,8 @@ final class LostHistory {
     final long[] token;
     final short[] attempts;
     final boolean[] resolved;
+    /** Entries of kind SYN-ACK: while there are none, a SYN-ACK departure need not probe (a cache miss) for its loss. */
+    private int synAcks;
 
     /**
      * Remembers pending departure {@code slot} as declared lost, with the listener's {@code token}.
@@ -29,11 +31,14 @@ final class LostHistory {
         KeyedSlots from = pending.slots;
         int earlier = slots.find(from.k0(slot), from.k1(slot), from.k2(slot), from.k3(slot), from.k4(slot));
         if (earlier != KeyedSlots.NONE) {
-            slots.remove(earlier);
+            forget(earlier);
         } else if (slots.isFull()) {
-            slots.remove(slots.oldest(0));
+            forget(slots.oldest(0));
         }
         int entry = slots.insert(from.k0(slot), from.k1(slot), from.k2(slot), from.k3(slot), from.k4(slot), 0);
+        if (FlowKey.kind(from.k4(slot)) == PacketKind.SYN_ACK) {
+            synAcks++;
+        }
         sourceNode[entry] = pending.sourceNode[slot];
         destinationNode[entry] = from.lane(slot);
         frameNanos[entry] = pending.frameNanos[slot];
@@ -45,7 +50,25 @@ final class LostHistory {
 
     /** Forgets the entries declared lost before {@code horizonFrameNanos}, at most {@code budget}. */
     int expire(long horizonFrameNanos, int budget) {
-        return slots.removeOlderThan(frameNanos, horizonFrameNanos, budget);
+        int removed = 0;
+        int oldest;
+        while (removed < budget && (oldest = slots.oldest(0)) != KeyedSlots.NONE && frameNanos[oldest] < horizonFrameNanos) {
+            forget(oldest);
+            removed++;
+        }
+        return removed;
+    }
+
+    /** Whether any entry is a SYN-ACK's (else no SYN-ACK departure can repeat a lost one). */
+    boolean holdsSynAcks() {
+        return synAcks > 0;
+    }
+
+    private void forget(int entry) {
+        if (FlowKey.kind(slots.k4(entry)) == PacketKind.SYN_ACK) {
+            synAcks--;
+        }
+        slots.remove(entry);
     }
 
     LostHistory(int capacity) {

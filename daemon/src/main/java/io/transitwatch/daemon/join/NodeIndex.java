@@ -9,6 +9,10 @@ import java.util.Arrays;
  * indexes {@code 0 .. maxNodes-1}, so that per-node state lives in plain arrays. Nodes are never
  * forgotten while the daemon runs (a cluster has a bounded set of node names); past
  * {@code maxNodes} a node gets {@link #NONE} and its events are ignored and counted.
+ *
+ * <p>Every event asks for its node, so a small direct-mapped table of recent answers (one word per
+ * entry: id and index) sits in front of the hash table: a hit reads one line that stays in L1,
+ * where the hash table at the default node limit spreads over 128 KB of keys and values.
  */
 final class NodeIndex {
     static final int NONE = -1;
@@ -17,6 +21,9 @@ final class NodeIndex {
     private final int[] values;
     private final int mask;
     private final int[] dictionaryIds;
+    /** {@code dictionaryId << 32 | index} of a recently seen node, by {@code dictionaryId & RECENT_MASK}; 0 = none. */
+    private final long[] recent = new long[RECENT_MASK + 1];
+    private static final int RECENT_MASK = 63;
     private int size;
 
     NodeIndex(int maxNodes) {
@@ -33,10 +40,14 @@ final class NodeIndex {
         if (dictionaryId <= 0) {
             return NONE;
         }
+        long remembered = recent[dictionaryId & RECENT_MASK];
+        if ((int) (remembered >>> 32) == dictionaryId) {
+            return (int) remembered;
+        }
         int position = mix(dictionaryId) & mask;
         while (keys[position] != -1) {
             if (keys[position] == dictionaryId) {
-                return values[position];
+                return remember(dictionaryId, values[position]);
             }
             position = (position + 1) & mask;
         }
@@ -46,7 +57,12 @@ final class NodeIndex {
         keys[position] = dictionaryId;
         values[position] = size;
         dictionaryIds[size] = dictionaryId;
-        return size++;
+        return remember(dictionaryId, size++);
+    }
+
+    private int remember(int dictionaryId, int index) {
+        recent[dictionaryId & RECENT_MASK] = (long) dictionaryId << 32 | index;
+        return index;
     }
 
     /** Dense index of a node already seen, or {@link #NONE}; never assigns. */

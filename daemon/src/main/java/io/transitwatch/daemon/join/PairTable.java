@@ -10,11 +10,16 @@ import java.util.Arrays;
  * would be 50 million cells). The capacity is fixed at start, so memory is bounded; when few slots
  * are left, {@link #reclaimIdle} hands back the slots of pairs without a verdict for the idle time,
  * a bounded number of slots per call (a clock hand), so a cluster whose active pairs move around
- * keeps being counted. Open addressing with linear probing and backward-shift deletion: no
- * tombstones, no allocation.
+ * keeps being counted. Open addressing with linear probing; removal leaves a tombstone and the
+ * table is rebuilt from the live slots when tombstones pass a quarter of the capacity, as in
+ * {@link SlotIndex}: shifting the run back would re-hash every key after the hole, and a clock hand
+ * reclaiming many idle pairs at once is exactly when that costs most. No allocation.
  */
 final class PairTable {
     static final int NONE = -1;
+    private static final int EMPTY = -1;
+    /** A key no pair has: pair keys are non-negative. */
+    private static final int TOMBSTONE = -2;
 
     private final int[] keys;
     private final int[] slotOfKey;
@@ -26,6 +31,10 @@ final class PairTable {
     private int highWater;
     private int hand;
     private int active;
+    private int tombstones;
+    private long steps;
+    /** Ints per cache line, as a shift. */
+    private static final int LINE_SHIFT = 4;
 
     PairTable(int capacity) {
         int tableSize = Integer.highestOneBit(Math.max(4, capacity * 2) - 1) << 1;
@@ -41,15 +50,23 @@ final class PairTable {
 
     /** The pair's slot, touched at {@code nowNanos}; a free slot on first sight; {@link #NONE} when none is free. */
     int slotOf(int key, long nowNanos) {
-        int position = mix(key) & mask;
-        while (keys[position] != -1) {
-            if (keys[position] == key) {
+        int start = mix(key) & mask;
+        int position = start;
+        int reusable = -1;
+        int stored;
+        while ((stored = keys[position]) != EMPTY) {
+            if (stored == key) {
+                steps += linesBetween(start, position) + 1; // and the slot's time
                 int slot = slotOfKey[position];
                 lastActiveNanos[slot] = nowNanos;
                 return slot;
             }
+            if (stored == TOMBSTONE && reusable < 0) {
+                reusable = position;
+            }
             position = (position + 1) & mask;
         }
+        steps += linesBetween(start, position);
         int slot;
         if (freeCount > 0) {
             slot = freeSlots[--freeCount];
@@ -57,6 +74,10 @@ final class PairTable {
             slot = highWater++;
         } else {
             return NONE;
+        }
+        if (reusable >= 0) {
+            position = reusable;
+            tombstones--;
         }
         keys[position] = key;
         slotOfKey[position] = slot;
@@ -79,13 +100,15 @@ final class PairTable {
      */
     int reclaimIdle(long idleBeforeNanos, int budget, SlotFreed freed) {
         int looked = 0;
+        steps += (Math.min(budget, highWater) >> LINE_SHIFT) + 1;
         while (looked < budget && looked < highWater) {
             int slot = hand;
             hand = hand + 1 >= highWater ? 0 : hand + 1;
             looked++;
             if (keyOfSlot[slot] != -1 && lastActiveNanos[slot] < idleBeforeNanos) {
-                remove(keyOfSlot[slot]);
-                keyOfSlot[slot] = -1;
+                int key = keyOfSlot[slot];
+                keyOfSlot[slot] = -1; // first: a rebuild during the removal must not put the key back
+                remove(key);
                 active--;
                 freed.freed(slot);
                 freeSlots[freeCount++] = slot;
@@ -107,31 +130,66 @@ final class PairTable {
         return keyOfSlot.length;
     }
 
+    /** Cache lines touched so far (see {@link SlotIndex#workSteps()}). */
+    long workSteps() {
+        return steps;
+    }
+
+    /** Removed keys whose words are still tombstones. */
+    int tombstones() {
+        return tombstones;
+    }
+
     /** Told of a slot whose pair was forgotten. */
     interface SlotFreed {
         void freed(int slot);
     }
 
     private void remove(int key) {
-        int position = mix(key) & mask;
+        int start = mix(key) & mask;
+        int position = start;
         while (keys[position] != key) {
             position = (position + 1) & mask;
         }
-        // Backward-shift deletion: move later entries of the probe run into the hole when their
-        // home position does not lie strictly between the hole and themselves.
-        int hole = position;
-        int next = (hole + 1) & mask;
-        while (keys[next] != -1) {
-            int home = mix(keys[next]) & mask;
-            boolean movable = hole <= next ? home <= hole || home > next : home <= hole && home > next;
-            if (movable) {
-                keys[hole] = keys[next];
-                slotOfKey[hole] = slotOfKey[next];
-                hole = next;
+        steps += linesBetween(start, (position + 1) & mask);
+        if (keys[(position + 1) & mask] == EMPTY) {
+            // The end of a probe run: no lookup needs this word or the tombstones just before it.
+            keys[position] = EMPTY;
+            for (int before = (position - 1) & mask; keys[before] == TOMBSTONE; before = (before - 1) & mask) {
+                keys[before] = EMPTY;
+                tombstones--;
             }
-            next = (next + 1) & mask;
+            return;
         }
-        keys[hole] = -1;
+        keys[position] = TOMBSTONE;
+        if (++tombstones > keyOfSlot.length / 4) {
+            rebuild();
+        }
+    }
+
+    /** Drops every tombstone: the table again from the live slots. */
+    private void rebuild() {
+        Arrays.fill(keys, EMPTY);
+        tombstones = 0;
+        steps += (keys.length >> LINE_SHIFT) + (highWater >> LINE_SHIFT);
+        for (int slot = 0; slot < highWater; slot++) {
+            int key = keyOfSlot[slot];
+            if (key != -1) {
+                int start = mix(key) & mask;
+                int position = start;
+                while (keys[position] != EMPTY) {
+                    position = (position + 1) & mask;
+                }
+                steps += linesBetween(start, position);
+                keys[position] = key;
+                slotOfKey[position] = slot;
+            }
+        }
+    }
+
+    /** Table cache lines from word {@code from} to word {@code to}, both included (the probe may wrap). */
+    private int linesBetween(int from, int to) {
+        return ((((to - from) & mask) + (from & ((1 << LINE_SHIFT) - 1))) >>> LINE_SHIFT) + 1;
     }
 
     private static int mix(int value) {

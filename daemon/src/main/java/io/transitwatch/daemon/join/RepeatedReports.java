@@ -37,7 +37,7 @@ final class RepeatedReports {
             }
             return true;
         }
-        if (retransmission || kind == PacketKind.SYN_ACK) {
+        if (retransmission || kind == PacketKind.SYN_ACK && lost.holdsSynAcks()) {
             int declaredLost = lost.slots.find(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
             if (declaredLost != KeyedSlots.NONE) {
                 // A SYN-ACK is reported again, with the same reason (REPLY), when the server answers a

@@ -57,6 +57,11 @@ final class RoundTripJudge {
         this.nowNanos = epochNanos;
     }
 
+    /** Index work of the round-trip tables so far (see {@link SlotIndex#workSteps()}). */
+    long workSteps() {
+        return trips.slots.indexWorkSteps() + replies.slots.indexWorkSteps();
+    }
+
     /**
      * A departure of {@code client} to a destination without arrival events. Returns false when it is
      * not an attempt (nor a retransmission of one), for the caller to count as ignored.
@@ -126,7 +131,8 @@ final class RoundTripJudge {
      */
     void onReply(NodeEvent flow, int node, long frame, boolean fromUnjoinable) {
         long key = RoundTrips.replyKey(flow);
-        int waiting = trips.find(flow.dstHi, flow.dstLo, key);
+        // Most replies answer two-end joined traffic: with no attempt waiting, skip the probe (a cache miss).
+        int waiting = trips.slots.size() == 0 ? KeyedSlots.NONE : trips.find(flow.dstHi, flow.dstLo, key);
         if (waiting != KeyedSlots.NONE && trips.slots.lane(waiting) != node) {
             return;
         }

@@ -37,6 +37,10 @@ final class SlotIndex {
     private int tableCount;
     private int tombstones;
     private long compactions;
+    /** Cache lines touched so far: the join's work, counted without a clock (see {@link #workSteps()}). */
+    private long steps;
+    /** Index words per cache line, as a shift. */
+    private static final int WORDS_PER_LINE_SHIFT = 4;
 
     /**
      * An index for tables of at most {@code maxTableCapacity} slots each (a power of two),
@@ -82,17 +86,21 @@ final class SlotIndex {
      */
     int findEither(int hash, long a, long b, long c, long d, long e) {
         int fingerprint = hash & ~refMask;
-        int position = hash & indexMask;
+        int start = hash & indexMask;
+        int position = start;
         while (true) {
             int stored = words[position];
             if (stored == 0) {
+                steps += linesBetween(start, position);
                 return NONE;
             }
             if ((stored & ~refMask) == fingerprint && stored != TOMBSTONE) {
                 int ref = (stored & refMask) - 1;
                 int tag = ref >>> tableBits;
                 int slot = ref & ((1 << tableBits) - 1);
+                steps++; // the key's line
                 if (tables[tag].keyEquals(slot, a, b, c, d, e)) {
+                    steps += linesBetween(start, position);
                     return tag << 30 | slot;
                 }
             }
@@ -102,11 +110,13 @@ final class SlotIndex {
 
     /** Puts slot {@code slot} of table {@code tag} into the first free word (empty or tombstone) of its run. */
     void place(int tag, int slot, int hash) {
-        int position = hash & indexMask;
+        int start = hash & indexMask;
+        int position = start;
         int stored;
         while ((stored = words[position]) != 0 && stored != TOMBSTONE) {
             position = (position + 1) & indexMask;
         }
+        steps += linesBetween(start, position);
         if (stored == TOMBSTONE) {
             tombstones--;
         }
@@ -116,10 +126,12 @@ final class SlotIndex {
     /** Takes slot {@code slot} of table {@code tag}, whose key hashes to {@code hash}, out of the index. */
     void remove(int tag, int slot, int hash) {
         int wanted = (tag << tableBits | slot) + 1;
-        int position = hash & indexMask;
+        int start = hash & indexMask;
+        int position = start;
         while ((words[position] & refMask) != wanted) {
             position = (position + 1) & indexMask;
         }
+        steps += linesBetween(start, (position + 1) & indexMask) + 1; // and the key's line, re-hashed by the caller
         if (words[(position + 1) & indexMask] != 0) {
             words[position] = TOMBSTONE;
             if (++tombstones > maxTombstones) {
@@ -140,9 +152,25 @@ final class SlotIndex {
         return compactions;
     }
 
+    /**
+     * Cache lines touched so far by probes, inserts, removals and rebuilds: the index lines a probe
+     * run spans, one line per key compared or re-hashed, and for a rebuild every line it clears and
+     * scans. Memory traffic is what an event costs here (the limit line of docs/benchmarks.md is
+     * two random lines per event), so this is the join's work per event without a clock: a test can
+     * assert that overload costs no more per event than normal load. A plain field of the join thread.
+     */
+    long workSteps() {
+        return steps;
+    }
+
     /** Removed entries whose words are still tombstones; at most a quarter of the slots. */
     int tombstones() {
         return tombstones;
+    }
+
+    /** Index cache lines from word {@code from} to word {@code to}, both included (the probe may wrap). */
+    private int linesBetween(int from, int to) {
+        return ((((to - from) & indexMask) + (from & ((1 << WORDS_PER_LINE_SHIFT) - 1))) >>> WORDS_PER_LINE_SHIFT) + 1;
     }
 
     /** Drops every tombstone: the index again from the tables' live slots, read in slot order. */
@@ -150,10 +178,13 @@ final class SlotIndex {
         Arrays.fill(words, 0);
         tombstones = 0;
         compactions++;
+        steps += words.length >> WORDS_PER_LINE_SHIFT;
         for (int tag = 0; tag < tableCount; tag++) {
             KeyedSlots table = tables[tag];
+            steps += table.capacity() >> WORDS_PER_LINE_SHIFT; // which slots are live: one int each
             for (int slot = 0, capacity = table.capacity(); slot < capacity; slot++) {
                 if (table.isLive(slot)) {
+                    steps++; // the key's line, to hash it
                     place(tag, slot, table.hashOf(slot));
                 }
             }

@@ -8,7 +8,8 @@ import io.transitwatch.daemon.topology.Topology.Endpoint;
  * <p>A direct-mapped table in front of the learned-placement cache. Most flows name IPs the join saw a
  * moment ago, and a Caffeine read costs a hash-map lookup plus access bookkeeping, which measured half
  * of the join's time when done for every address of every flow (docs/benchmarks.md). Here a hit
- * is two array loads and two compares. An entry is trusted for {@code refreshNanos} after it was
+ * reads one line (the entry's address and time side by side) and one reference. An entry is
+ * trusted for {@code refreshNanos} after it was
  * read from (or written to) Caffeine; after that the next use goes back to Caffeine, which both
  * refreshes Caffeine's access time (so expire-after-access stays within {@code refreshNanos} of
  * exact) and notices when Caffeine has evicted or expired the address.
@@ -22,19 +23,17 @@ final class RecentEndpoints {
     /** Caffeine was asked within the refresh interval and did not know the address. */
     static final Endpoint UNKNOWN = new Endpoint();
 
-    private final long[] hi;
-    private final long[] lo;
+    /** Per entry, side by side in one line: the address (high, low) and when Caffeine was asked. */
+    private final long[] entries;
+    private static final int STRIDE = 4;
     private final Endpoint[] endpoints;
-    private final long[] checkedAtNanos;
     private final int mask;
     private final long refreshNanos;
 
     RecentEndpoints(int capacity, long refreshNanos) {
         int size = Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
-        this.hi = new long[size];
-        this.lo = new long[size];
+        this.entries = new long[size * STRIDE];
         this.endpoints = new Endpoint[size];
-        this.checkedAtNanos = new long[size];
         this.mask = size - 1;
         this.refreshNanos = refreshNanos;
     }
@@ -45,10 +44,9 @@ final class RecentEndpoints {
      */
     Endpoint get(long ipHi, long ipLo, long nowNanos) {
         int slot = slot(ipHi, ipLo);
-        Endpoint endpoint = endpoints[slot];
-        if (endpoint != null && hi[slot] == ipHi && lo[slot] == ipLo
-                && nowNanos - checkedAtNanos[slot] < refreshNanos) {
-            return endpoint;
+        int base = slot * STRIDE;
+        if (entries[base] == ipHi && entries[base + 1] == ipLo && nowNanos - entries[base + 2] < refreshNanos) {
+            return endpoints[slot]; // null when the entry was never written (an address of all zeros)
         }
         return null;
     }
@@ -56,10 +54,11 @@ final class RecentEndpoints {
     /** Remembers what Caffeine just answered for this address ({@link #UNKNOWN} when nothing). */
     void put(long ipHi, long ipLo, Endpoint endpoint, long nowNanos) {
         int slot = slot(ipHi, ipLo);
-        hi[slot] = ipHi;
-        lo[slot] = ipLo;
+        int base = slot * STRIDE;
+        entries[base] = ipHi;
+        entries[base + 1] = ipLo;
+        entries[base + 2] = nowNanos;
         endpoints[slot] = endpoint;
-        checkedAtNanos[slot] = nowNanos;
     }
 
     int capacity() {

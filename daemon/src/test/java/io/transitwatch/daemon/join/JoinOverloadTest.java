@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,14 +15,21 @@ import org.junit.jupiter.api.Test;
  * table holds, half of their arrivals never delivered because the destination's Hubble ring
  * overflows (it reports lost events), decided in bulk as UNVERIFIED and removed in bulk. No false
  * LOST, every departure decided exactly once, the tables stay within their capacity, and once the
- * load drops the join is back to MATCHED and LOST.
+ * load drops the join is back to MATCHED and LOST. And overload costs no more per event than normal
+ * load: the join's work ({@link JoinEngine#workSteps()}, index words and slots looked at, counted
+ * without a clock) per event at twice saturation stays within 1.5× of its work per event at half load.
  */
 class JoinOverloadTest {
     private static final int CAPACITY = 1024;
 
     private final JoinHarness join = new JoinHarness(JoinConfig.defaults().withCapacities(CAPACITY, CAPACITY, 256))
             .allUp();
+    private static final int SATURATED_CAPACITY = 4096;
+    /** A short window, so that the pending table holds what a few seconds of shed arrivals leave behind. */
+    private final JoinHarness saturated = new JoinHarness(JoinConfig.defaults()
+            .withCapacities(SATURATED_CAPACITY, SATURATED_CAPACITY, 256).withWindow(Duration.ofMillis(100))).allUp();
     private int sent;
+    private int peakPending;
 
     @Test
     void overloadSheddingIsUnverifiedNeverLostAndTheJoinRecovers() {
@@ -67,8 +75,58 @@ class JoinOverloadTest {
                 () -> assertEquals(unverifiedAfterOverload, join.counters.get(JoinCounters.Global.UNVERIFIED)));
     }
 
+    /**
+     * Issue #12's overload criterion, on counts, not times. At half load the join gets 20 departures
+     * per ms and every arrival. At twice its saturation the hand-off ring is full and ingest stops
+     * asking Hubble for more, so the join still gets only what it can take, 40 departures per ms (its
+     * saturation), but Hubble sheds the rest: every other arrival is missing, reported as lost events.
+     * Those departures wait out their window and are decided UNVERIFIED in bulk by the watermark,
+     * thousands pending at a time (and no eviction: the pending table holds them, as in OverloadIT).
+     * A removal whose cost grows with the number of entries around it (shifting a probe run back and
+     * re-hashing each key after the hole) makes this fail.
+     */
+    @Test
+    void overloadCostsNoMoreWorkPerEventThanHalfLoad() {
+        long halfLoad = workPerThousandEvents(S, 6 * S, 20, false);
+        long overload = workPerThousandEvents(6 * S, 12 * S, 40, true);
+        saturated.advance(T0 + 20 * S);
+        saturated.counters.publish();
+        assertAll("overload",
+                () -> assertTrue(overload * 2 <= halfLoad * 3, "join work per 1,000 events: " + overload
+                        + " at twice saturation against " + halfLoad + " at half load (at most 1.5×)"),
+                () -> assertTrue(peakPending > SATURATED_CAPACITY / 4, "thousands pending at once: " + peakPending),
+                () -> assertEquals(0, saturated.counters.get(JoinCounters.Global.PENDING_EVICTED), "no eviction"),
+                () -> assertEquals(0, saturated.counters.get(JoinCounters.Global.LOST), "no false LOST"),
+                () -> assertEquals(sent, saturated.counters.get(JoinCounters.Global.MATCHED)
+                        + saturated.counters.get(JoinCounters.Global.UNVERIFIED), "every departure decided once"));
+    }
+
+    /** Work per 1,000 events over [from, to), {@code perMs} departures each ms; {@code shed}: every other arrival lost. */
+    private long workPerThousandEvents(long from, long to, int perMs, boolean shed) {
+        saturated.counters.publish();
+        long eventsBefore = saturated.counters.get(JoinCounters.Global.EVENTS);
+        long workBefore = saturated.engine.workSteps();
+        for (long t = from; t < to; t += MS) {
+            if (shed && t % (100 * MS) == 0) {
+                saturated.lostEvents("b", T0 + t, perMs * 50L, T0 + t);
+            }
+            for (int n = 0; n < perMs; n++) {
+                departAndArrive(saturated, t, !shed || n % 2 == 0);
+            }
+            saturated.advance(T0 + t);
+            peakPending = Math.max(peakPending, saturated.engine.pendingCount());
+        }
+        saturated.counters.publish();
+        long events = saturated.counters.get(JoinCounters.Global.EVENTS) - eventsBefore;
+        return (saturated.engine.workSteps() - workBefore) * 1000 / events;
+    }
+
     /** A SYN from a pod on a to a pod on b at {@code t}, and its arrival 1 ms later when {@code arrives}. */
     private void departAndArrive(long t, boolean arrives) {
+        departAndArrive(join, t, arrives);
+    }
+
+    private void departAndArrive(JoinHarness join, long t, boolean arrives) {
         int n = sent++;
         String source = "10.0.1." + (1 + n / 50_000 % 200);
         int port = 1024 + n % 50_000;

@@ -30,6 +30,32 @@ class PairTableTest {
         assertEquals(3, table.highWater());
     }
 
+    /** A clock hand freeing half the pairs at once leaves at most a quarter of the capacity in tombstones, and every live pair findable. */
+    @Test
+    void massReclaimKeepsTombstonesBoundedAndLivePairsInPlace() {
+        PairTable table = new PairTable(256);
+        int[] slot = new int[256];
+        for (int key = 0; key < 256; key++) {
+            slot[key] = table.slotOf(key * 7919, 1);
+        }
+        for (int key = 0; key < 256; key += 2) {
+            table.slotOf(key * 7919, 100);
+        }
+        List<Integer> freed = new ArrayList<>();
+        table.reclaimIdle(50, 256, freed::add);
+        assertEquals(128, freed.size(), "every idle pair freed");
+        assertTrue(table.tombstones() <= 256 / 4, "tombstones " + table.tombstones());
+        for (int key = 0; key < 256; key += 2) {
+            assertEquals(slot[key], table.slotOf(key * 7919, 200), "live pair " + key + " keeps its slot");
+        }
+        Set<Integer> reused = new HashSet<>();
+        for (int key = 1000; key < 1128; key++) {
+            reused.add(table.slotOf(key * 7919, 200));
+        }
+        assertEquals(new HashSet<>(freed), reused, "new pairs take exactly the freed slots");
+        assertEquals(PairTable.NONE, table.slotOf(5_000_000, 200), "and then the table is full");
+    }
+
     /** Random activity against a map model: every live key keeps its slot through recycling of others. */
     @Test
     void recyclesOnlyIdleSlotsAndKeepsEveryLiveKeyFindable() {

@@ -1,0 +1,168 @@
+package io.transitwatch.daemon.join;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.topology.Topology;
+
+/**
+ * Single-threaded: used by the join thread only, through {@link JoinEngine}.
+ *
+ * <p>The two-end join of DESIGN §3 for one flow already classified: a departure either finds its
+ * remembered arrival (MATCHED at once) or waits in its destination's lane; an arrival either decides
+ * its pending departure or is remembered. Both ask the one shared {@link SlotIndex} once. What time
+ * alone decides is {@link Deadlines}'; attempts to destinations without arrival events go to the
+ * {@link RoundTripJudge}. {@link JoinEngine} owns the parts and hands each flow here.
+ */
+final class TwoEndJoin {
+    private final Topology topology;
+    private final JoinCounters counters;
+    private final FlowClassifier classifier;
+    private final Observers observers;
+    private final PendingDepartures pending;
+    private final RememberedArrivals arrivals;
+    private final SlotIndex joinIndex;
+    private final LostHistory lost;
+    private final Verdicts verdicts;
+    private final Deadlines deadlines;
+    private final RoundTripJudge roundTrips;
+    private final FirstData firstData;
+    private final RepeatedReports repeats;
+    private final long windowNanos;
+    private final long arrivalMemoryNanos;
+    private final long slackNanos;
+    private long nowNanos;
+
+    TwoEndJoin(JoinConfig config, Topology topology, JoinCounters counters, FlowClassifier classifier,
+            Observers observers, PendingDepartures pending, RememberedArrivals arrivals, SlotIndex joinIndex,
+            LostHistory lost, Verdicts verdicts, Deadlines deadlines, RoundTripJudge roundTrips, FirstData firstData) {
+        this.topology = topology;
+        this.counters = counters;
+        this.classifier = classifier;
+        this.observers = observers;
+        this.pending = pending;
+        this.arrivals = arrivals;
+        this.joinIndex = joinIndex;
+        this.lost = lost;
+        this.verdicts = verdicts;
+        this.deadlines = deadlines;
+        this.roundTrips = roundTrips;
+        this.firstData = firstData;
+        this.repeats = new RepeatedReports(counters, pending, lost);
+        this.windowNanos = config.window().toNanos();
+        this.arrivalMemoryNanos = config.arrivalMemory().toNanos();
+        this.slackNanos = config.watermarkSlack().toNanos();
+    }
+
+    void setTime(long epochNanos) {
+        this.nowNanos = epochNanos;
+    }
+
+    void onDeparture(NodeEvent flow, int node, long frame, int kind) {
+        boolean excluded = classifier.isExcludedIdentity(flow);
+        int destinationId = topology.nodeOf(flow.dstHi, flow.dstLo);
+        if (excluded || (destinationId == 0 && topology.hasConfiguredCidrs())) {
+            // No arrival will ever be reported for it: the client's own node judges the round trip.
+            int named = destinationId != 0 ? destinationId : topology.nodeOfAddress(flow.dstHi, flow.dstLo);
+            if (!roundTrips.onAttempt(flow, node, frame, kind, named)) {
+                counters.increment(excluded ? JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY
+                        : JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION);
+            }
+            return;
+        }
+        int destination = destinationOf(flow, destinationId);
+        if (destination == NodeIndex.NONE) {
+            return;
+        }
+        long srcHi = flow.hasXlated ? flow.xlatedHi : flow.srcHi;
+        long srcLo = flow.hasXlated ? flow.xlatedLo : flow.srcLo;
+        if (PacketKind.isFirstData(kind) && !firstData.isFirst(srcHi, srcLo, flow.dstHi, flow.dstLo, flow)) {
+            counters.increment(JoinCounters.Global.IGNORED_NOT_FIRST_DATA);
+            return;
+        }
+        long k4 = FlowClassifier.keyWord(flow, kind);
+        int hash = FlowKey.hash(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
+        int found = joinIndex.findEither(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
+        if (repeats.isRepeated(flow, kind, srcHi, srcLo, k4, pending.slots.slotOf(found))) {
+            return;
+        }
+        if ((kind == PacketKind.SYN || kind == PacketKind.SYN_ACK) && classifier.firstDataJoined()) {
+            firstData.handshake(srcHi, srcLo, flow.dstHi, flow.dstLo, flow, frame);
+        }
+        counters.increment(JoinCounters.Global.DEPARTURES);
+        counters.incrementNode(node, JoinCounters.PerNode.SENT_DEPARTURES);
+        int pair = verdicts.pairSlot(node, destination, flow.ipVersion);
+        counters.incrementPair(pair, JoinCounters.PerPair.DEPARTURES);
+        int arrived = arrivals.slots.slotOf(found);
+        if (arrived != KeyedSlots.NONE) {
+            long arrivalFrame = observers.frameTime(arrivals.node[arrived], arrivals.nodeNanos[arrived]);
+            verdicts.arrivedBefore(flow, node, destination, srcHi, srcLo, k4, pair, frame, arrivalFrame,
+                    arrivals.nodeNanos[arrived], arrivals.dropped[arrived], arrivals.dropReason[arrived]);
+            arrivals.slots.remove(arrived);
+            return;
+        }
+        if (frame - slackNanos < nowNanos - windowNanos - arrivalMemoryNanos) {
+            // Its arrival, had it come, may already be forgotten (expireArrivals): the source's stream
+            // delivered it too late (a reconnect's backfill, a lagging node) for its absence to mean anything.
+            verdicts.unverifiedOnSight(flow, node, destination, srcHi, srcLo, k4, pair, UnverifiedReason.BEHIND);
+            return;
+        }
+        if (pending.slots.isFull()) {
+            deadlines.evictOldest();
+        }
+        pending.add(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4, destination, node, frame, flow);
+    }
+
+    /** The dense index of destination node {@code destinationId}, or {@link NodeIndex#NONE} (counted) when it cannot be joined. */
+    private int destinationOf(NodeEvent flow, int destinationId) {
+        if (destinationId == 0) {
+            counters.increment(JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION);
+            return NodeIndex.NONE;
+        }
+        if (destinationId == flow.node) {
+            counters.increment(JoinCounters.Global.IGNORED_SAME_NODE);
+            return NodeIndex.NONE;
+        }
+        int destination = observers.index(destinationId);
+        if (destination == NodeIndex.NONE) {
+            counters.increment(JoinCounters.Global.IGNORED_NODE_LIMIT);
+        }
+        return destination;
+    }
+
+    void onArrival(NodeEvent flow, int node, long frame, int kind) {
+        if (topology.nodeOf(flow.srcHi, flow.srcLo) == flow.node) {
+            // Same-node traffic: no departure was ever reported for it (hubble-api.md §2.3).
+            counters.increment(JoinCounters.Global.IGNORED_SAME_NODE);
+            return;
+        }
+        counters.increment(JoinCounters.Global.ARRIVALS);
+        boolean dropped = FlowClassifier.isDropped(flow);
+        long k4 = FlowClassifier.keyWord(flow, kind);
+        int hash = FlowKey.hash(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        int found = joinIndex.findEither(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        int waiting = pending.slots.slotOf(found);
+        if (waiting != KeyedSlots.NONE && frame > deadlines.placed(waiting) + windowNanos) {
+            // Past the departure's window: the departure is decided as the watermark decides it (LOST,
+            // or UNVERIFIED if the destination's view was incomplete), whatever order the join saw the
+            // two in; the arrival then resolves a LOST verdict as LATE below.
+            deadlines.decideExpired(waiting);
+            waiting = KeyedSlots.NONE;
+        }
+        if (waiting != KeyedSlots.NONE) {
+            verdicts.arrived(waiting, deadlines.placed(waiting), frame, flow.timeNanos, dropped, flow.dropReason);
+            pending.slots.remove(waiting);
+            return;
+        }
+        int declaredLost = lost.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        if (declaredLost != KeyedSlots.NONE && !dropped && !lost.resolved[declaredLost]) {
+            verdicts.late(declaredLost, flow, frame);
+            return;
+        }
+        if (arrivals.slots.slotOf(found) != KeyedSlots.NONE) {
+            counters.increment(JoinCounters.Global.DUPLICATE_ARRIVALS);
+            return;
+        }
+        if (!arrivals.add(flow, hash, k4, node, frame, dropped)) {
+            counters.increment(JoinCounters.Global.ARRIVALS_EVICTED);
+        }
+    }
+}
