@@ -25,6 +25,9 @@ public final class EventPublisher implements NodeEventHandler {
          * @param value the record value; the sink may keep the array
          */
         void send(int partition, byte[] key, byte[] value);
+
+        /** A stream-health record for the compacted observers topic, keyed by the node's name (UTF-8). */
+        default void status(byte[] node, byte[] value) {}
     }
 
     private final StringDictionary dictionary;
@@ -84,6 +87,8 @@ public final class EventPublisher implements NodeEventHandler {
             for (int partition = 0; partition < partitions; partition++) {
                 send(partition, null, length);
             }
+            String node = dictionary.get(event.node); // stream health is rare: the name's bytes may be made here
+            sink.status(node.getBytes(java.nio.charset.StandardCharsets.UTF_8), Arrays.copyOf(buffer, length));
             return;
         }
         byte[] tuple = (route & EventKeys.TUPLE) != 0 ? keys.tupleKey().clone() : null;
