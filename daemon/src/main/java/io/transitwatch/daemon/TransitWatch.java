@@ -1,5 +1,6 @@
 package io.transitwatch.daemon;
 
+import io.transitwatch.daemon.cli.CollectCommand;
 import io.transitwatch.daemon.cli.ConfigCommand;
 import io.transitwatch.daemon.cli.DemoCommand;
 import io.transitwatch.daemon.cli.DoctorCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Joins what Cilium's Hubble reports as sent by the source node with what the "
                 + "destination node reports as arrived, and alerts on packets lost in transit.",
-        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, TailCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, CollectCommand.class, ReplayCommand.class, TailCommand.class,
             SimulateCommand.class, ConfigCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class TransitWatch {
 

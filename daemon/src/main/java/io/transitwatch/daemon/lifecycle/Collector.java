@@ -1,0 +1,175 @@
+package io.transitwatch.daemon.lifecycle;
+
+import io.transitwatch.daemon.clock.Clock;
+import io.transitwatch.daemon.config.ConfigKeys;
+import io.transitwatch.daemon.config.Settings;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.ingest.HubbleIngest;
+import io.transitwatch.daemon.join.JoinDutyCycle;
+import io.transitwatch.daemon.scale.EventKeys;
+import io.transitwatch.daemon.scale.EventPublisher;
+import io.transitwatch.daemon.scale.ShardAssignment;
+import io.transitwatch.daemon.threads.NamedThreadFactory;
+import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.sinks.kafka.KafkaSinkConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Thread-safe lifecycle ({@link #start} and {@link #close} from any thread, once each); the publishing
+ * loop runs on the one {@code transitwatch-collect} thread it owns, the only user of the publisher.
+ *
+ * <p>{@code transitwatch collect} (DESIGN §8): the single process's ingest (Hubble streams, decoding,
+ * the hand-off ring), whose consumer is an {@link EventPublisher} instead of the join: the events of
+ * this shard's nodes go to the event topic, keyed for the correlators; stream health goes into every
+ * partition and, keyed by node, to the compacted observers topic; a watermark heartbeat goes into
+ * every partition every {@code scale.heartbeat-interval}. Kafka's idempotent producer keeps each
+ * partition in the order we send.
+ */
+public final class Collector implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Collector.class.getName());
+    private static final int DICTIONARY_CAPACITY = 1 << 20;
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * A heartbeat promises everything received before its watermark is written; an event stamped by
+     * an ingest thread just before the ring was found empty may still be on its way into the ring.
+     */
+    private static final long WATERMARK_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final HubbleIngest ingest;
+    private final Producer<byte[], byte[]> producer;
+    private final EventPublisher publisher;
+    private final Clock clock;
+    private final long heartbeatNanos;
+    private final Thread thread;
+    private final AtomicLong sendFailures = new AtomicLong();
+    private final ShardAssignment shards;
+    private volatile boolean running = true;
+
+    Collector(Settings settings, Clock clock, Producer<byte[], byte[]> producer, Map<String, String> environment) {
+        this.clock = clock;
+        this.producer = producer;
+        this.shards = new ShardAssignment(settings.integer(ConfigKeys.SCALE_SHARDS), shardIndex(settings, environment));
+        String member = settings.find(ConfigKeys.SCALE_MEMBER_ID)
+                .orElse(environment.getOrDefault("HOSTNAME", "collector-" + shards.shard()));
+        StringDictionary dictionary = new StringDictionary(DICTIONARY_CAPACITY, clock, Daemon.dictionaryHold(settings));
+        this.ingest = new HubbleIngest(IngestSettings.from(settings), dictionary, clock, NamedThreadFactory::daemon);
+        List<IpPrefix> cidrs = new ArrayList<>();
+        settings.get(ConfigKeys.TOPOLOGY_POD_CIDRS).values().forEach(cidrs::addAll);
+        String events = settings.string(ConfigKeys.SCALE_TOPIC_EVENTS);
+        String observers = settings.string(ConfigKeys.SCALE_TOPIC_OBSERVERS);
+        int partitions = producer.partitionsFor(events).size();
+        this.publisher = new EventPublisher(dictionary, shards, new EventKeys(JoinSettings.from(settings), cidrs),
+                new EventPublisher.RecordSink() {
+                    @Override
+                    public void send(int partition, byte[] key, byte[] value) {
+                        producer.send(new ProducerRecord<>(events, partition < 0 ? null : partition, key, value),
+                                (metadata, failure) -> countFailure(failure));
+                    }
+
+                    @Override
+                    public void status(byte[] node, byte[] value) {
+                        producer.send(new ProducerRecord<>(observers, node, value), (metadata, failure) -> countFailure(failure));
+                    }
+                }, partitions, member);
+        this.heartbeatNanos = settings.duration(ConfigKeys.SCALE_HEARTBEAT_INTERVAL).toNanos();
+        this.thread = NamedThreadFactory.nonDaemon("collect").newThread(this::run);
+        LOG.log(System.Logger.Level.INFO, () -> "collector " + member + ": shard " + shards.shard() + " of "
+                + shards.shards() + ", " + partitions + " partitions of " + events);
+    }
+
+    /** Builds the producer from {@code kafka.*} and starts the publishing loop, then the Hubble streams. */
+    public static Collector start(Settings settings, Clock clock) {
+        List<String> brokers = settings.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS);
+        if (brokers.isEmpty()) {
+            throw new IllegalArgumentException("kafka.bootstrap-servers is empty; transitwatch collect writes to Kafka: "
+                    + "set it to the brokers, e.g. --set kafka.bootstrap-servers=kafka:9092");
+        }
+        Map<String, String> overrides = settings.passThrough(ConfigKeys.KAFKA_PRODUCER);
+        Map<String, Object> properties = KafkaSinkConfig.defaults(String.join(",", brokers))
+                .withCluster(settings.string(ConfigKeys.KAFKA_CLUSTER)).withProducer(overrides).producerProperties();
+        if (!overrides.containsKey("max.block.ms")) {
+            // the alert sink's 1 s never blocks the join; a collector must rather wait than drop (backpressure to Hubble)
+            properties.put("max.block.ms", "60000");
+        }
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties);
+        Collector collector;
+        try {
+            collector = new Collector(settings, clock, producer, System.getenv());
+        } catch (RuntimeException e) {
+            producer.close(Duration.ofSeconds(1));
+            throw e;
+        }
+        collector.thread.start();
+        collector.ingest.start();
+        return collector;
+    }
+
+    /** The shard index: {@code scale.shard-index}, else the StatefulSet ordinal of HOSTNAME. */
+    static int shardIndex(Settings settings, Map<String, String> environment) {
+        return settings.find(ConfigKeys.SCALE_SHARD_INDEX).orElseGet(() -> ShardAssignment
+                .ordinalOf(environment.get("HOSTNAME")).orElseThrow(() -> new IllegalArgumentException(
+                        "scale.shard-index is not set and HOSTNAME (" + environment.get("HOSTNAME")
+                                + ") ends in no StatefulSet ordinal: set scale.shard-index to 0.."
+                                + (settings.integer(ConfigKeys.SCALE_SHARDS) - 1))));
+    }
+
+    private void countFailure(Exception failure) {
+        if (failure != null) {
+            sendFailures.incrementAndGet();
+        }
+    }
+
+    private void run() {
+        long nextHeartbeat = clock.epochNanos();
+        while (running) {
+            long drainStarted = clock.epochNanos();
+            int polled = ingest.ring().poll(publisher, JoinDutyCycle.BATCH);
+            if (polled < JoinDutyCycle.BATCH && drainStarted >= nextHeartbeat) {
+                publisher.heartbeat(drainStarted - WATERMARK_MARGIN_NANOS);
+                nextHeartbeat = drainStarted + heartbeatNanos;
+            }
+            if (polled == 0) {
+                LockSupport.parkNanos(IDLE_PARK_NANOS);
+            }
+        }
+        while (ingest.ring().poll(publisher, JoinDutyCycle.BATCH) > 0) {
+            Thread.onSpinWait(); // what the ingest handed over before it stopped
+        }
+    }
+
+    /** Records the producer could not deliver (counted; the correlators see the gap as a stale heartbeat). */
+    public long sendFailures() {
+        return sendFailures.get();
+    }
+
+    public EventPublisher publisher() {
+        return publisher;
+    }
+
+    public ShardAssignment shards() {
+        return shards;
+    }
+
+    /** Stops the streams, publishes what they handed over, then flushes the producer. */
+    @Override
+    public void close() {
+        ingest.close();
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(10));
+    }
+}

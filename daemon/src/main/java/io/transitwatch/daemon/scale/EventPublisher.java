@@ -1,0 +1,163 @@
+package io.transitwatch.daemon.scale;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.handoff.NodeEventHandler;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import java.util.Arrays;
+
+/**
+ * Called only on the collector's one publishing thread (the consumer of the hand-off ring), counters
+ * included (publishing them to metrics, as the join does with its counters, is still to come).
+ *
+ * <p>The collector's half of DESIGN §8: turns the node events of its shard into event-topic records
+ * ({@link EventKeys}, {@link EventRecordWriter}) and hands them, with their key or an explicit
+ * partition, to a {@link RecordSink} (the Kafka producer). Records for every partition (stream health,
+ * heartbeats) are written to each partition in turn, so in every partition they stand where they
+ * stood in the node's stream. Events of nodes another shard owns are dropped and counted (relay
+ * mode sees every node).
+ */
+public final class EventPublisher implements NodeEventHandler {
+    /** Where records go: the producer of the event topic. Called on the publishing thread; must not block for long. */
+    public interface RecordSink {
+        /**
+         * @param partition the partition, or -1 to let the default partitioner place it by {@code key}
+         * @param key the record key, null with an explicit partition; the sink may keep the array
+         * @param value the record value; the sink may keep the array
+         */
+        void send(int partition, byte[] key, byte[] value);
+
+        /** A stream-health record for the compacted observers topic, keyed by the node's name (UTF-8). */
+        default void status(byte[] node, byte[] value) {}
+    }
+
+    private final StringDictionary dictionary;
+    private final ShardAssignment shards;
+    private final EventKeys keys;
+    private final EventRecordWriter writer;
+    private final RecordSink sink;
+    private final int partitions;
+    private final byte[] member;
+    private final byte[] buffer = new byte[EventRecordFormat.MAX_RECORD];
+    /** Per node dictionary id: 0 unknown yet, 1 ours, 2 another shard's (node names are pinned, ids stable). */
+    private byte[] ownership = new byte[1024];
+    private long heartbeatSequence;
+
+    private long published;
+    private long records;
+    private long foreign;
+    private long ignored;
+    private long heartbeats;
+
+    /**
+     * @param partitions partitions of the event topic (records for every partition go to each of them)
+     * @param member this collector's member name, written into its heartbeats
+     */
+    public EventPublisher(StringDictionary dictionary, ShardAssignment shards, EventKeys keys, RecordSink sink,
+            int partitions, String member) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
+        }
+        this.dictionary = dictionary;
+        this.shards = shards;
+        this.keys = keys;
+        this.writer = new EventRecordWriter(dictionary);
+        this.sink = sink;
+        this.partitions = partitions;
+        this.member = member.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void onEvent(NodeEvent event, boolean endOfBatch) {
+        if (event.kind != NodeEvent.FLOW && !EventRecordWriter.isStatus(event.kind)) {
+            ignored++; // node addresses and discovery snapshots stay in the process
+            return;
+        }
+        if (!owns(event.node)) {
+            foreign++;
+            return;
+        }
+        int route = keys.route(event);
+        if (route == EventKeys.NONE) {
+            ignored++;
+            return;
+        }
+        int length = writer.writeEvent(event, shards.shard(), buffer);
+        published++;
+        if (route == EventKeys.EVERY_PARTITION) {
+            for (int partition = 0; partition < partitions; partition++) {
+                send(partition, null, length);
+            }
+            String node = dictionary.get(event.node); // stream health is rare: the name's bytes may be made here
+            sink.status(node.getBytes(java.nio.charset.StandardCharsets.UTF_8), Arrays.copyOf(buffer, length));
+            return;
+        }
+        byte[] tuple = (route & EventKeys.TUPLE) != 0 ? keys.tupleKey().clone() : null;
+        byte[] client = (route & EventKeys.CLIENT) != 0 ? keys.clientKey().clone() : null;
+        if (tuple != null) {
+            send(-1, tuple, length);
+        }
+        if (client != null && (tuple == null
+                || KafkaPartitions.of(client, partitions) != KafkaPartitions.of(tuple, partitions))) {
+            send(-1, client, length); // a reply that may answer a round trip, in its client's partition too
+        }
+    }
+
+    /**
+     * Writes a heartbeat into every partition: every event of this shard's nodes received (collector
+     * clock) before {@code watermarkNanos} was handed to the sink before it. Call it on the publishing
+     * thread, after draining the hand-off ring, with a watermark taken before that drain began.
+     */
+    public void heartbeat(long watermarkNanos) {
+        heartbeatSequence++;
+        int length = writer.writeHeartbeat(shards.shard(), shards.shards(), watermarkNanos, heartbeatSequence, member,
+                buffer);
+        for (int partition = 0; partition < partitions; partition++) {
+            sink.send(partition, null, Arrays.copyOf(buffer, length));
+        }
+        heartbeats++;
+    }
+
+    private void send(int partition, byte[] key, int length) {
+        sink.send(partition, key, Arrays.copyOf(buffer, length));
+        records++;
+    }
+
+    private boolean owns(int node) {
+        if (node <= 0) {
+            return false;
+        }
+        if (node >= ownership.length) {
+            ownership = Arrays.copyOf(ownership, Math.max(node + 1, ownership.length * 2));
+        }
+        if (ownership[node] == 0) {
+            String name = dictionary.get(node);
+            ownership[node] = name != null && shards.owns(name) ? (byte) 1 : (byte) 2;
+        }
+        return ownership[node] == 1;
+    }
+
+    /** Node events published (one each, however many records). */
+    public long published() {
+        return published;
+    }
+
+    /** Records handed to the sink, heartbeats excluded. */
+    public long records() {
+        return records;
+    }
+
+    /** Events of nodes another shard owns, dropped. */
+    public long foreign() {
+        return foreign;
+    }
+
+    /** Events the join would ignore, and kinds that stay in the process, dropped. */
+    public long ignored() {
+        return ignored;
+    }
+
+    /** Heartbeat rounds written (each to every partition). */
+    public long heartbeats() {
+        return heartbeats;
+    }
+}

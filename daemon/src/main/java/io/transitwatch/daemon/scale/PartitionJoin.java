@@ -1,0 +1,153 @@
+package io.transitwatch.daemon.scale;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.join.JoinDutyCycle;
+import io.transitwatch.daemon.join.JoinEngine;
+import java.util.Arrays;
+
+/**
+ * Single-threaded: every method is called by the correlator thread that owns the partition.
+ *
+ * <p>The join of one event-topic partition (DESIGN §8): the single-process {@link JoinEngine},
+ * unchanged, fed with the partition's records, and driven on the partition's own time instead of the
+ * wall clock. That time is the <b>frontier</b>: the lowest watermark heartbeat of the collectors
+ * writing to the partition, i.e. the collector-clock instant before which everything received has
+ * been read here. The join runs as the single process does with its hand-off ring drained at that
+ * instant ("caught up"), so a departure is decided only when the heartbeat of the collector owning
+ * its destination, in this partition, has passed {@code t + W}, and a silent but heart-beating
+ * partition still moves on.
+ *
+ * <p>A collector whose heartbeat stops for longer than the collector timeout (wall clock) leaves the
+ * frontier, and its nodes seen in this partition get a NODE_DOWN at their last watermark: what they
+ * were waiting on turns UNVERIFIED, never LOST. Its next heartbeat brings them back (NODE_UP without
+ * backfill: what the outage held is unknown).
+ */
+public final class PartitionJoin {
+    private static final int MAX_SHARDS = 4096;
+
+    private final JoinEngine engine;
+    private final EventRecordReader reader;
+    private final long collectorTimeoutNanos;
+    private final NodeEvent slot = new NodeEvent();
+    private final long[] watermark = new long[MAX_SHARDS];
+    private final long[] heardAtNanos = new long[MAX_SHARDS];
+    private final boolean[] known = new boolean[MAX_SHARDS];
+    private final boolean[] gone = new boolean[MAX_SHARDS];
+    /** Per node dictionary id: 1 + the shard of the collector that wrote its last event here, 0 none yet. */
+    private int[] shardOfNode = new int[1024];
+    private int shardsSeen;
+    private long frontier = Long.MIN_VALUE;
+    private long collectorsGone;
+
+    /**
+     * @param engine the join of this partition; its dictionary is the reader's
+     * @param collectorTimeoutNanos heartbeat silence (wall clock) after which a collector counts as gone
+     */
+    public PartitionJoin(JoinEngine engine, EventRecordReader reader, long collectorTimeoutNanos) {
+        this.engine = engine;
+        this.reader = reader;
+        this.collectorTimeoutNanos = collectorTimeoutNanos;
+    }
+
+    /**
+     * One record of the partition, read at wall-clock {@code nowNanos}.
+     *
+     * @return the reader's result ({@link EventRecordReader#EVENT}, {@code HEARTBEAT}, {@code MALFORMED})
+     */
+    public int onRecord(byte[] value, long nowNanos) {
+        int type = reader.read(value, 0, value == null ? 0 : value.length, slot);
+        if (type == EventRecordReader.EVENT) {
+            int shard = reader.eventShard();
+            remember(shard, slot.node);
+            engine.onEvent(slot, false);
+        } else if (type == EventRecordReader.HEARTBEAT) {
+            int shard = reader.heartbeatShard();
+            if (shard < MAX_SHARDS) {
+                heardAtNanos[shard] = nowNanos;
+                watermark[shard] = Math.max(watermark[shard], reader.heartbeatWatermarkNanos());
+                known[shard] = true;
+                shardsSeen = Math.max(shardsSeen, shard + 1);
+                if (gone[shard]) {
+                    gone[shard] = false;
+                    announce(shard, NodeEvent.NODE_UP, reader.heartbeatWatermarkNanos());
+                }
+            }
+        }
+        return type;
+    }
+
+    /**
+     * Retires collectors silent for longer than the timeout at wall-clock {@code nowNanos}, then lets
+     * the join decide what the frontier allows.
+     *
+     * @return entries decided or expired
+     */
+    public int advance(long nowNanos) {
+        long lowest = Long.MAX_VALUE;
+        for (int shard = 0; shard < shardsSeen; shard++) {
+            if (!known[shard] || gone[shard]) {
+                continue;
+            }
+            if (nowNanos - heardAtNanos[shard] > collectorTimeoutNanos) {
+                gone[shard] = true;
+                collectorsGone++;
+                announce(shard, NodeEvent.NODE_DOWN, watermark[shard]);
+                continue;
+            }
+            lowest = Math.min(lowest, watermark[shard]);
+        }
+        if (lowest == Long.MAX_VALUE || lowest < frontier) {
+            return 0; // no live collector: time stands still (their nodes' windows wait or were made UNVERIFIED)
+        }
+        frontier = lowest;
+        int work = 0;
+        engine.setTime(frontier);
+        for (int round; (round = engine.advance(frontier, true, JoinDutyCycle.DECISION_BUDGET)) > 0; ) {
+            work += round;
+        }
+        return work;
+    }
+
+    /** The partition's time: the lowest heartbeat of its live collectors so far; {@code Long.MIN_VALUE} before the first. */
+    public long frontier() {
+        return frontier;
+    }
+
+    /** Collectors declared gone since the start. */
+    public long collectorsGone() {
+        return collectorsGone;
+    }
+
+    public JoinEngine engine() {
+        return engine;
+    }
+
+    public EventRecordReader reader() {
+        return reader;
+    }
+
+    private void announce(int shard, byte kind, long atNanos) {
+        for (int node = 1; node < shardOfNode.length; node++) {
+            if (shardOfNode[node] == shard + 1) {
+                slot.clear();
+                slot.kind = kind;
+                slot.node = node;
+                slot.upAnnounced = kind == NodeEvent.NODE_DOWN; // the collector's next heartbeat says it is back
+                slot.timeNanos = atNanos;
+                slot.receivedNanos = atNanos;
+                engine.onEvent(slot, false);
+            }
+        }
+    }
+
+    private void remember(int shard, int node) {
+        if (shard >= MAX_SHARDS || node <= 0) {
+            return;
+        }
+        if (node >= shardOfNode.length) {
+            shardOfNode = Arrays.copyOf(shardOfNode, Math.max(node + 1, shardOfNode.length * 2));
+        }
+        shardOfNode[node] = shard + 1;
+        shardsSeen = Math.max(shardsSeen, shard + 1);
+    }
+}

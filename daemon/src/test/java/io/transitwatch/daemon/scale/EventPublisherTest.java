@@ -1,0 +1,152 @@
+package io.transitwatch.daemon.scale;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.join.JoinConfig;
+import io.transitwatch.daemon.join.JoinConstants;
+import io.transitwatch.daemon.topology.IpPrefix;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class EventPublisherTest {
+    private static final int PARTITIONS = 12;
+
+    record Sent(int partition, byte[] key, byte[] value) {}
+
+    private final StringDictionary dictionary = new StringDictionary(1024);
+    private final List<Sent> sent = new ArrayList<>();
+    private final EventKeys keys = new EventKeys(JoinConfig.defaults(),
+            List.of(IpPrefix.parse("10.0.1.0/24"), IpPrefix.parse("10.0.2.0/24")));
+    /** Two shards; the nodes each owns, found by the assignment itself. */
+    private final String ours = IntStream.range(0, 100).mapToObj(n -> "node-" + n)
+            .filter(n -> ShardAssignment.ownerOf(n, 2) == 1).findFirst().orElseThrow();
+    private final String theirs = IntStream.range(0, 100).mapToObj(n -> "node-" + n)
+            .filter(n -> ShardAssignment.ownerOf(n, 2) == 0).findFirst().orElseThrow();
+    private final EventPublisher publisher = new EventPublisher(dictionary, new ShardAssignment(2, 1), keys,
+            (partition, key, value) -> sent.add(new Sent(partition, key, value)), PARTITIONS, "collector-1");
+
+    @Test
+    void shouldKeyADepartureAndLeaveThePartitionToThePartitioner() {
+        publisher.onEvent(syn(ours, JoinConstants.POINT_TO_NETWORK, "10.0.2.7"), true);
+
+        assertEquals(1, sent.size());
+        assertEquals(-1, sent.get(0).partition());
+        assertEquals(EventKeys.TUPLE_KEY_LENGTH, sent.get(0).key().length);
+        NodeEvent read = new NodeEvent();
+        EventRecordReader reader = new EventRecordReader(new StringDictionary(64));
+        assertEquals(EventRecordReader.EVENT, reader.read(sent.get(0).value(), 0, sent.get(0).value().length, read));
+        assertEquals(1, reader.eventShard());
+        assertEquals(1, publisher.published());
+    }
+
+    @Test
+    void shouldDropEventsOfNodesAnotherShardOwns() {
+        publisher.onEvent(syn(theirs, JoinConstants.POINT_TO_NETWORK, "10.0.2.7"), true);
+        assertTrue(sent.isEmpty());
+        assertEquals(1, publisher.foreign());
+    }
+
+    @Test
+    void shouldDropWhatTheJoinIgnores() {
+        NodeEvent plainAck = syn(ours, JoinConstants.POINT_TO_NETWORK, "10.0.2.7");
+        plainAck.tcpFlags = NodeEvent.TCP_ACK; // first data is off by default: not join-safe
+        publisher.onEvent(plainAck, true);
+        NodeEvent addresses = new NodeEvent();
+        addresses.clear();
+        addresses.kind = NodeEvent.NODE_ADDRESSES;
+        publisher.onEvent(addresses, true);
+        assertTrue(sent.isEmpty());
+        assertEquals(2, publisher.ignored());
+    }
+
+    @Test
+    void shouldWriteStreamHealthIntoEveryPartition() {
+        NodeEvent down = new NodeEvent();
+        down.clear();
+        down.kind = NodeEvent.NODE_DOWN;
+        down.node = dictionary.pin(ours);
+        down.upAnnounced = true;
+        publisher.onEvent(down, true);
+
+        assertEquals(PARTITIONS, sent.size());
+        for (int p = 0; p < PARTITIONS; p++) {
+            assertEquals(p, sent.get(p).partition());
+            assertNull(sent.get(p).key());
+            assertArrayEquals(sent.get(0).value(), sent.get(p).value());
+        }
+    }
+
+    @Test
+    void shouldSendAReplyToItsClientsPartitionAsWellWhenItIsAlsoAnArrival() {
+        NodeEvent synAck = syn(ours, JoinConstants.POINT_TO_ENDPOINT, "10.0.1.5");
+        synAck.tcpFlags = NodeEvent.TCP_SYN | NodeEvent.TCP_ACK;
+        synAck.traceReason = JoinConstants.TRACE_REASON_REPLY;
+        int tries = 0;
+        // ports until the tuple and client keys fall into different partitions, then into the same one
+        boolean sawTwo = false;
+        boolean sawOne = false;
+        for (int port = 1000; port < 1200 && !(sawTwo && sawOne); port++, tries++) {
+            sent.clear();
+            synAck.dstPort = port;
+            publisher.onEvent(synAck, true);
+            keys.route(synAck);
+            boolean apart = KafkaPartitions.of(keys.tupleKey(), PARTITIONS) != KafkaPartitions.of(keys.clientKey(), PARTITIONS);
+            assertEquals(apart ? 2 : 1, sent.size(), "port " + port);
+            sawTwo |= apart;
+            sawOne |= !apart;
+        }
+        assertTrue(sawTwo && sawOne, "both cases seen in " + tries + " tries");
+    }
+
+    @Test
+    void shouldWriteAHeartbeatIntoEveryPartition() {
+        publisher.heartbeat(5_000_000_000L);
+        publisher.heartbeat(6_000_000_000L);
+
+        assertEquals(2 * PARTITIONS, sent.size());
+        EventRecordReader reader = new EventRecordReader(new StringDictionary(64));
+        Sent last = sent.get(sent.size() - 1);
+        assertEquals(PARTITIONS - 1, last.partition());
+        assertEquals(EventRecordReader.HEARTBEAT, reader.read(last.value(), 0, last.value().length, new NodeEvent()));
+        assertEquals(6_000_000_000L, reader.heartbeatWatermarkNanos());
+        assertEquals(2, reader.heartbeatSequence());
+        assertEquals(1, reader.heartbeatShard());
+        assertEquals(2, reader.heartbeatShards());
+        assertEquals(2, publisher.heartbeats());
+    }
+
+    private NodeEvent syn(String node, int point, String dst) {
+        NodeEvent flow = new NodeEvent();
+        flow.clear();
+        flow.kind = NodeEvent.FLOW;
+        flow.node = dictionary.pin(node);
+        flow.verdict = JoinConstants.VERDICT_FORWARDED;
+        flow.observationPoint = (short) point;
+        flow.traceReason = JoinConstants.TRACE_REASON_NEW;
+        flow.ipVersion = 4;
+        flow.srcHi = 0;
+        flow.srcLo = 0x0000_ffff_0a00_0105L; // 10.0.1.5
+        flow.dstHi = 0;
+        flow.dstLo = 0x0000_ffff_0000_0000L | ipv4(dst);
+        flow.protocol = NodeEvent.PROTO_TCP;
+        flow.tcpFlags = NodeEvent.TCP_SYN;
+        flow.srcPort = 40000;
+        flow.dstPort = 8080;
+        return flow;
+    }
+
+    private static long ipv4(String dotted) {
+        long value = 0;
+        for (String part : dotted.split("\\.")) {
+            value = (value << 8) | Integer.parseInt(part);
+        }
+        return value;
+    }
+}

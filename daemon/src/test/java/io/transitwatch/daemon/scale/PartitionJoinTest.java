@@ -1,0 +1,124 @@
+package io.transitwatch.daemon.scale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.join.JoinConfig;
+import io.transitwatch.daemon.join.JoinConstants;
+import io.transitwatch.daemon.join.JoinCounters;
+import io.transitwatch.daemon.join.JoinEngine;
+import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.daemon.topology.Topology;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PartitionJoinTest {
+    private static final long T0 = 1_700_000_000_000_000_000L;
+    private static final long S = 1_000_000_000L;
+    private static final long TIMEOUT = 2 * S;
+
+    private final StringDictionary collectorNames = new StringDictionary(256);
+    private final EventRecordWriter writer = new EventRecordWriter(collectorNames);
+    private final byte[] buffer = new byte[EventRecordFormat.MAX_RECORD];
+    private final StringDictionary names = new StringDictionary(256);
+    private final JoinCounters counters = new JoinCounters(64, 256);
+    private final PartitionJoin join;
+
+    PartitionJoinTest() {
+        JoinConfig config = JoinConfig.defaults().withCapacities(1024, 1024, 256)
+                .withNodeAndPairCapacity(64, 256, Duration.ofMinutes(10));
+        Topology topology = new Topology(Map.of("a", List.of(IpPrefix.parse("10.0.1.0/24")),
+                "b", List.of(IpPrefix.parse("10.0.2.0/24"))), names::pin, 1000, Duration.ofMinutes(10));
+        join = new PartitionJoin(new JoinEngine(config, topology, io.transitwatch.daemon.join.VerdictListener.NONE,
+                counters), new EventRecordReader(names), TIMEOUT);
+    }
+
+    @Test
+    void shouldDeclareLostWhenBothCollectorsHeartbeatPastTheWindow() {
+        start();
+        departure(T0 + S);
+        for (long t = T0 + S; t <= T0 + 10 * S; t += S / 4) {
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
+        assertEquals(1, counters.get(JoinCounters.Global.LOST));
+        assertEquals(0, counters.get(JoinCounters.Global.UNVERIFIED));
+    }
+
+    @Test
+    void shouldNotDecideBeyondTheSlowestCollectorsHeartbeat() {
+        start();
+        departure(T0 + S);
+        for (long t = T0 + S; t <= T0 + 10 * S; t += S / 4) {
+            heartbeat(0, t, t);
+            heartbeat(1, T0 + S, t); // alive, but its watermark stays before the window's end
+            join.advance(t);
+        }
+        assertEquals(T0 + S, join.frontier());
+        assertEquals(0, counters.get(JoinCounters.Global.LOST));
+        assertEquals(0, counters.get(JoinCounters.Global.UNVERIFIED));
+    }
+
+    @Test
+    void shouldTurnTheWindowsOfAGoneCollectorsNodesUnverifiedNeverLost() {
+        start();
+        departure(T0 + S);
+        heartbeat(1, T0 + S, T0 + S); // the collector of b, the destination, then goes silent
+        for (long t = T0 + S; t <= T0 + 20 * S; t += S / 4) {
+            heartbeat(0, t, t);
+            join.advance(t);
+        }
+        assertEquals(1, join.collectorsGone());
+        assertEquals(0, counters.get(JoinCounters.Global.LOST));
+        assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
+    }
+
+    /** Streams of a (shard 0) and b (shard 1) up at T0, each with a first event. */
+    private void start() {
+        for (String node : List.of("a", "b")) {
+            NodeEvent up = event(node, NodeEvent.NODE_UP, T0);
+            join.onRecord(record(up, node.equals("a") ? 0 : 1), T0);
+        }
+        heartbeat(0, T0, T0);
+        heartbeat(1, T0, T0);
+        join.advance(T0);
+    }
+
+    private void departure(long at) {
+        NodeEvent flow = event("a", NodeEvent.FLOW, at);
+        flow.verdict = JoinConstants.VERDICT_FORWARDED;
+        flow.observationPoint = JoinConstants.POINT_TO_NETWORK;
+        flow.traceReason = JoinConstants.TRACE_REASON_NEW;
+        flow.ipVersion = 4;
+        flow.srcLo = 0x0000_ffff_0a00_0105L;
+        flow.dstLo = 0x0000_ffff_0a00_0207L;
+        flow.protocol = NodeEvent.PROTO_TCP;
+        flow.tcpFlags = NodeEvent.TCP_SYN;
+        flow.srcPort = 40000;
+        flow.dstPort = 8080;
+        join.onRecord(record(flow, 0), at);
+    }
+
+    private NodeEvent event(String node, byte kind, long at) {
+        NodeEvent event = new NodeEvent();
+        event.clear();
+        event.kind = kind;
+        event.node = collectorNames.pin(node);
+        event.timeNanos = at;
+        event.receivedNanos = at;
+        return event;
+    }
+
+    private byte[] record(NodeEvent event, int shard) {
+        return Arrays.copyOf(buffer, writer.writeEvent(event, shard, buffer));
+    }
+
+    private void heartbeat(int shard, long watermark, long now) {
+        join.onRecord(Arrays.copyOf(buffer, writer.writeHeartbeat(shard, 2, watermark, 1, new byte[0], buffer)), now);
+    }
+}
