@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +37,7 @@ final class ChartTools {
     final Path node;
     final Path npm;
     private final Map<String, String> helmEnvironment = new HashMap<>();
+    private final Map<String, Rendered> renders = new ConcurrentHashMap<>();
 
     private ChartTools(Path helmModule, Path work, Path helm, Path node, Path npm) {
         this.helmModule = helmModule;
@@ -133,6 +135,28 @@ final class ChartTools {
     }
 
     /** {@code helm template tw <chart> -n kube-system [-f ci/<scenario>.yaml] [more...]}. */
+    /** The render of a ci/ values file, made once per {@code ChartTools} and shared by its tests. */
+    Rendered render(String scenario) throws IOException, InterruptedException {
+        Rendered cached = renders.get(scenario);
+        if (cached == null) {
+            cached = Rendered.parse(template(scenario).ok("helm template with " + scenario));
+            renders.put(scenario, cached);
+        }
+        return cached;
+    }
+
+    /** A fresh render of a ci/ values file with more helm arguments ({@code --set ...}). */
+    Rendered renderWith(String scenario, String... more) throws IOException, InterruptedException {
+        return Rendered.parse(template(scenario, more).ok("helm template with " + scenario + " " + List.of(more)));
+    }
+
+    /** {@code helm lint --strict} of the chart with a ci/ values file; its output, once it lints clean. */
+    String lintStrict(String scenario) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("lint", "--strict", chart.toString()));
+        args.addAll(valuesArgs(scenario));
+        return helm(args.toArray(String[]::new)).ok("helm lint --strict with " + scenario);
+    }
+
     Result template(String scenario, String... more) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("template", "tw", chart.toString(), "--namespace", "kube-system"));
         args.addAll(valuesArgs(scenario));

@@ -26,7 +26,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -50,7 +49,6 @@ class HelmChartIT {
     static final String DEFAULT = "default values";
 
     private static ChartTools tools;
-    private static final Map<String, Rendered> RENDERS = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void locateTools() throws Exception {
@@ -69,34 +67,19 @@ class HelmChartIT {
         }
     }
 
-    private static Rendered render(String scenario) throws Exception {
-        Rendered cached = RENDERS.get(scenario);
-        if (cached == null) {
-            cached = Rendered.parse(tools.template(scenario).ok("helm template with " + scenario));
-            RENDERS.put(scenario, cached);
-        }
-        return cached;
-    }
-
-    private static Rendered renderWith(String scenario, String... more) throws Exception {
-        return Rendered.parse(tools.template(scenario, more).ok("helm template with " + scenario + " " + List.of(more)));
-    }
-
     // ---- helm lint, helm template, Kubernetes schemas ----
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void shouldLintStrictlyClean(String scenario) throws Exception {
-        List<String> args = new ArrayList<>(List.of("lint", "--strict", tools.chart.toString()));
-        args.addAll(tools.valuesArgs(scenario));
-        String out = tools.helm(args.toArray(String[]::new)).ok("helm lint --strict with " + scenario);
+        String out = tools.lintStrict(scenario);
         assertTrue(out.contains("1 chart(s) linted, 0 chart(s) failed"), out);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void shouldRenderOnlyDocumentsThatPassKubernetesSchemaValidation(String scenario) throws Exception {
-        Rendered rendered = render(scenario);
+        Rendered rendered = tools.render(scenario);
         Result result = tools.node(rendered.text, "validate.mjs");
         String out = result.ok("validate.mjs on the render with " + scenario);
         assertFalse(out.contains("FAIL"), out);
@@ -113,13 +96,13 @@ class HelmChartIT {
     @Test
     void shouldRenderTheExpectedKindsForEachScenario() throws Exception {
         Set<String> rbac = Set.of("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
-        assertEquals(union(rbac, "ServiceAccount", "ConfigMap", "Service", "Deployment", "Pod"), kinds(render(DEFAULT)));
+        assertEquals(union(rbac, "ServiceAccount", "ConfigMap", "Service", "Deployment", "Pod"), kinds(tools.render(DEFAULT)));
         assertEquals(union(rbac, "ServiceAccount", "ConfigMap", "Service", "Deployment", "Pod", "ServiceMonitor",
-                "NetworkPolicy", "PrometheusRule"), kinds(render("relay-values.yaml")));
+                "NetworkPolicy", "PrometheusRule"), kinds(tools.render("relay-values.yaml")));
         assertEquals(union(rbac, "ServiceAccount", "ConfigMap", "Service", "Deployment", "Pod", "CiliumNetworkPolicy"),
-                kinds(render("direct-mtls-values.yaml")));
+                kinds(tools.render("direct-mtls-values.yaml")));
         assertEquals(Set.of("ServiceAccount", "ConfigMap", "Service", "Deployment", "Pod", "ServiceMonitor",
-                "NetworkPolicy", "CiliumNetworkPolicy"), kinds(render("kafka-slack-values.yaml")),
+                "NetworkPolicy", "CiliumNetworkPolicy"), kinds(tools.render("kafka-slack-values.yaml")),
                 "kubernetes.enabled=false there: no RBAC");
     }
 
@@ -203,7 +186,7 @@ class HelmChartIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void shouldRunHardenedAsUser65532WithAReadOnlyRoot(String scenario) throws Exception {
-        Rendered rendered = render(scenario);
+        Rendered rendered = tools.render(scenario);
         JsonNode pod = rendered.pod().path("spec");
         JsonNode podContext = pod.path("securityContext");
         assertTrue(podContext.path("runAsNonRoot").asBoolean());
@@ -236,7 +219,7 @@ class HelmChartIT {
 
     @Test
     void shouldProbeHealthzLenientlyAndReadyz() throws Exception {
-        JsonNode container = render(DEFAULT).container();
+        JsonNode container = tools.render(DEFAULT).container();
         JsonNode liveness = container.path("livenessProbe");
         assertEquals("/healthz", liveness.path("httpGet").path("path").asText());
         assertTrue(liveness.path("periodSeconds").asInt() * liveness.path("failureThreshold").asInt() >= 120,
@@ -254,7 +237,7 @@ class HelmChartIT {
         assertEquals(List.of("run", "--config", "/etc/transitwatch/config.yaml"),
                 Rendered.YAML.convertValue(container.path("args"), List.class));
 
-        JsonNode service = render(DEFAULT).one("Service").path("spec");
+        JsonNode service = tools.render(DEFAULT).one("Service").path("spec");
         assertTrue(service.path("publishNotReadyAddresses").asBoolean(), "metrics are scraped while /readyz fails");
     }
 
@@ -262,36 +245,36 @@ class HelmChartIT {
 
     @Test
     void shouldRollThePodWhenTheConfigurationChangesAndOnlyThen() throws Exception {
-        String base = render(DEFAULT).annotation("checksum/config");
+        String base = tools.render(DEFAULT).annotation("checksum/config");
         assertNotNull(base, "checksum/config annotation on the pod template");
         assertTrue(base.matches("[0-9a-f]{64}"), base);
-        assertEquals(base, renderWith(DEFAULT).annotation("checksum/config"), "the same values, the same checksum");
-        assertEquals(base, renderWith(DEFAULT, "--set", "resources.requests.cpu=1").annotation("checksum/config"),
+        assertEquals(base, tools.renderWith(DEFAULT).annotation("checksum/config"), "the same values, the same checksum");
+        assertEquals(base, tools.renderWith(DEFAULT, "--set", "resources.requests.cpu=1").annotation("checksum/config"),
                 "a value outside the configuration leaves the checksum alone");
 
         Set<String> seen = new HashSet<>(Set.of(base));
         for (String change : List.of("config.join.window=10s", "hubble.mode=direct", "stdout.format=text",
                 "http.port=9090", "hubble.relay.address=relay.example:4245")) {
-            String checksum = renderWith(DEFAULT, "--set", change).annotation("checksum/config");
+            String checksum = tools.renderWith(DEFAULT, "--set", change).annotation("checksum/config");
             assertTrue(seen.add(checksum), change + " must change checksum/config");
         }
     }
 
     @Test
     void shouldRenderAConfigFileWithTheDaemonsKeys() throws Exception {
-        Map<String, JsonNode> keys = render(DEFAULT).configKeys();
+        Map<String, JsonNode> keys = tools.render(DEFAULT).configKeys();
         assertEquals("relay", keys.get("hubble.mode").asText());
         assertEquals("hubble-relay.kube-system.svc.cluster.local:80", keys.get("hubble.relay.address").asText());
         assertEquals("[\"stdout\"]", keys.get("sinks").toString());
         assertEquals(8080, keys.get("http.port").asInt());
         assertFalse(keys.get("hubble.tls.enabled").asBoolean(true));
 
-        Map<String, JsonNode> relay = render("relay-values.yaml").configKeys();
+        Map<String, JsonNode> relay = tools.render("relay-values.yaml").configKeys();
         assertEquals("5s", relay.get("join.window").asText(), "config.* passes through");
         assertEquals(20000, relay.get("sinks.queue-capacity").asInt());
         assertEquals(2, relay.get("topology.pod-cidrs").size());
 
-        Map<String, JsonNode> kafka = render("kafka-slack-values.yaml").configKeys();
+        Map<String, JsonNode> kafka = tools.render("kafka-slack-values.yaml").configKeys();
         assertEquals("SASL_SSL", kafka.get("kafka.producer.security.protocol").asText());
         assertEquals("/var/run/secrets/transitwatch/slack/url", kafka.get("slack.webhook-url-file").asText());
         assertEquals("/var/lib/transitwatch/kafka/ca.crt", kafka.get("kafka.producer.ssl.truststore.location").asText());
@@ -304,7 +287,7 @@ class HelmChartIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void shouldRenderAConfigurationTheDaemonAccepts(String scenario, @TempDir Path root) throws Exception {
-        Settings settings = loadInSimulatedPod(render(scenario), root);
+        Settings settings = loadInSimulatedPod(tools.render(scenario), root);
         Set<String> producerNames = ProducerConfig.configNames();
         for (String property : settings.passThrough(ConfigKeys.KAFKA_PRODUCER).keySet()) {
             assertTrue(producerNames.contains(property), "kafka.producer." + property + " is not a Kafka producer property");
@@ -313,7 +296,7 @@ class HelmChartIT {
 
     @Test
     void shouldWireDirectModeWithTheClientCertificates(@TempDir Path root) throws Exception {
-        Settings settings = loadInSimulatedPod(render("direct-mtls-values.yaml"), root);
+        Settings settings = loadInSimulatedPod(tools.render("direct-mtls-values.yaml"), root);
         assertEquals(HubbleMode.DIRECT, settings.get(ConfigKeys.HUBBLE_MODE));
         assertTrue(settings.bool(ConfigKeys.HUBBLE_TLS_ENABLED));
         assertEquals("hubble-peer.solcluster.hubble-grpc.cilium.io", settings.get(ConfigKeys.HUBBLE_TLS_SERVER_NAME));
@@ -323,7 +306,7 @@ class HelmChartIT {
 
     @Test
     void shouldWireKafkaSaslAndSlackFromSecrets(@TempDir Path root) throws Exception {
-        Settings settings = loadInSimulatedPod(render("kafka-slack-values.yaml"), root);
+        Settings settings = loadInSimulatedPod(tools.render("kafka-slack-values.yaml"), root);
         assertEquals(List.of(SinkKind.STDOUT, SinkKind.KAFKA, SinkKind.SLACK), settings.get(ConfigKeys.SINKS));
         Map<String, String> producer = settings.passThrough(ConfigKeys.KAFKA_PRODUCER);
         assertTrue(producer.get("sasl.jaas.config").contains("from-transitwatch-kafka-user"),
@@ -335,7 +318,7 @@ class HelmChartIT {
 
     @Test
     void shouldComposeTheJaasLineFromAUserNameAndAPassword(@TempDir Path root) throws Exception {
-        Rendered rendered = renderWith("kafka-slack-values.yaml", "--set", "kafka.sasl.jaasConfigKey=");
+        Rendered rendered = tools.renderWith("kafka-slack-values.yaml", "--set", "kafka.sasl.jaasConfigKey=");
         Settings settings = loadInSimulatedPod(rendered, root);
         String jaas = settings.passThrough(ConfigKeys.KAFKA_PRODUCER).get("sasl.jaas.config");
         assertEquals("org.apache.kafka.common.security.scram.ScramLoginModule required "
@@ -347,7 +330,7 @@ class HelmChartIT {
     @Test
     void shouldBeRejectedByTheDaemonWhenAConfiguredFileIsNotMounted(@TempDir Path root) throws Exception {
         // A path outside every mount: the simulation leaves it alone, and the daemon must refuse it.
-        SimulatedPod pod = SimulatedPod.of(render("kafka-slack-values.yaml"), root);
+        SimulatedPod pod = SimulatedPod.of(tools.render("kafka-slack-values.yaml"), root);
         String config = Files.readString(pod.configFile)
                 .replace(root + "/var/run/secrets/transitwatch/slack/url", "/var/run/secrets/elsewhere/url");
         Files.writeString(pod.configFile, config);
@@ -362,7 +345,7 @@ class HelmChartIT {
      */
     @Test
     void shouldPassTransitwatchConfigValidate(@TempDir Path root) throws Exception {
-        SimulatedPod pod = SimulatedPod.of(render("kafka-slack-values.yaml"), root);
+        SimulatedPod pod = SimulatedPod.of(tools.render("kafka-slack-values.yaml"), root);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Result result = ChartTools.run(root, pod.environment, null, List.of(java.toString(), "-cp",
                 System.getProperty("java.class.path"), "io.transitwatch.daemon.TransitWatch", "config", "validate",
@@ -386,7 +369,7 @@ class HelmChartIT {
 
     @Test
     void shouldMountTheHubbleClientCertificateReadOnlyWithMode0400() throws Exception {
-        Rendered rendered = render("direct-mtls-values.yaml");
+        Rendered rendered = tools.render("direct-mtls-values.yaml");
         JsonNode secret = rendered.volume("hubble-tls").path("secret");
         assertEquals("hubble-relay-client-certs", secret.path("secretName").asText());
         assertEquals(List.of("ca.crt", "tls.crt", "tls.key"), texts(secret.path("items"), "path"));
@@ -394,12 +377,12 @@ class HelmChartIT {
         JsonNode mount = rendered.mount("hubble-tls").orElseThrow();
         assertEquals("/var/lib/transitwatch/tls", mount.path("mountPath").asText());
         assertTrue(mount.path("readOnly").asBoolean());
-        assertTrue(render(DEFAULT).mount("hubble-tls").isEmpty(), "no certificate mount without hubble.tls.enabled");
+        assertTrue(tools.render(DEFAULT).mount("hubble-tls").isEmpty(), "no certificate mount without hubble.tls.enabled");
     }
 
     @Test
     void shouldKeepKafkaAndSlackCredentialsOutOfTheConfigMapAndTheEnvironment() throws Exception {
-        Rendered rendered = render("kafka-slack-values.yaml");
+        Rendered rendered = tools.render("kafka-slack-values.yaml");
         assertTrue(rendered.all("Secret").isEmpty(), "existing Secrets are used, none is created");
         String config = rendered.configYaml();
         for (String secretish : List.of("jaas", "password", "hooks.slack.com", "LoginModule")) {
@@ -424,7 +407,7 @@ class HelmChartIT {
     @Test
     void shouldPutAnInlineWebhookUrlOnlyInASecretAndRollOnItsChange() throws Exception {
         String url = "https://hooks.slack.com/services/T000/B000/XXXX";
-        Rendered rendered = renderWith(DEFAULT, "--set", "sinks={stdout,slack},slack.webhookUrl=" + url);
+        Rendered rendered = tools.renderWith(DEFAULT, "--set", "sinks={stdout,slack},slack.webhookUrl=" + url);
         JsonNode secret = rendered.one("Secret");
         assertEquals(url, new String(Base64.getDecoder().decode(secret.path("data").path("url").asText())));
         assertFalse(rendered.text.contains(url), "the URL appears nowhere in clear");
@@ -432,7 +415,7 @@ class HelmChartIT {
                 rendered.volume("slack-webhook").path("secret").path("secretName").asText());
         String checksum = rendered.annotation("checksum/secret");
         assertNotNull(checksum);
-        assertNotEquals(checksum, renderWith(DEFAULT, "--set", "sinks={stdout,slack},slack.webhookUrl=" + url + "Y")
+        assertNotEquals(checksum, tools.renderWith(DEFAULT, "--set", "sinks={stdout,slack},slack.webhookUrl=" + url + "Y")
                 .annotation("checksum/secret"));
     }
 
@@ -440,7 +423,7 @@ class HelmChartIT {
 
     @Test
     void shouldAllowOnlyDnsHubbleKafkaAndSlackInTheCiliumNetworkPolicy() throws Exception {
-        JsonNode spec = render("kafka-slack-values.yaml").one("CiliumNetworkPolicy").path("spec");
+        JsonNode spec = tools.render("kafka-slack-values.yaml").one("CiliumNetworkPolicy").path("spec");
         JsonNode egress = spec.path("egress");
         assertEquals(4, egress.size(), "DNS, Relay, Kafka, Slack (kubernetes.enabled=false there): " + egress);
         JsonNode dns = egress.get(0);
@@ -456,7 +439,7 @@ class HelmChartIT {
         assertEquals("443", slack.path("toPorts").get(0).path("ports").get(0).path("port").asText());
         assertEquals("8080", spec.path("ingress").get(0).path("toPorts").get(0).path("ports").get(0).path("port").asText());
 
-        JsonNode direct = render("direct-mtls-values.yaml").one("CiliumNetworkPolicy").path("spec").path("egress");
+        JsonNode direct = tools.render("direct-mtls-values.yaml").one("CiliumNetworkPolicy").path("spec").path("egress");
         assertEquals(3, direct.size(), "DNS, the Hubble servers and the API server: " + direct);
         assertEquals("[\"host\",\"remote-node\"]", direct.get(1).path("toEntities").toString());
         assertEquals("4244", direct.get(1).path("toPorts").get(0).path("ports").get(0).path("port").asText());
@@ -465,7 +448,7 @@ class HelmChartIT {
 
     @Test
     void shouldAllowOnlyDnsHubbleKafkaAndSlackInTheNetworkPolicy() throws Exception {
-        JsonNode spec = render("kafka-slack-values.yaml").one("NetworkPolicy").path("spec");
+        JsonNode spec = tools.render("kafka-slack-values.yaml").one("NetworkPolicy").path("spec");
         assertEquals("[\"Ingress\",\"Egress\"]", spec.path("policyTypes").toString());
         assertEquals(4, spec.path("egress").size(), "DNS, Relay, Kafka, Slack (kubernetes.enabled=false there): "
                 + spec.path("egress"));
@@ -475,7 +458,7 @@ class HelmChartIT {
         assertEquals(List.of("443"), texts(spec.path("egress").get(3).path("ports"), "port"));
         assertEquals("http", spec.path("ingress").get(0).path("ports").get(0).path("port").asText());
 
-        JsonNode relay = render("relay-values.yaml").one("NetworkPolicy").path("spec");
+        JsonNode relay = tools.render("relay-values.yaml").one("NetworkPolicy").path("spec");
         JsonNode apiServer = relay.path("egress").get(relay.path("egress").size() - 1);
         assertEquals(List.of("443", "6443"), texts(apiServer.path("ports"), "port"), "the API server: " + apiServer);
         JsonNode from = relay.path("ingress").get(0).path("from");
@@ -486,7 +469,7 @@ class HelmChartIT {
 
     @Test
     void shouldScrapeMetricsThroughTheServiceMonitor() throws Exception {
-        Rendered rendered = render("relay-values.yaml");
+        Rendered rendered = tools.render("relay-values.yaml");
         JsonNode endpoint = rendered.one("ServiceMonitor").path("spec").path("endpoints").get(0);
         assertEquals("http", endpoint.path("port").asText());
         assertEquals("/metrics", endpoint.path("path").asText());
@@ -497,7 +480,7 @@ class HelmChartIT {
 
     @Test
     void shouldCurlReadyzFromAHelmTestHookPodTheDeploymentDoesNotSelect() throws Exception {
-        Rendered rendered = render(DEFAULT);
+        Rendered rendered = tools.render(DEFAULT);
         JsonNode pod = rendered.named("Pod", "tw-transitwatch-test-readyz");
         assertEquals("test", pod.path("metadata").path("annotations").path("helm.sh/hook").asText());
         List<String> command = texts(pod.path("spec").path("containers").get(0).path("command"), null);
@@ -511,7 +494,7 @@ class HelmChartIT {
             selected &= label.getValue().equals(labels.path(label.getKey()));
         }
         assertFalse(selected, "the Deployment's ReplicaSet would adopt the test pod");
-        assertTrue(renderWith(DEFAULT, "--set", "testFramework.enabled=false").all("Pod").isEmpty());
+        assertTrue(tools.renderWith(DEFAULT, "--set", "testFramework.enabled=false").all("Pod").isEmpty());
     }
 
     @Test

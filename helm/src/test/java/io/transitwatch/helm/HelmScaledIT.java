@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -49,7 +48,6 @@ class HelmScaledIT {
     static final List<String> ROLES = List.of("collector", "correlator", "incidents");
 
     private static ChartTools tools;
-    private static final Map<String, Rendered> RENDERS = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void locateTools() throws Exception {
@@ -66,34 +64,19 @@ class HelmScaledIT {
         }
     }
 
-    private static Rendered render(String scenario) throws Exception {
-        Rendered cached = RENDERS.get(scenario);
-        if (cached == null) {
-            cached = Rendered.parse(tools.template(scenario).ok("helm template with " + scenario));
-            RENDERS.put(scenario, cached);
-        }
-        return cached;
-    }
-
-    private static Rendered renderWith(String scenario, String... more) throws Exception {
-        return Rendered.parse(tools.template(scenario, more).ok("helm template with " + scenario + " " + List.of(more)));
-    }
-
     // ---- helm lint, Kubernetes schemas, kinds ----
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void shouldLintStrictlyClean(String scenario) throws Exception {
-        List<String> args = new ArrayList<>(List.of("lint", "--strict", tools.chart.toString()));
-        args.addAll(tools.valuesArgs(scenario));
-        String out = tools.helm(args.toArray(String[]::new)).ok("helm lint --strict with " + scenario);
+        String out = tools.lintStrict(scenario);
         assertTrue(out.contains("1 chart(s) linted, 0 chart(s) failed"), out);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void shouldRenderOnlyDocumentsThatPassKubernetesSchemaValidation(String scenario) throws Exception {
-        Rendered rendered = render(scenario);
+        Rendered rendered = tools.render(scenario);
         String out = tools.node(rendered.text, "validate.mjs").ok("validate.mjs on the render with " + scenario);
         assertFalse(out.contains("FAIL"), out);
         assertEquals(rendered.documents.size(), out.lines().filter(l -> l.startsWith("ok")).count(),
@@ -106,13 +89,13 @@ class HelmScaledIT {
     @Test
     void shouldRenderTheThreeRolesAndTheirBudgetsInsteadOfTheSingleDeployment() throws Exception {
         Set<String> rbac = Set.of("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
-        Map<String, Long> minimal = kindCounts(render(MINIMAL));
+        Map<String, Long> minimal = kindCounts(tools.render(MINIMAL));
         Map<String, Long> expected = new TreeMap<>(Map.of("ServiceAccount", 1L, "ConfigMap", 3L, "Service", 3L,
                 "StatefulSet", 2L, "Deployment", 1L, "PodDisruptionBudget", 3L));
         rbac.forEach(kind -> expected.put(kind, 1L));
         assertEquals(expected, minimal, "no helm test Pod, no KafkaTopic without scaled.topics.strimzi.enabled");
 
-        Map<String, Long> strimzi = kindCounts(render(STRIMZI));
+        Map<String, Long> strimzi = kindCounts(tools.render(STRIMZI));
         assertEquals(5L, strimzi.get("KafkaTopic"), "events, observers, pair counts, alerts, incidents");
         assertEquals(2L, strimzi.get("StatefulSet"));
         assertEquals(1L, strimzi.get("Deployment"));
@@ -123,7 +106,7 @@ class HelmScaledIT {
         }
         assertEquals(single.text, tools.template(HelmChartIT.DEFAULT, "--set", "mode=single").ok("mode=single"),
                 "mode: single is the default");
-        assertTrue(renderWith(MINIMAL, "--set", "scaled.podDisruptionBudget.enabled=false")
+        assertTrue(tools.renderWith(MINIMAL, "--set", "scaled.podDisruptionBudget.enabled=false")
                 .all("PodDisruptionBudget").isEmpty());
     }
 
@@ -136,7 +119,7 @@ class HelmScaledIT {
 
     @Test
     void shouldRunEachRoleWithItsSubcommandReplicasAndStableIdentity() throws Exception {
-        Rendered rendered = render(STRIMZI);
+        Rendered rendered = tools.render(STRIMZI);
         JsonNode collectors = rendered.named("StatefulSet", "tw-transitwatch-collector").path("spec");
         assertEquals(2, collectors.path("replicas").asInt());
         assertEquals("Parallel", collectors.path("podManagementPolicy").asText());
@@ -166,21 +149,21 @@ class HelmScaledIT {
 
     @Test
     void shouldMakeScaleShardsTheNumberOfCollectorsAndRollOnlyTheRolesWhoseConfigurationChanged() throws Exception {
-        Rendered base = render(STRIMZI);
-        Rendered five = renderWith(STRIMZI, "--set", "scaled.collector.replicas=5");
+        Rendered base = tools.render(STRIMZI);
+        Rendered five = tools.renderWith(STRIMZI, "--set", "scaled.collector.replicas=5");
         assertEquals(5, five.named("StatefulSet", "tw-transitwatch-collector").path("spec").path("replicas").asInt());
         assertEquals(5, Rendered.YAML.readTree(configOf(five, "collector")).path("scale").path("shards").asInt());
         assertNotEquals(checksum(base, "collector"), checksum(five, "collector"), "the collectors roll: a new shard count");
         assertEquals(checksum(base, "correlator"), checksum(five, "correlator"), "the correlators do not");
         assertEquals(checksum(base, "incidents"), checksum(five, "incidents"), "the incident stage does not");
-        assertNotEquals(checksum(base, "incidents"), checksum(renderWith(STRIMZI, "--set", "slack.groupWait=1m"), "incidents"));
+        assertNotEquals(checksum(base, "incidents"), checksum(tools.renderWith(STRIMZI, "--set", "slack.groupWait=1m"), "incidents"));
     }
 
     @Test
     void shouldKeepTheRolesNamesDistinctAndShortEnoughForAStatefulSetWithALongFullName() throws Exception {
         String longName = "a-very-long-release-name-that-goes-on-and-on-for-quite-a-whilex";
         assertEquals(63, longName.length());
-        Rendered rendered = renderWith(STRIMZI, "--set", "fullnameOverride=" + longName);
+        Rendered rendered = tools.renderWith(STRIMZI, "--set", "fullnameOverride=" + longName);
         for (String kind : List.of("ConfigMap", "Service", "PodDisruptionBudget", "KafkaTopic")) {
             List<String> names = rendered.all(kind).stream().map(d -> d.path("metadata").path("name").asText()).toList();
             assertEquals(names.size(), Set.copyOf(names).size(), kind + " names collide: " + names);
@@ -212,7 +195,7 @@ class HelmScaledIT {
     @MethodSource("scenarioRoles")
     void shouldRenderForEveryPodAConfigurationTheDaemonAccepts(String scenarioRole, @TempDir Path root) throws Exception {
         String[] parts = scenarioRole.split(" ");
-        Settings settings = load(render(parts[0]), parts[1], root);
+        Settings settings = load(tools.render(parts[0]), parts[1], root);
         assertFalse(settings.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS).isEmpty(), "every role talks to Kafka");
         Set<String> producerNames = ProducerConfig.configNames();
         settings.passThrough(ConfigKeys.KAFKA_PRODUCER).keySet().forEach(property -> assertTrue(
@@ -229,7 +212,7 @@ class HelmScaledIT {
 
     @Test
     void shouldGiveEachRoleWhatItNeedsAndNoMore(@TempDir Path root) throws Exception {
-        Rendered rendered = render(STRIMZI);
+        Rendered rendered = tools.render(STRIMZI);
         Settings collector = load(rendered, "collector", root.resolve("collector"));
         assertEquals(HubbleMode.DIRECT, collector.get(ConfigKeys.HUBBLE_MODE));
         assertEquals(root.resolve("collector/var/lib/transitwatch/tls/tls.key"), collector.get(ConfigKeys.HUBBLE_TLS_KEY_FILE));
@@ -272,7 +255,7 @@ class HelmScaledIT {
 
     @Test
     void shouldComposeTheJaasLineForProducerAndConsumerFromAUserNameAndAPassword(@TempDir Path root) throws Exception {
-        Settings settings = load(render(MINIMAL), "correlator", root);
+        Settings settings = load(tools.render(MINIMAL), "correlator", root);
         String expected = "org.apache.kafka.common.security.scram.ScramLoginModule required "
                 + "username=\"placeholder-transitwatch-kafka-username\" password=\"placeholder-transitwatch-kafka-password\";";
         assertEquals(expected, settings.passThrough(ConfigKeys.KAFKA_PRODUCER).get("sasl.jaas.config"));
@@ -282,7 +265,7 @@ class HelmScaledIT {
 
     @Test
     void shouldKeepEachBudgetToItsOwnRole() throws Exception {
-        Rendered rendered = render(STRIMZI);
+        Rendered rendered = tools.render(STRIMZI);
         for (String role : ROLES) {
             JsonNode budget = rendered.named("PodDisruptionBudget", "tw-transitwatch-" + role).path("spec");
             assertEquals(1, budget.path("maxUnavailable").asInt());
@@ -303,7 +286,7 @@ class HelmScaledIT {
 
     @Test
     void shouldRenderStrimziTopicsWithACompactedObserversTopicAndEnoughEventRetention(@TempDir Path root) throws Exception {
-        Rendered rendered = render(STRIMZI);
+        Rendered rendered = tools.render(STRIMZI);
         Settings correlator = load(rendered, "correlator", root);
         Map<String, JsonNode> byTopic = new HashMap<>();
         for (JsonNode topic : rendered.all("KafkaTopic")) {
