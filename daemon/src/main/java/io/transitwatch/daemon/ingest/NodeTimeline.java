@@ -38,6 +38,7 @@ final class NodeTimeline {
     private long resendUpToNanos = Long.MIN_VALUE;
     private long resendHeldSinceNanos = Long.MIN_VALUE; // the uuid set vouches for every event from here on
     private long lastSeenNanos;
+    private boolean trackingOutage; // behind Relay, between NODE_DOWN and the node's return
     private boolean awaitingFirstAfterReconnect;
     private long gapStartNanos;
 
@@ -57,6 +58,7 @@ final class NodeTimeline {
      * @return true if the next events are checked for a gap: the outage counts as backfilled
      */
     boolean reconnected() {
+        trackingOutage = false;
         expectResend();
         awaitingFirstAfterReconnect = lastSeenNanos != 0;
         return awaitingFirstAfterReconnect;
@@ -71,6 +73,17 @@ final class NodeTimeline {
         }
     }
 
+    /**
+     * Behind Relay, the node was reported down: Relay re-queries it with the original request when it
+     * recovers, and the re-sent ring can arrive while the stragglers of the old stream still do. Every
+     * event from here on is checked against what was delivered, stragglers included, until
+     * {@link #reconnected()}.
+     */
+    void expectResendAfterOutage() {
+        expectResend();
+        trackingOutage = resendable != null;
+    }
+
     /** Classifies one flow; {@link #DUPLICATE}s are to be dropped. */
     int accept(long uuidHi, long uuidLo, long timeNanos) {
         if (uuidHi != 0 || uuidLo != 0) {
@@ -78,6 +91,10 @@ final class NodeTimeline {
                     && (timeNanos < resendHeldSinceNanos || !resendable.add(uuidHi, uuidLo))) {
                 awaitingFirstAfterReconnect = false; // the server still covered what we had seen
                 return DUPLICATE;
+            }
+            if (trackingOutage && timeNanos > resendUpToNanos) {
+                resendable.add(uuidHi, uuidLo); // a straggler: Relay's re-query will send it again
+                resendUpToNanos = timeNanos;
             }
             recent.add(uuidHi, uuidLo, timeNanos);
         }

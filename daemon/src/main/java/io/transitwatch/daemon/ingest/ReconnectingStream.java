@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A {@code GetFlows} subscription that survives its server: it keeps one {@link FlowsCall}
  * open, and when the call ends it reconnects after an exponential backoff with jitter, asking the
- * server to resume from {@link #resumeSinceNanos()}. A server that rejects the request at stream
+ * server to resume from {@link #resumeSinceNanos()} (a first call asks for the backfill overlap before now). A server that rejects the request at stream
  * start (INVALID_ARGUMENT or UNIMPLEMENTED before any message) is asked again at once with the
  * next simpler {@link RequestProfile}, logged once. Subclasses say what a message means
  * ({@link #onMessage}) and what "down" means ({@link #onStreamDown}): one node for a direct
@@ -77,6 +77,18 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
 
     /** Node-clock time to resume from, 0 when there is nothing to resume (no event seen yet). */
     abstract long resumeSinceNanos();
+
+    /**
+     * The call's {@code since}: where a reconnect resumes, or, before any event was seen, the backfill
+     * overlap before now. Hubble streams everything its ring holds from {@code since} on, then follows
+     * (hubble-api.md §5.2), so a first stream's view starts before the moment it came up rather than
+     * wherever the server happened to be when the request reached it; the join then judges the first
+     * seconds after start-up from a view that provably covers them (see ObserverHealth).
+     */
+    private long sinceNanos() {
+        long resume = resumeSinceNanos();
+        return resume != 0 ? resume : Math.max(1, context.clock().epochNanos() - context.config().overlap().toNanos());
+    }
 
     /** A call is about to start; {@code reconnect} is false only for the very first one. */
     abstract void onConnecting(boolean reconnect);
@@ -164,7 +176,7 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
         FlowsCall next = new FlowsCall(credit, buffer, window, this, context.channels());
         call = next;
         try {
-            next.start(channel(), FlowsRequests.build(state.requestProfile(), resumeSinceNanos()));
+            next.start(channel(), FlowsRequests.build(state.requestProfile(), sinceNanos()));
         } catch (RuntimeException e) { // e.g. a channel that cannot be built for a bad address
             onClosed(Status.INTERNAL.withDescription(e.getMessage()).withCause(e), 0);
         }

@@ -36,6 +36,8 @@ final class RelayNodes {
         volatile long downAtNanos;
         /** Set once by the delivering thread on the node's first event; read by whoever publishes NODE_UP. */
         volatile boolean delivered;
+        /** Delivering thread only: the outage ({@link #downAtNanos}) whose re-sends the timeline already checks. */
+        long resendCheckedForDownAt;
 
         RelayNode(int id, NodeIngestState state, int dedupWindow) {
             this.id = id;

@@ -99,6 +99,13 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
             return false; // a flow that names no node cannot be attributed; newer response types
         }
         RelayNode node = nodes.get(scratch.node);
+        long downAt = node.downAtNanos;
+        if (downAt != 0 && !node.announced && node.resendCheckedForDownAt != downAt) {
+            // Relay re-queries a recovered node with our original request, whose since re-sends its ring:
+            // those re-sends can come before the straggler window ends, so check them from the outage on.
+            node.resendCheckedForDownAt = downAt;
+            node.timeline.expectResendAfterOutage();
+        }
         boolean back = !node.announced && node.pastStragglers(context.clock().epochNanos(), stragglerWindowNanos);
         if (back && node.downAtNanos != 0) {
             node.timeline.reconnected(); // back after an outage: this event shows whether Relay covered it

@@ -67,6 +67,24 @@ class NodeTimelineTest {
     }
 
     @Test
+    void behindRelayTheRingResentBeforeTheStragglerWindowEndsIsDroppedStragglersIncluded() {
+        // Relay re-queries a recovered node with the original request (since): its ring comes again,
+        // possibly while the old stream's stragglers still arrive and before the node counts as back.
+        NodeTimeline timeline = new NodeTimeline(64);
+        for (long i = 1; i <= 100; i++) {
+            timeline.accept(1, i, i * 1_000);
+        }
+        timeline.expectResendAfterOutage();
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 101, 101_000), "a straggler of the old stream");
+        assertEquals(NodeTimeline.DUPLICATE, timeline.accept(1, 1, 1_000), "older than the uuid log");
+        assertEquals(NodeTimeline.DUPLICATE, timeline.accept(1, 90, 90_000), "remembered");
+        assertEquals(NodeTimeline.DUPLICATE, timeline.accept(1, 101, 101_000), "the straggler, re-sent");
+        assertTrue(timeline.reconnected());
+        assertEquals(NodeTimeline.DUPLICATE, timeline.accept(1, 100, 100_000));
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 102, 102_000), "covered: no gap");
+    }
+
+    @Test
     void beforeAnyEventAReconnectArmsNothing() {
         NodeTimeline timeline = new NodeTimeline(64);
         assertFalse(timeline.reconnected());
