@@ -1,0 +1,102 @@
+package io.transitwatch.daemon.scale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.sim.Scenario;
+import io.transitwatch.daemon.sim.SimMode;
+import io.transitwatch.daemon.sim.Simulator;
+import io.transitwatch.daemon.sim.SimulatorConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code transitwatch collect} against a real broker (issue #13, DESIGN §8): a KRaft broker in the
+ * test JVM, the simulator serving one Hubble server per node and the Peer service, and two collectors
+ * ({@code scale.shards=2}, indexes 0 and 1) as separate JVMs writing into a 12-partition event topic.
+ * Every node's events come from exactly the collector that rendezvous hashing gives it, both
+ * collectors' heartbeats reach every partition, every node's NODE_UP lands in the compacted observers
+ * topic under its name, and every record decodes, keyed ones in the partition their key hashes to.
+ */
+class CollectKafkaIT {
+    static final int PARTITIONS = 12;
+    static final String EVENTS = "transitwatch.events.v1";
+    static final String OBSERVERS = "transitwatch.observers.v1";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoCollectorsShareTheNodesAndHeartbeatEveryPartition() throws Exception {
+        try (KafkaTestBroker broker = KafkaTestBroker.start();
+                Simulator sim = Simulator.start(SimulatorConfig.builder().mode(SimMode.NODES).host("127.0.0.1")
+                        .port(0).scenario(Scenario.preset("healthy").toBuilder().connectionsPerSecond(50).build())
+                        .build());
+                ScaledProcesses processes = new ScaledProcesses(dir)) {
+            broker.createTopic(EVENTS, PARTITIONS, false);
+            broker.createTopic(OBSERVERS, 1, true);
+            List<String> nodes = sim.topology().nodeNames();
+            Map<String, Integer> owners = new TreeMap<>();
+            nodes.forEach(n -> owners.put(n, ShardAssignment.ownerOf(n, 2)));
+            assertEquals(Set.of(0, 1), Set.copyOf(owners.values()), "both shards must own nodes: " + owners);
+
+            for (int shard = 0; shard < 2; shard++) {
+                processes.start("collector-" + shard, "collect", List.of(
+                        "hubble.mode=direct", "hubble.peer.address=" + sim.peerTarget(),
+                        "kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                        "scale.shards=2", "scale.shard-index=" + shard, "scale.member-id=collector-" + shard,
+                        "scale.heartbeat-interval=100ms"));
+            }
+
+            try (EventTopicView view = new EventTopicView(broker.bootstrapServers(), EVENTS, OBSERVERS, PARTITIONS)) {
+                try {
+                    Awaitility.await("every node's flows, both collectors' heartbeats in every partition, "
+                                    + "every node's status in the observers topic")
+                            .atMost(Duration.ofSeconds(90)).pollInSameThread().pollDelay(Duration.ZERO)
+                            .pollInterval(Duration.ofMillis(1)).until(() -> {
+                                view.poll();
+                                return view.flowShardsByNode.keySet().containsAll(nodes)
+                                        && view.heartbeatShardsByPartition.size() == PARTITIONS
+                                        && view.heartbeatShardsByPartition.values().stream().allMatch(s -> s.size() == 2)
+                                        && view.observerRecordsByKey.keySet().containsAll(nodes);
+                            });
+                } catch (ConditionTimeoutException e) {
+                    throw new AssertionError(view.summary() + "\n" + processes.tails(), e);
+                }
+                for (int i = 0; i < 10; i++) {
+                    view.poll(); // a little more, so that a node written by both collectors would show
+                }
+
+                Map<String, Set<Integer>> expected = owners.entrySet().stream()
+                        .collect(Collectors.toMap(Map.Entry::getKey, e -> Set.of(e.getValue()), (a, b) -> a, TreeMap::new));
+                assertEquals(expected, view.flowShardsByNode, "each node's flows from its owner only");
+                for (String node : nodes) {
+                    assertTrue(view.statusKindsByNode.getOrDefault(node, Set.of()).contains(NodeEvent.NODE_UP),
+                            node + ": no NODE_UP in the event topic: " + view.statusKindsByNode);
+                    assertTrue(view.observerRecordsByKey.get(node).stream().allMatch(r -> r.endsWith(" of " + node))
+                                    && view.observerRecordsByKey.get(node).contains("kind " + NodeEvent.NODE_UP + " of " + node),
+                            node + ": observers topic: " + view.observerRecordsByKey.get(node));
+                }
+                assertEquals(Set.copyOf(nodes), view.observerRecordsByKey.keySet(), "observer keys are node names");
+                assertEquals(0, view.malformed(), "every record decodes");
+                assertEquals(List.of(), view.misplaced, "keyed records in the partition of their key");
+            }
+            for (int shard = 0; shard < 2; shard++) {
+                assertEquals(0, processes.stop("collector-" + shard), processes.tail("collector-" + shard));
+                String log = processes.log("collector-" + shard);
+                assertTrue(log.contains("shutdown complete"), log);
+                assertTrue(!log.contains("Exception"), log);
+            }
+        }
+    }
+}
