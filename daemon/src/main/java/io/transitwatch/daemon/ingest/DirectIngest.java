@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Thread-confined to the ingest scheduler: nodes are added, moved and removed there only;
@@ -20,6 +21,8 @@ final class DirectIngest implements AutoCloseable {
     private final IngestContext context;
     private final Map<String, NodeStream> streams = new HashMap<>();
     private final PeerDiscovery discovery;
+    /** Which nodes to stream from: all, or a collector's shard (set before start, read on the scheduler). */
+    private volatile Predicate<String> streamed = node -> true;
 
     DirectIngest(IngestContext context) {
         this.context = context;
@@ -38,8 +41,16 @@ final class DirectIngest implements AutoCloseable {
         });
     }
 
+    /** Streams only from the nodes {@code nodes} accepts (a collector's shard); call before {@link #start}. */
+    void streamOnly(Predicate<String> nodes) {
+        streamed = nodes;
+    }
+
     /** Adds a node, or replaces its stream if its address changed. Scheduler thread. */
     void upsert(String name, String address, String serverName, boolean plaintext) {
+        if (!streamed.test(name)) {
+            return; // another collector's node: not even a connection (its address is still learned)
+        }
         NodeStream existing = streams.get(name);
         if (existing != null) {
             if (existing.nodeAddress().equals(address)) {

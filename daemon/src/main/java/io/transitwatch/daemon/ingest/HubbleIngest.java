@@ -97,6 +97,18 @@ public final class HubbleIngest implements AutoCloseable {
         }
     }
 
+    /**
+     * Direct mode: streams only from the nodes {@code nodes} accepts, whether listed or announced by the
+     * Peer service (a collector's shard, DESIGN §8); the others get no connection at all. Relay mode
+     * merges every node into one stream and ignores this: the consumer drops the others' events.
+     * Call before {@link #start}.
+     */
+    public void streamOnly(java.util.function.Predicate<String> nodes) {
+        if (direct != null) {
+            direct.streamOnly(nodes);
+        }
+    }
+
     /** The hand-off ring the consumer drains with {@link HandoffRing#poll}. */
     public HandoffRing ring() {
         return ring;

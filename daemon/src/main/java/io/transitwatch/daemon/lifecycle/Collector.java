@@ -62,6 +62,7 @@ public final class Collector implements AutoCloseable {
                 .orElse(environment.getOrDefault("HOSTNAME", "collector-" + shards.shard()));
         StringDictionary dictionary = new StringDictionary(DICTIONARY_CAPACITY, clock, Daemon.dictionaryHold(settings));
         this.ingest = new HubbleIngest(IngestSettings.from(settings), dictionary, clock, NamedThreadFactory::daemon);
+        ingest.streamOnly(shards::owns); // direct mode: no stream to another shard's nodes (relay: dropped on publish)
         List<IpPrefix> cidrs = new ArrayList<>();
         settings.get(ConfigKeys.TOPOLOGY_POD_CIDRS).values().forEach(cidrs::addAll);
         String events = settings.string(ConfigKeys.SCALE_TOPIC_EVENTS);

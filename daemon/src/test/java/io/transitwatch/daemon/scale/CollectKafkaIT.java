@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code transitwatch collect} against a real broker (issue #13, DESIGN §8): a KRaft broker in the
  * test JVM, the simulator serving one Hubble server per node and the Peer service, and two collectors
  * ({@code scale.shards=2}, indexes 0 and 1) as separate JVMs writing into a 12-partition event topic.
- * Every node's events come from exactly the collector that rendezvous hashing gives it, both
+ * Every node's events come from exactly the collector that rendezvous hashing gives it (which alone
+ * opens a stream to it: the shard is applied at Peer discovery), both
  * collectors' heartbeats reach every partition, every node's NODE_UP lands in the compacted observers
  * topic under its name, and every record decodes, keyed ones in the partition their key hashes to.
  */
@@ -88,6 +89,8 @@ class CollectKafkaIT {
                             node + ": observers topic: " + view.observerRecordsByKey.get(node));
                 }
                 assertEquals(Set.copyOf(nodes), view.observerRecordsByKey.keySet(), "observer keys are node names");
+                assertEquals(nodes.size(), sim.openStreams(),
+                        "one Hubble stream per node over both collectors: each streams only its own shard's nodes");
                 assertEquals(0, view.malformed(), "every record decodes");
                 assertEquals(List.of(), view.misplaced, "keyed records in the partition of their key");
             }
