@@ -1,6 +1,8 @@
 package io.transitwatch.daemon;
 
 import io.transitwatch.daemon.cli.CollectCommand;
+import io.transitwatch.daemon.cli.CorrelateCommand;
+import io.transitwatch.daemon.cli.IncidentsCommand;
 import io.transitwatch.daemon.cli.ConfigCommand;
 import io.transitwatch.daemon.cli.DemoCommand;
 import io.transitwatch.daemon.cli.DoctorCommand;
@@ -19,8 +21,9 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Joins what Cilium's Hubble reports as sent by the source node with what the "
                 + "destination node reports as arrived, and alerts on packets lost in transit.",
-        subcommands = {DemoCommand.class, RunCommand.class, CollectCommand.class, ReplayCommand.class, TailCommand.class,
-            SimulateCommand.class, ConfigCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, CollectCommand.class, CorrelateCommand.class,
+            IncidentsCommand.class, ReplayCommand.class, TailCommand.class, SimulateCommand.class, ConfigCommand.class,
+            DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class TransitWatch {
 
     private TransitWatch() {}

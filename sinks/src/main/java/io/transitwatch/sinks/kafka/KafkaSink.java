@@ -102,6 +102,15 @@ public final class KafkaSink implements AlertSink {
     }
 
     private ProducerRecord<byte[], byte[]> toRecord(SinkEvent event) {
+        return record(config, event);
+    }
+
+    /**
+     * The record this sink sends for {@code event}: alerts to the alerts topic, incident changes to
+     * the incidents topic, CloudEvents binary mode, key {@code "<source node>|<destination node>"}.
+     * {@code transitwatch correlate} sends its alerts with it, inside its own transactions.
+     */
+    public static ProducerRecord<byte[], byte[]> record(KafkaSinkConfig config, SinkEvent event) {
         String topic = event instanceof Alert ? config.alertsTopic() : config.incidentsTopic();
         return new ProducerRecord<>(topic, null, event.time().toEpochMilli(),
                 event.key().getBytes(StandardCharsets.UTF_8),

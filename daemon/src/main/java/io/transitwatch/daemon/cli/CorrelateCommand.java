@@ -1,0 +1,79 @@
+package io.transitwatch.daemon.cli;
+
+import io.transitwatch.daemon.Version;
+import io.transitwatch.daemon.clock.Clock;
+import io.transitwatch.daemon.config.ConfigError;
+import io.transitwatch.daemon.config.ConfigLoader;
+import io.transitwatch.daemon.config.InvalidConfigException;
+import io.transitwatch.daemon.config.Settings;
+import io.transitwatch.daemon.lifecycle.Correlator;
+import io.transitwatch.daemon.lifecycle.ShutdownSignal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code transitwatch correlate}: one correlator of the scaled mode (DESIGN §8). Wiring only; see {@link Correlator}. */
+@Command(name = "correlate", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Scaled mode, correlator role: a member of the consumer group scale.correlator-group on "
+                + "scale.topic.events (static member scale.member-id, else HOSTNAME); runs the single-process join "
+                + "on each assigned partition and writes alerts to kafka.topic.alerts and verdict counts per node "
+                + "pair to scale.topic.pair-counts, with the consumed offsets, in Kafka transactions, until "
+                + "SIGINT/SIGTERM. See docs/scaling.md.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped by SIGTERM or SIGINT after a clean shutdown",
+            "1:the configuration is invalid, or the correlator could not start or stopped on an error (the reason is printed)",
+            "2:wrong usage (unknown option)"})
+public final class CorrelateCommand implements Callable<Integer> {
+    private static final System.Logger LOG = System.getLogger(CorrelateCommand.class.getName());
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (see docs/configuration.md)")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; repeatable; wins over the file and the environment")
+    List<String> sets = new ArrayList<>();
+
+    @Override
+    @SuppressWarnings("try") // the correlator runs while the try waits for the signal
+    public Integer call() throws InterruptedException {
+        Settings settings;
+        try {
+            settings = ConfigLoader.load(config, sets);
+        } catch (InvalidConfigException e) {
+            for (ConfigError error : e.errors()) {
+                System.err.println(error);
+            }
+            return 1;
+        }
+        ShutdownSignal shutdown = ShutdownSignal.install(RunCommand.CLOSE_DEADLINE_SECONDS);
+        try {
+            Correlator correlator;
+            try {
+                correlator = Correlator.start(settings, Clock.SYSTEM);
+            } catch (RuntimeException e) {
+                System.err.println("transitwatch correlate: cannot start: " + (e.getMessage() == null ? e : e.getMessage()));
+                LOG.log(System.Logger.Level.DEBUG, "start failed", e);
+                return 1;
+            }
+            try (correlator) {
+                while (!shutdown.awaitFor(1, TimeUnit.SECONDS)) {
+                    if (correlator.failed()) {
+                        Throwable failure = correlator.failure();
+                        System.err.println("transitwatch correlate: stopped: "
+                                + (failure.getMessage() == null ? failure : failure.getMessage()));
+                        return 1;
+                    }
+                }
+                LOG.log(System.Logger.Level.INFO, "stop requested; committing the batch in hand");
+            }
+            LOG.log(System.Logger.Level.INFO, "shutdown complete");
+        } finally {
+            shutdown.closed();
+        }
+        return 0;
+    }
+}

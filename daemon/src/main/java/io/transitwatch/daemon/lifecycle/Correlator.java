@@ -1,0 +1,333 @@
+package io.transitwatch.daemon.lifecycle;
+
+import io.transitwatch.daemon.clock.Clock;
+import io.transitwatch.daemon.config.ConfigKeys;
+import io.transitwatch.daemon.config.Settings;
+import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.scale.CorrelatedPartition;
+import io.transitwatch.daemon.scale.EventRecordReader;
+import io.transitwatch.daemon.scale.OutputGate;
+import io.transitwatch.daemon.scale.PairCount;
+import io.transitwatch.daemon.scale.PairCountDeltas;
+import io.transitwatch.daemon.scale.PartitionJoin;
+import io.transitwatch.daemon.threads.NamedThreadFactory;
+import io.transitwatch.sinks.Alert;
+import io.transitwatch.sinks.kafka.KafkaSink;
+import io.transitwatch.sinks.kafka.KafkaSinkConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * Thread-safe lifecycle ({@link #start} and {@link #close} from any thread, once each); everything
+ * else runs on the one {@code transitwatch-correlate} thread it owns: the Kafka consumers and the
+ * producer, the partitions' joins, the rebalance callbacks (Kafka calls them inside {@code poll}).
+ *
+ * <p>{@code transitwatch correlate} (DESIGN §8): one member of the consumer group
+ * {@code scale.correlator-group} on the event topic (cooperative-sticky assignment, static membership
+ * {@code group.instance.id} = {@code scale.member-id} or HOSTNAME, {@code read_committed}), one
+ * {@link CorrelatedPartition} per assigned partition, and the whole compacted observers topic read by
+ * a second, assign()-ed consumer. Alerts (the existing alert records, key = node pair) and pair
+ * counts go out with the consumed offsets in one Kafka transaction per batch
+ * (read-process-write), so a crash neither loses nor duplicates anything for {@code read_committed}
+ * readers. On assignment a partition is rebuilt by replaying {@code W + grace + skew} of it, muted up
+ * to its committed offset; a failed transaction is aborted and every partition rebuilt the same way.
+ */
+public final class Correlator implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Correlator.class.getName());
+    private static final int DICTIONARY_CAPACITY = 1 << 20;
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    /** Longest a batch stays open: bounds the alerts' latency added by the transaction. */
+    private static final long BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final Duration OBSERVERS_CATCH_UP = Duration.ofSeconds(30);
+
+    private final Settings settings;
+    private final Clock clock;
+    private final CorrelatorClients kafka;
+    private final KafkaSinkConfig alertRecords;
+    private final String eventsTopic;
+    private final String pairCountsTopic;
+    private final long replayNanos;
+    private final long collectorTimeoutNanos;
+    private final StringDictionary dictionary;
+    private final Map<Integer, CorrelatedPartition> partitions = new HashMap<>();
+    /** Latest record per node of the observers topic: value and Kafka timestamp (ms). */
+    private final Map<String, ObserverStatus> observers = new HashMap<>();
+    private final List<Alert> pendingAlerts = new ArrayList<>();
+    private final List<PairCount> pendingCounts = new ArrayList<>();
+    private final Thread thread;
+    private final AtomicLong alertsCommitted = new AtomicLong();
+    private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong aborted = new AtomicLong();
+    private final AtomicLong rebuilt = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private boolean batchHasRecords;
+    private long batchStartedNanos;
+
+    private record ObserverStatus(byte[] value, long timestampMillis) {}
+
+    Correlator(Settings settings, Clock clock, CorrelatorClients kafka) {
+        this.settings = settings;
+        this.clock = clock;
+        this.kafka = kafka;
+        this.eventsTopic = settings.string(ConfigKeys.SCALE_TOPIC_EVENTS);
+        this.pairCountsTopic = settings.string(ConfigKeys.SCALE_TOPIC_PAIR_COUNTS);
+        this.alertRecords = KafkaSinkConfig.defaults(kafka.bootstrapServers())
+                .withTopics(settings.string(ConfigKeys.KAFKA_TOPIC_ALERTS), settings.string(ConfigKeys.KAFKA_TOPIC_INCIDENTS))
+                .withCluster(settings.string(ConfigKeys.KAFKA_CLUSTER));
+        this.replayNanos = settings.duration(ConfigKeys.JOIN_WINDOW).plus(settings.duration(ConfigKeys.JOIN_DOWN_GRACE))
+                .plus(settings.duration(ConfigKeys.JOIN_MAX_BEHIND)).toNanos();
+        this.collectorTimeoutNanos = settings.duration(ConfigKeys.SCALE_COLLECTOR_TIMEOUT).toNanos();
+        this.dictionary = new StringDictionary(DICTIONARY_CAPACITY, clock, Daemon.dictionaryHold(settings));
+        this.thread = NamedThreadFactory.nonDaemon("correlate").newThread(this::run);
+    }
+
+    /** Builds the Kafka clients from {@code kafka.*} and {@code scale.*} and starts the correlator thread. */
+    public static Correlator start(Settings settings, Clock clock) {
+        Correlator correlator = new Correlator(settings, clock, CorrelatorClients.create(settings, System.getenv()));
+        correlator.thread.start();
+        return correlator;
+    }
+
+    private void run() {
+        try {
+            kafka.producer().initTransactions();
+            catchUpObservers();
+            kafka.events().subscribe(List.of(eventsTopic), new Rebalance());
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = kafka.events().poll(POLL_TIMEOUT);
+                pollObservers(Duration.ZERO);
+                long now = clock.epochNanos();
+                if (!batchHasRecords && pendingAlerts.isEmpty()) {
+                    batchStartedNanos = now;
+                }
+                for (TopicPartition topicPartition : records.partitions()) {
+                    CorrelatedPartition partition = partitions.get(topicPartition.partition());
+                    if (partition == null) {
+                        continue; // revoked inside this poll
+                    }
+                    for (ConsumerRecord<byte[], byte[]> record : records.records(topicPartition)) {
+                        partition.onRecord(record.offset(), record.value(), now);
+                        batchHasRecords = true;
+                    }
+                }
+                for (CorrelatedPartition partition : partitions.values()) {
+                    partition.advance(now);
+                }
+                if (clock.epochNanos() - batchStartedNanos >= BATCH_NANOS) {
+                    commit();
+                }
+            }
+            commit();
+        } catch (WakeupException | InterruptException e) {
+            LOG.log(System.Logger.Level.DEBUG, "correlator woken up to stop");
+        } catch (ProducerFencedException | FencedInstanceIdException e) {
+            failure = e;
+            LOG.log(System.Logger.Level.ERROR, "another correlator runs with member id " + kafka.member()
+                    + " (scale.member-id / HOSTNAME): this one stops. Give every correlator its own id.");
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.log(System.Logger.Level.ERROR, "correlator stopped", e);
+        } finally {
+            kafka.close();
+        }
+    }
+
+    /** Reads the observers topic to its end before the first assignment, so that rebuilt joins start with it. */
+    private void catchUpObservers() {
+        Map<TopicPartition, Long> ends = kafka.observers().endOffsets(kafka.observers().assignment());
+        long deadline = System.nanoTime() + OBSERVERS_CATCH_UP.toNanos();
+        while (running && System.nanoTime() < deadline && ends.entrySet().stream()
+                .anyMatch(end -> kafka.observers().position(end.getKey()) < end.getValue())) {
+            pollObservers(POLL_TIMEOUT);
+        }
+    }
+
+    private void pollObservers(Duration timeout) {
+        for (ConsumerRecord<byte[], byte[]> record : kafka.observers().poll(timeout)) {
+            if (record.key() == null) {
+                continue;
+            }
+            String node = new String(record.key(), StandardCharsets.UTF_8);
+            if (record.value() == null) {
+                observers.remove(node); // a tombstone: the node is gone from the cluster
+            } else {
+                observers.put(node, new ObserverStatus(record.value(), record.timestamp()));
+            }
+        }
+    }
+
+    /** Sends the batch's alerts and pair counts with its offsets in one transaction; on failure rebuilds. */
+    private void commit() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (CorrelatedPartition partition : partitions.values()) {
+            partition.collectCounts(pendingCounts);
+            long offset = partition.commitOffset();
+            if (offset >= 0) {
+                offsets.put(new TopicPartition(eventsTopic, partition.partition()), new OffsetAndMetadata(offset));
+            }
+        }
+        batchHasRecords = false;
+        batchStartedNanos = clock.epochNanos();
+        if (offsets.isEmpty() && pendingAlerts.isEmpty() && pendingCounts.isEmpty()) {
+            return;
+        }
+        try {
+            kafka.producer().beginTransaction();
+            for (Alert alert : pendingAlerts) {
+                kafka.producer().send(KafkaSink.record(alertRecords, alert));
+            }
+            for (PairCount count : pendingCounts) {
+                kafka.producer().send(new ProducerRecord<>(pairCountsTopic, count.key().getBytes(StandardCharsets.UTF_8),
+                        count.toJson()));
+            }
+            if (!offsets.isEmpty()) {
+                kafka.producer().sendOffsetsToTransaction(offsets, kafka.events().groupMetadata());
+            }
+            kafka.producer().commitTransaction();
+            transactions.incrementAndGet();
+            alertsCommitted.addAndGet(pendingAlerts.size());
+        } catch (ProducerFencedException | FencedInstanceIdException | WakeupException | InterruptException e) {
+            throw e;
+        } catch (KafkaException e) {
+            aborted.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "transaction aborted (" + e + "); rebuilding the partitions from "
+                    + "their committed offsets");
+            kafka.producer().abortTransaction();
+            pendingAlerts.clear();
+            pendingCounts.clear();
+            rebuild(kafka.events().assignment());
+            return;
+        } finally {
+            pendingAlerts.clear();
+            pendingCounts.clear();
+        }
+    }
+
+    /**
+     * (Re)builds the joins of {@code assigned}: seeks each to {@code offsetsForTimes(now − (W + grace +
+     * skew))}, or to its committed offset when that is older, and replays muted up to the committed offset.
+     */
+    private void rebuild(Collection<TopicPartition> assigned) {
+        if (assigned.isEmpty()) {
+            return;
+        }
+        Set<TopicPartition> set = Set.copyOf(assigned);
+        long nowNanos = clock.epochNanos();
+        long replayFromMillis = TimeUnit.NANOSECONDS.toMillis(nowNanos - replayNanos);
+        Map<TopicPartition, OffsetAndMetadata> committed = kafka.events().committed(set);
+        Map<TopicPartition, Long> times = new HashMap<>();
+        set.forEach(partition -> times.put(partition, replayFromMillis));
+        Map<TopicPartition, OffsetAndTimestamp> byTime = kafka.events().offsetsForTimes(times);
+        Map<TopicPartition, Long> ends = kafka.events().endOffsets(set);
+        for (TopicPartition topicPartition : set) {
+            OffsetAndTimestamp replayFrom = byTime.get(topicPartition);
+            long replayStart = replayFrom != null ? replayFrom.offset() : ends.get(topicPartition);
+            OffsetAndMetadata last = committed.get(topicPartition);
+            long liveFrom = last != null ? last.offset() : replayStart;
+            long start = Math.min(replayStart, liveFrom);
+            kafka.events().seek(topicPartition, start);
+            CorrelatedPartition partition = newPartition(topicPartition.partition(), start, liveFrom);
+            for (ObserverStatus status : observers.values()) {
+                if (status.timestampMillis() < replayFromMillis) {
+                    partition.seedStatus(status.value(), nowNanos);
+                }
+            }
+            partitions.put(topicPartition.partition(), partition);
+            rebuilt.incrementAndGet();
+            LOG.log(System.Logger.Level.INFO, () -> "partition " + topicPartition + ": replaying from offset " + start
+                    + ", live from " + liveFrom);
+        }
+    }
+
+    private CorrelatedPartition newPartition(int number, long start, long liveFrom) {
+        OutputGate gate = new OutputGate(pendingAlerts::add);
+        JoinAssembly join = JoinAssembly.from(settings, dictionary, clock, gate);
+        PartitionJoin partitionJoin = new PartitionJoin(join.engine(), new EventRecordReader(dictionary),
+                collectorTimeoutNanos);
+        return new CorrelatedPartition(number, partitionJoin, gate,
+                new PairCountDeltas(join.counters(), join.alerts().roundTrips(), dictionary), start, liveFrom);
+    }
+
+    /** Runs inside {@code poll}, on the correlator thread. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            commit(); // what the batch decided goes out with its offsets before another member owns them
+            revoked.forEach(partition -> partitions.remove(partition.partition()));
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            // Another member may own them already: nothing of theirs can be committed any more.
+            lost.forEach(partition -> partitions.remove(partition.partition()));
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            rebuild(assigned);
+        }
+    }
+
+    /** Whether the correlator thread stopped on its own (fenced, or a fatal error); see {@link #failure()}. */
+    public boolean failed() {
+        return failure != null;
+    }
+
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Alerts published in committed transactions. */
+    public long alertsCommitted() {
+        return alertsCommitted.get();
+    }
+
+    public long transactions() {
+        return transactions.get();
+    }
+
+    public long abortedTransactions() {
+        return aborted.get();
+    }
+
+    /** Partitions (re)built by replay since the start. */
+    public long partitionsRebuilt() {
+        return rebuilt.get();
+    }
+
+    /** Commits the batch in hand, leaves the group's partitions to the session timeout (static member) and stops. */
+    @Override
+    public void close() {
+        running = false; // the loop ends within a poll timeout and commits what it holds
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(20));
+            if (thread.isAlive()) {
+                kafka.events().wakeup(); // stuck on the brokers: what is uncommitted is replayed by the next owner
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
