@@ -119,6 +119,6 @@ final class EventTopicView implements AutoCloseable {
 
     @Override
     public void close() {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close();
     }
 }
