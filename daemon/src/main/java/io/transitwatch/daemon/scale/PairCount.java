@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.scale;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,16 +21,13 @@ public record PairCount(String kind, String source, String destination, String f
         long dropped, long late, long unverified, long answered, long noReply, long refused) {
     public static final String PAIR = "pair";
     public static final String ROUND_TRIP = "round-trip";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Fields a newer correlator adds are ignored, as event records ignore trailing bytes. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /** The record key, as the alerts' ({@code KafkaSink}): one pair's counts and alerts share a partition. */
     public String key() {
         return source + "|" + destination;
-    }
-
-    public boolean isEmpty() {
-        return matched == 0 && lost == 0 && dropped == 0 && late == 0 && unverified == 0 && answered == 0
-                && noReply == 0 && refused == 0;
     }
 
     public byte[] toJson() {

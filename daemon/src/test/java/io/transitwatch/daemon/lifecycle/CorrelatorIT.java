@@ -206,7 +206,7 @@ class CorrelatorIT {
                 "scale.topic.events=" + events, "scale.topic.observers=" + observers,
                 "scale.topic.pair-counts=" + pairCounts, "scale.correlator-group=correlators-" + run,
                 "scale.member-id=" + member, "scale.collector-timeout=2s",
-                "join.window=1s", "join.down-grace=1s", "join.max-behind=2s",
+                "join.window=1s",
                 "join.pending-capacity=1024", "join.arrival-capacity=1024", "join.max-pairs=64", "join.max-nodes=16",
                 "topology.pod-cidrs=" + A + "=10.0.1.0/24;" + B + "=10.0.2.0/24",
                 "kafka.consumer.session.timeout.ms=10000"));
