@@ -80,6 +80,7 @@ final class DoctorReport {
             ObjectNode entry = resources.addObject();
             entry.put("resource", resource.resource());
             entry.put("healthy", resource.healthy());
+            entry.put("served", resource.served());
             entry.put("forbidden", resource.forbidden());
             entry.put("error", resource.lastError());
             if (resource.forbidden() != null) {
@@ -203,7 +204,8 @@ final class DoctorReport {
                 : kubernetes.bool("connected") ? "connected" : "NOT connected").append('\n');
         root.get("kubernetes").get("resources").forEach(resource -> out.append("  ")
                 .append(resource.get("resource").asText()).append(": ")
-                .append(resource.get("healthy").asBoolean() ? "watched" : "NOT watched").append('\n'));
+                .append(!resource.get("served").asBoolean() ? "not served (CRD not installed; not needed)"
+                        : resource.get("healthy").asBoolean() ? "watched" : "NOT watched").append('\n'));
         out.append("Calibration:\n");
         root.get("calibration").forEach(group -> {
             out.append("  nodes ").append(group.get("nodes").toString()).append('\n');

@@ -225,8 +225,8 @@ public final class ConfigKeys {
 
     public static final Key<Boolean> KUBERNETES_ENABLED = define("kubernetes.enabled",
             BoolType.INSTANCE, false,
-            "Watch the Kubernetes API (Nodes, CiliumNodes, CiliumEndpoints, CiliumNodeConfigs and the "
-            + "cilium-config ConfigMap) to place every pod IP on its node from the first flow, learn the nodes' "
+            "Watch the Kubernetes API (Nodes, CiliumNodes, CiliumEndpoints, CiliumEndpointSlices, CiliumNodeConfigs "
+            + "and the cilium-config ConfigMap) to place every pod IP on its node from the first flow, learn the nodes' "
             + "addresses, and calibrate departure points and first-data packet kinds from Cilium's settings. "
             + "Explicitly configured topology.pod-cidrs, join.departure-points and "
             + "join.monitor-aggregation-flags win. The Helm chart turns it on; it needs the chart's RBAC.");

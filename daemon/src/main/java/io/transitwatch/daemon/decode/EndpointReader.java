@@ -8,22 +8,20 @@ import static io.transitwatch.daemon.decode.ProtoReader.F4_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F5_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.F6_LEN;
 
-import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.handoff.NameCache;
 
 /**
  * Single thread: belongs to one {@link FlowReader}, one for each side of a flow, and shares its
  * {@link ProtoReader}.
  *
  * <p>Reads a {@code flow.Endpoint} (id, identity, namespace, labels, pod name, workloads) into its
- * fields, which the flow reader copies into the event's source or destination. Each side keeps its
- * own "same bytes as last time" memo per name: a node's consecutive flows mostly repeat them.
+ * fields, which the flow reader copies into the event's source or destination. Names go through the
+ * decoder's {@link NameCache}, shared by both sides: a pod is a source in one flow and a destination
+ * in the next.
  */
 final class EndpointReader {
     private final ProtoReader in;
-    private final StringDictionary dictionary;
-    private final StringDictionary.Memo namespaceMemo = new StringDictionary.Memo();
-    private final StringDictionary.Memo podMemo = new StringDictionary.Memo();
-    private final StringDictionary.Memo workloadMemo = new StringDictionary.Memo();
+    private final NameCache names;
 
     int id;
     int identity;
@@ -32,9 +30,9 @@ final class EndpointReader {
     int workload;
     byte reservedLabels;
 
-    EndpointReader(ProtoReader in, StringDictionary dictionary) {
+    EndpointReader(ProtoReader in, NameCache names) {
         this.in = in;
-        this.dictionary = dictionary;
+        this.names = names;
     }
 
     /** Reads the Endpoint spanning to {@code end}; absent fields read as 0. */
@@ -53,9 +51,9 @@ final class EndpointReader {
             } else if (tag == F2_VARINT) {
                 identity = (int) in.readVarint(end);
             } else if (tag == F3_LEN) {
-                namespace = in.readInterned(end, dictionary, namespaceMemo);
+                namespace = in.readInterned(end, names);
             } else if (tag == F5_LEN) {
-                pod = in.readInterned(end, dictionary, podMemo);
+                pod = in.readInterned(end, names);
             } else if (tag == F6_LEN && !workloadSeen) { // the first workload is the endpoint's own
                 workload = readWorkloadName(in.readLengthDelimitedEnd(end));
                 workloadSeen = true;
@@ -74,7 +72,7 @@ final class EndpointReader {
         while (in.pos < end) {
             int tag = in.readTag(end);
             if (tag == F1_LEN) {
-                name = in.readInterned(end, dictionary, workloadMemo);
+                name = in.readInterned(end, names);
             } else {
                 in.skipField(tag, end);
             }

@@ -9,6 +9,7 @@ import static io.transitwatch.daemon.decode.ProtoReader.F5_LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.LEN;
 import static io.transitwatch.daemon.decode.ProtoReader.tag;
 
+import io.transitwatch.daemon.handoff.NameCache;
 import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import java.util.Arrays;
@@ -49,12 +50,15 @@ public final class FlowDecoder {
     private static final int RESPONSE_NODE_NAME = tag(1000, LEN);
     private static final int RESPONSE_TIME = tag(1001, LEN);
 
-    private final StringDictionary dictionary;
+    /** Slots of the names cache: a node's pods, workloads and namespaces and those it talks to (64 KiB). */
+    private static final int NAME_SLOTS = 1024;
+    /** Slots of the node names cache: a relay stream names every node of the cluster. */
+    private static final int NODE_NAME_SLOTS = 64;
+
     private final ProtoReader in = new ProtoReader();
     private final FlowReader flows;
-    private final StringDictionary.Memo responseNodeName = new StringDictionary.Memo();
-    private final StringDictionary.Memo statusNodeName = new StringDictionary.Memo();
-    private final StringDictionary.Memo statusMessageText = new StringDictionary.Memo();
+    private final NameCache names;
+    private final NameCache nodeNames;
 
     private int statusState;
     private int statusMessage;
@@ -62,8 +66,9 @@ public final class FlowDecoder {
     private int[] statusNodes = new int[16];
 
     public FlowDecoder(StringDictionary dictionary) {
-        this.dictionary = dictionary;
-        this.flows = new FlowReader(in, dictionary);
+        this.names = new NameCache(dictionary, NAME_SLOTS, false);
+        this.nodeNames = new NameCache(dictionary, NODE_NAME_SLOTS, true);
+        this.flows = new FlowReader(in, names, nodeNames);
     }
 
     /**
@@ -127,7 +132,7 @@ public final class FlowDecoder {
                 result = NODE_STATUS;
             } else if (tag == RESPONSE_NODE_NAME && event.node == 0) {
                 // Only when the flow (field 1, written first) did not name its node: saves a lookup per flow.
-                responseNode = in.readPinned(end, dictionary, responseNodeName);
+                responseNode = in.readInterned(end, nodeNames);
             } else if (tag == RESPONSE_TIME) {
                 responseTime = in.readTimestamp(in.readLengthDelimitedEnd(end));
             } else {
@@ -173,9 +178,9 @@ public final class FlowDecoder {
             if (tag == F1_VARINT) {
                 statusState = (int) in.readVarint(end);
             } else if (tag == F2_LEN) {
-                addStatusNode(in.readPinned(end, dictionary, statusNodeName));
+                addStatusNode(in.readInterned(end, nodeNames));
             } else if (tag == F3_LEN) {
-                statusMessage = in.readInterned(end, dictionary, statusMessageText);
+                statusMessage = in.readInterned(end, names);
             } else {
                 in.skipField(tag, end);
             }

@@ -11,7 +11,7 @@ import static io.transitwatch.daemon.decode.ProtoReader.VARINT;
 import static io.transitwatch.daemon.decode.ProtoReader.tag;
 
 import io.transitwatch.daemon.handoff.NodeEvent;
-import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.handoff.NameCache;
 
 /**
  * Single thread: belongs to one {@link FlowDecoder} and shares its {@link ProtoReader}.
@@ -45,19 +45,18 @@ final class FlowReader {
     private static final int TCP_FLAGS = tag(3, LEN);
 
     private final ProtoReader in;
-    private final StringDictionary dictionary;
+    private final NameCache names;
+    private final NameCache nodeNames;
     private final long[] address = new long[2];
     private final EndpointReader source;
     private final EndpointReader destination;
-    // One memo per repeated string field: a node's consecutive flows mostly repeat these names.
-    private final StringDictionary.Memo nodeName = new StringDictionary.Memo();
-    private final StringDictionary.Memo interfaceName = new StringDictionary.Memo();
 
-    FlowReader(ProtoReader in, StringDictionary dictionary) {
+    FlowReader(ProtoReader in, NameCache names, NameCache nodeNames) {
         this.in = in;
-        this.dictionary = dictionary;
-        this.source = new EndpointReader(in, dictionary);
-        this.destination = new EndpointReader(in, dictionary);
+        this.names = names;
+        this.nodeNames = nodeNames;
+        this.source = new EndpointReader(in, names);
+        this.destination = new EndpointReader(in, names);
     }
 
     /** Reads the Flow spanning to {@code end}. */
@@ -81,7 +80,7 @@ final class FlowReader {
             } else if (tag == FLOW_TYPE) {
                 e.flowType = (byte) in.readVarint(end);
             } else if (tag == FLOW_NODE_NAME) {
-                e.node = in.readPinned(end, dictionary, nodeName);
+                e.node = in.readInterned(end, nodeNames);
             } else if (tag == FLOW_EVENT_TYPE) {
                 readEventType(in.readLengthDelimitedEnd(end), e);
             } else if (tag == FLOW_OBSERVATION_POINT) {
@@ -264,7 +263,7 @@ final class FlowReader {
             if (tag == F1_VARINT) {
                 e.interfaceIndex = (int) in.readVarint(end);
             } else if (tag == F2_LEN) {
-                e.interfaceName = in.readInterned(end, dictionary, interfaceName);
+                e.interfaceName = in.readInterned(end, names);
             } else {
                 in.skipField(tag, end);
             }

@@ -1,6 +1,6 @@
 package io.transitwatch.daemon.decode;
 
-import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.handoff.NameCache;
 
 /**
  * Single thread: one reader per decoder, reset for every message.
@@ -10,8 +10,8 @@ import io.transitwatch.daemon.handoff.StringDictionary;
  * it does not know (all six wire types, groups included). Every read is bounded by an {@code end}
  * offset (the end of the enclosing message), so a nested length can never read past its parent.
  * Bad input throws the shared {@link MalformedMessageException}. Also reads the well-known
- * wrapper messages (Timestamp, BoolValue, Int32Value) and interns strings, each field through its
- * own one-entry {@link StringDictionary.Memo}.
+ * wrapper messages (Timestamp, BoolValue, Int32Value) and interns strings through the decoder's
+ * {@link NameCache}s.
  */
 final class ProtoReader {
     static final int VARINT = 0;
@@ -175,19 +175,11 @@ final class ProtoReader {
         return value;
     }
 
-    /** A length-delimited UTF-8 string, as its dictionary id (0 when empty). */
-    int readInterned(int end, StringDictionary dictionary, StringDictionary.Memo memo) {
+    /** A length-delimited UTF-8 string, as its dictionary id through {@code names} (0 when empty). */
+    int readInterned(int end, NameCache names) {
         int length = readLength(end);
         int start = pos;
         pos += length;
-        return dictionary.intern(buf, start, length, memo);
-    }
-
-    /** A length-delimited UTF-8 node name, as its pinned (never recycled) dictionary id (0 when empty). */
-    int readPinned(int end, StringDictionary dictionary, StringDictionary.Memo memo) {
-        int length = readLength(end);
-        int start = pos;
-        pos += length;
-        return dictionary.internPinned(buf, start, length, memo);
+        return names.intern(buf, start, length);
     }
 }

@@ -1,9 +1,7 @@
 package io.transitwatch.daemon.handoff;
 
 import io.transitwatch.daemon.clock.Clock;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import io.transitwatch.daemon.handoff.DictionaryTable.Entry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -47,60 +45,31 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * join stay untouched. Generations therefore start lazily, but each start is stamped with the real
  * time, and the rule above reads those stamps, so a long quiet spell never makes a recent id look
  * old.
+ *
+ * <p>Pieces: the lock-free hash table is a {@link DictionaryTable}, the per-id generations an
+ * {@link IdGenerations}; each decoder puts a {@link NameCache} in front of the dictionary, so a name
+ * it saw recently costs neither a hash nor a table probe.
  */
 public final class StringDictionary {
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle GENERATIONS = MethodHandles.arrayElementVarHandle(int[].class);
-
     /** Id of the placeholder returned once the dictionary is full. */
     public static final int OVERFLOW = 1;
     private static final String OVERFLOW_TEXT = "?";
 
-    /** Generations per hold bound: an id is recycled between {@code hold} and {@code hold * 5/4} after its last use. */
-    private static final int GENERATIONS_PER_HOLD = 4;
-    /** Start times kept; more than the generations that can start within one hold bound. */
-    private static final int START_RING = 8;
-    private static final int PINNED = Integer.MAX_VALUE;
-    private static final int EVICTED = Integer.MIN_VALUE;
-
-    private static final class Entry {
-        final byte[] utf8;
-        final String text;
-        final int id;
-        final int hash;
-
-        Entry(byte[] utf8, String text, int id, int hash) {
-            this.utf8 = utf8;
-            this.text = text;
-            this.id = id;
-            this.hash = hash;
-        }
-    }
-
-    /** Marks a hash-table slot whose entry was recycled; lookups probe past it, inserts reuse it. */
-    private static final Entry TOMBSTONE = new Entry(new byte[0], "", -1, 0);
 
     private final int capacity;
     private final Clock clock;
-    private final long holdNanos;
-    private final long periodNanos;
     private final AtomicReferenceArray<Entry> byId;
-    /** Per id: last generation interned, {@link #PINNED}, or {@link #EVICTED}; accessed via {@link #GENERATIONS}. */
-    private final int[] lastGeneration;
+    private final IdGenerations generations;
     private final Object insertLock = new Object();
     private final AtomicLong overflows = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
-    private volatile AtomicReferenceArray<Entry> table;
-    private volatile int generation;
+    private final DictionaryTable table;
     private volatile int size = 2; // ids 0 and 1 are reserved
 
     // Guarded by insertLock.
-    private final long[] generationStarts = new long[START_RING];
     private final int[] freeIds;
     private int freeCount;
     private int nextUnused = 2;
-    private int tableUsed; // live entries and tombstones
-    private int scannedThreshold = -1;
     private int pinned = 2;
 
     /** A dictionary that never recycles ids: past {@code capacity} strings, new ones map to {@link #OVERFLOW}. */
@@ -123,18 +92,15 @@ public final class StringDictionary {
         }
         this.capacity = capacity;
         this.clock = clock;
-        this.holdNanos = hold == null ? Long.MAX_VALUE : hold.toNanos();
-        this.periodNanos = hold == null ? Long.MAX_VALUE : Math.max(1, holdNanos / GENERATIONS_PER_HOLD);
-        int tableSize = Integer.highestOneBit(capacity * 2 - 1) << 1;
-        this.table = new AtomicReferenceArray<>(tableSize);
+        this.generations = new IdGenerations(capacity, hold == null ? Long.MAX_VALUE : hold.toNanos(),
+                clock == null ? 0 : clock.epochNanos());
+        this.table = new DictionaryTable(capacity);
         this.byId = new AtomicReferenceArray<>(capacity);
-        this.lastGeneration = new int[capacity];
         this.freeIds = clock == null ? new int[0] : new int[capacity];
         byId.set(0, new Entry(new byte[0], "", 0, 0));
         byId.set(OVERFLOW, new Entry(OVERFLOW_TEXT.getBytes(StandardCharsets.UTF_8), OVERFLOW_TEXT, OVERFLOW, 0));
-        lastGeneration[0] = PINNED;
-        lastGeneration[OVERFLOW] = PINNED;
-        generationStarts[0] = clock == null ? 0 : clock.epochNanos();
+        generations.markNew(0, true);
+        generations.markNew(OVERFLOW, true);
     }
 
     /** Id of {@code length} UTF-8 bytes at {@code offset}; 0 when {@code length == 0}. */
@@ -142,10 +108,15 @@ public final class StringDictionary {
         if (length == 0) {
             return 0;
         }
-        int hash = hash(utf8, offset, length);
-        Entry found = find(table, utf8, offset, length, hash);
-        if (found != null && touch(found)) {
-            return found.id;
+        return entryOf(utf8, offset, length).id;
+    }
+
+    /** The live entry of {@code length > 0} bytes (the overflow entry when no id is free), touched. */
+    Entry entryOf(byte[] utf8, int offset, int length) {
+        int hash = DictionaryTable.hash(utf8, offset, length);
+        Entry found = table.find(utf8, offset, length, hash);
+        if (found != null && touch(found) >= 0) {
+            return found;
         }
         return insert(utf8, offset, length, hash, false);
     }
@@ -168,12 +139,12 @@ public final class StringDictionary {
         }
         Entry last = memo.last;
         if (last != null && Arrays.equals(last.utf8, 0, last.utf8.length, utf8, offset, offset + length)
-                && touch(last)) {
+                && touch(last) >= 0) {
             return last.id;
         }
-        int id = intern(utf8, offset, length);
-        memo.last = id == OVERFLOW ? null : byId.get(id);
-        return id;
+        Entry entry = entryOf(utf8, offset, length);
+        memo.last = entry.id == OVERFLOW ? null : entry;
+        return entry.id;
     }
 
     /** Like {@link #internPinned(byte[], int, int)}, first checking whether the bytes are those {@code memo} saw last. */
@@ -185,9 +156,9 @@ public final class StringDictionary {
         if (last != null && Arrays.equals(last.utf8, 0, last.utf8.length, utf8, offset, offset + length)) {
             return last.id;
         }
-        int id = internPinned(utf8, offset, length);
-        memo.last = id == OVERFLOW ? null : byId.get(id);
-        return id;
+        Entry entry = pinnedEntryOf(utf8, offset, length);
+        memo.last = entry.id == OVERFLOW ? null : entry;
+        return entry.id;
     }
 
     /** Id of {@code text}; 0 for null or empty. */
@@ -207,11 +178,15 @@ public final class StringDictionary {
         if (length == 0) {
             return 0;
         }
-        int hash = hash(utf8, offset, length);
-        Entry found = find(table, utf8, offset, length, hash);
-        if (found != null && (int) GENERATIONS.getVolatile(lastGeneration, found.id) == PINNED
-                && byId.get(found.id) == found) {
-            return found.id;
+        return pinnedEntryOf(utf8, offset, length).id;
+    }
+
+    /** The pinned entry of {@code length > 0} bytes (the overflow entry when no id is free). */
+    Entry pinnedEntryOf(byte[] utf8, int offset, int length) {
+        int hash = DictionaryTable.hash(utf8, offset, length);
+        Entry found = table.find(utf8, offset, length, hash);
+        if (found != null && generations.isPinned(found.id) && byId.get(found.id) == found) {
+            return found;
         }
         return insert(utf8, offset, length, hash, true);
     }
@@ -266,100 +241,61 @@ public final class StringDictionary {
     /** Occupied slots of the hash table (live entries and tombstones), at most 3/4 of {@link #tableSize()}. */
     public int tableOccupancy() {
         synchronized (insertLock) {
-            return tableUsed;
+            return table.occupancy();
         }
     }
 
     /** Slots of the hash table; fixed at construction. */
     public int tableSize() {
-        return table.length();
+        return table.size();
+    }
+
+    /** The generation ids are being marked in now; read by {@link NameCache} to skip a touch it already made. */
+    int generation() {
+        return generations.current();
     }
 
     /**
-     * Records that {@code entry}'s id is in use in the current generation; false if the id is being
-     * (or was) recycled, in which case the caller retries under the lock.
+     * Records that {@code entry}'s id is in use; returns the generation it is marked with (its id is
+     * not recycled while that generation is current), or -1 if the id is being (or was) recycled, in
+     * which case the caller retries under the lock.
      */
-    private boolean touch(Entry entry) {
-        int id = entry.id;
-        int current = generation;
-        while (true) {
-            int seen = (int) GENERATIONS.getVolatile(lastGeneration, id);
-            if (seen == EVICTED) {
-                return false;
-            }
-            if (seen >= current || GENERATIONS.compareAndSet(lastGeneration, id, seen, current)) {
-                break;
-            }
-        }
+    int touch(Entry entry) {
+        int generation = generations.touch(entry.id);
         // The id may have been recycled between find() and the touch: then its entry is gone or another.
-        return byId.get(id) == entry;
+        return generation >= 0 && byId.get(entry.id) == entry ? generation : -1;
     }
 
-    private static Entry find(AtomicReferenceArray<Entry> table, byte[] utf8, int offset, int length, int hash) {
-        int mask = table.length() - 1;
-        int index = hash & mask;
-        while (true) {
-            Entry entry = table.get(index);
-            if (entry == null) {
-                return null;
-            }
-            if (entry.hash == hash && entry != TOMBSTONE
-                    && Arrays.equals(entry.utf8, 0, entry.utf8.length, utf8, offset, offset + length)) {
-                return entry;
-            }
-            index = (index + 1) & mask;
-        }
-    }
-
-    private int insert(byte[] utf8, int offset, int length, int hash, boolean pin) {
+    private Entry insert(byte[] utf8, int offset, int length, int hash, boolean pin) {
         synchronized (insertLock) {
             long now = clock == null ? 0 : clock.epochNanos();
             if (clock != null) {
-                advanceGeneration(now);
+                generations.advance(now);
             }
-            Entry raced = find(table, utf8, offset, length, hash);
+            Entry raced = table.find(utf8, offset, length, hash);
             if (raced != null) {
                 // Under the lock nothing is being recycled: an entry in the table is live.
-                markUsed(raced.id, pin);
-                return raced.id;
+                if (generations.markUsed(raced.id, pin)) {
+                    pinned++;
+                }
+                return raced;
             }
             int id = allocateId(now);
             if (id == OVERFLOW) {
                 overflows.incrementAndGet();
-                return OVERFLOW;
+                return byId.get(OVERFLOW);
             }
-            AtomicReferenceArray<Entry> into = table;
-            if ((tableUsed + 1) * 4L > into.length() * 3L) {
-                into = rebuild(); // before the new entry is published, so that it goes in once
-            }
+            table.rebuildIfFull(byId, 2); // before the new entry is published, so that it goes in once
             byte[] copy = Arrays.copyOfRange(utf8, offset, offset + length);
             Entry entry = new Entry(copy, new String(copy, StandardCharsets.UTF_8), id, hash);
-            GENERATIONS.setVolatile(lastGeneration, id, pin ? PINNED : generation);
+            generations.markNew(id, pin);
             if (pin) {
                 pinned++;
             }
             byId.set(id, entry);
-            put(into, entry);
+            table.put(entry);
             size = size + 1;
-            return id;
-        }
-    }
-
-    private void markUsed(int id, boolean pin) {
-        int seen = (int) GENERATIONS.getVolatile(lastGeneration, id);
-        if (pin && seen != PINNED) {
-            pinned++;
-            GENERATIONS.setVolatile(lastGeneration, id, PINNED);
-        } else if (seen < generation) {
-            GENERATIONS.setVolatile(lastGeneration, id, generation);
-        }
-    }
-
-    private void advanceGeneration(long now) {
-        int current = generation;
-        if (now - generationStarts[current % START_RING] >= periodNanos) {
-            generationStarts[(current + 1) % START_RING] = now;
-            generation = current + 1;
+            return entry;
         }
     }
 
@@ -373,114 +309,22 @@ public final class StringDictionary {
         return freeCount > 0 ? freeIds[--freeCount] : OVERFLOW;
     }
 
-    /**
-     * The newest generation whose ids may be recycled: the last one that ended (its successor
-     * started) at least {@code hold} before {@code now}; -1 when none.
-     */
-    private int recyclableGeneration(long now) {
-        int current = generation;
-        for (int next = current; next >= 1 && next > current - START_RING; next--) {
-            if (now - generationStarts[next % START_RING] >= holdNanos) {
-                return next - 1;
-            }
-        }
-        return -1;
-    }
-
     /** Frees every id not interned since the recyclable generation; at most one scan per generation. */
     private void recycle(long now) {
-        int threshold = recyclableGeneration(now);
-        if (threshold <= scannedThreshold) {
+        int threshold = generations.thresholdToScan(now);
+        if (threshold < 0) {
             return;
         }
-        scannedThreshold = threshold;
-        AtomicReferenceArray<Entry> current = table;
         for (int id = 2; id < capacity; id++) {
-            int seen = (int) GENERATIONS.getVolatile(lastGeneration, id);
-            if (seen == PINNED || seen == EVICTED || seen > threshold) {
+            if (!generations.evict(id, threshold)) {
                 continue;
-            }
-            if (!GENERATIONS.compareAndSet(lastGeneration, id, seen, EVICTED)) {
-                continue; // interned again just now
             }
             Entry entry = byId.get(id);
             byId.set(id, null);
-            remove(current, entry);
+            table.remove(entry);
             freeIds[freeCount++] = id;
             size = size - 1;
             evictions.incrementAndGet();
         }
-    }
-
-    private static void remove(AtomicReferenceArray<Entry> table, Entry entry) {
-        int mask = table.length() - 1;
-        int index = entry.hash & mask;
-        while (table.get(index) != entry) {
-            index = (index + 1) & mask;
-        }
-        table.set(index, TOMBSTONE);
-    }
-
-    /** Adds a new entry, reusing the first tombstone on its probe path (the string is known to be absent). */
-    private void put(AtomicReferenceArray<Entry> into, Entry entry) {
-        int mask = into.length() - 1;
-        int index = entry.hash & mask;
-        while (true) {
-            Entry there = into.get(index);
-            if (there == null) {
-                tableUsed++;
-                break;
-            }
-            if (there == TOMBSTONE) {
-                break;
-            }
-            index = (index + 1) & mask;
-        }
-        into.set(index, entry);
-    }
-
-    /**
-     * A fresh table with the live entries only, when live entries and tombstones fill 3/4 of it
-     * (tombstones pile up as ids are recycled). Lookups still probing the old one see a consistent
-     * snapshot: they may miss a newer string (and retry under the lock) or find a recycled one (and
-     * {@link #touch(Entry)} sends them to the lock).
-     */
-    private AtomicReferenceArray<Entry> rebuild() {
-        AtomicReferenceArray<Entry> fresh = new AtomicReferenceArray<>(table.length());
-        int mask = fresh.length() - 1;
-        int used = 0;
-        for (int id = 2; id < capacity; id++) {
-            Entry entry = byId.get(id);
-            if (entry == null) {
-                continue;
-            }
-            int index = entry.hash & mask;
-            while (fresh.get(index) != null) {
-                index = (index + 1) & mask;
-            }
-            fresh.set(index, entry);
-            used++;
-        }
-        tableUsed = used;
-        table = fresh;
-        return fresh;
-    }
-
-    /** Eight bytes per multiply: names are 10-60 bytes and hashed for every string of every flow. */
-    private static int hash(byte[] bytes, int offset, int length) {
-        long h = length * 0x9E3779B97F4A7C15L;
-        int i = offset;
-        int end = offset + length;
-        for (; i + Long.BYTES <= end; i += Long.BYTES) {
-            h = (h ^ (long) LONGS.get(bytes, i)) * 0xC2B2AE3D27D4EB4FL;
-            h ^= h >>> 29;
-        }
-        long tail = 0;
-        for (int shift = 0; i < end; i++, shift += 8) {
-            tail |= (bytes[i] & 0xffL) << shift;
-        }
-        h = (h ^ tail) * 0x9E3779B97F4A7C15L;
-        h ^= h >>> 32;
-        return (int) h;
     }
 }

@@ -34,8 +34,8 @@ final class KubernetesMetrics {
                 .dataPoint(level(CalibrationCheck.check(status.calibrations(), egressPointsSeen).size(),
                         Labels.EMPTY)).build());
         GaugeSnapshot.Builder watching = gauge("transitwatch_kubernetes_watching",
-                "1 while the resource is listed and watched; 0 during an API-server outage, before the first "
-                + "list, or when RBAC forbids it (the last view is kept meanwhile).");
+                "1 while the resource is listed and watched (or is optional and not served: no CRD); 0 during an "
+                + "API-server outage, before the first list, or when RBAC forbids it (the last view is kept meanwhile).");
         GaugeSnapshot.Builder forbidden = gauge("transitwatch_kubernetes_forbidden",
                 "1 when the API server answered 403 for the resource (see the log and /api/status for the Helm value).");
         for (ResourceWatch resource : status.resources()) {

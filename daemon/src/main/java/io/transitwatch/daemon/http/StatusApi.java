@@ -139,6 +139,7 @@ final class StatusApi {
                 json.writeStringField("resource", resource.resource());
                 json.writeBooleanField("synced", resource.synced());
                 json.writeBooleanField("watching", resource.watching());
+                json.writeBooleanField("served", resource.served());
                 json.writeNumberField("objects", resource.objects());
                 json.writeStringField("forbidden", resource.forbidden());
                 json.writeStringField("error", resource.lastError());

@@ -71,6 +71,8 @@ public final class JoinEngine implements NodeEventHandler {
     private final long pairIdleNanos;
     private long nowNanos;
     private volatile long discoveryVersion;
+    /** A sum of one field per stretch of each event the join reads, kept only so that the reads stay (see {@link #fetchEventLines}). */
+    private int eventLinesFetched;
 
     public JoinEngine(JoinConfig config, Topology topology, VerdictListener listener, JoinCounters counters) {
         this.config = config;
@@ -120,6 +122,7 @@ public final class JoinEngine implements NodeEventHandler {
 
     @Override
     public void onEvent(NodeEvent event, boolean endOfBatch) {
+        fetchEventLines(event);
         counters.increment(JoinCounters.Global.EVENTS);
         if (event.kind == NodeEvent.NODE_ADDRESSES) {
             if (event.nodeAddresses != null) {
@@ -206,6 +209,18 @@ public final class JoinEngine implements NodeEventHandler {
 
     // ---- events ----
 
+    /**
+     * Reads one field from each stretch of the event that the join reads (its times and addresses,
+     * its ports and endpoint ids, its names, its small fields), before the join reads any of them.
+     * The reads do not depend on each other, so the core fetches the event's cache lines from memory
+     * together; the join's own reads, hundreds of instructions apart, would wait for them one line
+     * at a time (the first read of the event's fields was 17 % of the join's profile).
+     */
+    private void fetchEventLines(NodeEvent event) {
+        eventLinesFetched += (int) event.timeNanos + (int) event.dstLo + event.srcPort + event.dstWorkload
+                + event.interfaceName + event.observationPoint + event.kind + event.verdict;
+    }
+
     /** A new view of the cluster from the Kubernetes API: placements, node addresses, calibration. */
     private void onDiscovery(DiscoverySnapshot snapshot) {
         if (snapshot == null) {
@@ -223,12 +238,18 @@ public final class JoinEngine implements NodeEventHandler {
 
     private void onFlow(NodeEvent flow, int node) {
         counters.increment(JoinCounters.Global.FLOWS);
+        // Classified and keyed first, so that the index line of its probe is read from memory while the
+        // node's clock and the placements learn from the flow (neither depends on the classification).
+        int role = classifier.classify(flow);
+        if (role != FlowClassifier.IGNORED) {
+            twoEnd.prepare(flow, classifier.kind(), role == FlowClassifier.DEPARTURE);
+        }
         long frame = observers.onFlow(node, flow);
         placements.learn(flow);
         if (FlowClassifier.isReplyToEndpoint(flow)) {
             roundTrips.onReply(flow, node, frame, classifier.isFromExcludedIdentity(flow));
         }
-        switch (classifier.classify(flow)) {
+        switch (role) {
             case FlowClassifier.DEPARTURE -> twoEnd.onDeparture(flow, node, frame, classifier.kind());
             case FlowClassifier.ARRIVAL -> twoEnd.onArrival(flow, node, frame, classifier.kind());
             default -> { }

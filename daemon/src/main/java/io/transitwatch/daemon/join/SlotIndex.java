@@ -39,6 +39,8 @@ final class SlotIndex {
     private long compactions;
     /** Cache lines touched so far: the join's work, counted without a clock (see {@link #workSteps()}). */
     private long steps;
+    /** A sum of the words {@link #readAhead} read, kept only so that the reads stay. */
+    private int readAheadSum;
     /** Index words per cache line, as a shift. */
     private static final int WORDS_PER_LINE_SHIFT = 4;
 
@@ -106,6 +108,14 @@ final class SlotIndex {
             }
             position = (position + 1) & indexMask;
         }
+    }
+
+    /**
+     * Reads the first word a probe for {@code hash} will read, so that its cache line is on its way
+     * while the caller does other work (a hint: no state changes, no work counted).
+     */
+    void readAhead(int hash) {
+        readAheadSum += words[hash & indexMask];
     }
 
     /** Puts slot {@code slot} of table {@code tag} into the first free word (empty or tombstone) of its run. */

@@ -30,6 +30,9 @@ final class TwoEndJoin {
     private final long arrivalMemoryNanos;
     private final long slackNanos;
     private long nowNanos;
+    /** The key word and hash of the flow last {@link #prepare}d. */
+    private long preparedKeyWord;
+    private int preparedHash;
 
     TwoEndJoin(JoinConfig config, Topology topology, JoinCounters counters, FlowClassifier classifier,
             Observers observers, PendingDepartures pending, RememberedArrivals arrivals, SlotIndex joinIndex,
@@ -56,6 +59,20 @@ final class TwoEndJoin {
         this.nowNanos = epochNanos;
     }
 
+    /**
+     * Computes the join key of a flow just classified (a departure keys its translated source when it
+     * has one) and reads ahead the index line its probe will read, so that the line comes from memory
+     * while the engine learns the flow's clock and placements instead of when the probe needs it.
+     * {@link #onDeparture} and {@link #onArrival} then use this key; the engine calls this first.
+     */
+    void prepare(NodeEvent flow, int kind, boolean departure) {
+        boolean translated = departure && flow.hasXlated;
+        preparedKeyWord = FlowClassifier.keyWord(flow, kind);
+        preparedHash = FlowKey.hash(translated ? flow.xlatedHi : flow.srcHi, translated ? flow.xlatedLo : flow.srcLo,
+                flow.dstHi, flow.dstLo, preparedKeyWord);
+        joinIndex.readAhead(preparedHash);
+    }
+
     void onDeparture(NodeEvent flow, int node, long frame, int kind) {
         boolean excluded = classifier.isExcludedIdentity(flow);
         int destinationId = topology.nodeOf(flow.dstHi, flow.dstLo);
@@ -78,8 +95,8 @@ final class TwoEndJoin {
             counters.increment(JoinCounters.Global.IGNORED_NOT_FIRST_DATA);
             return;
         }
-        long k4 = FlowClassifier.keyWord(flow, kind);
-        int hash = FlowKey.hash(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
+        long k4 = preparedKeyWord;
+        int hash = preparedHash;
         int found = joinIndex.findEither(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
         if (repeats.isRepeated(flow, kind, srcHi, srcLo, k4, pending.slots.slotOf(found))) {
             return;
@@ -136,8 +153,8 @@ final class TwoEndJoin {
         }
         counters.increment(JoinCounters.Global.ARRIVALS);
         boolean dropped = FlowClassifier.isDropped(flow);
-        long k4 = FlowClassifier.keyWord(flow, kind);
-        int hash = FlowKey.hash(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        long k4 = preparedKeyWord;
+        int hash = preparedHash;
         int found = joinIndex.findEither(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
         int waiting = pending.slots.slotOf(found);
         if (waiting != KeyedSlots.NONE && frame > deadlines.placed(waiting) + windowNanos) {

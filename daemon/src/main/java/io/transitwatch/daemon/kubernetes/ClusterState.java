@@ -22,8 +22,8 @@ import java.util.function.ToIntFunction;
  * Single-threaded: confined to the discovery thread (informer callbacks and snapshot builds run there).
  *
  * <p>The facts the informers delivered, keyed by object, and the build of an immutable
- * {@link DiscoverySnapshot} from them. Placements follow k8s-facts.md §1: a CiliumEndpoint's pod IP
- * goes to the node whose address is its {@code status.networking.node}; CiliumNode pod and pool
+ * {@link DiscoverySnapshot} from them. Placements follow k8s-facts.md §1: a CiliumEndpoint's (or a
+ * CiliumEndpointSlice entry's) pod IP goes to the node whose address is its {@code networking.node}; CiliumNode pod and pool
  * CIDRs; Node pod CIDRs. When two nodes claim the same prefix (a stale object), the first node by
  * name keeps it and the conflict is counted, so one stale object cannot make a table unbuildable.
  */
@@ -31,6 +31,7 @@ final class ClusterState {
     private final Map<String, NodeFacts> nodes = new TreeMap<>();
     private final Map<String, CiliumNodeFacts> ciliumNodes = new TreeMap<>();
     private final Map<String, EndpointFacts> endpoints = new HashMap<>();
+    private final Map<String, List<EndpointFacts>> endpointSlices = new HashMap<>();
     private final Map<String, NodeConfigFacts> nodeConfigs = new TreeMap<>();
     private Map<String, String> ciliumConfig;
     private final String ciliumConfigName;
@@ -65,6 +66,14 @@ final class ClusterState {
 
     void removeEndpoint(String key) {
         endpoints.remove(key);
+    }
+
+    void putEndpointSlice(String name, List<EndpointFacts> sliceEndpoints) {
+        endpointSlices.put(name, List.copyOf(sliceEndpoints));
+    }
+
+    void removeEndpointSlice(String name) {
+        endpointSlices.remove(name);
     }
 
     void putNodeConfig(NodeConfigFacts config) {
@@ -153,7 +162,11 @@ final class ClusterState {
         int[] conflicts = new int[1];
         TableBuilder endpointTable = new TableBuilder(nodeId, conflicts);
         int withoutNode = 0;
-        for (EndpointFacts endpoint : endpoints.values()) {
+        // With CiliumEndpointSlices on, a pod can be in both (the operator batches the CiliumEndpoints):
+        // the same IP on the same node is one placement, not a conflict.
+        List<EndpointFacts> exact = new ArrayList<>(endpoints.values());
+        endpointSlices.values().forEach(exact::addAll);
+        for (EndpointFacts endpoint : exact) {
             String node = nodeByIp.get(endpoint.nodeIp());
             if (node == null) {
                 withoutNode++;

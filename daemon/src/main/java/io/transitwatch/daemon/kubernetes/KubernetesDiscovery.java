@@ -46,6 +46,7 @@ import java.util.function.ToIntFunction;
  * (issue #14, k8s-facts.md): one fabric8 shared informer (list + watch, resync, reconnect with
  * backoff; a watch that expires with 410 Gone is relisted and the store diffed, so no change is lost)
  * per resource — Nodes, CiliumNodes, CiliumEndpoints (kept reduced to {@code status.networking}),
+ * CiliumEndpointSlices (when the API server serves them: {@code enable-cilium-endpoint-slice}),
  * CiliumNodeConfigs and the cilium-config ConfigMap. Every change marks the view dirty; the state
  * thread rebuilds at most once per {@code coalesce} and hands the immutable snapshot to
  * {@code publish} (the hand-off ring, which brings it to the join thread). An outage keeps the last
@@ -58,6 +59,9 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
 
     static final ResourceDefinitionContext CILIUM_NODES = crd("v2", "CiliumNode", "ciliumnodes", false);
     static final ResourceDefinitionContext CILIUM_ENDPOINTS = crd("v2", "CiliumEndpoint", "ciliumendpoints", true);
+    /** Cluster-scoped, still {@code v2alpha1} in the Cilium versions we follow; not installed everywhere. */
+    static final ResourceDefinitionContext CILIUM_ENDPOINT_SLICES =
+            crd("v2alpha1", "CiliumEndpointSlice", "ciliumendpointslices", false);
     static final ResourceDefinitionContext CILIUM_NODE_CONFIGS =
             crd("v2", "CiliumNodeConfig", "ciliumnodeconfigs", true);
 
@@ -88,6 +92,8 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
     private final AtomicLong malformed = new AtomicLong();
     private final Map<String, String> forbidden = new ConcurrentHashMap<>();
     private final Map<String, String> failures = new ConcurrentHashMap<>();
+    /** Optional resources the API server answered 404 for (CRD not installed): not a failure. */
+    private final Map<String, CompletableFuture<Void>> notServed = new ConcurrentHashMap<>();
     private volatile String lastMalformed;
     private volatile Built lastBuilt;
     private volatile long lastSnapshotNanos;
@@ -95,8 +101,9 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
     private boolean rebuildScheduled;
     private boolean closed;
 
-    /** One resource's informer and its name for messages. */
-    private record Watched<T extends HasMetadata>(String resource, String helmValue, SharedIndexInformer<T> informer) {}
+    /** One resource's informer and its name for messages; an optional one may not be served at all. */
+    private record Watched<T extends HasMetadata>(String resource, String helmValue, SharedIndexInformer<T> informer,
+            boolean optional) {}
 
     /**
      * @param config where the API server is and how to authenticate ({@link #clientConfig})
@@ -148,6 +155,13 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
                 GenericKubernetesResource.class, client.getKubernetesSerialization(), "status.networking"));
         watch("ciliumendpoints.cilium.io", "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch ciliumendpoints)",
                 endpoints, this::onEndpoint, this::onEndpointDeleted);
+        SharedIndexInformer<GenericKubernetesResource> slices =
+                client.genericKubernetesResources(CILIUM_ENDPOINT_SLICES).runnableInformer(resync);
+        slices.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.UID_KEY_STATE,
+                GenericKubernetesResource.class, client.getKubernetesSerialization(), "namespace", "endpoints"));
+        watchOptional("ciliumendpointslices.cilium.io",
+                "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch ciliumendpointslices)",
+                slices, this::onEndpointSlice, this::onEndpointSliceDeleted);
         watch("ciliumnodeconfigs.cilium.io", "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch ciliumnodeconfigs)",
                 client.genericKubernetesResources(CILIUM_NODE_CONFIGS).inNamespace(options.ciliumNamespace())
                         .runnableInformer(resync), this::onNodeConfig, this::onNodeConfigDeleted);
@@ -158,7 +172,10 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
                         .runnableInformer(resync), this::onCiliumConfig, this::onCiliumConfigDeleted);
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (Watched<?> each : watched) {
-            starts.add(each.informer().start().toCompletableFuture());
+            CompletableFuture<Void> started = each.informer().start().toCompletableFuture();
+            // A resource the API server does not serve (404) must not hold the start for syncTimeout.
+            starts.add(each.optional() ? CompletableFuture.anyOf(started, notServedSignal(each.resource()))
+                    .thenApply(ignored -> (Void) null) : started);
         }
         try {
             CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
@@ -181,8 +198,23 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
 
     private <T extends HasMetadata> void watch(String resource, String helmValue, SharedIndexInformer<T> informer,
             Consumer<T> onUpsert, Consumer<T> onDelete) {
+        watch(resource, helmValue, informer, onUpsert, onDelete, false);
+    }
+
+    /** A resource whose CRD may not be installed: a 404 says so in status, and is no failure. */
+    private <T extends HasMetadata> void watchOptional(String resource, String helmValue,
+            SharedIndexInformer<T> informer, Consumer<T> onUpsert, Consumer<T> onDelete) {
+        watch(resource, helmValue, informer, onUpsert, onDelete, true);
+    }
+
+    private CompletableFuture<Void> notServedSignal(String resource) {
+        return notServed.computeIfAbsent(resource, name -> new CompletableFuture<>());
+    }
+
+    private <T extends HasMetadata> void watch(String resource, String helmValue, SharedIndexInformer<T> informer,
+            Consumer<T> onUpsert, Consumer<T> onDelete, boolean optional) {
         informer.exceptionHandler((started, failure) -> {
-            onFailure(resource, helmValue, started, failure);
+            onFailure(resource, helmValue, started, failure, optional);
             return true; // keep retrying with the informer's backoff: RBAC fixes and outages heal without restart
         });
         informer.addEventHandler(new ResourceEventHandler<T>() {
@@ -201,11 +233,18 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
                 state.execute(() -> apply(object, onDelete));
             }
         });
-        watched.add(new Watched<>(resource, helmValue, informer));
+        watched.add(new Watched<>(resource, helmValue, informer, optional));
     }
 
-    private void onFailure(String resource, String helmValue, boolean started, Throwable failure) {
+    private void onFailure(String resource, String helmValue, boolean started, Throwable failure, boolean optional) {
         KubernetesClientException api = cause(failure);
+        if (optional && api != null && api.getCode() == 404) {
+            if (notServedSignal(resource).complete(null)) {
+                LOG.log(System.Logger.Level.INFO, "kubernetes: " + resource + " is not served by this API server "
+                        + "(the CRD is not installed); placements come from the other resources");
+            }
+            return;
+        }
         if (api != null && api.getCode() == 403) {
             String verb = started ? "watch" : "list";
             String message = "kubernetes: forbidden to " + verb + " " + resource + " (HTTP 403"
@@ -237,15 +276,19 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
         try {
             action.accept(object);
         } catch (MalformedObjectException e) {
-            long count = malformed.incrementAndGet();
-            lastMalformed = e.getMessage();
-            if (count == 1) {
-                LOG.log(System.Logger.Level.WARNING, "kubernetes: skipped an object that cannot be read (counted in "
-                        + "transitwatch_kubernetes_malformed_objects_total): " + e.getMessage());
-            }
+            countMalformed(e);
             return;
         }
         scheduleRebuild();
+    }
+
+    private void countMalformed(MalformedObjectException e) {
+        long count = malformed.incrementAndGet();
+        lastMalformed = e.getMessage();
+        if (count == 1) {
+            LOG.log(System.Logger.Level.WARNING, "kubernetes: skipped an object that cannot be read (counted in "
+                    + "transitwatch_kubernetes_malformed_objects_total): " + e.getMessage());
+        }
     }
 
     private void onNode(Node node) {
@@ -270,6 +313,14 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
 
     private void onEndpointDeleted(GenericKubernetesResource endpoint) {
         cluster.removeEndpoint(key(endpoint));
+    }
+
+    private void onEndpointSlice(GenericKubernetesResource slice) {
+        cluster.putEndpointSlice(slice.getMetadata().getName(), ObjectReader.endpointSlice(slice, this::countMalformed));
+    }
+
+    private void onEndpointSliceDeleted(GenericKubernetesResource slice) {
+        cluster.removeEndpointSlice(slice.getMetadata().getName());
     }
 
     private void onNodeConfig(GenericKubernetesResource config) {
@@ -328,9 +379,12 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
                 // A resource that works again (RBAC granted, API server back) reports its next failure anew.
                 forbidden.remove(each.resource());
                 failures.remove(each.resource());
+                notServed.remove(each.resource());
             }
+            CompletableFuture<Void> absent = notServed.get(each.resource());
             resources.add(new ResourceWatch(each.resource(), informer.hasSynced(), watching,
-                    informer.getStore().listKeys().size(), forbidden.get(each.resource()), failures.get(each.resource())));
+                    informer.getStore().listKeys().size(), forbidden.get(each.resource()), failures.get(each.resource()),
+                    absent == null || !absent.isDone()));
         }
         Built built = lastBuilt;
         Map<String, DiscoveryStatus.NodeCalibration> calibrations = new LinkedHashMap<>();
@@ -361,7 +415,7 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
     private String missing() {
         List<String> names = new ArrayList<>();
         for (Watched<?> each : watched) {
-            if (!each.informer().hasSynced()) {
+            if (!each.informer().hasSynced() && !notServedSignal(each.resource()).isDone()) {
                 names.add(each.resource() + (forbidden.containsKey(each.resource()) ? " (403)" : ""));
             }
         }

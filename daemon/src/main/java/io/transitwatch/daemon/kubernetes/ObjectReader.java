@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Stateless: reads the fields of k8s-facts.md §1-§2 out of API objects. A field that is absent is
@@ -89,15 +90,49 @@ final class ObjectReader {
         String key = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
         String where = "CiliumEndpoint " + key;
         Map<String, Object> status = map(resource.getAdditionalProperties().get("status"), where + " status");
-        Map<String, Object> networking = map(status.get("networking"), where + " status.networking");
+        return networking(key, map(status.get("networking"), where + " status.networking"), where + " status.networking");
+    }
+
+    /**
+     * A CiliumEndpointSlice's endpoints (cluster-scoped, {@code cilium.io/v2alpha1}: {@code namespace}
+     * and {@code endpoints[]}, each with a CiliumEndpoint's {@code networking}). An endpoint that
+     * cannot be read goes to {@code skipped} and the others are kept: one bad entry must not unplace
+     * the hundred pods batched with it. Endpoints without a node IP yet are left out.
+     */
+    static List<EndpointFacts> endpointSlice(GenericKubernetesResource resource,
+            Consumer<MalformedObjectException> skipped) {
+        String where = "CiliumEndpointSlice " + resource.getMetadata().getName();
+        Map<String, Object> fields = resource.getAdditionalProperties();
+        Object namespace = fields.get("namespace");
+        String prefix = namespace == null ? "" : text(namespace, where + " namespace") + "/";
+        List<EndpointFacts> result = new ArrayList<>();
+        List<?> endpoints = list(fields.get("endpoints"), where + " endpoints");
+        for (int i = 0; i < endpoints.size(); i++) {
+            try {
+                Map<String, Object> endpoint = map(endpoints.get(i), where + " endpoints[" + i + "]");
+                String key = prefix + (endpoint.get("name") == null ? "#" + i
+                        : text(endpoint.get("name"), where + " endpoints[" + i + "].name"));
+                EndpointFacts facts = networking(key, map(endpoint.get("networking"), where + " endpoint " + key
+                        + " networking"), where + " endpoint " + key + " networking");
+                if (facts != null) {
+                    result.add(facts);
+                }
+            } catch (MalformedObjectException e) {
+                skipped.accept(e);
+            }
+        }
+        return result;
+    }
+
+    /** An endpoint's {@code networking}: addresses and the node IP; null without a node IP. */
+    private static EndpointFacts networking(String key, Map<String, Object> networking, String where) {
         if (networking.get("node") == null) {
             return null;
         }
-        IpPrefix nodeIp = prefix(text(networking.get("node"), where + " status.networking.node"),
-                where + " status.networking.node");
+        IpPrefix nodeIp = prefix(text(networking.get("node"), where + ".node"), where + ".node");
         List<IpPrefix> addresses = new ArrayList<>();
-        for (Object entry : list(networking.get("addressing"), where + " status.networking.addressing")) {
-            Map<String, Object> pair = map(entry, where + " status.networking.addressing[]");
+        for (Object entry : list(networking.get("addressing"), where + ".addressing")) {
+            Map<String, Object> pair = map(entry, where + ".addressing[]");
             for (String family : List.of("ipv4", "ipv6")) {
                 Object ip = pair.get(family);
                 if (ip != null && !String.valueOf(ip).isEmpty()) {

@@ -9,11 +9,13 @@ package io.transitwatch.daemon.kubernetes;
  * @param objects objects the informer holds
  * @param forbidden the RBAC error when the API server answered 403, else null
  * @param lastError the last failure other than 403, else null
+ * @param served false when the API server answered 404 for an optional resource (its CRD is not
+ *     installed, e.g. CiliumEndpointSlices when they are off): nothing to watch, nothing missing
  */
 public record ResourceWatch(String resource, boolean synced, boolean watching, int objects, String forbidden,
-        String lastError) {
-    /** Whether this resource is usable: synced, watched and allowed. */
+        String lastError, boolean served) {
+    /** Whether this resource is usable (synced, watched and allowed) or rightly absent (not served). */
     public boolean healthy() {
-        return synced && watching && forbidden == null;
+        return !served || synced && watching && forbidden == null;
     }
 }

@@ -26,7 +26,10 @@ import java.util.function.ToIntFunction;
  * time or moves. Most lookups do not reach Caffeine at all: {@link RecentEndpoints} answers for an
  * address Caffeine was asked about within the last {@code ttl / 8}, so a learned placement expires
  * between {@code ttl - ttl / 8} and {@code ttl} after its last use, and a placement Caffeine
- * evicts for size is still answered for at most {@code ttl / 8}.
+ * evicts for size is still answered for at most {@code ttl / 8}. The prefix tables'
+ * ({@link PrefixPlacements}) answer for an address is cached in its endpoint too: most addresses a
+ * flow asks about were learned from the same flow a moment before, so {@link #nodeOf} then costs
+ * the one recent-table probe instead of a probe per table and prefix length.
  *
  * <p>Names (namespace, pod, workload) are dictionary ids, which the dictionary recycles once nobody
  * interned them for its hold bound (at least {@code ttl}). Lookups keep a placement alive without
@@ -43,6 +46,13 @@ public final class Topology {
         int workload;
         int identity;
         long namedNanos;
+        /**
+         * The first non-zero answer of the prefix tables for this IP (0: none covers it), its source,
+         * and the version of the tables it was computed under: a stale version means "ask the tables".
+         */
+        int prefixNode;
+        byte prefixSource;
+        int prefixVersion;
 
         public int node() {
             return node;
@@ -88,11 +98,8 @@ public final class Topology {
 
     private static final int RECENT_CAPACITY = 16_384;
 
-    private final PrefixTable configured;
+    private final PrefixPlacements prefixes;
     private NodeAddresses nodeAddresses = NodeAddresses.EMPTY;
-    private PrefixTable discoveredEndpoints = DiscoverySnapshot.empty();
-    private PrefixTable discoveredCiliumNodeCidrs = DiscoverySnapshot.empty();
-    private PrefixTable discoveredNodeCidrs = DiscoverySnapshot.empty();
     private PrefixTable discoveredNodeAddresses = DiscoverySnapshot.empty();
     private final long[] placedBySource = new long[PlacementSource.values().length];
     private final Cache<IpKey, Endpoint> learned;
@@ -107,15 +114,15 @@ public final class Topology {
      * @param nodeId interns a node name into the id the events carry
      */
     public Topology(Map<String, List<IpPrefix>> podCidrs, ToIntFunction<String> nodeId, int maxLearned, Duration ttl) {
-        List<IpPrefix> prefixes = new ArrayList<>();
+        List<IpPrefix> podPrefixes = new ArrayList<>();
         List<Integer> nodes = new ArrayList<>();
         podCidrs.forEach((node, cidrs) -> {
             for (IpPrefix cidr : cidrs) {
-                prefixes.add(cidr);
+                podPrefixes.add(cidr);
                 nodes.add(nodeId.applyAsInt(node));
             }
         });
-        this.configured = new PrefixTable(prefixes, nodes);
+        this.prefixes = new PrefixPlacements(new PrefixTable(podPrefixes, nodes));
         this.learned = Caffeine.newBuilder()
                 .maximumSize(maxLearned)
                 .expireAfterAccess(ttl)
@@ -137,28 +144,35 @@ public final class Topology {
      * says (exact CiliumEndpoint IPs, CiliumNode CIDRs, Node CIDRs), then what the traffic taught.
      */
     public int nodeOf(long hi, long lo) {
-        int node = configured.lookup(hi, lo);
+        // Most addresses a flow asks about were just learned from the same flow: the recent entry is in
+        // cache, and its cached prefix answer saves probing every prefix table again. Only the recent
+        // table is asked here (not Caffeine), so a lookup extends no learned entry's life.
+        Endpoint recentlyUsed = recent.get(hi, lo, nowNanos);
+        boolean known = recentlyUsed != null && recentlyUsed != RecentEndpoints.UNKNOWN;
+        if (known && recentlyUsed.prefixVersion == prefixes.version()) {
+            return placed(recentlyUsed.prefixNode != 0 ? recentlyUsed.prefixSource : -1, recentlyUsed);
+        }
+        long answer = prefixes.lookup(hi, lo);
+        int node = PrefixPlacements.node(answer);
+        if (known) {
+            recentlyUsed.prefixNode = node;
+            recentlyUsed.prefixSource = (byte) PrefixPlacements.source(answer);
+            recentlyUsed.prefixVersion = prefixes.version();
+        }
         if (node != 0) {
-            placedBySource[PlacementSource.CONFIGURED.ordinal()]++;
+            placedBySource[PrefixPlacements.source(answer)]++;
             return node;
         }
-        node = discoveredEndpoints.lookup(hi, lo);
-        if (node != 0) {
-            placedBySource[PlacementSource.CILIUM_ENDPOINT.ordinal()]++;
-            return node;
+        return placed(-1, find(hi, lo));
+    }
+
+    /** Counts and returns the placement: from prefix table {@code prefixSource}, or (-1) what the traffic taught. */
+    private int placed(int prefixSource, Endpoint endpoint) {
+        if (prefixSource >= 0) {
+            placedBySource[prefixSource]++;
+            return endpoint.prefixNode;
         }
-        node = discoveredCiliumNodeCidrs.lookup(hi, lo);
-        if (node != 0) {
-            placedBySource[PlacementSource.CILIUM_NODE.ordinal()]++;
-            return node;
-        }
-        node = discoveredNodeCidrs.lookup(hi, lo);
-        if (node != 0) {
-            placedBySource[PlacementSource.NODE.ordinal()]++;
-            return node;
-        }
-        Endpoint endpoint = find(hi, lo);
-        node = endpoint == null ? 0 : endpoint.node;
+        int node = endpoint == null ? 0 : endpoint.node;
         placedBySource[(node == 0 ? PlacementSource.UNPLACED : PlacementSource.LEARNED).ordinal()]++;
         return node;
     }
@@ -176,9 +190,7 @@ public final class Topology {
      * addresses are replaced as a whole, so a node removed or re-addressed takes effect at once.
      */
     public void apply(DiscoverySnapshot snapshot) {
-        this.discoveredEndpoints = snapshot.endpointIps();
-        this.discoveredCiliumNodeCidrs = snapshot.ciliumNodeCidrs();
-        this.discoveredNodeCidrs = snapshot.nodeCidrs();
+        prefixes.apply(snapshot);
         this.discoveredNodeAddresses = snapshot.nodeAddresses();
     }
 
@@ -206,7 +218,6 @@ public final class Topology {
         return node != 0 ? node : discoveredNodeAddresses.lookup(hi, lo);
     }
 
-    /** Records where an IP was seen and who it was; allocates only for a new IP. */
     /**
      * Records where an IP was seen and who it was; allocates only for a new IP. Writes nothing when the
      * endpoint already holds all of it and its names were confirmed within {@code ttl / 8} (so names in
@@ -261,7 +272,7 @@ public final class Topology {
      * count: in cloud IPAM a pod whose CiliumEndpoint is not listed yet is still a pod.
      */
     public boolean hasConfiguredCidrs() {
-        return !configured.isEmpty() || !discoveredCiliumNodeCidrs.isEmpty() || !discoveredNodeCidrs.isEmpty();
+        return prefixes.hasCidrs();
     }
 
     /** Whether learning these values would change nothing but the time the names were last confirmed. */

@@ -239,6 +239,44 @@ class KubernetesDiscoveryIT {
     }
 
     @Test
+    void ciliumEndpointSlicesAlonePlaceEveryPodAndFollowChanges() {
+        // enable-cilium-endpoint-slice with cloud IPAM: no pod CIDR anywhere and no CiliumEndpoints.
+        SimKubernetesApi api = SimKubernetesApi.withEndpointSlices(cluster, Ipam.ENI,
+                SimKubernetesApi.ciliumConfig("native"));
+        toClose.add(api);
+        KubernetesDiscovery discovery = discovery(api.config(), true, true);
+
+        discovery.start();
+
+        Topology topology = topology(latest.get());
+        for (Pod pod : cluster.pods()) {
+            assertEquals(id(pod.node().name()), nodeOf(topology, pod.ipv4()), pod.qualifiedName() + " " + pod.ipv4());
+            assertEquals(id(pod.node().name()), nodeOf(topology, pod.ipv6()), pod.qualifiedName() + " " + pod.ipv6());
+        }
+        assertEquals(cluster.pods().size() * 2, discovery.status().endpointIps());
+        assertTrue(discovery.status().connected(), () -> discovery.status().toString());
+
+        // One entry of a slice cannot be read: it alone is skipped and counted, its neighbours stay placed.
+        Pod moved = cluster.pods().get(0);
+        Pod neighbour = cluster.pods().stream().filter(pod -> pod != moved && pod.namespace().equals(moved.namespace()))
+                .findFirst().orElseThrow();
+        SimNode elsewhere = cluster.nodes().stream().filter(node -> node != moved.node()).findFirst().orElseThrow();
+        String movedIp = "10.250.0.7";
+        api.putEndpointSlice("ces-" + moved.namespace() + "-2", moved.namespace(), List.of(
+                Map.of("name", "broken", "networking", Map.of("addressing", List.of(Map.of("ipv4", "not-an-ip")),
+                        "node", elsewhere.ipv4())),
+                Map.of("name", moved.name() + "-new", "networking", Map.of("addressing",
+                        List.of(Map.of("ipv4", movedIp)), "node", elsewhere.ipv4()))));
+        await().atMost(AWAIT).until(() -> nodeOf(topology(latest.get()), movedIp) == id(elsewhere.name()));
+        assertEquals(1, discovery.status().malformed());
+        assertTrue(discovery.status().lastMalformed().contains("not-an-ip"), discovery.status().lastMalformed());
+        assertEquals(id(neighbour.node().name()), nodeOf(topology(latest.get()), neighbour.ipv4()));
+
+        api.removeEndpointSlice("ces-" + moved.namespace() + "-2");
+        await().atMost(AWAIT).until(() -> nodeOf(topology(latest.get()), movedIp) == 0);
+    }
+
+    @Test
     void anOutageKeepsTheLastSnapshotAndSaysSo() {
         SimKubernetesApi api = api(Ipam.CLUSTER_POOL, SimKubernetesApi.ciliumConfig("native"));
         KubernetesDiscovery discovery = discovery(api.config(), true, true);
@@ -285,6 +323,41 @@ class KubernetesDiscoveryIT {
         assertTrue(discovery.status().resources().stream().anyMatch(watch -> watch.forbidden()
                 .contains("configmaps/cilium-config") && watch.forbidden().contains("hubble.ciliumNamespace")));
         assertFalse(discovery.status().connected());
+    }
+
+    @Test
+    void ciliumEndpointSlicesNotInstalledAreNotServedNotMissing() throws Exception {
+        // An API server without the CiliumEndpointSlice CRD answers 404; here everything else is a 403.
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            boolean slices = exchange.getRequestURI().getPath().contains("ciliumendpointslices");
+            byte[] body = (slices
+                    ? "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"NotFound\","
+                            + "\"code\":404,\"message\":\"the server could not find the requested resource\"}"
+                    : "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
+                            + "\"code\":403,\"message\":\"forbidden\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(slices ? 404 : 403, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        toClose.add(() -> server.stop(0));
+        Config config = new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + server.getAddress().getPort())
+                .withRequestRetryBackoffLimit(0).build();
+        KubernetesDiscovery discovery = discovery(config, true, true);
+
+        discovery.start();
+
+        await().atMost(AWAIT).until(() -> discovery.status().resources().stream()
+                .filter(watch -> !watch.resource().startsWith("ciliumendpointslices"))
+                .allMatch(watch -> watch.forbidden() != null));
+        ResourceWatch slices = discovery.status().resources().stream()
+                .filter(watch -> watch.resource().equals("ciliumendpointslices.cilium.io")).findFirst().orElseThrow();
+        assertFalse(slices.served(), slices::toString);
+        assertTrue(slices.healthy(), slices::toString);
+        assertEquals(null, slices.forbidden());
+        assertEquals(null, slices.lastError());
     }
 
     private SimKubernetesApi api(Ipam ipam, Map<String, String> ciliumConfig) {

@@ -55,6 +55,30 @@ class DiscoveredPlacementsTest {
         assertFalse(topology.hasConfiguredCidrs(), "exact endpoint IPs alone are no pod CIDRs (cloud IPAM)");
     }
 
+    @Test
+    void aLearnedAddressAnswersFromItsTablesAgainAfterEverySnapshot() {
+        Topology topology = new Topology(Map.of(), name -> 0, 16, Duration.ofMinutes(1));
+        IpPrefix pod = IpPrefix.parse("10.1.0.7");
+        topology.learn(pod.hi(), pod.lo(), E, 0, 0, 0, 0); // the traffic says E
+        topology.apply(snapshot(DiscoverySnapshot.empty(), table("10.1.0.0/24", B), DiscoverySnapshot.empty(),
+                DiscoverySnapshot.empty()));
+        assertEquals(B, nodeOf(topology, "10.1.0.7"), "CiliumNode wins over the traffic");
+        assertEquals(B, nodeOf(topology, "10.1.0.7"), "asked again: the answer cached in the endpoint");
+        assertEquals(2, topology.placements(Topology.PlacementSource.CILIUM_NODE), "each lookup counted");
+
+        topology.apply(snapshot(table("10.1.0.7/32", C), DiscoverySnapshot.empty(), DiscoverySnapshot.empty(),
+                DiscoverySnapshot.empty()));
+        assertEquals(C, nodeOf(topology, "10.1.0.7"), "the new snapshot, not the cached answer");
+
+        topology.apply(snapshot(DiscoverySnapshot.empty(), DiscoverySnapshot.empty(), DiscoverySnapshot.empty(),
+                DiscoverySnapshot.empty()));
+        assertEquals(E, nodeOf(topology, "10.1.0.7"), "no table covers it any more: what the traffic taught");
+        assertEquals(E, nodeOf(topology, "10.1.0.7"));
+        assertEquals(2, topology.placements(Topology.PlacementSource.LEARNED));
+        topology.learn(pod.hi(), pod.lo(), D, 0, 0, 0, 0);
+        assertEquals(D, nodeOf(topology, "10.1.0.7"), "the pod moved: learned again at once");
+    }
+
     private static DiscoverySnapshot snapshot(PrefixTable endpoints, PrefixTable ciliumNodes, PrefixTable nodes,
             PrefixTable addresses) {
         return new DiscoverySnapshot(endpoints, ciliumNodes, nodes, addresses, Set.of(), DiscoverySnapshot.UNKNOWN, 1);

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -32,8 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The Kubernetes API of the simulated cluster: fabric8's {@code kubernetes-server-mock} in CRUD
  * mode — an in-process API server over real HTTP that stores what is created and serves list and
  * watch — loaded with what Cilium keeps there (k8s-facts.md §1-§2): one Node and one CiliumNode per
- * node, one CiliumEndpoint per pod, and the {@code cilium-config} ConfigMap. {@link #client()}
- * changes it while the daemon watches (nodes added or removed, CIDRs changed, config switched).
+ * node, one CiliumEndpoint per pod (or CiliumEndpointSlices instead), and the {@code cilium-config}
+ * ConfigMap. {@link #client()} changes it while the daemon watches (nodes added or removed, CIDRs changed, config switched).
  * Its I/O threads are Vert.x's ({@code vert.x-eventloop-thread-*}), a library that names its own.
  * {@link #holdWatches} and {@link #expireHeldWatches} play a watch that falls behind and expires
  * (410 Gone), as a real API server does once the watched resource version is compacted away.
@@ -68,6 +69,7 @@ public final class SimKubernetesApi implements AutoCloseable {
         List<CustomResourceDefinitionContext> crds = List.of(
                 crd("CiliumNode", "ciliumnodes", false),
                 crd("CiliumEndpoint", "ciliumendpoints", true),
+                endpointSliceCrd(),
                 crd("CiliumNodeConfig", "ciliumnodeconfigs", true));
         ExpiringWatchDispatcher dispatcher = new ExpiringWatchDispatcher(crds);
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
@@ -80,6 +82,24 @@ public final class SimKubernetesApi implements AutoCloseable {
     public static SimKubernetesApi of(ClusterTopology topology, Ipam ipam, Map<String, String> ciliumConfig) {
         SimKubernetesApi api = start();
         api.load(topology, ipam, ciliumConfig);
+        return api;
+    }
+
+    /**
+     * Like {@link #of}, with the pods published as CiliumEndpointSlices (one per namespace) and no
+     * CiliumEndpoints: a cluster with {@code enable-cilium-endpoint-slice: "true"} as k8s-facts.md §1
+     * describes it.
+     */
+    public static SimKubernetesApi withEndpointSlices(ClusterTopology topology, Ipam ipam,
+            Map<String, String> ciliumConfig) {
+        SimKubernetesApi api = start();
+        api.setCiliumConfig(ciliumConfig);
+        topology.nodes().forEach(node -> api.putNode(node, ipam));
+        Map<String, List<Map<String, Object>>> byNamespace = new TreeMap<>();
+        for (Pod pod : topology.pods()) {
+            byNamespace.computeIfAbsent(pod.namespace(), namespace -> new ArrayList<>()).add(sliceEntry(pod));
+        }
+        byNamespace.forEach((namespace, entries) -> api.putEndpointSlice("ces-" + namespace, namespace, entries));
         return api;
     }
 
@@ -196,6 +216,29 @@ public final class SimKubernetesApi implements AutoCloseable {
                 .addToAdditionalProperties("status", status).build();
         client.genericKubernetesResources(crd("CiliumEndpoint", "ciliumendpoints", true)).inNamespace(namespace)
                 .resource(resource).createOr(existing -> existing.update());
+    }
+
+    /** A pod as a CiliumEndpointSlice entry (CoreCiliumEndpoint: name, id, networking). */
+    public static Map<String, Object> sliceEntry(Pod pod) {
+        Map<String, Object> addressing = new LinkedHashMap<>();
+        addressing.put("ipv4", pod.ipv4());
+        if (pod.ipv6() != null) {
+            addressing.put("ipv6", pod.ipv6());
+        }
+        return Map.of("name", pod.name(), "id", pod.identity(),
+                "networking", Map.of("addressing", List.of(addressing), "node", pod.node().ipv4()));
+    }
+
+    /** A CiliumEndpointSlice (cluster-scoped) batching these entries of one namespace. */
+    public void putEndpointSlice(String name, String namespace, List<Map<String, Object>> entries) {
+        GenericKubernetesResource resource = new GenericKubernetesResourceBuilder().withApiVersion("cilium.io/v2alpha1")
+                .withKind("CiliumEndpointSlice").withNewMetadata().withName(name).endMetadata()
+                .addToAdditionalProperties("namespace", namespace).addToAdditionalProperties("endpoints", entries).build();
+        client.genericKubernetesResources(endpointSliceCrd()).resource(resource).createOr(existing -> existing.update());
+    }
+
+    public void removeEndpointSlice(String name) {
+        client.genericKubernetesResources(endpointSliceCrd()).withName(name).delete();
     }
 
     /** A CiliumNodeConfig in the Cilium namespace: these keys override cilium-config on nodes with these labels. */
@@ -326,6 +369,11 @@ public final class SimKubernetesApi implements AutoCloseable {
             socket.close(1000, "410 Gone");
             expired.incrementAndGet();
         }
+    }
+
+    private static CustomResourceDefinitionContext endpointSliceCrd() {
+        return new CustomResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2alpha1")
+                .withKind("CiliumEndpointSlice").withPlural("ciliumendpointslices").withScope("Cluster").build();
     }
 
     private static CustomResourceDefinitionContext crd(String kind, String plural, boolean namespaced) {
