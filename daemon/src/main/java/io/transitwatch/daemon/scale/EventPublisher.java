@@ -13,8 +13,9 @@ import java.util.Arrays;
  * ({@link EventKeys}, {@link EventRecordWriter}) and hands them, with their key or an explicit
  * partition, to a {@link RecordSink} (the Kafka producer). Records for every partition (stream health,
  * heartbeats) are written to each partition in turn, so in every partition they stand where they
- * stood in the node's stream. Events of nodes another shard owns are dropped and counted (relay
- * mode sees every node).
+ * stood in the node's stream; so is the first flow of a node after its stream came up, reduced to
+ * a view-begins record. Events of nodes another shard owns are dropped and counted (relay mode sees
+ * every node).
  */
 public final class EventPublisher implements NodeEventHandler {
     /** Where records go: the producer of the event topic. Called on the publishing thread; must not block for long. */
@@ -40,6 +41,8 @@ public final class EventPublisher implements NodeEventHandler {
     private final byte[] buffer = new byte[EventRecordFormat.MAX_RECORD];
     /** Per node dictionary id: 0 unknown yet, 1 ours, 2 another shard's (node names are pinned, ids stable). */
     private byte[] ownership = new byte[1024];
+    /** Per node dictionary id: true once its view began (a flow after its stream last came up was seen). */
+    private boolean[] viewBegun = new boolean[1024];
     private long heartbeatSequence;
 
     private long published;
@@ -47,6 +50,7 @@ public final class EventPublisher implements NodeEventHandler {
     private long foreign;
     private long ignored;
     private long heartbeats;
+    private long viewsBegun;
 
     /**
      * @param partitions partitions of the event topic (records for every partition go to each of them)
@@ -76,6 +80,7 @@ public final class EventPublisher implements NodeEventHandler {
             foreign++;
             return;
         }
+        beginView(event);
         int route = keys.route(event);
         if (route == EventKeys.NONE) {
             ignored++;
@@ -117,6 +122,34 @@ public final class EventPublisher implements NodeEventHandler {
         heartbeats++;
     }
 
+    /**
+     * The single process's join starts a node's view at its first flow after the stream comes up
+     * (ObserverHealth, "Before the first stream"), whatever that flow is. A partition's join would
+     * otherwise see only the node's flows that hash to it, and start the view later or never. So that
+     * flow's times go into every partition first, as a view-begins record.
+     */
+    private void beginView(NodeEvent event) {
+        int node = event.node;
+        if (node >= viewBegun.length) {
+            viewBegun = Arrays.copyOf(viewBegun, Math.max(node + 1, viewBegun.length * 2));
+        }
+        if (event.kind != NodeEvent.FLOW) {
+            if (event.kind == NodeEvent.NODE_UP || event.kind == NodeEvent.NODE_DOWN) {
+                viewBegun[node] = false; // the next flow begins the view again (after an outage without backfill)
+            }
+            return;
+        }
+        if (viewBegun[node]) {
+            return;
+        }
+        viewBegun[node] = true;
+        int length = writer.writeViewBegins(event, shards.shard(), buffer);
+        for (int partition = 0; partition < partitions; partition++) {
+            sink.send(partition, null, Arrays.copyOf(buffer, length));
+        }
+        viewsBegun++;
+    }
+
     private void send(int partition, byte[] key, int length) {
         sink.send(partition, key, Arrays.copyOf(buffer, length));
         records++;
@@ -154,6 +187,11 @@ public final class EventPublisher implements NodeEventHandler {
     /** Events the join would ignore, and kinds that stay in the process, dropped. */
     public long ignored() {
         return ignored;
+    }
+
+    /** View-begins records written (each to every partition): one per node and stream start. */
+    public long viewsBegun() {
+        return viewsBegun;
     }
 
     /** Heartbeat rounds written (each to every partition). */

@@ -22,6 +22,11 @@ public final class EventRecordFormat {
     public static final int TYPE_EVENT = 1;
     /** A collector's watermark heartbeat: everything of its nodes received up to the watermark is written. */
     public static final int TYPE_HEARTBEAT = 2;
+    /**
+     * A node's view begins: the time of its first flow after its stream came up, written into every
+     * partition, so that each partition's join sees the node's view begin where the single process does.
+     */
+    public static final int TYPE_VIEW_BEGINS = 3;
 
     static final int HEADER = 4;
 
@@ -88,6 +93,13 @@ public final class EventRecordFormat {
     static final int OFF_HB_SEQUENCE = 16;
     /** End of a heartbeat's fixed part in version 1; one string follows: the collector's member name. */
     static final int HEARTBEAT_END = 24;
+
+    // ---- view begins ----
+    static final int OFF_VB_SHARD = 4;
+    static final int OFF_VB_TIME = 8;
+    static final int OFF_VB_RECEIVED = 16;
+    /** End of a view-begins record's fixed part in version 1; one string follows: the node's name. */
+    static final int VIEW_BEGINS_END = 24;
 
     // flag bits of OFF_FLAGS
     static final int FLAG_XLATED = 1;

@@ -18,6 +18,11 @@ public final class EventRecordReader {
     public static final int EVENT = TYPE_EVENT;
     /** {@link #read} result: {@link #heartbeatShard()} and the other heartbeat fields hold a heartbeat. */
     public static final int HEARTBEAT = TYPE_HEARTBEAT;
+    /**
+     * {@link #read} result: the slot holds a node's first flow after its stream came up, reduced to
+     * its node and times (a FLOW without addresses: see {@link EventRecordFormat#TYPE_VIEW_BEGINS}).
+     */
+    public static final int VIEW_BEGINS = TYPE_VIEW_BEGINS;
     /** {@link #read} result: the record was skipped (counted in {@link #malformed}). */
     public static final int MALFORMED = -1;
 
@@ -57,8 +62,8 @@ public final class EventRecordReader {
     /**
      * Reads the record at {@code buffer[offset, offset + length)}.
      *
-     * @param slot filled (after {@link NodeEvent#clear()}) when the record is an event
-     * @return {@link #EVENT}, {@link #HEARTBEAT} or {@link #MALFORMED}
+     * @param slot filled (after {@link NodeEvent#clear()}) when the record is an event or a view begins
+     * @return {@link #EVENT}, {@link #HEARTBEAT}, {@link #VIEW_BEGINS} or {@link #MALFORMED}
      */
     public int read(byte[] buffer, int offset, int length, NodeEvent slot) {
         if (buffer == null || length < HEADER) {
@@ -74,6 +79,9 @@ public final class EventRecordReader {
         }
         if (type == TYPE_HEARTBEAT) {
             return readHeartbeat(buffer, offset, length, fixedEnd);
+        }
+        if (type == TYPE_VIEW_BEGINS) {
+            return readViewBegins(buffer, offset, length, fixedEnd, slot);
         }
         if (type != TYPE_EVENT) {
             return skip(Malformed.UNKNOWN_TYPE);
@@ -171,6 +179,26 @@ public final class EventRecordReader {
         slot.xlatedLo = getLong(buffer, offset + OFF_XLATED_LO);
         slot.uuidHi = getLong(buffer, offset + OFF_UUID_HI);
         slot.uuidLo = getLong(buffer, offset + OFF_UUID_LO);
+    }
+
+    private int readViewBegins(byte[] buffer, int offset, int length, int fixedEnd, NodeEvent slot) {
+        if (fixedEnd < VIEW_BEGINS_END) {
+            return skip(Malformed.BAD_KIND);
+        }
+        int at = offset + fixedEnd;
+        if (at >= offset + length || at + 1 + getU8(buffer, at) > offset + length) {
+            return skip(Malformed.TRUNCATED);
+        }
+        slot.clear();
+        // A flow without an IP version: the join reads only its node and times (clock, first event);
+        // it is never classified, keyed, answered or learned from (FlowClassifier, Placements).
+        slot.kind = NodeEvent.FLOW;
+        eventShard = getU16(buffer, offset + OFF_VB_SHARD);
+        slot.timeNanos = getLong(buffer, offset + OFF_VB_TIME);
+        slot.receivedNanos = getLong(buffer, offset + OFF_VB_RECEIVED);
+        string(buffer, at, 0);
+        slot.node = lastId;
+        return VIEW_BEGINS;
     }
 
     private int readHeartbeat(byte[] buffer, int offset, int length, int fixedEnd) {

@@ -123,6 +123,23 @@ public final class EventRecordWriter {
         return bytes(memberUtf8, out, HEARTBEAT_END);
     }
 
+    /**
+     * Writes that the view of {@code flow}'s node begins at that flow (its node-clock and receive
+     * times; nothing else of the flow), written by collector shard {@code shard}.
+     *
+     * @return the record's length in {@code out}
+     */
+    public int writeViewBegins(NodeEvent flow, int shard, byte[] out) {
+        Arrays.fill(out, 0, VIEW_BEGINS_END, (byte) 0);
+        out[0] = (byte) VERSION;
+        out[1] = (byte) TYPE_VIEW_BEGINS;
+        putU16(out, 2, VIEW_BEGINS_END - HEADER);
+        putU16(out, OFF_VB_SHARD, shard);
+        putLong(out, OFF_VB_TIME, flow.timeNanos);
+        putLong(out, OFF_VB_RECEIVED, flow.receivedNanos);
+        return string(flow.node, out, VIEW_BEGINS_END);
+    }
+
     /** Strings cut to {@link EventRecordFormat#MAX_STRING} bytes so far. */
     public long truncatedStrings() {
         return truncatedStrings;

@@ -21,6 +21,13 @@ import java.util.Arrays;
  * frontier, and its nodes seen in this partition get a NODE_DOWN at their last watermark: what they
  * were waiting on turns UNVERIFIED, never LOST. Its next heartbeat brings them back (NODE_UP without
  * backfill: what the outage held is unknown).
+ *
+ * <p>A node's view in the partition begins where it begins in the single process: at the node's
+ * first flow after its stream came up, which the collector writes into every partition as a
+ * view-begins record (a flow without addresses, seen only by the join's clock and first-event
+ * logic). Without it the view would begin at the node's first event that hashes here, seconds later
+ * or never, and departures to the node before it would be UNVERIFIED(NO_OBSERVER) here but LOST in
+ * the single process.
  */
 public final class PartitionJoin {
     private static final int MAX_SHARDS = 4096;
@@ -52,11 +59,12 @@ public final class PartitionJoin {
     /**
      * One record of the partition, read at wall-clock {@code nowNanos}.
      *
-     * @return the reader's result ({@link EventRecordReader#EVENT}, {@code HEARTBEAT}, {@code MALFORMED})
+     * @return the reader's result ({@link EventRecordReader#EVENT}, {@code HEARTBEAT}, {@code VIEW_BEGINS},
+     *     {@code MALFORMED})
      */
     public int onRecord(byte[] value, long nowNanos) {
         int type = reader.read(value, 0, value == null ? 0 : value.length, slot);
-        if (type == EventRecordReader.EVENT) {
+        if (type == EventRecordReader.EVENT || type == EventRecordReader.VIEW_BEGINS) {
             int shard = reader.eventShard();
             remember(shard, slot.node);
             engine.onEvent(slot, false);

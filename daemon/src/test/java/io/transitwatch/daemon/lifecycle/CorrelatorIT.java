@@ -193,6 +193,10 @@ class CorrelatorIT {
         closing.add(collectorB);
         collectorA.publish(status(collectorA, A, NodeEvent.NODE_UP));
         collectorB.publish(status(collectorB, B, NodeEvent.NODE_UP));
+        // A live node's stream delivers something before the departures judged here: its view begins
+        // there (in the single process as in every partition), whatever partition its own flows hash to.
+        collectorA.publish(firstFlow(collectorA, A, POD_A));
+        collectorB.publish(firstFlow(collectorB, B, POD_B));
         heartbeats.scheduleAtFixedRate(() -> {
             collectorA.heartbeat();
             collectorB.heartbeat();
@@ -288,6 +292,15 @@ class CorrelatorIT {
         flow.eventType = 4;
         flow.srcEndpointId = point == JoinConstants.POINT_TO_NETWORK ? 101 : 0;
         flow.dstEndpointId = point == JoinConstants.POINT_TO_ENDPOINT ? 202 : 0;
+        return flow;
+    }
+
+    /** A flow the join does not join (a pod's packet seen leaving its endpoint): published only as where the view begins. */
+    private static NodeEvent firstFlow(TestCollector collector, String node, String pod) {
+        NodeEvent flow = syn(collector, node, pod, 30000, "10.96.0.10", JoinConstants.POINT_FROM_ENDPOINT);
+        flow.protocol = NodeEvent.PROTO_UDP;
+        flow.tcpFlags = 0;
+        flow.dstPort = 53;
         return flow;
     }
 

@@ -8,6 +8,7 @@ import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimMode;
 import io.transitwatch.daemon.sim.Simulator;
 import io.transitwatch.daemon.sim.SimulatorConfig;
+import io.transitwatch.daemon.testsupport.KafkaTestBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

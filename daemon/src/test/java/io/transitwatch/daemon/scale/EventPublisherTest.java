@@ -34,6 +34,7 @@ class EventPublisherTest {
 
     @Test
     void shouldKeyADepartureAndLeaveThePartitionToThePartitioner() {
+        beginViewOf(ours);
         publisher.onEvent(syn(ours, JoinConstants.POINT_TO_NETWORK, "10.0.2.7"), true);
 
         assertEquals(1, sent.size());
@@ -62,7 +63,10 @@ class EventPublisherTest {
         addresses.clear();
         addresses.kind = NodeEvent.NODE_ADDRESSES;
         publisher.onEvent(addresses, true);
-        assertTrue(sent.isEmpty());
+        // the ignored flow is not published, but it is the node's first: its view begins there
+        assertEquals(PARTITIONS, sent.size());
+        assertTrue(sent.stream().allMatch(s -> s.key() == null && s.value()[1] == EventRecordFormat.TYPE_VIEW_BEGINS));
+        assertEquals(0, publisher.published());
         assertEquals(2, publisher.ignored());
     }
 
@@ -92,6 +96,7 @@ class EventPublisherTest {
         // ports until the tuple and client keys fall into different partitions, then into the same one
         boolean sawTwo = false;
         boolean sawOne = false;
+        beginViewOf(ours);
         for (int port = 1000; port < 1200 && !(sawTwo && sawOne); port++, tries++) {
             sent.clear();
             synAck.dstPort = port;
@@ -120,6 +125,52 @@ class EventPublisherTest {
         assertEquals(1, reader.heartbeatShard());
         assertEquals(2, reader.heartbeatShards());
         assertEquals(2, publisher.heartbeats());
+    }
+
+    @Test
+    void shouldBeginANodesViewInEveryPartitionAtItsFirstFlowAfterItsStreamCameUp() {
+        NodeEvent first = syn(ours, JoinConstants.POINT_TO_NETWORK, "10.0.2.7");
+        first.timeNanos = 7_000_000_000L;
+        first.receivedNanos = 7_250_000_000L;
+        publisher.onEvent(first, true);
+
+        assertEquals(PARTITIONS + 1, sent.size(), "the view begins in every partition, then the departure by key");
+        NodeEvent read = new NodeEvent();
+        StringDictionary readNames = new StringDictionary(64);
+        EventRecordReader reader = new EventRecordReader(readNames);
+        for (int p = 0; p < PARTITIONS; p++) {
+            Sent record = sent.get(p);
+            assertEquals(p, record.partition());
+            assertEquals(EventRecordReader.VIEW_BEGINS, reader.read(record.value(), 0, record.value().length, read));
+            assertEquals(NodeEvent.FLOW, read.kind);
+            assertEquals(0, read.ipVersion, "a flow without addresses: nothing the join can join");
+            assertEquals(7_000_000_000L, read.timeNanos);
+            assertEquals(7_250_000_000L, read.receivedNanos);
+            assertEquals(ours, readNames.get(read.node));
+            assertEquals(1, reader.eventShard());
+        }
+        assertEquals(-1, sent.get(PARTITIONS).partition());
+
+        sent.clear();
+        publisher.onEvent(syn(ours, JoinConstants.POINT_TO_NETWORK, "10.0.2.8"), true);
+        assertEquals(1, sent.size(), "only a node's first flow begins its view");
+
+        sent.clear();
+        NodeEvent up = new NodeEvent();
+        up.clear();
+        up.kind = NodeEvent.NODE_UP;
+        up.node = dictionary.pin(ours);
+        publisher.onEvent(up, true);
+        publisher.onEvent(syn(ours, JoinConstants.POINT_TO_NETWORK, "10.0.2.9"), true);
+        assertEquals(PARTITIONS + PARTITIONS + 1, sent.size(), "NODE_UP, then the view begins again");
+        assertEquals(2, publisher.viewsBegun());
+    }
+
+    /** Lets {@code node}'s first flow (one the join ignores) begin its view, and forgets what it sent. */
+    private void beginViewOf(String node) {
+        NodeEvent ignored = syn(node, JoinConstants.POINT_FROM_ENDPOINT, "10.96.0.10");
+        publisher.onEvent(ignored, true);
+        sent.clear();
     }
 
     private NodeEvent syn(String node, int point, String dst) {

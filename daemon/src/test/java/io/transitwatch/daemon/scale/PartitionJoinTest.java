@@ -78,6 +78,99 @@ class PartitionJoinTest {
         assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
     }
 
+    /**
+     * A destination whose only flow hashes into another partition: in the single process its view
+     * begins at that flow, so a departure to it a moment later, never answered, is LOST. The
+     * collector's view-begins record gives the departure's partition the same beginning; without it
+     * that partition would see b's stream up but silent until the catch-up limit, and say
+     * UNVERIFIED(NO_OBSERVER).
+     */
+    @Test
+    void shouldDeclareLostToADestinationWhoseOnlyFlowIsInAnotherPartition() {
+        JoinConfig config = JoinConfig.defaults().withCapacities(1024, 1024, 256)
+                .withNodeAndPairCapacity(64, 256, Duration.ofMinutes(10));
+        StringDictionary correlatorNames = new StringDictionary(256);
+        JoinCounters[] partitionCounters = new JoinCounters[2];
+        PartitionJoin[] joins = new PartitionJoin[2];
+        for (int p = 0; p < 2; p++) {
+            partitionCounters[p] = new JoinCounters(64, 256);
+            Topology topology = new Topology(Map.of("a", List.of(IpPrefix.parse("10.0.1.0/24")),
+                    "b", List.of(IpPrefix.parse("10.0.2.0/24"))), correlatorNames::pin, 1000, Duration.ofMinutes(10));
+            joins[p] = new PartitionJoin(new JoinEngine(config, topology,
+                    io.transitwatch.daemon.join.VerdictListener.NONE, partitionCounters[p]),
+                    new EventRecordReader(correlatorNames), Long.MAX_VALUE);
+        }
+        long[] now = {T0 - S};
+        int[] keyedTo = {-1};
+        EventPublisher collector = new EventPublisher(collectorNames, new ShardAssignment(1, 0),
+                new EventKeys(config, List.of(IpPrefix.parse("10.0.1.0/24"), IpPrefix.parse("10.0.2.0/24"))),
+                (partition, key, value) -> {
+                    int to = partition >= 0 ? partition : KafkaPartitions.of(key, 2);
+                    if (partition < 0) {
+                        keyedTo[0] = to;
+                    }
+                    joins[to].onRecord(value, now[0]);
+                }, 2, "collector-0");
+        Runnable heartbeat = () -> {
+            collector.heartbeat(now[0]);
+            joins[0].advance(now[0]);
+            joins[1].advance(now[0]);
+        };
+        heartbeat.run(); // the partitions' time runs before the streams come up, as in a live correlator
+
+        now[0] = T0;
+        collector.onEvent(event("a", NodeEvent.NODE_UP, T0), true);
+        collector.onEvent(event("b", NodeEvent.NODE_UP, T0), true);
+        NodeEvent first = flow("b", T0 + S / 10, 0x0000_ffff_0a00_0207L, 0x0000_ffff_0a00_0105L, 8080);
+        int departurePort = 40000;
+        collector.onEvent(first, true);
+        int bPartition = keyedTo[0];
+        while (partitionOf(config, flow("a", 0, 0x0000_ffff_0a00_0105L, 0x0000_ffff_0a00_0207L, departurePort))
+                == bPartition) {
+            departurePort++;
+        }
+        now[0] = T0 + S;
+        collector.onEvent(flow("a", T0 + S, 0x0000_ffff_0a00_0105L, 0x0000_ffff_0a00_0207L, departurePort), true);
+        int departurePartition = keyedTo[0];
+        for (long t = T0 + S; t <= T0 + 20 * S; t += S / 4) {
+            now[0] = t;
+            heartbeat.run();
+        }
+
+        assertEquals(1 - bPartition, departurePartition, "b's flow and a's departure are in different partitions");
+        assertEquals(2, collector.viewsBegun(), "a's and b's first flows");
+        assertEquals(1, partitionCounters[departurePartition].get(JoinCounters.Global.LOST));
+        assertEquals(0, partitionCounters[departurePartition].get(JoinCounters.Global.UNVERIFIED));
+        // the view-begins records were read as flows without addresses, never as departures
+        assertEquals(1, partitionCounters[departurePartition].get(JoinCounters.Global.DEPARTURES));
+        assertEquals(2, partitionCounters[departurePartition].get(JoinCounters.Global.IGNORED_NO_IP));
+        // b's own departure to a, before a's view began (a's first flow), is UNVERIFIED there as in one process
+        assertEquals(0, partitionCounters[bPartition].get(JoinCounters.Global.LOST));
+        assertEquals(1, partitionCounters[bPartition].get(JoinCounters.Global.UNVERIFIED));
+    }
+
+    private static int partitionOf(JoinConfig config, NodeEvent flow) {
+        EventKeys keys = new EventKeys(config, List.of(IpPrefix.parse("10.0.1.0/24"), IpPrefix.parse("10.0.2.0/24")));
+        keys.route(flow);
+        return KafkaPartitions.of(keys.tupleKey(), 2);
+    }
+
+    /** A SYN leaving {@code node} (IPv4-mapped addresses) from {@code port} to port 8080. */
+    private NodeEvent flow(String node, long at, long srcLo, long dstLo, int port) {
+        NodeEvent flow = event(node, NodeEvent.FLOW, at);
+        flow.verdict = JoinConstants.VERDICT_FORWARDED;
+        flow.observationPoint = JoinConstants.POINT_TO_NETWORK;
+        flow.traceReason = JoinConstants.TRACE_REASON_NEW;
+        flow.ipVersion = 4;
+        flow.srcLo = srcLo;
+        flow.dstLo = dstLo;
+        flow.protocol = NodeEvent.PROTO_TCP;
+        flow.tcpFlags = NodeEvent.TCP_SYN;
+        flow.srcPort = port;
+        flow.dstPort = 8080;
+        return flow;
+    }
+
     /** Streams of a (shard 0) and b (shard 1) up at T0, each with a first event. */
     private void start() {
         for (String node : List.of("a", "b")) {
