@@ -191,12 +191,13 @@ class CorrelatorIT {
         collectorB = new TestCollector(1);
         closing.add(collectorA);
         closing.add(collectorB);
-        collectorA.publish(status(collectorA, A, NodeEvent.NODE_UP));
-        collectorB.publish(status(collectorB, B, NodeEvent.NODE_UP));
-        // A live node's stream delivers something before the departures judged here: its view begins
-        // there (in the single process as in every partition), whatever partition its own flows hash to.
-        collectorA.publish(firstFlow(collectorA, A, POD_A));
-        collectorB.publish(firstFlow(collectorB, B, POD_B));
+        // Both nodes' streams have been up for a while, as a live node's have: their views began 10 s
+        // ago (in the single process as in every partition), whatever partition their own flows hash to,
+        // so the departures judged here start after each destination's view began (join.watermark-slack).
+        collectorA.publish(earlier(status(collectorA, A, NodeEvent.NODE_UP)));
+        collectorB.publish(earlier(status(collectorB, B, NodeEvent.NODE_UP)));
+        collectorA.publish(earlier(firstFlow(collectorA, A, POD_A)));
+        collectorB.publish(earlier(firstFlow(collectorB, B, POD_B)));
         heartbeats.scheduleAtFixedRate(() -> {
             collectorA.heartbeat();
             collectorB.heartbeat();
@@ -273,6 +274,12 @@ class CorrelatorIT {
         event.node = collector.names.pin(node);
         event.timeNanos = Clock.SYSTEM.epochNanos();
         event.receivedNanos = event.timeNanos;
+        return event;
+    }
+
+    private static NodeEvent earlier(NodeEvent event) {
+        event.timeNanos -= TimeUnit.SECONDS.toNanos(10);
+        event.receivedNanos -= TimeUnit.SECONDS.toNanos(10);
         return event;
     }
 
