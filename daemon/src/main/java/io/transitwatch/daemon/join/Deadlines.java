@@ -22,6 +22,8 @@ final class Deadlines {
     private final long downGraceNanos;
     private final long maxBehindNanos;
     private long nowNanos;
+    /** Arrivals older than this have had their expiry pass, wherever they sit in their lane. */
+    private long arrivalHorizonNanos = Long.MIN_VALUE;
 
     Deadlines(JoinConfig config, JoinCounters counters, Observers observers, PendingDepartures pending,
             RememberedArrivals arrivals, Verdicts verdicts) {
@@ -116,10 +118,25 @@ final class Deadlines {
         pending.slots.remove(oldest);
     }
 
+    /**
+     * Whether the remembered arrival in {@code slot} is past the last expiry pass's horizon. The lane
+     * expires from its head only, and a backfilled arrival is inserted behind newer ones (its frame
+     * time is older than theirs), so it can outlive its horizon there; it must not match then.
+     */
+    boolean arrivalExpired(int slot) {
+        return arrivals.frameNanos[slot] < arrivalHorizonNanos;
+    }
+
+    /** Forgets the remembered arrival in {@code slot} that {@link #arrivalExpired} found stale. */
+    void expireArrival(int slot) {
+        arrivals.slots.remove(slot);
+        counters.increment(JoinCounters.Global.ARRIVALS_EXPIRED);
+    }
+
     /** Forgets remembered arrivals older than W + arrival memory, at most {@code budget}. */
     int expireArrivals(int budget) {
-        int expired = arrivals.slots.removeOlderThan(arrivals.frameNanos,
-                nowNanos - windowNanos - arrivalMemoryNanos, budget);
+        arrivalHorizonNanos = nowNanos - windowNanos - arrivalMemoryNanos;
+        int expired = arrivals.slots.removeOlderThan(arrivals.frameNanos, arrivalHorizonNanos, budget);
         counters.add(JoinCounters.Global.ARRIVALS_EXPIRED, expired);
         return expired;
     }

@@ -109,6 +109,10 @@ final class TwoEndJoin {
         int pair = verdicts.pairSlot(node, destination, flow.ipVersion);
         counters.incrementPair(pair, JoinCounters.PerPair.DEPARTURES);
         int arrived = arrivals.slots.slotOf(found);
+        if (arrived != KeyedSlots.NONE && deadlines.arrivalExpired(arrived)) {
+            deadlines.expireArrival(arrived); // an earlier packet of the tuple, forgotten late: not this one's
+            arrived = KeyedSlots.NONE;
+        }
         if (arrived != KeyedSlots.NONE) {
             long arrivalFrame = observers.frameTime(arrivals.node[arrived], arrivals.nodeNanos[arrived]);
             verdicts.arrivedBefore(flow, node, destination, srcHi, srcLo, k4, pair, frame, arrivalFrame,

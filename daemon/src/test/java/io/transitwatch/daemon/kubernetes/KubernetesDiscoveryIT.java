@@ -20,6 +20,7 @@ import io.transitwatch.daemon.topology.DiscoverySnapshot;
 import io.transitwatch.daemon.topology.IpPrefix;
 import io.transitwatch.daemon.topology.Topology;
 import io.transitwatch.proto.flow.TraceObservationPoint;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -297,20 +299,8 @@ class KubernetesDiscoveryIT {
 
     @Test
     void forbiddenNamesTheVerbTheResourceAndTheHelmValue() throws Exception {
-        HttpServer forbidding = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        forbidding.createContext("/", exchange -> {
-            byte[] body = ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
-                    + "\"code\":403,\"message\":\"forbidden: User \\\"system:serviceaccount:kube-system:transitwatch\\\" "
-                    + "cannot list resource\"}").getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(403, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        forbidding.start();
-        toClose.add(() -> forbidding.stop(0));
-        Config config = new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + forbidding.getAddress().getPort())
-                .withRequestRetryBackoffLimit(0).build();
+        Config config = failingApiServer(path -> new Failure(403, "Forbidden", "forbidden: User "
+                + "\\\"system:serviceaccount:kube-system:transitwatch\\\" cannot list resource"));
         KubernetesDiscovery discovery = discovery(config, true, true);
 
         discovery.start();
@@ -328,23 +318,9 @@ class KubernetesDiscoveryIT {
     @Test
     void ciliumEndpointSlicesNotInstalledAreNotServedNotMissing() throws Exception {
         // An API server without the CiliumEndpointSlice CRD answers 404; here everything else is a 403.
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", exchange -> {
-            boolean slices = exchange.getRequestURI().getPath().contains("ciliumendpointslices");
-            byte[] body = (slices
-                    ? "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"NotFound\","
-                            + "\"code\":404,\"message\":\"the server could not find the requested resource\"}"
-                    : "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
-                            + "\"code\":403,\"message\":\"forbidden\"}").getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(slices ? 404 : 403, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.start();
-        toClose.add(() -> server.stop(0));
-        Config config = new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + server.getAddress().getPort())
-                .withRequestRetryBackoffLimit(0).build();
+        Config config = failingApiServer(path -> path.contains("ciliumendpointslices")
+                ? new Failure(404, "NotFound", "the server could not find the requested resource")
+                : new Failure(403, "Forbidden", "forbidden"));
         KubernetesDiscovery discovery = discovery(config, true, true);
 
         discovery.start();
@@ -358,6 +334,28 @@ class KubernetesDiscoveryIT {
         assertTrue(slices.healthy(), slices::toString);
         assertEquals(null, slices.forbidden());
         assertEquals(null, slices.lastError());
+    }
+
+    /** A Kubernetes Status failure; {@code message} is JSON-escaped already. */
+    private record Failure(int code, String reason, String message) {}
+
+    /** An API server over real HTTP that answers every request with the failure {@code byPath} gives for its path. */
+    private Config failingApiServer(Function<String, Failure> byPath) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            Failure failure = byPath.apply(exchange.getRequestURI().getPath());
+            byte[] body = ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\""
+                    + failure.reason() + "\",\"code\":" + failure.code() + ",\"message\":\"" + failure.message() + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(failure.code(), body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        toClose.add(() -> server.stop(0));
+        return new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + server.getAddress().getPort())
+                .withRequestRetryBackoffLimit(0).build();
     }
 
     private SimKubernetesApi api(Ipam ipam, Map<String, String> ciliumConfig) {
