@@ -2,12 +2,7 @@ package io.transitwatch.daemon.cli;
 
 import io.transitwatch.daemon.Version;
 import io.transitwatch.daemon.clock.Clock;
-import io.transitwatch.daemon.config.ConfigError;
-import io.transitwatch.daemon.config.ConfigLoader;
-import io.transitwatch.daemon.config.InvalidConfigException;
-import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.lifecycle.Collector;
-import io.transitwatch.daemon.lifecycle.ShutdownSignal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,35 +31,10 @@ public final class CollectCommand implements Callable<Integer> {
     List<String> sets = new ArrayList<>();
 
     @Override
-    @SuppressWarnings("try") // the collector runs while the try waits for the signal
     public Integer call() throws InterruptedException {
-        Settings settings;
-        try {
-            settings = ConfigLoader.load(config, sets);
-        } catch (InvalidConfigException e) {
-            for (ConfigError error : e.errors()) {
-                System.err.println(error);
-            }
-            return 1;
-        }
-        ShutdownSignal shutdown = ShutdownSignal.install(RunCommand.CLOSE_DEADLINE_SECONDS);
-        try {
-            Collector collector;
-            try {
-                collector = Collector.start(settings, Clock.SYSTEM);
-            } catch (RuntimeException e) {
-                System.err.println("transitwatch collect: cannot start: " + (e.getMessage() == null ? e : e.getMessage()));
-                LOG.log(System.Logger.Level.DEBUG, "start failed", e);
-                return 1;
-            }
-            try (collector) {
-                shutdown.await();
-                LOG.log(System.Logger.Level.INFO, "stop requested; closing the streams and flushing the producer");
-            }
-            LOG.log(System.Logger.Level.INFO, "shutdown complete");
-        } finally {
-            shutdown.closed();
-        }
-        return 0;
+        return ScaledRole.run("transitwatch collect", config, sets, settings -> {
+            Collector collector = Collector.start(settings, Clock.SYSTEM);
+            return ScaledRole.Running.of(collector, () -> null);
+        }, "closing the streams and flushing the producer", LOG);
     }
 }

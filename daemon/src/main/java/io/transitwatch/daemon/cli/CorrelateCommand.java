@@ -2,17 +2,11 @@ package io.transitwatch.daemon.cli;
 
 import io.transitwatch.daemon.Version;
 import io.transitwatch.daemon.clock.Clock;
-import io.transitwatch.daemon.config.ConfigError;
-import io.transitwatch.daemon.config.ConfigLoader;
-import io.transitwatch.daemon.config.InvalidConfigException;
-import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.lifecycle.Correlator;
-import io.transitwatch.daemon.lifecycle.ShutdownSignal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,42 +32,10 @@ public final class CorrelateCommand implements Callable<Integer> {
     List<String> sets = new ArrayList<>();
 
     @Override
-    @SuppressWarnings("try") // the correlator runs while the try waits for the signal
     public Integer call() throws InterruptedException {
-        Settings settings;
-        try {
-            settings = ConfigLoader.load(config, sets);
-        } catch (InvalidConfigException e) {
-            for (ConfigError error : e.errors()) {
-                System.err.println(error);
-            }
-            return 1;
-        }
-        ShutdownSignal shutdown = ShutdownSignal.install(RunCommand.CLOSE_DEADLINE_SECONDS);
-        try {
-            Correlator correlator;
-            try {
-                correlator = Correlator.start(settings, Clock.SYSTEM);
-            } catch (RuntimeException e) {
-                System.err.println("transitwatch correlate: cannot start: " + (e.getMessage() == null ? e : e.getMessage()));
-                LOG.log(System.Logger.Level.DEBUG, "start failed", e);
-                return 1;
-            }
-            try (correlator) {
-                while (!shutdown.awaitFor(1, TimeUnit.SECONDS)) {
-                    if (correlator.failed()) {
-                        Throwable failure = correlator.failure();
-                        System.err.println("transitwatch correlate: stopped: "
-                                + (failure.getMessage() == null ? failure : failure.getMessage()));
-                        return 1;
-                    }
-                }
-                LOG.log(System.Logger.Level.INFO, "stop requested; committing the batch in hand");
-            }
-            LOG.log(System.Logger.Level.INFO, "shutdown complete");
-        } finally {
-            shutdown.closed();
-        }
-        return 0;
+        return ScaledRole.run("transitwatch correlate", config, sets, settings -> {
+            Correlator correlator = Correlator.start(settings, Clock.SYSTEM);
+            return ScaledRole.Running.of(correlator, correlator::failure);
+        }, "committing the batch in hand", LOG);
     }
 }

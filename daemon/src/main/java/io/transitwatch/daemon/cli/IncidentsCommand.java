@@ -2,12 +2,7 @@ package io.transitwatch.daemon.cli;
 
 import io.transitwatch.daemon.Version;
 import io.transitwatch.daemon.clock.Clock;
-import io.transitwatch.daemon.config.ConfigError;
-import io.transitwatch.daemon.config.ConfigLoader;
-import io.transitwatch.daemon.config.InvalidConfigException;
-import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.lifecycle.IncidentStage;
-import io.transitwatch.daemon.lifecycle.ShutdownSignal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,35 +31,10 @@ public final class IncidentsCommand implements Callable<Integer> {
     List<String> sets = new ArrayList<>();
 
     @Override
-    @SuppressWarnings("try") // the incident stage runs while the try waits for the signal
     public Integer call() throws InterruptedException {
-        Settings settings;
-        try {
-            settings = ConfigLoader.load(config, sets);
-        } catch (InvalidConfigException e) {
-            for (ConfigError error : e.errors()) {
-                System.err.println(error);
-            }
-            return 1;
-        }
-        ShutdownSignal shutdown = ShutdownSignal.install(RunCommand.CLOSE_DEADLINE_SECONDS);
-        try {
-            IncidentStage stage;
-            try {
-                stage = IncidentStage.start(settings, Clock.SYSTEM, System.out);
-            } catch (RuntimeException e) {
-                System.err.println("transitwatch incidents: cannot start: " + (e.getMessage() == null ? e : e.getMessage()));
-                LOG.log(System.Logger.Level.DEBUG, "start failed", e);
-                return 1;
-            }
-            try (stage) {
-                shutdown.await();
-                LOG.log(System.Logger.Level.INFO, "stop requested; flushing the sinks");
-            }
-            LOG.log(System.Logger.Level.INFO, "shutdown complete");
-        } finally {
-            shutdown.closed();
-        }
-        return 0;
+        return ScaledRole.run("transitwatch incidents", config, sets, settings -> {
+            IncidentStage stage = IncidentStage.start(settings, Clock.SYSTEM, System.out);
+            return ScaledRole.Running.of(stage, () -> null);
+        }, "flushing the sinks", LOG);
     }
 }

@@ -9,7 +9,7 @@ import io.transitwatch.daemon.config.ConfigLoader;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.scale.PairCount;
 import io.transitwatch.daemon.testsupport.KafkaTestBroker;
-import io.transitwatch.daemon.testsupport.SlackStub;
+import io.transitwatch.sinks.slack.SlackStub;
 import io.transitwatch.sinks.Alert;
 import io.transitwatch.sinks.AlertEndpoint;
 import io.transitwatch.sinks.Evidence;
