@@ -9,6 +9,19 @@ import io.transitwatch.daemon.replay.CaptureInput;
 import io.transitwatch.daemon.replay.CaptureWriter;
 import io.transitwatch.daemon.replay.Replay;
 import io.transitwatch.daemon.sim.ClusterTopology;
+import io.transitwatch.daemon.sim.Fault;
+import io.transitwatch.daemon.sim.Fault.ClockSkew;
+import io.transitwatch.daemon.sim.Fault.HandshakeLoss;
+import io.transitwatch.daemon.sim.Fault.HandshakePacket;
+import io.transitwatch.daemon.sim.Fault.HostLoss;
+import io.transitwatch.daemon.sim.Fault.LostEvents;
+import io.transitwatch.daemon.sim.Fault.MtuBlackhole;
+import io.transitwatch.daemon.sim.Fault.PathLoss;
+import io.transitwatch.daemon.sim.Fault.PolicyDrop;
+import io.transitwatch.daemon.sim.Fault.Refusal;
+import io.transitwatch.daemon.sim.Fault.Snat;
+import io.transitwatch.daemon.sim.IpFamily;
+import io.transitwatch.daemon.sim.MonitorFlags;
 import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimMode;
 import io.transitwatch.daemon.sim.Simulator;
@@ -60,7 +73,36 @@ class ScaledEquivalenceIT {
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(6);
     private static final String KILLED = "correlator-1";
     private static final java.util.regex.Pattern MATCHED = java.util.regex.Pattern.compile("\"matched\":(\\d+)");
-    private static final Set<Verdict> COMPARED = Set.of(Verdict.LOST_IN_TRANSIT, Verdict.NO_REPLY);
+    private static final Set<Verdict> COMPARED = Set.of(Verdict.LOST_IN_TRANSIT, Verdict.NO_REPLY, Verdict.REFUSED,
+            Verdict.DROPPED_AT_DESTINATION);
+    /**
+     * Every kind of loss of the detection report's scenarios at once, on different paths: an IPv6 pair
+     * blackhole, random loss everywhere, asymmetric loss and an MTU blackhole (first data) on one pair,
+     * an API server and a host DNS forwarder that never answer (NO_REPLY), a kubelet that refuses, and a
+     * NetworkPolicy drop at the destination; first ACK / PSH reported as with Helm's flags.
+     */
+    private static final Scenario LOSS_MIX = Scenario.builder().name("loss-mix").monitorFlags(MonitorFlags.ALL)
+            .faults(List.of(new PathLoss(new Fault.Path("solwk03", "solwk02", IpFamily.IPV6), 1.0),
+                    new PathLoss(Fault.Path.ANY, 0.01),
+                    new PathLoss(new Fault.Path("solwk02", "solwk01", null), 0.3),
+                    new MtuBlackhole(new Fault.Path("solwk02", "solwk01", null)),
+                    new HostLoss(new Fault.Path("solwk01", null, IpFamily.IPV6), 6443, 1.0),
+                    new HostLoss(new Fault.Path(null, "solwk03", null), 53, 1.0),
+                    new Refusal(new Fault.Path(null, "solwk03", null), 10250),
+                    new PolicyDrop("spegel", 5001)))
+            .build();
+    /**
+     * The detection report's loss-free scenarios at once: skewed clocks, lost events, SNAT, lost first
+     * SYNs that a retransmission recovers, first data reported.
+     */
+    private static final Scenario LOSS_FREE_MIX = Scenario.builder().name("loss-free-mix").monitorFlags(MonitorFlags.ALL)
+            .faults(List.of(new ClockSkew("solcp02", Duration.ofMillis(-1200)),
+                    new ClockSkew("solwk01", Duration.ofMillis(2000)),
+                    new ClockSkew("solwk02", Duration.ofMillis(-2000)),
+                    new LostEvents("solwk02", Duration.ofSeconds(5), 200, Duration.ofSeconds(30)),
+                    new Snat(null, IpFamily.IPV4, 0.1),
+                    new HandshakeLoss(Fault.Path.ANY, HandshakePacket.FIRST_SYN, 0.05)))
+            .build();
 
     private static KafkaTestBroker broker;
 
@@ -79,13 +121,14 @@ class ScaledEquivalenceIT {
         }
     }
 
-    /** The "seed" preset: an IPv6 pair blackhole (LOST_IN_TRANSIT) and an API server that never answers (NO_REPLY). */
+    /** {@link #LOSS_MIX}: every verdict that alerts, from every kind of loss, in one run. */
     @Test
     void theScaledPipelineReportsTheLossesOfTheSingleProcess() throws Exception {
-        Outcome outcome = run("seed");
-        Set<String> lost = outcome.single.stream().filter(t -> t.startsWith("LOST")).collect(Collectors.toSet());
-        Set<String> noReply = outcome.single.stream().filter(t -> t.startsWith("NO_REPLY")).collect(Collectors.toSet());
-        assertTrue(lost.size() >= 5 && noReply.size() >= 3, "too few losses to prove anything: " + outcome.single);
+        Outcome outcome = run(LOSS_MIX, "loss-mix", null);
+        for (String kind : List.of("LOST TCP SYN ", "LOST TCP FIRST-", "NO_REPLY ", "REFUSED ", "DROPPED_AT_DESTINATION ")) {
+            assertTrue(outcome.single.stream().anyMatch(t -> t.startsWith(kind)),
+                    "no '" + kind + "' tuple to compare: " + outcome.single);
+        }
         assertEquals(outcome.single, outcome.scaled, outcome.difference());
     }
 
@@ -97,14 +140,15 @@ class ScaledEquivalenceIT {
      */
     @Test
     void aCorrelatorKilledMidRunLosesAndDuplicatesNothing() throws Exception {
-        Outcome outcome = run("seed", "killed", KILLED);
+        Outcome outcome = run(Scenario.preset("seed"), "killed", KILLED);
         assertTrue(outcome.single.size() >= 8, "too few losses to prove anything: " + outcome.single);
         assertEquals(outcome.single, outcome.scaled, outcome.difference());
     }
 
+    /** {@link #LOSS_FREE_MIX}: nothing is lost, so nothing is alerted, whatever the observers went through. */
     @Test
     void theScaledPipelineRaisesNoFalseAlertOnALossFreeCluster() throws Exception {
-        Outcome outcome = run("healthy");
+        Outcome outcome = run(LOSS_FREE_MIX, "loss-free-mix", null);
         assertEquals(Set.of(), outcome.single, "the single process on the loss-free recording");
         assertEquals(List.of(), outcome.scaledAlerts, "no alert at all from the scaled pipeline");
     }
@@ -138,15 +182,11 @@ class ScaledEquivalenceIT {
                 + alert.destination().port();
     }
 
-    private Outcome run(String preset) throws Exception {
-        return run(preset, preset, null);
-    }
-
     /**
      * @param prefix the run's topic and group names (runs share the broker)
      * @param killed the correlator killed with SIGKILL halfway through the judged traffic, or null
      */
-    private Outcome run(String preset, String prefix, String killed) throws Exception {
+    private Outcome run(Scenario preset, String prefix, String killed) throws Exception {
         String events = prefix + ".events";
         String observers = prefix + ".observers";
         String alerts = prefix + ".alerts";
@@ -156,7 +196,7 @@ class ScaledEquivalenceIT {
         broker.createTopic(alerts, 3, false);
         broker.createTopic(prefix + ".incidents", 1, false);
         broker.createTopic(prefix + ".pair-counts", 3, false);
-        Scenario scenario = Scenario.preset(preset).toBuilder().seed(42).connectionsPerSecond(100).build();
+        Scenario scenario = preset.toBuilder().seed(42).connectionsPerSecond(100).build();
         // Capacities for a 6-node cluster at 100 connections/s: each correlator runs one join per partition.
         List<String> join = List.of("join.window=" + WINDOW.toMillis() + "ms",
                 "join.pending-capacity=8192", "join.arrival-capacity=8192", "join.max-pairs=1024", "join.max-nodes=64",
@@ -170,7 +210,7 @@ class ScaledEquivalenceIT {
                 "kafka.topic.alerts=" + alerts, "kafka.topic.incidents=" + prefix + ".incidents",
                 "scale.correlator-group=" + group, "scale.heartbeat-interval=100ms"));
 
-        Path capture = dir.resolve(preset + ".jsonl");
+        Path capture = dir.resolve(prefix + ".jsonl");
         Set<String> scaled;
         List<String> scaledAlerts = new ArrayList<>();
         List<Alert> scaledAll = new ArrayList<>();
