@@ -4,12 +4,14 @@ import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.join.JoinConfig;
 import io.transitwatch.daemon.scale.CorrelatedPartition;
 import io.transitwatch.daemon.scale.EventRecordReader;
 import io.transitwatch.daemon.scale.OutputGate;
 import io.transitwatch.daemon.scale.PairCount;
 import io.transitwatch.daemon.scale.PairCountDeltas;
 import io.transitwatch.daemon.scale.PartitionJoin;
+import io.transitwatch.daemon.scale.PartitionShare;
 import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.sinks.Alert;
 import io.transitwatch.sinks.kafka.KafkaSink;
@@ -82,6 +84,8 @@ public final class Correlator implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Throwable failure;
     private boolean batchHasRecords;
+    /** Each partition's join: the configured join's share of the event topic's partitions. */
+    private JoinConfig partitionJoin;
     private long batchStartedNanos;
 
     private record ObserverStatus(byte[] value, long timestampMillis) {}
@@ -112,6 +116,11 @@ public final class Correlator implements AutoCloseable {
     private void run() {
         try {
             kafka.producer().initTransactions();
+            int eventPartitions = Math.max(1, kafka.events().partitionsFor(eventsTopic).size());
+            partitionJoin = PartitionShare.of(JoinSettings.from(settings), eventPartitions);
+            LOG.log(System.Logger.Level.INFO, () -> eventsTopic + " has " + eventPartitions + " partitions: each "
+                    + "partition's join holds " + partitionJoin.pendingCapacity() + " departures and "
+                    + partitionJoin.arrivalCapacity() + " arrivals");
             catchUpObservers();
             kafka.events().subscribe(List.of(eventsTopic), new Rebalance());
             while (running) {
@@ -262,7 +271,7 @@ public final class Correlator implements AutoCloseable {
 
     private CorrelatedPartition newPartition(int number, long start, long liveFrom) {
         OutputGate gate = new OutputGate(pendingAlerts::add);
-        JoinAssembly join = JoinAssembly.from(settings, dictionary, clock, gate);
+        JoinAssembly join = JoinAssembly.from(settings, partitionJoin, dictionary, clock, gate);
         PartitionJoin partitionJoin = new PartitionJoin(join.engine(), new EventRecordReader(dictionary),
                 collectorTimeoutNanos);
         return new CorrelatedPartition(number, partitionJoin, gate,

@@ -35,7 +35,12 @@ public record JoinAssembly(JoinConfig config, Topology topology, JoinCounters co
      */
     public static JoinAssembly from(Settings settings, StringDictionary dictionary, Clock clock,
             Consumer<SinkEvent> out) {
-        JoinConfig config = JoinSettings.from(settings);
+        return from(settings, JoinSettings.from(settings), dictionary, clock, out);
+    }
+
+    /** As {@link #from(Settings, StringDictionary, Clock, Consumer)}, with the join's config given (a partition's share). */
+    public static JoinAssembly from(Settings settings, JoinConfig config, StringDictionary dictionary, Clock clock,
+            Consumer<SinkEvent> out) {
         EventIds ids = new EventIds(JavaClock.of(clock), new SecureRandom());
         IncidentTracker incidents = new IncidentTracker(new IncidentConfig(
                 settings.duration(ConfigKeys.INCIDENTS_RESOLVE_AFTER),

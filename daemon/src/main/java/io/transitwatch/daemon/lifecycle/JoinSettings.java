@@ -10,10 +10,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Stateless: the {@code join.*} settings as a {@link JoinConfig}; knobs without a key keep their defaults. */
-final class JoinSettings {
+public final class JoinSettings {
     private JoinSettings() {}
 
-    static JoinConfig from(Settings settings) {
+    public static JoinConfig from(Settings settings) {
         JoinConfig defaults = JoinConfig.defaults();
         return new JoinConfig(
                 settings.duration(ConfigKeys.JOIN_WINDOW),
