@@ -178,7 +178,12 @@ final class TwoEndJoin {
             verdicts.late(declaredLost, flow, frame);
             return;
         }
-        if (arrivals.slots.slotOf(found) != KeyedSlots.NONE) {
+        int remembered = arrivals.slots.slotOf(found);
+        if (remembered != KeyedSlots.NONE && deadlines.arrivalExpired(remembered)) {
+            deadlines.expireArrival(remembered); // an earlier packet of the tuple, forgotten late: this one replaces it
+            remembered = KeyedSlots.NONE;
+        }
+        if (remembered != KeyedSlots.NONE) {
             counters.increment(JoinCounters.Global.DUPLICATE_ARRIVALS);
             return;
         }
