@@ -173,7 +173,7 @@ final class TwoEndJoin {
             pending.slots.remove(waiting);
             return;
         }
-        int declaredLost = lost.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        int declaredLost = lost.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
         if (declaredLost != KeyedSlots.NONE && !dropped && !lost.resolved[declaredLost]) {
             verdicts.late(declaredLost, flow, frame);
             return;

@@ -360,6 +360,28 @@ class JoinEngineTest {
                 "LATE a>b IPv4 SYN 40000>9090 attempts=1 token=1"), join.verdicts.verdicts);
     }
 
+    /**
+     * The lost history expires from the head of its FIFO lane, but losses are recorded in the order they
+     * are decided: lane by lane, so a lane decided late (a duty cycle that ran late, a destination whose
+     * watermark lags) records an older loss behind newer ones. Past the late horizon it is forgotten
+     * all the same: a new connection on the tuple (port reuse) whose arrival is read before its
+     * departure is neither LATE for the old alert nor dropped (which left its departure LOST).
+     */
+    @Test
+    void shouldForgetALossPastTheLateHorizonRecordedBehindANewerOne() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.3.7", 9090).at(T0 + S);
+        join.departure("a", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + 20 * S);
+        join.advance(T0 + 26 * S); // decides both, lane b before lane c: the newer loss is recorded first
+        join.advance(T0 + 62 * S); // late horizon 60 s: the loss of T0 + 1 s is past it, behind the one of T0 + 20 s
+        join.arrival("c", "10.0.1.5", 40000, "10.0.3.7", 9090).at(T0 + 62500 * MS);
+        join.departure("a", "10.0.1.5", 40000, "10.0.3.7", 9090).at(T0 + 62499 * MS);
+        join.advance(T0 + 80 * S);
+
+        assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1", "LOST a>c IPv4 SYN 40000>9090 attempts=1",
+                "MATCHED a>c IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+        assertEquals(0, join.counters.get(JoinCounters.Global.LATE));
+    }
+
     @Test
     void shouldResolveOnlyOnceWhenAReusedTupleIsLostTwice() {
         join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
