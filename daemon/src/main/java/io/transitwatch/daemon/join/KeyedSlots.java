@@ -23,11 +23,11 @@ import java.util.Arrays;
  *
  * <p>Each slot is also linked into the FIFO list of its lane (for pending departures: the destination
  * node), in insertion order. Entries are inserted in nearly time order, so a lane's head is its
- * oldest entry and expiry only ever looks at heads. Not always: an entry backfilled after a node's
- * reconnect lands behind newer ones and outlives its expiry there, so the tables that remember
- * (arrivals, replies, handshakes) check an entry they find against their last expiry horizon before
- * using it. Removal from the middle of a lane (a match) is O(1) through the doubly-linked prev/next
- * arrays.
+ * oldest entry and expiry only ever looks at heads. Not always: an entry that comes late (backfilled
+ * after a node's reconnect, a loss decided late) lands behind newer ones and outlives its expiry
+ * there, so the tables that remember (arrivals, replies, handshakes, losses) check an entry they find
+ * against their last expiry horizon before using it. Removal from the middle of a lane (a match) is
+ * O(1) through the doubly-linked prev/next arrays.
  */
 final class KeyedSlots {
     static final int NONE = -1;
