@@ -121,7 +121,8 @@ final class Deadlines {
     /**
      * Whether the remembered arrival in {@code slot} is past the last expiry pass's horizon. The lane
      * expires from its head only, and a backfilled arrival is inserted behind newer ones (its frame
-     * time is older than theirs), so it can outlive its horizon there; it must not match then.
+     * time is older than theirs), so it can outlive its horizon there; it must then neither match a
+     * departure nor make a new arrival of its tuple a duplicate.
      */
     boolean arrivalExpired(int slot) {
         return arrivals.frameNanos[slot] < arrivalHorizonNanos;

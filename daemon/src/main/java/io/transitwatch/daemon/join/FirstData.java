@@ -16,15 +16,23 @@ import io.transitwatch.daemon.handoff.NodeEvent;
  * the join did not see (before the stream started, or longer ago than the memory) is not first data.
  *
  * <p>Keyed by the direction's tuple with packet kind {@link PacketKind#NONE}; one FIFO lane, expired
- * {@code W + arrival memory} after the handshake. Allocates nothing.
+ * {@code W + arrival memory} after the handshake. A handshake backfilled after its node's reconnect
+ * is inserted behind newer ones (other nodes'), where the expiry pass, which looks at the lane head
+ * only, does not reach it in time: {@link #isFirst} forgets it once it is past the last pass's
+ * horizon. Allocates nothing.
  */
 final class FirstData {
     private static final int DATA_FLAGS = NodeEvent.TCP_ACK | NodeEvent.TCP_PSH;
 
     private final KeyedSlots slots;
-    private final long[] frameNanos;
-    private final short[] seenFlags;
+    /**
+     * Two words per slot, side by side so that a segment's check reads one cache line: the handshake's
+     * frame time ({@code [2 * slot]}) and the TCP flags its direction has seen since ({@code [2 * slot + 1]}).
+     */
+    private final long[] handshakes;
     private final long memoryNanos;
+    /** Handshakes before this have had their expiry pass, wherever they sit in the lane. */
+    private long horizonNanos = Long.MIN_VALUE;
 
     /** Index work so far (see {@link SlotIndex#workSteps()}). */
     long workSteps() {
@@ -33,8 +41,7 @@ final class FirstData {
 
     FirstData(int capacity, long memoryNanos) {
         this.slots = new KeyedSlots(capacity, 1);
-        this.frameNanos = new long[capacity];
-        this.seenFlags = new short[capacity];
+        this.handshakes = new long[2 * capacity];
         this.memoryNanos = memoryNanos;
     }
 
@@ -50,27 +57,40 @@ final class FirstData {
             slots.remove(slots.oldest(0));
         }
         int slot = slots.insert(srcHi, srcLo, dstHi, dstLo, key, 0);
-        frameNanos[slot] = frame;
-        seenFlags[slot] = flow.tcpFlags;
+        handshakes[2 * slot] = frame;
+        handshakes[2 * slot + 1] = flow.tcpFlags;
     }
 
     /**
      * Whether the ACK / PSH departure {@code flow} carries a flag its direction had not seen since the
-     * handshake: the segment both nodes report. Its flags are seen from now on either way.
+     * handshake: the segment both nodes report. Its flags are seen from now on either way. A handshake
+     * past the last expiry pass's horizon is forgotten now: not first data.
      */
     boolean isFirst(long srcHi, long srcLo, long dstHi, long dstLo, NodeEvent flow) {
         int slot = slots.find(srcHi, srcLo, dstHi, dstLo, directionKey(flow));
         if (slot == KeyedSlots.NONE) {
             return false;
         }
-        int fresh = flow.tcpFlags & DATA_FLAGS & ~seenFlags[slot];
-        seenFlags[slot] |= flow.tcpFlags;
+        if (handshakes[2 * slot] < horizonNanos) {
+            slots.remove(slot);
+            return false;
+        }
+        long fresh = flow.tcpFlags & DATA_FLAGS & ~handshakes[2 * slot + 1];
+        handshakes[2 * slot + 1] |= flow.tcpFlags;
         return fresh != 0;
     }
 
-    /** Forgets handshakes older than the memory, at most {@code budget}. */
+    /** Forgets handshakes older than the memory, oldest first, at most {@code budget}. */
     int expire(long nowNanos, int budget) {
-        return slots.removeOlderThan(frameNanos, nowNanos - memoryNanos, budget);
+        horizonNanos = nowNanos - memoryNanos;
+        int removed = 0;
+        int oldest;
+        while (removed < budget && (oldest = slots.oldest(0)) != KeyedSlots.NONE
+                && handshakes[2 * oldest] < horizonNanos) {
+            slots.remove(oldest);
+            removed++;
+        }
+        return removed;
     }
 
     int size() {

@@ -23,7 +23,10 @@ import java.util.Arrays;
  *
  * <p>Each slot is also linked into the FIFO list of its lane (for pending departures: the destination
  * node), in insertion order. Entries are inserted in nearly time order, so a lane's head is its
- * oldest entry and expiry only ever looks at heads. Removal from the middle of a lane (a match) is
+ * oldest entry and expiry only ever looks at heads. Not always: an entry that comes late (backfilled
+ * after a node's reconnect, a loss decided late) lands behind newer ones and outlives its expiry
+ * there, so the tables that remember (arrivals, replies, handshakes, losses) check an entry they find
+ * against their last expiry horizon before using it. Removal from the middle of a lane (a match) is
  * O(1) through the doubly-linked prev/next arrays.
  */
 final class KeyedSlots {
@@ -175,7 +178,8 @@ final class KeyedSlots {
     /**
      * Removes, oldest first, up to {@code budget} entries of lane 0 whose time in {@code times} (a
      * column of the owning table, indexed by slot) is before {@code horizon}; returns how many. The
-     * expiry loop of the single-lane tables whose entries are inserted in time order.
+     * expiry loop of the single-lane tables, stopping at the first entry not yet due (see the class
+     * comment for entries behind it that are).
      */
     int removeOlderThan(long[] times, long horizon, int budget) {
         int removed = 0;

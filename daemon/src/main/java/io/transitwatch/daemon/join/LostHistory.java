@@ -8,7 +8,10 @@ package io.transitwatch.daemon.join;
  * resolves the alert (DESIGN §3.5). {@link #token} is what the verdict listener returned for the
  * alert, so the LATE event can name it. A {@link #resolved} entry stays until the horizon, so that
  * the handshake's retransmissions reported after its LATE arrival still count as attempts; it
- * resolves nothing more.
+ * resolves nothing more. Losses are recorded as they are decided, lane by lane, so one decided late
+ * (a lagging destination) sits behind newer ones in the FIFO lane, where the expiry pass, which looks
+ * at the lane head only, does not reach it in time: {@link #find} forgets it once it is past the last
+ * pass's horizon.
  */
 final class LostHistory {
     final KeyedSlots slots;
@@ -21,6 +24,8 @@ final class LostHistory {
     final boolean[] resolved;
     /** Entries of kind SYN-ACK: while there are none, a SYN-ACK departure need not probe (a cache miss) for its loss. */
     private int synAcks;
+    /** Losses before this have had their expiry pass, wherever they sit in the lane. */
+    private long horizonNanos = Long.MIN_VALUE;
 
     /**
      * Remembers pending departure {@code slot} as declared lost, with the listener's {@code token}.
@@ -48,8 +53,22 @@ final class LostHistory {
         resolved[entry] = false;
     }
 
+    /**
+     * The entry of the loss declared for this key, or {@link KeyedSlots#NONE}; one past the last expiry
+     * pass's horizon (an earlier connection's, on a reused tuple) is forgotten now instead.
+     */
+    int find(long a, long b, long c, long d, long e) {
+        int entry = slots.find(a, b, c, d, e);
+        if (entry != KeyedSlots.NONE && frameNanos[entry] < horizonNanos) {
+            forget(entry);
+            return KeyedSlots.NONE;
+        }
+        return entry;
+    }
+
     /** Forgets the entries declared lost before {@code horizonFrameNanos}, at most {@code budget}. */
     int expire(long horizonFrameNanos, int budget) {
+        horizonNanos = horizonFrameNanos;
         int removed = 0;
         int oldest;
         while (removed < budget && (oldest = slots.oldest(0)) != KeyedSlots.NONE && frameNanos[oldest] < horizonFrameNanos) {

@@ -38,7 +38,7 @@ final class RepeatedReports {
             return true;
         }
         if (retransmission || kind == PacketKind.SYN_ACK && lost.holdsSynAcks()) {
-            int declaredLost = lost.slots.find(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
+            int declaredLost = lost.find(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
             if (declaredLost != KeyedSlots.NONE) {
                 // A SYN-ACK is reported again, with the same reason (REPLY), when the server answers a
                 // retransmitted SYN after the 5 s report interval: while its tuple is in the lost history

@@ -17,8 +17,9 @@ import io.transitwatch.daemon.handoff.NodeEvent;
  *   client node down / lagging too long past the deadline ─► UNVERIFIED(OBSERVER_DOWN / BEHIND)
  * </pre>
  *
- * Both halves come from one stream, so nothing is remembered for a reply seen first. A SYN reported
- * again with {@code trace_reason} ESTABLISHED adds an attempt to its entry.
+ * Both halves come from one stream, though not in packet order: a reply read before its attempt is
+ * remembered for it ({@link RememberedReplies}). A SYN reported again with {@code trace_reason}
+ * ESTABLISHED adds an attempt to its entry.
  */
 final class RoundTripJudge {
     private static final int ICMPV4_ECHO_REPLY = 0;
@@ -91,7 +92,7 @@ final class RoundTripJudge {
         }
         counters.increment(JoinCounters.Global.ROUND_TRIPS);
         counters.incrementNode(client, JoinCounters.PerNode.ROUND_TRIPS);
-        int replied = replies.slots.find(flow.srcHi, flow.srcLo, 0, 0, key);
+        int replied = replies.find(flow.srcHi, flow.srcLo, key);
         if (replied != KeyedSlots.NONE && replies.node[replied] != client) {
             replied = KeyedSlots.NONE;
         }

@@ -173,12 +173,17 @@ final class TwoEndJoin {
             pending.slots.remove(waiting);
             return;
         }
-        int declaredLost = lost.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        int declaredLost = lost.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
         if (declaredLost != KeyedSlots.NONE && !dropped && !lost.resolved[declaredLost]) {
             verdicts.late(declaredLost, flow, frame);
             return;
         }
-        if (arrivals.slots.slotOf(found) != KeyedSlots.NONE) {
+        int remembered = arrivals.slots.slotOf(found);
+        if (remembered != KeyedSlots.NONE && deadlines.arrivalExpired(remembered)) {
+            deadlines.expireArrival(remembered); // an earlier packet of the tuple, forgotten late: this one replaces it
+            remembered = KeyedSlots.NONE;
+        }
+        if (remembered != KeyedSlots.NONE) {
             counters.increment(JoinCounters.Global.DUPLICATE_ARRIVALS);
             return;
         }

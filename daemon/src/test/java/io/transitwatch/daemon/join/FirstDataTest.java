@@ -101,6 +101,31 @@ class FirstDataTest {
         assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_NOT_FIRST_DATA));
     }
 
+    /**
+     * Handshakes expire from the head of their one FIFO lane, and a handshake backfilled after its
+     * node's reconnect is inserted behind newer ones (another node's), past the head the expiry pass
+     * looks at. Past the memory it is forgotten all the same: a segment after that is not known to be
+     * first data.
+     */
+    @Test
+    void shouldForgetABackfilledHandshakeAfterTheMemoryWhileNewerOnesHeadTheLane() {
+        join.down("a", T0 + 1500 * MS);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 5001).at(T0 + 2 * S + MS);
+        join.departure("c", "10.0.3.5", 41000, "10.0.2.7", 5001).at(T0 + 8 * S); // heads the lane
+        join.arrival("b", "10.0.3.5", 41000, "10.0.2.7", 5001).at(T0 + 8 * S + MS);
+        join.up("a", T0 + 8200 * MS, true);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).backfilled().atWithNow(T0 + 2 * S, T0 + 8300 * MS);
+        join.unjoinableEvent("a", T0 + 8400 * MS); // a is live again: its backfill is read
+        join.advance(T0 + 13 * S); // memory 10 s: the handshake of T0 + 2 s is past it, behind the one of T0 + 8 s
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(ACK).at(T0 + 13500 * MS);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(ACK).at(T0 + 13501 * MS);
+        join.advance(T0 + 40 * S);
+
+        assertEquals(List.of("MATCHED c>b IPv4 SYN 41000>5001 attempts=1",
+                "MATCHED a>b IPv4 SYN 40000>5001 attempts=1"), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_NOT_FIRST_DATA));
+    }
+
     @Test
     void shouldJoinNoFirstDataWhenTheFlagsDoNotReportIt() {
         JoinHarness synFinRst = new JoinHarness().allUp(); // defaults: first data not join-safe

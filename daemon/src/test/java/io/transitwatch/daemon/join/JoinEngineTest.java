@@ -237,6 +237,28 @@ class JoinEngineTest {
         assertEquals(0, join.counters.get(JoinCounters.Global.LOST));
     }
 
+    /**
+     * A backfilled arrival sits in the remembered arrivals' FIFO lane behind newer ones, where the
+     * expiry pass (lane heads only) does not reach it. Past the expiry horizon it is forgotten all the
+     * same: a new connection on the tuple (port reuse) whose arrival is read before its departure is
+     * remembered, not taken for a duplicate of the old one and dropped (which left its departure LOST).
+     */
+    @Test
+    void shouldRememberANewArrivalOnATupleWhoseBackfilledArrivalOutlivedItsExpiry() {
+        join.down("b", T0 + 1500 * MS);
+        join.arrival("c", "10.0.1.6", 40001, "10.0.3.7", 9090).at(T0 + 8 * S); // no departure: heads the lane
+        join.up("b", T0 + 8200 * MS, true);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).backfilled().atWithNow(T0 + 2 * S, T0 + 8300 * MS);
+        join.unjoinableEvent("b", T0 + 8400 * MS); // b is live again: its backfill is read
+        join.advance(T0 + 13 * S); // horizon T0 + 3 s: the backfilled arrival is past it, behind the one of T0 + 8 s
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 13500 * MS);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 13499 * MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+        assertEquals(0, join.counters.get(JoinCounters.Global.DUPLICATE_ARRIVALS));
+    }
+
     @Test
     void shouldDecideByTheWindowNotByWhenTheArrivalWasProcessed() {
         join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
@@ -336,6 +358,28 @@ class JoinEngineTest {
 
         assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1",
                 "LATE a>b IPv4 SYN 40000>9090 attempts=1 token=1"), join.verdicts.verdicts);
+    }
+
+    /**
+     * The lost history expires from the head of its FIFO lane, but losses are recorded in the order they
+     * are decided: lane by lane, so a lane decided late (a duty cycle that ran late, a destination whose
+     * watermark lags) records an older loss behind newer ones. Past the late horizon it is forgotten
+     * all the same: a new connection on the tuple (port reuse) whose arrival is read before its
+     * departure is neither LATE for the old alert nor dropped (which left its departure LOST).
+     */
+    @Test
+    void shouldForgetALossPastTheLateHorizonRecordedBehindANewerOne() {
+        join.departure("a", "10.0.1.5", 40000, "10.0.3.7", 9090).at(T0 + S);
+        join.departure("a", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + 20 * S);
+        join.advance(T0 + 26 * S); // decides both, lane b before lane c: the newer loss is recorded first
+        join.advance(T0 + 62 * S); // late horizon 60 s: the loss of T0 + 1 s is past it, behind the one of T0 + 20 s
+        join.arrival("c", "10.0.1.5", 40000, "10.0.3.7", 9090).at(T0 + 62500 * MS);
+        join.departure("a", "10.0.1.5", 40000, "10.0.3.7", 9090).at(T0 + 62499 * MS);
+        join.advance(T0 + 80 * S);
+
+        assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1", "LOST a>c IPv4 SYN 40000>9090 attempts=1",
+                "MATCHED a>c IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+        assertEquals(0, join.counters.get(JoinCounters.Global.LATE));
     }
 
     @Test

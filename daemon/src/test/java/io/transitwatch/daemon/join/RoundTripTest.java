@@ -74,6 +74,47 @@ class RoundTripTest {
         assertEquals(List.of("ANSWERED b> IPv4 SYN 52016>10250 attempts=1"), join.verdicts.verdicts);
     }
 
+    /**
+     * Remembered replies expire from the head of their one FIFO lane, and a reply backfilled after its
+     * client node's reconnect is inserted behind newer ones (another node's), past the head the expiry
+     * pass looks at. Until the pass reaches it, the client's port may be reused: {@code refusedBefore}
+     * is delivered on node a at T0 + 2 s (a RST when set, else a SYN-ACK) and outlives the horizon
+     * (T0 + 3 s at T0 + 13 s) behind a reply of T0 + 8 s on node b.
+     */
+    private void backfillAReplyBehindANewerOne(boolean refusedBefore) {
+        join.down("a", T0 + 1500 * MS);
+        join.arrival("b", API_V4, 10250, "10.0.2.24", 52016).synAck()
+                .fromIdentity(JoinConstants.IDENTITY_KUBE_APISERVER).at(T0 + 8 * S); // its attempt unseen: heads the lane
+        join.up("a", T0 + 8200 * MS, true);
+        JoinHarness.Flow reply = join.arrival("a", API_V4, 6443, "10.0.1.5", 40000);
+        (refusedBefore ? reply.rst() : reply.synAck()).fromIdentity(JoinConstants.IDENTITY_KUBE_APISERVER).backfilled()
+                .atWithNow(T0 + 2 * S, T0 + 8300 * MS);
+        join.unjoinableEvent("a", T0 + 8400 * MS); // a is live again: its backfill is read
+        join.advance(T0 + 13 * S);
+    }
+
+    @Test
+    void shouldNotAnswerANewAttemptWithAReplyPastItsExpiry() {
+        backfillAReplyBehindANewerOne(false);
+        join.departure("a", "10.0.1.5", 40000, API_V4, 6443).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + 13500 * MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("NO_REPLY a> IPv4 SYN 40000>6443 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldRememberAReplyReadBeforeItsAttemptInPlaceOfOnePastItsExpiry() {
+        backfillAReplyBehindANewerOne(true);
+        join.arrival("a", API_V4, 6443, "10.0.1.5", 40000).synAck().fromIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + 13501 * MS);
+        join.departure("a", "10.0.1.5", 40000, API_V4, 6443).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + 13500 * MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("ANSWERED a> IPv4 SYN 40000>6443 attempts=1"), join.verdicts.verdicts);
+    }
+
     @Test
     void shouldCallRstReplyRefusedNeverNoReply() {
         join.departure("a", "10.0.1.5", 40000, API_V4, 6443).toIdentity(JoinConstants.IDENTITY_REMOTE_NODE)
