@@ -13,7 +13,8 @@ import java.util.List;
  * Single-threaded main. The scaled mode's benchmark (issue #13): a KRaft broker, the e2e
  * {@code LoadServer} in direct mode (one Hubble server per node) and the roles, each its own JVM on
  * this machine, every process's CPU metered apart ({@code /proc/PID/stat}). Three phases, each on
- * fresh topics of one broker:
+ * fresh topics of one broker (run in the order 1, 3, 2, so that the collector's topic is older than a
+ * correlator's replay when phase 2 reads it):
  *
  * <ol>
  *   <li><b>collector</b>: one {@code transitwatch collect} at a high offered rate into the events
@@ -69,7 +70,8 @@ public final class ScaleBenchmark {
         Options options = Options.parse(args);
         for (String name : List.of("org.apache.kafka", "kafka")) {
             java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
-            logger.setLevel(java.util.logging.Level.WARNING); // the Admin's and readers' INFO lines, per partition
+            // the harness's own clients: INFO per partition, and a WARNING per retry while the broker starts
+            logger.setLevel(java.util.logging.Level.SEVERE);
             QUIET.add(logger);
         }
         Files.createDirectories(options.out());
@@ -90,13 +92,15 @@ public final class ScaleBenchmark {
                 ScalePhases phases = new ScalePhases(options, jvms, kafka, server, ready);
                 ScalePhases.CollectorResult collector = phases.collector();
                 System.out.println(ScaleReport.collector(collector));
+                // the latency phase runs while the collector's topic ages past a correlator's replay (see
+                // ScalePhases.correlators), so that a partition moved to a second member is not replayed from offset 0
+                ScalePhases.LatencyResult latency = phases.latency();
+                System.out.println(ScaleReport.latency(latency, options));
                 List<ScalePhases.CorrelatorResult> correlators = new java.util.ArrayList<>();
                 for (int count : options.correlatorCounts()) {
                     correlators.add(phases.correlators(count, collector));
                     System.out.println(ScaleReport.correlators(correlators));
                 }
-                ScalePhases.LatencyResult latency = phases.latency();
-                System.out.println(ScaleReport.latency(latency, options));
                 report.append(ScaleReport.header(machine, workload, options, bootstrap))
                         .append(ScaleReport.collector(collector)).append('\n')
                         .append(ScaleReport.correlators(correlators)).append('\n')

@@ -4,6 +4,9 @@ import io.transitwatch.bench.e2e.Arguments;
 import io.transitwatch.bench.e2e.EndToEndBenchmark;
 import io.transitwatch.bench.e2e.LoadServer;
 import io.transitwatch.bench.e2e.Report;
+import io.transitwatch.daemon.config.ConfigKeys;
+import io.transitwatch.daemon.config.ConfigLoader;
+import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.scale.PairCount;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -23,7 +26,7 @@ final class ScalePhases {
     private static final long FIRST_EVENTS_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(90);
     private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(60);
     /** The correlator span: from this share of the topic committed (JIT, group join, fetch ramp-up before it) ... */
-    static final double SPAN_FROM = 0.05;
+    static final double SPAN_FROM = 0.10;
     /** ... to this share (the tail, where fewer partitions are left, after it). */
     static final double SPAN_TO = 0.95;
     /** Alerts are read this long after the last judged departure's verdict was due (W after it). */
@@ -45,6 +48,8 @@ final class ScalePhases {
     private final String podCidrs;
     private final long messagesPerLap;
     private final long lostPerLap;
+    /** When the collector phase's last record was written (System.nanoTime), or 0. */
+    private long prefillEndedNanos;
 
     ScalePhases(ScaleBenchmark.Options options, ChildJvms jvms, KafkaMeter kafka, EndToEndBenchmark.Child server,
             Arguments ready) {
@@ -58,12 +63,17 @@ final class ScalePhases {
         this.lostPerLap = ready.longValue("lost-per-lap", 0);
     }
 
-    record CollectorResult(String topic, String observers, double seconds, LoadServer.Stats serverStart, LoadServer.Stats serverEnd,
+    record CollectorResult(String topic, double seconds, LoadServer.Stats serverStart, LoadServer.Stats serverEnd,
             long events, long collectorCpu, long brokerCpu, long totalRecords, long bytesOnDisk,
             double recordBytes, String compression, String load) {}
 
     record CorrelatorResult(int correlators, long totalRecords, double seconds, long events, long[] correlatorCpu,
             long brokerCpu, boolean settledBeforeSpan, Map<String, Long> verdicts, String load) {
+        /** Whether there was a span: the group settled before {@link #SPAN_TO} of the topic was committed. */
+        boolean measured() {
+            return seconds > 0;
+        }
+
         long correlatorCpuSum() {
             return java.util.Arrays.stream(correlatorCpu).sum();
         }
@@ -92,8 +102,9 @@ final class ScalePhases {
         double seconds = (System.nanoTime() - start) / 1e9;
         String load = Report.loadAverage();
         jvms.stop("collector"); // flushes the producer: the topic is complete before it is measured
+        prefillEndedNanos = System.nanoTime();
         long total = kafka.endOffsets(topics.events, options.partitions());
-        return new CollectorResult(topics.events, topics.observers, seconds, serverStart, serverEnd, eventsEnd - eventsStart,
+        return new CollectorResult(topics.events, seconds, serverStart, serverEnd, eventsEnd - eventsStart,
                 collectorCpu, brokerCpu, total, kafka.bytesOnDisk(topics.events),
                 kafka.averageRecordBytes(topics.events, options.partitions(), 200_000), options.compressionName(), load);
     }
@@ -102,9 +113,13 @@ final class ScalePhases {
      * Phase 2: {@code count} correlators of a fresh group read {@code events} (the collector phase's
      * topic) from its first offset, committed for the group beforehand: without a committed offset a
      * new member starts W + grace + skew back from now, which is what production wants and not a
-     * throughput measurement.
+     * throughput measurement. The correlators get an empty observers topic: the collector's ends with
+     * its streams' NODE_DOWN at its stop, after every event, which a rebuild seeds into each join
+     * before a replay that starts older than it (never so in production, where a replay starts
+     * W + grace + skew back); the event topic carries every node's status in each partition anyway.
      */
     CorrelatorResult correlators(int count, CollectorResult prefilled) throws IOException, InterruptedException {
+        awaitBeyondReplay();
         Topics topics = createTopics("correlate-" + count);
         String events = prefilled.topic();
         String group = "scale-bench-" + count + "-" + System.currentTimeMillis();
@@ -114,14 +129,14 @@ final class ScalePhases {
         for (int i = 0; i < count; i++) {
             String name = "correlator-" + count + "-" + i;
             names.add(name);
-            jvms.startRole(name, options.roleJvm(), "correlate", correlatorSettings(topics, events, prefilled.observers(),
+            jvms.startRole(name, options.roleJvm(), "correlate", correlatorSettings(topics, events, topics.observers,
                     group, name));
         }
         Sample first = null;
         Sample last = null;
         Sample previous = null;
         long lastProgress = System.nanoTime();
-        while (last == null) {
+        while (last == null && (previous == null || previous.committed < SPAN_TO * total)) {
             Thread.sleep(SAMPLE_MILLIS);
             Sample sample = new Sample(System.nanoTime(), kafka.committed(group, events), cpu(names),
                     jvms.cpuNanos("broker"), first == null && kafka.groupSettled(group, count, options.partitions()));
@@ -134,7 +149,7 @@ final class ScalePhases {
             if (first == null && sample.settled && sample.committed >= SPAN_FROM * total) {
                 first = sample;
             }
-            if (first != null && sample.committed >= SPAN_TO * total) {
+            if (first != null && sample.committed >= SPAN_TO * total && sample.nanos > first.nanos) {
                 last = sample;
             }
             previous = sample;
@@ -143,13 +158,16 @@ final class ScalePhases {
         for (String name : names) {
             jvms.stop(name);
         }
+        Map<String, Long> verdicts = sums(kafka.readCommitted(topics.pairCounts, 3));
+        if (last == null) { // the group settled only after SPAN_TO of the topic was committed: no span
+            return new CorrelatorResult(count, total, 0, 0, new long[count], 0, false, verdicts, load);
+        }
         long[] cpu = new long[count];
         for (int i = 0; i < count; i++) {
             cpu[i] = last.cpu[i] - first.cpu[i];
         }
         return new CorrelatorResult(count, total, (last.nanos - first.nanos) / 1e9, last.committed - first.committed,
-                cpu, last.broker - first.broker, first.committed < 2 * SPAN_FROM * total,
-                sums(kafka.readCommitted(topics.pairCounts, 3)), load);
+                cpu, last.broker - first.broker, first.committed < 2 * SPAN_FROM * total, verdicts, load);
     }
 
     /** Phase 3: collect → Kafka → correlate at {@code --latency-rate}; the alerts' latency as an operator reads them. */
@@ -208,6 +226,24 @@ final class ScalePhases {
         long sent = span[1].sent() - span[0].sent();
         return new LatencyResult(latency, names.size(), options.latencyRate(), options.latencySeconds(), sent,
                 sent * lostPerLap / Math.max(1, messagesPerLap), verdicts, undecodable, load);
+    }
+
+    /**
+     * Waits, if need be, until the prefilled topic's last record is older than a correlator's replay
+     * ({@code join.window + join.down-grace + join.max-behind}, as the roles run them). Otherwise a
+     * partition that moves when the second member joins is rebuilt by replaying the topic from its
+     * start, muted: CPU that commits nothing, and a rebalance cost rather than throughput.
+     */
+    private void awaitBeyondReplay() throws InterruptedException {
+        Settings roles = ConfigLoader.load(null, Map.of(), List.of("join.window=" + options.windowSeconds() + "s"));
+        long replay = roles.duration(ConfigKeys.JOIN_WINDOW).plus(roles.duration(ConfigKeys.JOIN_DOWN_GRACE))
+                .plus(roles.duration(ConfigKeys.JOIN_MAX_BEHIND)).plusSeconds(5).toNanos();
+        long wait = prefillEndedNanos + replay - System.nanoTime();
+        if (wait > 0) {
+            System.out.printf(java.util.Locale.ROOT, "waiting %.0f s until the events topic is older than a correlator's"
+                    + " replay%n", wait / 1e9);
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
     }
 
     private record Sample(long nanos, long committed, long[] cpu, long broker, boolean settled) {}

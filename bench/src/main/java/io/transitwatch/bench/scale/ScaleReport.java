@@ -55,6 +55,12 @@ final class ScaleReport {
                         + "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|%n",
                 100 * ScalePhases.SPAN_FROM, 100 * ScalePhases.SPAN_TO));
         for (ScalePhases.CorrelatorResult r : results) {
+            if (!r.measured()) {
+                out.append(String.format(Locale.ROOT, "| %d | %s | none: the group had all its members only after "
+                        + "%.0f %% was committed (a longer collector phase fills a longer topic) | – | – | – | – | – | %s | %s |%n",
+                        r.correlators(), Report.count(r.totalRecords()), 100 * ScalePhases.SPAN_TO, r.verdicts(), r.load()));
+                continue;
+            }
             StringBuilder cpu = new StringBuilder();
             for (long each : r.correlatorCpu()) {
                 cpu.append(cpu.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f %%", 100 * each / 1e9 / r.seconds()));
@@ -66,9 +72,9 @@ final class ScaleReport {
                     Report.count(r.events() / (r.correlatorCpuSum() / 1e9)), 100 * r.brokerCpu() / 1e9 / r.seconds(),
                     r.verdicts(), r.load()));
         }
-        if (results.size() >= 2) {
-            ScalePhases.CorrelatorResult one = results.get(0);
-            ScalePhases.CorrelatorResult more = results.get(results.size() - 1);
+        ScalePhases.CorrelatorResult one = results.get(0);
+        ScalePhases.CorrelatorResult more = results.get(results.size() - 1);
+        if (results.size() >= 2 && one.measured() && more.measured()) {
             out.append(String.format(Locale.ROOT, "%n%d vs %d correlators: %.2f× the events/s, %.2f× the events per CPU-s.%n",
                     more.correlators(), one.correlators(),
                     (more.events() / more.seconds()) / (one.events() / one.seconds()),
