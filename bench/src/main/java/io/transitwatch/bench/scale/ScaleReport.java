@@ -72,6 +72,11 @@ final class ScaleReport {
                     Report.count(r.events() / (r.correlatorCpuSum() / 1e9)), 100 * r.brokerCpu() / 1e9 / r.seconds(),
                     r.verdicts(), r.load()));
         }
+        if (results.size() >= 2) {
+            boolean same = results.stream().allMatch(r -> r.verdicts().equals(results.get(0).verdicts()));
+            out.append(same ? "\nEvery group published the same verdicts.\n"
+                    : "\n**The groups published different verdicts** (see the table).\n");
+        }
         ScalePhases.CorrelatorResult one = results.get(0);
         ScalePhases.CorrelatorResult more = results.get(results.size() - 1);
         if (results.size() >= 2 && one.measured() && more.measured()) {
