@@ -6,8 +6,12 @@ import io.transitwatch.bench.e2e.Report;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Single-threaded main. The scaled mode's benchmark (issue #13): a KRaft broker, the e2e
@@ -64,14 +68,14 @@ public final class ScaleBenchmark {
     }
 
     /** Held so that the levels stay: JUL keeps loggers only weakly. */
-    private static final List<java.util.logging.Logger> QUIET = new java.util.ArrayList<>();
+    private static final List<Logger> QUIET = new ArrayList<>();
 
     public static void main(String[] args) throws IOException, InterruptedException {
         Options options = Options.parse(args);
         for (String name : List.of("org.apache.kafka", "kafka")) {
-            java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+            Logger logger = Logger.getLogger(name);
             // the harness's own clients: INFO per partition, and a WARNING per retry while the broker starts
-            logger.setLevel(java.util.logging.Level.SEVERE);
+            logger.setLevel(Level.SEVERE);
             QUIET.add(logger);
         }
         Files.createDirectories(options.out());
@@ -96,7 +100,7 @@ public final class ScaleBenchmark {
                 // ScalePhases.correlators), so that a partition moved to a second member is not replayed from offset 0
                 ScalePhases.LatencyResult latency = phases.latency();
                 System.out.println(ScaleReport.latency(latency, options));
-                List<ScalePhases.CorrelatorResult> correlators = new java.util.ArrayList<>();
+                List<ScalePhases.CorrelatorResult> correlators = new ArrayList<>();
                 for (int count : options.correlatorCounts()) {
                     correlators.add(phases.correlators(count, collector));
                     System.out.println(ScaleReport.correlators(correlators));
@@ -108,7 +112,7 @@ public final class ScaleBenchmark {
             }
             server.send("quit");
         }
-        report.append(String.format(java.util.Locale.ROOT, "%nWhole run: %.0f s; load average at end: %s%n",
+        report.append(String.format(Locale.ROOT, "%nWhole run: %.0f s; load average at end: %s%n",
                 (System.nanoTime() - started) / 1e9, Report.loadAverage()));
         Files.writeString(options.out().resolve("report.md"), report);
         System.out.println();

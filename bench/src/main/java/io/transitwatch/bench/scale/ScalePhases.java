@@ -4,13 +4,18 @@ import io.transitwatch.bench.e2e.Arguments;
 import io.transitwatch.bench.e2e.EndToEndBenchmark;
 import io.transitwatch.bench.e2e.LoadServer;
 import io.transitwatch.bench.e2e.Report;
+import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.ConfigLoader;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.scale.PairCount;
+import io.transitwatch.sinks.Verdict;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +80,7 @@ final class ScalePhases {
         }
 
         long correlatorCpuSum() {
-            return java.util.Arrays.stream(correlatorCpu).sum();
+            return Arrays.stream(correlatorCpu).sum();
         }
     }
 
@@ -192,7 +197,7 @@ final class ScalePhases {
         rate(options.latencyRate());
         jvms.startRole("latency-collector", options.roleJvm(), "collect", collectorSettings(topics));
         awaitEvents(topics.events);
-        long from = io.transitwatch.daemon.clock.Clock.SYSTEM.epochNanos()
+        long from = Clock.SYSTEM.epochNanos()
                 + TimeUnit.SECONDS.toNanos(options.latencyWarmupSeconds());
         long until = from + TimeUnit.SECONDS.toNanos(options.latencySeconds());
         long readUntil = until + TimeUnit.SECONDS.toNanos(options.windowSeconds() + SETTLE_SECONDS);
@@ -201,8 +206,8 @@ final class ScalePhases {
         LoadServer.Stats[] span = new LoadServer.Stats[2];
         long undecodable;
         try (AlertTail alerts = new AlertTail(kafka.bootstrapServers(), topics.alerts, 3)) {
-            while (io.transitwatch.daemon.clock.Clock.SYSTEM.epochNanos() < readUntil) {
-                long now = io.transitwatch.daemon.clock.Clock.SYSTEM.epochNanos();
+            while (Clock.SYSTEM.epochNanos() < readUntil) {
+                long now = Clock.SYSTEM.epochNanos();
                 if (span[0] == null && now >= from) {
                     span[0] = server.stats();
                 }
@@ -211,7 +216,7 @@ final class ScalePhases {
                 }
                 alerts.poll((alert, readNanos) -> {
                     verdicts.merge(alert.verdict().name(), 1L, Long::sum);
-                    if (alert.verdict() == io.transitwatch.sinks.Verdict.LOST_IN_TRANSIT) {
+                    if (alert.verdict() == Verdict.LOST_IN_TRANSIT) {
                         latency.record(alert.source().node(), alert.firstSeen(), readNanos);
                     }
                 });
@@ -240,7 +245,7 @@ final class ScalePhases {
                 .plus(roles.duration(ConfigKeys.JOIN_MAX_BEHIND)).plusSeconds(5).toNanos();
         long wait = prefillEndedNanos + replay - System.nanoTime();
         if (wait > 0) {
-            System.out.printf(java.util.Locale.ROOT, "waiting %.0f s until the events topic is older than a correlator's"
+            System.out.printf(Locale.ROOT, "waiting %.0f s until the events topic is older than a correlator's"
                     + " replay%n", wait / 1e9);
             TimeUnit.NANOSECONDS.sleep(wait);
         }
@@ -277,7 +282,7 @@ final class ScalePhases {
         Map<String, Long> sums = new TreeMap<>();
         for (String value : pairCounts) {
             try {
-                PairCount count = PairCount.fromJson(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                PairCount count = PairCount.fromJson(value.getBytes(StandardCharsets.UTF_8));
                 add(sums, "matched", count.matched());
                 add(sums, "lost", count.lost());
                 add(sums, "dropped", count.dropped());
