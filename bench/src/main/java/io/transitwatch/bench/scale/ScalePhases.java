@@ -160,6 +160,7 @@ final class ScalePhases {
             previous = sample;
         }
         String load = Report.loadAverage();
+        awaitAllDecided(group, events, total);
         for (String name : names) {
             jvms.stop(name);
         }
@@ -249,6 +250,30 @@ final class ScalePhases {
                     + " replay%n", wait / 1e9);
             TimeUnit.NANOSECONDS.sleep(wait);
         }
+    }
+
+    /**
+     * After the span, lets the group read the rest of the topic and decide what it holds, so that the
+     * verdicts of every row are those of the whole topic and comparable: until every offset is
+     * committed, then {@code scale.collector-timeout} and a second more, after which the collector
+     * whose heartbeats ended with the topic has left every partition's time and the departures that
+     * waited for it are decided (UNVERIFIED) and committed.
+     */
+    private void awaitAllDecided(String group, String events, long total) throws InterruptedException {
+        long last = -1;
+        long lastProgress = System.nanoTime();
+        for (long committed; (committed = kafka.committed(group, events)) < total; ) {
+            if (committed > last) {
+                last = committed;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > STALL_NANOS) {
+                throw new IllegalStateException("the correlators stopped at " + committed + " of " + total
+                        + " committed offsets");
+            }
+            Thread.sleep(SAMPLE_MILLIS);
+        }
+        Settings roles = ConfigLoader.load(null, Map.of(), List.of());
+        Thread.sleep(roles.duration(ConfigKeys.SCALE_COLLECTOR_TIMEOUT).plusSeconds(1).toMillis());
     }
 
     private record Sample(long nanos, long committed, long[] cpu, long broker, boolean settled) {}
