@@ -7,14 +7,14 @@ import java.util.Map;
  * Immutable. {@code --name value} command-line options, or the {@code name=value} fields of a line
  * the harness processes print to each other; with defaults for what is absent.
  */
-final class Arguments {
+public final class Arguments {
     private final Map<String, String> values;
 
     private Arguments(Map<String, String> values) {
         this.values = values;
     }
 
-    static Arguments parse(String[] args) {
+    public static Arguments parse(String[] args) {
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 == args.length) {
@@ -26,7 +26,7 @@ final class Arguments {
     }
 
     /** The {@code name=value} words of {@code line}; other words are ignored. */
-    static Arguments fields(String line) {
+    public static Arguments fields(String line) {
         Map<String, String> values = new LinkedHashMap<>();
         for (String word : line.trim().split("\\s+")) {
             int equals = word.indexOf('=');
@@ -37,19 +37,19 @@ final class Arguments {
         return new Arguments(values);
     }
 
-    String get(String name, String otherwise) {
+    public String get(String name, String otherwise) {
         return values.getOrDefault(name, otherwise);
     }
 
-    int integer(String name, int otherwise) {
+    public int integer(String name, int otherwise) {
         return values.containsKey(name) ? Integer.parseInt(values.get(name)) : otherwise;
     }
 
-    long longValue(String name, long otherwise) {
+    public long longValue(String name, long otherwise) {
         return values.containsKey(name) ? Long.parseLong(values.get(name)) : otherwise;
     }
 
-    double decimal(String name, double otherwise) {
+    public double decimal(String name, double otherwise) {
         return values.containsKey(name) ? Double.parseDouble(values.get(name)) : otherwise;
     }
 }

@@ -32,8 +32,8 @@ import java.util.List;
  * --overload-seconds}, R/4 again, in one JVM. {@code --rates none} skips the rate sweep.
  */
 public final class EndToEndBenchmark {
-    static final String PIPELINE_JVM = "-Xms1g -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError";
-    static final String SERVER_JVM = "-Xms2g -Xmx2g -XX:+UseG1GC";
+    public static final String PIPELINE_JVM = "-Xms1g -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError";
+    public static final String SERVER_JVM = "-Xms2g -Xmx2g -XX:+UseG1GC";
 
     private EndToEndBenchmark() {}
 
@@ -137,6 +137,11 @@ public final class EndToEndBenchmark {
         return java.util.Optional.of(new Report.Row(Arguments.fields(result), start, end));
     }
 
+    /** The command line of a {@link LoadServer} JVM with {@code args}, from this JVM's classpath. */
+    public static List<String> loadServerCommand(String jvm, String... args) {
+        return command(jvm, "LoadServer", args);
+    }
+
     private static List<String> command(String jvm, String mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -149,7 +154,7 @@ public final class EndToEndBenchmark {
     }
 
     /** A child JVM: lines to its stdin, lines from its stdout, its stderr into a log file. */
-    static final class Child implements AutoCloseable {
+    public static final class Child implements AutoCloseable {
         private final Process process;
         private final PrintWriter in;
         private final BufferedReader out;
@@ -160,19 +165,19 @@ public final class EndToEndBenchmark {
             this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         }
 
-        static Child start(List<String> command, Path log) throws IOException {
+        public static Child start(List<String> command, Path log) throws IOException {
             return new Child(new ProcessBuilder(command).redirectError(log.toFile()).start());
         }
 
-        void send(String line) {
+        public void send(String line) {
             in.println(line);
         }
 
-        String readLine() throws IOException {
+        public String readLine() throws IOException {
             return out.readLine();
         }
 
-        String readLineStartingWith(String prefix) throws IOException {
+        public String readLineStartingWith(String prefix) throws IOException {
             for (String line; (line = out.readLine()) != null; ) {
                 if (line.startsWith(prefix)) {
                     return line;
@@ -181,7 +186,7 @@ public final class EndToEndBenchmark {
             throw new IOException("child ended before printing " + prefix);
         }
 
-        LoadServer.Stats stats() throws IOException {
+        public LoadServer.Stats stats() throws IOException {
             send("stats");
             return LoadServer.Stats.parse(readLineStartingWith("STATS "));
         }

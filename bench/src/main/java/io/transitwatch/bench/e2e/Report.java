@@ -12,7 +12,7 @@ import java.util.Optional;
  * Stateless. Turns measured runs into the Markdown of docs/benchmarks.md: the machine, one table
  * row per (offered rate, pipeline), and the ratio at saturation.
  */
-final class Report {
+public final class Report {
     private Report() {}
 
     /**
@@ -153,7 +153,7 @@ final class Report {
     }
 
     /** nproc, CPU model, memory, kernel, JDK and the load average, from /proc and the JVM. */
-    static String machine() {
+    public static String machine() {
         return String.format(Locale.ROOT, "%d cores (`nproc`), %s, %s RAM, Linux %s, %s %s; load average at start: %s",
                 Runtime.getRuntime().availableProcessors(), procLine("/proc/cpuinfo", "model name"),
                 bytes(Long.parseLong(procLine("/proc/meminfo", "MemTotal").replace("kB", "").trim()) * 1024),
@@ -161,7 +161,7 @@ final class Report {
                 System.getProperty("java.runtime.version"), loadAverage());
     }
 
-    static String loadAverage() {
+    public static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return fields[0] + " " + fields[1] + " " + fields[2];
@@ -186,7 +186,7 @@ final class Report {
         return String.format(Locale.ROOT, "%.0f ms", row.result().longValue(percentile, 0) / 1e3);
     }
 
-    static String count(double value) {
+    public static String count(double value) {
         if (value >= 1e6) {
             return String.format(Locale.ROOT, "%.2f M", value / 1e6);
         }
