@@ -39,6 +39,9 @@ import java.util.logging.Logger;
  * </pre>
  */
 public final class ScaleBenchmark {
+    /** The chart's correlator heap: 75 % of its 2 GiB (one join per partition: docs/scaling.md, "Sizing"). */
+    static final String ROLE_JVM = "-Xms1536m -Xmx1536m -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError";
+
     private ScaleBenchmark() {}
 
     /** The run's parameters; every one has a command-line option of the same name (see {@link #main}). */
@@ -55,7 +58,7 @@ public final class ScaleBenchmark {
                     Arrays.stream(options.get("correlators", "1,2").split(",")).mapToInt(Integer::parseInt).toArray(),
                     options.longValue("latency-rate", 20_000), options.integer("latency-correlators", 2),
                     options.longValue("latency-warmup", 10), options.longValue("latency-seconds", 40),
-                    options.get("compression", ""), options.get("role-jvm", EndToEndBenchmark.PIPELINE_JVM),
+                    options.get("compression", ""), options.get("role-jvm", ROLE_JVM),
                     options.get("broker-jvm", ChildJvms.BROKER_JVM),
                     options.get("server-jvm", EndToEndBenchmark.SERVER_JVM),
                     options.integer("lap-events", 500_000), Path.of(options.get("out", "bench/target/scale")));

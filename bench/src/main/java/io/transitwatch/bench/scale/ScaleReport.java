@@ -14,7 +14,7 @@ final class ScaleReport {
                 + options.brokerJvm() + "`; roles' JVM `" + options.roleJvm() + "`; load server JVM `"
                 + options.serverJvm() + "`; events topic " + options.partitions() + " partitions; W = "
                 + options.windowSeconds() + " s; producer compression " + options.compressionName()
-                + "; correlators' per-partition join tables `" + String.join(" ", ScalePhases.CORRELATOR_JOIN) + "`\n\n";
+                + "; correlators' join settings: " + (ScalePhases.CORRELATOR_JOIN.isEmpty() ? "the defaults (each partition's share, docs/scaling.md \"Sizing\")" : "`" + String.join(" ", ScalePhases.CORRELATOR_JOIN) + "`") + "\n\n";
     }
 
     static String collector(ScalePhases.CollectorResult r) {
