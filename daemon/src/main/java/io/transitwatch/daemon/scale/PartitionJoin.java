@@ -22,6 +22,14 @@ import java.util.Arrays;
  * were waiting on turns UNVERIFIED, never LOST. Its next heartbeat brings them back (NODE_UP without
  * backfill: what the outage held is unknown).
  *
+ * <p>A collector that <b>restarted</b> (its heartbeat sequence starts again: a new process, the same
+ * shard) gets the same NODE_DOWN at its last watermark, whether or not it was declared gone meanwhile,
+ * and no NODE_UP from the heartbeat: the new process writes its first heartbeat before any of its
+ * streams is open, so its watermark does not yet cover its nodes' events. Each node comes back with
+ * the NODE_UP its new stream writes, and the span in between (what the old process never wrote, what
+ * the new one may write twice) stays UNVERIFIED. Without this, that first heartbeat would pass
+ * departures to the collector's nodes whose arrivals were still to be re-read: false LOST.
+ *
  * <p>A node's view in the partition begins where it begins in the single process: at the node's
  * first flow after its stream came up, which the collector writes into every partition as a
  * view-begins record (a flow without addresses, seen only by the join's clock and first-event
@@ -40,11 +48,13 @@ public final class PartitionJoin {
     private final long[] heardAtNanos = new long[MAX_SHARDS];
     private final boolean[] known = new boolean[MAX_SHARDS];
     private final boolean[] gone = new boolean[MAX_SHARDS];
+    private final long[] sequence = new long[MAX_SHARDS];
     /** Per node dictionary id: 1 + the shard of the collector that wrote its last event here, 0 none yet. */
     private int[] shardOfNode = new int[1024];
     private int shardsSeen;
     private long frontier = Long.MIN_VALUE;
     private long collectorsGone;
+    private long collectorRestarts;
 
     /**
      * @param engine the join of this partition; its dictionary is the reader's
@@ -71,14 +81,23 @@ public final class PartitionJoin {
         } else if (type == EventRecordReader.HEARTBEAT) {
             int shard = reader.heartbeatShard();
             if (shard < MAX_SHARDS) {
-                heardAtNanos[shard] = nowNanos;
-                watermark[shard] = Math.max(watermark[shard], reader.heartbeatWatermarkNanos());
-                known[shard] = true;
-                shardsSeen = Math.max(shardsSeen, shard + 1);
-                if (gone[shard]) {
+                boolean restarted = known[shard] && reader.heartbeatSequence() <= sequence[shard];
+                sequence[shard] = reader.heartbeatSequence();
+                if (restarted) {
+                    collectorRestarts++;
+                    if (!gone[shard]) {
+                        announce(shard, NodeEvent.NODE_DOWN, watermark[shard]);
+                    }
+                    gone[shard] = false; // its nodes come back with their new streams' NODE_UP
+                } else if (gone[shard]) {
                     gone[shard] = false;
                     announce(shard, NodeEvent.NODE_UP, reader.heartbeatWatermarkNanos());
                 }
+                heardAtNanos[shard] = nowNanos;
+                // A restarted collector's first watermark may be lower than its last: time never goes back.
+                watermark[shard] = Math.max(watermark[shard], reader.heartbeatWatermarkNanos());
+                known[shard] = true;
+                shardsSeen = Math.max(shardsSeen, shard + 1);
             }
         }
         return type;
@@ -124,6 +143,11 @@ public final class PartitionJoin {
     /** Collectors declared gone since the start. */
     public long collectorsGone() {
         return collectorsGone;
+    }
+
+    /** Collectors seen to start again (heartbeat sequence reset) since the start. */
+    public long collectorRestarts() {
+        return collectorRestarts;
     }
 
     public JoinEngine engine() {
