@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:stopped by SIGTERM or SIGINT after a clean shutdown",
-            "1:the configuration is invalid, or the collector could not start (the reason is printed)",
+            "1:the configuration is invalid, the collector could not start, or Kafka did not take a record (the reason is printed)",
             "2:wrong usage (unknown option)"})
 public final class CollectCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(CollectCommand.class.getName());
@@ -58,7 +59,13 @@ public final class CollectCommand implements Callable<Integer> {
                 return 1;
             }
             try (collector) {
-                shutdown.await();
+                while (!shutdown.awaitFor(1, TimeUnit.SECONDS)) {
+                    if (collector.failed()) {
+                        System.err.println("transitwatch collect: stopped: a record could not be written to Kafka: "
+                                + collector.failure());
+                        return 1;
+                    }
+                }
                 LOG.log(System.Logger.Level.INFO, "stop requested; closing the streams and flushing the producer");
             }
             LOG.log(System.Logger.Level.INFO, "shutdown complete");
