@@ -170,8 +170,8 @@ public final class Correlator implements AutoCloseable {
         collectorRestarts.addAndGet(restarts);
         if (gone > 0) {
             LOG.log(System.Logger.Level.WARNING, () -> "partition " + partition.partition() + ": " + gone
-                    + " collector(s) silent for longer than scale.collector-timeout; their nodes' windows there turn "
-                    + "UNVERIFIED until they are back (collectors declared gone so far: " + collectorsGone.get() + ")");
+                    + " collector(s) fell behind the others by more than scale.collector-timeout; their nodes' "
+                    + "windows there turn UNVERIFIED until they are back (collectors declared gone so far: " + collectorsGone.get() + ")");
         }
         if (restarts > 0) {
             LOG.log(System.Logger.Level.INFO, () -> "partition " + partition.partition() + ": " + restarts
@@ -337,7 +337,7 @@ public final class Correlator implements AutoCloseable {
         return aborted.get();
     }
 
-    /** Collectors declared gone (silent past {@code scale.collector-timeout}), summed over live partitions, since the start. */
+    /** Collectors declared gone (behind the others by more than {@code scale.collector-timeout}), summed over live partitions, since the start. */
     public long collectorsDeclaredGone() {
         return collectorsGone.get();
     }

@@ -17,9 +17,12 @@ import java.util.Arrays;
  * its destination, in this partition, has passed {@code t + W}, and a silent but heart-beating
  * partition still moves on.
  *
- * <p>A collector whose heartbeat stops for longer than the collector timeout (wall clock) leaves the
- * frontier, and its nodes seen in this partition get a NODE_DOWN at their last watermark: what they
- * were waiting on turns UNVERIFIED, never LOST. Its next heartbeat brings them back (NODE_UP without
+ * <p>A collector whose watermark falls behind the newest watermark in the partition by more than the
+ * collector timeout (the others kept writing, it did not) leaves the frontier, and its nodes seen in
+ * this partition get a NODE_DOWN at their last watermark: what they were waiting on turns UNVERIFIED,
+ * never LOST. Measured on the collectors' own watermarks, not on when the records were read, the
+ * silence is the same in a replay as it was live, and a correlator cut off from the broker, or
+ * reading a backlog, declares no collector gone: all of them fall silent, or none. Its next heartbeat brings them back (NODE_UP without
  * backfill: what the outage held is unknown).
  *
  * <p>A collector that <b>restarted</b> (its heartbeat sequence starts again: a new process, the same
@@ -45,7 +48,6 @@ public final class PartitionJoin {
     private final long collectorTimeoutNanos;
     private final NodeEvent slot = new NodeEvent();
     private final long[] watermark = new long[MAX_SHARDS];
-    private final long[] heardAtNanos = new long[MAX_SHARDS];
     private final boolean[] known = new boolean[MAX_SHARDS];
     private final boolean[] gone = new boolean[MAX_SHARDS];
     private final long[] sequence = new long[MAX_SHARDS];
@@ -53,12 +55,15 @@ public final class PartitionJoin {
     private int[] shardOfNode = new int[1024];
     private int shardsSeen;
     private long frontier = Long.MIN_VALUE;
+    /** The highest heartbeat watermark read in this partition, of any collector. */
+    private long newestWatermark = Long.MIN_VALUE;
     private long collectorsGone;
     private long collectorRestarts;
 
     /**
      * @param engine the join of this partition; its dictionary is the reader's
-     * @param collectorTimeoutNanos heartbeat silence (wall clock) after which a collector counts as gone
+     * @param collectorTimeoutNanos how far a collector's watermark may fall behind the newest one in the
+     *     partition before it counts as gone
      */
     public PartitionJoin(JoinEngine engine, EventRecordReader reader, long collectorTimeoutNanos) {
         this.engine = engine;
@@ -67,7 +72,8 @@ public final class PartitionJoin {
     }
 
     /**
-     * One record of the partition, read at wall-clock {@code nowNanos}.
+     * One record of the partition, read at wall-clock {@code nowNanos} (the partition's time comes from
+     * its heartbeats only; the read time is not used).
      *
      * @return the reader's result ({@link EventRecordReader#EVENT}, {@code HEARTBEAT}, {@code VIEW_BEGINS},
      *     {@code MALFORMED})
@@ -89,13 +95,13 @@ public final class PartitionJoin {
                         announce(shard, NodeEvent.NODE_DOWN, watermark[shard]);
                     }
                     gone[shard] = false; // its nodes come back with their new streams' NODE_UP
-                } else if (gone[shard]) {
-                    gone[shard] = false;
+                } else if (gone[shard] && newestWatermark - reader.heartbeatWatermarkNanos() <= collectorTimeoutNanos) {
+                    gone[shard] = false; // caught up again (a heartbeat still far behind would only flap)
                     announce(shard, NodeEvent.NODE_UP, reader.heartbeatWatermarkNanos());
                 }
-                heardAtNanos[shard] = nowNanos;
                 // A restarted collector's first watermark may be lower than its last: time never goes back.
                 watermark[shard] = Math.max(watermark[shard], reader.heartbeatWatermarkNanos());
+                newestWatermark = Math.max(newestWatermark, watermark[shard]);
                 known[shard] = true;
                 shardsSeen = Math.max(shardsSeen, shard + 1);
             }
@@ -104,7 +110,8 @@ public final class PartitionJoin {
     }
 
     /**
-     * Retires collectors silent for longer than the timeout at wall-clock {@code nowNanos}, then lets
+     * Retires collectors whose watermark fell behind by more than the timeout ({@code nowNanos}, the wall
+     * clock, is not used: see the class comment), then lets
      * the join decide what the frontier allows.
      *
      * @return entries decided or expired
@@ -115,7 +122,7 @@ public final class PartitionJoin {
             if (!known[shard] || gone[shard]) {
                 continue;
             }
-            if (nowNanos - heardAtNanos[shard] > collectorTimeoutNanos) {
+            if (newestWatermark - watermark[shard] > collectorTimeoutNanos) {
                 gone[shard] = true;
                 collectorsGone++;
                 announce(shard, NodeEvent.NODE_DOWN, watermark[shard]);
