@@ -29,9 +29,15 @@ import java.util.Arrays;
  * shard) gets the same NODE_DOWN at its last watermark, whether or not it was declared gone meanwhile,
  * and no NODE_UP from the heartbeat: the new process writes its first heartbeat before any of its
  * streams is open, so its watermark does not yet cover its nodes' events. Each node comes back with
- * the NODE_UP its new stream writes, and the span in between (what the old process never wrote, what
- * the new one may write twice) stays UNVERIFIED. Without this, that first heartbeat would pass
- * departures to the collector's nodes whose arrivals were still to be re-read: false LOST.
+ * the NODE_UP its new stream writes, and the span in between (what the old process never wrote)
+ * stays UNVERIFIED. Without this, that first heartbeat would pass departures to the collector's nodes
+ * whose arrivals were still to be re-read: false LOST. The new streams' {@code since} re-reads what
+ * the old process may already have written. In this partition the old process wrote each node's
+ * flows in order up to the last one here (the idempotent producer loses only a tail), so the new
+ * process's flows of the node up to that one's time are skipped as duplicates: fed again, a departure
+ * whose arrival was already matched would be LOST. Because Hubble's order is by time only up to a
+ * little reordering, the skipped span's last {@link #REORDER_MARGIN_NANOS} is also declared a GAP:
+ * a flow there that the old process had not yet written may be among those skipped.
  *
  * <p>A node's view in the partition begins where it begins in the single process: at the node's
  * first flow after its stream came up, which the collector writes into every partition as a
@@ -42,6 +48,8 @@ import java.util.Arrays;
  */
 public final class PartitionJoin {
     private static final int MAX_SHARDS = 4096;
+    /** How much older than a node's newest flow another of its flows may arrive (Hubble merges per-CPU rings). */
+    static final long REORDER_MARGIN_NANOS = 1_000_000_000L;
 
     private final JoinEngine engine;
     private final EventRecordReader reader;
@@ -53,12 +61,17 @@ public final class PartitionJoin {
     private final long[] sequence = new long[MAX_SHARDS];
     /** Per node dictionary id: 1 + the shard of the collector that wrote its last event here, 0 none yet. */
     private int[] shardOfNode = new int[1024];
+    /** Per node dictionary id: node-clock time of its newest flow read here, 0 none. */
+    private long[] newestFlowNanos = new long[1024];
+    /** Per node dictionary id: its flows up to this node-clock time are duplicates of a restarted collector's, 0 none. */
+    private long[] duplicatesUpTo = new long[1024];
     private int shardsSeen;
     private long frontier = Long.MIN_VALUE;
     /** The highest heartbeat watermark read in this partition, of any collector. */
     private long newestWatermark = Long.MIN_VALUE;
     private long collectorsGone;
     private long collectorRestarts;
+    private long duplicatesSkipped;
 
     /**
      * @param engine the join of this partition; its dictionary is the reader's
@@ -81,8 +94,15 @@ public final class PartitionJoin {
     public int onRecord(byte[] value, long nowNanos) {
         int type = reader.read(value, 0, value == null ? 0 : value.length, slot);
         if (type == EventRecordReader.EVENT || type == EventRecordReader.VIEW_BEGINS) {
-            int shard = reader.eventShard();
-            remember(shard, slot.node);
+            int node = slot.node;
+            remember(reader.eventShard(), node);
+            if (slot.kind == NodeEvent.FLOW && node > 0 && node < duplicatesUpTo.length) {
+                if (slot.timeNanos <= duplicatesUpTo[node]) {
+                    duplicatesSkipped++;
+                    return type;
+                }
+                newestFlowNanos[node] = Math.max(newestFlowNanos[node], slot.timeNanos);
+            }
             engine.onEvent(slot, false);
         } else if (type == EventRecordReader.HEARTBEAT) {
             int shard = reader.heartbeatShard();
@@ -94,6 +114,7 @@ public final class PartitionJoin {
                     if (!gone[shard]) {
                         announce(shard, NodeEvent.NODE_DOWN, watermark[shard]);
                     }
+                    skipRewritten(shard);
                     gone[shard] = false; // its nodes come back with their new streams' NODE_UP
                 } else if (gone[shard] && newestWatermark - reader.heartbeatWatermarkNanos() <= collectorTimeoutNanos) {
                     gone[shard] = false; // caught up again (a heartbeat still far behind would only flap)
@@ -157,6 +178,11 @@ public final class PartitionJoin {
         return collectorRestarts;
     }
 
+    /** Flows of a restarted collector skipped as already written by its previous process. */
+    public long duplicatesSkipped() {
+        return duplicatesSkipped;
+    }
+
     public JoinEngine engine() {
         return engine;
     }
@@ -179,12 +205,32 @@ public final class PartitionJoin {
         }
     }
 
+    /** After a restart of {@code shard}: its nodes' flows up to their newest here are duplicates (class comment). */
+    private void skipRewritten(int shard) {
+        for (int node = 1; node < shardOfNode.length; node++) {
+            if (shardOfNode[node] == shard + 1 && newestFlowNanos[node] != 0) {
+                duplicatesUpTo[node] = newestFlowNanos[node];
+                slot.clear();
+                slot.kind = NodeEvent.GAP;
+                slot.node = node;
+                slot.gapStartNanos = newestFlowNanos[node] - REORDER_MARGIN_NANOS;
+                slot.gapEndNanos = newestFlowNanos[node];
+                slot.timeNanos = newestFlowNanos[node];
+                slot.receivedNanos = newestFlowNanos[node];
+                engine.onEvent(slot, false);
+            }
+        }
+    }
+
     private void remember(int shard, int node) {
         if (shard >= MAX_SHARDS || node <= 0) {
             return;
         }
         if (node >= shardOfNode.length) {
-            shardOfNode = Arrays.copyOf(shardOfNode, Math.max(node + 1, shardOfNode.length * 2));
+            int length = Math.max(node + 1, shardOfNode.length * 2);
+            shardOfNode = Arrays.copyOf(shardOfNode, length);
+            newestFlowNanos = Arrays.copyOf(newestFlowNanos, length);
+            duplicatesUpTo = Arrays.copyOf(duplicatesUpTo, length);
         }
         shardOfNode[node] = shard + 1;
         shardsSeen = Math.max(shardsSeen, shard + 1);
