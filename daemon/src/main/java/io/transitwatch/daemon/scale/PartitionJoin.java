@@ -97,7 +97,8 @@ public final class PartitionJoin {
             int node = slot.node;
             remember(reader.eventShard(), node);
             if (slot.kind == NodeEvent.FLOW && node > 0 && node < duplicatesUpTo.length) {
-                if (slot.timeNanos <= duplicatesUpTo[node]) {
+                // Never a view-begins record: the new stream's first flow ends the node's outage here.
+                if (type == EventRecordReader.EVENT && slot.timeNanos <= duplicatesUpTo[node]) {
                     duplicatesSkipped++;
                     return type;
                 }

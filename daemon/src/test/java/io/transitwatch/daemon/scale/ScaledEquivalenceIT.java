@@ -34,6 +34,8 @@ class ScaledEquivalenceIT {
     private static final Duration LONG_JUDGED_TRAFFIC = Duration.ofSeconds(20);
     /** How far past an outage a departure's verdict may still depend on it: the window plus the join's slack. */
     private static final Duration REACH = ScaledRun.WINDOW.plusSeconds(1);
+    /** hubble.backfill-overlap (2 s) plus 1 s: see the collector restart's test. */
+    private static final Duration AFTER_RESTART = Duration.ofSeconds(3);
     /** scale.collector-timeout's default: after it a silent collector's nodes turn UNVERIFIED. */
     private static final Duration COLLECTOR_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration BROKER_DOWN = Duration.ofSeconds(3);
@@ -107,10 +109,15 @@ class ScaledEquivalenceIT {
      *   <li>nothing is reported that the single process does not report: scaled ⊆ single, over the
      *       whole judged range, duplicates included;</li>
      *   <li>every single-process tuple first seen outside [kill − {@link #REACH}, every new stream up
-     *       + 1 s) is reported. A departure is judged on the arrivals of the window after it (W, plus
-     *       the join's watermark slack), so one first seen before that span needs nothing the restart
-     *       lost; the span ends at the new NODE_UP (read from the observers topic, which the collector
-     *       writes right after every partition), plus 1 s for the node's clock offset.</li>
+     *       + {@link #AFTER_RESTART}) is reported. A departure is judged on the arrivals of the window
+     *       after it (W, plus the join's watermark slack), so one first seen before that span needs
+     *       nothing the restart lost. The span ends at the new NODE_UP (read from the observers topic,
+     *       which the collector writes right after every partition), but the join still judges the
+     *       node's next windows UNVERIFIED for a moment: measured 1.3 to 1.7 s after the last NODE_UP
+     *       was read here. The new stream's {@code since} backfill delivers flows up to 2 s after
+     *       their time, which raises the join's lateness estimate of the node (NodeClocks) for a
+     *       while; this is the known "UNVERIFIED where one process says LOST, never the other way"
+     *       after a backfilled reconnect (docs/event-topic.md, Limits).</li>
      * </ul>
      * No alert id is read twice.
      */
@@ -134,7 +141,7 @@ class ScaledEquivalenceIT {
             }
         });
         long gapFrom = outcome.pipeline().disruptedAt - REACH.toNanos();
-        long gapUntil = outcome.pipeline().recoveredAt + Duration.ofSeconds(1).toNanos();
+        long gapUntil = outcome.pipeline().recoveredAt + AFTER_RESTART.toNanos();
         Set<String> outsideTheGap = new TreeSet<>(outcome.singleFirstSeen(Long.MIN_VALUE, gapFrom));
         outsideTheGap.addAll(outcome.singleFirstSeen(gapUntil, Long.MAX_VALUE));
         Set<String> falseOnes = new TreeSet<>(outcome.scaled());
@@ -144,7 +151,9 @@ class ScaledEquivalenceIT {
         assertTrue(outsideTheGap.size() >= 4, "too few losses outside the gap to prove anything: " + outsideTheGap
                 + "; " + outcome.difference());
         assertEquals(Set.of(), falseOnes, "reported, but not by the single process: " + outcome.difference());
-        assertEquals(Set.of(), missed, "not reported outside the gap: " + outcome.difference());
+        assertEquals(Set.of(), missed, "not reported outside the gap [" + java.time.Instant.ofEpochSecond(0, gapFrom)
+                + ", " + java.time.Instant.ofEpochSecond(0, gapUntil) + "): " + outcome.alertsOf(missed) + "; "
+                + outcome.difference());
     }
 
     /**

@@ -151,6 +151,12 @@ final class ScaledRun {
                     + ", recovered at " + Instant.ofEpochSecond(0, pipeline.recoveredAt);
         }
 
+        /** The alerts of both sides on the endpoints of {@code tuples}, for an assertion message. */
+        String alertsOf(Set<String> tuples) {
+            return "the single process's alerts of " + tuples + ": " + about(tuples, singleAll) + "; the scaled: "
+                    + about(tuples, scaledAll);
+        }
+
         /** Every alert, any verdict and time, on the endpoints of {@code tuples}. */
         private static List<String> about(Set<String> tuples, List<Alert> alerts) {
             Set<String> endpoints = tuples.stream().map(t -> t.substring(t.indexOf(' ', t.indexOf(' ', t.indexOf(' ') + 1) + 1) + 1))
