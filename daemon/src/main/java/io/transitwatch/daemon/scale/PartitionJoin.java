@@ -22,8 +22,9 @@ import java.util.Arrays;
  * this partition get a NODE_DOWN at their last watermark: what they were waiting on turns UNVERIFIED,
  * never LOST. Measured on the collectors' own watermarks, not on when the records were read, the
  * silence is the same in a replay as it was live, and a correlator cut off from the broker, or
- * reading a backlog, declares no collector gone: all of them fall silent, or none. Its next heartbeat brings them back (NODE_UP without
- * backfill: what the outage held is unknown).
+ * reading a backlog, declares no collector gone: all of them fall silent, or none. Its next heartbeat
+ * within the timeout of the newest brings them back (NODE_UP without backfill: what the outage held
+ * is unknown).
  *
  * <p>A collector that <b>restarted</b> (its heartbeat sequence starts again: a new process, the same
  * shard) gets the same NODE_DOWN at its last watermark, whether or not it was declared gone meanwhile,
@@ -63,7 +64,7 @@ public final class PartitionJoin {
     private int[] shardOfNode = new int[1024];
     /** Per node dictionary id: node-clock time of its newest flow read here, 0 none. */
     private long[] newestFlowNanos = new long[1024];
-    /** Per node dictionary id: its flows up to this node-clock time are duplicates of a restarted collector's, 0 none. */
+    /** Per node dictionary id: its flows up to this node-clock time are a restarted collector's duplicates, 0 none. */
     private long[] duplicatesUpTo = new long[1024];
     private int shardsSeen;
     private long frontier = Long.MIN_VALUE;
@@ -117,7 +118,8 @@ public final class PartitionJoin {
                     }
                     skipRewritten(shard);
                     gone[shard] = false; // its nodes come back with their new streams' NODE_UP
-                } else if (gone[shard] && newestWatermark - reader.heartbeatWatermarkNanos() <= collectorTimeoutNanos) {
+                } else if (gone[shard]
+                        && newestWatermark - reader.heartbeatWatermarkNanos() <= collectorTimeoutNanos) {
                     gone[shard] = false; // caught up again (a heartbeat still far behind would only flap)
                     announce(shard, NodeEvent.NODE_UP, reader.heartbeatWatermarkNanos());
                 }
@@ -132,9 +134,9 @@ public final class PartitionJoin {
     }
 
     /**
-     * Retires collectors whose watermark fell behind by more than the timeout ({@code nowNanos}, the wall
-     * clock, is not used: see the class comment), then lets
-     * the join decide what the frontier allows.
+     * Retires collectors whose watermark fell behind by more than the timeout ({@code nowNanos}, the
+     * wall clock, is not used: see the class comment), then lets the join decide what the frontier
+     * allows.
      *
      * @return entries decided or expired
      */

@@ -169,6 +169,9 @@ class ScaledEquivalenceIT {
     void aBrokerRestartLosesAndDuplicatesNothing() throws Exception {
         Outcome outcome = ScaledRun.run(broker, dir, "seed", "broker", LONG_JUDGED_TRAFFIC, pipeline -> {
             pipeline.broker.stop();
+            String[] hostPort = pipeline.broker.bootstrapServers().split(":");
+            org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> new java.net.Socket(hostPort[0], Integer.parseInt(hostPort[1])).close(), "the broker is down");
             long restartAt = Clock.SYSTEM.epochNanos() + BROKER_DOWN.toNanos();
             ScaledRun.await("the broker's outage", BROKER_DOWN.plusSeconds(10), pipeline.processes, () -> "",
                     () -> Clock.SYSTEM.epochNanos() >= restartAt);
