@@ -120,6 +120,49 @@ class PartitionJoinTest {
     }
 
     /**
+     * The collector of a, the source, is killed after its departure was matched, and its new process
+     * re-reads a's ring from before the kill ({@code since}): the same departure reaches the partition
+     * a second time, long after b's arrival matched it. Fed again it would be LOST; it is skipped as a
+     * duplicate, being no newer than the old process's last flow of a here.
+     */
+    @Test
+    void shouldSkipARestartedCollectorsFlowsItsPreviousProcessHadWritten() {
+        start();
+        departure(T0 + S);
+        NodeEvent arrival = event("b", NodeEvent.FLOW, T0 + S + 1_000_000);
+        arrival.verdict = JoinConstants.VERDICT_FORWARDED;
+        arrival.observationPoint = JoinConstants.POINT_TO_ENDPOINT;
+        arrival.traceReason = JoinConstants.TRACE_REASON_NEW;
+        arrival.ipVersion = 4;
+        arrival.srcLo = 0x0000_ffff_0a00_0105L;
+        arrival.dstLo = 0x0000_ffff_0a00_0207L;
+        arrival.protocol = NodeEvent.PROTO_TCP;
+        arrival.tcpFlags = NodeEvent.TCP_SYN;
+        arrival.srcPort = 40000;
+        arrival.dstPort = 8080;
+        join.onRecord(record(arrival, 1), T0 + S);
+        for (long t = T0 + S; t <= T0 + 10 * S; t += S / 4) {
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
+        assertEquals(1, counters.get(JoinCounters.Global.MATCHED));
+
+        sequence[0] = 0; // a new process of shard 0, whose stream of a starts 2 s before the kill
+        heartbeat(0, T0 + 11 * S, T0 + 11 * S);
+        join.onRecord(record(event("a", NodeEvent.NODE_UP, T0 + 11 * S), 0), T0 + 11 * S);
+        departure(T0 + S);
+        for (long t = T0 + 11 * S; t <= T0 + 30 * S; t += S / 4) {
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
+        assertEquals(0, counters.get(JoinCounters.Global.LOST));
+        assertEquals(1, counters.get(JoinCounters.Global.MATCHED));
+        assertEquals(1, join.duplicatesSkipped());
+    }
+
+    /**
      * A destination whose only flow hashes into another partition: in the single process its view
      * begins at that flow, so a departure to it a moment later, never answered, is LOST. The
      * collector's view-begins record gives the departure's partition the same beginning; without it
