@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:stopped by SIGTERM or SIGINT after a clean shutdown",
-            "1:the configuration is invalid, or the collector could not start (the reason is printed)",
+            "1:the configuration is invalid, the collector could not start, or Kafka did not take a record (the reason is printed)",
             "2:wrong usage (unknown option)"})
 public final class CollectCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(CollectCommand.class.getName());
@@ -34,7 +34,9 @@ public final class CollectCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         return ScaledRole.run("transitwatch collect", config, sets, settings -> {
             Collector collector = Collector.start(settings, Clock.SYSTEM);
-            return ScaledRole.Running.of(collector, () -> null);
+            return ScaledRole.Running.of(collector, () -> collector.failed()
+                    ? new IllegalStateException("a record could not be written to Kafka: " + collector.failure())
+                    : null);
         }, "closing the streams and flushing the producer", LOG);
     }
 }

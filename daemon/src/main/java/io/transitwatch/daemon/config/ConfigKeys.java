@@ -350,9 +350,11 @@ public final class ConfigKeys {
             "How often a collector writes its watermark into every partition of the event topic.");
     public static final Key<Duration> SCALE_COLLECTOR_TIMEOUT = define("scale.collector-timeout",
             DurationType.positive(), Duration.ofSeconds(5),
-            "transitwatch correlate: a collector whose heartbeats stop arriving in a partition for this long "
-            + "(wall clock, as read) counts as gone there: its nodes' windows turn UNVERIFIED, never LOST, and "
-            + "the others' verdicts go on. Keep it several scale.heartbeat-interval.");
+            "transitwatch correlate: a collector whose heartbeat watermark in a partition falls this far behind "
+            + "the newest one there (the other collectors kept writing, it did not) counts as gone there: its "
+            + "nodes' windows turn UNVERIFIED, never LOST, and the others' verdicts go on. Measured on the "
+            + "collectors' watermarks, so a broker outage or a correlator's lag declares no collector gone. "
+            + "Keep it several scale.heartbeat-interval.");
     public static final Key<String> SCALE_CORRELATOR_GROUP = define("scale.correlator-group",
             TextType.ANY, "transitwatch-correlators",
             "Kafka consumer group of the correlators.");

@@ -22,6 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * Thread-safe lifecycle ({@link #start} and {@link #close} from any thread, once each); the publishing
@@ -33,6 +34,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * partition and, keyed by node, to the compacted observers topic; a watermark heartbeat goes into
  * every partition every {@code scale.heartbeat-interval}. Kafka's idempotent producer keeps each
  * partition in the order we send.
+ *
+ * <p><b>A record Kafka did not take ends the collector.</b> A heartbeat promises that everything
+ * before its watermark is written; after a failed send (delivery timeout, buffer full for {@code
+ * max.block.ms}, authorization) that promise would be false, and a correlator would judge the missing
+ * arrivals LOST. So the first failure stops every further send, heartbeats included, and force-closes
+ * the producer from the failure callback: what is still queued behind the failed batch is dropped,
+ * and what is already in flight has a later idempotent sequence number, which the broker refuses
+ * without the failed batch. {@code transitwatch collect} then exits with 1. The correlators see the
+ * silence, turn its nodes' windows UNVERIFIED after {@code scale.collector-timeout}, and the restarted
+ * process re-reads the nodes' rings.
  */
 public final class Collector implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Collector.class.getName());
@@ -51,6 +62,8 @@ public final class Collector implements AutoCloseable {
     private final long heartbeatNanos;
     private final Thread thread;
     private final AtomicLong sendFailures = new AtomicLong();
+    /** The first send Kafka refused; from then on nothing is sent (see the class comment). */
+    private volatile Exception failure;
     private final ShardAssignment shards;
     private volatile boolean running = true;
 
@@ -72,13 +85,12 @@ public final class Collector implements AutoCloseable {
                 new EventPublisher.RecordSink() {
                     @Override
                     public void send(int partition, byte[] key, byte[] value) {
-                        producer.send(new ProducerRecord<>(events, partition < 0 ? null : partition, key, value),
-                                (metadata, failure) -> countFailure(failure));
+                        write(new ProducerRecord<>(events, partition < 0 ? null : partition, key, value));
                     }
 
                     @Override
                     public void status(byte[] node, byte[] value) {
-                        producer.send(new ProducerRecord<>(observers, node, value), (metadata, failure) -> countFailure(failure));
+                        write(new ProducerRecord<>(observers, node, value));
                     }
                 }, partitions, member);
         this.heartbeatNanos = settings.duration(ConfigKeys.SCALE_HEARTBEAT_INTERVAL).toNanos();
@@ -109,6 +121,9 @@ public final class Collector implements AutoCloseable {
             producer.close(Duration.ofSeconds(1));
             throw e;
         }
+        // Before any stream opens: in every partition a restarted collector's first record is a heartbeat
+        // whose sequence starts again, so the correlators put its nodes down before its new streams write.
+        collector.publisher.heartbeat(clock.epochNanos() - WATERMARK_MARGIN_NANOS);
         collector.thread.start();
         collector.ingest.start();
         return collector;
@@ -123,15 +138,38 @@ public final class Collector implements AutoCloseable {
                                 + (settings.integer(ConfigKeys.SCALE_SHARDS) - 1))));
     }
 
-    private void countFailure(Exception failure) {
+    private void write(ProducerRecord<byte[], byte[]> record) {
         if (failure != null) {
             sendFailures.incrementAndGet();
+            return;
         }
+        try {
+            producer.send(record, (metadata, failed) -> {
+                if (failed != null) {
+                    fail(failed);
+                }
+            });
+        } catch (KafkaException | IllegalStateException e) { // closed by a failure on the producer's own thread
+            fail(e);
+        }
+    }
+
+    /** On the producer's I/O thread (a failed batch) or the publishing thread (a refused send). */
+    private void fail(Exception cause) {
+        sendFailures.incrementAndGet();
+        if (failure != null) {
+            return;
+        }
+        failure = cause;
+        LOG.log(System.Logger.Level.ERROR, "a record could not be written to Kafka (" + cause + "): this collector "
+                + "stops writing, heartbeats included, and exits. The correlators turn its nodes' windows UNVERIFIED "
+                + "after scale.collector-timeout; its restart re-reads the nodes from Hubble.");
+        producer.close(Duration.ZERO); // drops what is queued behind the failed batch (see the class comment)
     }
 
     private void run() {
         long nextHeartbeat = clock.epochNanos();
-        while (running) {
+        while (running && failure == null) {
             long drainStarted = clock.epochNanos();
             int polled = ingest.ring().poll(publisher, JoinDutyCycle.BATCH);
             if (polled < JoinDutyCycle.BATCH && drainStarted >= nextHeartbeat) {
@@ -142,12 +180,21 @@ public final class Collector implements AutoCloseable {
                 LockSupport.parkNanos(IDLE_PARK_NANOS);
             }
         }
-        while (ingest.ring().poll(publisher, JoinDutyCycle.BATCH) > 0) {
+        while (failure == null && ingest.ring().poll(publisher, JoinDutyCycle.BATCH) > 0) {
             Thread.onSpinWait(); // what the ingest handed over before it stopped
         }
     }
 
-    /** Records the producer could not deliver (counted; the correlators see the gap as a stale heartbeat). */
+    /** Whether a record could not be written: the collector has stopped writing and must exit (see {@link #failure()}). */
+    public boolean failed() {
+        return failure != null;
+    }
+
+    public Exception failure() {
+        return failure;
+    }
+
+    /** Records the producer could not deliver, or not sent after the first such failure. */
     public long sendFailures() {
         return sendFailures.get();
     }

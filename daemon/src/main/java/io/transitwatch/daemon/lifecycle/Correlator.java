@@ -81,6 +81,8 @@ public final class Correlator implements AutoCloseable {
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong aborted = new AtomicLong();
     private final AtomicLong rebuilt = new AtomicLong();
+    private final AtomicLong collectorsGone = new AtomicLong();
+    private final AtomicLong collectorRestarts = new AtomicLong();
     private volatile boolean running = true;
     private volatile Throwable failure;
     private boolean batchHasRecords;
@@ -142,6 +144,7 @@ public final class Correlator implements AutoCloseable {
                 }
                 for (CorrelatedPartition partition : partitions.values()) {
                     partition.advance(now);
+                    noteCollectorChanges(partition);
                 }
                 if (clock.epochNanos() - batchStartedNanos >= BATCH_NANOS) {
                     commit();
@@ -159,6 +162,29 @@ public final class Correlator implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "correlator stopped", e);
         } finally {
             kafka.close();
+        }
+    }
+
+    /**
+     * Counts and logs collectors declared gone or seen restarted in a partition (rare: the operator's
+     * view of why a collector's nodes turn UNVERIFIED; a restart found while replaying is not new).
+     */
+    private void noteCollectorChanges(CorrelatedPartition partition) {
+        long gone = partition.newlyGoneCollectors();
+        long restarts = partition.newlyRestartedCollectors();
+        if (gone == 0 && restarts == 0) {
+            return;
+        }
+        collectorsGone.addAndGet(gone);
+        collectorRestarts.addAndGet(restarts);
+        if (gone > 0) {
+            LOG.log(System.Logger.Level.WARNING, () -> "partition " + partition.partition() + ": " + gone
+                    + " collector(s) fell behind the others by more than scale.collector-timeout; their nodes' "
+                    + "windows there turn UNVERIFIED until they are back (collectors declared gone so far: " + collectorsGone.get() + ")");
+        }
+        if (restarts > 0) {
+            LOG.log(System.Logger.Level.INFO, () -> "partition " + partition.partition() + ": " + restarts
+                    + " collector(s) started again; their nodes are down there until their new streams are up");
         }
     }
 
@@ -318,6 +344,16 @@ public final class Correlator implements AutoCloseable {
 
     public long abortedTransactions() {
         return aborted.get();
+    }
+
+    /** Collectors declared gone (behind the others by more than {@code scale.collector-timeout}), summed over live partitions, since the start. */
+    public long collectorsDeclaredGone() {
+        return collectorsGone.get();
+    }
+
+    /** Collector restarts (heartbeat sequence reset) seen in live partitions since the start. */
+    public long collectorRestarts() {
+        return collectorRestarts.get();
     }
 
     /** Partitions (re)built by replay since the start. */

@@ -24,6 +24,8 @@ public final class CorrelatedPartition {
     private final PairCountDeltas counts;
     private final long liveFrom;
     private long nextOffset;
+    private long goneNoted;
+    private long restartsNoted;
 
     /**
      * @param startOffset the first offset that will be read (the replay's start)
@@ -79,6 +81,22 @@ public final class CorrelatedPartition {
     /** The offset to commit with this transaction: the next one to read, or -1 while still replaying before the committed one. */
     public long commitOffset() {
         return gate.isOpen() && nextOffset > liveFrom ? nextOffset : -1;
+    }
+
+    /** Collectors declared gone here since the last call; 0 for those found while replaying muted (not news). */
+    public long newlyGoneCollectors() {
+        long total = join.collectorsGone();
+        long fresh = gate.isOpen() ? total - goneNoted : 0;
+        goneNoted = total;
+        return fresh;
+    }
+
+    /** Collector restarts seen here since the last call; 0 for those found while replaying muted. */
+    public long newlyRestartedCollectors() {
+        long total = join.collectorRestarts();
+        long fresh = gate.isOpen() ? total - restartsNoted : 0;
+        restartsNoted = total;
+        return fresh;
     }
 
     public int partition() {

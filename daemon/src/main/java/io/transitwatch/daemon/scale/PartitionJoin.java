@@ -17,10 +17,28 @@ import java.util.Arrays;
  * its destination, in this partition, has passed {@code t + W}, and a silent but heart-beating
  * partition still moves on.
  *
- * <p>A collector whose heartbeat stops for longer than the collector timeout (wall clock) leaves the
- * frontier, and its nodes seen in this partition get a NODE_DOWN at their last watermark: what they
- * were waiting on turns UNVERIFIED, never LOST. Its next heartbeat brings them back (NODE_UP without
- * backfill: what the outage held is unknown).
+ * <p>A collector whose watermark falls behind the newest watermark in the partition by more than the
+ * collector timeout (the others kept writing, it did not) leaves the frontier, and its nodes seen in
+ * this partition get a NODE_DOWN at their last watermark: what they were waiting on turns UNVERIFIED,
+ * never LOST. Measured on the collectors' own watermarks, not on when the records were read, the
+ * silence is the same in a replay as it was live, and a correlator cut off from the broker, or
+ * reading a backlog, declares no collector gone: all of them fall silent, or none. Its next heartbeat
+ * within the timeout of the newest brings them back (NODE_UP without backfill: what the outage held
+ * is unknown).
+ *
+ * <p>A collector that <b>restarted</b> (its heartbeat sequence starts again: a new process, the same
+ * shard) gets the same NODE_DOWN at its last watermark, whether or not it was declared gone meanwhile,
+ * and no NODE_UP from the heartbeat: the new process writes its first heartbeat before any of its
+ * streams is open, so its watermark does not yet cover its nodes' events. Each node comes back with
+ * the NODE_UP its new stream writes, and the span in between (what the old process never wrote)
+ * stays UNVERIFIED. Without this, that first heartbeat would pass departures to the collector's nodes
+ * whose arrivals were still to be re-read: false LOST. The new streams' {@code since} re-reads what
+ * the old process may already have written. In this partition the old process wrote each node's
+ * flows in order up to the last one here (the idempotent producer loses only a tail), so the new
+ * process's flows of the node up to that one's time are skipped as duplicates: fed again, a departure
+ * whose arrival was already matched would be LOST. Because Hubble's order is by time only up to a
+ * little reordering, the skipped span's last {@link #REORDER_MARGIN_NANOS} is also declared a GAP:
+ * a flow there that the old process had not yet written may be among those skipped.
  *
  * <p>A node's view in the partition begins where it begins in the single process: at the node's
  * first flow after its stream came up, which the collector writes into every partition as a
@@ -31,24 +49,35 @@ import java.util.Arrays;
  */
 public final class PartitionJoin {
     private static final int MAX_SHARDS = 4096;
+    /** How much older than a node's newest flow another of its flows may arrive (Hubble merges per-CPU rings). */
+    static final long REORDER_MARGIN_NANOS = 1_000_000_000L;
 
     private final JoinEngine engine;
     private final EventRecordReader reader;
     private final long collectorTimeoutNanos;
     private final NodeEvent slot = new NodeEvent();
     private final long[] watermark = new long[MAX_SHARDS];
-    private final long[] heardAtNanos = new long[MAX_SHARDS];
     private final boolean[] known = new boolean[MAX_SHARDS];
     private final boolean[] gone = new boolean[MAX_SHARDS];
+    private final long[] sequence = new long[MAX_SHARDS];
     /** Per node dictionary id: 1 + the shard of the collector that wrote its last event here, 0 none yet. */
     private int[] shardOfNode = new int[1024];
+    /** Per node dictionary id: node-clock time of its newest flow read here, 0 none. */
+    private long[] newestFlowNanos = new long[1024];
+    /** Per node dictionary id: its flows up to this node-clock time are a restarted collector's duplicates, 0 none. */
+    private long[] duplicatesUpTo = new long[1024];
     private int shardsSeen;
     private long frontier = Long.MIN_VALUE;
+    /** The highest heartbeat watermark read in this partition, of any collector. */
+    private long newestWatermark = Long.MIN_VALUE;
     private long collectorsGone;
+    private long collectorRestarts;
+    private long duplicatesSkipped;
 
     /**
      * @param engine the join of this partition; its dictionary is the reader's
-     * @param collectorTimeoutNanos heartbeat silence (wall clock) after which a collector counts as gone
+     * @param collectorTimeoutNanos how far a collector's watermark may fall behind the newest one in the
+     *     partition before it counts as gone
      */
     public PartitionJoin(JoinEngine engine, EventRecordReader reader, long collectorTimeoutNanos) {
         this.engine = engine;
@@ -57,7 +86,8 @@ public final class PartitionJoin {
     }
 
     /**
-     * One record of the partition, read at wall-clock {@code nowNanos}.
+     * One record of the partition, read at wall-clock {@code nowNanos} (the partition's time comes from
+     * its heartbeats only; the read time is not used).
      *
      * @return the reader's result ({@link EventRecordReader#EVENT}, {@code HEARTBEAT}, {@code VIEW_BEGINS},
      *     {@code MALFORMED})
@@ -65,28 +95,48 @@ public final class PartitionJoin {
     public int onRecord(byte[] value, long nowNanos) {
         int type = reader.read(value, 0, value == null ? 0 : value.length, slot);
         if (type == EventRecordReader.EVENT || type == EventRecordReader.VIEW_BEGINS) {
-            int shard = reader.eventShard();
-            remember(shard, slot.node);
+            int node = slot.node;
+            remember(reader.eventShard(), node);
+            if (slot.kind == NodeEvent.FLOW && node > 0 && node < duplicatesUpTo.length) {
+                // Never a view-begins record: the new stream's first flow ends the node's outage here.
+                if (type == EventRecordReader.EVENT && slot.timeNanos <= duplicatesUpTo[node]) {
+                    duplicatesSkipped++;
+                    return type;
+                }
+                newestFlowNanos[node] = Math.max(newestFlowNanos[node], slot.timeNanos);
+            }
             engine.onEvent(slot, false);
         } else if (type == EventRecordReader.HEARTBEAT) {
             int shard = reader.heartbeatShard();
             if (shard < MAX_SHARDS) {
-                heardAtNanos[shard] = nowNanos;
-                watermark[shard] = Math.max(watermark[shard], reader.heartbeatWatermarkNanos());
-                known[shard] = true;
-                shardsSeen = Math.max(shardsSeen, shard + 1);
-                if (gone[shard]) {
-                    gone[shard] = false;
+                boolean restarted = known[shard] && reader.heartbeatSequence() <= sequence[shard];
+                sequence[shard] = reader.heartbeatSequence();
+                if (restarted) {
+                    collectorRestarts++;
+                    if (!gone[shard]) {
+                        announce(shard, NodeEvent.NODE_DOWN, watermark[shard]);
+                    }
+                    skipRewritten(shard);
+                    gone[shard] = false; // its nodes come back with their new streams' NODE_UP
+                } else if (gone[shard]
+                        && newestWatermark - reader.heartbeatWatermarkNanos() <= collectorTimeoutNanos) {
+                    gone[shard] = false; // caught up again (a heartbeat still far behind would only flap)
                     announce(shard, NodeEvent.NODE_UP, reader.heartbeatWatermarkNanos());
                 }
+                // A restarted collector's first watermark may be lower than its last: time never goes back.
+                watermark[shard] = Math.max(watermark[shard], reader.heartbeatWatermarkNanos());
+                newestWatermark = Math.max(newestWatermark, watermark[shard]);
+                known[shard] = true;
+                shardsSeen = Math.max(shardsSeen, shard + 1);
             }
         }
         return type;
     }
 
     /**
-     * Retires collectors silent for longer than the timeout at wall-clock {@code nowNanos}, then lets
-     * the join decide what the frontier allows.
+     * Retires collectors whose watermark fell behind by more than the timeout ({@code nowNanos}, the
+     * wall clock, is not used: see the class comment), then lets the join decide what the frontier
+     * allows.
      *
      * @return entries decided or expired
      */
@@ -96,7 +146,7 @@ public final class PartitionJoin {
             if (!known[shard] || gone[shard]) {
                 continue;
             }
-            if (nowNanos - heardAtNanos[shard] > collectorTimeoutNanos) {
+            if (newestWatermark - watermark[shard] > collectorTimeoutNanos) {
                 gone[shard] = true;
                 collectorsGone++;
                 announce(shard, NodeEvent.NODE_DOWN, watermark[shard]);
@@ -126,6 +176,16 @@ public final class PartitionJoin {
         return collectorsGone;
     }
 
+    /** Collectors seen to start again (heartbeat sequence reset) since the start. */
+    public long collectorRestarts() {
+        return collectorRestarts;
+    }
+
+    /** Flows of a restarted collector skipped as already written by its previous process. */
+    public long duplicatesSkipped() {
+        return duplicatesSkipped;
+    }
+
     public JoinEngine engine() {
         return engine;
     }
@@ -148,12 +208,32 @@ public final class PartitionJoin {
         }
     }
 
+    /** After a restart of {@code shard}: its nodes' flows up to their newest here are duplicates (class comment). */
+    private void skipRewritten(int shard) {
+        for (int node = 1; node < shardOfNode.length; node++) {
+            if (shardOfNode[node] == shard + 1 && newestFlowNanos[node] != 0) {
+                duplicatesUpTo[node] = newestFlowNanos[node];
+                slot.clear();
+                slot.kind = NodeEvent.GAP;
+                slot.node = node;
+                slot.gapStartNanos = newestFlowNanos[node] - REORDER_MARGIN_NANOS;
+                slot.gapEndNanos = newestFlowNanos[node];
+                slot.timeNanos = newestFlowNanos[node];
+                slot.receivedNanos = newestFlowNanos[node];
+                engine.onEvent(slot, false);
+            }
+        }
+    }
+
     private void remember(int shard, int node) {
         if (shard >= MAX_SHARDS || node <= 0) {
             return;
         }
         if (node >= shardOfNode.length) {
-            shardOfNode = Arrays.copyOf(shardOfNode, Math.max(node + 1, shardOfNode.length * 2));
+            int length = Math.max(node + 1, shardOfNode.length * 2);
+            shardOfNode = Arrays.copyOf(shardOfNode, length);
+            newestFlowNanos = Arrays.copyOf(newestFlowNanos, length);
+            duplicatesUpTo = Arrays.copyOf(duplicatesUpTo, length);
         }
         shardOfNode[node] = shard + 1;
         shardsSeen = Math.max(shardsSeen, shard + 1);

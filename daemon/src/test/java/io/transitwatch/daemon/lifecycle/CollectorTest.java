@@ -4,10 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.config.ConfigLoader;
 import io.transitwatch.daemon.config.Settings;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 class CollectorTest {
@@ -35,5 +44,34 @@ class CollectorTest {
                 () -> Collector.shardIndex(settings, Map.of("HOSTNAME", "laptop")));
         assertTrue(e.getMessage().contains("scale.shard-index") && e.getMessage().contains("laptop")
                 && e.getMessage().contains("0..2"), e.getMessage());
+    }
+
+    /**
+     * A heartbeat promises that everything before its watermark is written. After a record Kafka did
+     * not take, no further record may be written, heartbeats least of all: a correlator would judge
+     * the missing arrivals LOST. The collector then reports itself failed, and collect exits.
+     */
+    @Test
+    void shouldWriteNothingMoreHeartbeatsIncludedOnceARecordCouldNotBeWritten() {
+        Node broker = new Node(0, "localhost", 9092);
+        List<PartitionInfo> partitions = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+            partitions.add(new PartitionInfo("transitwatch.events.v1", p, broker, new Node[] {broker}, new Node[] {broker}));
+        }
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(new Cluster("test", List.of(broker), partitions,
+                Set.of(), Set.of()), false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        Collector collector = new Collector(settings("scale.shards=1", "scale.shard-index=0",
+                "scale.topic.events=transitwatch.events.v1"), Clock.SYSTEM, producer, Map.of());
+        collector.publisher().heartbeat(1_000);
+        assertEquals(3, producer.history().size(), "one heartbeat per partition");
+        assertTrue(!collector.failed());
+
+        producer.errorNext(new TimeoutException("expired in the accumulator"));
+        collector.publisher().heartbeat(2_000);
+
+        assertTrue(collector.failed(), "a refused record fails the collector");
+        assertEquals(3, producer.history().size(), "no heartbeat after the failure");
+        assertTrue(collector.sendFailures() >= 4, "the refused record and the 3 heartbeats not sent: "
+                + collector.sendFailures());
     }
 }

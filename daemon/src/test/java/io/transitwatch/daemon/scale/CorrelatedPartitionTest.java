@@ -40,6 +40,7 @@ class CorrelatedPartitionTest {
 
     /** The partition as the collectors of a (shard 0) and b (shard 1) wrote it: one SYN a → b, never arriving, then one more. */
     private final List<byte[]> topic = new ArrayList<>();
+    private long heartbeatSequence;
 
     private final class Owner {
         final List<Alert> published = new ArrayList<>();
@@ -193,9 +194,12 @@ class CorrelatedPartitionTest {
         return Arrays.copyOf(buffer, writer.writeEvent(event, shard, buffer));
     }
 
+    /** Each collector's heartbeat; its sequence grows, as one process's does (a reset is a restart). */
     private void heartbeats(long watermark) {
+        heartbeatSequence++;
         for (int shard = 0; shard < 2; shard++) {
-            topic.add(Arrays.copyOf(buffer, writer.writeHeartbeat(shard, 2, watermark, 1, new byte[0], buffer)));
+            topic.add(Arrays.copyOf(buffer, writer.writeHeartbeat(shard, 2, watermark, heartbeatSequence, new byte[0],
+                    buffer)));
         }
     }
 }

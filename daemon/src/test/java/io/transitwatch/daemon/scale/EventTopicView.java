@@ -106,6 +106,21 @@ final class EventTopicView implements AutoCloseable {
         observerRecordsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(what);
     }
 
+    /** Reads until every partition's position reached its end offset as of this call. */
+    void readToEnd() {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(30));
+        while (ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey(), Duration.ofSeconds(30))
+                < end.getValue())) {
+            poll();
+        }
+    }
+
+    /** NODE_UP records of {@code node} in the observers topic so far: one per stream start. */
+    long nodeUps(String node) {
+        return observerRecordsByKey.getOrDefault(node, List.of()).stream()
+                .filter(what -> what.equals("kind " + NodeEvent.NODE_UP + " of " + node)).count();
+    }
+
     long malformed() {
         return reader.malformedTotal();
     }

@@ -27,6 +27,7 @@ class PartitionJoinTest {
     private final StringDictionary names = new StringDictionary(256);
     private final JoinCounters counters = new JoinCounters(64, 256);
     private final PartitionJoin join;
+    private final long[] sequence = new long[2];
 
     PartitionJoinTest() {
         JoinConfig config = JoinConfig.defaults().withCapacities(1024, 1024, 256)
@@ -54,12 +55,14 @@ class PartitionJoinTest {
     void shouldNotDecideBeyondTheSlowestCollectorsHeartbeat() {
         start();
         departure(T0 + S);
-        for (long t = T0 + S; t <= T0 + 10 * S; t += S / 4) {
+        // alive, but its watermark stays before the window's end, up to the timeout behind the other's
+        for (long t = T0 + S; t <= T0 + S + TIMEOUT; t += S / 4) {
             heartbeat(0, t, t);
-            heartbeat(1, T0 + S, t); // alive, but its watermark stays before the window's end
+            heartbeat(1, T0 + S, t);
             join.advance(t);
         }
         assertEquals(T0 + S, join.frontier());
+        assertEquals(0, join.collectorsGone());
         assertEquals(0, counters.get(JoinCounters.Global.LOST));
         assertEquals(0, counters.get(JoinCounters.Global.UNVERIFIED));
     }
@@ -76,6 +79,87 @@ class PartitionJoinTest {
         assertEquals(1, join.collectorsGone());
         assertEquals(0, counters.get(JoinCounters.Global.LOST));
         assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
+    }
+
+    /**
+     * The collector of b, the destination, is killed and started again (same shard): the new process's
+     * heartbeats start again at sequence 1, with a watermark far past the departure, before its stream
+     * of b has re-read anything. Read as the old collector's heartbeat, that watermark would promise b's
+     * arrival had been written and the departure would be LOST; b is down from its last watermark
+     * instead, so the departure is UNVERIFIED. Once b's new stream is up and delivering, a departure
+     * lost after it is LOST again.
+     */
+    @Test
+    void shouldNotLetARestartedCollectorsFirstHeartbeatPassItsNodesUnreadEvents() {
+        start();
+        departure(T0 + S);
+        heartbeat(0, T0 + S, T0 + S);
+        heartbeat(1, T0 + S, T0 + S);
+        join.advance(T0 + S);
+        sequence[1] = 0; // a new process of shard 1
+        for (long t = T0 + 2 * S; t <= T0 + 19 * S; t += S / 4) {
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
+        assertEquals(0, counters.get(JoinCounters.Global.LOST));
+        assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
+        assertEquals(1, join.collectorRestarts());
+        assertEquals(0, join.collectorsGone(), "back within the timeout");
+
+        join.onRecord(record(event("b", NodeEvent.NODE_UP, T0 + 19 * S), 1), T0 + 19 * S);
+        join.onRecord(record(event("b", NodeEvent.FLOW, T0 + 19 * S), 1), T0 + 19 * S);
+        departure(T0 + 20 * S);
+        for (long t = T0 + 20 * S; t <= T0 + 40 * S; t += S / 4) {
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
+        assertEquals(1, counters.get(JoinCounters.Global.LOST));
+        assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
+    }
+
+    /**
+     * The collector of a, the source, is killed after its departure was matched, and its new process
+     * re-reads a's ring from before the kill ({@code since}): the same departure reaches the partition
+     * a second time, long after b's arrival matched it. Fed again it would be LOST; it is skipped as a
+     * duplicate, being no newer than the old process's last flow of a here.
+     */
+    @Test
+    void shouldSkipARestartedCollectorsFlowsItsPreviousProcessHadWritten() {
+        start();
+        departure(T0 + S);
+        NodeEvent arrival = event("b", NodeEvent.FLOW, T0 + S + 1_000_000);
+        arrival.verdict = JoinConstants.VERDICT_FORWARDED;
+        arrival.observationPoint = JoinConstants.POINT_TO_ENDPOINT;
+        arrival.traceReason = JoinConstants.TRACE_REASON_NEW;
+        arrival.ipVersion = 4;
+        arrival.srcLo = 0x0000_ffff_0a00_0105L;
+        arrival.dstLo = 0x0000_ffff_0a00_0207L;
+        arrival.protocol = NodeEvent.PROTO_TCP;
+        arrival.tcpFlags = NodeEvent.TCP_SYN;
+        arrival.srcPort = 40000;
+        arrival.dstPort = 8080;
+        join.onRecord(record(arrival, 1), T0 + S);
+        for (long t = T0 + S; t <= T0 + 10 * S; t += S / 4) {
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
+        assertEquals(1, counters.get(JoinCounters.Global.MATCHED));
+
+        sequence[0] = 0; // a new process of shard 0, whose stream of a starts 2 s before the kill
+        heartbeat(0, T0 + 11 * S, T0 + 11 * S);
+        join.onRecord(record(event("a", NodeEvent.NODE_UP, T0 + 11 * S), 0), T0 + 11 * S);
+        departure(T0 + S);
+        for (long t = T0 + 11 * S; t <= T0 + 30 * S; t += S / 4) {
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
+        assertEquals(0, counters.get(JoinCounters.Global.LOST));
+        assertEquals(1, counters.get(JoinCounters.Global.MATCHED));
+        assertEquals(1, join.duplicatesSkipped());
     }
 
     /**
@@ -212,6 +296,6 @@ class PartitionJoinTest {
     }
 
     private void heartbeat(int shard, long watermark, long now) {
-        join.onRecord(Arrays.copyOf(buffer, writer.writeHeartbeat(shard, 2, watermark, 1, new byte[0], buffer)), now);
+        join.onRecord(Arrays.copyOf(buffer, writer.writeHeartbeat(shard, 2, watermark, ++sequence[shard], new byte[0], buffer)), now);
     }
 }
