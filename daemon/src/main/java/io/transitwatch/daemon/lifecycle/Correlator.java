@@ -61,6 +61,8 @@ public final class Correlator implements AutoCloseable {
     /** Longest a batch stays open: bounds the alerts' latency added by the transaction. */
     private static final long BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final Duration OBSERVERS_CATCH_UP = Duration.ofSeconds(30);
+    /** Offset metadata: the Kafka timestamp (ms) of the newest record the committing owner had read. */
+    private static final String READ_UP_TO = "read-up-to-ms=";
 
     private final Settings settings;
     private final Clock clock;
@@ -78,6 +80,7 @@ public final class Correlator implements AutoCloseable {
     private final List<PairCount> pendingCounts = new ArrayList<>();
     private final Thread thread;
     private final AtomicLong alertsCommitted = new AtomicLong();
+    private final AtomicLong pairCountsCommitted = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong aborted = new AtomicLong();
     private final AtomicLong rebuilt = new AtomicLong();
@@ -138,7 +141,7 @@ public final class Correlator implements AutoCloseable {
                         continue; // revoked inside this poll
                     }
                     for (ConsumerRecord<byte[], byte[]> record : records.records(topicPartition)) {
-                        partition.onRecord(record.offset(), record.value(), now);
+                        partition.onRecord(record.offset(), record.timestamp(), record.value(), now);
                         batchHasRecords = true;
                     }
                 }
@@ -219,7 +222,8 @@ public final class Correlator implements AutoCloseable {
             partition.collectCounts(pendingCounts);
             long offset = partition.commitOffset();
             if (offset >= 0) {
-                offsets.put(new TopicPartition(eventsTopic, partition.partition()), new OffsetAndMetadata(offset));
+                offsets.put(new TopicPartition(eventsTopic, partition.partition()),
+                        new OffsetAndMetadata(offset, READ_UP_TO + partition.readUpToMillis()));
             }
         }
         batchHasRecords = false;
@@ -242,6 +246,7 @@ public final class Correlator implements AutoCloseable {
             kafka.producer().commitTransaction();
             transactions.incrementAndGet();
             alertsCommitted.addAndGet(pendingAlerts.size());
+            pairCountsCommitted.addAndGet(pendingCounts.size());
         } catch (ProducerFencedException | FencedInstanceIdException | WakeupException | InterruptException e) {
             throw e;
         } catch (KafkaException e) {
@@ -269,13 +274,15 @@ public final class Correlator implements AutoCloseable {
         }
         Set<TopicPartition> set = Set.copyOf(assigned);
         long nowNanos = clock.epochNanos();
-        long replayFromMillis = TimeUnit.NANOSECONDS.toMillis(nowNanos - replayNanos);
+        long nowMillis = TimeUnit.NANOSECONDS.toMillis(nowNanos);
+        long replayMillis = TimeUnit.NANOSECONDS.toMillis(replayNanos);
         Map<TopicPartition, OffsetAndMetadata> committed = kafka.events().committed(set);
         Map<TopicPartition, Long> times = new HashMap<>();
-        set.forEach(partition -> times.put(partition, replayFromMillis));
+        set.forEach(partition -> times.put(partition, Math.min(nowMillis, readUpTo(committed.get(partition))) - replayMillis));
         Map<TopicPartition, OffsetAndTimestamp> byTime = kafka.events().offsetsForTimes(times);
         Map<TopicPartition, Long> ends = kafka.events().endOffsets(set);
         for (TopicPartition topicPartition : set) {
+            long replayFromMillis = times.get(topicPartition);
             OffsetAndTimestamp replayFrom = byTime.get(topicPartition);
             long replayStart = replayFrom != null ? replayFrom.offset() : ends.get(topicPartition);
             OffsetAndMetadata last = committed.get(topicPartition);
@@ -292,6 +299,24 @@ public final class Correlator implements AutoCloseable {
             rebuilt.incrementAndGet();
             LOG.log(System.Logger.Level.INFO, () -> "partition " + topicPartition + ": replaying from offset " + start
                     + ", live from " + liveFrom);
+        }
+    }
+
+    /**
+     * The Kafka timestamp (ms) of the newest record the committing owner had read ({@link #READ_UP_TO}),
+     * or {@code Long.MAX_VALUE} when unknown (nothing committed, or by another writer): then the replay
+     * reaches back from now. A group catching up on a backlog commits positions older than now, and the
+     * state its next owner needs lies {@code W + grace + skew} before that position, not before now.
+     */
+    static long readUpTo(OffsetAndMetadata committed) {
+        if (committed == null || committed.metadata() == null || !committed.metadata().startsWith(READ_UP_TO)) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            long millis = Long.parseLong(committed.metadata().substring(READ_UP_TO.length()));
+            return millis < 0 ? Long.MAX_VALUE : millis;
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
         }
     }
 
@@ -374,5 +399,8 @@ public final class Correlator implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        LOG.log(System.Logger.Level.INFO, () -> "committed " + transactions.get() + " transactions ("
+                + aborted.get() + " aborted) with " + alertsCommitted.get() + " alerts and " + pairCountsCommitted.get()
+                + " pair counts; partitions (re)built " + rebuilt.get());
     }
 }

@@ -24,6 +24,8 @@ public final class CorrelatedPartition {
     private final PairCountDeltas counts;
     private final long liveFrom;
     private long nextOffset;
+    /** Kafka timestamp (ms) of the last record read, or -1: where the committed position stands in time. */
+    private long readUpToMillis = -1;
     private long goneNoted;
     private long restartsNoted;
 
@@ -53,6 +55,12 @@ public final class CorrelatedPartition {
         if (value != null && value.length > OFF_KIND && value[1] == TYPE_EVENT && value[OFF_KIND] == NodeEvent.NODE_DOWN) {
             join.onRecord(value, nowNanos);
         }
+    }
+
+    /** The record at {@code offset}, with its Kafka timestamp, read at wall-clock {@code nowNanos}. */
+    public void onRecord(long offset, long timestampMillis, byte[] value, long nowNanos) {
+        readUpToMillis = Math.max(readUpToMillis, timestampMillis);
+        onRecord(offset, value, nowNanos);
     }
 
     /** The record at {@code offset}, read at wall-clock {@code nowNanos}. */
@@ -97,6 +105,15 @@ public final class CorrelatedPartition {
         long fresh = gate.isOpen() ? total - restartsNoted : 0;
         restartsNoted = total;
         return fresh;
+    }
+
+    /**
+     * The Kafka timestamp (ms) of the newest record read so far, or -1: committed with the offset, so
+     * that the next owner replays from {@code W + grace + skew} before it rather than before its own
+     * wall clock (a group catching up on a backlog reads records older than that).
+     */
+    public long readUpToMillis() {
+        return readUpToMillis;
     }
 
     public int partition() {

@@ -233,6 +233,32 @@ class PartitionJoinTest {
         assertEquals(2, collector.viewsBegun(), "a's and b's first flows");
     }
 
+    /**
+     * A partition taken over at its committed offset with nothing to replay (its records all older
+     * than the replay's reach: a group catching up on a backlog): no NODE_UP, no view-begins, the
+     * heartbeats mid-sequence. The nodes' flows show their streams up, and what follows is decided.
+     */
+    @Test
+    void shouldDecideAPartitionTakenOverMidStreamWithoutItsNodesStatus() {
+        sequence[0] = 5000;
+        sequence[1] = 7000;
+        for (long t = T0; t < T0 + 2 * S; t += S / 4) {
+            join.onRecord(record(flow("a", t, 0x0000_ffff_0a00_0109L, 0x0000_ffff_0a00_0309L, 30000 + (int) ((t - T0) / 1000000)), 0), t);
+            join.onRecord(record(flow("b", t, 0x0000_ffff_0a00_0209L, 0x0000_ffff_0a00_0309L, 31000 + (int) ((t - T0) / 1000000)), 1), t);
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
+        departure(T0 + 2 * S);
+        for (long t = T0 + 2 * S; t <= T0 + 12 * S; t += S / 4) {
+            join.onRecord(record(flow("b", t, 0x0000_ffff_0a00_0209L, 0x0000_ffff_0a00_0309L, 32000 + (int) ((t - T0) / 1000000)), 1), t);
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
+        assertEquals(1, counters.get(JoinCounters.Global.LOST), "the departure to b, decided");
+    }
+
     private static int partitionOf(JoinConfig config, NodeEvent flow) {
         EventKeys keys = new EventKeys(config, List.of(IpPrefix.parse("10.0.1.0/24"), IpPrefix.parse("10.0.2.0/24")));
         keys.route(flow);
