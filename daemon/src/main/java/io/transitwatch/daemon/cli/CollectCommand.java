@@ -34,7 +34,7 @@ public final class CollectCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         return ScaledRole.run("transitwatch collect", config, sets, settings -> {
             Collector collector = Collector.start(settings, Clock.SYSTEM);
-            return ScaledRole.Running.of(collector, () -> collector.failed()
+            return ScaledRole.Running.of(collector::close, () -> collector.failed()
                     ? new IllegalStateException("a record could not be written to Kafka: " + collector.failure())
                     : null);
         }, "closing the streams and flushing the producer", LOG);

@@ -28,17 +28,11 @@ final class ScaledRole {
         /** Why the role stopped working on its own, or null while it works. */
         Throwable failure();
 
-        static Running of(AutoCloseable role, Supplier<Throwable> failure) {
+        static Running of(Runnable close, Supplier<Throwable> failure) {
             return new Running() {
                 @Override
                 public void close() {
-                    try {
-                        role.close();
-                    } catch (RuntimeException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
+                    close.run();
                 }
 
                 @Override

@@ -137,7 +137,7 @@ final class Deadlines {
     /** Forgets remembered arrivals older than W + arrival memory, at most {@code budget}. */
     int expireArrivals(int budget) {
         arrivalHorizonNanos = nowNanos - windowNanos - arrivalMemoryNanos;
-        int expired = arrivals.slots.removeOlderThan(arrivals.frameNanos, arrivalHorizonNanos, budget);
+        int expired = arrivals.slots.removeOlderThan(arrivals.frameNanos, 1, arrivalHorizonNanos, budget);
         counters.add(JoinCounters.Global.ARRIVALS_EXPIRED, expired);
         return expired;
     }

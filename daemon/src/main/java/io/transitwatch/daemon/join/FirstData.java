@@ -83,14 +83,7 @@ final class FirstData {
     /** Forgets handshakes older than the memory, oldest first, at most {@code budget}. */
     int expire(long nowNanos, int budget) {
         horizonNanos = nowNanos - memoryNanos;
-        int removed = 0;
-        int oldest;
-        while (removed < budget && (oldest = slots.oldest(0)) != KeyedSlots.NONE
-                && handshakes[2 * oldest] < horizonNanos) {
-            slots.remove(oldest);
-            removed++;
-        }
-        return removed;
+        return slots.removeOlderThan(handshakes, 2, horizonNanos, budget);
     }
 
     int size() {

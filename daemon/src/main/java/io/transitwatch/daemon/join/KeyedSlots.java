@@ -177,14 +177,14 @@ final class KeyedSlots {
 
     /**
      * Removes, oldest first, up to {@code budget} entries of lane 0 whose time in {@code times} (a
-     * column of the owning table, indexed by slot) is before {@code horizon}; returns how many. The
-     * expiry loop of the single-lane tables, stopping at the first entry not yet due (see the class
-     * comment for entries behind it that are).
+     * column of the owning table: slot {@code s}'s time at {@code times[s * stride]}) is before
+     * {@code horizon}; returns how many. The expiry loop of the single-lane tables, stopping at the
+     * first entry not yet due (see the class comment for entries behind it that are).
      */
-    int removeOlderThan(long[] times, long horizon, int budget) {
+    int removeOlderThan(long[] times, int stride, long horizon, int budget) {
         int removed = 0;
         int slot;
-        while (removed < budget && (slot = laneHead[0]) != NONE && times[slot] < horizon) {
+        while (removed < budget && (slot = laneHead[0]) != NONE && times[slot * stride] < horizon) {
             remove(slot);
             removed++;
         }

@@ -60,6 +60,6 @@ final class RememberedReplies {
     /** Forgets replies remembered before {@code horizonFrameNanos}, at most {@code budget}. */
     int expire(long horizonFrameNanos, int budget) {
         horizonNanos = horizonFrameNanos;
-        return slots.removeOlderThan(frameNanos, horizonFrameNanos, budget);
+        return slots.removeOlderThan(frameNanos, 1, horizonFrameNanos, budget);
     }
 }

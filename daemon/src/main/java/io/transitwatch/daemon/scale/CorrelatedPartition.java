@@ -60,11 +60,6 @@ public final class CorrelatedPartition {
     /** The record at {@code offset}, with its Kafka timestamp, read at wall-clock {@code nowNanos}. */
     public void onRecord(long offset, long timestampMillis, byte[] value, long nowNanos) {
         readUpToMillis = Math.max(readUpToMillis, timestampMillis);
-        onRecord(offset, value, nowNanos);
-    }
-
-    /** The record at {@code offset}, read at wall-clock {@code nowNanos}. */
-    public void onRecord(long offset, byte[] value, long nowNanos) {
         if (!gate.isOpen() && offset >= liveFrom) {
             open();
         }

@@ -35,7 +35,7 @@ public final class PartitionShare {
     static int share(int capacity, int partitions) {
         long twice = (2L * capacity + partitions - 1) / partitions;
         int atLeast = (int) Math.max(MIN_SHARE, twice);
-        int powerOfTwo = atLeast <= 1 ? 1 : Integer.highestOneBit(atLeast - 1) << 1;
+        int powerOfTwo = Integer.highestOneBit(atLeast - 1) << 1;
         return Math.min(capacity, powerOfTwo);
     }
 }

@@ -70,7 +70,8 @@ class CorrelatedPartitionTest {
             long decidedAt = -1;
             for (int offset = (int) from; offset < topic.size(); offset++) {
                 int before = published.size();
-                partition.onRecord(offset, topic.get(offset), T0 + 30 * S); // wall clock: every collector is alive
+                partition.onRecord(offset, offset /* Kafka timestamp, ms: unused here */, topic.get(offset),
+                        T0 + 30 * S); // wall clock: every collector is alive
                 if (decidedAt < 0 && published.size() > before) {
                     decidedAt = offset;
                 }
