@@ -23,6 +23,9 @@ final class DirectIngest implements AutoCloseable {
     private final PeerDiscovery discovery;
     /** Which nodes to stream from: all, or a collector's shard (set before start, read on the scheduler). */
     private volatile Predicate<String> streamed = node -> true;
+    /** Where a predecessor's writes end (collector clock, ns), 0 for none; each node resumes from it once. */
+    private volatile long resumeAfterNanos;
+    private final java.util.Set<String> resumed = new java.util.HashSet<>();
 
     DirectIngest(IngestContext context) {
         this.context = context;
@@ -46,6 +49,11 @@ final class DirectIngest implements AutoCloseable {
         streamed = nodes;
     }
 
+    /** The first stream of each node resumes from {@code nanos} (see {@link NodeTimeline#resumeAfter}); call before {@link #start}. */
+    void resumeAfter(long nanos) {
+        resumeAfterNanos = nanos;
+    }
+
     /** Adds a node, or replaces its stream if its address changed. Scheduler thread. */
     void upsert(String name, String address, String serverName, boolean plaintext) {
         if (!streamed.test(name)) {
@@ -61,6 +69,9 @@ final class DirectIngest implements AutoCloseable {
         LOG.log(Level.INFO, "streaming flows from {0} at {1}{2}", name, address,
                 plaintext ? " (no TLS announced)" : serverName == null ? "" : " (TLS name " + serverName + ")");
         NodeStream stream = new NodeStream(context, name, address, serverName, plaintext);
+        if (resumeAfterNanos > 0 && resumed.add(name)) {
+            stream.resumeAfter(resumeAfterNanos);
+        }
         streams.put(name, stream);
         stream.start();
     }

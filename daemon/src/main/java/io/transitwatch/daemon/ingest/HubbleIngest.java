@@ -109,6 +109,18 @@ public final class HubbleIngest implements AutoCloseable {
         }
     }
 
+    /**
+     * Direct mode: each node's first stream asks Hubble for everything since {@code nanos} (less the
+     * backfill overlap) and counts as a reconnect: a gap if Hubble's ring no longer reaches back that
+     * far, NODE_UP marked backfilled. A restarted collector passes where its predecessor's writes end.
+     * Relay mode ignores it. Call before {@link #start}.
+     */
+    public void resumeAfter(long nanos) {
+        if (direct != null) {
+            direct.resumeAfter(nanos);
+        }
+    }
+
     /** The hand-off ring the consumer drains with {@link HandoffRing#poll}. */
     public HandoffRing ring() {
         return ring;

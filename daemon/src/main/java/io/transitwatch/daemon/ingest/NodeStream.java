@@ -62,7 +62,12 @@ final class NodeStream extends ReconnectingStream {
 
     @Override
     void onConnecting(boolean reconnect) {
-        backfilling = reconnect && timeline.reconnected();
+        backfilling = (reconnect || timeline.resumesPredecessor()) && timeline.reconnected();
+    }
+
+    /** Resume where a predecessor process's writes end ({@link NodeTimeline#resumeAfter}); before {@link #start}. */
+    void resumeAfter(long nanos) {
+        timeline.resumeAfter(nanos);
     }
 
     @Override

@@ -41,9 +41,28 @@ final class NodeTimeline {
     private boolean trackingOutage; // behind Relay, between NODE_DOWN and the node's return
     private boolean awaitingFirstAfterReconnect;
     private long gapStartNanos;
+    private boolean resumedFromPredecessor;
 
     NodeTimeline(int dedupWindow) {
         this.recent = new RecentUuids(dedupWindow);
+    }
+
+    /**
+     * A new process takes over where its predecessor's writes end (a collector restarted: DESIGN §8):
+     * the first stream resumes from {@code nanos} and reports a gap if it cannot reach back that far.
+     * Nothing was delivered here, so nothing it sends is a re-send to drop: the predecessor's
+     * consumers drop what it had written. No-op once an event was seen.
+     */
+    void resumeAfter(long nanos) {
+        if (lastSeenNanos == 0 && nanos > 0) {
+            lastSeenNanos = nanos;
+            resumedFromPredecessor = true;
+        }
+    }
+
+    /** Whether the next stream resumes a predecessor's node ({@link #resumeAfter}) rather than starting fresh. */
+    boolean resumesPredecessor() {
+        return resumedFromPredecessor;
     }
 
     /** Node-clock time to resume from after a reconnect, 0 when no event was ever seen. */
@@ -59,6 +78,11 @@ final class NodeTimeline {
      */
     boolean reconnected() {
         trackingOutage = false;
+        if (resumedFromPredecessor) {
+            resumedFromPredecessor = false;
+            awaitingFirstAfterReconnect = true;
+            return true;
+        }
         expectResend();
         awaitingFirstAfterReconnect = lastSeenNanos != 0;
         return awaitingFirstAfterReconnect;

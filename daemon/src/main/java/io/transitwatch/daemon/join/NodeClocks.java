@@ -15,7 +15,9 @@ package io.transitwatch.daemon.join;
  * clock that steps while never trusting a single sample.
  *
  * <p><b>Lateness.</b> How much later than that minimum events of the node arrive (Relay's sort buffer,
- * perf-ring batching, transport): the maximum of {@code received - frameTime} over the same spans.
+ * perf-ring batching, transport): the maximum of {@code received - frameTime} over the same spans,
+ * leaving out what a stream that came back re-reads from before it came up (as late as the outage
+ * was long, which says nothing of the delay to expect from the stream now).
  *
  * <p><b>Against its peers.</b> A node whose events reach us late but with their own time (a backlog
  * between its perf reader and its ring, a lagging stream) looks, to the minimum-delay filter, like a
@@ -78,8 +80,13 @@ final class NodeClocks {
         return earliest == Long.MAX_VALUE ? 0 : Math.min(0, earliest);
     }
 
-    /** Learns from one event of {@code node}: node-local {@code eventNanos}, daemon {@code receivedNanos}. */
-    void observe(int node, long eventNanos, long receivedNanos) {
+    /**
+     * Learns from one event of {@code node}: node-local {@code eventNanos}, daemon {@code receivedNanos}.
+     *
+     * @param learnLateness false for an event re-read after the stream came back (a backfill): it is
+     *     as late as the outage was long, which says nothing about the stream's delay from now on
+     */
+    void observe(int node, long eventNanos, long receivedNanos, boolean learnLateness) {
         long delay = receivedNanos - eventNanos;
         if (spanStart[node] == UNSET || receivedNanos - spanStart[node] >= spanNanos) {
             previousMinDelay[node] = currentMinDelay[node];
@@ -92,7 +99,7 @@ final class NodeClocks {
         }
         long frame = eventNanos + offset(node);
         long lateness = receivedNanos - frame;
-        if (lateness > currentMaxLateness[node]) {
+        if (learnLateness && lateness > currentMaxLateness[node]) {
             currentMaxLateness[node] = lateness;
         }
         if (frame > newestFrameTime[node]) {

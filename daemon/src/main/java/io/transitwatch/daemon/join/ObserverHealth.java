@@ -104,6 +104,11 @@ final class ObserverHealth {
         catchUpDeadline[node] = catchUpDeadlineNanos;
     }
 
+    /** While {@link #isCatchingUp}: the time on the daemon's time line at which the stream came up. */
+    long catchUpTarget(int node) {
+        return catchUpTarget[node];
+    }
+
     /** Whether the node's stream is up but has not yet delivered what it was asked to re-read. */
     boolean isCatchingUp(int node) {
         return catchingUp[node];

@@ -65,7 +65,10 @@ final class Observers {
      */
     long onFlow(int node, NodeEvent flow) {
         countEgressPoint(node, flow);
-        clocks.observe(node, flow.timeNanos, flow.receivedNanos);
+        // What a catching-up stream re-reads from before it came up is late by design, not by the
+        // stream's usual delay: learnt as lateness it would hold the node's watermark back for two spans.
+        boolean reRead = health.isCatchingUp(node) && clocks.frameTime(node, flow.timeNanos) < health.catchUpTarget(node);
+        clocks.observe(node, flow.timeNanos, flow.receivedNanos, !reRead);
         long frame = clocks.frameTime(node, flow.timeNanos);
         if (!health.isUp(node) && health.resumes(node, frame)) {
             // A node seen for the first time without NODE_UP, or back in a replayed capture: its flows

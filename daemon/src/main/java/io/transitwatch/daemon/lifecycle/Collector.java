@@ -57,6 +57,8 @@ public final class Collector implements AutoCloseable {
 
     private final HubbleIngest ingest;
     private final Producer<byte[], byte[]> producer;
+    /** How much further back than its predecessor's watermark a restarted collector asks Hubble for (node clocks differ). */
+    private static final long RESUME_CLOCK_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(5);
     private final EventPublisher publisher;
     private final Clock clock;
     private final long heartbeatNanos;
@@ -120,6 +122,11 @@ public final class Collector implements AutoCloseable {
         } catch (RuntimeException e) {
             producer.close(Duration.ofSeconds(1));
             throw e;
+        }
+        long predecessor = CollectorResume.lastWatermark(settings, String.join(",", brokers), collector.shards.shard());
+        if (predecessor > 0) {
+            // The watermark is our clock, Hubble's since the node's: reach back further; more costs only duplicates.
+            collector.ingest.resumeAfter(predecessor - RESUME_CLOCK_MARGIN_NANOS);
         }
         // Before any stream opens: in every partition a restarted collector's first record is a heartbeat
         // whose sequence starts again, so the correlators put its nodes down before its new streams write.

@@ -38,6 +38,8 @@ public final class EventPublisher implements NodeEventHandler {
     private final RecordSink sink;
     private final int partitions;
     private final byte[] member;
+    /** This collector's key in the observers topic: its latest heartbeat, where a restart resumes. */
+    private final byte[] collectorKey;
     private final byte[] buffer = new byte[EventRecordFormat.MAX_RECORD];
     /** Per node dictionary id: 0 unknown yet, 1 ours, 2 another shard's (node names are pinned, ids stable). */
     private byte[] ownership = new byte[1024];
@@ -68,6 +70,12 @@ public final class EventPublisher implements NodeEventHandler {
         this.sink = sink;
         this.partitions = partitions;
         this.member = member.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.collectorKey = collectorKey(shards.shard());
+    }
+
+    /** The observers-topic key of shard {@code shard}'s collector: {@code collector/<shard>}, never a node name (no '/'). */
+    public static byte[] collectorKey(int shard) {
+        return ("collector/" + shard).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override
@@ -119,6 +127,7 @@ public final class EventPublisher implements NodeEventHandler {
         for (int partition = 0; partition < partitions; partition++) {
             sink.send(partition, null, Arrays.copyOf(buffer, length));
         }
+        sink.status(collectorKey, Arrays.copyOf(buffer, length)); // where a restart of this shard resumes
         heartbeats++;
     }
 

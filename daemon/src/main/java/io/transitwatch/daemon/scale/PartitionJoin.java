@@ -30,15 +30,17 @@ import java.util.Arrays;
  * shard) gets the same NODE_DOWN at its last watermark, whether or not it was declared gone meanwhile,
  * and no NODE_UP from the heartbeat: the new process writes its first heartbeat before any of its
  * streams is open, so its watermark does not yet cover its nodes' events. Each node comes back with
- * the NODE_UP its new stream writes, and the span in between (what the old process never wrote)
- * stays UNVERIFIED. Without this, that first heartbeat would pass departures to the collector's nodes
- * whose arrivals were still to be re-read: false LOST. The new streams' {@code since} re-reads what
- * the old process may already have written. In this partition the old process wrote each node's
- * flows in order up to the last one here (the idempotent producer loses only a tail), so the new
- * process's flows of the node up to that one's time are skipped as duplicates: fed again, a departure
- * whose arrival was already matched would be LOST. Because Hubble's order is by time only up to a
- * little reordering, the skipped span's last {@link #REORDER_MARGIN_NANOS} is also declared a GAP:
- * a flow there that the old process had not yet written may be among those skipped.
+ * the NODE_UP its new stream writes; the new process resumes each stream from its predecessor's last
+ * watermark with Hubble's backfill, so that NODE_UP covers the outage as a reconnect of the single
+ * process does, and what the ring no longer held is a GAP there. Without the NODE_DOWN, that first
+ * heartbeat would pass departures to the collector's nodes whose arrivals were still to be re-read:
+ * false LOST. The re-read includes what the old process had already written. Fed again, a departure
+ * whose arrival was already matched would be LOST, so the new process's flows of each node up to the
+ * node's newest flow here are dropped when the old process wrote them: all of those older than that
+ * newest flow by more than {@link #REORDER_MARGIN_NANOS} (in this partition the old process wrote
+ * each node's flows in Hubble's order, which is time order up to that margin, and the idempotent
+ * producer loses only a tail), and within the margin exactly those whose print it wrote
+ * ({@link WrittenFlows}).
  *
  * <p>A node's view in the partition begins where it begins in the single process: at the node's
  * first flow after its stream came up, which the collector writes into every partition as a
@@ -64,8 +66,9 @@ public final class PartitionJoin {
     private int[] shardOfNode = new int[1024];
     /** Per node dictionary id: node-clock time of its newest flow read here, 0 none. */
     private long[] newestFlowNanos = new long[1024];
-    /** Per node dictionary id: its flows up to this node-clock time are a restarted collector's duplicates, 0 none. */
-    private long[] duplicatesUpTo = new long[1024];
+    /** Per node dictionary id: its flows up to this node-clock time may be a restarted collector's re-read, 0 none. */
+    private long[] rewrittenUpTo = new long[1024];
+    private final WrittenFlows written = new WrittenFlows(REORDER_MARGIN_NANOS);
     private int shardsSeen;
     private long frontier = Long.MIN_VALUE;
     /** The highest heartbeat watermark read in this partition, of any collector. */
@@ -97,13 +100,17 @@ public final class PartitionJoin {
         if (type == EventRecordReader.EVENT || type == EventRecordReader.VIEW_BEGINS) {
             int node = slot.node;
             remember(reader.eventShard(), node);
-            if (slot.kind == NodeEvent.FLOW && node > 0 && node < duplicatesUpTo.length) {
+            if (slot.kind == NodeEvent.FLOW && node > 0 && node < rewrittenUpTo.length) {
                 // Never a view-begins record: the new stream's first flow ends the node's outage here.
-                if (type == EventRecordReader.EVENT && slot.timeNanos <= duplicatesUpTo[node]) {
+                if (type == EventRecordReader.EVENT && slot.timeNanos <= rewrittenUpTo[node]
+                        && written.isRewritten(slot, rewrittenUpTo[node])) {
                     duplicatesSkipped++;
                     return type;
                 }
                 newestFlowNanos[node] = Math.max(newestFlowNanos[node], slot.timeNanos);
+                if (type == EventRecordReader.EVENT) {
+                    written.remember(slot, newestFlowNanos);
+                }
             }
             engine.onEvent(slot, false);
         } else if (type == EventRecordReader.HEARTBEAT) {
@@ -208,19 +215,12 @@ public final class PartitionJoin {
         }
     }
 
-    /** After a restart of {@code shard}: its nodes' flows up to their newest here are duplicates (class comment). */
+    /** After a restart of {@code shard}: what its new process re-reads of its nodes is dropped where already written (class comment). */
     private void skipRewritten(int shard) {
+        written.collectorRestarted(shard, shardOfNode, newestFlowNanos);
         for (int node = 1; node < shardOfNode.length; node++) {
-            if (shardOfNode[node] == shard + 1 && newestFlowNanos[node] != 0) {
-                duplicatesUpTo[node] = newestFlowNanos[node];
-                slot.clear();
-                slot.kind = NodeEvent.GAP;
-                slot.node = node;
-                slot.gapStartNanos = newestFlowNanos[node] - REORDER_MARGIN_NANOS;
-                slot.gapEndNanos = newestFlowNanos[node];
-                slot.timeNanos = newestFlowNanos[node];
-                slot.receivedNanos = newestFlowNanos[node];
-                engine.onEvent(slot, false);
+            if (shardOfNode[node] == shard + 1) {
+                rewrittenUpTo[node] = newestFlowNanos[node];
             }
         }
     }
@@ -233,7 +233,7 @@ public final class PartitionJoin {
             int length = Math.max(node + 1, shardOfNode.length * 2);
             shardOfNode = Arrays.copyOf(shardOfNode, length);
             newestFlowNanos = Arrays.copyOf(newestFlowNanos, length);
-            duplicatesUpTo = Arrays.copyOf(duplicatesUpTo, length);
+            rewrittenUpTo = Arrays.copyOf(rewrittenUpTo, length);
         }
         shardOfNode[node] = shard + 1;
         shardsSeen = Math.max(shardsSeen, shard + 1);

@@ -41,6 +41,38 @@ class NodeTimelineTest {
         assertEquals(NodeTimeline.NEW, timeline.accept(1, 3, 15_000));
     }
 
+    /** A restarted collector: its predecessor's events are re-read and kept (the correlators drop what was written). */
+    @Test
+    void aStreamResumingAPredecessorKeepsWhatItReReadsAndIsNoGapWhenTheServerCoversIt() {
+        NodeTimeline timeline = new NodeTimeline(64);
+        timeline.resumeAfter(10_000);
+        assertTrue(timeline.resumesPredecessor());
+        assertEquals(8_000, timeline.resumeSinceNanos(2_000));
+        assertTrue(timeline.reconnected(), "the first stream counts as a reconnect: backfilled, checked for a gap");
+        assertFalse(timeline.resumesPredecessor());
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 1, 8_500));
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 2, 10_000));
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 3, 12_000));
+    }
+
+    @Test
+    void aStreamResumingAPredecessorBeyondTheServersRingReportsTheGap() {
+        NodeTimeline timeline = new NodeTimeline(64);
+        timeline.resumeAfter(10_000);
+        assertTrue(timeline.reconnected());
+        assertEquals(NodeTimeline.NEW_AFTER_GAP, timeline.accept(1, 1, 14_000));
+        assertEquals(10_000, timeline.gapStartNanos());
+    }
+
+    @Test
+    void resumingIsIgnoredOnceTheNodeDeliveredSomething() {
+        NodeTimeline timeline = new NodeTimeline(64);
+        assertEquals(NodeTimeline.NEW, timeline.accept(1, 1, 20_000));
+        timeline.resumeAfter(10_000);
+        assertFalse(timeline.resumesPredecessor());
+        assertEquals(18_000, timeline.resumeSinceNanos(2_000));
+    }
+
     @Test
     void theFirstNewEventAfterAReconnectThatIsNewerThanTheLastSeenMeansAGap() {
         NodeTimeline timeline = new NodeTimeline(64);

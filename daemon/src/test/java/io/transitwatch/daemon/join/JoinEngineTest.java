@@ -125,6 +125,28 @@ class JoinEngineTest {
                 "LOST a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
     }
 
+    /**
+     * b's stream comes back after 9 s down and re-reads the outage: those events arrive 8 s after
+     * their time. That is the outage's length, not b's delay from now on: learnt as b's lateness, it
+     * would hold b's idle watermark 8 s back and a departure lost after the catch-up would be decided
+     * that much later (in a partition with a deadline, UNVERIFIED instead of LOST).
+     */
+    @Test
+    void shouldNotLearnLatenessFromWhatABackfillReRead() {
+        join.unjoinableEvent("b", T0);
+        join.streamDown("b", T0 + S);
+        join.up("b", T0 + 10 * S, true);
+        join.unjoinableEvent("b", T0 + 2 * S, T0 + 10 * S);
+        join.unjoinableEvent("b", T0 + 10 * S + 100 * MS); // live again: the catch-up ends
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 11 * S);
+        join.advance(T0 + 18 * S);
+
+        assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+        int b = denseNodeOf(join, "b");
+        assertTrue(join.counters.node(b, JoinCounters.PerNode.LATENESS_NANOS) < S,
+                "b's lateness: " + join.counters.node(b, JoinCounters.PerNode.LATENESS_NANOS));
+    }
+
     @Test
     void shouldNotAlertForWindowsOverlappingLostEvents() {
         join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
@@ -446,5 +468,15 @@ class JoinEngineTest {
             assertEquals("a", join.dictionary.get(counters.pairSourceNode(pair)));
             assertEquals("b", join.dictionary.get(counters.pairDestinationNode(pair)));
         }
+    }
+
+    private static int denseNodeOf(JoinHarness join, String name) {
+        int id = join.dictionary.pin(name);
+        for (int dense = 0; dense < join.counters.nodeCount(); dense++) {
+            if (join.counters.nodeId(dense) == id) {
+                return dense;
+            }
+        }
+        throw new AssertionError(name + " has no counters");
     }
 }

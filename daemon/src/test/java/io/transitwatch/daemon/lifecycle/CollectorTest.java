@@ -63,15 +63,15 @@ class CollectorTest {
         Collector collector = new Collector(settings("scale.shards=1", "scale.shard-index=0",
                 "scale.topic.events=transitwatch.events.v1"), Clock.SYSTEM, producer, Map.of());
         collector.publisher().heartbeat(1_000);
-        assertEquals(3, producer.history().size(), "one heartbeat per partition");
+        assertEquals(4, producer.history().size(), "one heartbeat per partition, and one under the collector's key in the observers topic");
         assertTrue(!collector.failed());
 
         producer.errorNext(new TimeoutException("expired in the accumulator"));
         collector.publisher().heartbeat(2_000);
 
         assertTrue(collector.failed(), "a refused record fails the collector");
-        assertEquals(3, producer.history().size(), "no heartbeat after the failure");
-        assertTrue(collector.sendFailures() >= 4, "the refused record and the 3 heartbeats not sent: "
+        assertEquals(4, producer.history().size(), "no heartbeat after the failure");
+        assertTrue(collector.sendFailures() >= 5, "the refused record and the 4 heartbeats not sent: "
                 + collector.sendFailures());
     }
 }

@@ -163,6 +163,39 @@ class PartitionJoinTest {
     }
 
     /**
+     * The old process of a's collector wrote departures on ports 40001 and 40003, half a second apart,
+     * and was killed with the one on 40002 between them still in its producer. The new process
+     * re-reads all three: the two written are skipped, flow by flow, and the one never written is
+     * fed and judged, LOST like the single process says, although it is older than the old
+     * process's last flow here (within Hubble's reordering margin). No span around the restart is
+     * left UNVERIFIED.
+     */
+    @Test
+    void shouldJudgeARestartedCollectorsFlowThatItsPreviousProcessNeverWrote() {
+        start();
+        departure(T0 + S, 40001);
+        departure(T0 + S + S / 2, 40003);
+        heartbeat(0, T0 + S + S / 2, T0 + S + S / 2);
+        heartbeat(1, T0 + S + S / 2, T0 + S + S / 2);
+        join.advance(T0 + S + S / 2);
+
+        sequence[0] = 0; // a new process of shard 0, resuming a's stream from before the kill
+        heartbeat(0, T0 + 2 * S, T0 + 2 * S);
+        join.onRecord(record(event("a", NodeEvent.NODE_UP, T0 + 2 * S), 0), T0 + 2 * S);
+        departure(T0 + S, 40001);
+        departure(T0 + S + S / 4, 40002);
+        departure(T0 + S + S / 2, 40003);
+        for (long t = T0 + 2 * S; t <= T0 + 20 * S; t += S / 4) {
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
+        assertEquals(2, join.duplicatesSkipped());
+        assertEquals(3, counters.get(JoinCounters.Global.LOST), "each departure once, none UNVERIFIED");
+        assertEquals(0, counters.get(JoinCounters.Global.UNVERIFIED));
+    }
+
+    /**
      * A destination whose only flow hashes into another partition: in the single process its view
      * begins at that flow, so a departure to it a moment later, never answered, is LOST. The
      * collector's view-begins record gives the departure's partition the same beginning; without it
@@ -293,6 +326,10 @@ class PartitionJoinTest {
     }
 
     private void departure(long at) {
+        departure(at, 40000);
+    }
+
+    private void departure(long at, int sourcePort) {
         NodeEvent flow = event("a", NodeEvent.FLOW, at);
         flow.verdict = JoinConstants.VERDICT_FORWARDED;
         flow.observationPoint = JoinConstants.POINT_TO_NETWORK;
@@ -302,7 +339,7 @@ class PartitionJoinTest {
         flow.dstLo = 0x0000_ffff_0a00_0207L;
         flow.protocol = NodeEvent.PROTO_TCP;
         flow.tcpFlags = NodeEvent.TCP_SYN;
-        flow.srcPort = 40000;
+        flow.srcPort = sourcePort;
         flow.dstPort = 8080;
         join.onRecord(record(flow, 0), at);
     }

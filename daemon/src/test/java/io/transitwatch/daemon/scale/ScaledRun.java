@@ -144,7 +144,8 @@ final class ScaledRun {
             onlySingle.removeAll(scaled);
             Set<String> onlyScaled = new TreeSet<>(scaled);
             onlyScaled.removeAll(single);
-            return "only the single process: " + onlySingle + " (the scaled pipeline's alerts of them: "
+            return "only the single process: " + onlySingle + " (the single process's alerts of them: "
+                    + about(onlySingle, singleAll) + ", the scaled pipeline's: "
                     + about(onlySingle, scaledAll) + "); only the scaled pipeline: " + onlyScaled
                     + " (the single process's alerts of them: " + about(onlyScaled, singleAll) + ", the scaled: "
                     + about(onlyScaled, scaledAll) + "); compared alerts of the scaled pipeline first seen after the "
