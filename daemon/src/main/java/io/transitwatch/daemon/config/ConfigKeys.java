@@ -341,7 +341,8 @@ public final class ConfigKeys {
     public static final Key<String> SCALE_TOPIC_OBSERVERS = define("scale.topic.observers",
             TextType.ANY, "transitwatch.observers.v1",
             "Compacted topic of observer status keyed by node (stream up or down, gaps, lost events, clock "
-            + "offset); every correlator reads all of it.");
+            + "offset) and of each collector's latest heartbeat keyed collector/<shard> (where a restarted "
+            + "collector resumes); every correlator reads all of it.");
     public static final Key<String> SCALE_TOPIC_PAIR_COUNTS = define("scale.topic.pair-counts",
             TextType.ANY, "transitwatch.pair-counts.v1",
             "Topic of verdict counts per node pair and interval, correlators to the incident stage.");

@@ -155,6 +155,11 @@ public final class NodeEvent {
      */
     public boolean backfilled;
     /**
+     * NODE_UP with {@code backfilled} only: the node-clock time the stream's {@code since} re-reads
+     * from, 0 when not known. An outage that began before it is not covered by the backfill.
+     */
+    public long resumedFromNanos;
+    /**
      * NODE_DOWN only: the source publishes NODE_UP when the node's stream is back (the live ingest
      * does); events of the node that come before it were on their way before the outage. False where
      * only the node's events can show it back (replayed captures): the join infers it from their times.
@@ -207,6 +212,7 @@ public final class NodeEvent {
         gapStartNanos = gapEndNanos = 0;
         reason = 0;
         backfilled = false;
+        resumedFromNanos = 0;
         upAnnounced = false;
         nodeAddresses = null;
         discovery = null;
@@ -265,6 +271,7 @@ public final class NodeEvent {
         gapEndNanos = other.gapEndNanos;
         reason = other.reason;
         backfilled = other.backfilled;
+        resumedFromNanos = other.resumedFromNanos;
         upAnnounced = other.upAnnounced;
         nodeAddresses = other.nodeAddresses;
         discovery = other.discovery;

@@ -11,23 +11,25 @@ import io.transitwatch.daemon.handoff.NodeEvent;
  * no clock to report); a GAP's times are the node's clock, like the events around it.
  */
 record ControlEvent(byte kind, int node, long timeNanos, int reason, long gapStartNanos, long gapEndNanos,
-        boolean backfilled) {
+        boolean backfilled, long resumedFromNanos) {
     // Every NODE_DOWN of the live ingest is followed by a NODE_UP when the stream is back (upAnnounced).
 
     /**
      * @param backfilled the stream resumed from the last event seen ({@code since} + uuid de-duplication),
      *     so the outage is covered except for a GAP that may follow
+     * @param resumedFromNanos with {@code backfilled}: the node-clock {@code since} it resumed from (0 unknown)
      */
-    static ControlEvent up(int node, long nowNanos, boolean backfilled) {
-        return new ControlEvent(NodeEvent.NODE_UP, node, nowNanos, 0, 0, 0, backfilled);
+    static ControlEvent up(int node, long nowNanos, boolean backfilled, long resumedFromNanos) {
+        return new ControlEvent(NodeEvent.NODE_UP, node, nowNanos, 0, 0, 0, backfilled,
+                backfilled ? resumedFromNanos : 0);
     }
 
     static ControlEvent down(int node, long nowNanos, int reason) {
-        return new ControlEvent(NodeEvent.NODE_DOWN, node, nowNanos, reason, 0, 0, false);
+        return new ControlEvent(NodeEvent.NODE_DOWN, node, nowNanos, reason, 0, 0, false, 0);
     }
 
     static ControlEvent gap(int node, long startNanos, long endNanos) {
-        return new ControlEvent(NodeEvent.GAP, node, endNanos, 0, startNanos, endNanos, false);
+        return new ControlEvent(NodeEvent.GAP, node, endNanos, 0, startNanos, endNanos, false, 0);
     }
 
     /** Publishes into the control headroom; false only if the thread was interrupted meanwhile. */
@@ -43,6 +45,7 @@ record ControlEvent(byte kind, int node, long timeNanos, int reason, long gapSta
         slot.gapStartNanos = event.gapStartNanos;
         slot.gapEndNanos = event.gapEndNanos;
         slot.backfilled = event.backfilled;
+        slot.resumedFromNanos = event.resumedFromNanos;
         slot.upAnnounced = event.kind == NodeEvent.NODE_DOWN;
     }
 }

@@ -25,6 +25,7 @@ final class DirectIngest implements AutoCloseable {
     private volatile Predicate<String> streamed = node -> true;
     /** Where a predecessor's writes end (collector clock, ns), 0 for none; each node resumes from it once. */
     private volatile long resumeAfterNanos;
+    private volatile long resumeUntilNanos;
     private final java.util.Set<String> resumed = new java.util.HashSet<>();
 
     DirectIngest(IngestContext context) {
@@ -49,8 +50,12 @@ final class DirectIngest implements AutoCloseable {
         streamed = nodes;
     }
 
-    /** The first stream of each node resumes from {@code nanos} (see {@link NodeTimeline#resumeAfter}); call before {@link #start}. */
-    void resumeAfter(long nanos) {
+    /**
+     * The first stream of each node added before {@code untilNanos} resumes from {@code nanos} (see
+     * {@link NodeTimeline#resumeAfter}); call before {@link #start}.
+     */
+    void resumeAfter(long nanos, long untilNanos) {
+        resumeUntilNanos = untilNanos;
         resumeAfterNanos = nanos;
     }
 
@@ -69,7 +74,7 @@ final class DirectIngest implements AutoCloseable {
         LOG.log(Level.INFO, "streaming flows from {0} at {1}{2}", name, address,
                 plaintext ? " (no TLS announced)" : serverName == null ? "" : " (TLS name " + serverName + ")");
         NodeStream stream = new NodeStream(context, name, address, serverName, plaintext);
-        if (resumeAfterNanos > 0 && resumed.add(name)) {
+        if (resumeAfterNanos > 0 && context.clock().epochNanos() < resumeUntilNanos && resumed.add(name)) {
             stream.resumeAfter(resumeAfterNanos);
         }
         streams.put(name, stream);

@@ -113,11 +113,12 @@ public final class HubbleIngest implements AutoCloseable {
      * Direct mode: each node's first stream asks Hubble for everything since {@code nanos} (less the
      * backfill overlap) and counts as a reconnect: a gap if Hubble's ring no longer reaches back that
      * far, NODE_UP marked backfilled. A restarted collector passes where its predecessor's writes end.
-     * Relay mode ignores it. Call before {@link #start}.
+     * Only nodes whose first stream starts before {@code untilNanos} (the ingest's clock) resume: a node
+     * that joins later had no predecessor. Relay mode ignores it. Call before {@link #start}.
      */
-    public void resumeAfter(long nanos) {
+    public void resumeAfter(long nanos, long untilNanos) {
         if (direct != null) {
-            direct.resumeAfter(nanos);
+            direct.resumeAfter(nanos, untilNanos);
         }
     }
 

@@ -22,6 +22,7 @@ final class NodeStream extends ReconnectingStream {
     private volatile boolean up;
     private boolean downReported;
     private boolean backfilling; // this connection resumed from the last event seen
+    private long resumedFromNanos; // the node-clock since it resumed from, when backfilling
 
     /**
      * @param serverName TLS name of the node's certificate, null for the host of {@code address}
@@ -63,6 +64,7 @@ final class NodeStream extends ReconnectingStream {
     @Override
     void onConnecting(boolean reconnect) {
         backfilling = (reconnect || timeline.resumesPredecessor()) && timeline.reconnected();
+        resumedFromNanos = backfilling ? resumeSinceNanos() : 0;
     }
 
     /** Resume where a predecessor process's writes end ({@link NodeTimeline#resumeAfter}); before {@link #start}. */
@@ -114,7 +116,7 @@ final class NodeStream extends ReconnectingStream {
         downReported = false;
         state.connected(true);
         stateLog.delivering(backfilling);
-        publishControl(ControlEvent.up(node, context.clock().epochNanos(), backfilling));
+        publishControl(ControlEvent.up(node, context.clock().epochNanos(), backfilling, resumedFromNanos));
         learnServerVersion(); // the node may have been upgraded while we were away
     }
 

@@ -79,7 +79,7 @@ final class NodeTimeline {
     boolean reconnected() {
         trackingOutage = false;
         if (resumedFromPredecessor) {
-            resumedFromPredecessor = false;
+            // Kept until the first event: a first call that fails before it is retried the same way.
             awaitingFirstAfterReconnect = true;
             return true;
         }
@@ -114,6 +114,7 @@ final class NodeTimeline {
             if (timeNanos <= resendUpToNanos
                     && (timeNanos < resendHeldSinceNanos || !resendable.add(uuidHi, uuidLo))) {
                 awaitingFirstAfterReconnect = false; // the server still covered what we had seen
+                resumedFromPredecessor = false;
                 return DUPLICATE;
             }
             if (trackingOutage && timeNanos > resendUpToNanos) {
@@ -125,6 +126,7 @@ final class NodeTimeline {
         int result = NEW;
         if (awaitingFirstAfterReconnect) {
             awaitingFirstAfterReconnect = false;
+            resumedFromPredecessor = false;
             if (timeNanos > lastSeenNanos) {
                 gapStartNanos = lastSeenNanos;
                 result = NEW_AFTER_GAP;

@@ -185,7 +185,7 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
                     String.format(java.util.Locale.ROOT, "%.1f", (now - node.downAtNanos) / 1e9),
                     backfilled ? "Relay re-reads the outage from our since" : "the outage's events are not re-read");
         }
-        publishControl(ControlEvent.up(node.id, now, backfilled));
+        publishControl(ControlEvent.up(node.id, now, backfilled, 0));
     }
 
     @Override

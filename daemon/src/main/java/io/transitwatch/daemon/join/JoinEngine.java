@@ -142,7 +142,7 @@ public final class JoinEngine implements NodeEventHandler {
             switch (event.kind) {
                 case NodeEvent.FLOW -> onFlow(event, node);
                 case NodeEvent.LOST_EVENTS -> observers.onLostEvents(node, event);
-                case NodeEvent.NODE_UP -> observers.onUp(node, event.backfilled);
+                case NodeEvent.NODE_UP -> observers.onUp(node, event.backfilled, event.resumedFromNanos);
                 case NodeEvent.NODE_DOWN -> observers.onDown(node, event.timeNanos, event.upAnnounced);
                 case NodeEvent.GAP -> observers.onGap(node, event);
                 default -> { }

@@ -73,7 +73,7 @@ final class Observers {
         if (!health.isUp(node) && health.resumes(node, frame)) {
             // A node seen for the first time without NODE_UP, or back in a replayed capture: its flows
             // newer than the outage show the stream up; older ones were already in flight.
-            onUp(node, false);
+            onUp(node, false, 0);
         }
         if (health.isCatchingUp(node)) {
             health.delivered(node, frame, flow.timeNanos);
@@ -95,9 +95,23 @@ final class Observers {
         }
     }
 
-    void onUp(int node, boolean backfilled) {
+    /**
+     * @param resumedFromNanos with {@code backfilled}: the node-clock time the backfill re-reads from,
+     *     0 unknown; the part of an outage before it is a GAP (a restarted collector resumes where its
+     *     predecessor's writes end, which need not reach back to where the node's outage began here)
+     */
+    void onUp(int node, boolean backfilled, long resumedFromNanos) {
         if (health.isUp(node)) {
             return; // already delivering: a repeated NODE_UP says nothing new
+        }
+        long outageSince = health.openSince(node);
+        if (backfilled && resumedFromNanos != 0 && outageSince != Long.MAX_VALUE && outageSince != Long.MIN_VALUE) {
+            long resumedFrame = clocks.frameTime(node, resumedFromNanos);
+            if (resumedFrame > outageSince) {
+                counters.increment(JoinCounters.Global.GAPS);
+                counters.incrementNode(node, JoinCounters.PerNode.GAPS);
+                health.addSpan(node, outageSince - slackNanos, resumedFrame + slackNanos, UnverifiedReason.GAP);
+            }
         }
         counters.increment(JoinCounters.Global.NODE_UP);
         health.markUp(node, nowNanos, backfilled, nowNanos + catchUpLimitNanos);
@@ -121,6 +135,12 @@ final class Observers {
         long from = event.lostFirstNanos != 0
                 ? clocks.frameTime(node, event.lostFirstNanos)
                 : reported - lostEventsSpanNanos - clocks.lateness(node);
+        long outageSince = health.openSince(node);
+        if (event.lostFirstNanos == 0 && health.isCatchingUp(node) && outageSince != Long.MIN_VALUE) {
+            // Hubble's ring overwrote events its reader had not reached: while a backfill re-reads an
+            // outage they may lie anywhere in it, and the re-read's lateness is not learnt (onFlow).
+            from = Math.min(from, outageSince);
+        }
         long to = event.lostLastNanos != 0 ? clocks.frameTime(node, event.lostLastNanos) : reported;
         health.addSpan(node, from - slackNanos, to + slackNanos, UnverifiedReason.LOST_EVENTS);
     }

@@ -59,6 +59,12 @@ public final class Collector implements AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     /** How much further back than its predecessor's watermark a restarted collector asks Hubble for (node clocks differ). */
     private static final long RESUME_CLOCK_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * A predecessor silent for longer is not resumed: what it missed is past what a node's Hubble ring
+     * holds at any real rate, and the re-read would come before the correlators have the node's clock.
+     * Also how long after start a node is still resumed (a node that joins later has no predecessor).
+     */
+    private static final long RESUME_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(60);
     private final EventPublisher publisher;
     private final Clock clock;
     private final long heartbeatNanos;
@@ -124,9 +130,14 @@ public final class Collector implements AutoCloseable {
             throw e;
         }
         long predecessor = CollectorResume.lastWatermark(settings, String.join(",", brokers), collector.shards.shard());
-        if (predecessor > 0) {
+        long now = clock.epochNanos();
+        if (predecessor > 0 && now - predecessor <= RESUME_LIMIT_NANOS) {
             // The watermark is our clock, Hubble's since the node's: reach back further; more costs only duplicates.
-            collector.ingest.resumeAfter(predecessor - RESUME_CLOCK_MARGIN_NANOS);
+            collector.ingest.resumeAfter(predecessor - RESUME_CLOCK_MARGIN_NANOS, now + RESUME_LIMIT_NANOS);
+        } else if (predecessor > 0) {
+            LOG.log(System.Logger.Level.INFO, () -> "shard " + collector.shards.shard() + "'s predecessor stopped "
+                    + TimeUnit.NANOSECONDS.toSeconds(now - predecessor) + " s ago, longer than Hubble's ring is "
+                    + "trusted to reach back: the streams start from now, and the correlators keep the outage UNVERIFIED");
         }
         // Before any stream opens: in every partition a restarted collector's first record is a heartbeat
         // whose sequence starts again, so the correlators put its nodes down before its new streams write.

@@ -34,14 +34,29 @@ final class CollectorResume {
     private CollectorResume() {
     }
 
-    /** The latest watermark of shard {@code shard}'s predecessor (collector clock, ns), or 0 for none. */
+    /**
+     * The latest watermark of shard {@code shard}'s predecessor (collector clock, ns), or 0 for none or
+     * when it cannot be read (then the streams start from now and the outage stays UNVERIFIED).
+     */
     static long lastWatermark(Settings settings, String bootstrapServers, int shard) {
+        try {
+            return readLastWatermark(settings, bootstrapServers, shard);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> "cannot read shard " + shard + "'s predecessor from "
+                    + settings.string(ConfigKeys.SCALE_TOPIC_OBSERVERS) + " (" + e + "; the collector needs Describe "
+                    + "and Read on it): the streams start from now, and what its predecessor missed stays UNVERIFIED");
+            return 0;
+        }
+    }
+
+    private static long readLastWatermark(Settings settings, String bootstrapServers, int shard) {
         Map<String, Object> properties = new HashMap<>();
         properties.put("bootstrap.servers", bootstrapServers);
         properties.put("client.id", "collector-" + shard + "-resume");
         properties.putAll(settings.passThrough(ConfigKeys.KAFKA_CONSUMER));
         properties.remove("group.id");
         properties.put("enable.auto.commit", "false");
+        properties.put("allow.auto.create.topics", "false");
         properties.put("key.deserializer", ByteArrayDeserializer.class.getName());
         properties.put("value.deserializer", ByteArrayDeserializer.class.getName());
         String topic = settings.string(ConfigKeys.SCALE_TOPIC_OBSERVERS);

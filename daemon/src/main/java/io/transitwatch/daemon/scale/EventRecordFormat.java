@@ -74,6 +74,8 @@ public final class EventRecordFormat {
     static final int FLOW_STRINGS = 8;
 
     // ---- status block (LOST_EVENTS, NODE_UP, NODE_DOWN, GAP) ----
+    /** NODE_UP: {@code resumedFromNanos}, in the flow block's place (a status record's bytes 24-39 were reserved, 0). */
+    static final int OFF_RESUMED_FROM = 24;
     static final int OFF_LOST_SOURCE = 40;
     static final int OFF_LOST_CPU = 44;
     static final int OFF_LOST_COUNT = 48;

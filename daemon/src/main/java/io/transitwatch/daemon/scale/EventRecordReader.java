@@ -133,6 +133,7 @@ public final class EventRecordReader {
             string(buffer, at, 7);
             slot.interfaceName = lastId;
         } else {
+            slot.resumedFromNanos = getLong(buffer, offset + OFF_RESUMED_FROM);
             slot.lostSource = buffer[offset + OFF_LOST_SOURCE];
             slot.lostCpu = getInt(buffer, offset + OFF_LOST_CPU);
             slot.lostCount = getLong(buffer, offset + OFF_LOST_COUNT);

@@ -91,6 +91,7 @@ public final class EventRecordWriter {
             at = string(event.dstWorkload, out, at);
             at = string(event.interfaceName, out, at);
         } else {
+            putLong(out, OFF_RESUMED_FROM, event.resumedFromNanos);
             out[OFF_LOST_SOURCE] = event.lostSource;
             putInt(out, OFF_LOST_CPU, event.lostCpu);
             putLong(out, OFF_LOST_COUNT, event.lostCount);

@@ -40,7 +40,9 @@ import java.util.Arrays;
  * newest flow by more than {@link #REORDER_MARGIN_NANOS} (in this partition the old process wrote
  * each node's flows in Hubble's order, which is time order up to that margin, and the idempotent
  * producer loses only a tail), and within the margin exactly those whose print it wrote
- * ({@link WrittenFlows}).
+ * ({@link WrittenFlows}; where its fixed ring had forgotten prints still needed, those flows are
+ * dropped unseen and the span is declared a GAP). The new stream's NODE_UP says where its backfill
+ * resumed: the join makes the part of an outage before that a GAP itself.
  *
  * <p>A node's view in the partition begins where it begins in the single process: at the node's
  * first flow after its stream came up, which the collector writes into every partition as a
@@ -66,9 +68,12 @@ public final class PartitionJoin {
     private int[] shardOfNode = new int[1024];
     /** Per node dictionary id: node-clock time of its newest flow read here, 0 none. */
     private long[] newestFlowNanos = new long[1024];
-    /** Per node dictionary id: its flows up to this node-clock time may be a restarted collector's re-read, 0 none. */
+    /**
+     * Per node dictionary id: its flows up to this node-clock time may be a restarted collector's
+     * re-read, 0 none (or the re-read has passed it).
+     */
     private long[] rewrittenUpTo = new long[1024];
-    private final WrittenFlows written = new WrittenFlows(REORDER_MARGIN_NANOS);
+    private final WrittenFlows written;
     private int shardsSeen;
     private long frontier = Long.MIN_VALUE;
     /** The highest heartbeat watermark read in this partition, of any collector. */
@@ -85,6 +90,8 @@ public final class PartitionJoin {
     public PartitionJoin(JoinEngine engine, EventRecordReader reader, long collectorTimeoutNanos) {
         this.engine = engine;
         this.reader = reader;
+        this.written = new WrittenFlows(REORDER_MARGIN_NANOS,
+                2 * (engine.config().pendingCapacity() + engine.config().arrivalCapacity()));
         this.collectorTimeoutNanos = collectorTimeoutNanos;
     }
 
@@ -102,10 +109,15 @@ public final class PartitionJoin {
             remember(reader.eventShard(), node);
             if (slot.kind == NodeEvent.FLOW && node > 0 && node < rewrittenUpTo.length) {
                 // Never a view-begins record: the new stream's first flow ends the node's outage here.
-                if (type == EventRecordReader.EVENT && slot.timeNanos <= rewrittenUpTo[node]
-                        && written.isRewritten(slot, rewrittenUpTo[node])) {
-                    duplicatesSkipped++;
-                    return type;
+                long rewrittenUntil = rewrittenUpTo[node];
+                if (rewrittenUntil != 0 && type == EventRecordReader.EVENT) {
+                    if (slot.timeNanos <= rewrittenUntil && written.isRewritten(slot, rewrittenUntil)) {
+                        duplicatesSkipped++;
+                        return type;
+                    }
+                    if (slot.timeNanos > rewrittenUntil + REORDER_MARGIN_NANOS) {
+                        rewrittenUpTo[node] = 0; // the re-read is past what the old process wrote
+                    }
                 }
                 newestFlowNanos[node] = Math.max(newestFlowNanos[node], slot.timeNanos);
                 if (type == EventRecordReader.EVENT) {
@@ -217,10 +229,23 @@ public final class PartitionJoin {
 
     /** After a restart of {@code shard}: what its new process re-reads of its nodes is dropped where already written (class comment). */
     private void skipRewritten(int shard) {
-        written.collectorRestarted(shard, shardOfNode, newestFlowNanos);
+        written.collectorRestarted(shard, shardOfNode, newestFlowNanos, rewrittenUpTo);
         for (int node = 1; node < shardOfNode.length; node++) {
-            if (shardOfNode[node] == shard + 1) {
-                rewrittenUpTo[node] = newestFlowNanos[node];
+            if (shardOfNode[node] != shard + 1 || newestFlowNanos[node] == 0) {
+                continue;
+            }
+            rewrittenUpTo[node] = newestFlowNanos[node];
+            long uncertain = written.uncertainUpTo(node);
+            if (uncertain != 0) {
+                // Prints pushed out of the ring: flows there are dropped unseen, and that span is unknown.
+                slot.clear();
+                slot.kind = NodeEvent.GAP;
+                slot.node = node;
+                slot.gapStartNanos = newestFlowNanos[node] - REORDER_MARGIN_NANOS;
+                slot.gapEndNanos = uncertain;
+                slot.timeNanos = newestFlowNanos[node];
+                slot.receivedNanos = newestFlowNanos[node];
+                engine.onEvent(slot, false);
             }
         }
     }

@@ -49,8 +49,10 @@ class NodeTimelineTest {
         assertTrue(timeline.resumesPredecessor());
         assertEquals(8_000, timeline.resumeSinceNanos(2_000));
         assertTrue(timeline.reconnected(), "the first stream counts as a reconnect: backfilled, checked for a gap");
-        assertFalse(timeline.resumesPredecessor());
+        assertTrue(timeline.resumesPredecessor(), "until its first event: a first call that fails is retried alike");
+        assertTrue(timeline.reconnected(), "the retry: nothing was delivered, so nothing is a re-send to drop");
         assertEquals(NodeTimeline.NEW, timeline.accept(1, 1, 8_500));
+        assertFalse(timeline.resumesPredecessor());
         assertEquals(NodeTimeline.NEW, timeline.accept(1, 2, 10_000));
         assertEquals(NodeTimeline.NEW, timeline.accept(1, 3, 12_000));
     }

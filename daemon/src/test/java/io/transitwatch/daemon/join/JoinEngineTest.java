@@ -147,6 +147,45 @@ class JoinEngineTest {
                 "b's lateness: " + join.counters.node(b, JoinCounters.PerNode.LATENESS_NANOS));
     }
 
+    /**
+     * b's outage began at 2 s, but its new stream's backfill re-reads only from 15 s (a restarted
+     * collector resumes where its predecessor's writes end, not where b went down). Catching up
+     * shows the re-read complete, not the outage: the departure of 5 s is UNVERIFIED, never LOST.
+     */
+    @Test
+    void shouldKeepThePartOfAnOutageBeforeWhereTheBackfillResumedUnverified() {
+        join.unjoinableEvent("b", T0);
+        join.streamDown("b", T0 + 2 * S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 5 * S);
+        join.up("b", T0 + 20 * S, true, T0 + 15 * S);
+        join.unjoinableEvent("b", T0 + 15 * S, T0 + 20 * S);
+        join.unjoinableEvent("b", T0 + 20 * S + 100 * MS);
+        join.departure("a", "10.0.1.6", 40000, "10.0.2.7", 9090).at(T0 + 21 * S);
+        join.advance(T0 + 40 * S);
+
+        assertEquals(List.of("UNVERIFIED(GAP) a>b IPv4 SYN 40000>9090 attempts=1",
+                "LOST a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
+
+    /**
+     * While b's backfill re-reads its outage, Hubble reports events its ring overwrote, without saying
+     * which (Hubble 1.18 and older): they may be anywhere in the outage, so a departure early in it is
+     * UNVERIFIED, however long ago the report's time minus the lost-events span is.
+     */
+    @Test
+    void shouldSpreadLostEventsReportedDuringABackfillOverTheOutage() {
+        join.unjoinableEvent("b", T0);
+        join.streamDown("b", T0 + S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 3 * S);
+        join.up("b", T0 + 30 * S, true, T0 + S / 2);
+        join.unjoinableEvent("b", T0 + 2 * S, T0 + 30 * S);
+        join.lostEvents("b", T0 + 30 * S, 500, T0 + 30 * S);
+        join.unjoinableEvent("b", T0 + 30 * S + 100 * MS);
+        join.advance(T0 + 50 * S);
+
+        assertEquals(List.of("UNVERIFIED(LOST_EVENTS) a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
+
     @Test
     void shouldNotAlertForWindowsOverlappingLostEvents() {
         join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);

@@ -89,8 +89,14 @@ public final class JoinHarness {
     }
 
     public void up(String node, long now, boolean backfilled) {
+        up(node, now, backfilled, 0);
+    }
+
+    /** A NODE_UP whose backfill re-reads from node-clock {@code resumedFromNanos} (0 unknown). */
+    public void up(String node, long now, boolean backfilled, long resumedFromNanos) {
         health(node, NodeEvent.NODE_UP, now);
         event.backfilled = backfilled;
+        event.resumedFromNanos = resumedFromNanos;
         deliver(now);
     }
 

@@ -50,6 +50,7 @@ class EventRecordTest {
             event.gapEndNanos = 22;
             event.reason = collectorNames.intern("UNAVAILABLE: connection refused");
             event.backfilled = kind == NodeEvent.NODE_UP;
+            event.resumedFromNanos = kind == NodeEvent.NODE_UP ? 1_700_000_000_000_000_031L : 0;
             event.upAnnounced = kind == NodeEvent.NODE_DOWN;
             int length = writer.writeEvent(event, 0, buffer);
             assertTrue(length < EventRecordFormat.FLOW_END, "a status record is shorter than a flow");

@@ -196,6 +196,41 @@ class PartitionJoinTest {
     }
 
     /**
+     * Both collectors are killed and restarted together (a rollout): a's new process starts first,
+     * then b's, before either re-read arrives. Each re-read is dropped against its own old process's
+     * prints, so the departure matched before the kill is neither fed again nor LOST.
+     */
+    @Test
+    void shouldSkipTheReReadsOfTwoCollectorsRestartedTogether() {
+        start();
+        departure(T0 + S);
+        join.onRecord(record(arrivalOfTheDeparture(), 1), T0 + S);
+        for (long t = T0 + S; t <= T0 + 10 * S; t += S / 4) {
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
+        assertEquals(1, counters.get(JoinCounters.Global.MATCHED));
+
+        sequence[0] = 0;
+        sequence[1] = 0;
+        heartbeat(0, T0 + 11 * S, T0 + 11 * S);
+        heartbeat(1, T0 + 11 * S, T0 + 11 * S);
+        join.onRecord(record(event("a", NodeEvent.NODE_UP, T0 + 11 * S), 0), T0 + 11 * S);
+        join.onRecord(record(event("b", NodeEvent.NODE_UP, T0 + 11 * S), 1), T0 + 11 * S);
+        departure(T0 + S);
+        join.onRecord(record(arrivalOfTheDeparture(), 1), T0 + 11 * S);
+        for (long t = T0 + 11 * S; t <= T0 + 30 * S; t += S / 4) {
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
+        assertEquals(2, join.duplicatesSkipped());
+        assertEquals(0, counters.get(JoinCounters.Global.LOST));
+        assertEquals(1, counters.get(JoinCounters.Global.MATCHED));
+    }
+
+    /**
      * A destination whose only flow hashes into another partition: in the single process its view
      * begins at that flow, so a departure to it a moment later, never answered, is LOST. The
      * collector's view-begins record gives the departure's partition the same beginning; without it
@@ -327,6 +362,22 @@ class PartitionJoinTest {
 
     private void departure(long at) {
         departure(at, 40000);
+    }
+
+    /** b's TO_ENDPOINT of {@link #departure(long)} at {@code T0 + S}, 1 ms after it. */
+    private NodeEvent arrivalOfTheDeparture() {
+        NodeEvent arrival = event("b", NodeEvent.FLOW, T0 + S + 1_000_000);
+        arrival.verdict = JoinConstants.VERDICT_FORWARDED;
+        arrival.observationPoint = JoinConstants.POINT_TO_ENDPOINT;
+        arrival.traceReason = JoinConstants.TRACE_REASON_NEW;
+        arrival.ipVersion = 4;
+        arrival.srcLo = 0x0000_ffff_0a00_0105L;
+        arrival.dstLo = 0x0000_ffff_0a00_0207L;
+        arrival.protocol = NodeEvent.PROTO_TCP;
+        arrival.tcpFlags = NodeEvent.TCP_SYN;
+        arrival.srcPort = 40000;
+        arrival.dstPort = 8080;
+        return arrival;
     }
 
     private void departure(long at, int sourcePort) {
