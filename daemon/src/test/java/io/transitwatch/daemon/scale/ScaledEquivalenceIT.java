@@ -32,6 +32,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The scaled pipeline against the single process (issue #13, "Done when"), run by {@link ScaledRun}:
@@ -104,6 +106,19 @@ class ScaledEquivalenceIT {
             assertTrue(outcome.single().stream().anyMatch(t -> t.startsWith(kind)),
                     "no '" + kind + "' tuple to compare: " + outcome.single());
         }
+        assertEquals(outcome.single(), outcome.scaled(), outcome.difference());
+    }
+
+    /**
+     * The detection report's blackholes whose losses span many pairs at once: every IPv6 packet
+     * between nodes, then every packet between nodes. Every pair's departures are spread over every
+     * partition, and each partition decides them on its own heartbeats.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"family-blackhole", "all-cross-node-blackhole"})
+    void theScaledPipelineReportsEveryLossOfABlackhole(String preset) throws Exception {
+        Outcome outcome = ScaledRun.run(broker, dir, preset, preset, JUDGED_TRAFFIC, Disruption.NONE);
+        assertTrue(outcome.single().size() >= 100, "too few losses to prove anything: " + outcome.single().size());
         assertEquals(outcome.single(), outcome.scaled(), outcome.difference());
     }
 
