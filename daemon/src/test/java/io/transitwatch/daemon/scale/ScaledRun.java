@@ -61,7 +61,8 @@ final class ScaledRun {
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(6);
     static final List<String> PROCESSES = List.of("collector-0", "collector-1", "correlator-0", "correlator-1",
             "correlator-2");
-    private static final java.util.regex.Pattern MATCHED = java.util.regex.Pattern.compile("\"matched\":(\\d+)");
+    /** The matched and LOST counts of a pair count: what a correlator that is joining decides. */
+    private static final java.util.regex.Pattern DECIDED = java.util.regex.Pattern.compile("\"(?:matched|lost)\":(\\d+)");
     private static final Set<Verdict> COMPARED = Set.of(Verdict.LOST_IN_TRANSIT, Verdict.NO_REPLY, Verdict.REFUSED,
             Verdict.DROPPED_AT_DESTINATION);
 
@@ -280,10 +281,10 @@ final class ScaledRun {
                     for (String text : counts.texts) {
                         pairCounts.add(PairCount.fromJson(text.getBytes(StandardCharsets.UTF_8)));
                     }
-                    long matched = counts.texts.stream().map(MATCHED::matcher).filter(java.util.regex.Matcher::find)
-                            .mapToLong(m -> Long.parseLong(m.group(1))).sum();
-                    assertTrue(matched > 100, "the correlators must be joining (matched departures in "
-                            + prefix + ".pair-counts: " + matched + ")\n" + processes.tails());
+                    long decided = counts.texts.stream().map(DECIDED::matcher)
+                            .flatMap(m -> m.results().map(r -> Long.parseLong(r.group(1)))).mapToLong(Long::longValue).sum();
+                    assertTrue(decided > 100, "the correlators must be joining (matched and LOST departures in "
+                            + prefix + ".pair-counts: " + decided + ")\n" + processes.tails());
                 }
                 for (String name : PROCESSES) {
                     String log = processes.log(name);
