@@ -129,18 +129,7 @@ class PartitionJoinTest {
     void shouldSkipARestartedCollectorsFlowsItsPreviousProcessHadWritten() {
         start();
         departure(T0 + S);
-        NodeEvent arrival = event("b", NodeEvent.FLOW, T0 + S + 1_000_000);
-        arrival.verdict = JoinConstants.VERDICT_FORWARDED;
-        arrival.observationPoint = JoinConstants.POINT_TO_ENDPOINT;
-        arrival.traceReason = JoinConstants.TRACE_REASON_NEW;
-        arrival.ipVersion = 4;
-        arrival.srcLo = 0x0000_ffff_0a00_0105L;
-        arrival.dstLo = 0x0000_ffff_0a00_0207L;
-        arrival.protocol = NodeEvent.PROTO_TCP;
-        arrival.tcpFlags = NodeEvent.TCP_SYN;
-        arrival.srcPort = 40000;
-        arrival.dstPort = 8080;
-        join.onRecord(record(arrival, 1), T0 + S);
+        join.onRecord(record(arrivalOfTheDeparture(), 1), T0 + S);
         for (long t = T0 + S; t <= T0 + 10 * S; t += S / 4) {
             heartbeat(0, t, t);
             heartbeat(1, t, t);
