@@ -17,6 +17,7 @@ import io.transitwatch.daemon.sim.Fault.PathLoss;
 import io.transitwatch.daemon.sim.Fault.PolicyDrop;
 import io.transitwatch.daemon.sim.Fault.Refusal;
 import io.transitwatch.daemon.sim.Fault.Snat;
+import io.transitwatch.daemon.sim.Fault.StreamBreaks;
 import io.transitwatch.daemon.sim.IpFamily;
 import io.transitwatch.daemon.sim.MonitorFlags;
 import io.transitwatch.daemon.sim.Scenario;
@@ -64,7 +65,8 @@ class ScaledEquivalenceIT {
             .build();
     /**
      * The detection report's loss-free scenarios at once: skewed clocks, lost events, SNAT, lost first
-     * SYNs that a retransmission recovers, first data reported.
+     * SYNs that a retransmission recovers, first data reported, and two nodes' Hubble servers unreachable
+     * for 2-4 s about every 8 s while their agents keep recording (the collectors reconnect with backfill).
      */
     private static final Scenario LOSS_FREE_MIX = Scenario.builder().name("loss-free-mix").monitorFlags(MonitorFlags.ALL)
             .faults(List.of(new ClockSkew("solcp02", Duration.ofMillis(-1200)),
@@ -72,7 +74,11 @@ class ScaledEquivalenceIT {
                     new ClockSkew("solwk02", Duration.ofMillis(-2000)),
                     new LostEvents("solwk02", Duration.ofSeconds(5), 200, Duration.ofSeconds(30)),
                     new Snat(null, IpFamily.IPV4, 0.1),
-                    new HandshakeLoss(Fault.Path.ANY, HandshakePacket.FIRST_SYN, 0.05)))
+                    new HandshakeLoss(Fault.Path.ANY, HandshakePacket.FIRST_SYN, 0.05),
+                    new StreamBreaks("solwk02", Duration.ofSeconds(2), Duration.ofSeconds(8), Duration.ofSeconds(2),
+                            Duration.ofSeconds(4)),
+                    new StreamBreaks("solwk03", Duration.ofSeconds(2), Duration.ofSeconds(8), Duration.ofSeconds(2),
+                            Duration.ofSeconds(4))))
             .build();
     private static final Duration JUDGED_TRAFFIC = Duration.ofSeconds(12);
     /** Disruptions that leave a span UNVERIFIED need judged traffic on both sides of it. */
