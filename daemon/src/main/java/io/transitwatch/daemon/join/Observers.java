@@ -108,9 +108,7 @@ final class Observers {
         if (backfilled && resumedFromNanos != 0 && outageSince != Long.MAX_VALUE && outageSince != Long.MIN_VALUE) {
             long resumedFrame = clocks.frameTime(node, resumedFromNanos);
             if (resumedFrame > outageSince) {
-                counters.increment(JoinCounters.Global.GAPS);
-                counters.incrementNode(node, JoinCounters.PerNode.GAPS);
-                health.addSpan(node, outageSince - slackNanos, resumedFrame + slackNanos, UnverifiedReason.GAP);
+                addGap(node, outageSince, resumedFrame);
             }
         }
         counters.increment(JoinCounters.Global.NODE_UP);
@@ -146,10 +144,14 @@ final class Observers {
     }
 
     void onGap(int node, NodeEvent event) {
+        addGap(node, clocks.frameTime(node, event.gapStartNanos), clocks.frameTime(node, event.gapEndNanos));
+    }
+
+    /** Events of the node between the two frame times never reached us (widened by the slack). */
+    private void addGap(int node, long fromFrameNanos, long toFrameNanos) {
         counters.increment(JoinCounters.Global.GAPS);
         counters.incrementNode(node, JoinCounters.PerNode.GAPS);
-        health.addSpan(node, clocks.frameTime(node, event.gapStartNanos) - slackNanos,
-                clocks.frameTime(node, event.gapEndNanos) + slackNanos, UnverifiedReason.GAP);
+        health.addSpan(node, fromFrameNanos - slackNanos, toFrameNanos + slackNanos, UnverifiedReason.GAP);
     }
 
     /** Readies a lane for a round of decisions: a catch-up that ran out of time ends; returns the node's state. */

@@ -100,7 +100,7 @@ final class WrittenFlows {
         }
         for (int node = 1; node < shardOfNode.length && node < newestOfNode.length; node++) {
             if (shardOfNode[node] == shard + 1) {
-                uncertainUpTo(node, forgottenAt(node) >= newestOfNode[node] - marginNanos ? forgottenAt(node) : 0);
+                markUncertain(node, forgottenAt(node) >= newestOfNode[node] - marginNanos ? forgottenAt(node) : 0);
             }
         }
     }
@@ -157,7 +157,7 @@ final class WrittenFlows {
         return node < forgottenUpTo.length ? forgottenUpTo[node] : 0;
     }
 
-    private void uncertainUpTo(int node, long timeNanos) {
+    private void markUncertain(int node, long timeNanos) {
         if (node >= uncertainUpTo.length) {
             uncertainUpTo = Arrays.copyOf(uncertainUpTo, Math.max(node + 1, uncertainUpTo.length * 2));
         }

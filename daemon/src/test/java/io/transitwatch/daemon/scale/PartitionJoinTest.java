@@ -42,11 +42,7 @@ class PartitionJoinTest {
     void shouldDeclareLostWhenBothCollectorsHeartbeatPastTheWindow() {
         start();
         departure(T0 + S);
-        for (long t = T0 + S; t <= T0 + 10 * S; t += S / 4) {
-            heartbeat(0, t, t);
-            heartbeat(1, t, t);
-            join.advance(t);
-        }
+        bothCollectorsHeartbeat(T0 + S, T0 + 10 * S);
         assertEquals(1, counters.get(JoinCounters.Global.LOST));
         assertEquals(0, counters.get(JoinCounters.Global.UNVERIFIED));
     }
@@ -97,11 +93,7 @@ class PartitionJoinTest {
         heartbeat(1, T0 + S, T0 + S);
         join.advance(T0 + S);
         sequence[1] = 0; // a new process of shard 1
-        for (long t = T0 + 2 * S; t <= T0 + 19 * S; t += S / 4) {
-            heartbeat(0, t, t);
-            heartbeat(1, t, t);
-            join.advance(t);
-        }
+        bothCollectorsHeartbeat(T0 + 2 * S, T0 + 19 * S);
         assertEquals(0, counters.get(JoinCounters.Global.LOST));
         assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
         assertEquals(1, join.collectorRestarts());
@@ -110,11 +102,7 @@ class PartitionJoinTest {
         join.onRecord(record(event("b", NodeEvent.NODE_UP, T0 + 19 * S), 1), T0 + 19 * S);
         join.onRecord(record(event("b", NodeEvent.FLOW, T0 + 19 * S), 1), T0 + 19 * S);
         departure(T0 + 20 * S);
-        for (long t = T0 + 20 * S; t <= T0 + 40 * S; t += S / 4) {
-            heartbeat(0, t, t);
-            heartbeat(1, t, t);
-            join.advance(t);
-        }
+        bothCollectorsHeartbeat(T0 + 20 * S, T0 + 40 * S);
         assertEquals(1, counters.get(JoinCounters.Global.LOST));
         assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
     }
@@ -130,22 +118,14 @@ class PartitionJoinTest {
         start();
         departure(T0 + S);
         join.onRecord(record(arrivalOfTheDeparture(), 1), T0 + S);
-        for (long t = T0 + S; t <= T0 + 10 * S; t += S / 4) {
-            heartbeat(0, t, t);
-            heartbeat(1, t, t);
-            join.advance(t);
-        }
+        bothCollectorsHeartbeat(T0 + S, T0 + 10 * S);
         assertEquals(1, counters.get(JoinCounters.Global.MATCHED));
 
         sequence[0] = 0; // a new process of shard 0, whose stream of a starts 2 s before the kill
         heartbeat(0, T0 + 11 * S, T0 + 11 * S);
         join.onRecord(record(event("a", NodeEvent.NODE_UP, T0 + 11 * S), 0), T0 + 11 * S);
         departure(T0 + S);
-        for (long t = T0 + 11 * S; t <= T0 + 30 * S; t += S / 4) {
-            heartbeat(0, t, t);
-            heartbeat(1, t, t);
-            join.advance(t);
-        }
+        bothCollectorsHeartbeat(T0 + 11 * S, T0 + 30 * S);
         assertEquals(0, counters.get(JoinCounters.Global.LOST));
         assertEquals(1, counters.get(JoinCounters.Global.MATCHED));
         assertEquals(1, join.duplicatesSkipped());
@@ -174,11 +154,7 @@ class PartitionJoinTest {
         departure(T0 + S, 40001);
         departure(T0 + S + S / 4, 40002);
         departure(T0 + S + S / 2, 40003);
-        for (long t = T0 + 2 * S; t <= T0 + 20 * S; t += S / 4) {
-            heartbeat(0, t, t);
-            heartbeat(1, t, t);
-            join.advance(t);
-        }
+        bothCollectorsHeartbeat(T0 + 2 * S, T0 + 20 * S);
         assertEquals(2, join.duplicatesSkipped());
         assertEquals(3, counters.get(JoinCounters.Global.LOST), "each departure once, none UNVERIFIED");
         assertEquals(0, counters.get(JoinCounters.Global.UNVERIFIED));
@@ -194,11 +170,7 @@ class PartitionJoinTest {
         start();
         departure(T0 + S);
         join.onRecord(record(arrivalOfTheDeparture(), 1), T0 + S);
-        for (long t = T0 + S; t <= T0 + 10 * S; t += S / 4) {
-            heartbeat(0, t, t);
-            heartbeat(1, t, t);
-            join.advance(t);
-        }
+        bothCollectorsHeartbeat(T0 + S, T0 + 10 * S);
         assertEquals(1, counters.get(JoinCounters.Global.MATCHED));
 
         sequence[0] = 0;
@@ -209,11 +181,7 @@ class PartitionJoinTest {
         join.onRecord(record(event("b", NodeEvent.NODE_UP, T0 + 11 * S), 1), T0 + 11 * S);
         departure(T0 + S);
         join.onRecord(record(arrivalOfTheDeparture(), 1), T0 + 11 * S);
-        for (long t = T0 + 11 * S; t <= T0 + 30 * S; t += S / 4) {
-            heartbeat(0, t, t);
-            heartbeat(1, t, t);
-            join.advance(t);
-        }
+        bothCollectorsHeartbeat(T0 + 11 * S, T0 + 30 * S);
         assertEquals(2, join.duplicatesSkipped());
         assertEquals(0, counters.get(JoinCounters.Global.LOST));
         assertEquals(1, counters.get(JoinCounters.Global.MATCHED));
@@ -347,6 +315,15 @@ class PartitionJoinTest {
         heartbeat(0, T0, T0);
         heartbeat(1, T0, T0);
         join.advance(T0);
+    }
+
+    /** Both collectors heart-beat every 250 ms from {@code from} to {@code to}, the join advancing after each. */
+    private void bothCollectorsHeartbeat(long from, long to) {
+        for (long t = from; t <= to; t += S / 4) {
+            heartbeat(0, t, t);
+            heartbeat(1, t, t);
+            join.advance(t);
+        }
     }
 
     private void departure(long at) {
