@@ -70,18 +70,24 @@ class JoinPropertyTest {
      * Samples that once failed: a node down twice in a row, where the second outage's open span was merged
      * into the first (closed) one and held the watermark back at the first outage's start. Seed -13
      * (departures = 114): a backfilled arrival, inserted behind newer ones in the arrivals' FIFO lane,
-     * outlived its expiry and MATCHED a departure of the same tuple 11 s later.
+     * outlived its expiry and MATCHED a departure of the same tuple 11 s later. Seed 182 (departures = 24):
+     * a lost-events report without times while a backfill re-reads an outage covers the whole outage in
+     * the engine (Hubble's ring may have overwritten any of it), which the reference did not model.
      */
     @net.jqwik.api.Example
     void twoOutagesInARowDoNotHoldBackDecisionsTheFirstAllowed() {
-        for (long seed : new long[] {-1479255L, -254354L, 3174628458638299261L, -13L}) {
+        for (long seed : new long[] {-1479255L, -254354L, 3174628458638299261L, -13L, 182L}) {
             for (int departures = 5; departures <= 120; departures++) {
                 engineAgreesWithReferenceModel(seed, departures);
             }
         }
     }
 
-    @Property(tries = 2000)
+    /**
+     * The seed is fixed so that {@code ./test} is deterministic: a new seed is new exploration, to be
+     * done on purpose (change it, or call this method in a loop over seeds), not by chance in CI.
+     */
+    @Property(tries = 2000, seed = "20261205")
     void engineAgreesWithReferenceModel(@ForAll long seed, @ForAll @IntRange(min = 5, max = 120) int departures) {
         Random random = new Random(seed);
         // first data join-safe as under monitor-aggregation-flags "all", or not as under "syn,fin,rst"

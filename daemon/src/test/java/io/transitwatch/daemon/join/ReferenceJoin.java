@@ -195,8 +195,21 @@ final class ReferenceJoin {
         }
     }
 
+    /**
+     * A lost-events report of {@code node} at {@code time} (without the times of what was lost): the
+     * span before it; while a backfill re-reads an outage, the whole outage too, since what Hubble's
+     * ring overwrote may lie anywhere in what is being re-read.
+     */
     void lostEvents(String node, long time, long span) {
-        spans(node).add(new Span(time - span - slack, time + slack, "LOST_EVENTS"));
+        long from = time - span;
+        if (catchingUp.containsKey(node)) {
+            long outageSince = spans(node).stream().filter(open -> open.to == Long.MAX_VALUE)
+                    .mapToLong(Span::from).min().orElse(Long.MAX_VALUE);
+            if (outageSince != Long.MIN_VALUE) {
+                from = Math.min(from, outageSince);
+            }
+        }
+        spans(node).add(new Span(from - slack, time + slack, "LOST_EVENTS"));
     }
 
     void departure(String srcNode, String dstNode, Key key, long time, boolean retransmission) {
