@@ -36,7 +36,7 @@ public final class CollectCommand implements Callable<Integer> {
             Collector collector = Collector.start(settings, Clock.SYSTEM);
             return ScaledRole.Running.of(collector::close, () -> collector.failed()
                     ? new IllegalStateException("a record could not be written to Kafka: " + collector.failure())
-                    : null);
+                    : null, collector.view());
         }, "closing the streams and flushing the producer", LOG);
     }
 }

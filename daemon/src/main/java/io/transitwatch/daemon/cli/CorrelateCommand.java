@@ -35,7 +35,7 @@ public final class CorrelateCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         return ScaledRole.run("transitwatch correlate", config, sets, settings -> {
             Correlator correlator = Correlator.start(settings, Clock.SYSTEM);
-            return ScaledRole.Running.of(correlator::close, correlator::failure);
+            return ScaledRole.Running.of(correlator::close, correlator::failure, correlator.view());
         }, "committing the batch in hand", LOG);
     }
 }

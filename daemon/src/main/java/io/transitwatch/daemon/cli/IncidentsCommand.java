@@ -34,7 +34,7 @@ public final class IncidentsCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         return ScaledRole.run("transitwatch incidents", config, sets, settings -> {
             IncidentStage stage = IncidentStage.start(settings, Clock.SYSTEM, System.out);
-            return ScaledRole.Running.of(stage::close, () -> null);
+            return ScaledRole.Running.of(stage::close, () -> null, stage.view());
         }, "flushing the sinks", LOG);
     }
 }

@@ -1,10 +1,16 @@
 package io.transitwatch.daemon.cli;
 
 import io.transitwatch.daemon.config.ConfigError;
+import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.ConfigLoader;
 import io.transitwatch.daemon.config.InvalidConfigException;
 import io.transitwatch.daemon.config.Settings;
+import io.transitwatch.daemon.http.RoleEndpoint;
+import io.transitwatch.daemon.http.RoleView;
 import io.transitwatch.daemon.lifecycle.ShutdownSignal;
+import io.transitwatch.daemon.threads.NamedThreadFactory;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,9 +21,10 @@ import java.util.function.Supplier;
  * Called only on the command's main thread, which it blocks until SIGTERM/SIGINT or the role's failure.
  *
  * <p>What {@code collect}, {@code correlate} and {@code incidents} share: the configuration errors
- * printed with exit code 1, the role started (its start failure printed with exit code 1), then the
- * wait for the signal, checking once a second whether the role stopped on its own (exit code 1 with
- * the reason), and the close that flushes what the role holds.
+ * printed with exit code 1, the role started (its start failure printed with exit code 1), its HTTP
+ * port ({@code /healthz}, {@code /readyz}, {@code /metrics}: {@link RoleEndpoint}; {@code http.port=-1}
+ * turns it off), then the wait for the signal, checking once a second whether the role stopped on
+ * its own (exit code 1 with the reason), and the close that flushes what the role holds.
  */
 final class ScaledRole {
     /** A started role: closes (flushing) on the signal; reports a failure it cannot recover from. */
@@ -28,7 +35,10 @@ final class ScaledRole {
         /** Why the role stopped working on its own, or null while it works. */
         Throwable failure();
 
-        static Running of(Runnable close, Supplier<Throwable> failure) {
+        /** What its HTTP port shows. */
+        RoleView view();
+
+        static Running of(Runnable close, Supplier<Throwable> failure, RoleView view) {
             return new Running() {
                 @Override
                 public void close() {
@@ -38,6 +48,11 @@ final class ScaledRole {
                 @Override
                 public Throwable failure() {
                     return failure.get();
+                }
+
+                @Override
+                public RoleView view() {
+                    return view;
                 }
             };
         }
@@ -71,7 +86,15 @@ final class ScaledRole {
                 log.log(System.Logger.Level.DEBUG, "start failed", e);
                 return 1;
             }
-            try (role) {
+            RoleEndpoint http;
+            try {
+                http = startHttp(settings, role, command, log);
+            } catch (UncheckedIOException e) {
+                role.close();
+                System.err.println(command + ": cannot start: " + e.getMessage());
+                return 1;
+            }
+            try (role; http) {
                 while (!shutdown.awaitFor(1, TimeUnit.SECONDS)) {
                     Throwable failure = role.failure();
                     if (failure != null) {
@@ -86,6 +109,19 @@ final class ScaledRole {
             shutdown.closed();
         }
         return 0;
+    }
+
+    /** The role's HTTP port, or null with {@code http.port=-1}. */
+    private static RoleEndpoint startHttp(Settings settings, Running role, String command, System.Logger log) {
+        int port = settings.integer(ConfigKeys.HTTP_PORT);
+        if (port < 0) {
+            return null;
+        }
+        InetSocketAddress address = new InetSocketAddress(settings.string(ConfigKeys.HTTP_ADDRESS), port);
+        RoleEndpoint http = RoleEndpoint.start(address, role.view(), NamedThreadFactory.daemon("http"));
+        log.log(System.Logger.Level.INFO, () -> command + ": /healthz, /readyz and /metrics listening on "
+                + address.getHostString() + ":" + http.port());
+        return http;
     }
 
     private static Object reason(Throwable e) {

@@ -4,7 +4,11 @@ import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.http.RoleEndpoint;
+import io.transitwatch.daemon.http.RoleView;
+import io.transitwatch.daemon.http.RoleView.RoleMetric;
 import io.transitwatch.daemon.ingest.HubbleIngest;
+import io.transitwatch.daemon.ingest.NodeIngestState;
 import io.transitwatch.daemon.join.JoinDutyCycle;
 import io.transitwatch.daemon.scale.EventKeys;
 import io.transitwatch.daemon.scale.EventPublisher;
@@ -223,6 +227,39 @@ public final class Collector implements AutoCloseable {
 
     public ShardAssignment shards() {
         return shards;
+    }
+
+    /**
+     * What its HTTP port shows ({@link RoleEndpoint}): live until a record could not be written, ready
+     * while at least one Hubble stream of its shard is up; its counters, read racily from the
+     * publishing thread's (a scrape may trail it by a moment).
+     */
+    public RoleView view() {
+        return RoleView.of(
+                () -> failure != null ? "a record could not be written to Kafka: " + failure
+                        : thread.isAlive() ? null : "the publishing thread has ended",
+                this::notReadyReason,
+                () -> List.of(
+                        RoleMetric.counter("transitwatch_collector_events_published",
+                                "Hubble events of this shard's nodes written to scale.topic.events", publisher.published()),
+                        RoleMetric.counter("transitwatch_collector_records",
+                                "Records written to scale.topic.events, heartbeats excluded", publisher.records()),
+                        RoleMetric.counter("transitwatch_collector_heartbeats",
+                                "Heartbeat rounds written (each to every partition)", publisher.heartbeats()),
+                        RoleMetric.counter("transitwatch_collector_send_failures",
+                                "Records Kafka could not take (the collector then stops and exits)", sendFailures.get()),
+                        RoleMetric.gauge("transitwatch_collector_streams_up",
+                                "Hubble streams of this shard's nodes that are up", streamsUp()),
+                        RoleMetric.gauge("transitwatch_collector_shard", "This collector's shard index", shards.shard()),
+                        RoleMetric.gauge("transitwatch_collector_shards", "scale.shards", shards.shards())));
+    }
+
+    private long streamsUp() {
+        return ingest.state().nodes().stream().filter(NodeIngestState::connected).count();
+    }
+
+    private String notReadyReason() {
+        return streamsUp() > 0 ? null : "no Hubble stream of shard " + shards.shard() + " of " + shards.shards() + " is up";
     }
 
     /** Stops the streams, publishes what they handed over, then flushes the producer. */

@@ -4,6 +4,9 @@ import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.http.RoleEndpoint;
+import io.transitwatch.daemon.http.RoleView;
+import io.transitwatch.daemon.http.RoleView.RoleMetric;
 import io.transitwatch.daemon.join.JoinConfig;
 import io.transitwatch.daemon.scale.CorrelatedPartition;
 import io.transitwatch.daemon.scale.EventRecordReader;
@@ -88,6 +91,11 @@ public final class Correlator implements AutoCloseable {
     private final AtomicLong collectorRestarts = new AtomicLong();
     private volatile boolean running = true;
     private volatile Throwable failure;
+    /** Set once the correlator has subscribed to the events topic (readiness). */
+    private volatile boolean subscribed;
+    private volatile int assignedPartitions;
+    /** The lowest time of the assigned partitions that have one (their live collectors' lowest heartbeat), else MIN_VALUE. */
+    private volatile long oldestFrontierNanos = Long.MIN_VALUE;
     private boolean batchHasRecords;
     /** Each partition's join: the configured join's share of the event topic's partitions. */
     private JoinConfig partitionJoin;
@@ -128,6 +136,7 @@ public final class Correlator implements AutoCloseable {
                     + partitionJoin.arrivalCapacity() + " arrivals");
             catchUpObservers();
             kafka.events().subscribe(List.of(eventsTopic), new Rebalance());
+            subscribed = true;
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = kafka.events().poll(POLL_TIMEOUT);
                 pollObservers(Duration.ZERO);
@@ -145,10 +154,17 @@ public final class Correlator implements AutoCloseable {
                         batchHasRecords = true;
                     }
                 }
+                long oldest = Long.MAX_VALUE;
                 for (CorrelatedPartition partition : partitions.values()) {
                     partition.advance(now);
                     noteCollectorChanges(partition);
+                    long frontier = partition.join().frontier();
+                    if (frontier != Long.MIN_VALUE) {
+                        oldest = Math.min(oldest, frontier);
+                    }
                 }
+                oldestFrontierNanos = oldest == Long.MAX_VALUE ? Long.MIN_VALUE : oldest;
+                assignedPartitions = partitions.size();
                 if (clock.epochNanos() - batchStartedNanos >= BATCH_NANOS) {
                     commit();
                 }
@@ -384,6 +400,44 @@ public final class Correlator implements AutoCloseable {
     /** Partitions (re)built by replay since the start. */
     public long partitionsRebuilt() {
         return rebuilt.get();
+    }
+
+    /**
+     * What its HTTP port shows ({@link RoleEndpoint}): live until it stops on an error, ready once it
+     * has subscribed to the events topic in its consumer group; its counters, and how far its
+     * partitions' time trails the clock.
+     */
+    public RoleView view() {
+        return RoleView.of(
+                () -> failure != null ? "correlator stopped: " + failure : null,
+                () -> subscribed ? null : "not yet subscribed to " + eventsTopic + " in consumer group "
+                        + settings.string(ConfigKeys.SCALE_CORRELATOR_GROUP),
+                () -> List.of(
+                        RoleMetric.counter("transitwatch_correlator_alerts_committed",
+                                "Alerts written in committed transactions", alertsCommitted.get()),
+                        RoleMetric.counter("transitwatch_correlator_transactions",
+                                "Kafka transactions committed", transactions.get()),
+                        RoleMetric.counter("transitwatch_correlator_transactions_aborted",
+                                "Kafka transactions aborted (their partitions are replayed)", aborted.get()),
+                        RoleMetric.counter("transitwatch_correlator_collectors_declared_gone",
+                                "Collectors declared gone in a partition (behind the others by more than "
+                                        + "scale.collector-timeout): their nodes' windows turn UNVERIFIED", collectorsGone.get()),
+                        RoleMetric.counter("transitwatch_correlator_collector_restarts",
+                                "Collector restarts seen in a partition (heartbeat sequence reset)", collectorRestarts.get()),
+                        RoleMetric.counter("transitwatch_correlator_partitions_rebuilt",
+                                "Partitions rebuilt by replay after an assignment", rebuilt.get()),
+                        RoleMetric.gauge("transitwatch_correlator_partitions_assigned",
+                                "Partitions of scale.topic.events this correlator joins", assignedPartitions),
+                        RoleMetric.gauge("transitwatch_correlator_decision_lag_seconds",
+                                "How far the oldest assigned partition's time (its live collectors' lowest heartbeat "
+                                        + "watermark) trails this correlator's clock; grows while every collector of a "
+                                        + "partition is silent or the correlator lags; NaN before the first heartbeat",
+                                decisionLagSeconds())));
+    }
+
+    private double decisionLagSeconds() {
+        long oldest = oldestFrontierNanos;
+        return oldest == Long.MIN_VALUE ? Double.NaN : (clock.epochNanos() - oldest) / 1e9;
     }
 
     /** Commits the batch in hand, leaves the group's partitions to the session timeout (static member) and stops. */

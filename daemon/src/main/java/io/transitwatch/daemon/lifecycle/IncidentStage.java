@@ -5,6 +5,9 @@ import io.transitwatch.daemon.clock.JavaClock;
 import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.config.SinkKind;
+import io.transitwatch.daemon.http.RoleEndpoint;
+import io.transitwatch.daemon.http.RoleView;
+import io.transitwatch.daemon.http.RoleView.RoleMetric;
 import io.transitwatch.daemon.incident.IncidentConfig;
 import io.transitwatch.daemon.incident.IncidentFeed;
 import io.transitwatch.daemon.incident.IncidentTracker;
@@ -168,6 +171,20 @@ public final class IncidentStage implements AutoCloseable {
     /** Records that were neither an alert nor a pair count, skipped. */
     public long malformed() {
         return malformed.get();
+    }
+
+    /** What its HTTP port shows ({@link RoleEndpoint}): live and ready while its consumer thread runs; its counters. */
+    public RoleView view() {
+        return RoleView.of(
+                () -> thread.isAlive() ? null : "the incident stage's consumer thread has ended",
+                () -> thread.isAlive() ? null : "the incident stage's consumer thread has ended",
+                () -> List.of(
+                        RoleMetric.counter("transitwatch_incident_stage_alerts_read",
+                                "Alerts read from kafka.topic.alerts", alertsRead.get()),
+                        RoleMetric.counter("transitwatch_incident_stage_pair_counts_read",
+                                "Pair counts read from scale.topic.pair-counts", countsRead.get()),
+                        RoleMetric.counter("transitwatch_incident_stage_malformed",
+                                "Records that were neither an alert nor a pair count, skipped", malformed.get())));
     }
 
     public IncidentFeed feed() {

@@ -124,7 +124,7 @@ class CorrelatorIT {
     @Test
     void shouldTurnTheWindowsOfAGoneCollectorsNodesUnverifiedNotLost() throws Exception {
         topicsAndCollectors();
-        correlator("correlator-0");
+        Correlator correlator = correlator("correlator-0");
         AlertReader reader = new AlertReader();
         // the correlator is up and both collectors' heartbeats are read: a matched departure is decided
         collectorA.publish(syn(collectorA, A, POD_A, 42001, POD_B, JoinConstants.POINT_TO_NETWORK));
@@ -136,6 +136,19 @@ class CorrelatorIT {
 
         await().atMost(DECIDED).until(() -> reader.counts().stream().mapToLong(PairCount::unverified).sum() >= 1);
         assertEquals(List.of(), reader.alerts(), "b's arrivals are unknown: UNVERIFIED, never LOST");
+        // what the correlator's /metrics shows an operator
+        assertTrue(metric(correlator, "transitwatch_correlator_collectors_declared_gone") >= 1);
+        assertEquals(null, correlator.view().notReadyReason());
+        assertEquals(null, correlator.view().notLiveReason());
+
+        // with a's collector silent too no partition's time moves: nothing is decided, and the lag says so
+        collectorA.stopHeartbeats();
+        await().atMost(DECIDED).until(() -> metric(correlator, "transitwatch_correlator_decision_lag_seconds") > 5);
+    }
+
+    private static double metric(Correlator correlator, String name) {
+        return correlator.view().metrics().stream().filter(metric -> metric.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no metric " + name)).value();
     }
 
     @Test

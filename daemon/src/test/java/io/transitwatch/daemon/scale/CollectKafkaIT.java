@@ -4,17 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.http.HttpTestSupport;
 import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimMode;
 import io.transitwatch.daemon.sim.Simulator;
 import io.transitwatch.daemon.sim.SimulatorConfig;
 import io.transitwatch.daemon.testsupport.KafkaTestBroker;
+import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -57,7 +62,7 @@ class CollectKafkaIT {
                         "hubble.mode=direct", "hubble.peer.address=" + sim.peerTarget(),
                         "kafka.bootstrap-servers=" + broker.bootstrapServers(),
                         "scale.shards=2", "scale.shard-index=" + shard, "scale.member-id=collector-" + shard,
-                        "scale.heartbeat-interval=100ms"));
+                        "scale.heartbeat-interval=100ms", "http.port=0"));
             }
 
             try (EventTopicView view = new EventTopicView(broker.bootstrapServers(), EVENTS, OBSERVERS, PARTITIONS)) {
@@ -98,11 +103,36 @@ class CollectKafkaIT {
                 assertEquals(List.of(), view.misplaced, "keyed records in the partition of their key");
             }
             for (int shard = 0; shard < 2; shard++) {
+                assertProbedAndScraped(processes, shard, owners);
+            }
+            for (int shard = 0; shard < 2; shard++) {
                 assertEquals(0, processes.stop("collector-" + shard), processes.tail("collector-" + shard));
                 String log = processes.log("collector-" + shard);
                 assertTrue(log.contains("shutdown complete"), log);
                 assertTrue(!log.contains("Exception"), log);
             }
         }
+    }
+
+    /**
+     * What the chart's probes and the ServiceMonitor ask each collector pod: {@code /healthz} and
+     * {@code /readyz} answer 200 (every stream of its shard is up by now), and {@code /metrics} counts
+     * the events it published and the streams it holds.
+     */
+    private static void assertProbedAndScraped(ScaledProcesses processes, int shard, Map<String, Integer> owners)
+            throws IOException {
+        String name = "collector-" + shard;
+        Matcher listening = Pattern.compile("/metrics listening on \\S+:(\\d+)").matcher(processes.log(name));
+        assertTrue(listening.find(), name + " names no HTTP port: " + processes.tail(name));
+        int port = Integer.parseInt(listening.group(1));
+        assertEquals(200, HttpTestSupport.get(port, "/healthz").statusCode(), name + " /healthz");
+        HttpResponse<String> ready = HttpTestSupport.get(port, "/readyz");
+        assertEquals(200, ready.statusCode(), name + " /readyz: " + ready.body());
+        String metrics = HttpTestSupport.get(port, "/metrics").body();
+        long ownNodes = owners.values().stream().filter(owner -> owner == shard).count();
+        assertTrue(Pattern.compile("(?m)^transitwatch_collector_streams_up " + (double) ownNodes + "$").matcher(metrics).find(),
+                name + ": " + metrics);
+        Matcher published = Pattern.compile("(?m)^transitwatch_collector_events_published_total (\\S+)$").matcher(metrics);
+        assertTrue(published.find() && Double.parseDouble(published.group(1)) > 0, name + ": " + metrics);
     }
 }

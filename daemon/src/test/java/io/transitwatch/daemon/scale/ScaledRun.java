@@ -208,7 +208,8 @@ final class ScaledRun {
                 "scale.topic.events=" + events, "scale.topic.observers=" + observers,
                 "scale.topic.pair-counts=" + prefix + ".pair-counts",
                 "kafka.topic.alerts=" + alerts, "kafka.topic.incidents=" + prefix + ".incidents",
-                "scale.correlator-group=" + group, "scale.heartbeat-interval=100ms"));
+                "scale.correlator-group=" + group, "scale.heartbeat-interval=100ms",
+                "http.port=0")); // each role's /healthz, /readyz, /metrics on a free port: many JVMs on one host
 
         Path capture = dir.resolve(prefix + ".jsonl");
         Set<String> scaled;
@@ -234,7 +235,7 @@ final class ScaledRun {
                         sim.peerTarget());
                 for (int i = 0; i < 3; i++) {
                     List<String> settings = new ArrayList<>(common);
-                    settings.addAll(List.of("scale.member-id=correlator-" + i, "http.port=-1",
+                    settings.addAll(List.of("scale.member-id=correlator-" + i,
                             "kafka.consumer.session.timeout.ms=" + SESSION_TIMEOUT.toMillis()));
                     processes.start("correlator-" + i, "correlate", settings);
                 }
