@@ -69,13 +69,7 @@ public final class HttpEndpoint implements AutoCloseable {
     public static HttpEndpoint start(InetSocketAddress address, DaemonView daemon, ThreadFactory requestThreads,
             ThreadFactory samplerThreads) {
         Map<String, WebResources.Resource> page = WebResources.loadAll();
-        HttpServer server;
-        try {
-            server = HttpServer.create(address, 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + address + " (" + e.getMessage()
-                    + "); set http.port to a free port, 0 for any, or -1 to turn HTTP off", e);
-        }
+        HttpServer server = bind(address);
         PairHistory history = new PairHistory(RECENT_WINDOW.toNanos());
         DaemonCollector metrics = new DaemonCollector(daemon);
         route(server, "/healthz", exchange -> probe(Health.liveness(daemon)));
@@ -124,11 +118,33 @@ public final class HttpEndpoint implements AutoCloseable {
         }
         closed = true;
         sampler.shutdownNow();
-        server.stop(STOP_DELAY_SECONDS);
-        requests.shutdownNow();
+        stop(server, requests, sampler);
+    }
+
+    /**
+     * A server on {@code address}, not yet started.
+     *
+     * @throws UncheckedIOException naming the address and the keys to change when it cannot be bound
+     */
+    static HttpServer bind(InetSocketAddress address) {
         try {
-            requests.awaitTermination(STOP_DELAY_SECONDS, TimeUnit.SECONDS);
-            sampler.awaitTermination(STOP_DELAY_SECONDS, TimeUnit.SECONDS);
+            return HttpServer.create(address, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + address + " (" + e.getMessage()
+                    + "); set http.port to a free port, 0 for any, or -1 to turn HTTP off", e);
+        }
+    }
+
+    /** Stops accepting, lets running requests finish for up to a second, then ends the executors' threads. */
+    static void stop(HttpServer server, ExecutorService... executors) {
+        server.stop(STOP_DELAY_SECONDS);
+        for (ExecutorService executor : executors) {
+            executor.shutdownNow();
+        }
+        try {
+            for (ExecutorService executor : executors) {
+                executor.awaitTermination(STOP_DELAY_SECONDS, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -9,7 +9,6 @@ import io.transitwatch.daemon.http.Exchanges.Response;
 import io.transitwatch.daemon.http.RoleView.RoleMetric;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -34,7 +33,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RoleEndpoint implements AutoCloseable {
     static final int REQUEST_QUEUE = 16;
-    private static final int STOP_DELAY_SECONDS = 1;
 
     private final HttpServer server;
     private final ExecutorService requests;
@@ -48,16 +46,10 @@ public final class RoleEndpoint implements AutoCloseable {
     /**
      * Binds {@code address} and starts serving {@code role}.
      *
-     * @throws UncheckedIOException naming the address and the keys to change when it cannot be bound
+     * @throws java.io.UncheckedIOException naming the address and the keys to change when it cannot be bound
      */
     public static RoleEndpoint start(InetSocketAddress address, RoleView role, ThreadFactory requestThreads) {
-        HttpServer server;
-        try {
-            server = HttpServer.create(address, 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + address + " (" + e.getMessage()
-                    + "); set http.port to a free port, 0 for any, or -1 to turn HTTP off", e);
-        }
+        HttpServer server = HttpEndpoint.bind(address);
         PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
         server.createContext("/healthz", Exchanges.readOnly("/healthz", exchange -> probe(role.notLiveReason(), "ok")));
         server.createContext("/readyz", Exchanges.readOnly("/readyz", exchange -> {
@@ -103,12 +95,6 @@ public final class RoleEndpoint implements AutoCloseable {
             return;
         }
         closed = true;
-        server.stop(STOP_DELAY_SECONDS);
-        requests.shutdownNow();
-        try {
-            requests.awaitTermination(STOP_DELAY_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        HttpEndpoint.stop(server, requests);
     }
 }
