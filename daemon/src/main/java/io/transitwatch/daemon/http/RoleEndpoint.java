@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The HTTP port of a scaled-mode role: the chart probes every pod on {@code /healthz} and
  * {@code /readyz} and scrapes {@code /metrics}, so each role serves them, and only them (the web
- * page and the {@code /api} views are the single process's; in {@code scaled} the Grafana dashboard
- * is the cluster's view, docs/scaling.md):
+ * page and the {@code /api} views are the single process's; in {@code scaled} the incidents and the
+ * roles' metrics are the cluster's view, docs/scaling.md):
  * <pre>
  *   /healthz   200 while the role works, else 503 with the reason   (liveness)
  *   /readyz    200 when it is ready, else 503 with the reason       (readiness)
