@@ -15,11 +15,15 @@ import io.transitwatch.daemon.handoff.NodeEvent;
  * carries a flag not yet seen, and its flags are then seen. A segment of a direction whose handshake
  * the join did not see (before the stream started, or longer ago than the memory) is not first data.
  *
- * <p>Keyed by the direction's tuple with packet kind {@link PacketKind#NONE}; one FIFO lane, expired
- * {@code W + arrival memory} after the handshake. A handshake backfilled after its node's reconnect
- * is inserted behind newer ones (other nodes'), where the expiry pass, which looks at the lane head
- * only, does not reach it in time: {@link #isFirst} forgets it once it is past the last pass's
- * horizon. Allocates nothing.
+ * <p>Keyed by the direction's tuple with packet kind {@link PacketKind#NONE}; one FIFO lane. A
+ * segment is first data only within the memory ({@code W + arrival memory}) of its handshake, by
+ * their own times: whether a segment is judged must not depend on when the join's expiry passes ran
+ * (the single process runs them on its clock, a partition of the scaled mode on its collectors'
+ * heartbeats, and both must give the same verdicts). The expiry pass frees an entry only a grace
+ * later, so that a segment delivered up to that late still finds its handshake; a handshake
+ * backfilled after its node's reconnect, inserted behind newer ones (other nodes') where the pass,
+ * which looks at the lane head only, does not reach it in time, is judged by the same rule.
+ * Allocates nothing.
  */
 final class FirstData {
     private static final int DATA_FLAGS = NodeEvent.TCP_ACK | NodeEvent.TCP_PSH;
@@ -31,18 +35,19 @@ final class FirstData {
      */
     private final long[] handshakes;
     private final long memoryNanos;
-    /** Handshakes before this have had their expiry pass, wherever they sit in the lane. */
-    private long horizonNanos = Long.MIN_VALUE;
+    /** How much longer than the memory an entry is kept for segments delivered late. */
+    private final long graceNanos;
 
     /** Index work so far (see {@link SlotIndex#workSteps()}). */
     long workSteps() {
         return slots.indexWorkSteps();
     }
 
-    FirstData(int capacity, long memoryNanos) {
+    FirstData(int capacity, long memoryNanos, long graceNanos) {
         this.slots = new KeyedSlots(capacity, 1);
         this.handshakes = new long[2 * capacity];
         this.memoryNanos = memoryNanos;
+        this.graceNanos = graceNanos;
     }
 
     /** A SYN or SYN-ACK departure (first report) opens its direction: its flags are the ones seen. */
@@ -62,16 +67,17 @@ final class FirstData {
     }
 
     /**
-     * Whether the ACK / PSH departure {@code flow} carries a flag its direction had not seen since the
-     * handshake: the segment both nodes report. Its flags are seen from now on either way. A handshake
-     * past the last expiry pass's horizon is forgotten now: not first data.
+     * Whether the ACK / PSH departure {@code flow}, at frame time {@code frame}, carries a flag its
+     * direction had not seen since the handshake: the segment both nodes report. Its flags are seen
+     * from now on either way. A segment more than the memory after its handshake finds it forgotten
+     * (removed now): not first data.
      */
-    boolean isFirst(long srcHi, long srcLo, long dstHi, long dstLo, NodeEvent flow) {
+    boolean isFirst(long srcHi, long srcLo, long dstHi, long dstLo, NodeEvent flow, long frame) {
         int slot = slots.find(srcHi, srcLo, dstHi, dstLo, directionKey(flow));
         if (slot == KeyedSlots.NONE) {
             return false;
         }
-        if (handshakes[2 * slot] < horizonNanos) {
+        if (frame - handshakes[2 * slot] > memoryNanos) {
             slots.remove(slot);
             return false;
         }
@@ -80,10 +86,9 @@ final class FirstData {
         return fresh != 0;
     }
 
-    /** Forgets handshakes older than the memory, oldest first, at most {@code budget}. */
+    /** Frees the entries of handshakes older than the memory and the grace, oldest first, at most {@code budget}. */
     int expire(long nowNanos, int budget) {
-        horizonNanos = nowNanos - memoryNanos;
-        return slots.removeOlderThan(handshakes, 2, horizonNanos, budget);
+        return slots.removeOlderThan(handshakes, 2, nowNanos - memoryNanos - graceNanos, budget);
     }
 
     int size() {

@@ -93,7 +93,9 @@ public final class JoinEngine implements NodeEventHandler {
         this.verdicts = new Verdicts(listener, counters, observers, pending, lost, trips, windowNanos);
         this.deadlines = new Deadlines(config, counters, observers, pending, arrivals, verdicts);
         this.roundTrips = new RoundTripJudge(config, counters, observers, trips, verdicts);
-        this.firstData = new FirstData(config.pendingCapacity(), windowNanos + config.arrivalMemory().toNanos());
+        // Kept W longer than judged: a segment delivered that late still finds its handshake.
+        this.firstData = new FirstData(config.pendingCapacity(), windowNanos + config.arrivalMemory().toNanos(),
+                windowNanos);
         this.twoEnd = new TwoEndJoin(config, topology, counters, classifier, observers, pending, arrivals, joinIndex,
                 lost, verdicts, deadlines, roundTrips, firstData);
         this.lateHorizonNanos = config.lateHorizon().toNanos();

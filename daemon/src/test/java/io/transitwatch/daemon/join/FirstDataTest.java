@@ -43,6 +43,38 @@ class FirstDataTest {
                 "LOST a>b IPv4 FIRST-PSH 40000>5001 attempts=1"), join.verdicts.verdicts);
     }
 
+    /**
+     * First data is judged within the memory (W + arrival memory) of the handshake by the segment's own
+     * time, whenever the expiry passes run: the single process runs them on its clock, a partition of
+     * the scaled mode on heartbeats, and the two must agree (ScaledEquivalenceIT once saw a FIRST-PSH
+     * 14.01 s after its SYN-ACK judged LOST by a partition whose pass had not yet run, and ignored by
+     * the single process, whose pass had).
+     */
+    @Test
+    void shouldJudgeFirstDataByTheSegmentsTimeWheneverTheExpiryPassesRan() {
+        JoinConfig config = JoinConfig.defaults().withCapacities(1024, 1024, 256).withFirstData(true);
+        long memory = config.window().toNanos() + config.arrivalMemory().toNanos();
+        long handshakeAt = T0 + S;
+
+        JoinHarness passedEarly = new JoinHarness(config).allUp();
+        handshake(passedEarly, handshakeAt);
+        passedEarly.advance(handshakeAt + memory + 2 * S); // a pass past the memory, before the segment is read
+        passedEarly.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK)
+                .atWithNow(handshakeAt + memory - 100 * MS, handshakeAt + memory + 2 * S);
+        passedEarly.advance(handshakeAt + memory + 60 * S);
+        assertEquals(1, firstData(passedEarly).size(), "within the memory, read late: " + firstData(passedEarly));
+
+        JoinHarness noPassYet = new JoinHarness(config).allUp();
+        handshake(noPassYet, handshakeAt);
+        noPassYet.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(handshakeAt + memory + 100 * MS);
+        noPassYet.advance(handshakeAt + memory + 60 * S);
+        assertEquals(List.of(), firstData(noPassYet), "past the memory, no pass yet: not first data");
+    }
+
+    private static List<String> firstData(JoinHarness on) {
+        return on.verdicts.verdicts.stream().filter(verdict -> verdict.contains(" FIRST-")).toList();
+    }
+
     @Test
     void shouldNeverJoinIntervalReportsOfTheSameFlags() {
         handshake(join, T0 + S);

@@ -93,6 +93,10 @@ final class ReferenceJoin {
         if (seen == null) {
             return;
         }
+        if (time - seen[0] > firstDataMemory) { // by the segment's own time, not by when entries are freed
+            directions.remove(direction(key));
+            return;
+        }
         long fresh = tcpFlags & (NodeEvent.TCP_ACK | NodeEvent.TCP_PSH) & ~seen[1];
         seen[1] |= tcpFlags;
         if (fresh != 0) {
@@ -335,7 +339,7 @@ final class ReferenceJoin {
             }
         }
         arrivals.values().removeIf(time -> time < now - window - arrivalMemory);
-        directions.values().removeIf(seen -> seen[0] < now - firstDataMemory);
+        directions.values().removeIf(seen -> seen[0] < now - firstDataMemory - window); // freed W later
         replies.values().removeIf(reply -> reply[0] < now - window - arrivalMemory);
         for (Iterator<Map.Entry<Client, long[]>> it = attempts.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Client, long[]> entry = it.next();
