@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -175,16 +176,14 @@ public final class IncidentStage implements AutoCloseable {
 
     /** What its HTTP port shows ({@link RoleEndpoint}): live and ready while its consumer thread runs; its counters. */
     public RoleView view() {
-        return RoleView.of(
-                () -> thread.isAlive() ? null : "the incident stage's consumer thread has ended",
-                () -> thread.isAlive() ? null : "the incident stage's consumer thread has ended",
-                () -> List.of(
-                        RoleMetric.counter("transitwatch_incident_stage_alerts_read",
-                                "Alerts read from kafka.topic.alerts", alertsRead.get()),
-                        RoleMetric.counter("transitwatch_incident_stage_pair_counts_read",
-                                "Pair counts read from scale.topic.pair-counts", countsRead.get()),
-                        RoleMetric.counter("transitwatch_incident_stage_malformed",
-                                "Records that were neither an alert nor a pair count, skipped", malformed.get())));
+        Supplier<String> consumerEnded = () -> thread.isAlive() ? null : "the incident stage's consumer thread has ended";
+        return RoleView.of(consumerEnded, consumerEnded, () -> List.of(
+                RoleMetric.counter("transitwatch_incident_stage_alerts_read",
+                        "Alerts read from kafka.topic.alerts", alertsRead.get()),
+                RoleMetric.counter("transitwatch_incident_stage_pair_counts_read",
+                        "Pair counts read from scale.topic.pair-counts", countsRead.get()),
+                RoleMetric.counter("transitwatch_incident_stage_malformed",
+                        "Records that were neither an alert nor a pair count, skipped", malformed.get())));
     }
 
     public IncidentFeed feed() {
