@@ -11,9 +11,11 @@ import io.transitwatch.daemon.handoff.NodeEvent;
  * reported on both nodes, like the SYN; every later segment only on an unaligned 5 s interval, with
  * the same flags, and must never be joined. This table mirrors the source node's conntrack: a
  * handshake departure (SYN from the client, SYN-ACK from the server) opens an entry for its direction
- * holding the flags seen so far; a later segment of that direction is first data only when it
- * carries a flag not yet seen, and its flags are then seen. A segment of a direction whose handshake
- * the join did not see (before the stream started, or longer ago than the memory) is not first data.
+ * holding the flags seen so far, and each report of it again refreshes the entry (a handshake
+ * retransmitted for 14 s before its SYN-ACK got through is followed by first data all the same); a
+ * later segment of that direction is first data only when it carries a flag not yet seen, and its
+ * flags are then seen. A segment of a direction whose handshake the join did not see (before the
+ * stream started, or longer ago than the memory) is not first data.
  *
  * <p>Keyed by the direction's tuple with packet kind {@link PacketKind#NONE}; one FIFO lane. A
  * segment is first data only within the memory ({@code W + arrival memory}) of its handshake, by
@@ -50,20 +52,40 @@ final class FirstData {
         this.graceNanos = graceNanos;
     }
 
-    /** A SYN or SYN-ACK departure (first report) opens its direction: its flags are the ones seen. */
+    /**
+     * A SYN or SYN-ACK departure, every report of it, retransmissions and re-reports included: whether
+     * a report repeats a departure the join already has depends on what the join has decided of it
+     * (pending, lost, or neither because it was judged at a stream's first moments), and that must not
+     * decide which data segments are first. A report within the memory of the direction's last one,
+     * before that direction carried data the handshake packet itself does not, is the same handshake
+     * reported again (a client retransmitting its SYN, a server answering it, every 5 s aggregation
+     * interval): it refreshes the time and keeps the flags seen. Otherwise it opens the direction anew
+     * (a new connection on the tuple: Cilium's conntrack resets the flags it has seen when a SYN
+     * reopens a closing entry), its flags the only ones seen.
+     */
     void handshake(long srcHi, long srcLo, long dstHi, long dstLo, NodeEvent flow, long frame) {
         long key = directionKey(flow);
+        long seen = flow.tcpFlags;
         int known = slots.find(srcHi, srcLo, dstHi, dstLo, key);
         if (known != KeyedSlots.NONE) {
-            // A new handshake on the tuple goes to the back of the lane: refreshed in place, it would
-            // hold the lane out of time order and keep older handshakes from expiring behind it.
+            if (frame <= handshakes[2 * known]) {
+                return; // a duplicate report, or one of an older packet read late: nothing new to learn
+            }
+            long earlier = handshakes[2 * known + 1];
+            boolean sameHandshake = frame - handshakes[2 * known] <= memoryNanos
+                    && (earlier & DATA_FLAGS & ~flow.tcpFlags) == 0;
+            if (sameHandshake) {
+                seen |= earlier;
+            }
+            // Goes to the back of the lane: refreshed in place, it would hold the lane out of time
+            // order and keep older handshakes from expiring behind it.
             slots.remove(known);
         } else if (slots.isFull()) {
             slots.remove(slots.oldest(0));
         }
         int slot = slots.insert(srcHi, srcLo, dstHi, dstLo, key, 0);
         handshakes[2 * slot] = frame;
-        handshakes[2 * slot + 1] = flow.tcpFlags;
+        handshakes[2 * slot + 1] = seen;
     }
 
     /**

@@ -95,14 +95,14 @@ final class TwoEndJoin {
             counters.increment(JoinCounters.Global.IGNORED_NOT_FIRST_DATA);
             return;
         }
+        if ((kind == PacketKind.SYN || kind == PacketKind.SYN_ACK) && classifier.firstDataJoined()) {
+            firstData.handshake(srcHi, srcLo, flow.dstHi, flow.dstLo, flow, frame); // repeated reports too
+        }
         long k4 = preparedKeyWord;
         int hash = preparedHash;
         int found = joinIndex.findEither(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
         if (repeats.isRepeated(flow, kind, srcHi, srcLo, k4, pending.slots.slotOf(found))) {
             return;
-        }
-        if ((kind == PacketKind.SYN || kind == PacketKind.SYN_ACK) && classifier.firstDataJoined()) {
-            firstData.handshake(srcHi, srcLo, flow.dstHi, flow.dstLo, flow, frame);
         }
         counters.increment(JoinCounters.Global.DEPARTURES);
         counters.incrementNode(node, JoinCounters.PerNode.SENT_DEPARTURES);

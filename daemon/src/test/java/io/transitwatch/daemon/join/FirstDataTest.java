@@ -71,6 +71,73 @@ class FirstDataTest {
         assertEquals(List.of(), firstData(noPassYet), "past the memory, no pass yet: not first data");
     }
 
+    /**
+     * Found by ScaledEquivalenceIT: a server's SYN-ACK is lost twice and reported again with each of
+     * the client's SYN retransmissions; the third gets through 14 s after the first, and the server's
+     * first PSH right after it is lost (an MTU blackhole). Whether the join still holds the first
+     * report's loss (the single process did and counted the re-reports as its attempts; a partition
+     * had judged that report at its streams' first moments and took the second for a new departure)
+     * must not decide whether the PSH is first data: every report of the handshake refreshes it.
+     */
+    @Test
+    void shouldJudgeFirstDataAfterAHandshakeReportedAgainForLongerThanTheMemory() {
+        JoinConfig config = JoinConfig.defaults().withCapacities(1024, 1024, 256).withFirstData(true);
+        JoinHarness heldTheLoss = new JoinHarness(config).allUp();
+        JoinHarness missedTheFirstReport = new JoinHarness(config).allUp();
+        for (JoinHarness on : List.of(heldTheLoss, missedTheFirstReport)) {
+            on.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).at(T0 + S);
+            on.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 5001).at(T0 + S + MS);
+        }
+        heldTheLoss.departure("b", "10.0.2.7", 5001, "10.0.1.5", 40000).synAck().at(T0 + S + 2 * MS);
+        for (JoinHarness on : List.of(heldTheLoss, missedTheFirstReport)) {
+            on.advance(T0 + 7 * S);
+            on.departure("b", "10.0.2.7", 5001, "10.0.1.5", 40000).synAck().at(T0 + 7 * S + 2 * MS);
+            on.advance(T0 + 15 * S);
+            on.departure("b", "10.0.2.7", 5001, "10.0.1.5", 40000).synAck().at(T0 + 15 * S + 2 * MS);
+            on.arrival("a", "10.0.2.7", 5001, "10.0.1.5", 40000).synAck().at(T0 + 15 * S + 3 * MS);
+            on.departure("b", "10.0.2.7", 5001, "10.0.1.5", 40000).segment(PSH_ACK).at(T0 + 15 * S + 4 * MS);
+            on.advance(T0 + 60 * S);
+        }
+
+        assertEquals(List.of("LOST b>a IPv4 FIRST-PSH 5001>40000 attempts=1"), firstData(heldTheLoss),
+                "the loss held: " + heldTheLoss.verdicts.verdicts);
+        assertEquals(firstData(heldTheLoss), firstData(missedTheFirstReport),
+                "the first report missed: " + missedTheFirstReport.verdicts.verdicts);
+    }
+
+    /**
+     * A new connection on a tuple whose last one carried data, within the memory: its SYN reopens the
+     * direction (Cilium's conntrack resets the flags it has seen), so its own first data is judged.
+     */
+    @Test
+    void shouldJudgeTheFirstDataOfANewConnectionOnATupleThatCarriedDataBefore() {
+        handshake(join, T0 + S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + S + 4 * MS);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + S + 5 * MS);
+        handshake(join, T0 + 3 * S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + 3 * S + 4 * MS);
+        join.advance(T0 + 60 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 FIRST-PSH 40000>5001 attempts=1",
+                "LOST a>b IPv4 FIRST-PSH 40000>5001 attempts=1"), firstData(join));
+    }
+
+    /**
+     * A duplicate report of a handshake read after its direction's first data (two observers of one
+     * node, a backfill overlap) reopens nothing: the later interval reports stay unjudged.
+     */
+    @Test
+    void shouldNotReopenADirectionOnADuplicateReportOfItsHandshake() {
+        handshake(join, T0 + S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + S + 4 * MS);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + S + 5 * MS);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).at(T0 + S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + 6 * S);
+        join.advance(T0 + 60 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 FIRST-PSH 40000>5001 attempts=1"), firstData(join));
+    }
+
     private static List<String> firstData(JoinHarness on) {
         return on.verdicts.verdicts.stream().filter(verdict -> verdict.contains(" FIRST-")).toList();
     }

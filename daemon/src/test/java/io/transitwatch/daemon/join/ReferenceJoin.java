@@ -218,6 +218,9 @@ final class ReferenceJoin {
 
     void departure(String srcNode, String dstNode, Key key, long time, boolean retransmission) {
         delivered(srcNode, time);
+        if (firstData && key.kind == PacketKind.SYN) {
+            handshake(key, time);
+        }
         if (pending.containsKey(key)) {
             if (retransmission) {
                 Pending p = pending.get(key);
@@ -228,9 +231,6 @@ final class ReferenceJoin {
         if (retransmission) {
             return;
         }
-        if (firstData && key.kind == PacketKind.SYN) { // a new handshake: its direction has seen SYN only
-            directions.put(direction(key), new long[] {time, NodeEvent.TCP_SYN});
-        }
         Long arrived = arrivals.remove(key);
         if (arrived != null) {
             matched(srcNode, arrived - time, time);
@@ -238,6 +238,21 @@ final class ReferenceJoin {
             return;
         }
         pending.put(key, new Pending(srcNode, dstNode, time, 1));
+    }
+
+    /**
+     * Every report of a SYN, retransmitted or repeated too: within the memory of the direction's last
+     * one, and before the direction carried ACK or PSH, the same handshake (its time refreshed, its
+     * flags kept); otherwise a new connection, whose direction has seen SYN only.
+     */
+    private void handshake(Key key, long time) {
+        long[] seen = directions.get(direction(key));
+        if (seen != null && time <= seen[0]) {
+            return; // a duplicate report, or one of an older packet: nothing new
+        }
+        boolean same = seen != null && time - seen[0] <= firstDataMemory
+                && (seen[1] & (NodeEvent.TCP_ACK | NodeEvent.TCP_PSH)) == 0;
+        directions.put(direction(key), new long[] {time, same ? seen[1] | NodeEvent.TCP_SYN : NodeEvent.TCP_SYN});
     }
 
     /** An arrival that happened at {@code time} and reaches the join at {@code now} (later, when backfilled). */

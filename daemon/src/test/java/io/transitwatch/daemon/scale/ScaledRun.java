@@ -304,6 +304,11 @@ final class ScaledRun {
                         replayed.add(alert);
                     }
                 }, new PrintStream(System.err, true, StandardCharsets.UTF_8));
+        // What a failure's message does not hold stays beside the processes' logs: the recording (to
+        // replay it alone, `transitwatch replay`) and every alert of each side.
+        java.nio.file.Files.copy(capture, logs.resolve("recording.jsonl"));
+        java.nio.file.Files.write(logs.resolve("alerts-single.txt"), replayed.stream().map(ScaledRun::describe).toList());
+        java.nio.file.Files.write(logs.resolve("alerts-scaled.txt"), scaledAll.stream().map(ScaledRun::describe).toList());
         Set<String> single = judged(replayed, judgedFrom, judgedUntil);
         // A tuple whose loss began before the judged range is not judged, whichever side reported its
         // first attempt then: the first moments after the streams come up (clock offsets still being
@@ -323,6 +328,11 @@ final class ScaledRun {
         return alerts.stream().filter(a -> COMPARED.contains(a.verdict()))
                 .filter(a -> !a.firstSeen().isBefore(start) && a.firstSeen().isBefore(end))
                 .map(ScaledRun::tuple).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static String describe(Alert alert) {
+        return alert.firstSeen() + " " + alert.verdict() + " " + alert.kind() + " " + endpoints(alert) + " last "
+                + alert.lastSeen() + " attempts " + alert.attempts() + " evidence " + alert.evidence();
     }
 
     static String tuple(Alert alert) {
