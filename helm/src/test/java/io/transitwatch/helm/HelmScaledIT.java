@@ -316,6 +316,53 @@ class HelmScaledIT {
         assertTrue(events.path("config").path("segment.ms").asLong() <= retention, "segments roll, so retention applies");
     }
 
+    // ---- alert rules ----
+
+    /**
+     * In {@code mode: scaled} the PrometheusRule carries files/prometheus-rules-scaled.yaml (the rules
+     * docs/scaling.md shows), not the single process's, whose metrics no role exports. Every expression
+     * parses with Prometheus's grammar, and names only metrics of the three roles: CollectKafkaIT,
+     * CorrelatorIT and IncidentStageIT check that the role exports each one.
+     */
+    @Test
+    void shouldCarryTheScaledAlertRulesOfScalingMdOnTheRolesMetrics() throws Exception {
+        Rendered rendered = tools.renderWith(MINIMAL, "--set", "prometheusRule.enabled=true");
+        JsonNode groups = rendered.one("PrometheusRule").path("spec").path("groups");
+        JsonNode file = Rendered.YAML.readTree(Files.readString(tools.chart.resolve("files/prometheus-rules-scaled.yaml")));
+        assertEquals(file.path("groups"), groups, "files/prometheus-rules-scaled.yaml, unchanged");
+        assertEquals(Rendered.YAML.readTree(scalingRules()).path("groups"), groups,
+                "docs/scaling.md and files/prometheus-rules-scaled.yaml must say the same");
+        assertEquals(List.of("TransitWatchScaledDecisionsStalled", "TransitWatchScaledCollectorGone",
+                "TransitWatchScaledCollectorSendFailures", "TransitWatchScaledMalformedRecords"),
+                groups.findValuesAsText("alert"));
+
+        String out = tools.node(rendered.text, "promql.mjs", "--json").ok("promql.mjs --json");
+        List<String> problems = new ArrayList<>();
+        for (JsonNode expression : Rendered.YAML.readTree(out)) {
+            String where = expression.path("where").asText();
+            if (!expression.path("errors").isEmpty()) {
+                problems.add(where + ": " + expression.path("errors"));
+            }
+            assertFalse(expression.path("metrics").isEmpty(), where + " selects no metric");
+            for (JsonNode metric : expression.path("metrics")) {
+                if (!metric.asText().matches("transitwatch_(collector|correlator|incident_stage)_.+")) {
+                    problems.add(where + ": " + metric.asText() + " is no metric of a scaled role");
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(4, Rendered.YAML.readTree(out).size(), out);
+    }
+
+    /** The YAML block under "Alert rules" in docs/scaling.md's Monitoring section. */
+    private static String scalingRules() throws IOException {
+        String doc = Files.readString(tools.helmModule.resolve("../docs/scaling.md"));
+        int section = doc.indexOf("- **Alert rules.**");
+        assertTrue(section > 0, "docs/scaling.md has the alert rules");
+        int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
+        return doc.substring(start, doc.indexOf("\n```", start));
+    }
+
     // ---- what the chart refuses ----
 
     @Test

@@ -16,6 +16,7 @@ import io.transitwatch.daemon.scale.EventPublisher;
 import io.transitwatch.daemon.scale.PairCount;
 import io.transitwatch.daemon.scale.ShardAssignment;
 import io.transitwatch.daemon.testsupport.KafkaTestBroker;
+import io.transitwatch.daemon.testsupport.ScaledAlertRules;
 import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.daemon.topology.IpPrefix;
 import io.transitwatch.sinks.Alert;
@@ -144,6 +145,9 @@ class CorrelatorIT {
         // with a's collector silent too no partition's time moves: nothing is decided, and the lag says so
         collectorA.stopHeartbeats();
         await().atMost(DECIDED).until(() -> metric(correlator, "transitwatch_correlator_decision_lag_seconds") > 5);
+        Set<String> exported = ScaledAlertRules.exported(correlator.view().metrics());
+        assertTrue(exported.containsAll(ScaledAlertRules.metricsOf("transitwatch_correlator_")),
+                "every correlator metric the scaled alert rules name is exported: " + exported);
     }
 
     private static double metric(Correlator correlator, String name) {

@@ -9,6 +9,7 @@ import io.transitwatch.daemon.config.ConfigLoader;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.scale.PairCount;
 import io.transitwatch.daemon.testsupport.KafkaTestBroker;
+import io.transitwatch.daemon.testsupport.ScaledAlertRules;
 import io.transitwatch.sinks.slack.SlackStub;
 import io.transitwatch.sinks.Alert;
 import io.transitwatch.sinks.AlertEndpoint;
@@ -30,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -107,6 +109,9 @@ class IncidentStageIT {
                 assertEquals(List.of(lost.id()), read(broker, ALERTS).stream().map(SinkEvent::id).toList(),
                         "the stage's Kafka sink publishes incident changes only");
                 assertEquals(1, stage.alertsRead());
+                Set<String> exported = ScaledAlertRules.exported(stage.view().metrics());
+                assertTrue(exported.containsAll(ScaledAlertRules.metricsOf("transitwatch_incident_stage_")),
+                        "every incident stage metric the scaled alert rules name is exported: " + exported);
             }
         }
     }

@@ -10,6 +10,7 @@ import io.transitwatch.daemon.sim.SimMode;
 import io.transitwatch.daemon.sim.Simulator;
 import io.transitwatch.daemon.sim.SimulatorConfig;
 import io.transitwatch.daemon.testsupport.KafkaTestBroker;
+import io.transitwatch.daemon.testsupport.ScaledAlertRules;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -134,5 +135,9 @@ class CollectKafkaIT {
                 name + ": " + metrics);
         Matcher published = Pattern.compile("(?m)^transitwatch_collector_events_published_total (\\S+)$").matcher(metrics);
         assertTrue(published.find() && Double.parseDouble(published.group(1)) > 0, name + ": " + metrics);
+        for (String ruled : ScaledAlertRules.metricsOf("transitwatch_collector_")) {
+            assertTrue(Pattern.compile("(?m)^" + ruled + "[ {]").matcher(metrics).find(),
+                    "the scaled alert rules name " + ruled + ", which " + name + " does not export: " + metrics);
+        }
     }
 }

@@ -164,10 +164,7 @@ final class ScaledRun {
         private static List<String> about(Set<String> tuples, List<Alert> alerts) {
             Set<String> endpoints = tuples.stream().map(t -> t.substring(t.indexOf(' ', t.indexOf(' ', t.indexOf(' ') + 1) + 1) + 1))
                     .collect(Collectors.toSet());
-            return alerts.stream().filter(a -> endpoints.contains(endpoints(a)))
-                    .map(a -> a.verdict() + " " + a.kind() + " first " + a.firstSeen() + " last " + a.lastSeen()
-                            + " attempts " + a.attempts() + " evidence " + a.evidence())
-                    .toList();
+            return alerts.stream().filter(a -> endpoints.contains(endpoints(a))).map(ScaledRun::describe).toList();
         }
     }
 
@@ -330,6 +327,7 @@ final class ScaledRun {
                 .map(ScaledRun::tuple).collect(Collectors.toCollection(TreeSet::new));
     }
 
+    /** An alert in a line: first seen, verdict, kind, endpoints, last seen, attempts, evidence. */
     private static String describe(Alert alert) {
         return alert.firstSeen() + " " + alert.verdict() + " " + alert.kind() + " " + endpoints(alert) + " last "
                 + alert.lastSeen() + " attempts " + alert.attempts() + " evidence " + alert.evidence();
