@@ -1,6 +1,10 @@
 package io.transitwatch.helm;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.File;
 import java.io.IOException;
@@ -167,6 +171,25 @@ final class ChartTools {
     List<String> valuesArgs(String scenario) {
         return scenario.equals(HelmChartIT.DEFAULT) ? List.of()
                 : List.of("--values", chart.resolve("ci").resolve(scenario).toString());
+    }
+
+    /**
+     * Every PromQL expression of a rendered chart, checked by {@code helm/validate/promql.mjs --json}:
+     * each with its {@code where}, {@code expr}, parse {@code errors} and the {@code metrics} it selects.
+     */
+    List<JsonNode> promql(String rendered) throws IOException, InterruptedException {
+        List<JsonNode> checked = new ArrayList<>();
+        new ObjectMapper().readTree(node(rendered, "promql.mjs", "--json").ok("promql.mjs --json")).forEach(checked::add);
+        return checked;
+    }
+
+    /** The first YAML code block after {@code marker} in the repository's {@code doc} (docs/operations.md, say). */
+    String yamlBlockOf(String doc, String marker) throws IOException {
+        String text = Files.readString(helmModule.resolve("..").resolve(doc));
+        int section = text.indexOf(marker);
+        assertTrue(section > 0, doc + " has " + marker);
+        int start = text.indexOf("```yaml\n", section) + "```yaml\n".length();
+        return text.substring(start, text.indexOf("\n```", start));
     }
 
     Result node(String stdin, String... args) throws IOException, InterruptedException {

@@ -206,7 +206,7 @@ class HelmMonitoringIT {
 
     @Test
     void shouldParseEveryDashboardQueryAndNameOnlyExportedMetrics() throws Exception {
-        List<JsonNode> checked = promql(monitoring.text);
+        List<JsonNode> checked = tools.promql(monitoring.text);
         List<JsonNode> dashboard = checked.stream().filter(c -> c.path("where").asText().startsWith("dashboard")).toList();
         assertTrue(dashboard.size() >= 20, "every panel's queries: " + dashboard.size());
         assertParsedAndExported(dashboard);
@@ -218,7 +218,7 @@ class HelmMonitoringIT {
     void shouldCarryTheAlertRulesOfOperationsMdInThePrometheusRule() throws Exception {
         JsonNode rule = monitoring.one("PrometheusRule");
         JsonNode groups = rule.path("spec").path("groups");
-        JsonNode documented = Rendered.YAML.readTree(operationsRules()).path("groups");
+        JsonNode documented = Rendered.YAML.readTree(tools.yamlBlockOf("docs/operations.md", "## Example Prometheus alert rules")).path("groups");
         assertEquals(documented, groups, "docs/operations.md and files/prometheus-rules.yaml must say the same");
         List<String> alerts = groups.findValuesAsText("alert");
         assertTrue(alerts.containsAll(List.of("TransitWatchPacketsLostInTransit", "TransitWatchObserverDown",
@@ -229,7 +229,7 @@ class HelmMonitoringIT {
 
     @Test
     void shouldParseEveryRuleAndNameOnlyExportedMetrics() throws Exception {
-        List<JsonNode> rules = promql(monitoring.text).stream()
+        List<JsonNode> rules = tools.promql(monitoring.text).stream()
                 .filter(c -> c.path("where").asText().startsWith("PrometheusRule")).toList();
         assertEquals(monitoring.one("PrometheusRule").findValuesAsText("alert").size(), rules.size());
         assertParsedAndExported(rules);
@@ -277,23 +277,6 @@ class HelmMonitoringIT {
             }
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems) + "\nexported: " + exported);
-    }
-
-    private static List<JsonNode> promql(String rendered) throws Exception {
-        String out = tools.node(rendered, "promql.mjs", "--json").ok("promql.mjs --json");
-        List<JsonNode> checked = new ArrayList<>();
-        JSON.readTree(out).forEach(checked::add);
-        return checked;
-    }
-
-    /** The YAML block under "Example Prometheus alert rules" in docs/operations.md. */
-    private static String operationsRules() throws IOException {
-        String doc = Files.readString(tools.helmModule.resolve("../docs/operations.md"));
-        int section = doc.indexOf("## Example Prometheus alert rules");
-        assertTrue(section > 0, "docs/operations.md has the alert rules section");
-        int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
-        int end = doc.indexOf("\n```", start);
-        return doc.substring(start, end);
     }
 
     /**

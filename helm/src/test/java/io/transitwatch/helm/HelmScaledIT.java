@@ -330,15 +330,15 @@ class HelmScaledIT {
         JsonNode groups = rendered.one("PrometheusRule").path("spec").path("groups");
         JsonNode file = Rendered.YAML.readTree(Files.readString(tools.chart.resolve("files/prometheus-rules-scaled.yaml")));
         assertEquals(file.path("groups"), groups, "files/prometheus-rules-scaled.yaml, unchanged");
-        assertEquals(Rendered.YAML.readTree(scalingRules()).path("groups"), groups,
+        assertEquals(Rendered.YAML.readTree(tools.yamlBlockOf("docs/scaling.md", "- **Alert rules.**")).path("groups"), groups,
                 "docs/scaling.md and files/prometheus-rules-scaled.yaml must say the same");
         assertEquals(List.of("TransitWatchScaledDecisionsStalled", "TransitWatchScaledCollectorGone",
                 "TransitWatchScaledCollectorSendFailures", "TransitWatchScaledMalformedRecords"),
                 groups.findValuesAsText("alert"));
 
-        String out = tools.node(rendered.text, "promql.mjs", "--json").ok("promql.mjs --json");
+        List<JsonNode> checked = tools.promql(rendered.text);
         List<String> problems = new ArrayList<>();
-        for (JsonNode expression : Rendered.YAML.readTree(out)) {
+        for (JsonNode expression : checked) {
             String where = expression.path("where").asText();
             if (!expression.path("errors").isEmpty()) {
                 problems.add(where + ": " + expression.path("errors"));
@@ -351,16 +351,7 @@ class HelmScaledIT {
             }
         }
         assertEquals(List.of(), problems);
-        assertEquals(4, Rendered.YAML.readTree(out).size(), out);
-    }
-
-    /** The YAML block under "Alert rules" in docs/scaling.md's Monitoring section. */
-    private static String scalingRules() throws IOException {
-        String doc = Files.readString(tools.helmModule.resolve("../docs/scaling.md"));
-        int section = doc.indexOf("- **Alert rules.**");
-        assertTrue(section > 0, "docs/scaling.md has the alert rules");
-        int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
-        return doc.substring(start, doc.indexOf("\n```", start));
+        assertEquals(4, checked.size(), checked.toString());
     }
 
     // ---- what the chart refuses ----

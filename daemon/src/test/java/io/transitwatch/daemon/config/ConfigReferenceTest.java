@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.transitwatch.daemon.testsupport.RepositoryFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,12 +102,6 @@ class ConfigReferenceTest {
 
     /** docs/ at the repository root; tests run in the daemon module's directory. */
     private static Path docs() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("docs/configuration.md");
-            if (Files.exists(dir.resolve("mvnw")) && Files.exists(candidate)) {
-                return candidate;
-            }
-        }
-        throw new AssertionError("docs/configuration.md not found above " + Path.of("").toAbsolutePath());
+        return RepositoryFiles.file("docs/configuration.md");
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.transitwatch.daemon.scenario.DetectionMatrix.Case;
+import io.transitwatch.daemon.testsupport.RepositoryFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,13 +80,7 @@ class DetectionDocTest {
 
     /** docs/detection.md at the repository root; tests run in the daemon module's directory. */
     private static Path doc() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("docs/detection.md");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        return fail("docs/detection.md not found above " + Path.of("").toAbsolutePath()
-                + "; generate it with tools/detection-report");
+        Path doc = RepositoryFiles.root().resolve("docs/detection.md");
+        return Files.isRegularFile(doc) ? doc : fail(doc + " not found; generate it with tools/detection-report");
     }
 }

@@ -28,13 +28,11 @@ public final class JsonSchemas {
 
     /** {@code <repository>/docs/schemas}, found above the working directory as Maven runs the tests. */
     public static Path directory() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("docs/schemas");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
+        Path directory = RepositoryFiles.file("docs/schemas");
+        if (!Files.isDirectory(directory)) {
+            throw new AssertionError(directory + " is not a directory");
         }
-        throw new AssertionError("docs/schemas not found above " + Path.of("").toAbsolutePath());
+        return directory;
     }
 
     /** The file of a schema name: {@code transitwatch.alert/v1} is {@code transitwatch.alert.v1.schema.json}. */

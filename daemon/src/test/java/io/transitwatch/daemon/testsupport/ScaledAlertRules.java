@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * metric nobody exports would stay silent for ever.
  */
 public final class ScaledAlertRules {
+    private static final String RULES = "helm/transitwatch/files/prometheus-rules-scaled.yaml";
     private static final Pattern METRIC = Pattern.compile("\\btransitwatch_[a-z_:]+");
 
     private ScaledAlertRules() {
@@ -30,7 +31,8 @@ public final class ScaledAlertRules {
      * transitwatch_collector_}); at least one, so that a role's check is never empty.
      */
     public static Set<String> metricsOf(String prefix) throws IOException {
-        JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file()));
+        Path file = RepositoryFiles.file(RULES);
+        JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
         Set<String> names = new TreeSet<>();
         for (JsonNode expr : rules.findValues("expr")) {
             Matcher m = METRIC.matcher(expr.asText());
@@ -41,7 +43,7 @@ public final class ScaledAlertRules {
             }
         }
         if (names.isEmpty()) {
-            throw new AssertionError("no scaled alert rule names a metric starting with " + prefix + ": " + file());
+            throw new AssertionError("no scaled alert rule names a metric starting with " + prefix + ": " + file);
         }
         return names;
     }
@@ -51,16 +53,5 @@ public final class ScaledAlertRules {
         Set<String> names = new TreeSet<>();
         metrics.forEach(metric -> names.add(metric.counter() ? metric.name() + "_total" : metric.name()));
         return names;
-    }
-
-    private static Path file() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("helm/transitwatch/files/prometheus-rules-scaled.yaml");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("helm/transitwatch/files/prometheus-rules-scaled.yaml not found above "
-                + Path.of("").toAbsolutePath());
     }
 }
