@@ -4,11 +4,12 @@ package io.transitwatch.daemon.join;
  * Single-threaded: used by the join thread only.
  *
  * <p>What time alone decides. A departure waits in its destination's lane until the destination's
- * watermark passes its deadline ({@code frame + W}); then it is LOST, or UNVERIFIED when the
- * destination's view was incomplete during its window. When the destination is down, was never
- * seen, or lags, the departure waits a bounded time past its deadline ({@code join.down-grace},
- * {@code join.max-behind}) and is UNVERIFIED with that reason. Lanes are FIFO, so each round looks
- * at lane heads only. Remembered arrivals expire here too.
+ * watermark passes its deadline ({@code frame + W}, plus the destination's extra wait when its
+ * clock is seen to run ahead of a peer's: {@link TransitBounds}); then it is LOST, or UNVERIFIED
+ * when the destination's view was incomplete during its window. When the destination is down, was
+ * never seen, or lags, the departure waits a bounded time past its deadline ({@code
+ * join.down-grace}, {@code join.max-behind}) and is UNVERIFIED with that reason. Lanes are FIFO, so
+ * each round looks at lane heads only. Remembered arrivals expire here too.
  */
 final class Deadlines {
     private final JoinCounters counters;
@@ -58,7 +59,7 @@ final class Deadlines {
             if (slot == KeyedSlots.NONE) {
                 break;
             }
-            long deadline = Math.max(pending.frameNanos[slot], placed(slot)) + windowNanos;
+            long deadline = deadline(slot);
             UnverifiedReason unverified;
             if (watermark >= deadline && state != ObserverHealth.NEVER_SEEN) {
                 decideExpired(slot);
@@ -92,13 +93,19 @@ final class Deadlines {
         long start = pending.frameNanos[slot];
         long again = placed(slot);
         long from = Math.min(start, again) + observers.earliestArrival(pending.sourceNode[slot]) - slackNanos;
-        UnverifiedReason unverified = observers.incompleteDuring(lane, from, Math.max(start, again) + windowNanos);
+        UnverifiedReason unverified = observers.incompleteDuring(lane, from, deadline(slot));
         if (unverified == null) {
             verdicts.lost(slot);
         } else {
             verdicts.unverified(slot, unverified);
         }
         pending.slots.remove(slot);
+    }
+
+    /** Until when pending departure {@code slot} waits for its arrival on the time line (see the class comment). */
+    long deadline(int slot) {
+        long frame = Math.max(pending.frameNanos[slot], placed(slot));
+        return frame + windowNanos + observers.extraWait(pending.slots.lane(slot));
     }
 
     /**

@@ -22,9 +22,7 @@ package io.transitwatch.daemon.join;
  * <p><b>Against its peers.</b> A node whose events reach us late but with their own time (a backlog
  * between its perf reader and its ring, a lagging stream) looks, to the minimum-delay filter, like a
  * node whose clock is behind: its frame times come out late by the lag. The matched departures tell
- * it: their arrivals are placed before them. The earliest transit (arrival frame - departure frame)
- * of each source node's matched departures, over the same two spans, says how far before its frame
- * time a departure's arrival may really lie.
+ * it ({@link TransitBounds}).
  *
  * <p><b>Watermark.</b> Frame time up to which the node's events are all here: the newest frame time
  * seen, and, while the stream is up and the join has drained the hand-off ring (nothing of this node
@@ -42,9 +40,6 @@ final class NodeClocks {
     private final long[] currentMaxLateness;
     private final long[] previousMaxLateness;
     private final long[] newestFrameTime;
-    private final long[] transitSpanStart;
-    private final long[] currentMinTransit;
-    private final long[] previousMinTransit;
 
     NodeClocks(int maxNodes, long spanNanos, long slackNanos) {
         this.spanNanos = spanNanos;
@@ -55,29 +50,6 @@ final class NodeClocks {
         currentMaxLateness = new long[maxNodes];
         previousMaxLateness = new long[maxNodes];
         newestFrameTime = filled(maxNodes, UNSET);
-        transitSpanStart = filled(maxNodes, UNSET);
-        currentMinTransit = filled(maxNodes, Long.MAX_VALUE);
-        previousMinTransit = filled(maxNodes, Long.MAX_VALUE);
-    }
-
-    /** A departure of {@code sourceNode} matched an arrival {@code transitNanos} after it (daemon time line). */
-    void observeTransit(int sourceNode, long transitNanos, long nowNanos) {
-        if (transitSpanStart[sourceNode] == UNSET || nowNanos - transitSpanStart[sourceNode] >= spanNanos) {
-            previousMinTransit[sourceNode] = currentMinTransit[sourceNode];
-            currentMinTransit[sourceNode] = transitNanos;
-            transitSpanStart[sourceNode] = nowNanos;
-        } else if (transitNanos < currentMinTransit[sourceNode]) {
-            currentMinTransit[sourceNode] = transitNanos;
-        }
-    }
-
-    /**
-     * How far before a departure's frame time its arrival may lie: the earliest recent transit of the
-     * node's matched departures when that is negative, else 0.
-     */
-    long earliestArrival(int sourceNode) {
-        long earliest = Math.min(currentMinTransit[sourceNode], previousMinTransit[sourceNode]);
-        return earliest == Long.MAX_VALUE ? 0 : Math.min(0, earliest);
     }
 
     /**

@@ -9,10 +9,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>What the join knows about each node's observer (its Hubble stream), behind one door: the
  * node's dense index ({@link NodeIndex}), its place on the daemon's time line ({@link NodeClocks}:
- * offset, lateness, watermark) and how complete its view is ({@link ObserverHealth}: up, down,
- * catching up, and the spans it cannot vouch for). The health events of the ingest (NODE_UP,
- * NODE_DOWN, GAP, LOST_EVENTS) end here; the join asks it two questions: up to when are this node's
- * events all here (its watermark), and was its view complete during a window.
+ * offset, lateness, watermark; {@link TransitBounds}: how far its peers' clocks still disagree with
+ * it) and how complete its view is ({@link ObserverHealth}: up, down, catching up, and the spans it
+ * cannot vouch for). The health events of the ingest (NODE_UP, NODE_DOWN, GAP, LOST_EVENTS) end
+ * here; the join asks it two questions: up to when are this node's events all here (its
+ * watermark), and was its view complete during a window.
  */
 final class Observers {
     private static final long CLOCK_PUBLISH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -20,6 +21,7 @@ final class Observers {
     private final JoinCounters counters;
     private final NodeIndex index;
     private final NodeClocks clocks;
+    private final TransitBounds transits;
     private final ObserverHealth health;
     private final long slackNanos;
     private final long lostEventsSpanNanos;
@@ -31,6 +33,8 @@ final class Observers {
         this.counters = counters;
         this.index = new NodeIndex(config.maxNodes());
         this.clocks = new NodeClocks(config.maxNodes(), config.clockSpan().toNanos(), config.watermarkSlack().toNanos());
+        this.transits = new TransitBounds(config.maxNodes(), config.maxPairs(), config.clockSpan().toNanos(),
+                config.window().toNanos());
         this.health = new ObserverHealth(config.maxNodes(), 32);
         this.slackNanos = config.watermarkSlack().toNanos();
         this.lostEventsSpanNanos = config.lostEventsSpan().toNanos();
@@ -192,11 +196,17 @@ final class Observers {
 
     /** How far before a departure of {@code source} its arrival may lie (a lagging source; 0 or negative). */
     long earliestArrival(int source) {
-        return clocks.earliestArrival(source);
+        return transits.earliestArrival(source);
     }
 
-    void observeTransit(int source, long transitNanos) {
-        clocks.observeTransit(source, transitNanos, nowNanos);
+    /** How much longer than W departures to {@code destination} wait (its clock ahead of a peer's; 0 or more). */
+    long extraWait(int destination) {
+        return transits.extraWait(destination);
+    }
+
+    /** A departure matched its arrival {@code transitNanos} after it; {@code pair}: its slot, or -1. */
+    void observeTransit(int source, int destination, int pair, long transitNanos) {
+        transits.matched(source, destination, pair, transitNanos, nowNanos);
     }
 
     /** Copies each node's clock offset and lateness into the counters for metrics, once a second. */

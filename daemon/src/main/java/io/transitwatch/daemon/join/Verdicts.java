@@ -44,7 +44,8 @@ final class Verdicts {
             int dropReason) {
         int source = pending.sourceNode[slot];
         fillFromPending(slot);
-        decide(pairSlot(source, pending.slots.lane(slot), view.family), source, departureFrame, arrivalFrame,
+        int destination = pending.slots.lane(slot);
+        decide(pairSlot(source, destination, view.family), source, destination, departureFrame, arrivalFrame,
                 arrivalNodeNanos, dropped, dropReason);
     }
 
@@ -52,11 +53,11 @@ final class Verdicts {
     void arrivedBefore(NodeEvent flow, int source, int destination, long srcHi, long srcLo, long k4, int pair,
             long departureFrame, long arrivalFrame, long arrivalNodeNanos, boolean dropped, int dropReason) {
         fillFromFlow(flow, source, destination, srcHi, srcLo, k4);
-        decide(pair, source, departureFrame, arrivalFrame, arrivalNodeNanos, dropped, dropReason);
+        decide(pair, source, destination, departureFrame, arrivalFrame, arrivalNodeNanos, dropped, dropReason);
     }
 
-    private void decide(int pair, int source, long departureFrame, long arrivalFrame, long arrivalNodeNanos,
-            boolean dropped, int dropReason) {
+    private void decide(int pair, int source, int destination, long departureFrame, long arrivalFrame,
+            long arrivalNodeNanos, boolean dropped, int dropReason) {
         view.pair = pair;
         view.arrivalNodeNanos = arrivalNodeNanos;
         if (dropped) {
@@ -67,7 +68,7 @@ final class Verdicts {
             return;
         }
         long transit = arrivalFrame - departureFrame;
-        observers.observeTransit(source, transit);
+        observers.observeTransit(source, destination, pair, transit);
         counters.increment(JoinCounters.Global.MATCHED);
         counters.incrementNode(source, JoinCounters.PerNode.SENT_MATCHED);
         counters.incrementPair(pair, JoinCounters.PerPair.MATCHED);

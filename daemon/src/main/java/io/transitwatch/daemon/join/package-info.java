@@ -26,7 +26,8 @@
  *       ({@link io.transitwatch.daemon.join.NodeClocks}); all comparisons between nodes use it.</dd>
  *   <dt>window, deadline</dt>
  *   <dd>W ({@code join.window}): how long a departure waits for its arrival; its deadline is its
- *       frame time plus W.</dd>
+ *       frame time plus W, plus its destination's extra wait when that node's clock is seen to run
+ *       ahead of a peer's ({@link io.transitwatch.daemon.join.TransitBounds}).</dd>
  *   <dt>watermark</dt>
  *   <dd>The frame time up to which a node's events have all been received: its newest event, and,
  *       while its stream is up, caught up and idle, the daemon's time less the node's lateness.</dd>
@@ -52,7 +53,8 @@
  * <pre>
  *   JoinLoop ─► JoinEngine ─┬─ FlowClassifier   departure / arrival / ignored, packet kind, key word
  *                           ├─ Placements       where pods live, learned from flows
- *                           ├─ Observers        NodeIndex + NodeClocks + ObserverHealth: time line, watermark, spans
+ *                           ├─ Observers        NodeIndex + NodeClocks + TransitBounds + ObserverHealth:
+ *                           │                   time line, watermark, peers' clocks, spans
  *                           ├─ PendingDepartures / RememberedArrivals / LostHistory   (KeyedSlots tables)
  *                           ├─ Deadlines        what time alone decides
  *                           └─ Verdicts         every verdict counted and reported together ─► VerdictListener

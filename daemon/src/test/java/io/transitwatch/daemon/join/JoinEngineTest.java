@@ -403,6 +403,59 @@ class JoinEngineTest {
                 "offset-corrected transit delays stay near the true 1 ms: " + join.verdicts.transits);
     }
 
+    /**
+     * {@code transitwatch replay}: events count as received at their own time, so no receive delay
+     * puts a's clock (2 s behind) and b's (2 s ahead) on one time line, and every arrival at b lies 4 s
+     * after its departure. A SYN lost once and retransmitted 1 s later then arrives 5.02 s after the
+     * reported one: the pair's earliest transit over its matches says how much longer to wait.
+     */
+    @Test
+    void shouldWaitLongerForArrivalsAtANodeWhoseClockRunsAheadOfItsPeer() {
+        JoinHarness join = new JoinHarness().allUp();
+        long skew = 4 * S;
+        connections(join, TransitBounds.SKEW_SAMPLES, skew);
+        long sent = T0 + 2 * S;
+        join.departure("a", "10.0.1.5", 41000, "10.0.2.7", 9090).at(sent); // its first SYN: lost
+        join.departure("a", "10.0.1.5", 41001, "10.0.2.7", 9090).at(sent); // never arrives
+        join.arrival("b", "10.0.1.5", 41000, "10.0.2.7", 9090).at(sent + skew + S + 20 * MS); // the retransmission
+        join.advance(sent + 5 * S + S);
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 41000>9090 attempts=1"), afterConnections(join),
+                "b's watermark is past the window alone, not past W + 4 s");
+
+        join.advance(sent + 5 * S + skew + S);
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 41000>9090 attempts=1", "LOST a>b IPv4 SYN 41001>9090 attempts=1"),
+                afterConnections(join));
+    }
+
+    /** Fewer matches than NTP's clock filter takes are no evidence of skew: the window alone decides. */
+    @Test
+    void shouldNotTakeAFewSlowMatchesForClockSkew() {
+        JoinHarness join = new JoinHarness().allUp();
+        connections(join, TransitBounds.SKEW_SAMPLES - 1, 4 * S);
+        long sent = T0 + 2 * S;
+        join.departure("a", "10.0.1.5", 41000, "10.0.2.7", 9090).at(sent);
+        join.arrival("b", "10.0.1.5", 41000, "10.0.2.7", 9090).at(sent + 5 * S + 20 * MS);
+        join.advance(sent + 20 * S);
+
+        assertEquals(List.of("LOST a>b IPv4 SYN 41000>9090 attempts=1",
+                "LATE a>b IPv4 SYN 41000>9090 attempts=1 token=1"), afterConnections(join));
+    }
+
+    /** {@code count} connections from a to b, each arriving {@code transit} after its departure (no receive delay). */
+    private static void connections(JoinHarness join, int count, long transit) {
+        for (int i = 0; i < count; i++) {
+            long sent = T0 + i * 100 * MS;
+            join.departure("a", "10.0.1.5", 30000 + i, "10.0.2.7", 9090).at(sent);
+            join.arrival("b", "10.0.1.5", 30000 + i, "10.0.2.7", 9090).at(sent + transit);
+        }
+        assertEquals(count, join.verdicts.count("MATCHED"));
+    }
+
+    /** The verdicts of the departures after those of {@link #connections} (source ports 41000 on). */
+    private static List<String> afterConnections(JoinHarness join) {
+        return join.verdicts.verdicts.stream().filter(v -> v.contains(" SYN 41")).toList();
+    }
+
     @Test
     void shouldReportDropAtDestination() {
         join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);

@@ -41,6 +41,13 @@ final class ReferenceJoin {
     private final Map<String, Long> newest = new HashMap<>();
     /** Per source node: start of the current span, min transit in it, min transit in the span before. */
     private final Map<String, long[]> transits = new HashMap<>();
+    /** The same per pair "source>destination family". */
+    private final Map<String, long[]> pairTransits = new HashMap<>();
+    /**
+     * Per destination node: the same spans, of the greatest pair skew seen at a match (the pair's
+     * earliest transit, 0 to W, once it has enough matches).
+     */
+    private final Map<String, long[]> pairSkews = new HashMap<>();
     private final long clockSpan;
     private final long catchUpLimit;
     /**
@@ -118,15 +125,34 @@ final class ReferenceJoin {
         return new Key(key.src, key.srcPort, key.dst, key.dstPort, kind);
     }
 
-    /** A matched departure of {@code srcNode}: its arrival came {@code transit} after it (two spans of minima). */
-    private void matched(String srcNode, long transit, long now) {
-        long[] t = transits.computeIfAbsent(srcNode, n -> new long[] {Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE});
+    /**
+     * A matched departure from {@code srcNode} to {@code dstNode}: its arrival came {@code transit}
+     * after it. Each statistic keeps its extreme over two spans that follow each other.
+     */
+    private void matched(String srcNode, String dstNode, Key key, long transit, long now) {
+        observe(transits, srcNode, transit, now, true);
+        String pair = srcNode + ">" + dstNode + (key.src.contains(":") ? " IPv6" : " IPv4");
+        observe(pairTransits, pair, transit, now, true);
+        long[] earliest = pairTransits.get(pair);
+        long skew = earliest[3] + earliest[4] < TransitBounds.SKEW_SAMPLES ? 0
+                : Math.max(0, Math.min(window, Math.min(earliest[1], earliest[2])));
+        observe(pairSkews, dstNode, skew, now, false);
+    }
+
+    private void observe(Map<String, long[]> spans, String name, long value, long now, boolean least) {
+        long none = least ? Long.MAX_VALUE : Long.MIN_VALUE;
+        // {span start, extreme in it, extreme in the span before, values in it, values in the span before}
+        long[] t = spans.computeIfAbsent(name, n -> new long[] {Long.MIN_VALUE, none, none, 0, 0});
         if (t[0] == Long.MIN_VALUE || now - t[0] >= clockSpan) {
-            t[2] = t[1];
-            t[1] = transit;
+            boolean follows = t[0] != Long.MIN_VALUE && now - t[0] < 2 * clockSpan;
+            t[2] = follows ? t[1] : none;
+            t[4] = follows ? t[3] : 0;
+            t[1] = value;
+            t[3] = 1;
             t[0] = now;
         } else {
-            t[1] = Math.min(t[1], transit);
+            t[1] = least ? Math.min(t[1], value) : Math.max(t[1], value);
+            t[3]++;
         }
     }
 
@@ -134,6 +160,12 @@ final class ReferenceJoin {
     private long earliestArrival(String srcNode) {
         long[] t = transits.get(srcNode);
         return t == null ? 0 : Math.min(0, Math.min(t[1], t[2]));
+    }
+
+    /** How much longer than W a departure to {@code dstNode} waits: the greatest recent pair skew, else 0. */
+    private long extraWait(String dstNode) {
+        long[] t = pairSkews.get(dstNode);
+        return t == null ? 0 : Math.max(t[1], t[2]);
     }
 
     void up(String node, long now) {
@@ -233,7 +265,7 @@ final class ReferenceJoin {
         }
         Long arrived = arrivals.remove(key);
         if (arrived != null) {
-            matched(srcNode, arrived - time, time);
+            matched(srcNode, dstNode, key, arrived - time, time);
             verdicts.add("MATCHED " + srcNode + ">" + dstNode + named(key));
             return;
         }
@@ -259,8 +291,9 @@ final class ReferenceJoin {
     void arrival(String node, Key key, long time, long now) {
         delivered(node, time);
         Pending p = pending.remove(key);
-        if (p != null && time > p.time + window) {
-            String reason = incomplete(node, p.time + earliestArrival(p.srcNode) - slack, p.time + window);
+        if (p != null && time > p.time + window + extraWait(p.dstNode)) {
+            String reason = incomplete(node, p.time + earliestArrival(p.srcNode) - slack,
+                    p.time + window + extraWait(p.dstNode));
             verdicts.add((reason == null ? "LOST" : "UNVERIFIED(" + reason + ")") + " " + p.srcNode + ">" + p.dstNode
                     + named(key));
             if (reason == null) {
@@ -269,7 +302,7 @@ final class ReferenceJoin {
             p = null;
         }
         if (p != null) {
-            matched(p.srcNode, time - p.time, now);
+            matched(p.srcNode, p.dstNode, key, time - p.time, now);
             verdicts.add("MATCHED " + p.srcNode + ">" + p.dstNode + named(key));
             return;
         }
@@ -332,7 +365,7 @@ final class ReferenceJoin {
         for (Iterator<Map.Entry<Key, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Key, Pending> entry = it.next();
             Pending p = entry.getValue();
-            long deadline = p.time + window;
+            long deadline = p.time + window + extraWait(p.dstNode);
             String dstState = state.getOrDefault(p.dstNode, "NEVER");
             String verdict = null;
             boolean watermarkPassed = !"NEVER".equals(dstState)

@@ -1,0 +1,69 @@
+package io.transitwatch.daemon.join;
+
+/**
+ * Single-threaded: owned by the join thread.
+ *
+ * <p>How far from its departure's frame time an arrival may lie, learnt from the matched departures
+ * (DESIGN §3.3: offsets against peers). The frame times of two nodes can still disagree after
+ * {@link NodeClocks} put them on the daemon's time line: a source whose events reach us late but
+ * with their own time, and, where no receive delay is known ({@code transitwatch replay}: events
+ * count as received at their own time), every node's own clock skew. The earliest transit of a
+ * pair's matched departures is what its clocks disagree by (the path itself takes microseconds):
+ *
+ * <ul>
+ *   <li><b>before</b>, per source node: the earliest transit of its departures to any node, when
+ *       negative — how far before a departure's frame time the destination's view must be complete;
+ *   <li><b>after</b>, per destination node: the latest of its pairs' earliest transits (of pairs
+ *       with {@link #SKEW_SAMPLES} matches or more), up to the window — how much longer a departure
+ *       to it waits for its arrival. A destination whose clock runs 4 s ahead of a source's reports
+ *       the arrival of that source's SYN 4 s later on the time line: judged on the window alone, a
+ *       retransmission 1 s later would be LOST at 5 s. One wait per destination, not per pair,
+ *       keeps a destination's lane in deadline order.
+ * </ul>
+ */
+final class TransitBounds {
+    /**
+     * Matches a pair needs over the two spans before its earliest transit is taken for skew: as NTP's
+     * clock filter, which picks the least-delay sample of the last eight. One match is no evidence
+     * (its arrival may have been a retransmission's).
+     */
+    static final int SKEW_SAMPLES = 8;
+
+    private final RecentExtreme earliestBySource;
+    private final RecentExtreme earliestByPair;
+    private final RecentExtreme latestByDestination;
+    private final long maxWaitNanos;
+
+    TransitBounds(int maxNodes, int maxPairs, long spanNanos, long maxWaitNanos) {
+        earliestBySource = RecentExtreme.least(maxNodes, spanNanos);
+        earliestByPair = RecentExtreme.least(maxPairs, spanNanos);
+        latestByDestination = RecentExtreme.greatest(maxNodes, spanNanos);
+        this.maxWaitNanos = maxWaitNanos;
+    }
+
+    /**
+     * A departure of {@code source} matched its arrival at {@code destination}, {@code transitNanos}
+     * after it on the time line; {@code pair} is the pair's slot, or -1 when the pair table is full.
+     */
+    void matched(int source, int destination, int pair, long transitNanos, long nowNanos) {
+        earliestBySource.observe(source, transitNanos, nowNanos);
+        if (pair >= 0) {
+            earliestByPair.observe(pair, transitNanos, nowNanos);
+            long pairSkew = earliestByPair.samples(pair) < SKEW_SAMPLES ? 0
+                    : Math.max(0, Math.min(maxWaitNanos, earliestByPair.value(pair)));
+            latestByDestination.observe(destination, pairSkew, nowNanos);
+        }
+    }
+
+    /** How far before a departure of {@code source} its arrival may lie: 0 or negative. */
+    long earliestArrival(int source) {
+        long earliest = earliestBySource.value(source);
+        return earliest == earliestBySource.none() ? 0 : Math.min(0, earliest);
+    }
+
+    /** How much longer than the window a departure to {@code destination} waits: 0 up to the window. */
+    long extraWait(int destination) {
+        long latest = latestByDestination.value(destination);
+        return latest == latestByDestination.none() ? 0 : latest;
+    }
+}
