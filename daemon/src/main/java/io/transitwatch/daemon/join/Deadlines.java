@@ -59,7 +59,7 @@ final class Deadlines {
             if (slot == KeyedSlots.NONE) {
                 break;
             }
-            long deadline = deadline(slot);
+            long deadline = deadline(slot, lane);
             UnverifiedReason unverified;
             if (watermark >= deadline && state != ObserverHealth.NEVER_SEEN) {
                 decideExpired(slot);
@@ -93,7 +93,7 @@ final class Deadlines {
         long start = pending.frameNanos[slot];
         long again = placed(slot);
         long from = Math.min(start, again) + observers.earliestArrival(pending.sourceNode[slot]) - slackNanos;
-        UnverifiedReason unverified = observers.incompleteDuring(lane, from, deadline(slot));
+        UnverifiedReason unverified = observers.incompleteDuring(lane, from, deadline(slot, lane));
         if (unverified == null) {
             verdicts.lost(slot);
         } else {
@@ -102,10 +102,9 @@ final class Deadlines {
         pending.slots.remove(slot);
     }
 
-    /** Until when pending departure {@code slot} waits for its arrival on the time line (see the class comment). */
-    long deadline(int slot) {
-        long frame = Math.max(pending.frameNanos[slot], placed(slot));
-        return frame + windowNanos + observers.extraWait(pending.slots.lane(slot));
+    /** Until when pending departure {@code slot}, in {@code lane}, waits for its arrival on the time line. */
+    private long deadline(int slot, int lane) {
+        return Math.max(pending.frameNanos[slot], placed(slot)) + windowNanos + observers.extraWait(lane);
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.transitwatch.daemon.join;
 
-import java.util.Arrays;
-
 /**
  * Single-threaded: owned by the join thread.
  *
@@ -11,31 +9,34 @@ import java.util.Arrays;
  * The two spans must follow each other: a value that comes a span or more after the current span
  * ended starts afresh, as what was seen before that silence says nothing about now. The NTP-style
  * minimum-delay filter of {@link NodeClocks} keeps its minima over the same kind of spans.
+ *
+ * <p>An index's four words lie side by side (one cache line): a match updates its pair's entry,
+ * and pair slots are many.
  */
 final class RecentExtreme {
     private static final long UNSET = Long.MIN_VALUE;
+    private static final int STRIDE = 4;
+    private static final int START = 0;
+    private static final int CURRENT = 1;
+    private static final int PREVIOUS = 2;
+    /** Values seen in the current span (low 32 bits) and in the one before (high 32 bits). */
+    private static final int COUNTS = 3;
 
     private final long spanNanos;
     private final boolean least;
     private final long none;
-    private final long[] spanStart;
-    private final long[] current;
-    private final long[] previous;
-    private final int[] currentCount;
-    private final int[] previousCount;
+    private final long[] entries;
 
     private RecentExtreme(int size, long spanNanos, boolean least) {
         this.spanNanos = spanNanos;
         this.least = least;
         this.none = least ? Long.MAX_VALUE : Long.MIN_VALUE;
-        spanStart = new long[size];
-        current = new long[size];
-        previous = new long[size];
-        currentCount = new int[size];
-        previousCount = new int[size];
-        Arrays.fill(spanStart, UNSET);
-        Arrays.fill(current, none);
-        Arrays.fill(previous, none);
+        entries = new long[STRIDE * size];
+        for (int base = 0; base < entries.length; base += STRIDE) {
+            entries[base + START] = UNSET;
+            entries[base + CURRENT] = none;
+            entries[base + PREVIOUS] = none;
+        }
     }
 
     static RecentExtreme least(int size, long spanNanos) {
@@ -47,30 +48,35 @@ final class RecentExtreme {
     }
 
     void observe(int index, long value, long nowNanos) {
-        long started = spanStart[index];
+        int base = STRIDE * index;
+        long started = entries[base + START];
         if (started == UNSET || nowNanos - started >= spanNanos) {
             boolean follows = started != UNSET && nowNanos - started < 2 * spanNanos;
-            previous[index] = follows ? current[index] : none;
-            previousCount[index] = follows ? currentCount[index] : 0;
-            current[index] = value;
-            currentCount[index] = 1;
-            spanStart[index] = nowNanos;
+            entries[base + PREVIOUS] = follows ? entries[base + CURRENT] : none;
+            entries[base + COUNTS] = (follows ? entries[base + COUNTS] << 32 : 0) | 1;
+            entries[base + CURRENT] = value;
+            entries[base + START] = nowNanos;
             return;
         }
-        currentCount[index]++;
-        if (least ? value < current[index] : value > current[index]) {
-            current[index] = value;
+        entries[base + COUNTS]++;
+        long current = entries[base + CURRENT];
+        if (least ? value < current : value > current) {
+            entries[base + CURRENT] = value;
         }
     }
 
     /** The extreme of the two spans; {@link #none()} when nothing was seen. */
     long value(int index) {
-        return least ? Math.min(current[index], previous[index]) : Math.max(current[index], previous[index]);
+        int base = STRIDE * index;
+        long current = entries[base + CURRENT];
+        long previous = entries[base + PREVIOUS];
+        return least ? Math.min(current, previous) : Math.max(current, previous);
     }
 
     /** How many values the two spans saw. */
-    int samples(int index) {
-        return currentCount[index] + previousCount[index];
+    long samples(int index) {
+        long counts = entries[STRIDE * index + COUNTS];
+        return (counts & 0xffff_ffffL) + (counts >>> 32);
     }
 
     /** What {@link #value} says of an index that saw nothing. */

@@ -161,8 +161,8 @@ final class TwoEndJoin {
         int hash = preparedHash;
         int found = joinIndex.findEither(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
         int waiting = pending.slots.slotOf(found);
-        if (waiting != KeyedSlots.NONE
-                && frame > deadlines.placed(waiting) + windowNanos + observers.extraWait(pending.slots.lane(waiting))) {
+        // The arrival's node is the departure's lane (where its destination was placed) but for a misplacement.
+        if (waiting != KeyedSlots.NONE && frame > deadlines.placed(waiting) + windowNanos + observers.extraWait(node)) {
             // Past the departure's window: the departure is decided as the watermark decides it (LOST,
             // or UNVERIFIED if the destination's view was incomplete), whatever order the join saw the
             // two in; the arrival then resolves a LOST verdict as LATE below.
