@@ -10,8 +10,8 @@ package io.transitwatch.daemon.join;
  * ended starts afresh, as what was seen before that silence says nothing about now. The NTP-style
  * minimum-delay filter of {@link NodeClocks} keeps its minima over the same kind of spans.
  *
- * <p>An index's four words lie side by side (one cache line): a match updates its pair's entry,
- * and pair slots are many.
+ * <p>An index's four words lie side by side (32 bytes): a match updates its pair's entry, and pair
+ * slots are many, so it touches one or two cache lines, not one in each of five arrays.
  */
 final class RecentExtreme {
     private static final long UNSET = Long.MIN_VALUE;
