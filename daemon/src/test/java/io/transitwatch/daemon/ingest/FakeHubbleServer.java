@@ -153,8 +153,8 @@ final class FakeHubbleServer implements AutoCloseable {
             if (presented != null) {
                 flowsClientCertificates.add(presented);
             }
-            requests.add(request);
             if (rejectFieldMask && request.hasFieldMask()) {
+                requests.add(request);
                 responses.onError(Status.INVALID_ARGUMENT.withDescription("invalid fieldmask").asRuntimeException());
                 return;
             }
@@ -162,6 +162,10 @@ final class FakeHubbleServer implements AutoCloseable {
             subscribers.add(subscriber);
             subscriber.observer.setOnCancelHandler(() -> subscribers.remove(subscriber));
             subscriber.observer.setOnReadyHandler(subscriber::drain);
+            // Only now: a test that waits for the request and then emits must find the subscriber and its
+            // cursor in place. Recorded before them, an event emitted in between was behind the cursor of
+            // a follow without since, never sent (TailCommandIT missed its first flow once in CI).
+            requests.add(request);
             subscriber.drain();
         }
 
