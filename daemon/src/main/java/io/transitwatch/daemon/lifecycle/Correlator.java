@@ -64,6 +64,8 @@ public final class Correlator implements AutoCloseable {
     /** Longest a batch stays open: bounds the alerts' latency added by the transaction. */
     private static final long BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final Duration OBSERVERS_CATCH_UP = Duration.ofSeconds(30);
+    /** One wait for committed offsets, logged when it runs out (and then repeated). */
+    private static final Duration COMMITTED_WAIT = Duration.ofSeconds(30);
     /** Offset metadata: the Kafka timestamp (ms) of the newest record the committing owner had read. */
     private static final String READ_UP_TO = "read-up-to-ms=";
 
@@ -281,6 +283,27 @@ public final class Correlator implements AutoCloseable {
     }
 
     /**
+     * The partitions' committed offsets, once no open transaction holds them ({@code read_committed}).
+     * A correlator killed inside a transaction holds them until the broker aborts it (its
+     * {@code transaction.timeout.ms}, 10 s unless set otherwise): wait for that rather than stop.
+     */
+    private Map<TopicPartition, OffsetAndMetadata> committedOffsets(Set<TopicPartition> partitions) {
+        while (true) {
+            try {
+                return kafka.events().committed(partitions, COMMITTED_WAIT);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (!running) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.WARNING, () -> "the committed offsets of " + partitions + " are not "
+                        + "known after " + COMMITTED_WAIT.toSeconds() + " s: an open transaction holds them (a "
+                        + "correlator stopped inside one: the broker aborts it after that producer's "
+                        + "transaction.timeout.ms) or the group coordinator is unreachable; still waiting");
+            }
+        }
+    }
+
+    /**
      * (Re)builds the joins of {@code assigned}: seeks each to {@code offsetsForTimes(now − (W + grace +
      * skew))}, or to its committed offset when that is older, and replays muted up to the committed offset.
      */
@@ -292,7 +315,7 @@ public final class Correlator implements AutoCloseable {
         long nowNanos = clock.epochNanos();
         long nowMillis = TimeUnit.NANOSECONDS.toMillis(nowNanos);
         long replayMillis = TimeUnit.NANOSECONDS.toMillis(replayNanos);
-        Map<TopicPartition, OffsetAndMetadata> committed = kafka.events().committed(set);
+        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(set);
         Map<TopicPartition, Long> times = new HashMap<>();
         set.forEach(partition -> times.put(partition, Math.min(nowMillis, readUpTo(committed.get(partition))) - replayMillis));
         Map<TopicPartition, OffsetAndTimestamp> byTime = kafka.events().offsetsForTimes(times);

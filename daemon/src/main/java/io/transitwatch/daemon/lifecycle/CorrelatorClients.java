@@ -29,6 +29,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 record CorrelatorClients(Consumer<byte[], byte[]> events, Consumer<byte[], byte[]> observers,
         Producer<byte[], byte[]> producer, String member, String bootstrapServers) {
 
+    /**
+     * How long the broker keeps a transaction open without its producer (Kafka Streams' choice for
+     * exactly-once; the client's default is 60 s). A correlator killed between a transaction's first
+     * send and its commit leaves it open: until the broker aborts it, the offsets it holds are
+     * unstable (the partitions' new owners wait in {@code committed()}, whose own timeout is 60 s)
+     * and {@code read_committed} readers of the alert partitions it wrote see nothing past it. The
+     * broker aborts it within this plus {@code transaction.abort.timed.out.transaction.cleanup.interval.ms}
+     * (10 s by default). Our transactions last one commit: milliseconds.
+     */
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
+
     static CorrelatorClients create(Settings settings, Map<String, String> environment) {
         List<String> brokers = settings.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS);
         if (brokers.isEmpty()) {
@@ -47,14 +58,7 @@ record CorrelatorClients(Consumer<byte[], byte[]> events, Consumer<byte[], byte[
         Map<String, Object> status = consumerProperties(settings, bootstrap, member + "-observers");
         status.remove("group.id");
         status.put("enable.auto.commit", "false");
-        Map<String, String> producerOverrides = settings.passThrough(ConfigKeys.KAFKA_PRODUCER);
-        Map<String, Object> produce = KafkaSinkConfig.defaults(bootstrap).withCluster(settings.string(ConfigKeys.KAFKA_CLUSTER))
-                .withProducer(producerOverrides).producerProperties();
-        produce.put("client.id", member + "-correlate");
-        produce.put("transactional.id", member + "-correlate");
-        if (!producerOverrides.containsKey("max.block.ms")) {
-            produce.put("max.block.ms", "60000"); // transactions wait for the coordinator; the alert sink's 1 s is too short
-        }
+        Map<String, Object> produce = producerProperties(settings, bootstrap, member);
         KafkaConsumer<byte[], byte[]> events = new KafkaConsumer<>(group);
         KafkaConsumer<byte[], byte[]> observers = null;
         KafkaProducer<byte[], byte[]> producer = null;
@@ -90,6 +94,27 @@ record CorrelatorClients(Consumer<byte[], byte[]> events, Consumer<byte[], byte[
             }
             return host;
         });
+    }
+
+    /**
+     * The transactional producer's properties: the alert sink's, with this member's transactional id,
+     * {@code max.block.ms} 60 s (transactions wait for the coordinator; the sink's 1 s is too short)
+     * and {@code transaction.timeout.ms} {@link #TRANSACTION_TIMEOUT} unless {@code kafka.producer.*}
+     * says otherwise.
+     */
+    static Map<String, Object> producerProperties(Settings settings, String bootstrap, String member) {
+        Map<String, String> overrides = settings.passThrough(ConfigKeys.KAFKA_PRODUCER);
+        Map<String, Object> produce = KafkaSinkConfig.defaults(bootstrap).withCluster(settings.string(ConfigKeys.KAFKA_CLUSTER))
+                .withProducer(overrides).producerProperties();
+        produce.put("client.id", member + "-correlate");
+        produce.put("transactional.id", member + "-correlate");
+        if (!overrides.containsKey("max.block.ms")) {
+            produce.put("max.block.ms", "60000");
+        }
+        if (!overrides.containsKey("transaction.timeout.ms")) {
+            produce.put("transaction.timeout.ms", Long.toString(TRANSACTION_TIMEOUT.toMillis()));
+        }
+        return produce;
     }
 
     private static Map<String, Object> consumerProperties(Settings settings, String bootstrap, String clientId) {

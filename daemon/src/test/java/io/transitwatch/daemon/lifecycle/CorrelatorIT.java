@@ -28,6 +28,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,8 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -190,6 +193,39 @@ class CorrelatorIT {
         assertTrue(first.failure() == null && second.failure() == null);
     }
 
+    /**
+     * A correlator killed between a transaction's first send and its commit leaves the transaction
+     * open, holding the group's offsets (a {@code read_committed} member's {@code committed()} waits
+     * for them, 60 s at most) and the alert partition it wrote. The broker must abort it before the
+     * next owner gives up: with the producer's default transaction timeout (60 s) it would not.
+     */
+    @Test
+    void shouldTakeOverFromACorrelatorKilledInsideATransaction() throws Exception {
+        topicsAndCollectors();
+        Map<String, Object> properties = CorrelatorClients.producerProperties(settings("correlator-killed"),
+                broker.bootstrapServers(), "correlator-killed");
+        KafkaProducer<byte[], byte[]> killed = new KafkaProducer<>(properties);
+        closing.add(() -> killed.close(Duration.ZERO)); // a forced close aborts nothing, as kill -9
+        killed.initTransactions();
+        killed.beginTransaction();
+        killed.send(new ProducerRecord<>(alerts, (A + "|" + B).getBytes(StandardCharsets.UTF_8),
+                "never committed".getBytes(StandardCharsets.UTF_8))).get();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            offsets.put(new TopicPartition(events, partition), new OffsetAndMetadata(0));
+        }
+        killed.sendOffsetsToTransaction(offsets, new ConsumerGroupMetadata("correlators-" + run));
+
+        Correlator successor = correlator("correlator-0");
+        collectorA.publish(syn(collectorA, A, POD_A, 44001, POD_B, JoinConstants.POINT_TO_NETWORK)); // lost
+        AlertReader reader = new AlertReader();
+        await().atMost(Duration.ofSeconds(120)).until(() -> !reader.alerts().isEmpty() || successor.failure() != null);
+
+        assertEquals(null, successor.failure(), "the successor stopped");
+        assertEquals(List.of(44001), reader.alerts().stream().map(a -> a.source().port()).toList());
+        assertEquals(PARTITIONS, successor.partitionsRebuilt());
+    }
+
     // ---- the pipeline around the correlator ----
 
     private void topicsAndCollectors() throws Exception {
@@ -222,7 +258,13 @@ class CorrelatorIT {
     }
 
     private Correlator correlator(String member) {
-        Settings settings = ConfigLoader.load(null, Map.of(), List.of(
+        Correlator correlator = Correlator.start(settings(member), Clock.SYSTEM);
+        closing.add(correlator);
+        return correlator;
+    }
+
+    private Settings settings(String member) {
+        return ConfigLoader.load(null, Map.of(), List.of(
                 "kafka.bootstrap-servers=" + broker.bootstrapServers(),
                 "kafka.topic.alerts=" + alerts, "kafka.topic.incidents=incidents-" + run,
                 "scale.topic.events=" + events, "scale.topic.observers=" + observers,
@@ -232,9 +274,6 @@ class CorrelatorIT {
                 "join.pending-capacity=1024", "join.arrival-capacity=1024", "join.max-pairs=64", "join.max-nodes=16",
                 "topology.pod-cidrs=" + A + "=10.0.1.0/24;" + B + "=10.0.2.0/24",
                 "kafka.consumer.session.timeout.ms=10000"));
-        Correlator correlator = Correlator.start(settings, Clock.SYSTEM);
-        closing.add(correlator);
-        return correlator;
     }
 
     /** Writes the event topic as {@code transitwatch collect} of one shard does, heartbeats included. */

@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -35,6 +36,9 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -58,7 +62,7 @@ final class ScaledRun {
     /** After the pause: every departure's deadline plus what the heartbeats need to pass it. */
     static final Duration SETTLE = WINDOW.plusSeconds(4);
     /** The correlators' session: how long a killed one keeps its partitions (the broker's minimum is 6 s). */
-    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(6);
+    private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(6);
     static final List<String> PROCESSES = List.of("collector-0", "collector-1", "correlator-0", "correlator-1",
             "correlator-2");
     /** The matched and LOST counts of a pair count: what a correlator that is joining decides. */
@@ -265,6 +269,7 @@ final class ScaledRun {
                                 reader.readToEnd();
                                 return Clock.SYSTEM.epochNanos() >= settled;
                             });
+                    awaitCommittedToTheEnd(broker, group, events, processes);
                     reader.readToEnd();
                     assertEquals(List.of(), reader.undecodable, "alerts that do not decode");
                     Map<String, Integer> ids = new HashMap<>();
@@ -363,6 +368,38 @@ final class ScaledRun {
                     return false;
                 }
             });
+        }
+    }
+
+    /**
+     * Waits until the group's stable committed offsets reach every event partition's end as it is now:
+     * the alerts of what was read commit with those offsets, so every verdict the records so far allow
+     * is then readable. A correlator killed inside a transaction leaves its offsets unstable, and its
+     * alert partitions unreadable, until the broker aborts the transaction (transaction.timeout.ms).
+     */
+    private static void awaitCommittedToTheEnd(KafkaTestBroker broker, String group, String topic,
+            ScaledProcesses processes) throws Exception {
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers(),
+                "request.timeout.ms", 5000, "default.api.timeout.ms", 5000))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int partition = 0; partition < PARTITIONS; partition++) {
+                latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+            }
+            Map<TopicPartition, Long> ends = new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+            admin.listOffsets(latest).all().get().forEach((partition, info) -> ends.put(partition, info.offset()));
+            Map<TopicPartition, Long> committed = new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+            await(group + "'s commits up to the ends of " + topic + " " + ends, Duration.ofSeconds(90), processes,
+                    () -> "committed " + committed, () -> {
+                        try {
+                            admin.listConsumerGroupOffsets(group, new ListConsumerGroupOffsetsOptions().requireStable(true))
+                                    .partitionsToOffsetAndMetadata().get()
+                                    .forEach((partition, offset) -> committed.put(partition, offset == null ? -1 : offset.offset()));
+                        } catch (ExecutionException unstable) {
+                            return false; // a transaction holding the group's offsets is still open
+                        }
+                        return ends.entrySet().stream()
+                                .allMatch(end -> committed.getOrDefault(end.getKey(), -1L) >= end.getValue());
+                    });
         }
     }
 
