@@ -58,6 +58,10 @@ final class ObserverMetrics {
                         + "plus the smallest delivery delay.");
         GaugeSnapshot.Builder lateness = gauge("transitwatch_observer_lateness_seconds",
                 "How much later than the smallest delay this node's events arrive at most (recent span).");
+        GaugeSnapshot.Builder extraWait = gauge("transitwatch_observer_extra_wait_seconds",
+                "How much longer than join.window departures to this node wait for their arrival: the latest "
+                        + "earliest transit of its peers' matched departures, where the time line has not corrected "
+                        + "their clocks' skew (0 when it has; replay corrects none).");
         CounterSnapshot.Builder roundTrips = counter("transitwatch_round_trips",
                 "Connection attempts of this node's clients to destinations without arrival events (API server, "
                         + "host, world), by verdict: answered, no_reply, refused, unverified (DESIGN §3.7).");
@@ -67,6 +71,7 @@ final class ObserverMetrics {
             Labels labels = Labels.of("node", name);
             offset.dataPoint(level(seconds(counters.node(node, PerNode.CLOCK_OFFSET_NANOS)), labels));
             lateness.dataPoint(level(seconds(counters.node(node, PerNode.LATENESS_NANOS)), labels));
+            extraWait.dataPoint(level(seconds(counters.node(node, PerNode.EXTRA_WAIT_NANOS)), labels));
             roundTrips.dataPoint(count(counters.node(node, PerNode.ANSWERED), Labels.of("node", name, "verdict", "answered")));
             roundTrips.dataPoint(count(counters.node(node, PerNode.NO_REPLY), Labels.of("node", name, "verdict", "no_reply")));
             roundTrips.dataPoint(count(counters.node(node, PerNode.REFUSED), Labels.of("node", name, "verdict", "refused")));
@@ -75,7 +80,7 @@ final class ObserverMetrics {
         }
         List.of(connected.build(), flows.build(), reconnects.build(), gaps.build(), lostEvents.build(),
                 malformed.build(), duplicates.build(), fallback.build(), offset.build(), lateness.build(),
-                roundTrips.build())
+                extraWait.build(), roundTrips.build())
                 .forEach(out::metricSnapshot);
     }
 }

@@ -67,6 +67,7 @@ final class StatusApi {
                 Integer node = joinNodes.get(source.name());
                 writeSeconds(json, "clock_offset_seconds", node == null ? null : counters.node(node, PerNode.CLOCK_OFFSET_NANOS));
                 writeSeconds(json, "lateness_seconds", node == null ? null : counters.node(node, PerNode.LATENESS_NANOS));
+                writeSeconds(json, "extra_wait_seconds", node == null ? null : counters.node(node, PerNode.EXTRA_WAIT_NANOS));
                 json.writeEndObject();
             }
             json.writeEndArray();

@@ -51,6 +51,8 @@ public final class JoinCounters {
      */
     public enum PerNode {
         EVENTS, LOST_EVENTS, GAPS, DOWN, CLOCK_OFFSET_NANOS, LATENESS_NANOS, STATE,
+        /** How much longer than the window departures to the node wait for arrivals (TransitBounds). */
+        EXTRA_WAIT_NANOS,
         SENT_DEPARTURES, SENT_MATCHED, SENT_LOST, SENT_UNVERIFIED,
         /** Round trips of the node's clients (DESIGN §3.7) and their verdicts. */
         ROUND_TRIPS, ANSWERED, NO_REPLY, REFUSED, ROUND_TRIPS_UNVERIFIED,

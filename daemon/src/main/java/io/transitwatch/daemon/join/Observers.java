@@ -209,7 +209,7 @@ final class Observers {
         transits.matched(source, destination, pair, transitNanos, nowNanos);
     }
 
-    /** Copies each node's clock offset and lateness into the counters for metrics, once a second. */
+    /** Copies each node's clock offset, lateness and extra wait into the counters for metrics, once a second. */
     void publishClocks() {
         if (nowNanos < clocksDueNanos) {
             return;
@@ -218,6 +218,7 @@ final class Observers {
         for (int node = 0, count = index.size(); node < count; node++) {
             counters.setNode(node, JoinCounters.PerNode.CLOCK_OFFSET_NANOS, clocks.offset(node));
             counters.setNode(node, JoinCounters.PerNode.LATENESS_NANOS, clocks.lateness(node));
+            counters.setNode(node, JoinCounters.PerNode.EXTRA_WAIT_NANOS, transits.extraWait(node));
         }
     }
 }

@@ -94,6 +94,7 @@ class HttpDemoIT {
                 Map.entry("transitwatch_observer_lost_events_total", "counter"),
                 Map.entry("transitwatch_observer_clock_offset_seconds", "gauge"),
                 Map.entry("transitwatch_observer_lateness_seconds", "gauge"),
+                Map.entry("transitwatch_observer_extra_wait_seconds", "gauge"),
                 Map.entry("transitwatch_observer_malformed_total", "counter"),
                 Map.entry("transitwatch_observer_duplicates_total", "counter"),
                 Map.entry("transitwatch_observer_field_mask_fallback", "gauge"),
@@ -262,7 +263,8 @@ class HttpDemoIT {
         for (JsonNode observer : observers) {
             names.add(observer.get("node").asText());
             for (String field : List.of("connected", "last_error", "request_profile", "flows", "reconnects", "gaps",
-                    "lost_events", "duplicates", "malformed", "clock_offset_seconds", "lateness_seconds")) {
+                    "lost_events", "duplicates", "malformed", "clock_offset_seconds", "lateness_seconds",
+                    "extra_wait_seconds")) {
                 assertTrue(observer.has(field), field + " in " + observer);
             }
             assertTrue(observer.get("connected").asBoolean(), observer.toString());

@@ -425,6 +425,9 @@ class JoinEngineTest {
         join.advance(sent + 5 * S + skew + S);
         assertEquals(List.of("MATCHED a>b IPv4 SYN 41000>9090 attempts=1", "LOST a>b IPv4 SYN 41001>9090 attempts=1"),
                 afterConnections(join));
+        assertEquals(skew, join.counters.node(denseNodeOf(join, "b"), JoinCounters.PerNode.EXTRA_WAIT_NANOS),
+                "what /metrics and /api/observers show of b's extra wait");
+        assertEquals(0, join.counters.node(denseNodeOf(join, "a"), JoinCounters.PerNode.EXTRA_WAIT_NANOS));
     }
 
     /** Fewer matches than NTP's clock filter takes are no evidence of skew: the window alone decides. */

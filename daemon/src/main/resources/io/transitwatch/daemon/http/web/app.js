@@ -392,7 +392,9 @@ function renderRoundTrips(roundTrips, coverage) {
 function renderObservers(observers) {
   fillRows("observers", observers.map((o) => {
     const offset = o.clock_offset_seconds === null ? "–" : (o.clock_offset_seconds * 1000).toFixed(1) + " ms";
-    const lateness = o.lateness_seconds === null ? "" : "late ≤ " + (o.lateness_seconds * 1000).toFixed(0) + " ms";
+    const lateness = (o.lateness_seconds === null ? "" : "late ≤ " + (o.lateness_seconds * 1000).toFixed(0) + " ms")
+      + (o.extra_wait_seconds > 0 ? "; departures to it wait " + (o.extra_wait_seconds * 1000).toFixed(0)
+        + " ms longer than the window (its peers' transits)" : "");
     const words = { watched: "up", catching_up: "catching up", not_delivered: "waiting", down: "down" };
     const kinds = { watched: "up", catching_up: "partial", not_delivered: "partial", down: "down" };
     const stream = el("td", { "data-watch": o.watch_state },
