@@ -6,7 +6,6 @@ import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import io.transitwatch.daemon.http.RoleEndpoint;
 import io.transitwatch.daemon.http.RoleView;
-import io.transitwatch.daemon.http.RoleView.RoleMetric;
 import io.transitwatch.daemon.join.JoinConfig;
 import io.transitwatch.daemon.scale.CorrelatedPartition;
 import io.transitwatch.daemon.scale.EventRecordReader;
@@ -28,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -79,31 +77,19 @@ public final class Correlator implements AutoCloseable {
     private final long collectorTimeoutNanos;
     private final StringDictionary dictionary;
     private final Map<Integer, CorrelatedPartition> partitions = new HashMap<>();
-    /** Latest record per node of the observers topic: value and Kafka timestamp (ms). */
-    private final Map<String, ObserverStatus> observers = new HashMap<>();
+    private final ObserverStatuses observers;
     private final List<Alert> pendingAlerts = new ArrayList<>();
     private final List<PairCount> pendingCounts = new ArrayList<>();
     private final Thread thread;
-    private final AtomicLong alertsCommitted = new AtomicLong();
-    private final AtomicLong pairCountsCommitted = new AtomicLong();
-    private final AtomicLong transactions = new AtomicLong();
-    private final AtomicLong aborted = new AtomicLong();
-    private final AtomicLong rebuilt = new AtomicLong();
-    private final AtomicLong collectorsGone = new AtomicLong();
-    private final AtomicLong collectorRestarts = new AtomicLong();
+    private final CorrelatorStats stats;
     private volatile boolean running = true;
     private volatile Throwable failure;
     /** Set once the correlator has subscribed to the events topic (readiness). */
     private volatile boolean subscribed;
-    private volatile int assignedPartitions;
-    /** The lowest time of the assigned partitions that have one (their live collectors' lowest heartbeat), else MIN_VALUE. */
-    private volatile long oldestFrontierNanos = Long.MIN_VALUE;
     private boolean batchHasRecords;
     /** Each partition's join: the configured join's share of the event topic's partitions. */
     private JoinConfig partitionJoin;
     private long batchStartedNanos;
-
-    private record ObserverStatus(byte[] value, long timestampMillis) {}
 
     Correlator(Settings settings, Clock clock, CorrelatorClients kafka) {
         this.settings = settings;
@@ -118,6 +104,8 @@ public final class Correlator implements AutoCloseable {
                 .plus(settings.duration(ConfigKeys.JOIN_MAX_BEHIND)).toNanos();
         this.collectorTimeoutNanos = settings.duration(ConfigKeys.SCALE_COLLECTOR_TIMEOUT).toNanos();
         this.dictionary = new StringDictionary(DICTIONARY_CAPACITY, clock, Daemon.dictionaryHold(settings));
+        this.stats = new CorrelatorStats(clock);
+        this.observers = new ObserverStatuses(kafka.observers());
         this.thread = NamedThreadFactory.nonDaemon("correlate").newThread(this::run);
     }
 
@@ -136,12 +124,12 @@ public final class Correlator implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, () -> eventsTopic + " has " + eventPartitions + " partitions: each "
                     + "partition's join holds " + partitionJoin.pendingCapacity() + " departures and "
                     + partitionJoin.arrivalCapacity() + " arrivals");
-            catchUpObservers();
+            observers.catchUp(OBSERVERS_CATCH_UP, POLL_TIMEOUT, () -> running); // rebuilt joins start with it
             kafka.events().subscribe(List.of(eventsTopic), new Rebalance());
             subscribed = true;
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = kafka.events().poll(POLL_TIMEOUT);
-                pollObservers(Duration.ZERO);
+                observers.poll(Duration.ZERO);
                 long now = clock.epochNanos();
                 if (!batchHasRecords && pendingAlerts.isEmpty()) {
                     batchStartedNanos = now;
@@ -165,8 +153,7 @@ public final class Correlator implements AutoCloseable {
                         oldest = Math.min(oldest, frontier);
                     }
                 }
-                oldestFrontierNanos = oldest == Long.MAX_VALUE ? Long.MIN_VALUE : oldest;
-                assignedPartitions = partitions.size();
+                stats.partitions(partitions.size(), oldest == Long.MAX_VALUE ? Long.MIN_VALUE : oldest);
                 if (clock.epochNanos() - batchStartedNanos >= BATCH_NANOS) {
                     commit();
                 }
@@ -196,40 +183,15 @@ public final class Correlator implements AutoCloseable {
         if (gone == 0 && restarts == 0) {
             return;
         }
-        collectorsGone.addAndGet(gone);
-        collectorRestarts.addAndGet(restarts);
+        long goneSoFar = stats.collectorChanges(gone, restarts);
         if (gone > 0) {
             LOG.log(System.Logger.Level.WARNING, () -> "partition " + partition.partition() + ": " + gone
                     + " collector(s) fell behind the others by more than scale.collector-timeout; their nodes' "
-                    + "windows there turn UNVERIFIED until they are back (collectors declared gone so far: " + collectorsGone.get() + ")");
+                    + "windows there turn UNVERIFIED until they are back (collectors declared gone so far: " + goneSoFar + ")");
         }
         if (restarts > 0) {
             LOG.log(System.Logger.Level.INFO, () -> "partition " + partition.partition() + ": " + restarts
                     + " collector(s) started again; their nodes are down there until their new streams are up");
-        }
-    }
-
-    /** Reads the observers topic to its end before the first assignment, so that rebuilt joins start with it. */
-    private void catchUpObservers() {
-        Map<TopicPartition, Long> ends = kafka.observers().endOffsets(kafka.observers().assignment());
-        long deadline = System.nanoTime() + OBSERVERS_CATCH_UP.toNanos();
-        while (running && System.nanoTime() < deadline && ends.entrySet().stream()
-                .anyMatch(end -> kafka.observers().position(end.getKey()) < end.getValue())) {
-            pollObservers(POLL_TIMEOUT);
-        }
-    }
-
-    private void pollObservers(Duration timeout) {
-        for (ConsumerRecord<byte[], byte[]> record : kafka.observers().poll(timeout)) {
-            if (record.key() == null) {
-                continue;
-            }
-            String node = new String(record.key(), StandardCharsets.UTF_8);
-            if (record.value() == null) {
-                observers.remove(node); // a tombstone: the node is gone from the cluster
-            } else {
-                observers.put(node, new ObserverStatus(record.value(), record.timestamp()));
-            }
         }
     }
 
@@ -262,13 +224,11 @@ public final class Correlator implements AutoCloseable {
                 kafka.producer().sendOffsetsToTransaction(offsets, kafka.events().groupMetadata());
             }
             kafka.producer().commitTransaction();
-            transactions.incrementAndGet();
-            alertsCommitted.addAndGet(pendingAlerts.size());
-            pairCountsCommitted.addAndGet(pendingCounts.size());
+            stats.committed(pendingAlerts.size(), pendingCounts.size());
         } catch (ProducerFencedException | FencedInstanceIdException | WakeupException | InterruptException e) {
             throw e;
         } catch (KafkaException e) {
-            aborted.incrementAndGet();
+            stats.aborted();
             LOG.log(System.Logger.Level.WARNING, "transaction aborted (" + e + "); rebuilding the partitions from "
                     + "their committed offsets");
             kafka.producer().abortTransaction();
@@ -329,13 +289,9 @@ public final class Correlator implements AutoCloseable {
             long start = Math.min(replayStart, liveFrom);
             kafka.events().seek(topicPartition, start);
             CorrelatedPartition partition = newPartition(topicPartition.partition(), start, liveFrom);
-            for (ObserverStatus status : observers.values()) {
-                if (status.timestampMillis() < replayFromMillis) {
-                    partition.seedStatus(status.value(), nowNanos);
-                }
-            }
+            observers.seed(partition, replayFromMillis, nowNanos);
             partitions.put(topicPartition.partition(), partition);
-            rebuilt.incrementAndGet();
+            stats.rebuilt();
             LOG.log(System.Logger.Level.INFO, () -> "partition " + topicPartition + ": replaying from offset " + start
                     + ", live from " + liveFrom);
         }
@@ -397,32 +353,9 @@ public final class Correlator implements AutoCloseable {
         return failure;
     }
 
-    /** Alerts published in committed transactions. */
-    public long alertsCommitted() {
-        return alertsCommitted.get();
-    }
-
-    public long transactions() {
-        return transactions.get();
-    }
-
-    public long abortedTransactions() {
-        return aborted.get();
-    }
-
-    /** Collectors declared gone (behind the others by more than {@code scale.collector-timeout}), summed over live partitions, since the start. */
-    public long collectorsDeclaredGone() {
-        return collectorsGone.get();
-    }
-
-    /** Collector restarts (heartbeat sequence reset) seen in live partitions since the start. */
-    public long collectorRestarts() {
-        return collectorRestarts.get();
-    }
-
-    /** Partitions (re)built by replay since the start. */
-    public long partitionsRebuilt() {
-        return rebuilt.get();
+    /** What it has done since its start. */
+    CorrelatorStats stats() {
+        return stats;
     }
 
     /**
@@ -435,32 +368,7 @@ public final class Correlator implements AutoCloseable {
                 () -> failure != null ? "correlator stopped: " + failure : null,
                 () -> subscribed ? null : "not yet subscribed to " + eventsTopic + " in consumer group "
                         + settings.string(ConfigKeys.SCALE_CORRELATOR_GROUP),
-                () -> List.of(
-                        RoleMetric.counter("transitwatch_correlator_alerts_committed",
-                                "Alerts written in committed transactions", alertsCommitted.get()),
-                        RoleMetric.counter("transitwatch_correlator_transactions",
-                                "Kafka transactions committed", transactions.get()),
-                        RoleMetric.counter("transitwatch_correlator_transactions_aborted",
-                                "Kafka transactions aborted (their partitions are replayed)", aborted.get()),
-                        RoleMetric.counter("transitwatch_correlator_collectors_declared_gone",
-                                "Collectors declared gone in a partition (behind the others by more than "
-                                        + "scale.collector-timeout): their nodes' windows turn UNVERIFIED", collectorsGone.get()),
-                        RoleMetric.counter("transitwatch_correlator_collector_restarts",
-                                "Collector restarts seen in a partition (heartbeat sequence reset)", collectorRestarts.get()),
-                        RoleMetric.counter("transitwatch_correlator_partitions_rebuilt",
-                                "Partitions rebuilt by replay after an assignment", rebuilt.get()),
-                        RoleMetric.gauge("transitwatch_correlator_partitions_assigned",
-                                "Partitions of scale.topic.events this correlator joins", assignedPartitions),
-                        RoleMetric.gauge("transitwatch_correlator_decision_lag_seconds",
-                                "How far the oldest assigned partition's time (its live collectors' lowest heartbeat "
-                                        + "watermark) trails this correlator's clock; grows while every collector of a "
-                                        + "partition is silent or the correlator lags; NaN before the first heartbeat",
-                                decisionLagSeconds())));
-    }
-
-    private double decisionLagSeconds() {
-        long oldest = oldestFrontierNanos;
-        return oldest == Long.MIN_VALUE ? Double.NaN : (clock.epochNanos() - oldest) / 1e9;
+                stats::metrics);
     }
 
     /** Commits the batch in hand, leaves the group's partitions to the session timeout (static member) and stops. */
@@ -476,8 +384,6 @@ public final class Correlator implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.log(System.Logger.Level.INFO, () -> "committed " + transactions.get() + " transactions ("
-                + aborted.get() + " aborted) with " + alertsCommitted.get() + " alerts and " + pairCountsCommitted.get()
-                + " pair counts; partitions (re)built " + rebuilt.get());
+        LOG.log(System.Logger.Level.INFO, stats::summary);
     }
 }

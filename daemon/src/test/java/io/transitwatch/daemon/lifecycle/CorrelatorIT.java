@@ -122,7 +122,7 @@ class CorrelatorIT {
         assertEquals(A, lost.get(0).source().node());
         assertEquals(B, lost.get(0).destination().node());
         assertEquals(1, reader.counts().stream().mapToLong(PairCount::lost).sum());
-        assertTrue(correlator.transactions() > 0);
+        assertTrue(correlator.stats().transactions() > 0);
     }
 
     @Test
@@ -173,7 +173,7 @@ class CorrelatorIT {
 
         Correlator second = correlator("correlator-1");
         // departures keep coming while the group rebalances: some are pending when their partition moves
-        for (; port < 43080 || second.partitionsRebuilt() == 0; port++) {
+        for (; port < 43080 || second.stats().partitionsRebuilt() == 0; port++) {
             collectorA.publish(syn(collectorA, A, POD_A, port, POD_B, JoinConstants.POINT_TO_NETWORK));
             expected.add(port);
             TimeUnit.MILLISECONDS.sleep(50); // pacing only: what is asserted is awaited below
@@ -188,8 +188,8 @@ class CorrelatorIT {
         Map<Integer, Long> ports = all.stream().collect(Collectors.groupingBy(a -> a.source().port(), Collectors.counting()));
         assertEquals(expected, ports.keySet(), "every lost departure reported");
         assertTrue(ports.values().stream().allMatch(n -> n == 1), () -> "a tuple reported twice: " + ports);
-        assertTrue(first.partitionsRebuilt() >= PARTITIONS, "the first correlator had all partitions");
-        assertTrue(second.partitionsRebuilt() > 0 && second.partitionsRebuilt() < PARTITIONS, "partitions moved");
+        assertTrue(first.stats().partitionsRebuilt() >= PARTITIONS, "the first correlator had all partitions");
+        assertTrue(second.stats().partitionsRebuilt() > 0 && second.stats().partitionsRebuilt() < PARTITIONS, "partitions moved");
         assertTrue(first.failure() == null && second.failure() == null);
     }
 
@@ -223,7 +223,7 @@ class CorrelatorIT {
 
         assertEquals(null, successor.failure(), "the successor stopped");
         assertEquals(List.of(44001), reader.alerts().stream().map(a -> a.source().port()).toList());
-        assertEquals(PARTITIONS, successor.partitionsRebuilt());
+        assertEquals(PARTITIONS, successor.stats().partitionsRebuilt());
     }
 
     // ---- the pipeline around the correlator ----
