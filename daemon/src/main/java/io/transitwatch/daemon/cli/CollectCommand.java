@@ -3,12 +3,9 @@ package io.transitwatch.daemon.cli;
 import io.transitwatch.daemon.Version;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.lifecycle.Collector;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code transitwatch collect}: one collector of the scaled mode (DESIGN §8). Wiring only; see {@link Collector}. */
 @Command(name = "collect", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -24,15 +21,12 @@ import picocli.CommandLine.Option;
 public final class CollectCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(CollectCommand.class.getName());
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (see docs/configuration.md)")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; repeatable; wins over the file and the environment")
-    List<String> sets = new ArrayList<>();
+    @Mixin
+    ConfigOptions configuration = new ConfigOptions();
 
     @Override
     public Integer call() throws InterruptedException {
-        return ScaledRole.run("transitwatch collect", config, sets, settings -> {
+        return ScaledRole.run("transitwatch collect", configuration.file(), configuration.sets(), settings -> {
             Collector collector = Collector.start(settings, Clock.SYSTEM);
             return ScaledRole.Running.of(collector::close, () -> collector.failed()
                     ? new IllegalStateException("a record could not be written to Kafka: " + collector.failure())

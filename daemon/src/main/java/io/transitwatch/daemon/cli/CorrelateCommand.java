@@ -3,12 +3,9 @@ package io.transitwatch.daemon.cli;
 import io.transitwatch.daemon.Version;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.lifecycle.Correlator;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code transitwatch correlate}: one correlator of the scaled mode (DESIGN §8). Wiring only; see {@link Correlator}. */
 @Command(name = "correlate", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -25,15 +22,12 @@ import picocli.CommandLine.Option;
 public final class CorrelateCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(CorrelateCommand.class.getName());
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (see docs/configuration.md)")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; repeatable; wins over the file and the environment")
-    List<String> sets = new ArrayList<>();
+    @Mixin
+    ConfigOptions configuration = new ConfigOptions();
 
     @Override
     public Integer call() throws InterruptedException {
-        return ScaledRole.run("transitwatch correlate", config, sets, settings -> {
+        return ScaledRole.run("transitwatch correlate", configuration.file(), configuration.sets(), settings -> {
             Correlator correlator = Correlator.start(settings, Clock.SYSTEM);
             return ScaledRole.Running.of(correlator::close, correlator::failure, correlator.view());
         }, "committing the batch in hand", LOG);

@@ -9,12 +9,12 @@ import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.lifecycle.Daemon;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,11 +32,8 @@ import picocli.CommandLine.Option;
             "1:something blocks detection (each problem is printed), or the daemon could not start",
             "2:wrong usage (unknown option) or an invalid configuration"})
 public final class DoctorCommand implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration, as for run")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; repeatable")
-    List<String> sets = new ArrayList<>();
+    @Mixin
+    ConfigOptions configuration = new ConfigOptions();
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
             description = "text or json (transitwatch.doctor/v1, docs/schemas/transitwatch.doctor.v1.schema.json)")
@@ -62,13 +59,13 @@ public final class DoctorCommand implements Callable<Integer> {
             System.err.println("transitwatch doctor: --format is text or json, not '" + format + "'");
             return 2;
         }
-        List<String> all = new ArrayList<>(sets);
+        List<String> all = new ArrayList<>(configuration.sets());
         // Doctor only looks: no HTTP port taken, no alert sent anywhere.
         all.add("http.port=-1");
         all.add("sinks=stdout");
         Settings settings;
         try {
-            settings = ConfigLoader.load(config, all);
+            settings = ConfigLoader.load(configuration.file(), all);
         } catch (InvalidConfigException e) {
             for (ConfigError error : e.errors()) {
                 System.err.println(error);

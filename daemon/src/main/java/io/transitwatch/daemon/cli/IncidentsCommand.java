@@ -3,12 +3,9 @@ package io.transitwatch.daemon.cli;
 import io.transitwatch.daemon.Version;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.lifecycle.IncidentStage;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code transitwatch incidents}: the incident stage of the scaled mode (DESIGN §8). Wiring only; see {@link IncidentStage}. */
 @Command(name = "incidents", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -24,15 +21,12 @@ import picocli.CommandLine.Option;
 public final class IncidentsCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(IncidentsCommand.class.getName());
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (see docs/configuration.md)")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; repeatable; wins over the file and the environment")
-    List<String> sets = new ArrayList<>();
+    @Mixin
+    ConfigOptions configuration = new ConfigOptions();
 
     @Override
     public Integer call() throws InterruptedException {
-        return ScaledRole.run("transitwatch incidents", config, sets, settings -> {
+        return ScaledRole.run("transitwatch incidents", configuration.file(), configuration.sets(), settings -> {
             IncidentStage stage = IncidentStage.start(settings, Clock.SYSTEM, System.out);
             return ScaledRole.Running.of(stage::close, () -> null, stage.view());
         }, "flushing the sinks", LOG);

@@ -17,11 +17,11 @@ import io.transitwatch.sinks.stdout.StdoutSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -57,11 +57,8 @@ public final class ReplayCommand implements Callable<Integer> {
                     + "(one line per lost tuple). Sets stdout.alerts (default summary)")
     StdoutAlerts alerts;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration: join.*, topology.*, incidents.*, stdout.*")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; repeatable")
-    List<String> sets = new ArrayList<>();
+    @Mixin
+    ConfigOptions configuration = new ConfigOptions();
 
     @Option(names = "--reorder-buffer", paramLabel = "EVENTS", defaultValue = "" + Replay.DEFAULT_REORDER_EVENTS,
             description = "Events held per capture to put it back in time order; an event later than that is "
@@ -99,9 +96,9 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         Settings settings;
         try {
-            List<String> all = new ArrayList<>(RunCommand.withAlerts(sets, alerts));
+            List<String> all = new ArrayList<>(RunCommand.withAlerts(configuration.sets(), alerts));
             all.add("stdout.format=" + (json ? "json" : "text")); // --format decides, as it always has
-            settings = ConfigLoader.load(config, all);
+            settings = ConfigLoader.load(configuration.file(), all);
         } catch (InvalidConfigException e) {
             e.errors().forEach(error -> stderr.println(error));
             return EXIT_USAGE;

@@ -9,11 +9,11 @@ import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.config.StdoutAlerts;
 import io.transitwatch.daemon.lifecycle.Daemon;
 import io.transitwatch.daemon.lifecycle.ShutdownSignal;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code transitwatch run}: the daemon against a real cluster. Wiring only; see {@link Daemon}. */
@@ -33,11 +33,8 @@ public final class RunCommand implements Callable<Integer> {
     static final int CLOSE_DEADLINE_SECONDS = 30;
     private static final System.Logger LOG = System.getLogger(RunCommand.class.getName());
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (see docs/configuration.md)")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; repeatable; wins over the file and the environment")
-    List<String> sets = new ArrayList<>();
+    @Mixin
+    ConfigOptions configuration = new ConfigOptions();
 
     @Option(names = "--alerts", paramLabel = "WHICH",
             description = "What stdout prints: summary (incidents, the first alerts of each, then counts per "
@@ -50,7 +47,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Settings settings;
         try {
-            settings = ConfigLoader.load(config, withAlerts(sets, alerts));
+            settings = ConfigLoader.load(configuration.file(), withAlerts(configuration.sets(), alerts));
         } catch (InvalidConfigException e) {
             for (ConfigError error : e.errors()) {
                 System.err.println(error);

@@ -35,7 +35,7 @@ class RunCommandTest {
     private static StdoutAlerts alerts(String... args) {
         RunCommand command = new RunCommand();
         new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
-        return ConfigLoader.load(null, Map.of(), RunCommand.withAlerts(command.sets, command.alerts))
+        return ConfigLoader.load(null, Map.of(), RunCommand.withAlerts(command.configuration.sets(), command.alerts))
                 .get(ConfigKeys.STDOUT_ALERTS);
     }
 }
