@@ -91,7 +91,7 @@ final class ScaledRun {
         /** When the disruption began and when the pipeline was whole again (wall clock, epoch nanos). */
         long disruptedAt;
         long recoveredAt;
-        /** Added to the settle time after the pause (a session or collector timeout, reconnects). */
+        /** Added to the settle time after the pause (a collector timeout, reconnects); a moved partition is awaited instead. */
         Duration extraSettle = Duration.ZERO;
 
         private Pipeline(KafkaTestBroker broker, ScaledProcesses processes, String eventsTopic, String observersTopic,
