@@ -13,7 +13,7 @@ import java.util.Arrays;
  *  index ({@link SlotIndex}, maybe shared)          keys (5 longs per slot)   lanes (FIFO per lane)
  *  +-----+--------+-----+--------+-----+            [k0 k1 k2 k3 k4][k0 ...    head[lane] -> oldest
  *  |  0  | fp|ref |  0  | fp|ref |  0  |  ---->     lane[] prev[] next[]      tail[lane] -> newest
- *  +-----+--------+-----+--------+-----+                                      free list threads next[]
+ *  +-----+--------+-----+--------+-----+                                      free: lowest first
  * </pre>
  *
  * <p>The index is its own, or shared with one other table whose keys never coincide with this one's
@@ -27,7 +27,8 @@ import java.util.Arrays;
  * after a node's reconnect, a loss decided late) lands behind newer ones and outlives its expiry
  * there, so the tables that remember (arrivals, replies, handshakes, losses) check an entry they find
  * against their last expiry horizon before using it. Removal from the middle of a lane (a match) is
- * O(1) through the doubly-linked prev/next arrays.
+ * O(1) through the doubly-linked prev/next arrays. A new entry takes the lowest free slot
+ * ({@link FreeSlots}), so that the few entries of steady state sit together in every column.
  */
 final class KeyedSlots {
     static final int NONE = -1;
@@ -46,7 +47,7 @@ final class KeyedSlots {
     private final int tag;
     private final int[] laneHead;
     private final int[] laneTail;
-    private int freeHead;
+    private final FreeSlots free;
     private int size;
 
     /** A table with an index of its own. */
@@ -72,10 +73,7 @@ final class KeyedSlots {
         Arrays.fill(laneHead, NONE);
         Arrays.fill(laneTail, NONE);
         Arrays.fill(laneOf, NONE);
-        for (int slot = 0; slot < capacity; slot++) {
-            next[slot] = slot + 1 < capacity ? slot + 1 : NONE;
-        }
-        freeHead = 0;
+        free = new FreeSlots(capacity);
         index = shared != null ? shared : new SlotIndex(capacity, capacity);
         tag = index.register(this);
     }
@@ -98,7 +96,7 @@ final class KeyedSlots {
     }
 
     boolean isFull() {
-        return freeHead == NONE;
+        return free.isEmpty();
     }
 
     /** Slot holding this key, or {@link #NONE}. */
@@ -113,7 +111,7 @@ final class KeyedSlots {
                 && keys[base] == a;
     }
 
-    /** Whether the slot holds an entry (is not on the free list). */
+    /** Whether the slot holds an entry (is not free). */
     boolean isLive(int slot) {
         return laneOf[slot] != NONE;
     }
@@ -128,11 +126,7 @@ final class KeyedSlots {
 
     /** {@link #insert(long, long, long, long, long, int)} with the key's {@link FlowKey#hash} already known. */
     int insert(int hash, long a, long b, long c, long d, long e, int lane) {
-        int slot = freeHead;
-        if (slot == NONE) {
-            throw new IllegalStateException("no free slot: evict before inserting");
-        }
-        freeHead = next[slot];
+        int slot = free.take();
         int base = slot * KEY_WORDS;
         keys[base] = a;
         keys[base + 1] = b;
@@ -146,19 +140,23 @@ final class KeyedSlots {
         return slot;
     }
 
-    /** Frees a slot: out of the index, out of its lane, onto the free list. */
+    /** Frees a slot: out of the index, out of its lane, back to the free slots. */
     void remove(int slot) {
         unlinkFromLane(slot);
         laneOf[slot] = NONE; // not live any more, should the index rebuild itself now
         index.remove(tag, slot, hashOf(slot));
-        next[slot] = freeHead;
-        freeHead = slot;
+        free.give(slot);
         size--;
     }
 
-    /** Index rebuilds so far (for tests: bounded by removals / (slots indexed / 4)). */
+    /** Index rebuilds for tombstones so far (for tests: bounded by removals / (slots indexed / 4)). */
     long compactions() {
         return index.compactions();
+    }
+
+    /** Words the index uses now (for tests: it sizes itself to its entries, see {@link SlotIndex}). */
+    int indexWordsInUse() {
+        return index.wordsInUse();
     }
 
     /** Work of this table's index so far ({@link SlotIndex#workSteps()}; shared with the other table when shared). */

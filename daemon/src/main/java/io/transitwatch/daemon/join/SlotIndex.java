@@ -20,21 +20,34 @@ import java.util.Arrays;
  * reads no other key. (Shifting the run back instead, Knuth's algorithm R, re-hashes every key after
  * the hole: a cache miss each, which took most of the join thread when overload decides many entries
  * at once.) A tombstone just before an empty word is emptied at once, with the tombstones before it;
- * when the rest outgrows a quarter of the slots, the index is rebuilt from the tables' live slots in
- * one sequential pass over their keys ({@link #compactions()} counts them), so probes stay short.
+ * when the rest outgrows an eighth of the words in use, the index is rebuilt ({@link #compactions()}
+ * counts them), so probes stay short.
+ *
+ * <p>The index uses only as many words as its live entries need: at least four per entry after a
+ * resize, a power of two between {@value #MIN_WORDS} and twice the tables' slots (allocated once, at
+ * the full size). Past half full it doubles (or more), below a sixteenth it shrinks, each time by one
+ * rebuild whose cost the inserts or removals since the last one have paid for, a few words each. A
+ * join in steady state holds a few thousand entries among 131,072 slots: its probes then touch a few
+ * kilobytes that stay in the core's caches instead of random lines of a megabyte, and the index grows
+ * back to its full size only when the entries are there (an outage, overload).
  */
 final class SlotIndex {
     static final int NONE = -1;
     /** A word whose entry was removed; its reference part is all ones, which is no (table, slot). */
     private static final int TOMBSTONE = -1;
 
+    /** Words a small index uses at least (8 KB): its probe runs stay short, and it shrinks no further. */
+    static final int MIN_WORDS = 2048;
+
     private final int[] words;
-    private final int indexMask;
+    /** Words in use, {@code words[0 .. length)}: a power of two; every word beyond it is 0. */
+    private int length;
+    private int indexMask;
     private final int tableBits;
     private final int refMask;
     private final KeyedSlots[] tables = new KeyedSlots[2];
-    private final int maxTombstones;
     private int tableCount;
+    private int entries;
     private int tombstones;
     private long compactions;
     /** Cache lines touched so far: the join's work, counted without a clock (see {@link #workSteps()}). */
@@ -51,11 +64,15 @@ final class SlotIndex {
     SlotIndex(int maxTableCapacity, int totalCapacity) {
         int length = Integer.highestOneBit(Math.max(2, totalCapacity) - 1) << 2; // twice the slots, a power of two
         words = new int[length];
-        indexMask = length - 1;
+        useWords(Math.min(length, MIN_WORDS));
         tableBits = Integer.numberOfTrailingZeros(maxTableCapacity);
         int refBits = tableBits + 2; // (table << tableBits | slot) + 1 <= 2 * maxTableCapacity
         refMask = (1 << refBits) - 1;
-        maxTombstones = Math.max(1, totalCapacity / 4);
+    }
+
+    private void useWords(int newLength) {
+        length = newLength;
+        indexMask = newLength - 1;
     }
 
     /** Registers a table; returns its tag (0 or 1). */
@@ -131,6 +148,10 @@ final class SlotIndex {
             tombstones--;
         }
         words[position] = (hash & ~refMask) | ((tag << tableBits | slot) + 1);
+        entries++;
+        if ((entries + tombstones) * 2 > length && length < words.length) {
+            resize(); // past half full: probe runs would grow long
+        }
     }
 
     /** Takes slot {@code slot} of table {@code tag}, whose key hashes to {@code hash}, out of the index. */
@@ -142,24 +163,35 @@ final class SlotIndex {
             position = (position + 1) & indexMask;
         }
         steps += linesBetween(start, (position + 1) & indexMask) + 1; // and the key's line, re-hashed by the caller
+        entries--;
         if (words[(position + 1) & indexMask] != 0) {
             words[position] = TOMBSTONE;
-            if (++tombstones > maxTombstones) {
-                rebuild();
+            if (++tombstones > length / 8) {
+                compactions++;
+                resize();
+                return;
             }
-            return;
+        } else {
+            // The end of a probe run: no probe needs this word or the tombstones just before it.
+            words[position] = 0;
+            for (int before = (position - 1) & indexMask; words[before] == TOMBSTONE; before = (before - 1) & indexMask) {
+                words[before] = 0;
+                tombstones--;
+            }
         }
-        // The end of a probe run: no probe needs this word or the tombstones just before it.
-        words[position] = 0;
-        for (int before = (position - 1) & indexMask; words[before] == TOMBSTONE; before = (before - 1) & indexMask) {
-            words[before] = 0;
-            tombstones--;
+        if (entries * 16 < length && length > MIN_WORDS) {
+            resize(); // mostly empty: its probes would touch more lines than the entries need
         }
     }
 
-    /** Index rebuilds so far (for tests: bounded by removals / (slots / 4)). */
+    /** Rebuilds so far that dropped tombstones (for tests: bounded by removals / (slots / 4)). */
     long compactions() {
         return compactions;
+    }
+
+    /** Words in use now (for tests: between {@link #MIN_WORDS} and twice the slots, at least twice the entries). */
+    int wordsInUse() {
+        return length;
     }
 
     /**
@@ -183,12 +215,53 @@ final class SlotIndex {
         return ((((to - from) & indexMask) + (from & ((1 << WORDS_PER_LINE_SHIFT) - 1))) >>> WORDS_PER_LINE_SHIFT) + 1;
     }
 
-    /** Drops every tombstone: the index again from the tables' live slots, read in slot order. */
-    private void rebuild() {
-        Arrays.fill(words, 0);
+    /**
+     * The index again without tombstones, in the words its entries need: the smallest power of two
+     * of at least four words per entry. The live references are packed in place and moved beyond the
+     * new size, so that no memory is allocated, then placed again (re-hashing each key); when the
+     * array has no room beyond the new size (a nearly full index), they are found again by a pass
+     * over the tables' slots instead.
+     */
+    private void resize() {
+        int newLength = Math.max(Math.min(MIN_WORDS, words.length),
+                Math.min(words.length, Integer.highestOneBit(Math.max(1, entries * 4 - 1)) << 1));
+        int oldLength = length;
         tombstones = 0;
-        compactions++;
-        steps += words.length >> WORDS_PER_LINE_SHIFT;
+        steps += (Math.max(oldLength, newLength) >> WORDS_PER_LINE_SHIFT) + 1;
+        if (newLength + entries > words.length) {
+            Arrays.fill(words, 0, oldLength, 0);
+            useWords(newLength);
+            placeLiveSlots();
+            return;
+        }
+        int packed = 0;
+        for (int position = 0; position < oldLength; position++) {
+            int stored = words[position];
+            if (stored != 0 && stored != TOMBSTONE) {
+                words[packed++] = stored;
+            }
+        }
+        int moved = Math.max(newLength, packed); // beyond the new words, and not overlapping the packed ones
+        System.arraycopy(words, 0, words, moved, packed);
+        Arrays.fill(words, 0, moved, 0);
+        if (oldLength > moved + packed) {
+            Arrays.fill(words, moved + packed, oldLength, 0);
+        }
+        useWords(newLength);
+        entries = 0;
+        for (int i = moved, end = moved + packed; i < end; i++) {
+            int ref = (words[i] & refMask) - 1;
+            int tag = ref >>> tableBits;
+            int slot = ref & ((1 << tableBits) - 1);
+            steps++; // the key's line, to hash it
+            place(tag, slot, tables[tag].hashOf(slot));
+        }
+        Arrays.fill(words, moved, moved + packed, 0);
+    }
+
+    /** Places every live slot of the tables again, read in slot order (the index is empty). */
+    private void placeLiveSlots() {
+        entries = 0;
         for (int tag = 0; tag < tableCount; tag++) {
             KeyedSlots table = tables[tag];
             steps += table.capacity() >> WORDS_PER_LINE_SHIFT; // which slots are live: one int each

@@ -82,6 +82,42 @@ class KeyedSlotsTest {
     }
 
     @Test
+    void theIndexGrowsWithItsEntriesAndShrinksBackWithoutLosingAKeyOrCostingMorePerOperation() {
+        int capacity = 1 << 16;
+        KeyedSlots slots = new KeyedSlots(capacity, 4);
+        assertEquals(SlotIndex.MIN_WORDS, slots.indexWordsInUse(), "an empty index uses its minimum");
+        SplittableRandom random = new SplittableRandom(5);
+        long[] slotKey = new long[capacity];
+        long operations = 0;
+        for (int round = 0; round < 4; round++) {
+            // An outage: the table fills up; then its verdicts empty it down to a few entries, as after overload.
+            while (!slots.isFull()) {
+                long key = random.nextLong();
+                slotKey[slots.insert(key, 1, 2, 3, 4, random.nextInt(4))] = key;
+                operations++;
+            }
+            assertEquals(2 * capacity, slots.indexWordsInUse(), "a full table's index uses every word");
+            while (slots.size() > 40) {
+                int slot = slots.oldest(random.nextInt(4));
+                if (slot != KeyedSlots.NONE) {
+                    slots.remove(slot);
+                    operations++;
+                }
+            }
+            assertEquals(SlotIndex.MIN_WORDS, slots.indexWordsInUse(), "the index shrank back to its entries");
+            for (int lane = 0; lane < 4; lane++) {
+                for (int slot = slots.oldest(lane); slot != KeyedSlots.NONE; slot = slots.newer(slot)) {
+                    assertEquals(slot, slots.find(slotKey[slot], 1, 2, 3, 4));
+                }
+            }
+            assertEquals(KeyedSlots.NONE, slots.find(42, 1, 2, 3, 4));
+        }
+        // Each resize is paid for by the inserts or removals since the last one: a few lines each, not a cliff.
+        double workPerOperation = (double) slots.indexWorkSteps() / operations;
+        assertTrue(workPerOperation < 6, "index work per insert or removal " + workPerOperation);
+    }
+
+    @Test
     void twoTablesSharingAnIndexFindTheirOwnKeysInOneProbe() {
         SlotIndex shared = new SlotIndex(64, 64 + 16);
         KeyedSlots pending = new KeyedSlots(64, 4, shared);
