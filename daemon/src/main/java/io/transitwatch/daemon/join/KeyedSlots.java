@@ -101,7 +101,12 @@ final class KeyedSlots {
 
     /** Slot holding this key, or {@link #NONE}. */
     int find(long a, long b, long c, long d, long e) {
-        return index.find(tag, FlowKey.hash(a, b, c, d, e), a, b, c, d, e);
+        return find(FlowKey.hash(a, b, c, d, e), a, b, c, d, e);
+    }
+
+    /** {@link #find(long, long, long, long, long)} with the key's {@link FlowKey#hash} already known. */
+    int find(int hash, long a, long b, long c, long d, long e) {
+        return index.find(tag, hash, a, b, c, d, e);
     }
 
     /** Whether slot {@code slot} holds this key (the index calls it for slots whose fingerprint agrees). */
@@ -142,9 +147,14 @@ final class KeyedSlots {
 
     /** Frees a slot: out of the index, out of its lane, back to the free slots. */
     void remove(int slot) {
+        remove(slot, hashOf(slot));
+    }
+
+    /** {@link #remove(int)} of a slot whose key's {@link FlowKey#hash} the caller has (it just found the slot by it). */
+    void remove(int slot, int hash) {
         unlinkFromLane(slot);
         laneOf[slot] = NONE; // not live any more, should the index rebuild itself now
-        index.remove(tag, slot, hashOf(slot));
+        index.remove(tag, slot, hash);
         free.give(slot);
         size--;
     }

@@ -58,7 +58,12 @@ final class LostHistory {
      * pass's horizon (an earlier connection's, on a reused tuple) is forgotten now instead.
      */
     int find(long a, long b, long c, long d, long e) {
-        int entry = slots.find(a, b, c, d, e);
+        return find(FlowKey.hash(a, b, c, d, e), a, b, c, d, e);
+    }
+
+    /** {@link #find(long, long, long, long, long)} with the key's {@link FlowKey#hash} already known. */
+    int find(int hash, long a, long b, long c, long d, long e) {
+        int entry = slots.find(hash, a, b, c, d, e);
         if (entry != KeyedSlots.NONE && frameNanos[entry] < horizonNanos) {
             forget(entry);
             return KeyedSlots.NONE;

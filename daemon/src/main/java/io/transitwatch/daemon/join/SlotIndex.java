@@ -205,7 +205,7 @@ final class SlotIndex {
         return steps;
     }
 
-    /** Removed entries whose words are still tombstones; at most a quarter of the slots. */
+    /** Removed entries whose words are still tombstones; at most an eighth of the words in use (a quarter of the slots). */
     int tombstones() {
         return tombstones;
     }

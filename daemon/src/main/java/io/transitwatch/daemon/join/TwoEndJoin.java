@@ -117,7 +117,7 @@ final class TwoEndJoin {
             long arrivalFrame = observers.frameTime(arrivals.node[arrived], arrivals.nodeNanos[arrived]);
             verdicts.arrivedBefore(flow, node, destination, srcHi, srcLo, k4, pair, frame, arrivalFrame,
                     arrivals.nodeNanos[arrived], arrivals.dropped[arrived], arrivals.dropReason[arrived]);
-            arrivals.slots.remove(arrived);
+            arrivals.slots.remove(arrived, hash);
             return;
         }
         if (frame - slackNanos < nowNanos - windowNanos - arrivalMemoryNanos) {
@@ -171,10 +171,10 @@ final class TwoEndJoin {
         }
         if (waiting != KeyedSlots.NONE) {
             verdicts.arrived(waiting, deadlines.placed(waiting), frame, flow.timeNanos, dropped, flow.dropReason);
-            pending.slots.remove(waiting);
+            pending.slots.remove(waiting, hash);
             return;
         }
-        int declaredLost = lost.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        int declaredLost = lost.find(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
         if (declaredLost != KeyedSlots.NONE && !dropped && !lost.resolved[declaredLost]) {
             verdicts.late(declaredLost, flow, frame);
             return;
