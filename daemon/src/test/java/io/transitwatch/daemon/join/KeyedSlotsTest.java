@@ -118,6 +118,60 @@ class KeyedSlotsTest {
     }
 
     @Test
+    void aSharedIndexResizedUnderBothTablesFindsEachKeyInItsOwnTable() {
+        int capacity = 1 << 13;
+        SlotIndex shared = new SlotIndex(capacity, 2 * capacity);
+        KeyedSlots pending = new KeyedSlots(capacity, 4, shared);
+        KeyedSlots arrivals = new KeyedSlots(capacity, 1, shared);
+        SplittableRandom random = new SplittableRandom(13);
+        Map<Long, Integer> inPending = new HashMap<>();
+        Map<Long, Integer> inArrivals = new HashMap<>();
+        int largest = 0;
+        for (int round = 0; round < 3; round++) {
+            while (!pending.isFull() || !arrivals.isFull()) { // an outage fills both
+                long key = random.nextLong();
+                boolean toPending = arrivals.isFull() || (!pending.isFull() && random.nextBoolean());
+                KeyedSlots table = toPending ? pending : arrivals;
+                int slot = table.insert(FlowKey.hash(key, 1, 2, 3, 4), key, 1, 2, 3, 4, toPending ? random.nextInt(4) : 0);
+                (toPending ? inPending : inArrivals).put(key, slot);
+                largest = Math.max(largest, shared.wordsInUse());
+            }
+            List<Long> keys = new ArrayList<>(inPending.keySet());
+            keys.addAll(inArrivals.keySet());
+            java.util.Collections.shuffle(keys, new java.util.Random(round));
+            for (int n = 0; n < keys.size() - 20; n++) { // then its verdicts drain both, in any order
+                long key = keys.get(n);
+                Integer slot = inPending.remove(key);
+                if (slot != null) {
+                    pending.remove(slot);
+                } else {
+                    arrivals.remove(inArrivals.remove(key));
+                }
+                if (n % 997 == 0) {
+                    assertEveryKeyInItsTable(shared, pending, arrivals, inPending, inArrivals);
+                }
+            }
+            assertEveryKeyInItsTable(shared, pending, arrivals, inPending, inArrivals);
+            assertEquals(SlotIndex.MIN_WORDS, shared.wordsInUse(), "shrank back to its 20 entries");
+        }
+        assertEquals(4 * capacity, largest, "grew to every word when both tables were full");
+    }
+
+    private static void assertEveryKeyInItsTable(SlotIndex shared, KeyedSlots pending, KeyedSlots arrivals,
+            Map<Long, Integer> inPending, Map<Long, Integer> inArrivals) {
+        for (Map.Entry<Long, Integer> e : inPending.entrySet()) {
+            int ref = shared.findEither(FlowKey.hash(e.getKey(), 1, 2, 3, 4), e.getKey(), 1, 2, 3, 4);
+            assertEquals((int) e.getValue(), pending.slotOf(ref));
+            assertEquals(KeyedSlots.NONE, arrivals.slotOf(ref));
+        }
+        for (Map.Entry<Long, Integer> e : inArrivals.entrySet()) {
+            int ref = shared.findEither(FlowKey.hash(e.getKey(), 1, 2, 3, 4), e.getKey(), 1, 2, 3, 4);
+            assertEquals((int) e.getValue(), arrivals.slotOf(ref));
+            assertEquals(KeyedSlots.NONE, pending.slotOf(ref));
+        }
+    }
+
+    @Test
     void twoTablesSharingAnIndexFindTheirOwnKeysInOneProbe() {
         SlotIndex shared = new SlotIndex(64, 64 + 16);
         KeyedSlots pending = new KeyedSlots(64, 4, shared);
