@@ -20,6 +20,7 @@ final class Verdicts {
     private final LostHistory lost;
     private final RoundTrips trips;
     private final DepartureView view = new DepartureView();
+    private final DepartureView.PendingSource pendingSource = this::fillPendingDeparture;
     private final long windowNanos;
 
     Verdicts(VerdictListener listener, JoinCounters counters, Observers observers, PendingDepartures pending,
@@ -43,8 +44,10 @@ final class Verdicts {
     void arrived(int slot, long departureFrame, long arrivalFrame, long arrivalNodeNanos, boolean dropped,
             int dropReason) {
         int source = pending.sourceNode[slot];
-        fillFromPending(slot);
         int destination = pending.slots.lane(slot);
+        clearVerdictFields();
+        view.family = FlowKey.family(pending.slots.k4(slot));
+        view.fillOnRead(pendingSource, slot); // valid during the listener's call: the slot is removed after it
         decide(pairSlot(source, destination, view.family), source, destination, departureFrame, arrivalFrame,
                 arrivalNodeNanos, dropped, dropReason);
     }
@@ -110,6 +113,7 @@ final class Verdicts {
 
     /** The arrival of a departure declared lost (entry {@code entry} of the history) came after all. */
     void late(int entry, NodeEvent arrival, long arrivalFrame) {
+        clearVerdictFields();
         fillKey(lost.slots, entry, lost.sourceNode[entry], lost.destinationNode[entry]);
         view.attempts = lost.attempts[entry];
         view.firstSeenNanos = lost.firstSeenNanos[entry];
@@ -162,6 +166,7 @@ final class Verdicts {
     private void fillFromRoundTrip(int slot, long replyNodeNanos) {
         KeyedSlots slots = trips.slots;
         long k4 = slots.k4(slot);
+        view.filledNow();
         view.pair = -1;
         view.sourceNode = observers.dictionaryId(slots.lane(slot));
         view.destinationNode = trips.destinationNode[slot];
@@ -189,6 +194,7 @@ final class Verdicts {
     }
 
     private void fillFromFlow(NodeEvent flow, int source, int destination, long srcHi, long srcLo, long k4) {
+        clearVerdictFields();
         fillKey(source, destination, srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
         view.attempts = 1;
         view.firstSeenNanos = flow.timeNanos;
@@ -199,6 +205,12 @@ final class Verdicts {
     }
 
     private void fillFromPending(int slot) {
+        clearVerdictFields();
+        fillPendingDeparture(slot);
+    }
+
+    /** The departure's own fields, from pending departure {@code slot}; the verdict's fields are the caller's. */
+    private void fillPendingDeparture(int slot) {
         fillKey(pending.slots, slot, pending.sourceNode[slot], pending.slots.lane(slot));
         view.attempts = pending.attempts[slot];
         view.firstSeenNanos = pending.firstSeenNanos[slot];
@@ -210,6 +222,16 @@ final class Verdicts {
 
     private void fillKey(KeyedSlots slots, int slot, int source, int destination) {
         fillKey(source, destination, slots.k0(slot), slots.k1(slot), slots.k2(slot), slots.k3(slot), slots.k4(slot));
+    }
+
+    /** What only some verdicts set: cleared before a departure's verdict, and no fields left to copy on read. */
+    private void clearVerdictFields() {
+        view.filledNow();
+        view.arrivalNodeNanos = 0;
+        view.dropReason = 0;
+        view.roundTrip = false;
+        view.destinationIdentity = 0;
+        view.destinationReservedLabels = 0;
     }
 
     /** The key, the nodes and the window of the view; the evidence fields are the caller's. */
@@ -226,10 +248,5 @@ final class Verdicts {
         view.sourcePort = FlowKey.srcPort(k4);
         view.destinationPort = FlowKey.dstPort(k4);
         view.windowNanos = windowNanos;
-        view.arrivalNodeNanos = 0;
-        view.dropReason = 0;
-        view.roundTrip = false;
-        view.destinationIdentity = 0;
-        view.destinationReservedLabels = 0;
     }
 }
