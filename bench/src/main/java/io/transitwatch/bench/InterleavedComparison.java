@@ -20,16 +20,18 @@ import java.util.List;
  * duty cycles each, for the whole measurement. What changes speed for every engine at once (the
  * host, a neighbour, the JVM's own work) then falls on every build alike, so the ratio of their
  * rates is precise where separate JMH forks are not: on our shared 2-core machines two forks of
- * the same jar differ by up to 1.6× (docs/benchmarks.md, "Comparing two builds").
+ * the same jar differ by up to 1.5× (docs/benchmarks.md, "Comparing two builds").
  *
  * <p>What stays is a difference between instances of one build (where its arrays landed, what its
  * JIT decided), a few percent, and a first-loaded instance that tends to run slower. So every jar
- * is loaded {@link #COPIES} times (or {@code --copies}), in the order A B … B A, and a build's rate is the sum over its
- * copies; the ratio of the first build to itself (copy against copy) is printed as the noise floor.
+ * is loaded {@link #COPIES} times (or {@code --copies}), in the order A B … B A; a build's rate is
+ * the sum over its copies, and the ratio of the first build's last copy to its first is printed as
+ * the run's noise floor.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.transitwatch.bench.InterleavedComparison \
- *     [--round-trips] [--warmup 10] [--measure 40] [--slice 200] [--copies 2] BEFORE.jar AFTER.jar [MORE.jar ...]
+ *     [--round-trips] [--warmup 10] [--measure 40] [--slice 200] [--copies 2] \
+ *     BEFORE.jar AFTER.jar [MORE.jar ...]
  * </pre>
  */
 public final class InterleavedComparison {
@@ -56,14 +58,14 @@ public final class InterleavedComparison {
             }
         }
         if (jars.size() < 2) {
-            System.err.println("usage: InterleavedComparison [--round-trips] [--warmup S] [--measure S] [--slice CYCLES] [--copies N]"
-                    + " BEFORE.jar AFTER.jar [MORE.jar ...]");
+            System.err.println("usage: InterleavedComparison [--round-trips] [--warmup S] [--measure S]"
+                    + " [--slice CYCLES] [--copies N] BEFORE.jar AFTER.jar [MORE.jar ...]");
             System.exit(2);
         }
         for (Path jar : jars) {
             if (!Files.isReadable(jar)) {
-                throw new IllegalArgumentException("cannot read benchmark jar " + jar
-                        + ": build one with ./mvnw -pl bench -am package -DskipTests and copy bench/target/benchmarks.jar");
+                throw new IllegalArgumentException("cannot read benchmark jar " + jar + ": build one with"
+                        + " ./mvnw -pl bench -am package -DskipTests and copy bench/target/benchmarks.jar");
             }
         }
         int[] buildOf = loadOrder(jars.size(), copies);
@@ -215,9 +217,10 @@ public final class InterleavedComparison {
                     copyRatio(0)));
             for (int b = 0; b < builds; b++) {
                 double[] q = roundRatioQuartiles(b);
-                out.append(String.format("%s: %,.0f events/cpu-s, %.3f x %s (per round: median %.3f, p25 %.3f, p75 %.3f;"
-                                + " %d rounds)%n", jars.get(b).getFileName(), rate(b), rate(b) / rate(0),
-                        jars.get(0).getFileName(), q[1], q[0], q[2], roundRates.size()));
+                out.append(String.format("%s: %,.0f events/cpu-s, %.3f x %s"
+                                + " (per round: median %.3f, p25 %.3f, p75 %.3f; %d rounds)%n",
+                        jars.get(b).getFileName(), rate(b), rate(b) / rate(0), jars.get(0).getFileName(), q[1], q[0],
+                        q[2], roundRates.size()));
             }
             return out.toString();
         }
