@@ -24,9 +24,9 @@ final class RepeatedReports {
      * Whether the departure reports again a packet the join already has: a retransmitted SYN (an
      * attempt of the pending or lost entry of its key), a duplicate report, or a SYN-ACK answering a
      * retransmitted SYN after its tuple was declared lost. Counted. {@code waiting}: the pending entry
-     * of its key, or {@link KeyedSlots#NONE} (the caller probed for it).
+     * of its key, or {@link KeyedSlots#NONE} (the caller probed for it with the key's {@code hash}).
      */
-    boolean isRepeated(NodeEvent flow, int kind, long srcHi, long srcLo, long k4, int waiting) {
+    boolean isRepeated(NodeEvent flow, int kind, int hash, long srcHi, long srcLo, long k4, int waiting) {
         boolean retransmission = kind == PacketKind.SYN && flow.traceReason == JoinConstants.TRACE_REASON_ESTABLISHED;
         if (waiting != KeyedSlots.NONE) {
             if (retransmission) {
@@ -38,7 +38,7 @@ final class RepeatedReports {
             return true;
         }
         if (retransmission || kind == PacketKind.SYN_ACK && lost.holdsSynAcks()) {
-            int declaredLost = lost.find(srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
+            int declaredLost = lost.find(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
             if (declaredLost != KeyedSlots.NONE) {
                 // A SYN-ACK is reported again, with the same reason (REPLY), when the server answers a
                 // retransmitted SYN after the 5 s report interval: while its tuple is in the lost history

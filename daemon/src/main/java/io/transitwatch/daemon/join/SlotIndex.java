@@ -243,7 +243,7 @@ final class SlotIndex {
         }
         int moved = Math.max(newLength, packed); // beyond the new words, and not overlapping the packed ones
         System.arraycopy(words, 0, words, moved, packed);
-        Arrays.fill(words, 0, moved, 0);
+        Arrays.fill(words, 0, Math.min(moved, oldLength), 0); // beyond the old words all are 0 already
         if (oldLength > moved + packed) {
             Arrays.fill(words, moved + packed, oldLength, 0);
         }

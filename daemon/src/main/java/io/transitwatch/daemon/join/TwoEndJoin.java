@@ -101,7 +101,7 @@ final class TwoEndJoin {
         long k4 = preparedKeyWord;
         int hash = preparedHash;
         int found = joinIndex.findEither(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
-        if (repeats.isRepeated(flow, kind, srcHi, srcLo, k4, pending.slots.slotOf(found))) {
+        if (repeats.isRepeated(flow, kind, hash, srcHi, srcLo, k4, pending.slots.slotOf(found))) {
             return;
         }
         counters.increment(JoinCounters.Global.DEPARTURES);
