@@ -57,10 +57,7 @@ class KeyedSlotsTest {
         long[] slotKey = new long[capacity];
         int removals = 0;
         for (int round = 0; round < 20; round++) {
-            while (!slots.isFull()) {
-                long key = random.nextLong();
-                slotKey[slots.insert(key, 1, 2, 3, 4, random.nextInt(2))] = key;
-            }
+            fillWithRandomKeys(slots, random, slotKey);
             // Expire most of the table at once, lane by lane, as overload does: the index must not fill up
             // with tombstones, and every entry still present must be found.
             for (int lane = 0; lane < 2; lane++) {
@@ -71,11 +68,7 @@ class KeyedSlotsTest {
                     assertTrue(slots.tombstones() <= capacity / 4, "tombstones " + slots.tombstones());
                 }
             }
-            for (int lane = 0; lane < 2; lane++) {
-                for (int slot = slots.oldest(lane); slot != KeyedSlots.NONE; slot = slots.newer(slot)) {
-                    assertEquals(slot, slots.find(slotKey[slot], 1, 2, 3, 4));
-                }
-            }
+            assertEveryLiveSlotFound(slots, slotKey);
         }
         assertEquals(KeyedSlots.NONE, slots.find(42, 1, 2, 3, 4));
         assertTrue(slots.compactions() <= removals / (capacity / 4), "compactions " + slots.compactions());
@@ -91,11 +84,7 @@ class KeyedSlotsTest {
         long operations = 0;
         for (int round = 0; round < 4; round++) {
             // An outage: the table fills up; then its verdicts empty it down to a few entries, as after overload.
-            while (!slots.isFull()) {
-                long key = random.nextLong();
-                slotKey[slots.insert(key, 1, 2, 3, 4, random.nextInt(4))] = key;
-                operations++;
-            }
+            operations += fillWithRandomKeys(slots, random, slotKey);
             assertEquals(2 * capacity, slots.indexWordsInUse(), "a full table's index uses every word");
             while (slots.size() > 40) {
                 int slot = slots.oldest(random.nextInt(4));
@@ -105,11 +94,7 @@ class KeyedSlotsTest {
                 }
             }
             assertEquals(SlotIndex.MIN_WORDS, slots.indexWordsInUse(), "the index shrank back to its entries");
-            for (int lane = 0; lane < 4; lane++) {
-                for (int slot = slots.oldest(lane); slot != KeyedSlots.NONE; slot = slots.newer(slot)) {
-                    assertEquals(slot, slots.find(slotKey[slot], 1, 2, 3, 4));
-                }
-            }
+            assertEveryLiveSlotFound(slots, slotKey);
             assertEquals(KeyedSlots.NONE, slots.find(42, 1, 2, 3, 4));
         }
         // Each resize is paid for by the inserts or removals since the last one: a few lines each, not a cliff.
@@ -159,15 +144,37 @@ class KeyedSlotsTest {
 
     private static void assertEveryKeyInItsTable(SlotIndex shared, KeyedSlots pending, KeyedSlots arrivals,
             Map<Long, Integer> inPending, Map<Long, Integer> inArrivals) {
-        for (Map.Entry<Long, Integer> e : inPending.entrySet()) {
+        assertKeysFoundIn(shared, pending, arrivals, inPending);
+        assertKeysFoundIn(shared, arrivals, pending, inArrivals);
+    }
+
+    /** Each key of {@code slotOfKey} is found through the shared index in {@code own} at its slot, never in {@code other}. */
+    private static void assertKeysFoundIn(SlotIndex shared, KeyedSlots own, KeyedSlots other,
+            Map<Long, Integer> slotOfKey) {
+        for (Map.Entry<Long, Integer> e : slotOfKey.entrySet()) {
             int ref = shared.findEither(FlowKey.hash(e.getKey(), 1, 2, 3, 4), e.getKey(), 1, 2, 3, 4);
-            assertEquals((int) e.getValue(), pending.slotOf(ref));
-            assertEquals(KeyedSlots.NONE, arrivals.slotOf(ref));
+            assertEquals((int) e.getValue(), own.slotOf(ref));
+            assertEquals(KeyedSlots.NONE, other.slotOf(ref));
         }
-        for (Map.Entry<Long, Integer> e : inArrivals.entrySet()) {
-            int ref = shared.findEither(FlowKey.hash(e.getKey(), 1, 2, 3, 4), e.getKey(), 1, 2, 3, 4);
-            assertEquals((int) e.getValue(), arrivals.slotOf(ref));
-            assertEquals(KeyedSlots.NONE, pending.slotOf(ref));
+    }
+
+    /** Inserts random keys (k1..k4 fixed) into random lanes until the table is full; returns how many. */
+    private static int fillWithRandomKeys(KeyedSlots slots, SplittableRandom random, long[] slotKey) {
+        int inserted = 0;
+        while (!slots.isFull()) {
+            long key = random.nextLong();
+            slotKey[slots.insert(key, 1, 2, 3, 4, random.nextInt(slots.lanes()))] = key;
+            inserted++;
+        }
+        return inserted;
+    }
+
+    /** Every entry still linked in a lane is found by its key at its slot. */
+    private static void assertEveryLiveSlotFound(KeyedSlots slots, long[] slotKey) {
+        for (int lane = 0; lane < slots.lanes(); lane++) {
+            for (int slot = slots.oldest(lane); slot != KeyedSlots.NONE; slot = slots.newer(slot)) {
+                assertEquals(slot, slots.find(slotKey[slot], 1, 2, 3, 4));
+            }
         }
     }
 
