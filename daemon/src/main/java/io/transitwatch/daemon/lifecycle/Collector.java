@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -74,6 +75,11 @@ public final class Collector implements AutoCloseable {
     private final long heartbeatNanos;
     private final Thread thread;
     private final AtomicLong sendFailures = new AtomicLong();
+    /**
+     * Per partition: the watermark of the newest heartbeat the broker acknowledged there. Written by
+     * the producer's I/O thread, read by the publishing thread (EventPublisher.RecordSink#deliveredThrough).
+     */
+    private final AtomicLongArray heartbeatsDelivered;
     /** The first send Kafka refused; from then on nothing is sent (see the class comment). */
     private volatile Exception failure;
     private final ShardAssignment shards;
@@ -93,11 +99,23 @@ public final class Collector implements AutoCloseable {
         String events = settings.string(ConfigKeys.SCALE_TOPIC_EVENTS);
         String observers = settings.string(ConfigKeys.SCALE_TOPIC_OBSERVERS);
         int partitions = producer.partitionsFor(events).size();
+        this.heartbeatsDelivered = new AtomicLongArray(partitions);
         this.publisher = new EventPublisher(dictionary, shards, new EventKeys(JoinSettings.from(settings), cidrs),
                 new EventPublisher.RecordSink() {
                     @Override
                     public void send(int partition, byte[] key, byte[] value) {
                         write(new ProducerRecord<>(events, partition < 0 ? null : partition, key, value));
+                    }
+
+                    @Override
+                    public void heartbeat(int partition, byte[] value, long watermarkNanos) {
+                        write(new ProducerRecord<>(events, partition, null, value),
+                                () -> heartbeatsDelivered.accumulateAndGet(partition, watermarkNanos, Math::max));
+                    }
+
+                    @Override
+                    public long deliveredThrough(int partition) {
+                        return heartbeatsDelivered.get(partition);
                     }
 
                     @Override
@@ -161,6 +179,11 @@ public final class Collector implements AutoCloseable {
     }
 
     private void write(ProducerRecord<byte[], byte[]> record) {
+        write(record, null);
+    }
+
+    /** @param onDelivered run on the producer's I/O thread once the broker acknowledged the record, or null */
+    private void write(ProducerRecord<byte[], byte[]> record, Runnable onDelivered) {
         if (failure != null) {
             sendFailures.incrementAndGet();
             return;
@@ -169,6 +192,8 @@ public final class Collector implements AutoCloseable {
             producer.send(record, (metadata, failed) -> {
                 if (failed != null) {
                     fail(failed);
+                } else if (onDelivered != null) {
+                    onDelivered.run();
                 }
             });
         } catch (KafkaException | IllegalStateException e) { // closed by a failure on the producer's own thread
@@ -246,6 +271,9 @@ public final class Collector implements AutoCloseable {
                                 "Records written to scale.topic.events, heartbeats excluded", publisher.records()),
                         RoleMetric.counter("transitwatch_collector_heartbeats",
                                 "Heartbeat rounds written (each to every partition)", publisher.heartbeats()),
+                        RoleMetric.counter("transitwatch_collector_undelivered_heartbeats",
+                                "Heartbeats (one per partition) written while the broker had not acknowledged this "
+                                + "collector's records to that partition for over a second", publisher.undeliveredHeartbeats()),
                         RoleMetric.counter("transitwatch_collector_send_failures",
                                 "Records Kafka could not take (the collector then stops and exits)", sendFailures.get()),
                         RoleMetric.gauge("transitwatch_collector_streams_up",

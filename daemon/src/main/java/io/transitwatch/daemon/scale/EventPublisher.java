@@ -29,7 +29,32 @@ public final class EventPublisher implements NodeEventHandler {
 
         /** A stream-health record for the compacted observers topic, keyed by the node's name (UTF-8). */
         default void status(byte[] node, byte[] value) {}
+
+        /**
+         * A heartbeat record for {@code partition}; once the broker has acknowledged it, {@link
+         * #deliveredThrough} of that partition is at least {@code watermarkNanos}.
+         */
+        default void heartbeat(int partition, byte[] value, long watermarkNanos) {
+            send(partition, null, value);
+        }
+
+        /**
+         * The watermark of the newest heartbeat to {@code partition} the broker acknowledged, 0 none yet;
+         * {@code Long.MAX_VALUE} (the default) for a sink that does not track delivery.
+         */
+        default long deliveredThrough(int partition) {
+            return Long.MAX_VALUE;
+        }
     }
+
+    /**
+     * A heartbeat whose watermark is this far past the newest one the broker acknowledged in its
+     * partition says since when its records there are undelivered: a broker outage holds every
+     * collector's records, and when it ends their producers deliver what they held at different
+     * moments, so the correlators must not count the later ones' silence as gone (PartitionJoin).
+     * Far above a healthy broker's acknowledgement time, a fifth of {@code scale.collector-timeout}'s default.
+     */
+    public static final long UNDELIVERED_AFTER_NANOS = 1_000_000_000L;
 
     private final StringDictionary dictionary;
     private final ShardAssignment shards;
@@ -46,12 +71,15 @@ public final class EventPublisher implements NodeEventHandler {
     /** Per node dictionary id: true once its view began (a flow after its stream last came up was seen). */
     private boolean[] viewBegun = new boolean[1024];
     private long heartbeatSequence;
+    /** The watermark of this process's first heartbeat: delivery is owed from there, 0 before it. */
+    private long firstWatermarkNanos;
 
     private long published;
     private long records;
     private long foreign;
     private long ignored;
     private long heartbeats;
+    private long undeliveredHeartbeats;
     private long viewsBegun;
 
     /**
@@ -118,17 +146,31 @@ public final class EventPublisher implements NodeEventHandler {
     /**
      * Writes a heartbeat into every partition: every event of this shard's nodes received (collector
      * clock) before {@code watermarkNanos} was handed to the sink before it. Call it on the publishing
-     * thread, after draining the hand-off ring, with a watermark taken before that drain began.
+     * thread, after draining the hand-off ring, with a watermark taken before that drain began. Each
+     * partition's heartbeat also says since when the records to it are undelivered, if they are
+     * ({@link #UNDELIVERED_AFTER_NANOS}).
      */
     public void heartbeat(long watermarkNanos) {
         heartbeatSequence++;
-        int length = writer.writeHeartbeat(shards.shard(), shards.shards(), watermarkNanos, heartbeatSequence, member,
-                buffer);
-        for (int partition = 0; partition < partitions; partition++) {
-            sink.send(partition, null, Arrays.copyOf(buffer, length));
+        if (firstWatermarkNanos == 0) {
+            firstWatermarkNanos = watermarkNanos;
         }
-        sink.status(collectorKey, Arrays.copyOf(buffer, length)); // where a restart of this shard resumes
+        for (int partition = 0; partition < partitions; partition++) {
+            long delivered = Math.max(sink.deliveredThrough(partition), firstWatermarkNanos);
+            long undeliveredSince = watermarkNanos - delivered > UNDELIVERED_AFTER_NANOS ? delivered : 0;
+            if (undeliveredSince != 0) {
+                undeliveredHeartbeats++;
+            }
+            sink.heartbeat(partition, heartbeatRecord(watermarkNanos, undeliveredSince), watermarkNanos);
+        }
+        sink.status(collectorKey, heartbeatRecord(watermarkNanos, 0)); // where a restart of this shard resumes
         heartbeats++;
+    }
+
+    private byte[] heartbeatRecord(long watermarkNanos, long undeliveredSinceNanos) {
+        int length = writer.writeHeartbeat(shards.shard(), shards.shards(), watermarkNanos, undeliveredSinceNanos,
+                heartbeatSequence, member, buffer);
+        return Arrays.copyOf(buffer, length);
     }
 
     /**
@@ -206,5 +248,10 @@ public final class EventPublisher implements NodeEventHandler {
     /** Heartbeat rounds written (each to every partition). */
     public long heartbeats() {
         return heartbeats;
+    }
+
+    /** Heartbeats (one per partition) that said the records to their partition were undelivered. */
+    public long undeliveredHeartbeats() {
+        return undeliveredHeartbeats;
     }
 }

@@ -93,8 +93,11 @@ public final class EventRecordFormat {
     static final int OFF_HB_SHARDS = 6;
     static final int OFF_HB_WATERMARK = 8;
     static final int OFF_HB_SEQUENCE = 16;
-    /** End of a heartbeat's fixed part in version 1; one string follows: the collector's member name. */
-    static final int HEARTBEAT_END = 24;
+    static final int OFF_HB_UNDELIVERED_SINCE = 24;
+    /** End of the fixed part of a heartbeat written before the undelivered-since field; readers take it as 0. */
+    static final int HEARTBEAT_MIN_END = 24;
+    /** End of a heartbeat's fixed part in version 1 as written now; one string follows: the collector's member name. */
+    static final int HEARTBEAT_END = 32;
 
     // ---- view begins ----
     static final int OFF_VB_SHARD = 4;

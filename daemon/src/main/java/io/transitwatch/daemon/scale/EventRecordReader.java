@@ -49,6 +49,7 @@ public final class EventRecordReader {
     private int heartbeatShards;
     private long heartbeatWatermarkNanos;
     private long heartbeatSequence;
+    private long heartbeatUndeliveredSinceNanos;
     private int heartbeatMember;
     private int eventShard;
 
@@ -203,7 +204,7 @@ public final class EventRecordReader {
     }
 
     private int readHeartbeat(byte[] buffer, int offset, int length, int fixedEnd) {
-        if (fixedEnd < HEARTBEAT_END) {
+        if (fixedEnd < HEARTBEAT_MIN_END) {
             return skip(Malformed.BAD_KIND);
         }
         int at = offset + fixedEnd;
@@ -214,6 +215,8 @@ public final class EventRecordReader {
         heartbeatShards = getU16(buffer, offset + OFF_HB_SHARDS);
         heartbeatWatermarkNanos = getLong(buffer, offset + OFF_HB_WATERMARK);
         heartbeatSequence = getLong(buffer, offset + OFF_HB_SEQUENCE);
+        heartbeatUndeliveredSinceNanos =
+                fixedEnd >= HEARTBEAT_END ? getLong(buffer, offset + OFF_HB_UNDELIVERED_SINCE) : 0;
         string(buffer, at, 0);
         heartbeatMember = lastId;
         return HEARTBEAT;
@@ -267,6 +270,14 @@ public final class EventRecordReader {
 
     public long heartbeatSequence() {
         return heartbeatSequence;
+    }
+
+    /**
+     * Since when (the watermark of its newest heartbeat here the broker had acknowledged) the collector's
+     * records to this partition were held undelivered when it wrote this heartbeat; 0 when they were not.
+     */
+    public long heartbeatUndeliveredSinceNanos() {
+        return heartbeatUndeliveredSinceNanos;
     }
 
     /** Dictionary id of the heartbeat's collector member name (0 when it had none). */

@@ -109,10 +109,13 @@ public final class EventRecordWriter {
      * Writes a heartbeat of collector {@code member} (shard {@code shard} of {@code shards}): every
      * event of its nodes received before {@code watermarkNanos} (collector clock) is written before it.
      *
+     * @param undeliveredSinceNanos the watermark of the collector's newest heartbeat in this partition
+     *     that the broker had acknowledged, when this one's is more than {@link EventPublisher#UNDELIVERED_AFTER_NANOS}
+     *     past it (its records here were held: a broker or partition outage); 0 otherwise
      * @return the record's length in {@code out}
      */
-    public int writeHeartbeat(int shard, int shards, long watermarkNanos, long sequence, byte[] memberUtf8,
-            byte[] out) {
+    public int writeHeartbeat(int shard, int shards, long watermarkNanos, long undeliveredSinceNanos, long sequence,
+            byte[] memberUtf8, byte[] out) {
         Arrays.fill(out, 0, HEARTBEAT_END, (byte) 0);
         out[0] = (byte) VERSION;
         out[1] = (byte) TYPE_HEARTBEAT;
@@ -121,6 +124,7 @@ public final class EventRecordWriter {
         putU16(out, OFF_HB_SHARDS, shards);
         putLong(out, OFF_HB_WATERMARK, watermarkNanos);
         putLong(out, OFF_HB_SEQUENCE, sequence);
+        putLong(out, OFF_HB_UNDELIVERED_SINCE, undeliveredSinceNanos);
         return bytes(memberUtf8, out, HEARTBEAT_END);
     }
 

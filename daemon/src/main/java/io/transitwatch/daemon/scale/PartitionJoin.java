@@ -26,6 +26,14 @@ import java.util.Arrays;
  * within the timeout of the newest brings them back (NODE_UP without backfill: what the outage held
  * is unknown).
  *
+ * <p>A <b>broker outage</b> holds every collector's records alike, but when it ends each producer
+ * delivers what it held at its own moment: one collector's backlog, heartbeats up to the end of the
+ * outage included, can stand in the partition before another's, which then looks silent for the
+ * whole outage. So a collector's heartbeat says since when its records to this partition have been
+ * undelivered, when they have been for a while ({@link EventPublisher#UNDELIVERED_AFTER_NANOS}), and
+ * a collector's silence counts only from the end of such an outage if it began before that collector
+ * could count as gone: the outage, not the collector, explains it.
+ *
  * <p>A collector that <b>restarted</b> (its heartbeat sequence starts again: a new process, the same
  * shard) gets the same NODE_DOWN at its last watermark, whether or not it was declared gone meanwhile,
  * and no NODE_UP from the heartbeat: the new process writes its first heartbeat before any of its
@@ -78,6 +86,12 @@ public final class PartitionJoin {
     private long frontier = Long.MIN_VALUE;
     /** The highest heartbeat watermark read in this partition, of any collector. */
     private long newestWatermark = Long.MIN_VALUE;
+    /**
+     * The latest span over which some collector's heartbeats here said its records were undelivered
+     * (overlapping spans merged; {@code Long.MAX_VALUE} / {@code Long.MIN_VALUE} none yet).
+     */
+    private long undeliveredFrom = Long.MAX_VALUE;
+    private long undeliveredUntil = Long.MIN_VALUE;
     private long collectorsGone;
     private long collectorRestarts;
     private long duplicatesSkipped;
@@ -142,6 +156,10 @@ public final class PartitionJoin {
                     gone[shard] = false; // caught up again (a heartbeat still far behind would only flap)
                     announce(shard, NodeEvent.NODE_UP, reader.heartbeatWatermarkNanos());
                 }
+                long undeliveredSince = reader.heartbeatUndeliveredSinceNanos();
+                if (undeliveredSince != 0) {
+                    undelivered(undeliveredSince, reader.heartbeatWatermarkNanos());
+                }
                 // A restarted collector's first watermark may be lower than its last: time never goes back.
                 watermark[shard] = Math.max(watermark[shard], reader.heartbeatWatermarkNanos());
                 newestWatermark = Math.max(newestWatermark, watermark[shard]);
@@ -165,7 +183,7 @@ public final class PartitionJoin {
             if (!known[shard] || gone[shard]) {
                 continue;
             }
-            if (newestWatermark - watermark[shard] > collectorTimeoutNanos) {
+            if (newestWatermark - silentSince(shard) > collectorTimeoutNanos) {
                 gone[shard] = true;
                 collectorsGone++;
                 announce(shard, NodeEvent.NODE_DOWN, watermark[shard]);
@@ -183,6 +201,23 @@ public final class PartitionJoin {
             work += round;
         }
         return work;
+    }
+
+    /** Where {@code shard}'s silence counts from: its watermark, or the end of an outage of the broker it fell silent in. */
+    private long silentSince(int shard) {
+        long last = watermark[shard];
+        return undeliveredFrom <= last + collectorTimeoutNanos ? Math.max(last, undeliveredUntil) : last;
+    }
+
+    /** A heartbeat with watermark {@code untilNanos} whose collector's records here were undelivered since {@code sinceNanos}. */
+    private void undelivered(long sinceNanos, long untilNanos) {
+        if (undeliveredUntil == Long.MIN_VALUE || sinceNanos > undeliveredUntil + collectorTimeoutNanos) {
+            undeliveredFrom = sinceNanos; // a new outage: one silent since before the last is past its timeout either way
+            undeliveredUntil = untilNanos;
+        } else {
+            undeliveredFrom = Math.min(undeliveredFrom, sinceNanos);
+            undeliveredUntil = Math.max(undeliveredUntil, untilNanos);
+        }
     }
 
     /** The partition's time: the lowest heartbeat of its live collectors so far; {@code Long.MIN_VALUE} before the first. */

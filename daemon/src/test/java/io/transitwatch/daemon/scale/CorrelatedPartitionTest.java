@@ -199,7 +199,7 @@ class CorrelatedPartitionTest {
     private void heartbeats(long watermark) {
         heartbeatSequence++;
         for (int shard = 0; shard < 2; shard++) {
-            topic.add(Arrays.copyOf(buffer, writer.writeHeartbeat(shard, 2, watermark, heartbeatSequence, new byte[0],
+            topic.add(Arrays.copyOf(buffer, writer.writeHeartbeat(shard, 2, watermark, 0, heartbeatSequence, new byte[0],
                     buffer)));
         }
     }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class EventPublisherTest {
     private static final int PARTITIONS = 12;
+    private static final long S = 1_000_000_000L;
 
     record Sent(int partition, byte[] key, byte[] value) {}
 
@@ -125,6 +126,57 @@ class EventPublisherTest {
         assertEquals(1, reader.heartbeatShard());
         assertEquals(2, reader.heartbeatShards());
         assertEquals(2, publisher.heartbeats());
+    }
+
+    /**
+     * Partition 3's records are not acknowledged after the heartbeat at 5 s (its leader is down): from
+     * a second later on, its heartbeats say they are undelivered since 5 s; the other partitions' do
+     * not, and nor do partition 3's once the broker has acknowledged again.
+     */
+    @Test
+    void shouldSayInAPartitionsHeartbeatSinceWhenItsRecordsAreUndelivered() {
+        long[] delivered = new long[PARTITIONS];
+        List<Sent> heartbeats = new ArrayList<>();
+        EventPublisher tracked = new EventPublisher(dictionary, new ShardAssignment(2, 1), keys,
+                new EventPublisher.RecordSink() {
+                    @Override
+                    public void send(int partition, byte[] key, byte[] value) {
+                        throw new AssertionError("heartbeats only");
+                    }
+
+                    @Override
+                    public void heartbeat(int partition, byte[] value, long watermarkNanos) {
+                        heartbeats.add(new Sent(partition, null, value));
+                        if (partition != 3 || watermarkNanos <= 5 * S || watermarkNanos >= 8 * S) {
+                            delivered[partition] = watermarkNanos; // acknowledged at once
+                        }
+                    }
+
+                    @Override
+                    public long deliveredThrough(int partition) {
+                        return delivered[partition];
+                    }
+                }, PARTITIONS, "collector-1");
+        long[] undeliveredSince = new long[9];
+        for (int second = 4; second <= 8; second++) {
+            for (long at = second * S; at < (second + 1) * S; at += S / 4) {
+                heartbeats.clear();
+                tracked.heartbeat(at);
+                EventRecordReader reader = new EventRecordReader(new StringDictionary(64));
+                for (Sent heartbeat : heartbeats) {
+                    reader.read(heartbeat.value(), 0, heartbeat.value().length, new NodeEvent());
+                    if (heartbeat.partition() != 3) {
+                        assertEquals(0, reader.heartbeatUndeliveredSinceNanos(), "partition " + heartbeat.partition());
+                    } else if (at == second * S) {
+                        undeliveredSince[second] = reader.heartbeatUndeliveredSinceNanos();
+                    }
+                }
+                assertEquals(PARTITIONS, heartbeats.size());
+            }
+        }
+        assertArrayEquals(new long[] {0, 0, 0, 5 * S, 5 * S}, java.util.Arrays.copyOfRange(undeliveredSince, 4, 9),
+                "partition 3's heartbeats at 4, 5, 6, 7 and 8 s");
+        assertEquals(8, tracked.undeliveredHeartbeats(), "partition 3's from 6.25 s to 8 s (acknowledged after it)");
     }
 
     @Test

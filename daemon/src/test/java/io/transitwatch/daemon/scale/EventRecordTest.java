@@ -70,11 +70,32 @@ class EventRecordTest {
 
     @Test
     void shouldReadAHeartbeat() {
-        int length = writer.writeHeartbeat(1, 2, 42_000_000_000L, 17, "collector-1".getBytes(), buffer);
+        int length = writer.writeHeartbeat(1, 2, 42_000_000_000L, 39_500_000_000L, 17, "collector-1".getBytes(), buffer);
         assertEquals(EventRecordReader.HEARTBEAT, reader.read(buffer, 0, length, new NodeEvent()));
         assertEquals(1, reader.heartbeatShard());
         assertEquals(2, reader.heartbeatShards());
         assertEquals(42_000_000_000L, reader.heartbeatWatermarkNanos());
+        assertEquals(39_500_000_000L, reader.heartbeatUndeliveredSinceNanos());
+        assertEquals(17, reader.heartbeatSequence());
+        assertEquals("collector-1", correlatorNames.get(reader.heartbeatMember()));
+    }
+
+    /** A collector of an earlier release (during a rolling upgrade) writes heartbeats without the undelivered-since field. */
+    @Test
+    void shouldReadAHeartbeatWrittenBeforeTheUndeliveredSinceField() {
+        reader.read(buffer, 0, writer.writeHeartbeat(0, 2, 1L, 7L, 1, new byte[0], buffer), new NodeEvent());
+        int length = writer.writeHeartbeat(1, 2, 42_000_000_000L, 0, 17, "collector-1".getBytes(), buffer);
+        int shorter = EventRecordFormat.HEARTBEAT_END - EventRecordFormat.HEARTBEAT_MIN_END;
+        byte[] old = new byte[length - shorter];
+        System.arraycopy(buffer, 0, old, 0, EventRecordFormat.HEARTBEAT_MIN_END);
+        System.arraycopy(buffer, EventRecordFormat.HEARTBEAT_END, old, EventRecordFormat.HEARTBEAT_MIN_END,
+                length - EventRecordFormat.HEARTBEAT_END);
+        old[2] = 0;
+        old[3] = (byte) (EventRecordFormat.HEARTBEAT_MIN_END - 4);
+
+        assertEquals(EventRecordReader.HEARTBEAT, reader.read(old, 0, old.length, new NodeEvent()));
+        assertEquals(42_000_000_000L, reader.heartbeatWatermarkNanos());
+        assertEquals(0, reader.heartbeatUndeliveredSinceNanos(), "not the previous heartbeat's");
         assertEquals(17, reader.heartbeatSequence());
         assertEquals("collector-1", correlatorNames.get(reader.heartbeatMember()));
     }

@@ -15,6 +15,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PartitionJoinTest {
     private static final long T0 = 1_700_000_000_000_000_000L;
@@ -75,6 +78,84 @@ class PartitionJoinTest {
         assertEquals(1, join.collectorsGone());
         assertEquals(0, counters.get(JoinCounters.Global.LOST));
         assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
+    }
+
+    /**
+     * The broker is down from 2 s to 10 s. When it is back, collector 0's producer delivers what it
+     * held first: its heartbeats up to 10 s stand in the partition before anything collector 1 held,
+     * and b's collector looks 8 s silent. Its heartbeats from 3.25 s on said their records were
+     * undelivered since 2 s, so that silence is the outage's: nobody is gone, and the departure to b
+     * is LOST once collector 1's backlog (with no arrival) is read. Without that, collector 1 would be
+     * gone and the departure UNVERIFIED.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void shouldNotCountACollectorGoneWhenABrokerOutageHeldItsRecordsLongerThanAnothers(boolean saysUndelivered) {
+        start();
+        departure(T0 + S);
+        bothCollectorsHeartbeat(T0 + S, T0 + 2 * S);
+        long delivered = T0 + 2 * S;
+        for (int shard = 0; shard < 2; shard++) { // each producer's backlog in turn, then its first heartbeats after it
+            for (long t = T0 + 2 * S + S / 4; t <= T0 + 11 * S; t += S / 4) {
+                boolean held = saysUndelivered && t <= T0 + 10 * S && t - delivered > EventPublisher.UNDELIVERED_AFTER_NANOS;
+                heartbeat(shard, t, t, held ? delivered : 0);
+                join.advance(t);
+            }
+        }
+        bothCollectorsHeartbeat(T0 + 11 * S, T0 + 20 * S);
+
+        assertEquals(saysUndelivered ? 0 : 1, join.collectorsGone());
+        assertEquals(saysUndelivered ? 1 : 0, counters.get(JoinCounters.Global.LOST));
+        assertEquals(saysUndelivered ? 0 : 1, counters.get(JoinCounters.Global.UNVERIFIED));
+    }
+
+    /**
+     * b's collector fell silent at 1 s, for good. A broker outage later holds collector 0's records
+     * from 5 s to 9 s, or from 1.5 s to 6 s. The first began when b's collector was already past the
+     * timeout (2 s here): it is gone as soon as its silence reaches the timeout, at 3 s. The second
+     * began within it, so the outage could explain that silence: it is gone the timeout after the
+     * outage ended, at 8 s. Late, never a LOST: the departure to b is UNVERIFIED either way.
+     */
+    @ParameterizedTest
+    @CsvSource({"5, 9, 3", "1.5, 6, 8"})
+    void shouldStillCountACollectorGoneThatFellSilentBeforeABrokerOutage(double outageFrom, double outageTo,
+            double goneAt) {
+        start();
+        departure(T0 + S);
+        bothCollectorsHeartbeat(T0 + S, T0 + S);
+        long from = T0 + (long) (outageFrom * S);
+        long to = T0 + (long) (outageTo * S);
+        long goneSeen = 0;
+        for (long t = T0 + S + S / 4; t <= T0 + 20 * S; t += S / 4) {
+            boolean held = t > from + EventPublisher.UNDELIVERED_AFTER_NANOS && t <= to;
+            heartbeat(0, t, t, held ? from : 0);
+            join.advance(t);
+            if (goneSeen == 0 && join.collectorsGone() == 1) {
+                goneSeen = t;
+            }
+        }
+        assertEquals(T0 + (long) (goneAt * S) + S / 4, goneSeen, "the first heartbeat past the timeout");
+        assertEquals(1, join.collectorsGone());
+        assertEquals(0, counters.get(JoinCounters.Global.LOST));
+        assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
+    }
+
+    /**
+     * As above, outage from 5 s to 9 s, read as a correlator reads a backlog: everything up to 10 s,
+     * then one advance. The outage is in what was read, but it began when b's collector was already
+     * past the timeout, so it explains nothing: b's collector is gone at that advance.
+     */
+    @Test
+    void shouldNotLetABrokerOutageExcuseASilenceAlreadyPastTheTimeout() {
+        start();
+        departure(T0 + S);
+        bothCollectorsHeartbeat(T0 + S, T0 + S);
+        for (long t = T0 + S + S / 4; t <= T0 + 10 * S; t += S / 4) {
+            boolean held = t > T0 + 6 * S && t <= T0 + 9 * S;
+            heartbeat(0, t, t, held ? T0 + 5 * S : 0);
+        }
+        join.advance(T0 + 10 * S);
+        assertEquals(1, join.collectorsGone());
     }
 
     /**
@@ -376,6 +457,11 @@ class PartitionJoinTest {
     }
 
     private void heartbeat(int shard, long watermark, long now) {
-        join.onRecord(Arrays.copyOf(buffer, writer.writeHeartbeat(shard, 2, watermark, ++sequence[shard], new byte[0], buffer)), now);
+        heartbeat(shard, watermark, now, 0);
+    }
+
+    private void heartbeat(int shard, long watermark, long now, long undeliveredSince) {
+        join.onRecord(Arrays.copyOf(buffer, writer.writeHeartbeat(shard, 2, watermark, undeliveredSince,
+                ++sequence[shard], new byte[0], buffer)), now);
     }
 }
