@@ -186,8 +186,9 @@ public final class Correlator implements AutoCloseable {
         long goneSoFar = stats.collectorChanges(gone, restarts);
         if (gone > 0) {
             LOG.log(System.Logger.Level.WARNING, () -> "partition " + partition.partition() + ": " + gone
-                    + " collector(s) fell behind the others by more than scale.collector-timeout; their nodes' "
-                    + "windows there turn UNVERIFIED until they are back (collectors declared gone so far: " + goneSoFar + ")");
+                    + " collector(s) fell behind the others by more than scale.collector-timeout (the last: "
+                    + partition.lastGoneCollector() + "); their nodes' windows there turn UNVERIFIED until they "
+                    + "are back (collectors declared gone so far: " + goneSoFar + ")");
         }
         if (restarts > 0) {
             LOG.log(System.Logger.Level.INFO, () -> "partition " + partition.partition() + ": " + restarts

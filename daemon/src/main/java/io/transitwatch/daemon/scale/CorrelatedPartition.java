@@ -94,6 +94,11 @@ public final class CorrelatedPartition {
         return fresh;
     }
 
+    /** The collector declared gone here last, for the warning (see {@link PartitionJoin#lastGoneCollector()}). */
+    public String lastGoneCollector() {
+        return join.lastGoneCollector();
+    }
+
     /** Collector restarts seen here since the last call; 0 for those found while replaying muted. */
     public long newlyRestartedCollectors() {
         long total = join.collectorRestarts();

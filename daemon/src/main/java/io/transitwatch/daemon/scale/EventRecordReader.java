@@ -280,6 +280,11 @@ public final class EventRecordReader {
         return heartbeatUndeliveredSinceNanos;
     }
 
+    /** The string of dictionary id {@code id} (a member name, a node), or null when it is not held. */
+    public String name(int id) {
+        return dictionary.get(id);
+    }
+
     /** Dictionary id of the heartbeat's collector member name (0 when it had none). */
     public int heartbeatMember() {
         return heartbeatMember;

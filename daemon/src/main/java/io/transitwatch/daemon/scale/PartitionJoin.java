@@ -31,8 +31,8 @@ import java.util.Arrays;
  * outage included, can stand in the partition before another's, which then looks silent for the
  * whole outage. So a collector's heartbeat says since when its records to this partition have been
  * undelivered, when they have been for a while ({@link EventPublisher#UNDELIVERED_AFTER_NANOS}), and
- * a collector's silence counts only from the end of such an outage if it began before that collector
- * could count as gone: the outage, not the collector, explains it.
+ * another collector whose silence began no more than the timeout before that counts as silent only
+ * from that heartbeat's watermark on: the outage, not the collector, explains the silence until then.
  *
  * <p>A collector that <b>restarted</b> (its heartbeat sequence starts again: a new process, the same
  * shard) gets the same NODE_DOWN at its last watermark, whether or not it was declared gone meanwhile,
@@ -60,18 +60,24 @@ import java.util.Arrays;
  * the single process.
  */
 public final class PartitionJoin {
-    private static final int MAX_SHARDS = 4096;
     /** How much older than a node's newest flow another of its flows may arrive (Hubble merges per-CPU rings). */
     static final long REORDER_MARGIN_NANOS = 1_000_000_000L;
 
     private final JoinEngine engine;
     private final EventRecordReader reader;
-    private final long collectorTimeoutNanos;
     private final NodeEvent slot = new NodeEvent();
-    private final long[] watermark = new long[MAX_SHARDS];
-    private final boolean[] known = new boolean[MAX_SHARDS];
-    private final boolean[] gone = new boolean[MAX_SHARDS];
-    private final long[] sequence = new long[MAX_SHARDS];
+    private final CollectorWatermarks collectors;
+    private final CollectorWatermarks.Listener nodesOfCollectors = new CollectorWatermarks.Listener() {
+        @Override
+        public void announce(int shard, byte kind, long atNanos) {
+            announceNodes(shard, kind, atNanos);
+        }
+
+        @Override
+        public void restarted(int shard) {
+            skipRewritten(shard);
+        }
+    };
     /** Per node dictionary id: 1 + the shard of the collector that wrote its last event here, 0 none yet. */
     private int[] shardOfNode = new int[1024];
     /** Per node dictionary id: node-clock time of its newest flow read here, 0 none. */
@@ -82,18 +88,7 @@ public final class PartitionJoin {
      */
     private long[] rewrittenUpTo = new long[1024];
     private final WrittenFlows written;
-    private int shardsSeen;
     private long frontier = Long.MIN_VALUE;
-    /** The highest heartbeat watermark read in this partition, of any collector. */
-    private long newestWatermark = Long.MIN_VALUE;
-    /**
-     * The latest span over which some collector's heartbeats here said its records were undelivered
-     * (overlapping spans merged; {@code Long.MAX_VALUE} / {@code Long.MIN_VALUE} none yet).
-     */
-    private long undeliveredFrom = Long.MAX_VALUE;
-    private long undeliveredUntil = Long.MIN_VALUE;
-    private long collectorsGone;
-    private long collectorRestarts;
     private long duplicatesSkipped;
 
     /**
@@ -106,7 +101,7 @@ public final class PartitionJoin {
         this.reader = reader;
         this.written = new WrittenFlows(REORDER_MARGIN_NANOS,
                 2 * (engine.config().pendingCapacity() + engine.config().arrivalCapacity()));
-        this.collectorTimeoutNanos = collectorTimeoutNanos;
+        this.collectors = new CollectorWatermarks(collectorTimeoutNanos, reader::name);
     }
 
     /**
@@ -140,32 +135,8 @@ public final class PartitionJoin {
             }
             engine.onEvent(slot, false);
         } else if (type == EventRecordReader.HEARTBEAT) {
-            int shard = reader.heartbeatShard();
-            if (shard < MAX_SHARDS) {
-                boolean restarted = known[shard] && reader.heartbeatSequence() <= sequence[shard];
-                sequence[shard] = reader.heartbeatSequence();
-                if (restarted) {
-                    collectorRestarts++;
-                    if (!gone[shard]) {
-                        announce(shard, NodeEvent.NODE_DOWN, watermark[shard]);
-                    }
-                    skipRewritten(shard);
-                    gone[shard] = false; // its nodes come back with their new streams' NODE_UP
-                } else if (gone[shard]
-                        && newestWatermark - reader.heartbeatWatermarkNanos() <= collectorTimeoutNanos) {
-                    gone[shard] = false; // caught up again (a heartbeat still far behind would only flap)
-                    announce(shard, NodeEvent.NODE_UP, reader.heartbeatWatermarkNanos());
-                }
-                long undeliveredSince = reader.heartbeatUndeliveredSinceNanos();
-                if (undeliveredSince != 0) {
-                    undelivered(undeliveredSince, reader.heartbeatWatermarkNanos());
-                }
-                // A restarted collector's first watermark may be lower than its last: time never goes back.
-                watermark[shard] = Math.max(watermark[shard], reader.heartbeatWatermarkNanos());
-                newestWatermark = Math.max(newestWatermark, watermark[shard]);
-                known[shard] = true;
-                shardsSeen = Math.max(shardsSeen, shard + 1);
-            }
+            collectors.onHeartbeat(reader.heartbeatShard(), reader.heartbeatSequence(), reader.heartbeatWatermarkNanos(),
+                    reader.heartbeatUndeliveredSinceNanos(), reader.heartbeatMember(), nodesOfCollectors);
         }
         return type;
     }
@@ -178,19 +149,7 @@ public final class PartitionJoin {
      * @return entries decided or expired
      */
     public int advance(long nowNanos) {
-        long lowest = Long.MAX_VALUE;
-        for (int shard = 0; shard < shardsSeen; shard++) {
-            if (!known[shard] || gone[shard]) {
-                continue;
-            }
-            if (newestWatermark - silentSince(shard) > collectorTimeoutNanos) {
-                gone[shard] = true;
-                collectorsGone++;
-                announce(shard, NodeEvent.NODE_DOWN, watermark[shard]);
-                continue;
-            }
-            lowest = Math.min(lowest, watermark[shard]);
-        }
+        long lowest = collectors.lowestLive(nodesOfCollectors);
         if (lowest == Long.MAX_VALUE || lowest < frontier) {
             return 0; // no live collector: time stands still (their nodes' windows wait or were made UNVERIFIED)
         }
@@ -203,23 +162,6 @@ public final class PartitionJoin {
         return work;
     }
 
-    /** Where {@code shard}'s silence counts from: its watermark, or the end of an outage of the broker it fell silent in. */
-    private long silentSince(int shard) {
-        long last = watermark[shard];
-        return undeliveredFrom <= last + collectorTimeoutNanos ? Math.max(last, undeliveredUntil) : last;
-    }
-
-    /** A heartbeat with watermark {@code untilNanos} whose collector's records here were undelivered since {@code sinceNanos}. */
-    private void undelivered(long sinceNanos, long untilNanos) {
-        if (undeliveredUntil == Long.MIN_VALUE || sinceNanos > undeliveredUntil + collectorTimeoutNanos) {
-            undeliveredFrom = sinceNanos; // a new outage: one silent since before the last is past its timeout either way
-            undeliveredUntil = untilNanos;
-        } else {
-            undeliveredFrom = Math.min(undeliveredFrom, sinceNanos);
-            undeliveredUntil = Math.max(undeliveredUntil, untilNanos);
-        }
-    }
-
     /** The partition's time: the lowest heartbeat of its live collectors so far; {@code Long.MIN_VALUE} before the first. */
     public long frontier() {
         return frontier;
@@ -227,12 +169,20 @@ public final class PartitionJoin {
 
     /** Collectors declared gone since the start. */
     public long collectorsGone() {
-        return collectorsGone;
+        return collectors.gones();
+    }
+
+    /**
+     * The collector declared gone last: its shard, member name and how far its watermark was behind
+     * the newest one then (e.g. {@code shard 1 (collector-1), 6.2 s behind}); null before the first.
+     */
+    public String lastGoneCollector() {
+        return collectors.lastGone();
     }
 
     /** Collectors seen to start again (heartbeat sequence reset) since the start. */
     public long collectorRestarts() {
-        return collectorRestarts;
+        return collectors.restarts();
     }
 
     /** Flows of a restarted collector skipped as already written by its previous process. */
@@ -248,7 +198,7 @@ public final class PartitionJoin {
         return reader;
     }
 
-    private void announce(int shard, byte kind, long atNanos) {
+    private void announceNodes(int shard, byte kind, long atNanos) {
         for (int node = 1; node < shardOfNode.length; node++) {
             if (shardOfNode[node] == shard + 1) {
                 slot.clear();
@@ -286,7 +236,7 @@ public final class PartitionJoin {
     }
 
     private void remember(int shard, int node) {
-        if (shard >= MAX_SHARDS || node <= 0) {
+        if (shard >= CollectorWatermarks.MAX_SHARDS || node <= 0) {
             return;
         }
         if (node >= shardOfNode.length) {
@@ -296,6 +246,5 @@ public final class PartitionJoin {
             rewrittenUpTo = Arrays.copyOf(rewrittenUpTo, length);
         }
         shardOfNode[node] = shard + 1;
-        shardsSeen = Math.max(shardsSeen, shard + 1);
     }
 }

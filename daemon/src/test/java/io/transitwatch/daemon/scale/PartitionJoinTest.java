@@ -10,6 +10,7 @@ import io.transitwatch.daemon.join.JoinCounters;
 import io.transitwatch.daemon.join.JoinEngine;
 import io.transitwatch.daemon.topology.IpPrefix;
 import io.transitwatch.daemon.topology.Topology;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -76,6 +77,7 @@ class PartitionJoinTest {
             join.advance(t);
         }
         assertEquals(1, join.collectorsGone());
+        assertEquals("shard 1 (collector-1), 2.3 s behind", join.lastGoneCollector());
         assertEquals(0, counters.get(JoinCounters.Global.LOST));
         assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
     }
@@ -136,6 +138,30 @@ class PartitionJoinTest {
         }
         assertEquals(T0 + (long) (goneAt * S) + S / 4, goneSeen, "the first heartbeat past the timeout");
         assertEquals(1, join.collectorsGone());
+        assertEquals(0, counters.get(JoinCounters.Global.LOST));
+        assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
+    }
+
+    /**
+     * The broker acknowledges collector 0's records 1.25 s late, for good: every heartbeat of it says
+     * they are held since 1.25 s before its watermark. b's collector stops at 1 s. Only the heartbeats
+     * held since no later than the timeout after 1 s excuse it (up to 4.25 s), so it is gone at 6.5 s,
+     * not waited for as long as the broker stays slow.
+     */
+    @Test
+    void shouldCountACollectorGoneWhileTheBrokerIsSlowForGood() {
+        start();
+        departure(T0 + S);
+        bothCollectorsHeartbeat(T0 + S, T0 + S);
+        long goneSeen = 0;
+        for (long t = T0 + S + S / 4; t <= T0 + 20 * S; t += S / 4) {
+            heartbeat(0, t, t, t - S - S / 4);
+            join.advance(t);
+            if (goneSeen == 0 && join.collectorsGone() == 1) {
+                goneSeen = t;
+            }
+        }
+        assertEquals(T0 + 6 * S + S / 2, goneSeen);
         assertEquals(0, counters.get(JoinCounters.Global.LOST));
         assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
     }
@@ -462,6 +488,6 @@ class PartitionJoinTest {
 
     private void heartbeat(int shard, long watermark, long now, long undeliveredSince) {
         join.onRecord(Arrays.copyOf(buffer, writer.writeHeartbeat(shard, 2, watermark, undeliveredSince,
-                ++sequence[shard], new byte[0], buffer)), now);
+                ++sequence[shard], ("collector-" + shard).getBytes(StandardCharsets.UTF_8), buffer)), now);
     }
 }
