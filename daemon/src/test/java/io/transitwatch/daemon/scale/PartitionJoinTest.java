@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -122,20 +123,10 @@ class PartitionJoinTest {
     @CsvSource({"5, 9, 3", "1.5, 6, 8"})
     void shouldStillCountACollectorGoneThatFellSilentBeforeABrokerOutage(double outageFrom, double outageTo,
             double goneAt) {
-        start();
-        departure(T0 + S);
-        bothCollectorsHeartbeat(T0 + S, T0 + S);
         long from = T0 + (long) (outageFrom * S);
         long to = T0 + (long) (outageTo * S);
-        long goneSeen = 0;
-        for (long t = T0 + S + S / 4; t <= T0 + 20 * S; t += S / 4) {
-            boolean held = t > from + EventPublisher.UNDELIVERED_AFTER_NANOS && t <= to;
-            heartbeat(0, t, t, held ? from : 0);
-            join.advance(t);
-            if (goneSeen == 0 && join.collectorsGone() == 1) {
-                goneSeen = t;
-            }
-        }
+        long goneSeen = whenBsCollectorIsGoneWithHeldSince(
+                t -> t > from + EventPublisher.UNDELIVERED_AFTER_NANOS && t <= to ? from : 0);
         assertEquals(T0 + (long) (goneAt * S) + S / 4, goneSeen, "the first heartbeat past the timeout");
         assertEquals(1, join.collectorsGone());
         assertEquals(0, counters.get(JoinCounters.Global.LOST));
@@ -150,18 +141,7 @@ class PartitionJoinTest {
      */
     @Test
     void shouldCountACollectorGoneWhileTheBrokerIsSlowForGood() {
-        start();
-        departure(T0 + S);
-        bothCollectorsHeartbeat(T0 + S, T0 + S);
-        long goneSeen = 0;
-        for (long t = T0 + S + S / 4; t <= T0 + 20 * S; t += S / 4) {
-            heartbeat(0, t, t, t - S - S / 4);
-            join.advance(t);
-            if (goneSeen == 0 && join.collectorsGone() == 1) {
-                goneSeen = t;
-            }
-        }
-        assertEquals(T0 + 6 * S + S / 2, goneSeen);
+        assertEquals(T0 + 6 * S + S / 2, whenBsCollectorIsGoneWithHeldSince(t -> t - S - S / 4));
         assertEquals(0, counters.get(JoinCounters.Global.LOST));
         assertEquals(1, counters.get(JoinCounters.Global.UNVERIFIED));
     }
@@ -422,6 +402,28 @@ class PartitionJoinTest {
         heartbeat(0, T0, T0);
         heartbeat(1, T0, T0);
         join.advance(T0);
+    }
+
+    /**
+     * A departure to b at 1 s, when b's collector writes its last heartbeat; collector 0 then
+     * heart-beats every 250 ms up to 20 s, each heartbeat held since {@code heldSince} of its
+     * watermark (0: not held), the join advancing after each.
+     *
+     * @return the watermark of the heartbeat after which b's collector was first gone, 0 never
+     */
+    private long whenBsCollectorIsGoneWithHeldSince(LongUnaryOperator heldSince) {
+        start();
+        departure(T0 + S);
+        bothCollectorsHeartbeat(T0 + S, T0 + S);
+        long goneSeen = 0;
+        for (long t = T0 + S + S / 4; t <= T0 + 20 * S; t += S / 4) {
+            heartbeat(0, t, t, heldSince.applyAsLong(t));
+            join.advance(t);
+            if (goneSeen == 0 && join.collectorsGone() == 1) {
+                goneSeen = t;
+            }
+        }
+        return goneSeen;
     }
 
     /** Both collectors heart-beat every 250 ms from {@code from} to {@code to}, the join advancing after each. */
