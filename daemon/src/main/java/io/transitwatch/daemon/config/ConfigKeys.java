@@ -356,8 +356,8 @@ public final class ConfigKeys {
             + "nodes' windows turn UNVERIFIED, never LOST, and the others' verdicts go on. Measured on the "
             + "collectors' watermarks, so a broker outage or a correlator's lag declares no collector gone "
             + "(after 1 s without the broker's acknowledgement, a collector's heartbeats say since when its records "
-            + "are held, and the others' silence counts from the outage's end). Keep it several "
-            + "scale.heartbeat-interval and well above 1 s.");
+            + "are held, and the others' silence counts from the outage's end). At least 2s and "
+            + "4 scale.heartbeat-interval, checked at start.");
     public static final Key<String> SCALE_CORRELATOR_GROUP = define("scale.correlator-group",
             TextType.ANY, "transitwatch-correlators",
             "Kafka consumer group of the correlators.");

@@ -11,6 +11,8 @@ import static io.transitwatch.daemon.config.ConfigKeys.HUBBLE_TLS_KEY_FILE;
 import static io.transitwatch.daemon.config.ConfigKeys.JOIN_LATE_HORIZON;
 import static io.transitwatch.daemon.config.ConfigKeys.JOIN_WINDOW;
 import static io.transitwatch.daemon.config.ConfigKeys.KAFKA_BOOTSTRAP_SERVERS;
+import static io.transitwatch.daemon.config.ConfigKeys.SCALE_COLLECTOR_TIMEOUT;
+import static io.transitwatch.daemon.config.ConfigKeys.SCALE_HEARTBEAT_INTERVAL;
 import static io.transitwatch.daemon.config.ConfigKeys.SINKS;
 import static io.transitwatch.daemon.config.ConfigKeys.SLACK_WEBHOOK_URL_ENV;
 import static io.transitwatch.daemon.config.ConfigKeys.SLACK_WEBHOOK_URL_FILE;
@@ -31,6 +33,15 @@ import java.util.Set;
  * fails the start with its key named instead of failing a connection minutes later.
  */
 final class CrossKeyRules {
+    /**
+     * The shortest {@code scale.collector-timeout}: twice the second after which a collector's heartbeats say
+     * the broker holds its records ({@code EventPublisher.UNDELIVERED_AFTER_NANOS}). Shorter, and the
+     * correlators would count collectors gone after every broker outage before any heartbeat could say so.
+     */
+    static final Duration MIN_COLLECTOR_TIMEOUT = Duration.ofSeconds(2);
+    /** Heartbeats a collector may miss in a row, at {@code scale.heartbeat-interval}, before it may count as gone. */
+    static final int HEARTBEATS_PER_COLLECTOR_TIMEOUT = 4;
+
     private final Settings settings;
     private final Set<Key<?>> invalid;
     private final List<ConfigError> errors = new ArrayList<>();
@@ -45,6 +56,7 @@ final class CrossKeyRules {
         rules.checkHubble();
         rules.checkJoin();
         rules.checkSinks();
+        rules.checkScale();
         return rules.errors;
     }
 
@@ -66,6 +78,28 @@ final class CrossKeyRules {
 
     private void checkJoin() {
         atLeast(JOIN_LATE_HORIZON, JOIN_WINDOW);
+    }
+
+    private void checkScale() {
+        if (!valid(SCALE_COLLECTOR_TIMEOUT)) {
+            return;
+        }
+        Duration timeout = settings.duration(SCALE_COLLECTOR_TIMEOUT);
+        if (timeout.compareTo(MIN_COLLECTOR_TIMEOUT) < 0) {
+            error(SCALE_COLLECTOR_TIMEOUT, DurationType.format(timeout) + " is too short: a collector's heartbeats say "
+                    + "that the broker holds its records only after 1s without acknowledgement, so every broker outage "
+                    + "would count collectors gone; make it at least " + DurationType.format(MIN_COLLECTOR_TIMEOUT)
+                    + " (the default is 5s)");
+        } else if (valid(SCALE_HEARTBEAT_INTERVAL)) {
+            Duration least = settings.duration(SCALE_HEARTBEAT_INTERVAL).multipliedBy(HEARTBEATS_PER_COLLECTOR_TIMEOUT);
+            if (timeout.compareTo(least) < 0) {
+                error(SCALE_COLLECTOR_TIMEOUT, DurationType.format(timeout) + " is shorter than "
+                        + HEARTBEATS_PER_COLLECTOR_TIMEOUT + " scale.heartbeat-interval ("
+                        + DurationType.format(settings.duration(SCALE_HEARTBEAT_INTERVAL)) + "), so a collector that "
+                        + "misses a few heartbeats would count as gone; make it at least " + DurationType.format(least)
+                        + " or the interval shorter");
+            }
+        }
     }
 
     private void checkSinks() {

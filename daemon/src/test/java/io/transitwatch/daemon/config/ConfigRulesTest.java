@@ -98,4 +98,19 @@ class ConfigRulesTest {
                 errors(null, "hubble.backoff.max=500ms", "join.late-horizon=2s").stream()
                         .map(ConfigError::toString).toList());
     }
+
+    @Test
+    void shouldRejectACollectorTimeoutTooShortForABrokerOutageOrTheHeartbeats() {
+        assertEquals(List.of("scale.collector-timeout: 1500ms is too short: a collector's heartbeats say that the "
+                + "broker holds its records only after 1s without acknowledgement, so every broker outage would count "
+                + "collectors gone; make it at least 2s (the default is 5s)"),
+                errors(null, "scale.collector-timeout=1500ms").stream().map(ConfigError::toString).toList());
+        assertEquals(List.of("scale.collector-timeout: 3s is shorter than 4 scale.heartbeat-interval (1s), so a "
+                + "collector that misses a few heartbeats would count as gone; make it at least 4s or the interval "
+                + "shorter"),
+                errors(null, "scale.collector-timeout=3s", "scale.heartbeat-interval=1s").stream()
+                        .map(ConfigError::toString).toList());
+        load(null, "scale.collector-timeout=2s", "scale.heartbeat-interval=500ms");
+        load(null, "scale.collector-timeout=2s", "scale.heartbeat-interval=100ms");
+    }
 }
