@@ -93,7 +93,7 @@ final class Deadlines {
         long start = pending.frameNanos[slot];
         long again = placed(slot);
         long from = Math.min(start, again) + observers.earliestArrival(pending.sourceNode[slot]) - slackNanos;
-        UnverifiedReason unverified = observers.incompleteDuring(lane, from, deadline(slot, lane));
+        UnverifiedReason unverified = observers.incompleteDuring(lane, from, deadline(start, again, lane));
         if (unverified == null) {
             verdicts.lost(slot);
         } else {
@@ -104,7 +104,12 @@ final class Deadlines {
 
     /** Until when pending departure {@code slot}, in {@code lane}, waits for its arrival on the time line. */
     private long deadline(int slot, int lane) {
-        return Math.max(pending.frameNanos[slot], placed(slot)) + windowNanos + observers.extraWait(lane);
+        return deadline(pending.frameNanos[slot], placed(slot), lane);
+    }
+
+    /** {@link #deadline(int, int)} of a departure whose stored frame and {@link #placed} frame are known. */
+    private long deadline(long frame, long placed, int lane) {
+        return Math.max(frame, placed) + windowNanos + observers.extraWait(lane);
     }
 
     /**

@@ -25,6 +25,8 @@ final class FlowClassifier {
     private final boolean[] arrivalPoint = new boolean[MAX_POINT + 1];
     private final boolean[] joinSafe = new boolean[PacketKind.COUNT];
     private final int[] excludedIdentities;
+    /** The largest excluded identity: the usual ones are reserved (below 256), every pod's is above. */
+    private final int maxExcludedIdentity;
     private int kind;
 
     FlowClassifier(JoinConfig config, JoinCounters counters) {
@@ -34,6 +36,8 @@ final class FlowClassifier {
         config.joinSafeKinds().forEach(safe -> joinSafe[safe] = true);
         this.excludedIdentities = config.excludedDestinationIdentities().stream().mapToInt(Integer::intValue)
                 .sorted().toArray();
+        this.maxExcludedIdentity = excludedIdentities.length == 0 ? Integer.MIN_VALUE
+                : excludedIdentities[excludedIdentities.length - 1];
     }
 
     /**
@@ -93,14 +97,16 @@ final class FlowClassifier {
      * a node-local CIDR identity (bit 24 set: the API server or the world as a CIDR; hubble-api.md §10).
      */
     boolean isExcludedIdentity(NodeEvent flow) {
-        return (flow.dstIdentity & JoinConstants.LOCAL_IDENTITY_FLAG) != 0
-                || java.util.Arrays.binarySearch(excludedIdentities, flow.dstIdentity) >= 0;
+        return (flow.dstIdentity & JoinConstants.LOCAL_IDENTITY_FLAG) != 0 || isExcluded(flow.dstIdentity);
     }
 
     /** Whether a flow comes from an identity that reports no departure (a reply from the API server, host, world). */
     boolean isFromExcludedIdentity(NodeEvent flow) {
-        return (flow.srcIdentity & JoinConstants.LOCAL_IDENTITY_FLAG) != 0
-                || java.util.Arrays.binarySearch(excludedIdentities, flow.srcIdentity) >= 0;
+        return (flow.srcIdentity & JoinConstants.LOCAL_IDENTITY_FLAG) != 0 || isExcluded(flow.srcIdentity);
+    }
+
+    private boolean isExcluded(int identity) {
+        return identity <= maxExcludedIdentity && java.util.Arrays.binarySearch(excludedIdentities, identity) >= 0;
     }
 
     /** Whether first data (FIRST-ACK, FIRST-PSH) is join-safe under the configured aggregation flags. */

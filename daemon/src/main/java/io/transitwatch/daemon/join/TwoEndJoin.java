@@ -161,18 +161,18 @@ final class TwoEndJoin {
         int hash = preparedHash;
         int found = joinIndex.findEither(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
         int waiting = pending.slots.slotOf(found);
-        // The arrival's node is the departure's lane (where its destination was placed) but for a misplacement.
-        if (waiting != KeyedSlots.NONE && frame > deadlines.placed(waiting) + windowNanos + observers.extraWait(node)) {
+        if (waiting != KeyedSlots.NONE) {
+            long placed = deadlines.placed(waiting);
+            // The arrival's node is the departure's lane (where its destination was placed) but for a misplacement.
+            if (frame <= placed + windowNanos + observers.extraWait(node)) {
+                verdicts.arrived(waiting, placed, frame, flow.timeNanos, dropped, flow.dropReason);
+                pending.slots.remove(waiting, hash);
+                return;
+            }
             // Past the departure's window: the departure is decided as the watermark decides it (LOST,
             // or UNVERIFIED if the destination's view was incomplete), whatever order the join saw the
             // two in; the arrival then resolves a LOST verdict as LATE below.
             deadlines.decideExpired(waiting);
-            waiting = KeyedSlots.NONE;
-        }
-        if (waiting != KeyedSlots.NONE) {
-            verdicts.arrived(waiting, deadlines.placed(waiting), frame, flow.timeNanos, dropped, flow.dropReason);
-            pending.slots.remove(waiting, hash);
-            return;
         }
         int declaredLost = lost.find(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
         if (declaredLost != KeyedSlots.NONE && !dropped && !lost.resolved[declaredLost]) {
