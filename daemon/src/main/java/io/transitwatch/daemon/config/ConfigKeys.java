@@ -192,9 +192,11 @@ public final class ConfigKeys {
             + "as sent onto the wire.");
     public static final Key<List<String>> JOIN_ARRIVAL_POINTS = define("join.arrival-points",
             ListType.nonEmpty(ChoiceType.ofNames(observationPointNames(), "flow.TraceObservationPoint names")),
-            List.of("TO_ENDPOINT", "FROM_NETWORK", "FROM_OVERLAY"),
-            "Observation points where the destination node reports a packet as arrived. FROM_NETWORK and "
-            + "FROM_OVERLAY appear only with monitorAggregation none.");
+            List.of("TO_ENDPOINT", "TO_PROXY", "FROM_NETWORK", "FROM_OVERLAY"),
+            "Observation points where the destination node reports a packet as arrived. TO_PROXY is where it "
+            + "reports a packet that an ingress L7 policy (HTTP, Kafka, DNS rules) hands to the proxy instead of "
+            + "the pod; the same point on the source node (egress L7 policy) is same-node traffic, ignored. "
+            + "FROM_NETWORK and FROM_OVERLAY appear only with monitorAggregation none.");
     public static final Key<List<Integer>> JOIN_EXCLUDED_DESTINATION_IDENTITIES = define(
             "join.excluded-destination-identities",
             ListType.of(IntType.range(0, Integer.MAX_VALUE)), List.of(1, 2, 6, 7, 9, 10),

@@ -17,6 +17,7 @@ final class FlowsRequests {
     private static final int TRACE = 4;
     private static final int DROP = 1;
     private static final int TO_ENDPOINT = 0;
+    private static final int TO_PROXY = 1;
     private static final int TO_STACK = 3;
     private static final int TO_OVERLAY = 4;
     private static final int TO_NETWORK = 11;
@@ -62,7 +63,9 @@ final class FlowsRequests {
 
     private static FlowFilter.Builder joinPoints() {
         FlowFilter.Builder filter = FlowFilter.newBuilder();
-        for (int point : new int[] {TO_NETWORK, TO_OVERLAY, TO_STACK, TO_ENDPOINT}) {
+        // TO_PROXY: where the destination reports a packet an ingress L7 policy hands to its proxy instead of
+        // TO_ENDPOINT (hubble-api.md §2.2, bpf_lxc ipv4_policy); at the source it is ignored (same node).
+        for (int point : new int[] {TO_NETWORK, TO_OVERLAY, TO_STACK, TO_ENDPOINT, TO_PROXY}) {
             filter.addEventType(EventTypeFilter.newBuilder().setType(TRACE).setMatchSubType(true).setSubType(point));
         }
         return filter;

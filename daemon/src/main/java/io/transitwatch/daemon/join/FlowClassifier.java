@@ -114,6 +114,19 @@ final class FlowClassifier {
         return joinSafe[PacketKind.FIRST_ACK] || joinSafe[PacketKind.FIRST_PSH];
     }
 
+    /**
+     * Whether a flow's source is a client whose replies its node reports ({@code to-endpoint}): a local
+     * endpoint ({@code Endpoint.ID} set), not the node's host stack (kubelet, a hostNetwork pod, the
+     * node's resolver: identity host, whose SYNs Cilium reports at {@code to-network} on the masquerade
+     * path, hubble-api.md §10, while their replies go up the stack untraced), nor the Envoy of Cilium
+     * Ingress, whose replies go to the proxy.
+     */
+    static boolean isLocalClient(NodeEvent flow) {
+        return flow.srcEndpointId != 0 && flow.srcIdentity != JoinConstants.IDENTITY_HOST
+                && flow.srcIdentity != JoinConstants.IDENTITY_REMOTE_NODE
+                && flow.srcIdentity != JoinConstants.IDENTITY_INGRESS;
+    }
+
     /** A flow delivered to a local endpoint as a reply: what answers a round trip's attempt (DESIGN §3.7). */
     static boolean isReplyToEndpoint(NodeEvent flow) {
         return flow.observationPoint == JoinConstants.POINT_TO_ENDPOINT

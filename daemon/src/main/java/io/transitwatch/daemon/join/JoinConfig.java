@@ -107,7 +107,7 @@ public record JoinConfig(
                 DEFAULT_MAX_PAIRS,
                 Duration.ofMinutes(5),
                 Set.of(JoinConstants.POINT_TO_NETWORK, JoinConstants.POINT_TO_OVERLAY, JoinConstants.POINT_TO_STACK),
-                Set.of(JoinConstants.POINT_TO_ENDPOINT, JoinConstants.POINT_FROM_NETWORK,
+                Set.of(JoinConstants.POINT_TO_ENDPOINT, JoinConstants.POINT_TO_PROXY, JoinConstants.POINT_FROM_NETWORK,
                         JoinConstants.POINT_FROM_OVERLAY),
                 Set.of(JoinConstants.IDENTITY_HOST, JoinConstants.IDENTITY_WORLD, JoinConstants.IDENTITY_REMOTE_NODE,
                         JoinConstants.IDENTITY_KUBE_APISERVER, JoinConstants.IDENTITY_WORLD_IPV4,

@@ -27,6 +27,8 @@ public final class JoinConstants {
     public static final int IDENTITY_WORLD = 2;
     public static final int IDENTITY_REMOTE_NODE = 6;
     public static final int IDENTITY_KUBE_APISERVER = 7;
+    /** Cilium Ingress / Gateway API: its Envoy's own connections. */
+    public static final int IDENTITY_INGRESS = 8;
     public static final int IDENTITY_WORLD_IPV4 = 9;
     public static final int IDENTITY_WORLD_IPV6 = 10;
     /** Bit 24: a node-local (CIDR) identity, e.g. the API server or a world prefix (hubble-api.md §10). */

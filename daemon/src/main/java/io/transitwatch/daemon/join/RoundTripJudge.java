@@ -65,11 +65,13 @@ final class RoundTripJudge {
 
     /**
      * A departure of {@code client} to a destination without arrival events. Returns false when it is
-     * not an attempt (nor a retransmission of one), for the caller to count as ignored.
+     * not an attempt (nor a retransmission of one), for the caller to count as ignored: also when its
+     * source is not a client whose reply the node reports ({@link FlowClassifier#isLocalClient}).
      */
     boolean onAttempt(NodeEvent flow, int client, long frame, int kind, int destinationNodeId) {
-        boolean attempt = kind == PacketKind.SYN || kind == PacketKind.ICMP_ECHO
-                || (kind == PacketKind.UDP_NEW && udpServerPort[flow.dstPort & 0xffff]);
+        boolean attempt = (kind == PacketKind.SYN || kind == PacketKind.ICMP_ECHO
+                || (kind == PacketKind.UDP_NEW && udpServerPort[flow.dstPort & 0xffff]))
+                && FlowClassifier.isLocalClient(flow);
         if (!attempt) {
             return false;
         }

@@ -29,6 +29,8 @@ class FlowClassifierTest {
         assertEquals(PacketKind.SYN, classifier.kind());
         assertEquals(FlowClassifier.DEPARTURE, classifier.classify(syn(JoinConstants.POINT_TO_OVERLAY, forwarded)));
         assertEquals(FlowClassifier.ARRIVAL, classifier.classify(syn(JoinConstants.POINT_TO_ENDPOINT, forwarded)));
+        assertEquals(FlowClassifier.ARRIVAL, classifier.classify(syn(JoinConstants.POINT_TO_PROXY, forwarded)),
+                "an ingress L7 policy hands the packet to the proxy: the destination reports it there, not to-endpoint");
         assertEquals(FlowClassifier.ARRIVAL, classifier.classify(syn(0, (byte) JoinConstants.VERDICT_DROPPED)),
                 "a drop at the node is an arrival that was then dropped");
     }
@@ -37,12 +39,12 @@ class FlowClassifierTest {
     void shouldCountWhatItIgnoresByReason() {
         NodeEvent noIp = syn(JoinConstants.POINT_TO_NETWORK, (byte) JoinConstants.VERDICT_FORWARDED);
         noIp.ipVersion = 0;
-        NodeEvent proxied = syn(JoinConstants.POINT_TO_PROXY, (byte) JoinConstants.VERDICT_FORWARDED);
+        NodeEvent fromEndpoint = syn(JoinConstants.POINT_FROM_ENDPOINT, (byte) JoinConstants.VERDICT_FORWARDED);
         NodeEvent fin = syn(JoinConstants.POINT_TO_NETWORK, (byte) JoinConstants.VERDICT_FORWARDED);
         fin.tcpFlags = (short) (NodeEvent.TCP_FIN | NodeEvent.TCP_ACK);
 
         assertEquals(FlowClassifier.IGNORED, classifier.classify(noIp));
-        assertEquals(FlowClassifier.IGNORED, classifier.classify(proxied));
+        assertEquals(FlowClassifier.IGNORED, classifier.classify(fromEndpoint));
         assertEquals(FlowClassifier.IGNORED, classifier.classify(fin));
         counters.publish(); // as the engine does at the end of each batch and duty cycle
         assertEquals(1, counters.get(JoinCounters.Global.IGNORED_NO_IP));

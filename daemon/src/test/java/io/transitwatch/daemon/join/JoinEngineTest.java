@@ -36,6 +36,21 @@ class JoinEngineTest {
     }
 
     @Test
+    void shouldMatchAnArrivalTheDestinationHandedToAnIngressProxy() {
+        // An ingress L7 policy (HTTP, Kafka, DNS rules) on the destination pod: bpf_lxc reports the SYN and
+        // the first data TO_PROXY instead of TO_ENDPOINT (hubble-api.md §2.2); the packet did arrive.
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.arrivalAtProxy("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S + 2 * MS);
+        // the same point on the client's node (an egress L7 policy) is the client's own node: not an arrival
+        join.arrivalAtProxy("a", "10.0.1.5", 40002, "10.0.2.7", 9090).at(T0 + 2 * S);
+        join.advance(T0 + 20 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_SAME_NODE));
+        assertEquals(0, join.engine.rememberedArrivalCount());
+    }
+
+    @Test
     void shouldMatchArrivalProcessedBeforeItsDeparture() {
         join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
         join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S - MS);

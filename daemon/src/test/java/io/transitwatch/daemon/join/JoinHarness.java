@@ -137,6 +137,11 @@ public final class JoinHarness {
         return new Flow(node, JoinConstants.POINT_TO_ENDPOINT, src, srcPort, dst, dstPort);
     }
 
+    /** The same packet handed to the proxy of an ingress L7 policy at {@code node} (TO_PROXY). */
+    public Flow arrivalAtProxy(String node, String src, int srcPort, String dst, int dstPort) {
+        return new Flow(node, JoinConstants.POINT_TO_PROXY, src, srcPort, dst, dstPort);
+    }
+
     public int advance(long now) {
         return engine.advance(now, true, Integer.MAX_VALUE);
     }
@@ -173,6 +178,7 @@ public final class JoinHarness {
         private int verdict = JoinConstants.VERDICT_FORWARDED;
         private int dstIdentity = 12345;
         private int srcIdentity = 4242;
+        private boolean sourceIsEndpoint = true;
         private byte dstLabels;
         private int dropReason;
         private String xlated;
@@ -241,6 +247,15 @@ public final class JoinHarness {
 
         public Flow fromIdentity(int identity) {
             srcIdentity = identity;
+            return this;
+        }
+
+        /**
+         * Sent by a process with no endpoint on the node: {@code Endpoint.ID} is 0 even at TO_NETWORK (the
+         * host stack, or an L7 proxy's upstream connection, which keeps its client pod's identity).
+         */
+        public Flow fromOutsideAnyEndpoint() {
+            sourceIsEndpoint = false;
             return this;
         }
 
@@ -324,7 +339,7 @@ public final class JoinHarness {
             event.dstReservedLabels = dstLabels;
             event.dropReason = dropReason;
             event.eventType = verdict == JoinConstants.VERDICT_DROPPED ? 1 : 4;
-            event.srcEndpointId = point == JoinConstants.POINT_TO_NETWORK ? 101 : 0;
+            event.srcEndpointId = point == JoinConstants.POINT_TO_NETWORK && sourceIsEndpoint ? 101 : 0;
             event.dstEndpointId = point == JoinConstants.POINT_TO_ENDPOINT ? 202 : 0;
             event.interfaceName = dictionary.intern("ens18");
             event.srcNamespace = dictionary.intern(sourceNames[0]);

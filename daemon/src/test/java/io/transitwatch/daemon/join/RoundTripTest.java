@@ -56,10 +56,32 @@ class RoundTripTest {
 
     @Test
     void shouldJudgeAddressesOutsideEveryPodCidrWhateverTheirIdentity() {
-        join.departure("b", API_V4, 51000, "203.0.113.9", 443).at(T0 + S); // host-network client to the world
+        join.departure("b", "10.0.2.7", 51000, "203.0.113.9", 443).at(T0 + S); // a pod to the world
         join.advance(T0 + 30 * S);
 
         assertEquals(List.of("NO_REPLY b> IPv4 SYN 51000>443 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldNotJudgeAttemptsWhoseClientIsNoEndpointOfTheNode() {
+        // hubble-api.md §10, a real Cilium 1.19.1 flow: the node's own host stack (kubelet, a hostNetwork pod)
+        // sends a SYN to the world, reported at TO_NETWORK with trace_reason NEW; its reply goes up the host
+        // stack, which reports no TO_ENDPOINT, so judging it would make every such connection NO_REPLY.
+        join.departure("b", API_V4, 51000, "203.0.113.9", 443).fromIdentity(JoinConstants.IDENTITY_HOST)
+                .toIdentity(JoinConstants.IDENTITY_WORLD).fromOutsideAnyEndpoint().at(T0 + S);
+        join.departure("b", API_V4, 51001, "203.0.113.9", 443).fromIdentity(JoinConstants.IDENTITY_HOST)
+                .at(T0 + S); // the host endpoint (host firewall) has an ID; its replies still go to the stack
+        // an L7 proxy's upstream connection keeps its client pod's identity but has no endpoint: the reply goes to the proxy
+        join.departure("a", "10.0.1.5", 40000, API_V4, 6443).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .fromOutsideAnyEndpoint().at(T0 + S);
+        join.departure("a", "10.0.1.6", 40001, API_V4, 6443).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .fromIdentity(JoinConstants.IDENTITY_INGRESS).at(T0 + S); // Cilium Ingress's Envoy
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of(), join.verdicts.verdicts);
+        assertEquals(0, join.counters.get(JoinCounters.Global.ROUND_TRIPS));
+        assertEquals(3, join.counters.get(JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY));
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION));
     }
 
     @Test
