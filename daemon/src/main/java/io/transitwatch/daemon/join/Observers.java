@@ -147,6 +147,16 @@ final class Observers {
         health.addSpan(node, from - slackNanos, to + slackNanos, UnverifiedReason.LOST_EVENTS);
     }
 
+    /**
+     * The join forgot, for room, an arrival (or a reply) that {@code node} reported at {@code frameNanos}
+     * and that no departure (attempt) had claimed yet: its departure, processed later, would find nothing
+     * and look lost. The node's view around it counts as incomplete (CAPACITY), so that departure is
+     * UNVERIFIED; consecutive ones merge into one span.
+     */
+    void forgotUnclaimed(int node, long frameNanos) {
+        health.addSpan(node, frameNanos - slackNanos, frameNanos + slackNanos, UnverifiedReason.CAPACITY);
+    }
+
     void onGap(int node, NodeEvent event) {
         addGap(node, clocks.frameTime(node, event.gapStartNanos), clocks.frameTime(node, event.gapEndNanos));
     }

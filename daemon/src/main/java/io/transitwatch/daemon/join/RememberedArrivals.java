@@ -18,6 +18,10 @@ final class RememberedArrivals {
     final int[] dropReason;
     final boolean[] dropped;
 
+    /** Node and frame time of the arrival the last {@link #add} that returned false forgot to make room. */
+    int evictedNode;
+    long evictedFrameNanos;
+
     /**
      * Remembers {@code flow}, an arrival at {@code node} with key word {@code k4} (key hash {@code hash}) and frame time
      * {@code frame}; when full the oldest is forgotten first.
@@ -27,7 +31,10 @@ final class RememberedArrivals {
     boolean add(io.transitwatch.daemon.handoff.NodeEvent flow, int hash, long k4, int node, long frame, boolean isDropped) {
         boolean evicted = slots.isFull();
         if (evicted) {
-            slots.remove(slots.oldest(0));
+            int oldest = slots.oldest(0);
+            evictedNode = this.node[oldest];
+            evictedFrameNanos = frameNanos[oldest];
+            slots.remove(oldest);
         }
         int slot = slots.insert(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4, 0);
         this.node[slot] = node;

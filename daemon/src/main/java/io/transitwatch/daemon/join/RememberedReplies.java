@@ -42,19 +42,32 @@ final class RememberedReplies {
         return slot;
     }
 
-    /** Remembers a reply to {@code client} at {@code node}; the oldest is forgotten when full. */
-    void add(long clientHi, long clientLo, long key, int atNode, long frame, long atNodeNanos, int replyOutcome) {
+    /** Node and frame time of the reply the last {@link #add} that returned false forgot to make room. */
+    int evictedNode;
+    long evictedFrameNanos;
+
+    /**
+     * Remembers a reply to {@code client} at {@code node}; the oldest is forgotten when full.
+     *
+     * @return false when another reply was forgotten for room ({@link #evictedNode}, {@link #evictedFrameNanos})
+     */
+    boolean add(long clientHi, long clientLo, long key, int atNode, long frame, long atNodeNanos, int replyOutcome) {
         if (find(clientHi, clientLo, key) != KeyedSlots.NONE) {
-            return; // one remembered reply per client key is all an attempt can use
+            return true; // one remembered reply per client key is all an attempt can use
         }
-        if (slots.isFull()) {
-            slots.remove(slots.oldest(0));
+        boolean evicted = slots.isFull();
+        if (evicted) {
+            int oldest = slots.oldest(0);
+            evictedNode = node[oldest];
+            evictedFrameNanos = frameNanos[oldest];
+            slots.remove(oldest);
         }
         int slot = slots.insert(clientHi, clientLo, 0, 0, key, 0);
         node[slot] = atNode;
         frameNanos[slot] = frame;
         nodeNanos[slot] = atNodeNanos;
         outcome[slot] = (byte) replyOutcome;
+        return !evicted;
     }
 
     /** Forgets replies remembered before {@code horizonFrameNanos}, at most {@code budget}. */

@@ -142,7 +142,9 @@ final class RoundTripJudge {
         int outcome = outcome(flow);
         if (waiting == KeyedSlots.NONE) {
             if (fromUnjoinable && outcome != PacketKind.NONE && isFirstReply(flow)) {
-                replies.add(flow.dstHi, flow.dstLo, key, node, frame, flow.timeNanos, outcome);
+                if (!replies.add(flow.dstHi, flow.dstLo, key, node, frame, flow.timeNanos, outcome)) {
+                    observers.forgotUnclaimed(replies.evictedNode, replies.evictedFrameNanos);
+                }
             }
             return;
         }

@@ -190,6 +190,7 @@ final class TwoEndJoin {
         }
         if (!arrivals.add(flow, hash, k4, node, frame, dropped)) {
             counters.increment(JoinCounters.Global.ARRIVALS_EVICTED);
+            observers.forgotUnclaimed(arrivals.evictedNode, arrivals.evictedFrameNanos);
         }
     }
 }

@@ -552,6 +552,25 @@ class JoinEngineTest {
     }
 
     @Test
+    void shouldNotCallLostADepartureWhoseArrivalWasForgottenForRoom() {
+        JoinHarness small = new JoinHarness(JoinConfig.defaults().withCapacities(4, 4, 4)).allUp();
+        // b's arrival is read before a's departure (a's stream lags), and before it, more arrivals than the
+        // table holds come in that nothing claims (say, clients outside the cluster): the first is forgotten
+        small.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        for (int i = 1; i <= 4; i++) {
+            small.arrival("b", "10.0.3.9", 50000 + i, "10.0.2.7", 8080).at(T0 + S + i * MS);
+        }
+        small.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S - MS);
+        // a departure to b long after the forgotten arrival is judged as usual
+        small.departure("a", "10.0.1.5", 40001, "10.0.2.7", 9090).at(T0 + 20 * S);
+        small.advance(T0 + 40 * S);
+
+        assertEquals(1, small.counters.get(JoinCounters.Global.ARRIVALS_EVICTED));
+        assertEquals(List.of("UNVERIFIED(CAPACITY) a>b IPv4 SYN 40000>9090 attempts=1",
+                "LOST a>b IPv4 SYN 40001>9090 attempts=1"), small.verdicts.verdicts);
+    }
+
+    @Test
     void shouldDecideSilentBlackholedPairFromIdleWatermark() {
         // Only departures: the destination b never sends anything, yet verdicts come from b's idle watermark.
         for (int i = 0; i < 10; i++) {

@@ -85,6 +85,22 @@ class RoundTripTest {
     }
 
     @Test
+    void shouldNotCallNoReplyAnAttemptWhoseReplyWasForgottenForRoom() {
+        JoinHarness small = new JoinHarness(JoinConfig.defaults().withCapacities(4, 4, 4)).allUp();
+        small.arrival("b", API_V4, 10250, "10.0.2.24", 52016).synAck().fromIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + S);
+        for (int i = 1; i <= 4; i++) { // replies whose attempts are read later still, more than the table holds
+            small.arrival("b", API_V4, 10250, "10.0.2.25", 53000 + i).synAck()
+                    .fromIdentity(JoinConstants.IDENTITY_KUBE_APISERVER).at(T0 + S + i * MS);
+        }
+        small.departure("b", "10.0.2.24", 52016, API_V4, 10250).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
+                .at(T0 + S + 13 * MS);
+        small.advance(T0 + 30 * S);
+
+        assertEquals(List.of("UNVERIFIED(CAPACITY) b> IPv4 SYN 52016>10250 attempts=1"), small.verdicts.verdicts);
+    }
+
+    @Test
     void shouldAnswerAttemptWhoseReplyWasReadFirst() {
         // Hubble reads per-CPU rings: the SYN-ACK can be stamped and sent before the SYN
         join.arrival("b", API_V4, 10250, "10.0.2.24", 52016).synAck().fromIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
