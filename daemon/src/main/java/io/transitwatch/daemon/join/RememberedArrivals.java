@@ -17,6 +17,19 @@ final class RememberedArrivals {
     /** {@code flow.DropReason} when the destination dropped the packet, else 0. */
     final int[] dropReason;
     final boolean[] dropped;
+    /**
+     * The arrival already matched a departure that its source reports for every packet ({@code trace_reason}
+     * unknown beside the destination's NEW: the host stack's and a proxy's connections in tunnel mode,
+     * hubble-api.md §2.3 e). Kept for the arrival memory, so that the source's report of the packet sent
+     * again (a retransmission, reported like the first) is known as one: the destination reports it only
+     * after Cilium's 5 s interval, and as a new departure it would look lost.
+     */
+    final boolean[] claimed;
+    /** The arrival's {@code trace_reason} was known (Cilium 1.16 and later report it). */
+    final boolean[] reasoned;
+
+    /** The slot of the arrival the last {@link #add} remembered. */
+    int lastAdded;
 
     /** Node and frame time of the arrival the last {@link #add} that returned false forgot to make room. */
     int evictedNode;
@@ -42,6 +55,9 @@ final class RememberedArrivals {
         nodeNanos[slot] = flow.timeNanos;
         dropped[slot] = isDropped;
         dropReason[slot] = flow.dropReason;
+        claimed[slot] = false;
+        reasoned[slot] = flow.traceReason != JoinConstants.TRACE_REASON_UNKNOWN;
+        lastAdded = slot;
         return !evicted;
     }
 
@@ -53,5 +69,7 @@ final class RememberedArrivals {
         nodeNanos = new long[capacity];
         dropReason = new int[capacity];
         dropped = new boolean[capacity];
+        claimed = new boolean[capacity];
+        reasoned = new boolean[capacity];
     }
 }

@@ -104,20 +104,28 @@ final class TwoEndJoin {
         if (repeats.isRepeated(flow, kind, hash, srcHi, srcLo, k4, pending.slots.slotOf(found))) {
             return;
         }
-        counters.increment(JoinCounters.Global.DEPARTURES);
-        counters.incrementNode(node, JoinCounters.PerNode.SENT_DEPARTURES);
-        int pair = verdicts.pairSlot(node, destination, flow.ipVersion);
-        counters.incrementPair(pair, JoinCounters.PerPair.DEPARTURES);
         int arrived = arrivals.slots.slotOf(found);
         if (arrived != KeyedSlots.NONE && deadlines.arrivalExpired(arrived)) {
             deadlines.expireArrival(arrived); // an earlier packet of the tuple, forgotten late: not this one's
             arrived = KeyedSlots.NONE;
         }
+        if (arrived != KeyedSlots.NONE && arrivals.claimed[arrived]) {
+            counters.increment(JoinCounters.Global.RETRANSMISSIONS); // a packet matched already, reported again
+            return;
+        }
+        counters.increment(JoinCounters.Global.DEPARTURES);
+        counters.incrementNode(node, JoinCounters.PerNode.SENT_DEPARTURES);
+        int pair = verdicts.pairSlot(node, destination, flow.ipVersion);
+        counters.incrementPair(pair, JoinCounters.PerPair.DEPARTURES);
         if (arrived != KeyedSlots.NONE) {
             long arrivalFrame = observers.frameTime(arrivals.node[arrived], arrivals.nodeNanos[arrived]);
             verdicts.arrivedBefore(flow, node, destination, srcHi, srcLo, k4, pair, frame, arrivalFrame,
                     arrivals.nodeNanos[arrived], arrivals.dropped[arrived], arrivals.dropReason[arrived]);
-            arrivals.slots.remove(arrived, hash);
+            if (reportsEveryPacket(flow.traceReason, arrivals.reasoned[arrived])) {
+                arrivals.claimed[arrived] = true;
+            } else {
+                arrivals.slots.remove(arrived, hash);
+            }
             return;
         }
         if (frame - slackNanos < nowNanos - windowNanos - arrivalMemoryNanos) {
@@ -165,8 +173,14 @@ final class TwoEndJoin {
             long placed = deadlines.placed(waiting);
             // The arrival's node is the departure's lane (where its destination was placed) but for a misplacement.
             if (frame <= placed + windowNanos + observers.extraWait(node)) {
+                boolean claim = reportsEveryPacket(pending.traceReason[waiting],
+                        flow.traceReason != JoinConstants.TRACE_REASON_UNKNOWN);
                 verdicts.arrived(waiting, placed, frame, flow.timeNanos, dropped, flow.dropReason);
                 pending.slots.remove(waiting, hash);
+                if (claim) {
+                    remember(flow, hash, k4, node, frame, dropped);
+                    arrivals.claimed[arrivals.lastAdded] = true;
+                }
                 return;
             }
             // Past the departure's window: the departure is decided as the watermark decides it (LOST,
@@ -188,9 +202,22 @@ final class TwoEndJoin {
             counters.increment(JoinCounters.Global.DUPLICATE_ARRIVALS);
             return;
         }
+        remember(flow, hash, k4, node, frame, dropped);
+    }
+
+    private void remember(NodeEvent flow, int hash, long k4, int node, long frame, boolean dropped) {
         if (!arrivals.add(flow, hash, k4, node, frame, dropped)) {
             counters.increment(JoinCounters.Global.ARRIVALS_EVICTED);
             observers.forgotUnclaimed(arrivals.evictedNode, arrivals.evictedFrameNanos);
         }
+    }
+
+    /**
+     * Whether a departure's source reports every packet it sends, so that its report of the packet sent
+     * again looks like the first: it gave no {@code trace_reason} while the destination did (a Cilium
+     * that reports reasons, where only the per-packet points give none; before 1.16 none does).
+     */
+    private static boolean reportsEveryPacket(int departureTraceReason, boolean arrivalReasoned) {
+        return departureTraceReason == JoinConstants.TRACE_REASON_UNKNOWN && arrivalReasoned;
     }
 }

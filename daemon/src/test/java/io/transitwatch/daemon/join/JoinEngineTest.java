@@ -51,6 +51,38 @@ class JoinEngineTest {
     }
 
     @Test
+    void shouldTakeAPacketThatASourceReportingEveryPacketSendsAgainAfterItsMatchForARetransmission() {
+        // A proxy's upstream connection in tunnel mode: bpf_host reports every packet at to-overlay, without
+        // trace_reason, so its retransmitted SYN looks like the first; the destination reports the first SYN
+        // (NEW) and the retransmission only after Cilium's 5 s interval. The retransmission is no new departure.
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).withoutTraceReason().at(T0 + S);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S + 2 * MS);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).withoutTraceReason().at(T0 + 2 * S);
+        // the same with the arrival read first
+        join.arrival("b", "10.0.1.5", 40001, "10.0.2.7", 9090).at(T0 + S);
+        join.departure("a", "10.0.1.5", 40001, "10.0.2.7", 9090).withoutTraceReason().at(T0 + S - MS);
+        join.departure("a", "10.0.1.5", 40001, "10.0.2.7", 9090).withoutTraceReason().at(T0 + 2 * S);
+        join.advance(T0 + 20 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1", "MATCHED a>b IPv4 SYN 40001>9090 attempts=1"),
+                join.verdicts.verdicts);
+        assertEquals(2, join.counters.get(JoinCounters.Global.RETRANSMISSIONS));
+        assertEquals(2, join.counters.get(JoinCounters.Global.DEPARTURES));
+    }
+
+    @Test
+    void shouldJoinACiliumWithoutTraceReasonsAsBefore() {
+        // Before Cilium 1.16 no event has a trace_reason: nothing tells a source that reports every packet
+        // apart, so a match is forgotten as usual and the arrival table holds no more than before.
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).withoutTraceReason().at(T0 + S);
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).withoutTraceReason().at(T0 + S + 2 * MS);
+        join.advance(T0 + 20 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+        assertEquals(0, join.engine.rememberedArrivalCount());
+    }
+
+    @Test
     void shouldMatchArrivalProcessedBeforeItsDeparture() {
         join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
         join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S - MS);

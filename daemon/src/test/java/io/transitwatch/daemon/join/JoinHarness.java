@@ -239,6 +239,15 @@ public final class JoinHarness {
             return this;
         }
 
+        /**
+         * Reported without {@code trace_reason}, as the points that report every packet report it (bpf_host's
+         * to-overlay of host and proxy connections, hubble-api.md §2.3 e), and every point before Cilium 1.16.
+         */
+        public Flow withoutTraceReason() {
+            traceReason = JoinConstants.TRACE_REASON_UNKNOWN;
+            return this;
+        }
+
         public Flow dropped(int reason) {
             verdict = JoinConstants.VERDICT_DROPPED;
             dropReason = reason;
