@@ -39,17 +39,19 @@ final class FirstData {
     private final long memoryNanos;
     /** How much longer than the memory an entry is kept for segments delivered late. */
     private final long graceNanos;
+    private final Observers observers;
 
     /** Index work so far (see {@link SlotIndex#workSteps()}). */
     long workSteps() {
         return slots.indexWorkSteps();
     }
 
-    FirstData(int capacity, long memoryNanos, long graceNanos) {
+    FirstData(int capacity, long memoryNanos, long graceNanos, Observers observers) {
         this.slots = new KeyedSlots(capacity, 1);
         this.handshakes = new long[2 * capacity];
         this.memoryNanos = memoryNanos;
         this.graceNanos = graceNanos;
+        this.observers = observers;
     }
 
     /**
@@ -89,12 +91,14 @@ final class FirstData {
     }
 
     /**
-     * Whether the ACK / PSH departure {@code flow}, at frame time {@code frame}, carries a flag its
-     * direction had not seen since the handshake: the segment both nodes report. Its flags are seen
-     * from now on either way. A segment more than the memory after its handshake finds it forgotten
-     * (removed now): not first data.
+     * Whether the ACK / PSH departure {@code flow} of {@code node}, at frame time {@code frame}, carries
+     * a flag its direction had not seen since the handshake: the segment both nodes report. Its flags
+     * are seen from now on either way. A segment more than the memory after its handshake finds it
+     * forgotten (removed now): not first data. Nor is one whose node's own view was incomplete since
+     * the handshake (lost events, a gap): the segment that was first may be among what it lost, and
+     * this one an interval report that the destination never reports.
      */
-    boolean isFirst(long srcHi, long srcLo, long dstHi, long dstLo, NodeEvent flow, long frame) {
+    boolean isFirst(long srcHi, long srcLo, long dstHi, long dstLo, NodeEvent flow, long frame, int node) {
         int slot = slots.find(srcHi, srcLo, dstHi, dstLo, directionKey(flow));
         if (slot == KeyedSlots.NONE) {
             return false;
@@ -105,7 +109,8 @@ final class FirstData {
         }
         long fresh = flow.tcpFlags & DATA_FLAGS & ~handshakes[2 * slot + 1];
         handshakes[2 * slot + 1] |= flow.tcpFlags;
-        return fresh != 0;
+        // after the handshake, not at it: a stream whose first event was the handshake is complete from there
+        return fresh != 0 && observers.incompleteDuring(node, handshakes[2 * slot] + 1, frame) == null;
     }
 
     /** Frees the entries of handshakes older than the memory and the grace, oldest first, at most {@code budget}. */

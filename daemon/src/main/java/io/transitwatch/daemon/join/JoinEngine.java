@@ -95,7 +95,7 @@ public final class JoinEngine implements NodeEventHandler {
         this.roundTrips = new RoundTripJudge(config, counters, observers, trips, verdicts);
         // Kept W longer than judged: a segment delivered that late still finds its handshake.
         this.firstData = new FirstData(config.pendingCapacity(), windowNanos + config.arrivalMemory().toNanos(),
-                windowNanos);
+                windowNanos, observers);
         this.twoEnd = new TwoEndJoin(config, topology, counters, classifier, observers, pending, arrivals, joinIndex,
                 lost, verdicts, deadlines, roundTrips, firstData);
         this.lateHorizonNanos = config.lateHorizon().toNanos();

@@ -91,7 +91,7 @@ final class TwoEndJoin {
         }
         long srcHi = flow.hasXlated ? flow.xlatedHi : flow.srcHi;
         long srcLo = flow.hasXlated ? flow.xlatedLo : flow.srcLo;
-        if (PacketKind.isFirstData(kind) && !firstData.isFirst(srcHi, srcLo, flow.dstHi, flow.dstLo, flow, frame)) {
+        if (PacketKind.isFirstData(kind) && !firstData.isFirst(srcHi, srcLo, flow.dstHi, flow.dstLo, flow, frame, node)) {
             counters.increment(JoinCounters.Global.IGNORED_NOT_FIRST_DATA);
             return;
         }

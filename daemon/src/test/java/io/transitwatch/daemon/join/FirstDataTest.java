@@ -43,6 +43,20 @@ class FirstDataTest {
                 "LOST a>b IPv4 FIRST-PSH 40000>5001 attempts=1"), join.verdicts.verdicts);
     }
 
+    @Test
+    void shouldNotJudgeASegmentAfterTheSourceLostEventsSinceItsHandshake() {
+        handshake(join, T0 + S);
+        // a's perf ring overflowed: its first PSH segment may be among the events lost, and the one it reports
+        // 5 s later an aggregation-interval report, which b does not report
+        join.lostEvents("a", T0 + 2 * S, 12, T0 + 2 * S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 5001).segment(PSH_ACK).at(T0 + 6 * S);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>5001 attempts=1",
+                "MATCHED b>a IPv4 SYN-ACK 5001>40000 attempts=1"), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_NOT_FIRST_DATA));
+    }
+
     /**
      * First data is judged within the memory (W + arrival memory) of the handshake by the segment's own
      * time, whenever the expiry passes run: the single process runs them on its clock, a partition of

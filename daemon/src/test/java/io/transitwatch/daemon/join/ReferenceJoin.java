@@ -106,7 +106,8 @@ final class ReferenceJoin {
         }
         long fresh = tcpFlags & (NodeEvent.TCP_ACK | NodeEvent.TCP_PSH) & ~seen[1];
         seen[1] |= tcpFlags;
-        if (fresh != 0) {
+        // not after the source's own view was incomplete since the handshake: its first segment may be lost
+        if (fresh != 0 && incomplete(srcNode, seen[0] + 1, time) == null) {
             departure(srcNode, dstNode, dataKey(key, tcpFlags), time, false);
         }
     }
