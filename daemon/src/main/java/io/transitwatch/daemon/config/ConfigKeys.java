@@ -95,8 +95,11 @@ public final class ConfigKeys {
             "Let Hubble send only the departure, arrival and drop events the join needs; false streams "
             + "every flow and filters here.");
     public static final Key<Duration> HUBBLE_GET_NODES_INTERVAL = define("hubble.get-nodes-interval",
-            DurationType.positive(), Duration.ofSeconds(5),
-            "Relay mode: how often Relay's GetNodes is polled for each node's health.");
+            DurationType.positive(), Duration.ofSeconds(2),
+            "Relay mode: how often Relay's GetNodes is polled for each node's health. Relay holds the error of a "
+            + "node's failed stream for up to 10 s (its error aggregation window) before it reports it, so this "
+            + "poll is what puts a failed node down before departures to it could look lost: polled at least "
+            + "twice per join.window whatever this says.");
     public static final Key<Duration> HUBBLE_RELAY_STRAGGLER_WINDOW = define("hubble.relay-straggler-window",
             DurationType.nonNegative(), Duration.ofSeconds(3),
             "Relay mode: after Relay reports a node down (NODE_ERROR), its events that still come for this "

@@ -145,7 +145,7 @@ public record IngestConfig(
 
     private static IngestConfig defaults(Mode mode, String target, List<StaticNode> nodes) {
         return new IngestConfig(mode, target, nodes, null, null, Duration.ofMinutes(1), Duration.ofMillis(200), Duration.ofSeconds(30),
-                Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(3), 1 << 16, 256, 1 << 13, RequestProfile.FULL);
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(3), 1 << 16, 256, 1 << 13, RequestProfile.FULL);
     }
 
     /** @param serverName the name server certificates must carry; null or empty for {@link #defaultServerName} */

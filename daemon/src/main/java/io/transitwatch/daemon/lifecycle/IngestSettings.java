@@ -29,9 +29,20 @@ final class IngestSettings {
                 .withBackoff(settings.duration(ConfigKeys.HUBBLE_BACKOFF_INITIAL),
                         settings.duration(ConfigKeys.HUBBLE_BACKOFF_MAX))
                 .withOverlap(settings.duration(ConfigKeys.HUBBLE_BACKFILL_OVERLAP))
-                .withNodePollInterval(settings.duration(ConfigKeys.HUBBLE_GET_NODES_INTERVAL))
+                .withNodePollInterval(nodePollInterval(settings))
                 .withRelayStragglerWindow(settings.duration(ConfigKeys.HUBBLE_RELAY_STRAGGLER_WINDOW))
                 .withRing(settings.integer(ConfigKeys.HANDOFF_CAPACITY), config.requestWindow())
                 .withRequest(settings.bool(ConfigKeys.HUBBLE_SERVER_FILTERS), settings.bool(ConfigKeys.HUBBLE_FIELD_MASK));
+    }
+
+    /**
+     * {@code hubble.get-nodes-interval}, at most half of {@code join.window}: Relay reports a failed node's
+     * stream up to 10 s late (its error aggregation window), so it is this poll that puts the node down
+     * before departures to it are judged on its idle watermark.
+     */
+    static java.time.Duration nodePollInterval(Settings settings) {
+        java.time.Duration configured = settings.duration(ConfigKeys.HUBBLE_GET_NODES_INTERVAL);
+        java.time.Duration halfWindow = settings.duration(ConfigKeys.JOIN_WINDOW).dividedBy(2);
+        return configured.compareTo(halfWindow) <= 0 ? configured : halfWindow;
     }
 }
