@@ -104,6 +104,39 @@ class ReplayVerdictsTest {
         assertEquals(Map.of("GAP", 1L, "LOST_EVENTS", 1L, "OBSERVER_DOWN", 1L), pair(summary, "solwk02").unverified());
     }
 
+    @Test
+    void shouldMatchADepartureThatTheReceiversIngressProxyTook() throws IOException {
+        // an ingress L7 policy on the destination pod: solwk02 reports the SYN at to-proxy, not to-endpoint
+        GetFlowsResponse proxied = TestFlows.response(arrival(12.002, 1002).toBuilder()
+                .setTraceObservationPoint(TraceObservationPoint.TO_PROXY).setProxyPort(15001).build());
+
+        ReplaySummary summary = replay(Replay.DEFAULT_REORDER_EVENTS, sender(), receiver(List.of(proxied)));
+
+        assertEquals(List.of(), lostPorts());
+        assertEquals(2, pair(summary, "solwk02").matched());
+    }
+
+    @Test
+    void shouldJudgeThePodsRoundTripsButNotTheHostStacks() throws IOException {
+        // As in a real Cilium 1.19.1 export (hubble-api.md section 10): the node's own host stack sends a SYN to
+        // the world, reported at to-network with trace_reason NEW; its reply goes up the stack, unreported.
+        String world = "2001:db8::44";
+        Flow hostSyn = departure(20, 58012).setIP(IP.newBuilder().setSource("fd00:101::13").setDestination(world)
+                .setIpVersion(IPVersion.IPv6))
+                .setSource(Endpoint.newBuilder().setIdentity(1).addLabels("reserved:host"))
+                .setDestination(Endpoint.newBuilder().setIdentity(2).addLabels("reserved:world")).build();
+        Flow podSyn = departure(20, 58013).setIP(IP.newBuilder().setSource("fd00:101:224:5::10").setDestination(world)
+                .setIpVersion(IPVersion.IPv6))
+                .setDestination(Endpoint.newBuilder().setIdentity(2).addLabels("reserved:world")).build();
+        List<GetFlowsResponse> sent = new ArrayList<>(List.of(TestFlows.response(departure(0.1, 1000).build()),
+                TestFlows.response(hostSyn), TestFlows.response(podSyn), TestFlows.response(departure(40, 1006).build())));
+
+        replay(Replay.DEFAULT_REORDER_EVENTS, capture("solwk03.json", sent), receiver(List.of()));
+
+        assertEquals(List.of(58013), events.stream().filter(e -> e instanceof Alert alert
+                && alert.verdict() == Verdict.NO_REPLY).map(e -> ((Alert) e).source().port()).toList());
+    }
+
     private ReplaySummary replay(int reorderEvents, Path... captures) throws IOException {
         List<CaptureInput> inputs = new ArrayList<>();
         for (Path capture : captures) {
