@@ -19,7 +19,8 @@ import io.transitwatch.daemon.handoff.NodeEvent;
  *
  * Both halves come from one stream, though not in packet order: a reply read before its attempt is
  * remembered for it ({@link RememberedReplies}). A SYN reported again with {@code trace_reason}
- * ESTABLISHED adds an attempt to its entry.
+ * ESTABLISHED adds an attempt to its entry. Under BPF masquerade a node reports an attempt twice, from
+ * the pod's program and from the SNAT path; the second is a duplicate even when SNAT changed its port.
  */
 final class RoundTripJudge {
     private static final int ICMPV4_ECHO_REPLY = 0;
@@ -33,6 +34,12 @@ final class RoundTripJudge {
     private final Verdicts verdicts;
     private final RememberedReplies replies;
     private final boolean[] udpServerPort = new boolean[65536];
+    /**
+     * Per client node: it reports an attempt twice when masquerading it, first from the endpoint's program
+     * (before SNAT, the client's own port) and then from the SNAT path ({@code source_xlated}, the port
+     * after SNAT), as BPF masquerade does; seen once an SNAT report repeats an attempt on the same port.
+     */
+    private final boolean[] reportsBeforeSnat;
     private final long windowNanos;
     private final long slackNanos;
     private final long downGraceNanos;
@@ -46,6 +53,7 @@ final class RoundTripJudge {
         this.trips = trips;
         this.verdicts = verdicts;
         config.roundTripUdpPorts().forEach(port -> udpServerPort[port & 0xffff] = true);
+        this.reportsBeforeSnat = new boolean[config.maxNodes()];
         this.windowNanos = config.window().toNanos();
         this.slackNanos = config.watermarkSlack().toNanos();
         this.downGraceNanos = config.downGrace().toNanos();
@@ -83,6 +91,9 @@ final class RoundTripJudge {
                 counters.increment(JoinCounters.Global.RETRANSMISSIONS);
                 trips.retransmitted(waiting, flow.timeNanos);
             } else {
+                if (flow.hasXlated && !trips.translated[waiting]) {
+                    reportsBeforeSnat[client] = true;
+                }
                 counters.increment(JoinCounters.Global.DUPLICATE_DEPARTURES);
             }
             return true;
@@ -90,6 +101,12 @@ final class RoundTripJudge {
         if (retransmission) {
             // Of an attempt already decided (or seen before the stream started): not a new attempt.
             counters.increment(JoinCounters.Global.IGNORED_ORPHAN_RETRANSMISSION);
+            return true;
+        }
+        if (flow.hasXlated && reportsBeforeSnat[client]) {
+            // The SNAT path's report of an attempt taken already before SNAT, on a port SNAT changed (another
+            // connection held it on the node's address): its reply comes back to the client's own port.
+            counters.increment(JoinCounters.Global.DUPLICATE_DEPARTURES);
             return true;
         }
         counters.increment(JoinCounters.Global.ROUND_TRIPS);

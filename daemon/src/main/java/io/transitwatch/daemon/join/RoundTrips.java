@@ -31,6 +31,8 @@ final class RoundTrips {
     final byte[] destinationReservedLabels;
     /** Dictionary id of the node the destination address is known to belong to, else 0. */
     final int[] destinationNode;
+    /** Reported by the masquerade (SNAT) path, with {@code source_xlated}, rather than by the endpoint's own program. */
+    final boolean[] translated;
 
     RoundTrips(int capacity, int maxNodes) {
         slots = new KeyedSlots(capacity, maxNodes);
@@ -43,6 +45,7 @@ final class RoundTrips {
         traceReason = new byte[capacity];
         interfaceName = new int[capacity];
         destinationHi = new long[capacity];
+        translated = new boolean[capacity];
         destinationLo = new long[capacity];
         destinationPort = new int[capacity];
         destinationIdentity = new int[capacity];
@@ -86,6 +89,7 @@ final class RoundTrips {
         destinationIdentity[slot] = flow.dstIdentity;
         destinationReservedLabels[slot] = flow.dstReservedLabels;
         destinationNode[slot] = destinationNodeId;
+        translated[slot] = flow.hasXlated;
         return slot;
     }
 

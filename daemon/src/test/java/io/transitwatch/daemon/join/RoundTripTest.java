@@ -185,6 +185,32 @@ class RoundTripTest {
     }
 
     @Test
+    void shouldTakeTheMasqueradePathsReportOfAnAttemptOnceWhateverPortSnatGaveIt() {
+        // BPF masquerade: node a reports each attempt from the pod's program (its own port) and again from the
+        // SNAT path (source_xlated, the port after SNAT); the reply is delivered to the pod's own port
+        String world = "203.0.113.9";
+        join.departure("a", "10.0.1.5", 40000, world, 443).toIdentity(JoinConstants.IDENTITY_WORLD).at(T0 + S);
+        join.departure("a", "10.0.1.5", 40000, world, 443).toIdentity(JoinConstants.IDENTITY_WORLD)
+                .snatTo("192.168.50.11").at(T0 + S + 1);
+        join.arrival("a", world, 443, "10.0.1.5", 40000).synAck().fromIdentity(JoinConstants.IDENTITY_WORLD)
+                .at(T0 + S + 20 * MS);
+        // port 40001 was taken on the node's address: SNAT gave the connection 51234
+        join.departure("a", "10.0.1.5", 40001, world, 443).toIdentity(JoinConstants.IDENTITY_WORLD).at(T0 + 2 * S);
+        join.departure("a", "10.0.1.5", 51234, world, 443).toIdentity(JoinConstants.IDENTITY_WORLD)
+                .snatTo("192.168.50.11").at(T0 + 2 * S + 1);
+        join.arrival("a", world, 443, "10.0.1.5", 40001).synAck().fromIdentity(JoinConstants.IDENTITY_WORLD)
+                .at(T0 + 2 * S + 20 * MS);
+        // node b shows only the SNAT path's reports: they are its attempts
+        join.departure("b", "10.0.2.5", 52000, world, 443).toIdentity(JoinConstants.IDENTITY_WORLD)
+                .snatTo("192.168.50.12").at(T0 + 2 * S);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("ANSWERED a> IPv4 SYN 40000>443 attempts=1", "ANSWERED a> IPv4 SYN 40001>443 attempts=1",
+                "NO_REPLY b> IPv4 SYN 52000>443 attempts=1"), join.verdicts.verdicts);
+        assertEquals(2, join.counters.get(JoinCounters.Global.DUPLICATE_DEPARTURES));
+    }
+
+    @Test
     void shouldJudgeDnsRequestsToTheHostButNotOtherUdp() {
         join.departure("c", "10.0.3.5", 33000, API_V4, 53).udp().toIdentity(JoinConstants.IDENTITY_HOST)
                 .at(T0 + S);
