@@ -28,20 +28,19 @@ final class RememberedArrivals {
     /** The arrival's {@code trace_reason} was known (Cilium 1.16 and later report it). */
     final boolean[] reasoned;
 
-    /** The slot of the arrival the last {@link #add} remembered. */
-    int lastAdded;
-
     /** Node and frame time of the arrival the last {@link #add} that returned false forgot to make room. */
     int evictedNode;
     long evictedFrameNanos;
 
     /**
      * Remembers {@code flow}, an arrival at {@code node} with key word {@code k4} (key hash {@code hash}) and frame time
-     * {@code frame}; when full the oldest is forgotten first.
+     * {@code frame}; when full the oldest is forgotten first. {@code claimedAlready}: it matched its departure
+     * already and is kept only to know that departure reported again ({@link #claimed}).
      *
      * @return false when that forgot an arrival (counted by the caller)
      */
-    boolean add(io.transitwatch.daemon.handoff.NodeEvent flow, int hash, long k4, int node, long frame, boolean isDropped) {
+    boolean add(io.transitwatch.daemon.handoff.NodeEvent flow, int hash, long k4, int node, long frame, boolean isDropped,
+            boolean claimedAlready) {
         boolean evicted = slots.isFull();
         if (evicted) {
             int oldest = slots.oldest(0);
@@ -55,9 +54,8 @@ final class RememberedArrivals {
         nodeNanos[slot] = flow.timeNanos;
         dropped[slot] = isDropped;
         dropReason[slot] = flow.dropReason;
-        claimed[slot] = false;
+        claimed[slot] = claimedAlready;
         reasoned[slot] = flow.traceReason != JoinConstants.TRACE_REASON_UNKNOWN;
-        lastAdded = slot;
         return !evicted;
     }
 

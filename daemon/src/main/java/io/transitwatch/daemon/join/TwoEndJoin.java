@@ -178,8 +178,7 @@ final class TwoEndJoin {
                 verdicts.arrived(waiting, placed, frame, flow.timeNanos, dropped, flow.dropReason);
                 pending.slots.remove(waiting, hash);
                 if (claim) {
-                    remember(flow, hash, k4, node, frame, dropped);
-                    arrivals.claimed[arrivals.lastAdded] = true;
+                    remember(flow, hash, k4, node, frame, dropped, true);
                 }
                 return;
             }
@@ -202,11 +201,11 @@ final class TwoEndJoin {
             counters.increment(JoinCounters.Global.DUPLICATE_ARRIVALS);
             return;
         }
-        remember(flow, hash, k4, node, frame, dropped);
+        remember(flow, hash, k4, node, frame, dropped, false);
     }
 
-    private void remember(NodeEvent flow, int hash, long k4, int node, long frame, boolean dropped) {
-        if (!arrivals.add(flow, hash, k4, node, frame, dropped)) {
+    private void remember(NodeEvent flow, int hash, long k4, int node, long frame, boolean dropped, boolean claimed) {
+        if (!arrivals.add(flow, hash, k4, node, frame, dropped, claimed)) {
             counters.increment(JoinCounters.Global.ARRIVALS_EVICTED);
             observers.forgotUnclaimed(arrivals.evictedNode, arrivals.evictedFrameNanos);
         }
