@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -36,6 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * Thread-safe: {@link #start} and {@link #close} from the lifecycle thread; informer callbacks and
@@ -85,6 +87,8 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
     private volatile Consumer<DiscoverySnapshot> publish;
     private final Clock clock;
     private final ScheduledExecutorService state;
+    /** Where informer notifications go to be applied: the state thread. */
+    private final Executor notifications;
     private final ExecutorService clientTasks;
     private final KubernetesClient client;
     private final ClusterState cluster;
@@ -103,7 +107,18 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
 
     /** One resource's informer and its name for messages; an optional one may not be served at all. */
     private record Watched<T extends HasMetadata>(String resource, String helmValue, SharedIndexInformer<T> informer,
-            boolean optional) {}
+            Consumer<T> onUpsert, boolean optional) {
+        /** What the store holds now, applied; an unreadable object is left to its notification to count. */
+        void applyStore() {
+            for (T object : informer.getStore().list()) {
+                try {
+                    onUpsert.accept(object);
+                } catch (MalformedObjectException e) {
+                    // counted once, when its own notification arrives
+                }
+            }
+        }
+    }
 
     /**
      * @param config where the API server is and how to authenticate ({@link #clientConfig})
@@ -113,6 +128,16 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
      */
     public KubernetesDiscovery(Config config, Options options, ToIntFunction<String> nodeId,
             Consumer<DiscoverySnapshot> publish, Function<String, ThreadFactory> threads, Clock clock) {
+        this(config, options, nodeId, publish, threads, clock, UnaryOperator.identity());
+    }
+
+    /**
+     * @param notificationPath wraps the state thread for the informers' notifications: a test holds
+     *        them back, as a busy client executor can, to see that the first snapshot does not need them
+     */
+    KubernetesDiscovery(Config config, Options options, ToIntFunction<String> nodeId,
+            Consumer<DiscoverySnapshot> publish, Function<String, ThreadFactory> threads, Clock clock,
+            UnaryOperator<Executor> notificationPath) {
         this.options = options;
         this.nodeId = nodeId;
         this.publish = publish;
@@ -120,6 +145,7 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
         // Informer callbacks that arrive after close find the state thread gone: dropped, not thrown into fabric8.
         this.state = new ScheduledThreadPoolExecutor(1, threads.apply("kubernetes-state"),
                 new ThreadPoolExecutor.DiscardPolicy());
+        this.notifications = notificationPath.apply(state);
         this.clientTasks = NamedJdkHttpClientFactory.executor(threads.apply("kubernetes-client"));
         this.client = new KubernetesClientBuilder().withConfig(config)
                 .withHttpClientFactory(new NamedJdkHttpClientFactory(clientTasks))
@@ -150,14 +176,15 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
                 this::onCiliumNode, this::onCiliumNodeDeleted);
         SharedIndexInformer<GenericKubernetesResource> endpoints =
                 client.genericKubernetesResources(CILIUM_ENDPOINTS).inAnyNamespace().runnableInformer(resync);
-        // ~150k endpoints on a big cluster: the informer keeps only the fields placement needs.
-        endpoints.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.UID_KEY_STATE,
+        // ~150k endpoints on a big cluster: the informer keeps only the fields placement needs, and the
+        // name it is known by here (seedFromStores reads them back).
+        endpoints.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE,
                 GenericKubernetesResource.class, client.getKubernetesSerialization(), "status.networking"));
         watch("ciliumendpoints.cilium.io", "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch ciliumendpoints)",
                 endpoints, this::onEndpoint, this::onEndpointDeleted);
         SharedIndexInformer<GenericKubernetesResource> slices =
                 client.genericKubernetesResources(CILIUM_ENDPOINT_SLICES).runnableInformer(resync);
-        slices.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.UID_KEY_STATE,
+        slices.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE,
                 GenericKubernetesResource.class, client.getKubernetesSerialization(), "namespace", "endpoints"));
         watchOptional("ciliumendpointslices.cilium.io",
                 "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch ciliumendpointslices)",
@@ -188,7 +215,7 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
             Thread.currentThread().interrupt();
         }
         try {
-            state.submit(this::rebuild).get(options.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            state.submit(this::seedFromStores).get(options.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -220,20 +247,20 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T object) {
-                state.execute(() -> apply(object, onUpsert));
+                notifications.execute(() -> apply(object, onUpsert));
             }
 
             @Override
             public void onUpdate(T before, T object) {
-                state.execute(() -> apply(object, onUpsert));
+                notifications.execute(() -> apply(object, onUpsert));
             }
 
             @Override
             public void onDelete(T object, boolean finalStateUnknown) {
-                state.execute(() -> apply(object, onDelete));
+                notifications.execute(() -> apply(object, onDelete));
             }
         });
-        watched.add(new Watched<>(resource, helmValue, informer, optional));
+        watched.add(new Watched<>(resource, helmValue, informer, onUpsert, optional));
     }
 
     private void onFailure(String resource, String helmValue, boolean started, Throwable failure, boolean optional) {
@@ -348,6 +375,19 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
             rebuildScheduled = true;
             state.schedule(this::rebuild, options.coalesce().toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * The first build, from what the informers' stores hold. fabric8 completes an informer's start
+     * once its list is in the store, but delivers that list's notifications afterwards, on the client's
+     * executor: built from notifications alone, the first snapshot could miss pods the API server had
+     * listed, and the join would call their flows unplaced. A notification that arrives later applies
+     * its object again (upserts are keyed by namespace and name), and the changes after it follow in
+     * their order, so the state ends where the API server is.
+     */
+    private void seedFromStores() {
+        watched.forEach(Watched::applyStore);
+        rebuild();
     }
 
     private void rebuild() {

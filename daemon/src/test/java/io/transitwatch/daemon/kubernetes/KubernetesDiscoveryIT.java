@@ -30,9 +30,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,6 +91,61 @@ class KubernetesDiscoveryIT {
         }
         assertTrue(discovery.status().connected(), () -> discovery.status().toString());
         assertEquals(cluster.pods().size() * 2, discovery.status().endpointIps());
+    }
+
+    @Test
+    void theFirstSnapshotDoesNotWaitForTheInformersNotifications() {
+        // ENI: no pod CIDRs, so only the CiliumEndpoints place pods. fabric8 completes an informer's
+        // start before its list's notifications are delivered; here they are held until the end.
+        SimKubernetesApi api = api(Ipam.ENI, SimKubernetesApi.ciliumConfig("native"));
+        HeldNotifications held = new HeldNotifications();
+        KubernetesDiscovery discovery = discovery(api.config(), held);
+
+        discovery.start();
+
+        assertTrue(held.count() > 0, "no notification was held: the test holds nothing back");
+        Topology topology = topology(latest.get());
+        for (Pod pod : cluster.pods()) {
+            assertEquals(id(pod.node().name()), nodeOf(topology, pod.ipv4()), pod.qualifiedName() + " " + pod.ipv4());
+        }
+        assertEquals(cluster.pods().size() * 2, discovery.status().endpointIps());
+
+        // The held notifications repeat what the stores held; later ones still take effect.
+        held.release();
+        api.putEndpoint("default", "late", "10.250.0.5", null, cluster.nodes().get(1).ipv4(), 4242);
+        await().atMost(AWAIT).until(() -> nodeOf(topology(latest.get()), "10.250.0.5") == id(cluster.nodes().get(1).name()));
+        assertEquals(cluster.pods().size() * 2 + 1, discovery.status().endpointIps());
+    }
+
+    /** Notifications on their way to the state thread, kept back until {@link #release}. */
+    private static final class HeldNotifications implements UnaryOperator<Executor> {
+        private final List<Runnable> held = new ArrayList<>();
+        private Executor state;
+        private boolean released;
+
+        @Override
+        public synchronized Executor apply(Executor stateThread) {
+            state = stateThread;
+            return task -> {
+                synchronized (this) {
+                    if (released) {
+                        state.execute(task);
+                    } else {
+                        held.add(task);
+                    }
+                }
+            };
+        }
+
+        synchronized int count() {
+            return held.size();
+        }
+
+        synchronized void release() {
+            released = true;
+            held.forEach(state::execute);
+            held.clear();
+        }
     }
 
     @Test
@@ -369,6 +426,15 @@ class KubernetesDiscoveryIT {
                 new KubernetesDiscovery.Options(SimKubernetesApi.NAMESPACE, "cilium-config", Duration.ofMinutes(10),
                         Duration.ofSeconds(10), Duration.ofMillis(20), calibrateDepartures, calibrateFirstData),
                 this::id, latest::set, NamedThreadFactory::daemon, Clock.SYSTEM);
+        toClose.add(discovery);
+        return discovery;
+    }
+
+    private KubernetesDiscovery discovery(Config config, UnaryOperator<Executor> notificationPath) {
+        KubernetesDiscovery discovery = new KubernetesDiscovery(config,
+                new KubernetesDiscovery.Options(SimKubernetesApi.NAMESPACE, "cilium-config", Duration.ofMinutes(10),
+                        Duration.ofSeconds(10), Duration.ofMillis(20), true, true),
+                this::id, latest::set, NamedThreadFactory::daemon, Clock.SYSTEM, notificationPath);
         toClose.add(discovery);
         return discovery;
     }
