@@ -126,7 +126,9 @@ public final class ConfigKeys {
             + "(node streams are not ordered against each other) still matches.");
     public static final Key<Duration> JOIN_LATE_HORIZON = define("join.late-horizon",
             DurationType.positive(), Duration.ofSeconds(60),
-            "How long after a LOST verdict a late arrival still resolves it (a LATE follow-up).");
+            "How long after a LOST verdict a late arrival still resolves it (a LATE follow-up); also how long "
+            + "the join remembers where a client's TCP connection went when it could not follow it end to end "
+            + "(a backend's reply translated by kube-proxy is then UNVERIFIED request_unseen, not LOST).");
     public static final Key<Duration> JOIN_DOWN_GRACE = define("join.down-grace",
             DurationType.nonNegative(), Duration.ofSeconds(10),
             "How long past its deadline a departure to a disconnected node waits for the node to come back "
@@ -149,7 +151,8 @@ public final class ConfigKeys {
     public static final Key<Integer> JOIN_PENDING_CAPACITY = define("join.pending-capacity",
             IntType.powerOfTwo(MIN_RING, MAX_RING), 65536,
             "Departures waiting for their arrival, at most. When full, the oldest is decided UNVERIFIED "
-            + "(capacity) and counted.");
+            + "(capacity) and counted. Also sizes the round trips' attempts and the clients' connections "
+            + "remembered for join.late-horizon.");
     public static final Key<Integer> JOIN_ARRIVAL_CAPACITY = define("join.arrival-capacity",
             IntType.powerOfTwo(MIN_RING, MAX_RING), 65536,
             "Remembered arrivals, at most. When full, the oldest is forgotten and counted.");

@@ -32,8 +32,8 @@ import java.util.function.LongSupplier;
 final class PairMetrics {
     /** Most pairs exported per scrape: {@value} pairs × {@link #SERIES_PER_PAIR} series. */
     static final int MAX_EXPORTED_PAIRS = 200;
-    /** departures, matched, lost, dropped, late, and unverified by each of 6 reasons. */
-    static final int SERIES_PER_PAIR = 5 + 6;
+    /** departures, matched, lost, dropped, late, and unverified by each reason. */
+    static final int SERIES_PER_PAIR = 5 + ReasonLabels.UNVERIFIED.size();
     /** How long a pair stays exported (in a big cluster) after its problem counts last rose. */
     static final long RECENT_PROBLEM_NANOS = TimeUnit.MINUTES.toNanos(15);
 

@@ -21,7 +21,8 @@ final class ReasonLabels {
             "lost_events", PerPair.UNVERIFIED_LOST_EVENTS,
             "behind", PerPair.UNVERIFIED_BEHIND,
             "no_observer", PerPair.UNVERIFIED_NO_OBSERVER,
-            "capacity", PerPair.UNVERIFIED_CAPACITY));
+            "capacity", PerPair.UNVERIFIED_CAPACITY,
+            "request_unseen", PerPair.UNVERIFIED_REQUEST_UNSEEN));
 
     static final List<PerPair> ALL_UNVERIFIED = List.copyOf(UNVERIFIED.values());
 

@@ -17,6 +17,7 @@ final class Deadlines {
     private final PendingDepartures pending;
     private final RememberedArrivals arrivals;
     private final Verdicts verdicts;
+    private final ClientRequests requests;
     private final long windowNanos;
     private final long arrivalMemoryNanos;
     private final long slackNanos;
@@ -27,12 +28,13 @@ final class Deadlines {
     private long arrivalHorizonNanos = Long.MIN_VALUE;
 
     Deadlines(JoinConfig config, JoinCounters counters, Observers observers, PendingDepartures pending,
-            RememberedArrivals arrivals, Verdicts verdicts) {
+            RememberedArrivals arrivals, Verdicts verdicts, ClientRequests requests) {
         this.counters = counters;
         this.observers = observers;
         this.pending = pending;
         this.arrivals = arrivals;
         this.verdicts = verdicts;
+        this.requests = requests;
         this.windowNanos = config.window().toNanos();
         this.arrivalMemoryNanos = config.arrivalMemory().toNanos();
         this.slackNanos = config.watermarkSlack().toNanos();
@@ -94,6 +96,9 @@ final class Deadlines {
         long again = placed(slot);
         long from = Math.min(start, again) + observers.earliestArrival(pending.sourceNode[slot]) - slackNanos;
         UnverifiedReason unverified = observers.incompleteDuring(lane, from, deadline(start, again, lane));
+        if (unverified == null && requests.sentElsewhere(pending, slot)) {
+            unverified = UnverifiedReason.REQUEST_UNSEEN; // translated on its way, not lost: see ClientRequests
+        }
         if (unverified == null) {
             verdicts.lost(slot);
         } else {

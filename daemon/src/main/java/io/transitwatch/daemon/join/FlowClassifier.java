@@ -127,6 +127,18 @@ final class FlowClassifier {
                 && flow.srcIdentity != JoinConstants.IDENTITY_INGRESS;
     }
 
+    /**
+     * Whether a flow goes to a node's host stack or the API server (identity or {@code reserved:} label
+     * host, remote-node, kube-apiserver), whose replies no pod sends.
+     */
+    static boolean isToAHost(NodeEvent flow) {
+        int identity = flow.dstIdentity;
+        return identity == JoinConstants.IDENTITY_HOST || identity == JoinConstants.IDENTITY_REMOTE_NODE
+                || identity == JoinConstants.IDENTITY_KUBE_APISERVER
+                || (flow.dstReservedLabels & (NodeEvent.LABEL_HOST | NodeEvent.LABEL_REMOTE_NODE
+                        | NodeEvent.LABEL_KUBE_APISERVER)) != 0;
+    }
+
     /** A flow delivered to a local endpoint as a reply: what answers a round trip's attempt (DESIGN §3.7). */
     static boolean isReplyToEndpoint(NodeEvent flow) {
         return flow.observationPoint == JoinConstants.POINT_TO_ENDPOINT

@@ -68,7 +68,7 @@ public final class JoinCounters {
     public enum PerPair {
         DEPARTURES, MATCHED, LOST, DROPPED, LATE,
         UNVERIFIED_OBSERVER_DOWN, UNVERIFIED_GAP, UNVERIFIED_LOST_EVENTS, UNVERIFIED_BEHIND,
-        UNVERIFIED_NO_OBSERVER, UNVERIFIED_CAPACITY;
+        UNVERIFIED_NO_OBSERVER, UNVERIFIED_CAPACITY, UNVERIFIED_REQUEST_UNSEEN;
         static final PerPair[] VALUES = values();
 
         static PerPair unverified(UnverifiedReason reason) {

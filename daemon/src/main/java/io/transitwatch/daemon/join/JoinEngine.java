@@ -64,6 +64,7 @@ public final class JoinEngine implements NodeEventHandler {
     private final Verdicts verdicts;
     private final Deadlines deadlines;
     private final RoundTrips trips;
+    private final ClientRequests requests;
     private final RoundTripJudge roundTrips;
     private final FirstData firstData;
     private final TwoEndJoin twoEnd;
@@ -91,13 +92,14 @@ public final class JoinEngine implements NodeEventHandler {
         long windowNanos = config.window().toNanos();
         this.trips = new RoundTrips(config.pendingCapacity(), config.maxNodes());
         this.verdicts = new Verdicts(listener, counters, observers, pending, lost, trips, windowNanos);
-        this.deadlines = new Deadlines(config, counters, observers, pending, arrivals, verdicts);
+        this.requests = new ClientRequests(config, observers);
+        this.deadlines = new Deadlines(config, counters, observers, pending, arrivals, verdicts, requests);
         this.roundTrips = new RoundTripJudge(config, counters, observers, trips, verdicts);
         // Kept W longer than judged: a segment delivered that late still finds its handshake.
         this.firstData = new FirstData(config.pendingCapacity(), windowNanos + config.arrivalMemory().toNanos(),
                 windowNanos, observers);
         this.twoEnd = new TwoEndJoin(config, topology, counters, classifier, observers, pending, arrivals, joinIndex,
-                lost, verdicts, deadlines, roundTrips, firstData);
+                lost, verdicts, deadlines, roundTrips, firstData, requests);
         this.lateHorizonNanos = config.lateHorizon().toNanos();
         this.pairIdleNanos = config.pairIdleAfter().toNanos();
     }
@@ -173,6 +175,7 @@ public final class JoinEngine implements NodeEventHandler {
         work += firstData.expire(nowNanos, budget);
         work += roundTrips.expireReplies(budget);
         work += lost.expire(nowNanos - lateHorizonNanos, budget);
+        work += requests.expire(nowNanos, budget);
         counters.reclaimIdlePairs(nowNanos - pairIdleNanos, PAIR_RECLAIM_BUDGET, listener);
         observers.publishClocks();
         counters.publish();

@@ -157,6 +157,15 @@ final class Observers {
         health.addSpan(node, frameNanos - slackNanos, frameNanos + slackNanos, UnverifiedReason.CAPACITY);
     }
 
+    /**
+     * The join forgot, for room, where a client on {@code node} sent a connection at {@code frameNanos}
+     * ({@link ClientRequests}): for {@code expectingNanos} after it, a reply to that client could look
+     * lost, so the node's view counts as incomplete (CAPACITY) then.
+     */
+    void forgotRequest(int node, long frameNanos, long expectingNanos) {
+        health.addSpan(node, frameNanos - slackNanos, frameNanos + expectingNanos + slackNanos, UnverifiedReason.CAPACITY);
+    }
+
     void onGap(int node, NodeEvent event) {
         addGap(node, clocks.frameTime(node, event.gapStartNanos), clocks.frameTime(node, event.gapEndNanos));
     }

@@ -26,6 +26,7 @@ final class TwoEndJoin {
     private final RoundTripJudge roundTrips;
     private final FirstData firstData;
     private final RepeatedReports repeats;
+    private final ClientRequests requests;
     private final long windowNanos;
     private final long arrivalMemoryNanos;
     private final long slackNanos;
@@ -36,7 +37,8 @@ final class TwoEndJoin {
 
     TwoEndJoin(JoinConfig config, Topology topology, JoinCounters counters, FlowClassifier classifier,
             Observers observers, PendingDepartures pending, RememberedArrivals arrivals, SlotIndex joinIndex,
-            LostHistory lost, Verdicts verdicts, Deadlines deadlines, RoundTripJudge roundTrips, FirstData firstData) {
+            LostHistory lost, Verdicts verdicts, Deadlines deadlines, RoundTripJudge roundTrips, FirstData firstData,
+            ClientRequests requests) {
         this.topology = topology;
         this.counters = counters;
         this.classifier = classifier;
@@ -50,6 +52,7 @@ final class TwoEndJoin {
         this.roundTrips = roundTrips;
         this.firstData = firstData;
         this.repeats = new RepeatedReports(counters, pending, lost);
+        this.requests = requests;
         this.windowNanos = config.window().toNanos();
         this.arrivalMemoryNanos = config.arrivalMemory().toNanos();
         this.slackNanos = config.watermarkSlack().toNanos();
@@ -83,10 +86,14 @@ final class TwoEndJoin {
                 counters.increment(excluded ? JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY
                         : JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION);
             }
+            recordUnfollowed(flow, node, frame);
             return;
         }
         int destination = destinationOf(flow, destinationId);
         if (destination == NodeIndex.NONE) {
+            if (destinationId == 0) {
+                recordUnfollowed(flow, node, frame);
+            }
             return;
         }
         long srcHi = flow.hasXlated ? flow.xlatedHi : flow.srcHi;
@@ -138,6 +145,17 @@ final class TwoEndJoin {
             deadlines.evictOldest();
         }
         pending.add(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4, destination, node, frame, flow);
+    }
+
+    /**
+     * Where a pod's TCP packet went that is not joined end to end, unless a host answers it: a pod
+     * serving it may have replied from another address (ClientRequests).
+     */
+    private void recordUnfollowed(NodeEvent flow, int node, long frame) {
+        if (flow.protocol == NodeEvent.PROTO_TCP && FlowClassifier.isLocalClient(flow)
+                && !FlowClassifier.isToAHost(flow)) {
+            requests.record(flow, node, frame);
+        }
     }
 
     /** The dense index of destination node {@code destinationId}, or {@link NodeIndex#NONE} (counted) when it cannot be joined. */

@@ -20,7 +20,13 @@ public enum UnverifiedReason {
     /** No stream for the destination node was up yet: never, or not before the window began. */
     NO_OBSERVER,
     /** The join's own fixed capacity overflowed and the oldest entry was evicted undecided. */
-    CAPACITY;
+    CAPACITY,
+    /**
+     * A TCP reply whose client's node reported the connection going to another address or port than
+     * the reply's source: kube-proxy (no kube-proxy replacement) translated a service address where
+     * Cilium does not see it, so the reply is delivered with other addresses (see ClientRequests).
+     */
+    REQUEST_UNSEEN;
 
     static final UnverifiedReason[] VALUES = values();
 }

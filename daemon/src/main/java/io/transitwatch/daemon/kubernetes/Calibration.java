@@ -131,6 +131,16 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
             warnings.add("encryption is on (enable-wireguard / enable-ipsec): encrypted packets may leave at "
                     + "TO_CRYPTO, which is not a departure point");
         }
+        String replacement = value(merged, "kube-proxy-replacement");
+        boolean podsUseSocketLb = "true".equals(value(merged, "bpf-lb-sock"))
+                && !"true".equals(value(merged, "bpf-lb-sock-hostns-only"));
+        if (("false".equals(replacement) || "disabled".equals(replacement)) && !podsUseSocketLb) {
+            warnings.add(origin(merged, "kube-proxy-replacement") + " kube-proxy-replacement=" + replacement
+                    + " without socket LB for pods (bpf-lb-sock=true, bpf-lb-sock-hostns-only=false): kube-proxy "
+                    + "translates ClusterIPs where Cilium does not see it, so a backend's replies to a client on "
+                    + "another node are UNVERIFIED(request_unseen), not LOST; the client's node judges those "
+                    + "connections as round trips to the service address when the pod CIDRs are known");
+        }
         return new Calibration(departures, arrivals, firstData, ipv4, ipv6, blind, warnings, sources);
     }
 

@@ -122,7 +122,8 @@ class HttpDemoIT {
                 "per-node verdicts");
         Set<String> reasons = new TreeSet<>();
         scrape.samples("transitwatch_unverified_total").forEach(s -> reasons.add(s.labels().get("reason")));
-        assertEquals(Set.of("behind", "capacity", "gap", "lost_events", "no_observer", "observer_down"), reasons);
+        assertEquals(Set.of("behind", "capacity", "gap", "lost_events", "no_observer", "observer_down",
+                "request_unseen"), reasons);
         Set<String> nodes = new TreeSet<>();
         scrape.samples("transitwatch_observer_clock_offset_seconds").forEach(s -> nodes.add(s.labels().get("node")));
         assertEquals(NODES, nodes);

@@ -74,6 +74,18 @@ class CalibrationTest {
     }
 
     @Test
+    void kubeProxyTranslatingServicesIsAWarningNamingTheVerdictItCauses() {
+        Calibration kubeProxy = Calibration.derive(config("kube-proxy-replacement", "false"));
+        assertTrue(kubeProxy.warnings().stream().anyMatch(w -> w.contains("kube-proxy-replacement=false")
+                && w.contains("request_unseen")), kubeProxy.warnings()::toString);
+        assertEquals(List.of(), Calibration.derive(config("kube-proxy-replacement", "true")).warnings());
+        assertEquals(List.of(), Calibration.derive(config("kube-proxy-replacement", "false", "bpf-lb-sock", "true"))
+                .warnings(), "socket LB translates in connect(): both nodes report the backend");
+        assertEquals(1, Calibration.derive(config("kube-proxy-replacement", "false", "bpf-lb-sock", "true",
+                "bpf-lb-sock-hostns-only", "true")).warnings().size(), "socket LB for the host only: pods use kube-proxy");
+    }
+
+    @Test
     void familiesFollowTheAgentDefaults() {
         Calibration defaults = Calibration.derive(config());
         assertTrue(defaults.ipv4());

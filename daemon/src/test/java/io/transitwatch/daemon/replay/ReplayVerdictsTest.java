@@ -2,6 +2,7 @@ package io.transitwatch.daemon.replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.google.protobuf.BoolValue;
 import io.transitwatch.daemon.config.ConfigLoader;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.testsupport.TestFlows;
@@ -10,7 +11,11 @@ import io.transitwatch.proto.flow.Endpoint;
 import io.transitwatch.proto.flow.Flow;
 import io.transitwatch.proto.flow.IP;
 import io.transitwatch.proto.flow.IPVersion;
+import io.transitwatch.proto.flow.Layer4;
+import io.transitwatch.proto.flow.TCP;
+import io.transitwatch.proto.flow.TCPFlags;
 import io.transitwatch.proto.flow.TraceObservationPoint;
+import io.transitwatch.proto.flow.TraceReason;
 import io.transitwatch.proto.observer.GetFlowsResponse;
 import io.transitwatch.sinks.Alert;
 import io.transitwatch.sinks.SinkEvent;
@@ -135,6 +140,56 @@ class ReplayVerdictsTest {
 
         assertEquals(List.of(58013), events.stream().filter(e -> e instanceof Alert alert
                 && alert.verdict() == Verdict.NO_REPLY).map(e -> ((Alert) e).source().port()).toList());
+    }
+
+    @Test
+    void shouldNotAlertOnTheBackendsReplyToAServiceThatKubeProxyTranslated() throws IOException {
+        assertBackendsReplyUnverified(Endpoint.newBuilder().setIdentity(2).addLabels("reserved:world").build());
+    }
+
+    @Test
+    void shouldNotAlertOnTheBackendsReplyToAServiceThatKubeProxyTranslatedWithoutPodCidrs() throws IOException {
+        // cloud IPAM (ENI and the like): no pod CIDRs; and no identity for the address: merely unplaced
+        settings = ConfigLoader.load(null, Map.of(), List.of());
+        assertBackendsReplyUnverified(Endpoint.getDefaultInstance());
+    }
+
+    /** {@code service}: the endpoint Hubble names as the ClusterIP's side. */
+    private void assertBackendsReplyUnverified(Endpoint service) throws IOException {
+        // No kube-proxy replacement (hubble-api.md section 4.2): solwk03's pod connects to a ClusterIP, which
+        // kube-proxy translates in the host stack; solwk02 sees the backend's half, solwk03 the service's.
+        String client = "fd00:101:224:5::10";
+        String backend = "fd00:101:224:4::20";
+        String serviceIp = "fd00:101:96::a";
+        Flow toService = withTcp(departure(20, 41000), client, 41000, serviceIp, 80, false)
+                .setDestination(service).build();
+        Flow fromService = withTcp(arrival(20.003, 41000).toBuilder(), serviceIp, 80, client, 41000, true)
+                .setNodeName("solwk03").setTraceReason(TraceReason.REPLY).setIsReply(BoolValue.of(true))
+                .setDestination(Endpoint.newBuilder().setID(1234).setIdentity(44187)).build();
+        Flow atBackend = withTcp(arrival(20.001, 41000).toBuilder(), client, 41000, backend, 8080, false).build();
+        Flow fromBackend = withTcp(TestFlows.syn("solwk02", T0 + seconds(20.002), 8080), backend, 8080, client, 41000,
+                true).setTraceReason(TraceReason.REPLY).setIsReply(BoolValue.of(true))
+                .setSource(Endpoint.newBuilder().setID(2451).setIdentity(41034)).build();
+        Path sent = capture("solwk03.json", List.of(TestFlows.response(departure(0.1, 1000).build()),
+                TestFlows.response(toService), TestFlows.response(fromService),
+                TestFlows.response(departure(40, 1006).build())));
+
+        ReplaySummary summary = replay(Replay.DEFAULT_REORDER_EVENTS, sent,
+                receiver(List.of(TestFlows.response(atBackend), TestFlows.response(fromBackend))));
+
+        assertEquals(List.of(), events.stream().filter(e -> e instanceof Alert).map(e -> ((Alert) e).verdict()
+                + " " + ((Alert) e).source().port()).filter(alert -> !alert.endsWith(" 1006")).toList());
+        ReplaySummary.PairSummary replies = summary.pairs().stream().filter(p -> p.sourceNode().equals("solwk02")
+                && p.destinationNode().equals("solwk03")).findFirst().orElseThrow();
+        assertEquals(Map.of("REQUEST_UNSEEN", 1L), replies.unverified());
+    }
+
+    /** {@code flow} as a TCP segment between the two endpoints: a SYN, or with {@code ack} a SYN-ACK. */
+    private static Flow.Builder withTcp(Flow.Builder flow, String src, int srcPort, String dst, int dstPort,
+            boolean ack) {
+        return flow.setIP(IP.newBuilder().setSource(src).setDestination(dst).setIpVersion(IPVersion.IPv6))
+                .setL4(Layer4.newBuilder().setTCP(TCP.newBuilder().setSourcePort(srcPort).setDestinationPort(dstPort)
+                        .setFlags(TCPFlags.newBuilder().setSYN(true).setACK(ack))));
     }
 
     private ReplaySummary replay(int reorderEvents, Path... captures) throws IOException {
