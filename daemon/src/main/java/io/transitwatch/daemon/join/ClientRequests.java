@@ -6,7 +6,7 @@ import io.transitwatch.daemon.handoff.NodeEvent;
  * Single-threaded: owned by the join thread.
  *
  * <p>Where a pod's node reported its TCP connection going, when the join could not follow it end to
- * end (a round trip's attempt, or a destination in no known place) and no host answers it: per client
+ * end (a round trip's attempt, or a destination in no known place), unless to the API server: per client
  * address and port, the destination of its last such packet. It tells a reply that was translated on
  * its way from one that was lost.
  *
@@ -18,7 +18,8 @@ import io.transitwatch.daemon.handoff.NodeEvent;
  * with another destination is UNVERIFIED({@link UnverifiedReason#REQUEST_UNSEEN}) instead: the client's
  * node saw that connection with other addresses and judges it as a round trip (DESIGN §3.7). A
  * client that sent its SYN to the reply's own source (a pod the join did not place in time) keeps
- * LOST: nothing was translated there.
+ * LOST: nothing was translated there. The same holds for a hostPort, or a NodePort without
+ * masquerading, that iptables translates on the backend's node: the client dials a node's address.
  *
  * <p>The reply is decided once the client's node is past it, so the client's request has been read by
  * then. Entries live for the late horizon (a backend reports its SYN-ACK again every 5 s while the

@@ -128,15 +128,12 @@ final class FlowClassifier {
     }
 
     /**
-     * Whether a flow goes to a node's host stack or the API server (identity or {@code reserved:} label
-     * host, remote-node, kube-apiserver), whose replies no pod sends.
+     * Whether a flow goes to the API server (identity or {@code reserved:} label kube-apiserver), whose
+     * replies no pod sends. A node's own address may still lead to a pod: a hostPort or a NodePort.
      */
-    static boolean isToAHost(NodeEvent flow) {
-        int identity = flow.dstIdentity;
-        return identity == JoinConstants.IDENTITY_HOST || identity == JoinConstants.IDENTITY_REMOTE_NODE
-                || identity == JoinConstants.IDENTITY_KUBE_APISERVER
-                || (flow.dstReservedLabels & (NodeEvent.LABEL_HOST | NodeEvent.LABEL_REMOTE_NODE
-                        | NodeEvent.LABEL_KUBE_APISERVER)) != 0;
+    static boolean isToTheApiServer(NodeEvent flow) {
+        return flow.dstIdentity == JoinConstants.IDENTITY_KUBE_APISERVER
+                || (flow.dstReservedLabels & NodeEvent.LABEL_KUBE_APISERVER) != 0;
     }
 
     /** A flow delivered to a local endpoint as a reply: what answers a round trip's attempt (DESIGN §3.7). */

@@ -148,12 +148,12 @@ final class TwoEndJoin {
     }
 
     /**
-     * Where a pod's TCP packet went that is not joined end to end, unless a host answers it: a pod
+     * Where a pod's TCP packet went that is not joined end to end, unless to the API server: a pod
      * serving it may have replied from another address (ClientRequests).
      */
     private void recordUnfollowed(NodeEvent flow, int node, long frame) {
         if (flow.protocol == NodeEvent.PROTO_TCP && FlowClassifier.isLocalClient(flow)
-                && !FlowClassifier.isToAHost(flow)) {
+                && !FlowClassifier.isToTheApiServer(flow)) {
             requests.record(flow, node, frame);
         }
     }

@@ -66,6 +66,21 @@ class ServiceTranslationTest {
     }
 
     @Test
+    void shouldNotCallLostTheReplyOfAPodBehindAHostPortThatIptablesTranslated() {
+        // The client dials b's own address (remote-node, no arrival events: a round trip); the portmap
+        // rules on b send it to the pod's port, and give the reply b's address back on its way out.
+        join.departure("a", CLIENT, 40000, "192.168.50.2", 8443).toIdentity(JoinConstants.IDENTITY_REMOTE_NODE)
+                .at(T0 + S);
+        join.arrival("b", CLIENT, 40000, BACKEND, 443).at(T0 + S + MS);
+        join.departure("b", BACKEND, 443, CLIENT, 40000).synAck().at(T0 + S + 2 * MS);
+        join.arrival("a", "192.168.50.2", 8443, CLIENT, 40000).synAck().at(T0 + S + 3 * MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("ANSWERED a> IPv4 SYN 40000>8443 attempts=1",
+                "UNVERIFIED(REQUEST_UNSEEN) b>a IPv4 SYN-ACK 443>40000 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
     void shouldKeepCallingLostAReplyToAClientWhoseSynWentToThatVeryServer() {
         // The client's SYN went to the backend itself, not yet placed: nothing was translated on the way.
         String unplaced = "10.0.9.7";
@@ -110,7 +125,7 @@ class ServiceTranslationTest {
     }
 
     @Test
-    void shouldSpendNoRoomOnConnectionsThatAHostAnswers() {
+    void shouldSpendNoRoomOnConnectionsThatTheApiServerAnswers() {
         JoinHarness small = new JoinHarness(JoinConfig.defaults().withCapacities(4, 1024, 256)).allUp();
         small.departure("a", CLIENT, 40001, SERVICE, 80).at(T0 + S);
         for (int port = 40002; port <= 40006; port++) { // the API server's replies never leave a pod
