@@ -55,7 +55,10 @@ class KubernetesStatusIT {
             Awaitility.await("status says the API server is gone").atMost(Duration.ofSeconds(30))
                     .until(() -> !JSON.readTree(get(port, "/api/status").body()).get("kubernetes").get("connected")
                             .asBoolean());
-            assertTrue(get(port, "/metrics").body().contains("transitwatch_kubernetes_watching{resource=\"nodes\"} 0.0"));
+            // Each informer finds its own watch gone, in its own time: the first one makes status disconnected.
+            Awaitility.await("the Node informer's watch is gone too").atMost(Duration.ofSeconds(30))
+                    .until(() -> get(port, "/metrics").body()
+                            .contains("transitwatch_kubernetes_watching{resource=\"nodes\"} 0.0"));
             JsonNode after = JSON.readTree(get(port, "/api/status").body()).get("kubernetes");
             assertEquals(12, after.get("ciliumnode_cidrs").asInt(), "the last view is kept: " + after);
         }
