@@ -109,7 +109,7 @@ final class ClientRequests {
     private void forgetOldest() {
         int oldest = slots.oldest(0);
         if (frameNanos[oldest] >= expectingAfterNanos) {
-            observers.forgotRequest(node[oldest], frameNanos[oldest], expectedRepliesNanos);
+            observers.forgotForRoom(node[oldest], frameNanos[oldest], expectedRepliesNanos);
         }
         slots.remove(oldest);
     }

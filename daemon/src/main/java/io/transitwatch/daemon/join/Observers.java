@@ -148,22 +148,15 @@ final class Observers {
     }
 
     /**
-     * The join forgot, for room, an arrival (or a reply) that {@code node} reported at {@code frameNanos}
-     * and that no departure (attempt) had claimed yet: its departure, processed later, would find nothing
-     * and look lost. The node's view around it counts as incomplete (CAPACITY), so that departure is
-     * UNVERIFIED; consecutive ones merge into one span.
+     * The join forgot, for room, something {@code node} reported at {@code frameNanos} that a verdict
+     * still needed: an arrival (or a reply) no departure (attempt) had claimed yet, whose departure,
+     * processed later, would find nothing; or where a client sent a connection ({@link ClientRequests}),
+     * whose replies may come for {@code neededForNanos} after it. The node's view from then until then
+     * counts as incomplete (CAPACITY), so what depended on it is UNVERIFIED; consecutive ones merge into
+     * one span.
      */
-    void forgotUnclaimed(int node, long frameNanos) {
-        health.addSpan(node, frameNanos - slackNanos, frameNanos + slackNanos, UnverifiedReason.CAPACITY);
-    }
-
-    /**
-     * The join forgot, for room, where a client on {@code node} sent a connection at {@code frameNanos}
-     * ({@link ClientRequests}): for {@code expectingNanos} after it, a reply to that client could look
-     * lost, so the node's view counts as incomplete (CAPACITY) then.
-     */
-    void forgotRequest(int node, long frameNanos, long expectingNanos) {
-        health.addSpan(node, frameNanos - slackNanos, frameNanos + expectingNanos + slackNanos, UnverifiedReason.CAPACITY);
+    void forgotForRoom(int node, long frameNanos, long neededForNanos) {
+        health.addSpan(node, frameNanos - slackNanos, frameNanos + neededForNanos + slackNanos, UnverifiedReason.CAPACITY);
     }
 
     void onGap(int node, NodeEvent event) {

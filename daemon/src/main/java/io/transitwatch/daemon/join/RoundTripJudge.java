@@ -160,7 +160,7 @@ final class RoundTripJudge {
         if (waiting == KeyedSlots.NONE) {
             if (fromUnjoinable && outcome != PacketKind.NONE && isFirstReply(flow)) {
                 if (!replies.add(flow.dstHi, flow.dstLo, key, node, frame, flow.timeNanos, outcome)) {
-                    observers.forgotUnclaimed(replies.evictedNode, replies.evictedFrameNanos);
+                    observers.forgotForRoom(replies.evictedNode, replies.evictedFrameNanos, 0);
                 }
             }
             return;

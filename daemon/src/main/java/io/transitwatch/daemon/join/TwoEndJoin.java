@@ -225,7 +225,7 @@ final class TwoEndJoin {
     private void remember(NodeEvent flow, int hash, long k4, int node, long frame, boolean dropped, boolean claimed) {
         if (!arrivals.add(flow, hash, k4, node, frame, dropped, claimed)) {
             counters.increment(JoinCounters.Global.ARRIVALS_EVICTED);
-            observers.forgotUnclaimed(arrivals.evictedNode, arrivals.evictedFrameNanos);
+            observers.forgotForRoom(arrivals.evictedNode, arrivals.evictedFrameNanos, 0);
         }
     }
 

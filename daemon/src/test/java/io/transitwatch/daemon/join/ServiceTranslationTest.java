@@ -116,12 +116,7 @@ class ServiceTranslationTest {
         for (int port = 40001; port <= 40005; port++) { // the fifth forgets the first, 4 ms old
             small.departure("a", CLIENT, port, SERVICE, 80).at(T0 + S + (port - 40000) * MS);
         }
-        small.arrival("b", CLIENT, 40001, BACKEND, 8080).at(T0 + S + 10 * MS);
-        small.departure("b", BACKEND, 8080, CLIENT, 40001).synAck().at(T0 + S + 11 * MS);
-        small.advance(T0 + 30 * S);
-
-        assertEquals(List.of("UNVERIFIED(CAPACITY) b>a IPv4 SYN-ACK 8080>40001 attempts=1"), small.verdicts.verdicts
-                .stream().filter(verdict -> verdict.contains("SYN-ACK")).toList());
+        assertEquals(List.of("UNVERIFIED(CAPACITY) b>a IPv4 SYN-ACK 8080>40001 attempts=1"), lostSynAckFor40001(small));
     }
 
     @Test
@@ -132,12 +127,19 @@ class ServiceTranslationTest {
             small.departure("a", CLIENT, port, "192.168.50.12", 6443).toIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)
                     .at(T0 + S + (port - 40000) * MS);
         }
+        assertEquals(List.of("UNVERIFIED(REQUEST_UNSEEN) b>a IPv4 SYN-ACK 8080>40001 attempts=1"),
+                lostSynAckFor40001(small));
+    }
+
+    /**
+     * The backend's half of client port 40001's connection, its SYN-ACK lost: the SYN arrives at b, the
+     * SYN-ACK leaves b and never arrives. Returns the SYN-ACK's verdicts once its window has passed.
+     */
+    private static List<String> lostSynAckFor40001(JoinHarness small) {
         small.arrival("b", CLIENT, 40001, BACKEND, 8080).at(T0 + S + 10 * MS);
         small.departure("b", BACKEND, 8080, CLIENT, 40001).synAck().at(T0 + S + 11 * MS);
         small.advance(T0 + 30 * S);
-
-        assertEquals(List.of("UNVERIFIED(REQUEST_UNSEEN) b>a IPv4 SYN-ACK 8080>40001 attempts=1"), small.verdicts.verdicts
-                .stream().filter(verdict -> verdict.contains("SYN-ACK")).toList());
+        return small.verdicts.verdicts.stream().filter(verdict -> verdict.contains("SYN-ACK")).toList();
     }
 
     @Test
