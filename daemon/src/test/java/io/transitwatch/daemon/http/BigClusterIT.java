@@ -17,9 +17,11 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A 1,000-node simulated cluster (the seed scenario's blackhole, 0.5 new connections per second and
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * are produced, the blackhole is found, and {@code /metrics} stays under the bound documented in
  * docs/sizing.md and docs/operations.md although thousands of pairs are active.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES) // its wait allows 3 min; the JUnit default (120 s) would cut it short
 class BigClusterIT {
     private static final int NODES = 1000;
     /**

@@ -54,12 +54,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code transitwatch correlate} against a real KRaft broker: the test writes the event topic as two
  * collectors would (EventPublisher, EventRecordWriter, 12 partitions) and reads the verdicts back
  * with a {@code read_committed} consumer.
  */
+@Timeout(value = 4, unit = TimeUnit.MINUTES) // a take-over waits up to 120 s after setup; the JUnit default (120 s) would cut it short
 class CorrelatorIT {
     private static final int PARTITIONS = 12;
     private static final Duration DECIDED = Duration.ofSeconds(60);

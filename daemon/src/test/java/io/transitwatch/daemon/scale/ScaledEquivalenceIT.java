@@ -30,9 +30,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,6 +49,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * loss-free scenario; then the same, or the stated part of it, when a correlator is killed, a
  * collector is killed and started again, the broker restarts, or a collector is gone for good.
  */
+@Timeout(value = 6, unit = TimeUnit.MINUTES) // ScaledRun's stacked waits (90 s, then the traffic's span + 60 s, ...) exceed the JUnit default of 120 s
 class ScaledEquivalenceIT {
     /**
      * Every kind of loss of the detection report's scenarios at once, on different paths: an IPv6 pair
