@@ -1,5 +1,7 @@
 package io.transitwatch.daemon.join;
 
+import io.transitwatch.daemon.handoff.NodeEvent;
+
 /**
  * Single-threaded: used by the join thread only.
  *
@@ -96,6 +98,9 @@ final class Deadlines {
         long again = placed(slot);
         long from = Math.min(start, again) + observers.earliestArrival(pending.sourceNode[slot]) - slackNanos;
         UnverifiedReason unverified = observers.incompleteDuring(lane, from, deadline(start, again, lane));
+        if (unverified == null && arrivedTranslated(slot, again, deadline(start, again, lane))) {
+            return;
+        }
         if (unverified == null && requests.sentElsewhere(pending, slot)) {
             unverified = UnverifiedReason.REQUEST_UNSEEN; // translated on its way, not lost: see ClientRequests
         }
@@ -105,6 +110,31 @@ final class Deadlines {
             verdicts.unverified(slot, unverified);
         }
         pending.slots.remove(slot);
+    }
+
+    /**
+     * Decides pending departure {@code slot} MATCHED (or DROPPED_AT_DESTINATION) if it is a TCP reply
+     * that arrived by {@code deadline} with its source translated back to a service's: per-packet load
+     * balancing (kube-proxy replacement without socket LB for pods) gives the reply the service's port
+     * at the client (hubble-api.md §4.1, §4.2), so its arrival was remembered under its key without
+     * the source port too ({@link RememberedArrivals#addTranslated}). Looked at only before a LOST, and
+     * only while such arrivals are remembered at all.
+     */
+    private boolean arrivedTranslated(int slot, long placed, long deadline) {
+        long k4 = pending.slots.k4(slot);
+        if (FlowKey.protocol(k4) != NodeEvent.PROTO_TCP
+                || FlowKey.kind(k4) == PacketKind.SYN || !arrivals.translatedSince(arrivalHorizonNanos)) {
+            return false;
+        }
+        int arrived = arrivals.findTranslated(pending.slots, slot);
+        if (arrived == KeyedSlots.NONE || arrivalExpired(arrived) || arrivals.frameNanos[arrived] > deadline) {
+            return false;
+        }
+        verdicts.arrived(slot, placed, arrivals.frameNanos[arrived], arrivals.nodeNanos[arrived],
+                arrivals.dropped[arrived], arrivals.dropReason[arrived]);
+        arrivals.slots.remove(arrived);
+        pending.slots.remove(slot);
+        return true;
     }
 
     /** Until when pending departure {@code slot}, in {@code lane}, waits for its arrival on the time line. */

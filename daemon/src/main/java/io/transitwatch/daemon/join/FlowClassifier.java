@@ -82,6 +82,21 @@ final class FlowClassifier {
         return isDeparture ? DEPARTURE : ARRIVAL;
     }
 
+    /**
+     * Whether a flow {@link #classify} ignored is a pod's TCP packet leaving its node at an egress point
+     * that is not a departure point here. Under kube-proxy a connection to a ClusterIP leaves at
+     * {@code to-stack} for iptables to translate (hubble-api.md §4.2), whatever the routing mode's
+     * departure point: the join still needs to know where its client sent it ({@link ClientRequests}).
+     */
+    boolean isUnjoinedEgress(NodeEvent flow) {
+        int point = flow.observationPoint;
+        return flow.protocol == NodeEvent.PROTO_TCP && flow.ipVersion != 0
+                && flow.verdict == JoinConstants.VERDICT_FORWARDED
+                && (point == JoinConstants.POINT_TO_STACK || point == JoinConstants.POINT_TO_NETWORK
+                        || point == JoinConstants.POINT_TO_OVERLAY)
+                && !departurePoint[point] && joinSafe[PacketKind.of(flow)];
+    }
+
     /** The packet kind of the flow last classified as a departure or an arrival. */
     int kind() {
         return kind;

@@ -44,6 +44,11 @@ final class FlowKey {
         return (int) k4 & 0xff;
     }
 
+    /** The key word with the source port left out (0): what stays of a reply's key when its source port was translated. */
+    static long withoutSourcePort(long k4) {
+        return k4 & 0x0000_ffff_ffff_ffffL;
+    }
+
     /** A well-mixed 32-bit hash of the five key words (murmur3 finalizer over a multiply-xor fold). */
     static int hash(long a, long b, long c, long d, long e) {
         long h = a * 0x9E3779B97F4A7C15L;

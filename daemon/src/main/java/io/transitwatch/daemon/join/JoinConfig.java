@@ -147,6 +147,13 @@ public record JoinConfig(
                 pairIdleAfter, departurePoints, arrivalPoints, excludedDestinationIdentities, kinds, roundTripUdpPorts);
     }
 
+    /** The same with {@code points} as the departure points (what the calibration sets per routing mode). */
+    public JoinConfig withDeparturePoints(Set<Integer> points) {
+        return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
+                lostEventsSpan, catchUpLimit, pendingCapacity, arrivalCapacity, lostHistoryCapacity, maxNodes, maxPairs,
+                pairIdleAfter, points, arrivalPoints, excludedDestinationIdentities, joinSafeKinds, roundTripUdpPorts);
+    }
+
     public JoinConfig withNodeAndPairCapacity(int nodes, int pairSlots, Duration idleAfter) {
         return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
                 lostEventsSpan, catchUpLimit, pendingCapacity, arrivalCapacity, lostHistoryCapacity, nodes, pairSlots,

@@ -233,6 +233,7 @@ public final class JoinEngine implements NodeEventHandler {
         }
         topology.apply(snapshot);
         classifier.calibrate(snapshot.departurePoints(), snapshot.firstData());
+        observers.calibrate(snapshot.blindNodes(), snapshot.egressTwiceNodes());
         discoveryVersion = snapshot.version();
     }
 
@@ -257,7 +258,11 @@ public final class JoinEngine implements NodeEventHandler {
         switch (role) {
             case FlowClassifier.DEPARTURE -> twoEnd.onDeparture(flow, node, frame, classifier.kind());
             case FlowClassifier.ARRIVAL -> twoEnd.onArrival(flow, node, frame, classifier.kind());
-            default -> { }
+            default -> {
+                if (classifier.isUnjoinedEgress(flow)) {
+                    twoEnd.onUnjoinedEgress(flow, node, frame);
+                }
+            }
         }
     }
 }

@@ -26,6 +26,13 @@ final class Observers {
     private final long slackNanos;
     private final long lostEventsSpanNanos;
     private final long catchUpLimitNanos;
+    /** Per dense node: its datapath emits no trace events (the calibration's blind spot), so it reports no arrival. */
+    private final boolean[] blind;
+    /** Per dense node: one packet may leave it reported twice (monitor aggregation below medium). */
+    private final boolean[] egressTwice;
+    /** Dictionary ids of the blind nodes, as of the last discovery: for nodes first seen after it. */
+    private java.util.Set<Integer> blindNodes = java.util.Set.of();
+    private java.util.Set<Integer> egressTwiceNodes = java.util.Set.of();
     private long nowNanos;
     private long clocksDueNanos;
 
@@ -36,6 +43,8 @@ final class Observers {
         this.transits = new TransitBounds(config.maxNodes(), config.maxPairs(), config.clockSpan().toNanos(),
                 config.window().toNanos());
         this.health = new ObserverHealth(config.maxNodes(), 32);
+        this.blind = new boolean[config.maxNodes()];
+        this.egressTwice = new boolean[config.maxNodes()];
         this.slackNanos = config.watermarkSlack().toNanos();
         this.lostEventsSpanNanos = config.lostEventsSpan().toNanos();
         this.catchUpLimitNanos = config.catchUpLimit().toNanos();
@@ -51,8 +60,34 @@ final class Observers {
         int node = index.indexOf(dictionaryId);
         if (node != NodeIndex.NONE && node >= before) {
             counters.registerNode(node, dictionaryId);
+            blind[node] = blindNodes.contains(dictionaryId);
+            egressTwice[node] = egressTwiceNodes.contains(dictionaryId);
         }
         return node;
+    }
+
+    /**
+     * Takes what Cilium's configuration says of some nodes (dictionary ids): {@code blindNodes} emit no
+     * trace events ({@code bpf-events-trace-enabled=false}), so departures to them are
+     * UNVERIFIED(NO_OBSERVER), never LOST, although their streams are up; {@code egressTwiceNodes} may
+     * report one packet leaving twice ({@link #reportsEgressTwice}).
+     */
+    void calibrate(java.util.Set<Integer> blindNodes, java.util.Set<Integer> egressTwiceNodes) {
+        this.blindNodes = blindNodes;
+        this.egressTwiceNodes = egressTwiceNodes;
+        for (int node = 0, count = index.size(); node < count; node++) {
+            blind[node] = blindNodes.contains(index.dictionaryId(node));
+            egressTwice[node] = egressTwiceNodes.contains(index.dictionaryId(node));
+        }
+    }
+
+    /**
+     * Whether {@code node} may report one packet leaving twice: below monitor aggregation {@code medium}
+     * every egress point fires for every packet, the endpoint's {@code to-network} with its trace reason
+     * and the host's {@code to-netdev} without one (hubble-api.md §2.3 a, §3.3).
+     */
+    boolean reportsEgressTwice(int node) {
+        return egressTwice[node];
     }
 
     int dictionaryId(int node) {
@@ -203,6 +238,9 @@ final class Observers {
 
     /** The reason {@code node}'s view was incomplete during [from, to] (frame times), or null. */
     UnverifiedReason incompleteDuring(int node, long fromFrameNanos, long toFrameNanos) {
+        if (blind[node]) {
+            return UnverifiedReason.NO_OBSERVER;
+        }
         return health.incompleteDuring(node, fromFrameNanos, toFrameNanos, clocks.offset(node));
     }
 

@@ -20,13 +20,17 @@ final class RememberedArrivals {
     /**
      * The arrival already matched a departure that its source reports for every packet ({@code trace_reason}
      * unknown beside the destination's NEW: the host stack's and a proxy's connections in tunnel mode,
-     * hubble-api.md §2.3 e). Kept for the arrival memory, so that the source's report of the packet sent
+     * hubble-api.md §2.3 e), or whose node may report one packet leaving twice (monitor aggregation below
+     * medium: the endpoint's {@code to-network} and the host's {@code to-netdev}). Kept for the arrival memory, so that the source's report of the packet sent
      * again (a retransmission, reported like the first) is known as one: the destination reports it only
      * after Cilium's 5 s interval, and as a new departure it would look lost.
      */
     final boolean[] claimed;
     /** The arrival's {@code trace_reason} was known (Cilium 1.16 and later report it). */
     final boolean[] reasoned;
+
+    /** Frame time of the newest arrival remembered {@link #addTranslated translated}; MIN_VALUE before the first. */
+    private long newestTranslatedFrameNanos = Long.MIN_VALUE;
 
     /** Node and frame time of the arrival the last {@link #add} that returned false forgot to make room. */
     int evictedNode;
@@ -57,6 +61,37 @@ final class RememberedArrivals {
         claimed[slot] = claimedAlready;
         reasoned[slot] = flow.traceReason != JoinConstants.TRACE_REASON_UNKNOWN;
         return !evicted;
+    }
+
+    /**
+     * Remembers arrival {@code flow} once more, under its key without the source port: a reply whose
+     * source Cilium translated back to a service's on its way to the client (per-packet load balancing:
+     * {@code source} is the backend's address, {@code source_xlated} the service's, and the source port
+     * the service's; hubble-api.md §4.1). Its departure left the backend from the backend's own port, so
+     * only this key finds it ({@link #findTranslated}).
+     *
+     * @return false when that forgot an arrival, as {@link #add}
+     */
+    boolean addTranslated(io.transitwatch.daemon.handoff.NodeEvent flow, long k4, int node, long frame,
+            boolean isDropped) {
+        long portless = FlowKey.withoutSourcePort(k4);
+        if (slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, portless) != KeyedSlots.NONE) {
+            return true; // reported again: the first report is the one its departure matches
+        }
+        newestTranslatedFrameNanos = Math.max(newestTranslatedFrameNanos, frame);
+        return add(flow, FlowKey.hash(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, portless), portless, node, frame,
+                isDropped, false);
+    }
+
+    /** Whether an arrival remembered {@link #addTranslated translated} may still be here: one from after {@code horizon}. */
+    boolean translatedSince(long horizonNanos) {
+        return newestTranslatedFrameNanos != Long.MIN_VALUE && newestTranslatedFrameNanos >= horizonNanos;
+    }
+
+    /** The translated arrival ({@link #addTranslated}) of pending departure {@code slot} of {@code departures}, or NONE. */
+    int findTranslated(KeyedSlots departures, int slot) {
+        return slots.find(departures.k0(slot), departures.k1(slot), departures.k2(slot), departures.k3(slot),
+                FlowKey.withoutSourcePort(departures.k4(slot)));
     }
 
     /** {@code index}: shared with the pending departures (see {@link SlotIndex}), or null for one of its own. */

@@ -128,7 +128,8 @@ final class TwoEndJoin {
             long arrivalFrame = observers.frameTime(arrivals.node[arrived], arrivals.nodeNanos[arrived]);
             verdicts.arrivedBefore(flow, node, destination, srcHi, srcLo, k4, pair, frame, arrivalFrame,
                     arrivals.nodeNanos[arrived], arrivals.dropped[arrived], arrivals.dropReason[arrived]);
-            if (reportsEveryPacket(flow.traceReason, arrivals.reasoned[arrived])) {
+            if (reportsEveryPacket(flow.traceReason, arrivals.reasoned[arrived])
+                    || observers.reportsEgressTwice(node)) {
                 arrivals.claimed[arrived] = true;
             } else {
                 arrivals.slots.remove(arrived, hash);
@@ -145,6 +146,17 @@ final class TwoEndJoin {
             deadlines.evictOldest();
         }
         pending.add(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4, destination, node, frame, flow);
+    }
+
+    /**
+     * A pod's TCP packet that left at an egress point that is not a departure point here (a SYN to a
+     * ClusterIP at {@code to-stack} under kube-proxy, in tunnel mode or with BPF host routing): not
+     * joined, but remembered like an unfollowed departure when it goes nowhere the join places.
+     */
+    void onUnjoinedEgress(NodeEvent flow, int node, long frame) {
+        if (classifier.isExcludedIdentity(flow) || topology.nodeOf(flow.dstHi, flow.dstLo) == 0) {
+            recordUnfollowed(flow, node, frame);
+        }
     }
 
     /**
@@ -176,7 +188,8 @@ final class TwoEndJoin {
     }
 
     void onArrival(NodeEvent flow, int node, long frame, int kind) {
-        if (topology.nodeOf(flow.srcHi, flow.srcLo) == flow.node) {
+        int sourceNode = topology.nodeOf(flow.srcHi, flow.srcLo);
+        if (sourceNode == flow.node) {
             // Same-node traffic: no departure was ever reported for it (hubble-api.md §2.3).
             counters.increment(JoinCounters.Global.IGNORED_SAME_NODE);
             return;
@@ -192,7 +205,8 @@ final class TwoEndJoin {
             // The arrival's node is the departure's lane (where its destination was placed) but for a misplacement.
             if (frame <= placed + windowNanos + observers.extraWait(node)) {
                 boolean claim = reportsEveryPacket(pending.traceReason[waiting],
-                        flow.traceReason != JoinConstants.TRACE_REASON_UNKNOWN);
+                        flow.traceReason != JoinConstants.TRACE_REASON_UNKNOWN)
+                        || observers.reportsEgressTwice(pending.sourceNode[waiting]);
                 verdicts.arrived(waiting, placed, frame, flow.timeNanos, dropped, flow.dropReason);
                 pending.slots.remove(waiting, hash);
                 if (claim) {
@@ -220,6 +234,14 @@ final class TwoEndJoin {
             return;
         }
         remember(flow, hash, k4, node, frame, dropped, false);
+        if (flow.hasXlated && flow.protocol == NodeEvent.PROTO_TCP && sourceNode != 0) {
+            // A backend's reply translated back to its service on delivery: its key has the service's
+            // port (Deadlines looks here). Not the API server's or the world's: no pod sent those.
+            if (!arrivals.addTranslated(flow, k4, node, frame, dropped)) {
+                counters.increment(JoinCounters.Global.ARRIVALS_EVICTED);
+                observers.forgotForRoom(arrivals.evictedNode, arrivals.evictedFrameNanos, 0);
+            }
+        }
     }
 
     private void remember(NodeEvent flow, int hash, long k4, int node, long frame, boolean dropped, boolean claimed) {

@@ -17,7 +17,11 @@ public enum UnverifiedReason {
      * would already have been forgotten (older than window + arrival memory).
      */
     BEHIND,
-    /** No stream for the destination node was up yet: never, or not before the window began. */
+    /**
+     * No stream for the destination node was up yet (never, or not before the window began), or the
+     * node's datapath emits no trace events ({@code bpf-events-trace-enabled=false} in Cilium's
+     * configuration): nothing there could report the arrival.
+     */
     NO_OBSERVER,
     /** The join's own fixed capacity overflowed and the oldest entry was evicted undecided. */
     CAPACITY,

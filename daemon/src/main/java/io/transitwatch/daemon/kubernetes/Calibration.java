@@ -16,6 +16,9 @@ import java.util.Set;
  * @param departurePoints observation points where this node reports a packet leaving for another node
  * @param arrivalExtras points beyond TO_ENDPOINT where it reports arrivals ({@code monitor-aggregation: none})
  * @param firstData whether its first ACK / PSH per direction are reported
+ * @param egressTwice whether one packet can leave it reported twice: below {@code monitor-aggregation:
+ *     medium} every egress point fires for every packet, the endpoint's program and the host's
+ *     {@code to-netdev} alike (hubble-api.md §3.3)
  * @param ipv4 IPv4 enabled
  * @param ipv6 IPv6 enabled
  * @param blindSpots what makes detection impossible on the node (non-empty: nothing can be trusted)
@@ -23,8 +26,8 @@ import java.util.Set;
  * @param sources value name → where it came from ({@code cilium-config routing-mode=tunnel},
  *     {@code CiliumNodeConfig kube-system/legacy: enable-host-legacy-routing=true}, {@code agent default})
  */
-record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boolean firstData, boolean ipv4,
-        boolean ipv6, List<String> blindSpots, List<String> warnings, Map<String, String> sources) {
+record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boolean firstData,
+        boolean egressTwice, boolean ipv4, boolean ipv6, List<String> blindSpots, List<String> warnings, Map<String, String> sources) {
 
     Calibration {
         departurePoints = Set.copyOf(departurePoints);
@@ -141,7 +144,9 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
                     + "another node are UNVERIFIED(request_unseen), not LOST; the client's node judges those "
                     + "connections as round trips to the service address when the pod CIDRs are known");
         }
-        return new Calibration(departures, arrivals, firstData, ipv4, ipv6, blind, warnings, sources);
+        boolean egressTwice = aggregation != null && List.of("none", "low", "lowest")
+                .contains(aggregation.trim().toLowerCase(java.util.Locale.ROOT));
+        return new Calibration(departures, arrivals, firstData, egressTwice, ipv4, ipv6, blind, warnings, sources);
     }
 
     private static String value(Map<String, Setting> merged, String key) {

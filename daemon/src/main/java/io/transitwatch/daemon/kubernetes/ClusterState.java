@@ -187,6 +187,16 @@ final class ClusterState {
         Map<String, Calibration> calibrations = calibrations();
         Set<Integer> departures = new LinkedHashSet<>();
         int firstData = DiscoverySnapshot.UNKNOWN;
+        Set<Integer> blindNodes = new LinkedHashSet<>();
+        Set<Integer> egressTwiceNodes = new LinkedHashSet<>();
+        calibrations.forEach((node, calibration) -> {
+            if (!calibration.blindSpots().isEmpty()) {
+                blindNodes.add(nodeId.applyAsInt(node));
+            }
+            if (calibration.egressTwice()) {
+                egressTwiceNodes.add(nodeId.applyAsInt(node));
+            }
+        });
         if (!calibrations.isEmpty()) {
             boolean all = true;
             for (Calibration calibration : calibrations.values()) {
@@ -197,7 +207,8 @@ final class ClusterState {
         }
         DiscoverySnapshot snapshot = new DiscoverySnapshot(endpointTable.table(), ciliumTable.table(),
                 nodeTable.table(), addressTable.table(), calibrateDepartures ? departures : Set.of(),
-                calibrateFirstData ? firstData : DiscoverySnapshot.UNKNOWN, version);
+                calibrateFirstData ? firstData : DiscoverySnapshot.UNKNOWN, blindNodes, egressTwiceNodes,
+                version);
         BuildReport report = new BuildReport(endpointTable.size(), withoutNode, ciliumTable.size(), nodeTable.size(),
                 conflicts[0], calibrations);
         return new Built(snapshot, report, addresses);

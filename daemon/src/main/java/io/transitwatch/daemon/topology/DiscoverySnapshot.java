@@ -20,16 +20,23 @@ import java.util.Set;
  *     (union over the nodes); empty = keep the configured ones (explicit configuration, or nothing known)
  * @param firstData whether each connection's first ACK / PSH are reported on both nodes:
  *     {@link #UNKNOWN} keeps the configured value
+ * @param blindNodes nodes whose datapath emits no trace events ({@code bpf-events-trace-enabled=false}),
+ *     so that no arrival at them is ever reported
+ * @param egressTwiceNodes nodes that may report one packet leaving twice (monitor aggregation below
+ *     medium: the endpoint's egress point and the host's {@code to-netdev})
  * @param version increases with every snapshot of one discovery
  */
 public record DiscoverySnapshot(PrefixTable endpointIps, PrefixTable ciliumNodeCidrs, PrefixTable nodeCidrs,
-        PrefixTable nodeAddresses, Set<Integer> departurePoints, int firstData, long version) {
+        PrefixTable nodeAddresses, Set<Integer> departurePoints, int firstData, Set<Integer> blindNodes,
+        Set<Integer> egressTwiceNodes, long version) {
     public static final int UNKNOWN = -1;
     public static final int NO = 0;
     public static final int YES = 1;
 
     public DiscoverySnapshot {
         departurePoints = Set.copyOf(departurePoints);
+        blindNodes = Set.copyOf(blindNodes);
+        egressTwiceNodes = Set.copyOf(egressTwiceNodes);
     }
 
     /** Placements in one table, for a caller that wants no precedence (tests, the node-address source). */

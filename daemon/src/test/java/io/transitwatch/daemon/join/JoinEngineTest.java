@@ -264,6 +264,43 @@ class JoinEngineTest {
     }
 
     @Test
+    void shouldNotAlertForDeparturesToANodeWhoseDatapathEmitsNoTraceEvents() {
+        // b's and c's cilium-config set bpf-events-trace-enabled=false: their streams are up (drops and
+        // lost events still come), but no arrival at them is ever reported
+        join.blindNodes("b", "c");
+        join.departure("a", "10.0.1.5", 40000, "10.0.3.7", 9090).at(T0 + S);
+        join.departure("a", "10.0.1.5", 40001, "10.0.2.7", 9090).at(T0 + S);
+        join.advance(T0 + 30 * S);
+        join.blindNodes(); // the configuration changed back: c is judged again
+        join.departure("a", "10.0.1.5", 40002, "10.0.3.7", 9090).at(T0 + 31 * S);
+        join.advance(T0 + 60 * S);
+
+        assertEquals(List.of("LOST a>c IPv4 SYN 40002>9090 attempts=1",
+                "UNVERIFIED(NO_OBSERVER) a>b IPv4 SYN 40001>9090 attempts=1",
+                "UNVERIFIED(NO_OBSERVER) a>c IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts.stream().sorted().toList());
+    }
+
+    @Test
+    void shouldNotCallLostTheHostsSecondReportOfAPacketBelowMediumAggregation() {
+        // monitor-aggregation low on a: its endpoint's program reports the SYN at to-network (reason NEW),
+        // then bpf_host's to-netdev reports the same packet again without a reason (hubble-api.md §3.3)
+        join.calibrateNodes(List.of(), List.of("a"));
+        // b's stream ahead: the arrival is read first
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S + MS);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).withoutTraceReason().at(T0 + S);
+        // a's stream ahead: the arrival comes between the two reports
+        join.departure("a", "10.0.1.5", 40001, "10.0.2.7", 9090).at(T0 + 2 * S);
+        join.arrival("b", "10.0.1.5", 40001, "10.0.2.7", 9090).at(T0 + 2 * S + MS);
+        join.departure("a", "10.0.1.5", 40001, "10.0.2.7", 9090).withoutTraceReason().at(T0 + 2 * S);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
+                "MATCHED a>b IPv4 SYN 40001>9090 attempts=1"), join.verdicts.verdicts);
+        assertEquals(2, join.counters.get(JoinCounters.Global.RETRANSMISSIONS));
+    }
+
+    @Test
     void shouldNotAlertForDeparturesBeforeTheDestinationStreamFirstDelivered() {
         JoinHarness fresh = new JoinHarness();
         fresh.up("a", T0, false);

@@ -2,7 +2,9 @@ package io.transitwatch.daemon.join;
 
 import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.topology.DiscoverySnapshot;
 import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.daemon.topology.PrefixTable;
 import io.transitwatch.daemon.topology.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,9 +129,38 @@ public final class JoinHarness {
         deliver(now);
     }
 
+    /** Delivers a discovery snapshot that places nothing and says which nodes emit no trace events. */
+    public void blindNodes(String... nodes) {
+        calibrateNodes(List.of(nodes), List.of());
+    }
+
+    /**
+     * Delivers a discovery snapshot that places nothing and calibrates nodes: {@code blind} emit no trace
+     * events, {@code egressTwice} report a packet leaving twice (monitor aggregation below medium).
+     */
+    public void calibrateNodes(List<String> blind, List<String> egressTwice) {
+        event.clear();
+        event.kind = NodeEvent.DISCOVERY;
+        PrefixTable none = DiscoverySnapshot.empty();
+        event.discovery = new DiscoverySnapshot(none, none, none, none, java.util.Set.of(), DiscoverySnapshot.UNKNOWN,
+                ids(blind), ids(egressTwice), 1);
+        engine.onEvent(event, true);
+    }
+
+    private java.util.Set<Integer> ids(List<String> nodes) {
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        nodes.forEach(node -> ids.add(dictionary.pin(node)));
+        return ids;
+    }
+
     /** A SYN (or other kind) leaving {@code node} at TO_NETWORK. */
     public Flow departure(String node, String src, int srcPort, String dst, int dstPort) {
         return new Flow(node, JoinConstants.POINT_TO_NETWORK, src, srcPort, dst, dstPort);
+    }
+
+    /** A SYN (or other kind) leaving {@code node} at egress point {@code point} (TO_STACK, TO_OVERLAY, ...). */
+    public Flow departureAt(int point, String node, String src, int srcPort, String dst, int dstPort) {
+        return new Flow(node, point, src, srcPort, dst, dstPort);
     }
 
     /** The same packet delivered at TO_ENDPOINT of {@code node}. */
@@ -348,7 +379,9 @@ public final class JoinHarness {
             event.dstReservedLabels = dstLabels;
             event.dropReason = dropReason;
             event.eventType = verdict == JoinConstants.VERDICT_DROPPED ? 1 : 4;
-            event.srcEndpointId = point == JoinConstants.POINT_TO_NETWORK && sourceIsEndpoint ? 101 : 0;
+            boolean egress = point == JoinConstants.POINT_TO_NETWORK || point == JoinConstants.POINT_TO_OVERLAY
+                    || point == JoinConstants.POINT_TO_STACK;
+            event.srcEndpointId = egress && sourceIsEndpoint ? 101 : 0;
             event.dstEndpointId = point == JoinConstants.POINT_TO_ENDPOINT ? 202 : 0;
             event.interfaceName = dictionary.intern("ens18");
             event.srcNamespace = dictionary.intern(sourceNames[0]);

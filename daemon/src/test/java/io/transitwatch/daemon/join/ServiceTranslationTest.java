@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.transitwatch.daemon.handoff.NodeEvent;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,30 @@ class ServiceTranslationTest {
                 "UNVERIFIED(REQUEST_UNSEEN) b>a IPv4 SYN-ACK 8080>40000 attempts=1",
                 "UNVERIFIED(REQUEST_UNSEEN) b>a IPv4 FIRST-PSH 8080>40000 attempts=1"), join.verdicts.verdicts);
         assertEquals(0, join.counters.get(JoinCounters.Global.LOST));
+    }
+
+    @Test
+    void shouldNotCallLostAReplyWhoseClientsSynLeftAtToStackInTunnelMode() {
+        // Tunnel mode: the calibration makes TO_OVERLAY the only departure point. kube-proxy's ClusterIP
+        // needs the host stack, so the client's SYN leaves at to-stack and is not joined; the backend's
+        // SYN-ACK leaves b at to-overlay and arrives at the client from the service address.
+        JoinHarness tunnel = new JoinHarness(JoinConfig.defaults().withCapacities(1024, 1024, 256)
+                .withDeparturePoints(Set.of(JoinConstants.POINT_TO_OVERLAY))).allUp();
+        tunnel.departureAt(JoinConstants.POINT_TO_STACK, "a", CLIENT, 40000, SERVICE, 80)
+                .toIdentity(JoinConstants.IDENTITY_WORLD).at(T0 + S);
+        tunnel.arrival("b", CLIENT, 40000, BACKEND, 8080).at(T0 + S + MS);
+        tunnel.departureAt(JoinConstants.POINT_TO_OVERLAY, "b", BACKEND, 8080, CLIENT, 40000).synAck().reply()
+                .at(T0 + S + 2 * MS);
+        tunnel.arrival("a", SERVICE, 80, CLIENT, 40000).synAck().reply().at(T0 + S + 3 * MS);
+        // a pod's SYN to a pod on b that leaves at to-stack all the same is not a request elsewhere
+        tunnel.departureAt(JoinConstants.POINT_TO_STACK, "a", CLIENT, 40001, BACKEND, 8080).at(T0 + S);
+        tunnel.arrival("b", CLIENT, 40001, BACKEND, 8080).at(T0 + S + MS);
+        tunnel.departureAt(JoinConstants.POINT_TO_OVERLAY, "b", BACKEND, 8080, CLIENT, 40001).synAck().reply()
+                .at(T0 + S + 2 * MS);
+        tunnel.advance(T0 + 30 * S);
+
+        assertEquals(List.of("UNVERIFIED(REQUEST_UNSEEN) b>a IPv4 SYN-ACK 8080>40000 attempts=1",
+                "LOST b>a IPv4 SYN-ACK 8080>40001 attempts=1"), tunnel.verdicts.verdicts);
     }
 
     @Test

@@ -62,6 +62,17 @@ class CalibrationTest {
     }
 
     @Test
+    void belowMediumAggregationEveryEgressPointReportsEveryPacket() {
+        for (String level : List.of("none", "low", "lowest")) {
+            assertTrue(Calibration.derive(config("monitor-aggregation", level)).egressTwice(), level);
+        }
+        for (String level : List.of("medium", "maximum")) {
+            assertFalse(Calibration.derive(config("monitor-aggregation", level)).egressTwice(), level);
+        }
+        assertFalse(Calibration.derive(config("routing-mode", "tunnel")).egressTwice(), "agent default: medium");
+    }
+
+    @Test
     void blindSpotsAndWarningsNameTheirKey() {
         Calibration blind = Calibration.derive(config("bpf-events-trace-enabled", "false",
                 "bpf-events-default-rate-limit", "1000"));

@@ -281,6 +281,10 @@ class KubernetesDiscoveryIT {
             assertEquals(1, calibration.blindSpots().size(), node);
             assertTrue(calibration.blindSpots().get(0).contains("bpf-events-trace-enabled=false"), node);
         });
+        // ... and the join is told: no arrival at those nodes will ever be reported
+        java.util.Set<Integer> everyNode = cluster.nodes().stream().map(node -> id(node.name()))
+                .collect(java.util.stream.Collectors.toSet());
+        await().atMost(AWAIT).until(() -> latest.get() != null && everyNode.equals(latest.get().blindNodes()));
     }
 
     @Test

@@ -81,7 +81,7 @@ class DiscoveredPlacementsTest {
 
     private static DiscoverySnapshot snapshot(PrefixTable endpoints, PrefixTable ciliumNodes, PrefixTable nodes,
             PrefixTable addresses) {
-        return new DiscoverySnapshot(endpoints, ciliumNodes, nodes, addresses, Set.of(), DiscoverySnapshot.UNKNOWN, 1);
+        return new DiscoverySnapshot(endpoints, ciliumNodes, nodes, addresses, Set.of(), DiscoverySnapshot.UNKNOWN, Set.of(), Set.of(), 1);
     }
 
     private static PrefixTable table(Object... prefixesAndNodes) {
