@@ -117,7 +117,7 @@ final class Deadlines {
      * that arrived by {@code deadline} with its source translated back to a service's: per-packet load
      * balancing (kube-proxy replacement without socket LB for pods) gives the reply the service's port
      * at the client (hubble-api.md §4.1, §4.2), so its arrival was remembered under its key without
-     * the source port too ({@link RememberedArrivals#addTranslated}). Looked at only before a LOST, and
+     * the source port ({@link RememberedArrivals#addTranslated}). Looked at only before a LOST, and
      * only while such arrivals are remembered at all.
      */
     private boolean arrivedTranslated(int slot, long placed, long deadline) {

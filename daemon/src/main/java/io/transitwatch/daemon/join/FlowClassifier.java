@@ -83,7 +83,7 @@ final class FlowClassifier {
     }
 
     /**
-     * Whether a flow {@link #classify} ignored is a pod's TCP packet leaving its node at an egress point
+     * Whether a flow {@link #classify} ignored is a pod's TCP SYN leaving its node at an egress point
      * that is not a departure point here. Under kube-proxy a connection to a ClusterIP leaves at
      * {@code to-stack} for iptables to translate (hubble-api.md §4.2), whatever the routing mode's
      * departure point: the join still needs to know where its client sent it ({@link ClientRequests}).
@@ -94,7 +94,7 @@ final class FlowClassifier {
                 && flow.verdict == JoinConstants.VERDICT_FORWARDED
                 && (point == JoinConstants.POINT_TO_STACK || point == JoinConstants.POINT_TO_NETWORK
                         || point == JoinConstants.POINT_TO_OVERLAY)
-                && !departurePoint[point] && joinSafe[PacketKind.of(flow)];
+                && !departurePoint[point] && PacketKind.ofTcpFlags(flow.tcpFlags) == PacketKind.SYN;
     }
 
     /** The packet kind of the flow last classified as a departure or an arrival. */

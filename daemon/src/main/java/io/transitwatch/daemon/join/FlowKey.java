@@ -44,7 +44,7 @@ final class FlowKey {
         return (int) k4 & 0xff;
     }
 
-    /** The key word with the source port left out (0): what stays of a reply's key when its source port was translated. */
+    /** The key word with the source port left out (0): what stays of a reply's key when that port was translated. */
     static long withoutSourcePort(long k4) {
         return k4 & 0x0000_ffff_ffff_ffffL;
     }

@@ -147,7 +147,7 @@ public record JoinConfig(
                 pairIdleAfter, departurePoints, arrivalPoints, excludedDestinationIdentities, kinds, roundTripUdpPorts);
     }
 
-    /** The same with {@code points} as the departure points (what the calibration sets per routing mode). */
+    /** The same with {@code points} as the departure points (as calibration sets them per routing mode). */
     public JoinConfig withDeparturePoints(Set<Integer> points) {
         return new JoinConfig(window, arrivalMemory, lateHorizon, watermarkSlack, clockSpan, downGrace, maxBehind,
                 lostEventsSpan, catchUpLimit, pendingCapacity, arrivalCapacity, lostHistoryCapacity, maxNodes, maxPairs,

@@ -21,8 +21,9 @@ final class RememberedArrivals {
      * The arrival already matched a departure that its source reports for every packet ({@code trace_reason}
      * unknown beside the destination's NEW: the host stack's and a proxy's connections in tunnel mode,
      * hubble-api.md §2.3 e), or whose node may report one packet leaving twice (monitor aggregation below
-     * medium: the endpoint's {@code to-network} and the host's {@code to-netdev}). Kept for the arrival memory, so that the source's report of the packet sent
-     * again (a retransmission, reported like the first) is known as one: the destination reports it only
+     * medium: the endpoint's {@code to-network} and the host's {@code to-netdev}). Kept for the arrival
+     * memory, so that the source's report of the packet sent again (a retransmission, reported like the
+     * first, or the host's second report) is known as one: the destination reports a retransmission only
      * after Cilium's 5 s interval, and as a new departure it would look lost.
      */
     final boolean[] claimed;
@@ -64,11 +65,12 @@ final class RememberedArrivals {
     }
 
     /**
-     * Remembers arrival {@code flow} once more, under its key without the source port: a reply whose
-     * source Cilium translated back to a service's on its way to the client (per-packet load balancing:
-     * {@code source} is the backend's address, {@code source_xlated} the service's, and the source port
-     * the service's; hubble-api.md §4.1). Its departure left the backend from the backend's own port, so
-     * only this key finds it ({@link #findTranslated}).
+     * Remembers arrival {@code flow} under its key without the source port, instead of its key: a reply
+     * whose source Cilium translated back to a service's on its way to the client (per-packet load
+     * balancing: {@code source} is the backend's address, {@code source_xlated} the service's, and the
+     * source port the service's; hubble-api.md §4.1). Its departure left the backend from the backend's
+     * own port, so only this key finds it ({@link #findTranslated}), when that departure is about to be
+     * declared lost. A report of it again is not remembered twice.
      *
      * @return false when that forgot an arrival, as {@link #add}
      */

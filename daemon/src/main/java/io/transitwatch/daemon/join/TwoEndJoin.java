@@ -149,9 +149,9 @@ final class TwoEndJoin {
     }
 
     /**
-     * A pod's TCP packet that left at an egress point that is not a departure point here (a SYN to a
-     * ClusterIP at {@code to-stack} under kube-proxy, in tunnel mode or with BPF host routing): not
-     * joined, but remembered like an unfollowed departure when it goes nowhere the join places.
+     * A pod's TCP SYN that left at an egress point that is not a departure point here (to a ClusterIP at
+     * {@code to-stack} under kube-proxy, in tunnel mode or with BPF host routing): not joined, but
+     * remembered like an unfollowed departure when it goes nowhere the join places.
      */
     void onUnjoinedEgress(NodeEvent flow, int node, long frame) {
         if (classifier.isExcludedIdentity(flow) || topology.nodeOf(flow.dstHi, flow.dstLo) == 0) {
@@ -233,15 +233,17 @@ final class TwoEndJoin {
             counters.increment(JoinCounters.Global.DUPLICATE_ARRIVALS);
             return;
         }
-        remember(flow, hash, k4, node, frame, dropped, false);
         if (flow.hasXlated && flow.protocol == NodeEvent.PROTO_TCP && sourceNode != 0) {
             // A backend's reply translated back to its service on delivery: its key has the service's
-            // port (Deadlines looks here). Not the API server's or the world's: no pod sent those.
+            // port, which no departure has, so it is kept without it (Deadlines looks there). Not the
+            // API server's or the world's replies: no pod sent those.
             if (!arrivals.addTranslated(flow, k4, node, frame, dropped)) {
                 counters.increment(JoinCounters.Global.ARRIVALS_EVICTED);
                 observers.forgotForRoom(arrivals.evictedNode, arrivals.evictedFrameNanos, 0);
             }
+            return;
         }
+        remember(flow, hash, k4, node, frame, dropped, false);
     }
 
     private void remember(NodeEvent flow, int hash, long k4, int node, long frame, boolean dropped, boolean claimed) {

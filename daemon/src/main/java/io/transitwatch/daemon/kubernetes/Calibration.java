@@ -27,7 +27,8 @@ import java.util.Set;
  *     {@code CiliumNodeConfig kube-system/legacy: enable-host-legacy-routing=true}, {@code agent default})
  */
 record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boolean firstData,
-        boolean egressTwice, boolean ipv4, boolean ipv6, List<String> blindSpots, List<String> warnings, Map<String, String> sources) {
+        boolean egressTwice, boolean ipv4, boolean ipv6, List<String> blindSpots, List<String> warnings,
+        Map<String, String> sources) {
 
     Calibration {
         departurePoints = Set.copyOf(departurePoints);
@@ -88,13 +89,15 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
         }
 
         Set<Integer> arrivals = new LinkedHashSet<>();
-        String aggregation = value(merged, "monitor-aggregation");
+        String setAggregation = value(merged, "monitor-aggregation");
+        String aggregation = setAggregation == null ? null
+                : setAggregation.trim().toLowerCase(java.util.Locale.ROOT);
         if ("none".equals(aggregation)) {
             arrivals.add(TraceObservationPoint.FROM_NETWORK_VALUE);
             arrivals.add(TraceObservationPoint.FROM_OVERLAY_VALUE);
         }
         sources.put("monitor-aggregation", aggregation == null ? "agent default (medium)"
-                : origin(merged, "monitor-aggregation") + " monitor-aggregation=" + aggregation);
+                : origin(merged, "monitor-aggregation") + " monitor-aggregation=" + setAggregation);
 
         String flags = value(merged, "monitor-aggregation-flags");
         boolean firstData;
@@ -144,8 +147,7 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
                     + "another node are UNVERIFIED(request_unseen), not LOST; the client's node judges those "
                     + "connections as round trips to the service address when the pod CIDRs are known");
         }
-        boolean egressTwice = aggregation != null && List.of("none", "low", "lowest")
-                .contains(aggregation.trim().toLowerCase(java.util.Locale.ROOT));
+        boolean egressTwice = aggregation != null && List.of("none", "low", "lowest").contains(aggregation);
         return new Calibration(departures, arrivals, firstData, egressTwice, ipv4, ipv6, blind, warnings, sources);
     }
 

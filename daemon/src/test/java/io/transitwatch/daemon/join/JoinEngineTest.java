@@ -277,7 +277,8 @@ class JoinEngineTest {
 
         assertEquals(List.of("LOST a>c IPv4 SYN 40002>9090 attempts=1",
                 "UNVERIFIED(NO_OBSERVER) a>b IPv4 SYN 40001>9090 attempts=1",
-                "UNVERIFIED(NO_OBSERVER) a>c IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts.stream().sorted().toList());
+                "UNVERIFIED(NO_OBSERVER) a>c IPv4 SYN 40000>9090 attempts=1"),
+                join.verdicts.verdicts.stream().sorted().toList());
     }
 
     @Test

@@ -8,13 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.transitwatch.daemon.handoff.NodeEvent;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
  * Connections to a service that kube-proxy translates, outside Cilium's view (no kube-proxy
- * replacement, hubble-api.md §4.2): the client's node reports the SYN to the service address and the
- * reply from it; the server's node reports the SYN arriving at the backend and the reply leaving it.
- * Client 10.0.1.5 on node a, service 10.96.0.10:80 (outside every pod CIDR), backend 10.0.2.7:8080 on b.
+ * replacement, hubble-api.md §4.2; Cilium's own per-packet translation is in the nested class): the
+ * client's node reports the SYN to the service address and the reply from it; the server's node
+ * reports the SYN arriving at the backend and the reply leaving it. Client 10.0.1.5 on node a,
+ * service 10.96.0.10:80 (outside every pod CIDR), backend 10.0.2.7:8080 on b.
  */
 class ServiceTranslationTest {
     private static final String SERVICE = "10.96.0.10";
@@ -180,5 +182,79 @@ class ServiceTranslationTest {
         assertEquals(List.of("MATCHED b>a IPv4 SYN-ACK 8080>40000 attempts=1",
                 "MATCHED a>b IPv4 SYN 40000>8080 attempts=1",
                 "LOST a>b IPv4 FIRST-ACK 40000>8080 attempts=1"), join.verdicts.verdicts);
+    }
+
+    /**
+     * The same service translated by Cilium per packet instead (kube-proxy replacement without socket
+     * LB for pods, e.g. {@code socketLB.hostNamespaceOnly}; hubble-api.md §4.1, §4.2): the client's SYN
+     * leaves already sent to the backend, and the backend's replies reach the client translated back,
+     * reported with the backend's address as {@code source}, the service's as {@code source_xlated},
+     * and the service's port.
+     */
+    @Nested
+    class CiliumPerPacketLoadBalancing {
+        @Test
+        void shouldMatchRepliesThatReachTheClientFromTheServicesPort() {
+            join.departure("a", CLIENT, 40000, BACKEND, 8080).at(T0 + S);
+            join.arrival("b", CLIENT, 40000, BACKEND, 8080).at(T0 + S + MS);
+            join.departure("b", BACKEND, 8080, CLIENT, 40000).synAck().reply().at(T0 + S + 2 * MS);
+            join.arrival("a", BACKEND, 80, CLIENT, 40000).synAck().reply().snatTo(SERVICE).at(T0 + S + 3 * MS);
+            // the backend's first data: its arrival read first (a's stream ahead of b's)
+            join.arrival("a", BACKEND, 80, CLIENT, 40000).segment(NodeEvent.TCP_PSH | NodeEvent.TCP_ACK).reply()
+                    .snatTo(SERVICE).at(T0 + S + 6 * MS);
+            join.departure("b", BACKEND, 8080, CLIENT, 40000).segment(NodeEvent.TCP_PSH | NodeEvent.TCP_ACK).reply()
+                    .at(T0 + S + 5 * MS);
+            join.advance(T0 + 30 * S);
+
+            assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>8080 attempts=1",
+                    "MATCHED b>a IPv4 SYN-ACK 8080>40000 attempts=1",
+                    "MATCHED b>a IPv4 FIRST-PSH 8080>40000 attempts=1"), join.verdicts.verdicts);
+            assertEquals(0, join.counters.get(JoinCounters.Global.LOST));
+        }
+
+        @Test
+        void shouldStillCatchALostReplyWhenOtherRepliesWereTranslated() {
+            // port 40000's reply arrives translated; port 40001's never arrives, and port 40002's arrives
+            // translated from another backend, which is not this reply
+            for (int port = 40000; port <= 40002; port++) {
+                join.departure("a", CLIENT, port, BACKEND, 8080).at(T0 + S);
+                join.arrival("b", CLIENT, port, BACKEND, 8080).at(T0 + S + MS);
+                join.departure("b", BACKEND, 8080, CLIENT, port).synAck().reply().at(T0 + S + 2 * MS);
+            }
+            join.arrival("a", BACKEND, 80, CLIENT, 40000).synAck().reply().snatTo(SERVICE).at(T0 + S + 3 * MS);
+            join.arrival("a", "10.0.2.8", 80, CLIENT, 40002).synAck().reply().snatTo(SERVICE).at(T0 + S + 3 * MS);
+            join.advance(T0 + 30 * S);
+
+            assertEquals(List.of("MATCHED b>a IPv4 SYN-ACK 8080>40000 attempts=1",
+                    "LOST b>a IPv4 SYN-ACK 8080>40001 attempts=1",
+                    "LOST b>a IPv4 SYN-ACK 8080>40002 attempts=1"), join.verdicts.verdicts.stream()
+                            .filter(verdict -> verdict.contains("SYN-ACK")).toList());
+        }
+
+        @Test
+        void shouldNotMatchATranslatedReplyThatArrivedAfterTheWindow() {
+            join.departure("a", CLIENT, 40000, BACKEND, 8080).at(T0 + S);
+            join.arrival("b", CLIENT, 40000, BACKEND, 8080).at(T0 + S + MS);
+            join.departure("b", BACKEND, 8080, CLIENT, 40000).synAck().reply().at(T0 + S + 2 * MS);
+            long window = join.engine.config().window().toNanos();
+            join.arrival("a", BACKEND, 80, CLIENT, 40000).synAck().reply().snatTo(SERVICE)
+                    .at(T0 + S + 3 * MS + window);
+            join.advance(T0 + 30 * S);
+
+            assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>8080 attempts=1",
+                    "LOST b>a IPv4 SYN-ACK 8080>40000 attempts=1"), join.verdicts.verdicts);
+        }
+
+        @Test
+        void shouldRememberATranslatedReplyOnceUnderItsPortlessKey() {
+            join.arrival("a", BACKEND, 80, CLIENT, 40000).synAck().reply().snatTo(SERVICE).at(T0 + S + 3 * MS);
+            join.arrival("a", BACKEND, 80, CLIENT, 40000).synAck().reply().snatTo(SERVICE).at(T0 + S + 4 * MS);
+            assertEquals(1, join.engine.rememberedArrivalCount(), "not under its own key too, nor twice");
+
+            join.departure("b", BACKEND, 8080, CLIENT, 40000).synAck().reply().at(T0 + S + 2 * MS);
+            join.advance(T0 + 30 * S);
+            assertEquals(List.of("MATCHED b>a IPv4 SYN-ACK 8080>40000 attempts=1"), join.verdicts.verdicts);
+            assertEquals(0, join.engine.rememberedArrivalCount(), "the match took it");
+        }
     }
 }

@@ -70,6 +70,10 @@ class CalibrationTest {
             assertFalse(Calibration.derive(config("monitor-aggregation", level)).egressTwice(), level);
         }
         assertFalse(Calibration.derive(config("routing-mode", "tunnel")).egressTwice(), "agent default: medium");
+        Calibration spelledOtherwise = Calibration.derive(config("monitor-aggregation", " None "));
+        assertTrue(spelledOtherwise.egressTwice());
+        assertTrue(spelledOtherwise.firstData());
+        assertEquals(2, spelledOtherwise.arrivalExtras().size());
     }
 
     @Test
