@@ -90,20 +90,23 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
 
         Set<Integer> arrivals = new LinkedHashSet<>();
         String setAggregation = value(merged, "monitor-aggregation");
-        String aggregation = setAggregation == null ? null
+        // Absent, the agent's own flag default applies: none, every packet reported (hubble-api.md §3.1;
+        // Helm and cilium-cli write medium). Read that way, a wrong guess costs capacity, not false alerts.
+        String aggregation = setAggregation == null ? "none"
                 : setAggregation.trim().toLowerCase(java.util.Locale.ROOT);
         if ("none".equals(aggregation)) {
             arrivals.add(TraceObservationPoint.FROM_NETWORK_VALUE);
             arrivals.add(TraceObservationPoint.FROM_OVERLAY_VALUE);
         }
-        sources.put("monitor-aggregation", aggregation == null ? "agent default (medium)"
+        sources.put("monitor-aggregation", setAggregation == null ? "agent default (none: every packet reported)"
                 : origin(merged, "monitor-aggregation") + " monitor-aggregation=" + setAggregation);
 
         String flags = value(merged, "monitor-aggregation-flags");
         boolean firstData;
         if ("none".equals(aggregation)) {
             firstData = true;
-            sources.put("first-data", "yes: monitor-aggregation=none reports every packet");
+            sources.put("first-data", "yes: monitor-aggregation=none"
+                    + (setAggregation == null ? " (agent default)" : "") + " reports every packet");
         } else {
             List<String> names = flags == null ? List.of("syn", "fin", "rst")
                     : List.of(flags.toLowerCase(java.util.Locale.ROOT).replace(" ", "").split(","));
@@ -147,7 +150,7 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
                     + "another node are UNVERIFIED(request_unseen), not LOST; the client's node judges those "
                     + "connections as round trips to the service address when the pod CIDRs are known");
         }
-        boolean egressTwice = aggregation != null && List.of("none", "low", "lowest").contains(aggregation);
+        boolean egressTwice = List.of("none", "low", "lowest").contains(aggregation);
         return new Calibration(departures, arrivals, firstData, egressTwice, ipv4, ipv6, blind, warnings, sources);
     }
 

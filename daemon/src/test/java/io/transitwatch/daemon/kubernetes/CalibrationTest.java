@@ -48,12 +48,20 @@ class CalibrationTest {
 
     @Test
     void firstDataNeedsAckAndPshOrNoAggregation() {
-        assertTrue(Calibration.derive(config("monitor-aggregation-flags", "all")).firstData());
-        assertTrue(Calibration.derive(config("monitor-aggregation-flags", "syn, fin,rst,ack,psh")).firstData());
-        assertFalse(Calibration.derive(config("monitor-aggregation-flags", "syn,fin,rst")).firstData());
+        assertTrue(Calibration.derive(config("monitor-aggregation", "medium", "monitor-aggregation-flags", "all"))
+                .firstData());
+        assertTrue(Calibration.derive(config("monitor-aggregation", "medium",
+                "monitor-aggregation-flags", "syn, fin,rst,ack,psh")).firstData());
+        assertFalse(Calibration.derive(config("monitor-aggregation", "medium",
+                "monitor-aggregation-flags", "syn,fin,rst")).firstData());
+        Calibration flagsAbsent = Calibration.derive(config("monitor-aggregation", "medium"));
+        assertFalse(flagsAbsent.firstData());
+        assertTrue(flagsAbsent.sources().get("first-data").contains("agent default"));
+        // without monitor-aggregation the agent's own default, none, reports every packet
         Calibration absent = Calibration.derive(config("routing-mode", "tunnel"));
-        assertFalse(absent.firstData());
+        assertTrue(absent.firstData());
         assertTrue(absent.sources().get("first-data").contains("agent default"));
+        assertTrue(absent.sources().get("monitor-aggregation").contains("agent default (none"));
         Calibration none = Calibration.derive(config("monitor-aggregation", "none",
                 "monitor-aggregation-flags", "syn"));
         assertTrue(none.firstData());
@@ -69,7 +77,7 @@ class CalibrationTest {
         for (String level : List.of("medium", "maximum")) {
             assertFalse(Calibration.derive(config("monitor-aggregation", level)).egressTwice(), level);
         }
-        assertFalse(Calibration.derive(config("routing-mode", "tunnel")).egressTwice(), "agent default: medium");
+        assertTrue(Calibration.derive(config("routing-mode", "tunnel")).egressTwice(), "the agent's default: none");
         Calibration spelledOtherwise = Calibration.derive(config("monitor-aggregation", " None "));
         assertTrue(spelledOtherwise.egressTwice());
         assertTrue(spelledOtherwise.firstData());
