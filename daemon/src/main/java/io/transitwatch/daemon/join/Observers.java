@@ -60,8 +60,7 @@ final class Observers {
         int node = index.indexOf(dictionaryId);
         if (node != NodeIndex.NONE && node >= before) {
             counters.registerNode(node, dictionaryId);
-            blind[node] = blindNodes.contains(dictionaryId);
-            egressTwice[node] = egressTwiceNodes.contains(dictionaryId);
+            calibrateNode(node, dictionaryId);
         }
         return node;
     }
@@ -76,9 +75,14 @@ final class Observers {
         this.blindNodes = blindNodes;
         this.egressTwiceNodes = egressTwiceNodes;
         for (int node = 0, count = index.size(); node < count; node++) {
-            blind[node] = blindNodes.contains(index.dictionaryId(node));
-            egressTwice[node] = egressTwiceNodes.contains(index.dictionaryId(node));
+            calibrateNode(node, index.dictionaryId(node));
         }
+    }
+
+    /** The calibration's word on dense node {@code node} (dictionary id {@code dictionaryId}). */
+    private void calibrateNode(int node, int dictionaryId) {
+        blind[node] = blindNodes.contains(dictionaryId);
+        egressTwice[node] = egressTwiceNodes.contains(dictionaryId);
     }
 
     /**

@@ -237,17 +237,22 @@ final class TwoEndJoin {
             // A backend's reply translated back to its service on delivery: its key has the service's
             // port, which no departure has, so it is kept without it (Deadlines looks there). Not the
             // API server's or the world's replies: no pod sent those.
-            if (!arrivals.addTranslated(flow, k4, node, frame, dropped)) {
-                counters.increment(JoinCounters.Global.ARRIVALS_EVICTED);
-                observers.forgotForRoom(arrivals.evictedNode, arrivals.evictedFrameNanos, 0);
-            }
+            countEviction(arrivals.addTranslated(flow, k4, node, frame, dropped));
             return;
         }
         remember(flow, hash, k4, node, frame, dropped, false);
     }
 
     private void remember(NodeEvent flow, int hash, long k4, int node, long frame, boolean dropped, boolean claimed) {
-        if (!arrivals.add(flow, hash, k4, node, frame, dropped, claimed)) {
+        countEviction(arrivals.add(flow, hash, k4, node, frame, dropped, claimed));
+    }
+
+    /**
+     * After remembering an arrival: when {@code nothingForgotten} is false, the table forgot its oldest
+     * for room, which is counted, and its node's view around it counts as incomplete.
+     */
+    private void countEviction(boolean nothingForgotten) {
+        if (!nothingForgotten) {
             counters.increment(JoinCounters.Global.ARRIVALS_EVICTED);
             observers.forgotForRoom(arrivals.evictedNode, arrivals.evictedFrameNanos, 0);
         }
