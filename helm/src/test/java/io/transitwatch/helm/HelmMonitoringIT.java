@@ -61,15 +61,19 @@ class HelmMonitoringIT {
     // ---- RBAC and kubernetes.enabled ----
 
     @Test
-    void shouldGrantReadOnlyAccessToNodesCiliumObjectsAndTheCiliumConfigMapByName() throws Exception {
+    void shouldGrantReadOnlyAccessToNodesCiliumObjectsTheApiServersSliceAndTheCiliumConfigMapByName() throws Exception {
         Rendered rendered = Rendered.parse(tools.template(HelmChartIT.DEFAULT).ok("helm template"));
         JsonNode clusterRules = rendered.one("ClusterRole").path("rules");
-        assertEquals(2, clusterRules.size(), clusterRules.toString());
+        assertEquals(3, clusterRules.size(), clusterRules.toString());
         assertEquals("[\"\"]", clusterRules.get(0).path("apiGroups").toString());
         assertEquals("[\"nodes\"]", clusterRules.get(0).path("resources").toString());
         assertEquals("[\"cilium.io\"]", clusterRules.get(1).path("apiGroups").toString());
         assertEquals("[\"ciliumnodes\",\"ciliumendpoints\",\"ciliumendpointslices\",\"ciliumnodeconfigs\"]",
                 clusterRules.get(1).path("resources").toString());
+        assertEquals("[\"discovery.k8s.io\"]", clusterRules.get(2).path("apiGroups").toString());
+        assertEquals("[\"endpointslices\"]", clusterRules.get(2).path("resources").toString());
+        assertEquals("[\"kubernetes\"]", clusterRules.get(2).path("resourceNames").toString(),
+                "the API server's EndpointSlice only");
         for (JsonNode rule : clusterRules) {
             assertEquals("[\"get\",\"list\",\"watch\"]", rule.path("verbs").toString(), "read-only: " + rule);
         }

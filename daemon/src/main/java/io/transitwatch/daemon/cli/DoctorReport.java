@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -83,10 +84,12 @@ final class DoctorReport {
             entry.put("served", resource.served());
             entry.put("forbidden", resource.forbidden());
             entry.put("error", resource.lastError());
+            // A resource that only names things (the API server's EndpointSlice) is missed, not needed.
+            List<String> findings = resource.essential() ? problems : warnings;
             if (resource.forbidden() != null) {
-                problems.add("RBAC: " + resource.forbidden());
+                findings.add("RBAC: " + resource.forbidden());
             } else if (!resource.healthy()) {
-                problems.add("kubernetes: " + resource.resource() + " is not listed and watched"
+                findings.add("kubernetes: " + resource.resource() + " is not listed and watched"
                         + (resource.lastError() == null ? "" : ": " + resource.lastError()));
             }
         }
@@ -94,6 +97,8 @@ final class DoctorReport {
         kubernetes.put("ciliumnode_cidrs", discovery.ciliumNodeCidrs());
         kubernetes.put("node_cidrs", discovery.nodeCidrs());
         kubernetes.put("malformed", discovery.malformed());
+        ArrayNode apiServers = kubernetes.putArray("api_server_addresses");
+        discovery.apiServerAddresses().forEach(apiServers::add);
         if (discovery.malformed() > 0) {
             warnings.add("kubernetes: " + discovery.malformed() + " objects skipped, last: " + discovery.lastMalformed());
         }
@@ -168,6 +173,14 @@ final class DoctorReport {
                     counters.node(node, JoinCounters.PerNode.CLOCK_OFFSET_NANOS) / 1e9);
         }
 
+        long masqueraded = counters.get(JoinCounters.Global.MATCHED_MASQUERADED);
+        if (masqueraded > 0) {
+            warnings.add("datapath: " + masqueraded + " pod-to-pod packets reached their destination from their source "
+                    + "node's own address (masqueraded): in native routing, ipv4-native-routing-cidr / "
+                    + "ipv6-native-routing-cidr must cover every pod CIDR, or the destination's network policy sees "
+                    + "the node instead of the pod; TransitWatch matched them by that address");
+        }
+
         ObjectNode verdicts = root.putObject("verdicts");
         boolean seeing = connected > 0 && problems.stream().noneMatch(p -> p.contains("bpf-events-trace-enabled"));
         verdicts.put("LOST_IN_TRANSIT", seeing ? "possible" : "impossible: nothing is observed");
@@ -206,6 +219,11 @@ final class DoctorReport {
                 .append(resource.get("resource").asText()).append(": ")
                 .append(!resource.get("served").asBoolean() ? "not served (CRD not installed; not needed)"
                         : resource.get("healthy").asBoolean() ? "watched" : "NOT watched").append('\n'));
+        if (kubernetes.bool("enabled")) {
+            JsonNode apiServers = root.get("kubernetes").get("api_server_addresses");
+            out.append("  API server at: ").append(apiServers.isEmpty() ? "not listed (round trips to it may be named "
+                    + "world when flows carry no reserved:kube-apiserver label)" : apiServers.toString()).append('\n');
+        }
         out.append("Calibration:\n");
         root.get("calibration").forEach(group -> {
             out.append("  nodes ").append(group.get("nodes").toString()).append('\n');

@@ -63,6 +63,10 @@ final class JoinMetrics {
                 total("transitwatch_join_pairs_recycled",
                         "Pair slots given to new pairs after their pair had no verdict for join.pair-idle-after.",
                         counters.get(Global.PAIRS_RECYCLED)),
+                total("transitwatch_join_matched_masqueraded",
+                        "Departures matched only at an arrival from their source node's own address: pod-to-pod "
+                                + "traffic masqueraded on its way (a native-routing CIDR not covering the pods).",
+                        counters.get(Global.MATCHED_MASQUERADED)),
                 current("transitwatch_join_nodes", "Nodes the join tells apart now.", counters.nodeCount()),
                 current("transitwatch_join_nodes_capacity",
                         "Nodes the join can tell apart (join.max-nodes); events of others are ignored.",

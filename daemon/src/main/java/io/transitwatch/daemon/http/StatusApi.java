@@ -134,6 +134,11 @@ final class StatusApi {
             json.writeStringField("last_malformed", status.lastMalformed());
             json.writeBooleanField("departure_points_configured", status.explicitDepartures());
             json.writeBooleanField("aggregation_flags_configured", status.explicitFirstData());
+            json.writeArrayFieldStart("api_server_addresses");
+            for (String address : status.apiServerAddresses()) {
+                json.writeString(address);
+            }
+            json.writeEndArray();
             json.writeArrayFieldStart("resources");
             for (ResourceWatch resource : status.resources()) {
                 json.writeStartObject();

@@ -1,6 +1,7 @@
 package io.transitwatch.daemon.join;
 
 import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.topology.Topology;
 
 /**
  * Single-threaded: used by the join thread only.
@@ -15,6 +16,7 @@ import io.transitwatch.daemon.handoff.NodeEvent;
  */
 final class Deadlines {
     private final JoinCounters counters;
+    private final Topology topology;
     private final Observers observers;
     private final PendingDepartures pending;
     private final RememberedArrivals arrivals;
@@ -29,9 +31,10 @@ final class Deadlines {
     /** Arrivals older than this have had their expiry pass, wherever they sit in their lane. */
     private long arrivalHorizonNanos = Long.MIN_VALUE;
 
-    Deadlines(JoinConfig config, JoinCounters counters, Observers observers, PendingDepartures pending,
-            RememberedArrivals arrivals, Verdicts verdicts, ClientRequests requests) {
+    Deadlines(JoinConfig config, JoinCounters counters, Topology topology, Observers observers,
+            PendingDepartures pending, RememberedArrivals arrivals, Verdicts verdicts, ClientRequests requests) {
         this.counters = counters;
+        this.topology = topology;
         this.observers = observers;
         this.pending = pending;
         this.arrivals = arrivals;
@@ -98,7 +101,8 @@ final class Deadlines {
         long again = placed(slot);
         long from = Math.min(start, again) + observers.earliestArrival(pending.sourceNode[slot]) - slackNanos;
         UnverifiedReason unverified = observers.incompleteDuring(lane, from, deadline(start, again, lane));
-        if (unverified == null && arrivedTranslated(slot, again, deadline(start, again, lane))) {
+        if (unverified == null && (arrivedTranslated(slot, again, deadline(start, again, lane))
+                || arrivedMasqueraded(slot, again, deadline(start, again, lane)))) {
             return;
         }
         if (unverified == null && requests.sentElsewhere(pending, slot)) {
@@ -135,6 +139,36 @@ final class Deadlines {
         arrivals.slots.remove(arrived);
         pending.slots.remove(slot);
         return true;
+    }
+
+    /**
+     * Decides pending departure {@code slot} MATCHED (or DROPPED_AT_DESTINATION) if its destination
+     * received it by {@code deadline} from one of its source node's own addresses: a pod's packet
+     * masqueraded on its way, as happens to pod-to-pod traffic in native routing when
+     * {@code ipv4-native-routing-cidr} does not cover the destination (hubble-api.md §4.1). At
+     * monitor aggregation medium the source reports the packet only before SNAT (the pod's address,
+     * no {@code source_xlated}), and the destination after it (the node's address; SNAT keeps the
+     * source port when it can). Counted apart, so that the misconfiguration shows. Looked at only
+     * before a LOST; a port SNAT changed still ends LOST.
+     */
+    private boolean arrivedMasqueraded(int slot, long placed, long deadline) {
+        KeyedSlots departures = pending.slots;
+        long[] hosts = topology.hostAddressesOf(observers.dictionaryId(pending.sourceNode[slot]));
+        for (int i = 0; i + 1 < hosts.length; i += 2) {
+            int arrived = arrivals.slots.find(hosts[i], hosts[i + 1], departures.k2(slot), departures.k3(slot),
+                    departures.k4(slot));
+            if (arrived == KeyedSlots.NONE || arrivals.claimed[arrived] || arrivalExpired(arrived)
+                    || arrivals.frameNanos[arrived] > deadline) {
+                continue;
+            }
+            counters.increment(JoinCounters.Global.MATCHED_MASQUERADED);
+            verdicts.arrived(slot, placed, arrivals.frameNanos[arrived], arrivals.nodeNanos[arrived],
+                    arrivals.dropped[arrived], arrivals.dropReason[arrived]);
+            arrivals.slots.remove(arrived);
+            pending.slots.remove(slot);
+            return true;
+        }
+        return false;
     }
 
     /** Until when pending departure {@code slot}, in {@code lane}, waits for its arrival on the time line. */

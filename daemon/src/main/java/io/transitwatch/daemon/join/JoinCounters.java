@@ -32,7 +32,13 @@ public final class JoinCounters {
         /** Round trips (DESIGN §3.7): attempts to destinations without arrival events, and their verdicts. */
         ROUND_TRIPS, ANSWERED, NO_REPLY, REFUSED, ROUND_TRIPS_EVICTED,
         /** ACK / PSH departures that are not their direction's first (DESIGN §3.8): interval reports. */
-        IGNORED_NOT_FIRST_DATA;
+        IGNORED_NOT_FIRST_DATA,
+        /**
+         * Departures matched (or dropped) only at an arrival from their source node's own address: the
+         * pod's packet was masqueraded on its way (native routing, a native-routing CIDR that does not
+         * cover the destination). Counted in MATCHED / DROPPED as well.
+         */
+        MATCHED_MASQUERADED;
         static final Global[] VALUES = values();
     }
 

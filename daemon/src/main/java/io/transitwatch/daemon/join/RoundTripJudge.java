@@ -75,8 +75,12 @@ final class RoundTripJudge {
      * A departure of {@code client} to a destination without arrival events. Returns false when it is
      * not an attempt (nor a retransmission of one), for the caller to count as ignored: also when its
      * source is not a client whose reply the node reports ({@link FlowClassifier#isLocalClient}).
+     *
+     * @param destinationLabels the destination's {@code reserved:} labels ({@code NodeEvent.LABEL_*}),
+     *     the flow's own and what the Kubernetes API adds (its address is the API server's)
      */
-    boolean onAttempt(NodeEvent flow, int client, long frame, int kind, int destinationNodeId) {
+    boolean onAttempt(NodeEvent flow, int client, long frame, int kind, int destinationNodeId,
+            byte destinationLabels) {
         boolean attempt = (kind == PacketKind.SYN || kind == PacketKind.ICMP_ECHO
                 || (kind == PacketKind.UDP_NEW && udpServerPort[flow.dstPort & 0xffff]))
                 && FlowClassifier.isLocalClient(flow);
@@ -121,7 +125,7 @@ final class RoundTripJudge {
             verdicts.roundTripUnverified(oldest, UnverifiedReason.CAPACITY);
             trips.slots.remove(oldest);
         }
-        int slot = trips.add(flow, key, client, kind, frame, destinationNodeId);
+        int slot = trips.add(flow, key, client, kind, frame, destinationNodeId, destinationLabels);
         if (replied != KeyedSlots.NONE) {
             // its reply was read (and stamped) first: the round trip is complete
             decideAnswer(slot, replies.outcome[replied], replies.nodeNanos[replied], replies.frameNanos[replied]);

@@ -73,7 +73,8 @@ final class RoundTrips {
     }
 
     /** A new attempt of {@code client} (dense index, the lane), the flow's evidence kept. */
-    int add(NodeEvent flow, long key, int client, int packetKind, long frame, int destinationNodeId) {
+    int add(NodeEvent flow, long key, int client, int packetKind, long frame, int destinationNodeId,
+            byte destinationLabels) {
         int slot = slots.insert(flow.srcHi, flow.srcLo, 0, 0, key, client);
         frameNanos[slot] = frame;
         firstSeenNanos[slot] = flow.timeNanos;
@@ -87,7 +88,7 @@ final class RoundTrips {
         destinationLo[slot] = flow.dstLo;
         destinationPort[slot] = flow.dstPort;
         destinationIdentity[slot] = flow.dstIdentity;
-        destinationReservedLabels[slot] = flow.dstReservedLabels;
+        destinationReservedLabels[slot] = destinationLabels;
         destinationNode[slot] = destinationNodeId;
         translated[slot] = flow.hasXlated;
         return slot;

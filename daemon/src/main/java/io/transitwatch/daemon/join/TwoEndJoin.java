@@ -82,7 +82,9 @@ final class TwoEndJoin {
         if (excluded || (destinationId == 0 && topology.hasConfiguredCidrs())) {
             // No arrival will ever be reported for it: the client's own node judges the round trip.
             int named = destinationId != 0 ? destinationId : topology.nodeOfAddress(flow.dstHi, flow.dstLo);
-            if (!roundTrips.onAttempt(flow, node, frame, kind, named)) {
+            byte labels = toTheApiServer(flow) ? (byte) (flow.dstReservedLabels | NodeEvent.LABEL_KUBE_APISERVER)
+                    : flow.dstReservedLabels;
+            if (!roundTrips.onAttempt(flow, node, frame, kind, named, labels)) {
                 counters.increment(excluded ? JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY
                         : JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION);
             }
@@ -164,10 +166,18 @@ final class TwoEndJoin {
      * serving it may have replied from another address (ClientRequests).
      */
     private void recordUnfollowed(NodeEvent flow, int node, long frame) {
-        if (flow.protocol == NodeEvent.PROTO_TCP && FlowClassifier.isLocalClient(flow)
-                && !FlowClassifier.isToTheApiServer(flow)) {
+        if (flow.protocol == NodeEvent.PROTO_TCP && FlowClassifier.isLocalClient(flow) && !toTheApiServer(flow)) {
             requests.record(flow, node, frame);
         }
+    }
+
+    /**
+     * Whether a flow goes to the API server: by its identity or label, or, when the flow carries
+     * neither (a CIDR identity without its labels under the field mask, hubble-api.md §10), by the
+     * address the Kubernetes API lists for it.
+     */
+    private boolean toTheApiServer(NodeEvent flow) {
+        return FlowClassifier.isToTheApiServer(flow) || topology.isApiServer(flow.dstHi, flow.dstLo);
     }
 
     /** The dense index of destination node {@code destinationId}, or {@link NodeIndex#NONE} (counted) when it cannot be joined. */

@@ -7,6 +7,7 @@ import io.transitwatch.daemon.kubernetes.CiliumFacts.NodeConfigFacts;
 import io.transitwatch.daemon.kubernetes.CiliumFacts.NodeFacts;
 import io.transitwatch.daemon.topology.DiscoverySnapshot;
 import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.daemon.topology.NodeAddresses;
 import io.transitwatch.daemon.topology.PrefixTable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +34,8 @@ final class ClusterState {
     private final Map<String, EndpointFacts> endpoints = new HashMap<>();
     private final Map<String, List<EndpointFacts>> endpointSlices = new HashMap<>();
     private final Map<String, NodeConfigFacts> nodeConfigs = new TreeMap<>();
+    /** EndpointSlice name → the addresses of the {@code default/kubernetes} Service: the API server. */
+    private final Map<String, List<IpPrefix>> apiServerSlices = new TreeMap<>();
     private Map<String, String> ciliumConfig;
     private final String ciliumConfigName;
 
@@ -74,6 +77,21 @@ final class ClusterState {
 
     void removeEndpointSlice(String name) {
         endpointSlices.remove(name);
+    }
+
+    void putApiServerSlice(String name, List<IpPrefix> addresses) {
+        apiServerSlices.put(name, List.copyOf(addresses));
+    }
+
+    void removeApiServerSlice(String name) {
+        apiServerSlices.remove(name);
+    }
+
+    /** Where the API server answers, from the {@code default/kubernetes} EndpointSlices, without repeats. */
+    List<IpPrefix> apiServerAddresses() {
+        Set<IpPrefix> addresses = new LinkedHashSet<>();
+        apiServerSlices.values().forEach(addresses::addAll);
+        return List.copyOf(addresses);
     }
 
     void putNodeConfig(NodeConfigFacts config) {
@@ -145,7 +163,7 @@ final class ClusterState {
 
     /** What a build produced besides the snapshot: counts for status, metrics and doctor. */
     record BuildReport(int endpointIps, int endpointsWithoutNode, int ciliumNodeCidrs, int nodeCidrs,
-            int conflicts, Map<String, Calibration> calibrations) {}
+            int conflicts, Map<String, Calibration> calibrations, List<IpPrefix> apiServerAddresses) {}
 
     /**
      * Builds the immutable view for the join.
@@ -181,8 +199,9 @@ final class ClusterState {
         });
         TableBuilder nodeTable = new TableBuilder(nodeId, conflicts);
         nodes.values().forEach(node -> node.podCidrs().forEach(cidr -> nodeTable.add(cidr, node.name())));
-        TableBuilder addressTable = new TableBuilder(nodeId, conflicts);
-        addresses.forEach((node, list) -> list.forEach(ip -> addressTable.add(ip, node)));
+        NodeAddresses addressTable = NodeAddresses.of(addresses, nodeId);
+        conflicts[0] += addressTable.conflicts();
+        List<IpPrefix> apiServers = apiServerAddresses();
 
         Map<String, Calibration> calibrations = calibrations();
         Set<Integer> departures = new LinkedHashSet<>();
@@ -206,11 +225,12 @@ final class ClusterState {
             firstData = all ? DiscoverySnapshot.YES : DiscoverySnapshot.NO;
         }
         DiscoverySnapshot snapshot = new DiscoverySnapshot(endpointTable.table(), ciliumTable.table(),
-                nodeTable.table(), addressTable.table(), calibrateDepartures ? departures : Set.of(),
+                nodeTable.table(), addressTable, DiscoverySnapshot.addressSet(apiServers),
+                calibrateDepartures ? departures : Set.of(),
                 calibrateFirstData ? firstData : DiscoverySnapshot.UNKNOWN, blindNodes, egressTwiceNodes,
                 version);
         BuildReport report = new BuildReport(endpointTable.size(), withoutNode, ciliumTable.size(), nodeTable.size(),
-                conflicts[0], calibrations);
+                conflicts[0], calibrations, apiServers);
         return new Built(snapshot, report, addresses);
     }
 

@@ -21,24 +21,26 @@ import java.util.Map;
  * @param calibrations node → calibration (empty while cilium-config is unknown)
  * @param explicitDepartures the configuration names the departure points (calibration does not change them)
  * @param explicitFirstData the configuration names the aggregation flags
+ * @param apiServerAddresses where the API server answers (the {@code default/kubernetes} EndpointSlices)
  */
 public record DiscoveryStatus(boolean enabled, List<ResourceWatch> resources, long snapshots,
         long lastSnapshotEpochNanos, int endpointIps, int endpointsWithoutNode, int ciliumNodeCidrs, int nodeCidrs,
         int conflicts, long malformed, String lastMalformed, Map<String, NodeCalibration> calibrations,
-        boolean explicitDepartures, boolean explicitFirstData) {
+        boolean explicitDepartures, boolean explicitFirstData, List<String> apiServerAddresses) {
 
     public DiscoveryStatus {
         resources = List.copyOf(resources);
         calibrations = Map.copyOf(calibrations);
+        apiServerAddresses = List.copyOf(apiServerAddresses);
     }
 
     public static DiscoveryStatus disabled() {
-        return new DiscoveryStatus(false, List.of(), 0, 0, 0, 0, 0, 0, 0, 0, null, Map.of(), false, false);
+        return new DiscoveryStatus(false, List.of(), 0, 0, 0, 0, 0, 0, 0, 0, null, Map.of(), false, false, List.of());
     }
 
-    /** Whether the API server is reachable and every resource is listed and watched. */
+    /** Whether the API server is reachable and every essential resource is listed and watched. */
     public boolean connected() {
-        return enabled && resources.stream().allMatch(ResourceWatch::healthy);
+        return enabled && resources.stream().filter(ResourceWatch::essential).allMatch(ResourceWatch::healthy);
     }
 
     /**

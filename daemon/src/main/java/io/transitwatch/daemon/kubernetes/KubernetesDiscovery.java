@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -49,7 +50,8 @@ import java.util.function.UnaryOperator;
  * backoff; a watch that expires with 410 Gone is relisted and the store diffed, so no change is lost)
  * per resource — Nodes, CiliumNodes, CiliumEndpoints (kept reduced to {@code status.networking}),
  * CiliumEndpointSlices (when the API server serves them: {@code enable-cilium-endpoint-slice}),
- * CiliumNodeConfigs and the cilium-config ConfigMap. Every change marks the view dirty; the state
+ * CiliumNodeConfigs, the cilium-config ConfigMap and the {@code default/kubernetes} EndpointSlice
+ * (where the API server answers: it names round trips to it). Every change marks the view dirty; the state
  * thread rebuilds at most once per {@code coalesce} and hands the immutable snapshot to
  * {@code publish} (the hand-off ring, which brings it to the join thread). An outage keeps the last
  * snapshot: the informers retry on their own and {@link #status} says what is missing; a 403 is
@@ -64,6 +66,9 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
     /** Cluster-scoped, still {@code v2alpha1} in the Cilium versions we follow; not installed everywhere. */
     static final ResourceDefinitionContext CILIUM_ENDPOINT_SLICES =
             crd("v2alpha1", "CiliumEndpointSlice", "ciliumendpointslices", false);
+    /** The Service every API server registers itself in, and the label its EndpointSlices carry. */
+    static final String API_SERVER_SERVICE = "kubernetes";
+    static final String API_SERVER_NAMESPACE = "default";
     static final ResourceDefinitionContext CILIUM_NODE_CONFIGS =
             crd("v2", "CiliumNodeConfig", "ciliumnodeconfigs", true);
 
@@ -98,6 +103,8 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
     private final Map<String, String> failures = new ConcurrentHashMap<>();
     /** Optional resources the API server answered 404 for (CRD not installed): not a failure. */
     private final Map<String, CompletableFuture<Void>> notServed = new ConcurrentHashMap<>();
+    /** Resources the API server answered 403 for since start (completed at the first). */
+    private final Map<String, CompletableFuture<Void>> refused = new ConcurrentHashMap<>();
     private volatile String lastMalformed;
     private volatile Built lastBuilt;
     private volatile long lastSnapshotNanos;
@@ -107,7 +114,7 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
 
     /** One resource's informer and its name for messages; an optional one may not be served at all. */
     private record Watched<T extends HasMetadata>(String resource, String helmValue, SharedIndexInformer<T> informer,
-            Consumer<T> onUpsert, boolean optional) {
+            Consumer<T> onUpsert, boolean optional, boolean essential) {
         /** What the store holds now, applied; an unreadable object is left to its notification to count. */
         void applyStore() {
             for (T object : informer.getStore().list()) {
@@ -197,12 +204,22 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
                         + "get/list/watch that ConfigMap in that namespace)",
                 client.configMaps().inNamespace(options.ciliumNamespace()).withName(options.ciliumConfigMap())
                         .runnableInformer(resync), this::onCiliumConfig, this::onCiliumConfigDeleted);
+        // By name (fieldSelector metadata.name=kubernetes), which the ClusterRole's resourceNames allows:
+        // the slice the API server's endpoint reconciler writes, not the EndpointSlices of the cluster.
+        // Not essential: without it round trips to a CIDR-identity API server are named world, nothing worse.
+        watch("endpointslices/" + API_SERVER_SERVICE + " in " + API_SERVER_NAMESPACE,
+                "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch the endpointslices named kubernetes)",
+                client.discovery().v1().endpointSlices().inNamespace(API_SERVER_NAMESPACE).withName(API_SERVER_SERVICE)
+                        .runnableInformer(resync), this::onApiServerSlice, this::onApiServerSliceDeleted, false, false);
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (Watched<?> each : watched) {
             CompletableFuture<Void> started = each.informer().start().toCompletableFuture();
-            // A resource the API server does not serve (404) must not hold the start for syncTimeout.
+            // A resource the API server does not serve (404), or one not essential that RBAC refuses (403),
+            // must not hold the start for syncTimeout.
             starts.add(each.optional() ? CompletableFuture.anyOf(started, notServedSignal(each.resource()))
-                    .thenApply(ignored -> (Void) null) : started);
+                    .thenApply(ignored -> (Void) null)
+                    : !each.essential() ? CompletableFuture.anyOf(started, refusedSignal(each.resource()))
+                            .thenApply(ignored -> (Void) null) : started);
         }
         try {
             CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
@@ -225,23 +242,28 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
 
     private <T extends HasMetadata> void watch(String resource, String helmValue, SharedIndexInformer<T> informer,
             Consumer<T> onUpsert, Consumer<T> onDelete) {
-        watch(resource, helmValue, informer, onUpsert, onDelete, false);
+        watch(resource, helmValue, informer, onUpsert, onDelete, false, true);
     }
 
     /** A resource whose CRD may not be installed: a 404 says so in status, and is no failure. */
     private <T extends HasMetadata> void watchOptional(String resource, String helmValue,
             SharedIndexInformer<T> informer, Consumer<T> onUpsert, Consumer<T> onDelete) {
-        watch(resource, helmValue, informer, onUpsert, onDelete, true);
+        watch(resource, helmValue, informer, onUpsert, onDelete, true, true);
     }
 
     private CompletableFuture<Void> notServedSignal(String resource) {
         return notServed.computeIfAbsent(resource, name -> new CompletableFuture<>());
     }
 
+    /** Completed at the first 403 for the resource: what the start of a resource not essential waits for at most. */
+    private CompletableFuture<Void> refusedSignal(String resource) {
+        return refused.computeIfAbsent(resource, name -> new CompletableFuture<>());
+    }
+
     private <T extends HasMetadata> void watch(String resource, String helmValue, SharedIndexInformer<T> informer,
-            Consumer<T> onUpsert, Consumer<T> onDelete, boolean optional) {
+            Consumer<T> onUpsert, Consumer<T> onDelete, boolean optional, boolean essential) {
         informer.exceptionHandler((started, failure) -> {
-            onFailure(resource, helmValue, started, failure, optional);
+            onFailure(resource, helmValue, started, failure, optional, essential);
             return true; // keep retrying with the informer's backoff: RBAC fixes and outages heal without restart
         });
         informer.addEventHandler(new ResourceEventHandler<T>() {
@@ -260,10 +282,11 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
                 notifications.execute(() -> apply(object, onDelete));
             }
         });
-        watched.add(new Watched<>(resource, helmValue, informer, onUpsert, optional));
+        watched.add(new Watched<>(resource, helmValue, informer, onUpsert, optional, essential));
     }
 
-    private void onFailure(String resource, String helmValue, boolean started, Throwable failure, boolean optional) {
+    private void onFailure(String resource, String helmValue, boolean started, Throwable failure, boolean optional,
+            boolean essential) {
         KubernetesClientException api = cause(failure);
         if (optional && api != null && api.getCode() == 404) {
             if (notServedSignal(resource).complete(null)) {
@@ -273,13 +296,14 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
             return;
         }
         if (api != null && api.getCode() == 403) {
+            refusedSignal(resource).complete(null);
             String verb = started ? "watch" : "list";
             String message = "kubernetes: forbidden to " + verb + " " + resource + " (HTTP 403"
                     + (api.getStatus() != null && api.getStatus().getMessage() != null
                             ? ": " + api.getStatus().getMessage() : "") + "); the Helm value " + helmValue
                     + " grants it";
             if (forbidden.put(resource, message) == null) {
-                LOG.log(System.Logger.Level.ERROR, message);
+                LOG.log(essential ? System.Logger.Level.ERROR : System.Logger.Level.WARNING, message);
             }
             return;
         }
@@ -348,6 +372,14 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
 
     private void onEndpointSliceDeleted(GenericKubernetesResource slice) {
         cluster.removeEndpointSlice(slice.getMetadata().getName());
+    }
+
+    private void onApiServerSlice(EndpointSlice slice) {
+        cluster.putApiServerSlice(slice.getMetadata().getName(), ObjectReader.apiServerSlice(slice));
+    }
+
+    private void onApiServerSliceDeleted(EndpointSlice slice) {
+        cluster.removeApiServerSlice(slice.getMetadata().getName());
     }
 
     private void onNodeConfig(GenericKubernetesResource config) {
@@ -424,7 +456,7 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
             CompletableFuture<Void> absent = notServed.get(each.resource());
             resources.add(new ResourceWatch(each.resource(), informer.hasSynced(), watching,
                     informer.getStore().listKeys().size(), forbidden.get(each.resource()), failures.get(each.resource()),
-                    absent == null || !absent.isDone()));
+                    absent == null || !absent.isDone(), each.essential()));
         }
         Built built = lastBuilt;
         Map<String, DiscoveryStatus.NodeCalibration> calibrations = new LinkedHashMap<>();
@@ -436,7 +468,9 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
                 built == null ? 0 : built.report().endpointsWithoutNode(),
                 built == null ? 0 : built.report().ciliumNodeCidrs(), built == null ? 0 : built.report().nodeCidrs(),
                 built == null ? 0 : built.report().conflicts(), malformed.get(), lastMalformed, calibrations,
-                !options.calibrateDepartures(), !options.calibrateFirstData());
+                !options.calibrateDepartures(), !options.calibrateFirstData(),
+                built == null ? List.of() : built.report().apiServerAddresses().stream()
+                        .map(address -> address.toString().replaceFirst("/\\d+$", "")).toList());
     }
 
     private static DiscoveryStatus.NodeCalibration plain(Calibration calibration) {

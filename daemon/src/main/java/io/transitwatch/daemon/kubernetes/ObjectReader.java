@@ -3,6 +3,8 @@ package io.transitwatch.daemon.kubernetes;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.transitwatch.daemon.kubernetes.CiliumFacts.CiliumNodeFacts;
 import io.transitwatch.daemon.kubernetes.CiliumFacts.EndpointFacts;
 import io.transitwatch.daemon.kubernetes.CiliumFacts.NodeConfigFacts;
@@ -146,6 +148,33 @@ final class ObjectReader {
             }
         }
         return new EndpointFacts(key, addresses, nodeIp);
+    }
+
+    /**
+     * The addresses of an EndpointSlice of the {@code default/kubernetes} Service: where the API
+     * server answers (its endpoint reconciler writes them), ready or not, since an API server that is
+     * failing is the one whose round trips most need its name. FQDN slices carry no address.
+     */
+    static List<IpPrefix> apiServerSlice(EndpointSlice slice) {
+        String where = "EndpointSlice " + slice.getMetadata().getNamespace() + "/" + slice.getMetadata().getName();
+        List<IpPrefix> addresses = new ArrayList<>();
+        if ("FQDN".equals(slice.getAddressType()) || slice.getEndpoints() == null) {
+            return addresses;
+        }
+        for (Endpoint endpoint : slice.getEndpoints()) {
+            if (endpoint == null || endpoint.getAddresses() == null) {
+                continue;
+            }
+            for (String text : endpoint.getAddresses()) {
+                IpPrefix address = prefix(text, where + " endpoints[].addresses");
+                if (address.length() != 128) {
+                    throw new MalformedObjectException(where + " endpoints[].addresses '" + text
+                            + "' is a prefix, not an address");
+                }
+                addresses.add(address);
+            }
+        }
+        return addresses;
     }
 
     static NodeConfigFacts nodeConfig(GenericKubernetesResource resource) {

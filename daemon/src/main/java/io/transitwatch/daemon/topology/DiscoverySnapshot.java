@@ -16,6 +16,9 @@ import java.util.Set;
  * @param ciliumNodeCidrs {@code CiliumNode.spec.ipam.podCIDRs} and {@code spec.ipam.pools.allocated[].cidrs}
  * @param nodeCidrs {@code Node.spec.podCIDRs}
  * @param nodeAddresses host addresses of each node (CiliumNode.spec.addresses, Node.status.addresses)
+ * @param apiServers the API server's addresses (the {@code default/kubernetes} EndpointSlices; every
+ *     entry maps to {@link #IS_API_SERVER}): what names a round trip to it when the flow carries no
+ *     {@code reserved:kube-apiserver} label (a field-masked flow, a CIDR identity; hubble-api.md §10)
  * @param departurePoints observation points (proto numbers) of departures derived from cilium-config
  *     (union over the nodes); empty = keep the configured ones (explicit configuration, or nothing known)
  * @param firstData whether each connection's first ACK / PSH are reported on both nodes:
@@ -27,11 +30,13 @@ import java.util.Set;
  * @param version increases with every snapshot of one discovery
  */
 public record DiscoverySnapshot(PrefixTable endpointIps, PrefixTable ciliumNodeCidrs, PrefixTable nodeCidrs,
-        PrefixTable nodeAddresses, Set<Integer> departurePoints, int firstData, Set<Integer> blindNodes,
-        Set<Integer> egressTwiceNodes, long version) {
+        NodeAddresses nodeAddresses, PrefixTable apiServers, Set<Integer> departurePoints, int firstData,
+        Set<Integer> blindNodes, Set<Integer> egressTwiceNodes, long version) {
     public static final int UNKNOWN = -1;
     public static final int NO = 0;
     public static final int YES = 1;
+    /** The value {@link #apiServers} holds for each of its addresses. */
+    public static final int IS_API_SERVER = 1;
 
     public DiscoverySnapshot {
         departurePoints = Set.copyOf(departurePoints);
@@ -42,6 +47,11 @@ public record DiscoverySnapshot(PrefixTable endpointIps, PrefixTable ciliumNodeC
     /** Placements in one table, for a caller that wants no precedence (tests, the node-address source). */
     public static PrefixTable empty() {
         return new PrefixTable(java.util.List.of(), java.util.List.of());
+    }
+
+    /** A table of these addresses, each mapped to {@link #IS_API_SERVER}. */
+    public static PrefixTable addressSet(java.util.List<IpPrefix> addresses) {
+        return new PrefixTable(addresses, java.util.Collections.nCopies(addresses.size(), IS_API_SERVER));
     }
 
     /** Whether any table places pod addresses. */

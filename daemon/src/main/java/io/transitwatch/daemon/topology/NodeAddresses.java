@@ -17,15 +17,23 @@ import java.util.function.ToIntFunction;
  */
 public final class NodeAddresses {
     /** No address known. */
-    public static final NodeAddresses EMPTY = new NodeAddresses(Map.of(), new PrefixTable(List.of(), List.of()), 0);
+    public static final NodeAddresses EMPTY = new NodeAddresses(Map.of(), new PrefixTable(List.of(), List.of()),
+            new TreeMap<>(), 0);
+    private static final long[] NO_ADDRESSES = new long[0];
 
     private final Map<String, List<IpPrefix>> byNode;
     private final PrefixTable table;
+    /** Dictionary ids of the nodes with host addresses, ascending, and each one's addresses as (high, low) pairs. */
+    private final int[] hostNodeIds;
+    private final long[][] hostAddresses;
     private final int conflicts;
 
-    private NodeAddresses(Map<String, List<IpPrefix>> byNode, PrefixTable table, int conflicts) {
+    private NodeAddresses(Map<String, List<IpPrefix>> byNode, PrefixTable table, TreeMap<Integer, long[]> hosts,
+            int conflicts) {
         this.byNode = byNode;
         this.table = table;
+        this.hostNodeIds = hosts.keySet().stream().mapToInt(Integer::intValue).toArray();
+        this.hostAddresses = hosts.values().toArray(long[][]::new);
         this.conflicts = conflicts;
     }
 
@@ -71,12 +79,35 @@ public final class NodeAddresses {
                 });
             }
         }
-        return new NodeAddresses(Collections.unmodifiableMap(kept), new PrefixTable(prefixes, nodes), conflicts);
+        TreeMap<Integer, long[]> hosts = new TreeMap<>();
+        kept.forEach((node, mine) -> {
+            long[] pairs = mine.stream().filter(prefix -> prefix.length() == 128)
+                    .flatMapToLong(prefix -> java.util.stream.LongStream.of(prefix.hi(), prefix.lo())).toArray();
+            if (pairs.length > 0) {
+                hosts.merge(nodeId.applyAsInt(node), pairs, NodeAddresses::concat);
+            }
+        });
+        return new NodeAddresses(Collections.unmodifiableMap(kept), new PrefixTable(prefixes, nodes), hosts, conflicts);
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     /** Dictionary id of the node whose own address this is, or 0; no allocation. */
     public int nodeOf(long hi, long lo) {
         return table.lookup(hi, lo);
+    }
+
+    /**
+     * The host addresses (not wider prefixes) of node {@code nodeId} as (high, low) pairs, in the order
+     * given; empty when none. No allocation: the array is the snapshot's own, not to be written.
+     */
+    public long[] hostAddressesOf(int nodeId) {
+        int at = java.util.Arrays.binarySearch(hostNodeIds, nodeId);
+        return at < 0 ? NO_ADDRESSES : hostAddresses[at];
     }
 
     /** Node name: its addresses, sorted by node name. */

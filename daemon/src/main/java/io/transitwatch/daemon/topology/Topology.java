@@ -100,7 +100,8 @@ public final class Topology {
 
     private final PrefixPlacements prefixes;
     private NodeAddresses nodeAddresses = NodeAddresses.EMPTY;
-    private PrefixTable discoveredNodeAddresses = DiscoverySnapshot.empty();
+    private NodeAddresses discoveredNodeAddresses = NodeAddresses.EMPTY;
+    private PrefixTable apiServers = DiscoverySnapshot.empty();
     private final long[] placedBySource = new long[PlacementSource.values().length];
     private final Cache<IpKey, Endpoint> learned;
     private final RecentEndpoints recent;
@@ -192,6 +193,15 @@ public final class Topology {
     public void apply(DiscoverySnapshot snapshot) {
         prefixes.apply(snapshot);
         this.discoveredNodeAddresses = snapshot.nodeAddresses();
+        this.apiServers = snapshot.apiServers();
+    }
+
+    /**
+     * Whether the address is one the API server answers at (the {@code default/kubernetes}
+     * EndpointSlices): asked only for an attempt that no arrival will answer, to name its destination.
+     */
+    public boolean isApiServer(long hi, long lo) {
+        return apiServers.lookup(hi, lo) == DiscoverySnapshot.IS_API_SERVER;
     }
 
     /**
@@ -215,7 +225,17 @@ public final class Topology {
     /** Node id of the node whose own address this is, or 0. */
     public int nodeOfAddress(long hi, long lo) {
         int node = nodeAddresses.nodeOf(hi, lo);
-        return node != 0 ? node : discoveredNodeAddresses.lookup(hi, lo);
+        return node != 0 ? node : discoveredNodeAddresses.nodeOf(hi, lo);
+    }
+
+    /**
+     * The host addresses of node {@code nodeId} (dictionary id) as (high, low) pairs, from the
+     * snapshot of the nodes' addresses ({@link #setNodeAddresses}); none there, from the Kubernetes
+     * API's. No allocation: the array belongs to the snapshot and must not be written.
+     */
+    public long[] hostAddressesOf(int nodeId) {
+        long[] known = nodeAddresses.hostAddressesOf(nodeId);
+        return known.length > 0 ? known : discoveredNodeAddresses.hostAddressesOf(nodeId);
     }
 
     /**

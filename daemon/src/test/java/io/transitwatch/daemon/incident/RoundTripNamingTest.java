@@ -82,6 +82,25 @@ class RoundTripNamingTest {
     }
 
     @Test
+    void aCidrIdentityWithoutLabelsIsTheApiServerAtAnAddressTheKubernetesApiListsForIt() {
+        // Under the field mask a flow carries no labels: Cilium 1.19's API server is then a CIDR identity
+        // like any world prefix, and only the default/kubernetes EndpointSlice tells the two apart.
+        join.departure("a", "10.0.1.5", 40000, "172.16.0.10", 443).toIdentity(CIDR_IDENTITY).at(T0 + S);
+        join.discoverApiServer("172.16.0.10");
+        join.departure("a", "10.0.1.5", 40001, "172.16.0.10", 443).toIdentity(CIDR_IDENTITY).at(T0 + 2 * S);
+        join.departure("a", "10.0.1.5", 40002, "203.0.113.9", 443).toIdentity(CIDR_IDENTITY).at(T0 + 2 * S);
+        join.advance(T0 + 10 * S);
+
+        Map<Integer, String> namedByClientPort = new java.util.TreeMap<>();
+        alerts().forEach(alert -> namedByClientPort.put(alert.source().port(), alert.destinationName()));
+        assertEquals(Map.of(40000, "world", 40001, "kube-apiserver", 40002, "world"), namedByClientPort,
+                "before the EndpointSlice is known, at its address, and elsewhere");
+        assertEquals(List.of(new RoundTripTally.Reading("a", "kube-apiserver", false, "IPv4", 0, 1, 0, 0),
+                new RoundTripTally.Reading("a", "world", false, "IPv4", 0, 2, 0, 0)),
+                factory.roundTrips().read(join.dictionary));
+    }
+
+    @Test
     void aNodeAddressSnapshotNamesTheNodeFromTheNextAttemptOn() {
         join.departure("a", "10.0.1.5", 40000, "192.168.50.12", 10250)
                 .toIdentity(JoinConstants.IDENTITY_REMOTE_NODE).at(T0 + S);

@@ -4,6 +4,7 @@ import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import io.transitwatch.daemon.topology.DiscoverySnapshot;
 import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.daemon.topology.NodeAddresses;
 import io.transitwatch.daemon.topology.PrefixTable;
 import io.transitwatch.daemon.topology.Topology;
 import java.time.Duration;
@@ -139,11 +140,21 @@ public final class JoinHarness {
      * events, {@code egressTwice} report a packet leaving twice (monitor aggregation below medium).
      */
     public void calibrateNodes(List<String> blind, List<String> egressTwice) {
+        discover(DiscoverySnapshot.empty(), blind, egressTwice);
+    }
+
+    /** Delivers a discovery snapshot that places nothing and lists the API server's addresses. */
+    public void discoverApiServer(String... addresses) {
+        discover(DiscoverySnapshot.addressSet(java.util.Arrays.stream(addresses).map(IpPrefix::parse).toList()),
+                List.of(), List.of());
+    }
+
+    private void discover(PrefixTable apiServers, List<String> blind, List<String> egressTwice) {
         event.clear();
         event.kind = NodeEvent.DISCOVERY;
         PrefixTable none = DiscoverySnapshot.empty();
-        event.discovery = new DiscoverySnapshot(none, none, none, none, java.util.Set.of(), DiscoverySnapshot.UNKNOWN,
-                ids(blind), ids(egressTwice), 1);
+        event.discovery = new DiscoverySnapshot(none, none, none, NodeAddresses.EMPTY, apiServers, java.util.Set.of(),
+                DiscoverySnapshot.UNKNOWN, ids(blind), ids(egressTwice), 1);
         engine.onEvent(event, true);
     }
 

@@ -81,6 +81,11 @@ class KubernetesDiscoveryIT {
             assertEquals(id(node.name()), topology.nodeOfAddress(address.hi(), address.lo()), node.name());
         }
         assertTrue(discovery.nodeAddresses().keySet().containsAll(cluster.nodeNames()));
+        for (SimNode node : cluster.nodes()) {
+            IpPrefix address = IpPrefix.parse(node.ipv4());
+            assertEquals(node.controlPlane(), topology.isApiServer(address.hi(), address.lo()), node.name());
+        }
+        assertEquals(SimKubernetesApi.apiServerAddresses(cluster), discovery.status().apiServerAddresses());
         switch (ipam) {
             case CLUSTER_POOL, MULTI_POOL -> assertFalse(snapshot.ciliumNodeCidrs().isEmpty());
             case KUBERNETES -> assertFalse(snapshot.nodeCidrs().isEmpty());
@@ -168,6 +173,40 @@ class KubernetesDiscoveryIT {
         // The Node and the CiliumNode go away through two informers, each in its own time.
         await().atMost(AWAIT).until(() -> nodeOf(topology(latest.get()), "10.200.0.7") == 0
                 && !discovery.nodeAddresses().containsKey("solwk99"));
+    }
+
+    @Test
+    void theApiServersAddressesFollowItsEndpointSlice() {
+        SimKubernetesApi api = api(Ipam.CLUSTER_POOL, SimKubernetesApi.ciliumConfig("native"));
+        KubernetesDiscovery discovery = discovery(api.config(), true, true);
+        discovery.start();
+        assertTrue(isApiServer(topology(latest.get()), cluster.nodes().get(0).ipv4()));
+
+        api.putApiServerSlice(List.of("172.16.0.10", "172.16.0.11")); // a managed control plane, outside the nodes
+        await().atMost(AWAIT).until(() -> isApiServer(topology(latest.get()), "172.16.0.11"));
+        assertFalse(isApiServer(topology(latest.get()), cluster.nodes().get(0).ipv4()));
+        assertEquals(List.of("172.16.0.10", "172.16.0.11"), discovery.status().apiServerAddresses());
+        assertTrue(discovery.status().connected(), () -> discovery.status().toString());
+    }
+
+    @Test
+    void aForbiddenApiServerSliceIsMissedButDetectionIsConnected() {
+        SimKubernetesApi api = api(Ipam.CLUSTER_POOL, SimKubernetesApi.ciliumConfig("native"));
+        api.forbid("/apis/discovery.k8s.io/"); // bindings of your own, without the EndpointSlice
+        KubernetesDiscovery discovery = discovery(api.config(), true, true);
+        discovery.start();
+
+        await().atMost(AWAIT).until(() -> discovery.status().resources().stream()
+                .anyMatch(watch -> watch.forbidden() != null));
+        ResourceWatch slice = discovery.status().resources().stream().filter(watch -> watch.forbidden() != null)
+                .findFirst().orElseThrow();
+        assertEquals("endpointslices/kubernetes in default", slice.resource());
+        assertTrue(slice.forbidden().contains("the endpointslices named kubernetes"), slice::toString);
+        assertFalse(slice.essential());
+        assertTrue(discovery.status().connected(), () -> discovery.status().toString());
+        assertEquals(List.of(), discovery.status().apiServerAddresses());
+        Pod pod = cluster.pods().get(0);
+        assertEquals(id(pod.node().name()), nodeOf(topology(latest.get()), pod.ipv4()), "placements as ever");
     }
 
     @Test
@@ -453,6 +492,11 @@ class KubernetesDiscoveryIT {
         Topology topology = new Topology(Map.of(), this::id, 16, Duration.ofMinutes(1));
         topology.apply(snapshot);
         return topology;
+    }
+
+    private static boolean isApiServer(Topology topology, String ip) {
+        IpPrefix address = IpPrefix.parse(ip);
+        return topology.isApiServer(address.hi(), address.lo());
     }
 
     private static int nodeOf(Topology topology, String ip) {

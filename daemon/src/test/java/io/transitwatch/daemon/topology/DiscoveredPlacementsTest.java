@@ -24,7 +24,8 @@ class DiscoveredPlacementsTest {
                 name -> Map.of("a", A).get(name), 16, Duration.ofMinutes(1));
         // CiliumNode says B for all of 10.1.0.0/16; Node says C for a /24 inside it; the endpoint says D for one IP.
         topology.apply(snapshot(table("10.1.0.9/32", D, "10.0.0.5/32", D), table("10.1.0.0/16", B),
-                table("10.1.2.0/24", C, "10.2.0.0/24", C), table("192.168.0.1/32", E)));
+                table("10.1.2.0/24", C, "10.2.0.0/24", C),
+                NodeAddresses.of(Map.of("e", List.of(IpPrefix.parse("192.168.0.1"))), name -> E)));
         IpPrefix learnedOnly = IpPrefix.parse("10.9.0.1");
         topology.learn(learnedOnly.hi(), learnedOnly.lo(), E, 0, 0, 0, 0);
 
@@ -43,12 +44,12 @@ class DiscoveredPlacementsTest {
     void aNewSnapshotReplacesTheOldOneAsAWhole() {
         Topology topology = new Topology(Map.of(), name -> 0, 16, Duration.ofMinutes(1));
         topology.apply(snapshot(DiscoverySnapshot.empty(), table("10.1.0.0/24", B), DiscoverySnapshot.empty(),
-                DiscoverySnapshot.empty()));
+                NodeAddresses.EMPTY));
         assertEquals(B, nodeOf(topology, "10.1.0.7"));
         assertTrue(topology.hasConfiguredCidrs());
 
         topology.apply(snapshot(table("10.5.0.1/32", C), DiscoverySnapshot.empty(), DiscoverySnapshot.empty(),
-                DiscoverySnapshot.empty()));
+                NodeAddresses.EMPTY));
 
         assertEquals(0, nodeOf(topology, "10.1.0.7"), "the node was removed");
         assertEquals(C, nodeOf(topology, "10.5.0.1"));
@@ -61,17 +62,17 @@ class DiscoveredPlacementsTest {
         IpPrefix pod = IpPrefix.parse("10.1.0.7");
         topology.learn(pod.hi(), pod.lo(), E, 0, 0, 0, 0); // the traffic says E
         topology.apply(snapshot(DiscoverySnapshot.empty(), table("10.1.0.0/24", B), DiscoverySnapshot.empty(),
-                DiscoverySnapshot.empty()));
+                NodeAddresses.EMPTY));
         assertEquals(B, nodeOf(topology, "10.1.0.7"), "CiliumNode wins over the traffic");
         assertEquals(B, nodeOf(topology, "10.1.0.7"), "asked again: the answer cached in the endpoint");
         assertEquals(2, topology.placements(Topology.PlacementSource.CILIUM_NODE), "each lookup counted");
 
         topology.apply(snapshot(table("10.1.0.7/32", C), DiscoverySnapshot.empty(), DiscoverySnapshot.empty(),
-                DiscoverySnapshot.empty()));
+                NodeAddresses.EMPTY));
         assertEquals(C, nodeOf(topology, "10.1.0.7"), "the new snapshot, not the cached answer");
 
         topology.apply(snapshot(DiscoverySnapshot.empty(), DiscoverySnapshot.empty(), DiscoverySnapshot.empty(),
-                DiscoverySnapshot.empty()));
+                NodeAddresses.EMPTY));
         assertEquals(E, nodeOf(topology, "10.1.0.7"), "no table covers it any more: what the traffic taught");
         assertEquals(E, nodeOf(topology, "10.1.0.7"));
         assertEquals(2, topology.placements(Topology.PlacementSource.LEARNED));
@@ -80,8 +81,9 @@ class DiscoveredPlacementsTest {
     }
 
     private static DiscoverySnapshot snapshot(PrefixTable endpoints, PrefixTable ciliumNodes, PrefixTable nodes,
-            PrefixTable addresses) {
-        return new DiscoverySnapshot(endpoints, ciliumNodes, nodes, addresses, Set.of(), DiscoverySnapshot.UNKNOWN, Set.of(), Set.of(), 1);
+            NodeAddresses addresses) {
+        return new DiscoverySnapshot(endpoints, ciliumNodes, nodes, addresses, DiscoverySnapshot.empty(), Set.of(),
+                DiscoverySnapshot.UNKNOWN, Set.of(), Set.of(), 1);
     }
 
     private static PrefixTable table(Object... prefixesAndNodes) {

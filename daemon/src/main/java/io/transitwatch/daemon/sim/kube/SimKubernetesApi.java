@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
@@ -95,6 +96,7 @@ public final class SimKubernetesApi implements AutoCloseable {
         SimKubernetesApi api = start();
         api.setCiliumConfig(ciliumConfig);
         topology.nodes().forEach(node -> api.putNode(node, ipam));
+        api.putApiServerSlice(apiServerAddresses(topology));
         Map<String, List<Map<String, Object>>> byNamespace = new TreeMap<>();
         for (Pod pod : topology.pods()) {
             byNamespace.computeIfAbsent(pod.namespace(), namespace -> new ArrayList<>()).add(sliceEntry(pod));
@@ -132,6 +134,7 @@ public final class SimKubernetesApi implements AutoCloseable {
         for (SimNode node : topology.nodes()) {
             putNode(node, ipam);
         }
+        putApiServerSlice(apiServerAddresses(topology));
         for (Pod pod : topology.pods()) {
             putEndpoint(pod);
         }
@@ -241,6 +244,22 @@ public final class SimKubernetesApi implements AutoCloseable {
         client.genericKubernetesResources(endpointSliceCrd()).withName(name).delete();
     }
 
+    /** The API server's addresses: the control-plane nodes' (the simulated API server runs on their host network). */
+    public static List<String> apiServerAddresses(ClusterTopology topology) {
+        return topology.nodes().stream().filter(SimNode::controlPlane).map(SimNode::ipv4).toList();
+    }
+
+    /** The EndpointSlice {@code default/kubernetes}, as the API server's endpoint reconciler writes it. */
+    public void putApiServerSlice(List<String> addresses) {
+        EndpointSliceBuilder slice = new EndpointSliceBuilder().withNewMetadata().withName("kubernetes")
+                .withNamespace("default").addToLabels("kubernetes.io/service-name", "kubernetes").endMetadata()
+                .withAddressType("IPv4").addNewPort().withName("https").withPort(6443).withProtocol("TCP").endPort();
+        addresses.forEach(address -> slice.addNewEndpoint().withAddresses(address).withNewConditions().withReady(true)
+                .endConditions().endEndpoint());
+        client.discovery().v1().endpointSlices().inNamespace("default").resource(slice.build())
+                .createOr(existing -> existing.update());
+    }
+
     /** A CiliumNodeConfig in the Cilium namespace: these keys override cilium-config on nodes with these labels. */
     public void putNodeConfig(String name, Map<String, String> matchLabels, Map<String, String> defaults) {
         GenericKubernetesResource resource = new GenericKubernetesResourceBuilder().withApiVersion("cilium.io/v2")
@@ -249,6 +268,11 @@ public final class SimKubernetesApi implements AutoCloseable {
                         "defaults", defaults)).build();
         client.genericKubernetesResources(crd("CiliumNodeConfig", "ciliumnodeconfigs", true)).inNamespace(NAMESPACE)
                 .resource(resource).createOr(existing -> existing.update());
+    }
+
+    /** From now on lists and watches of paths containing {@code pathFragment} get 403, as RBAC refuses them. */
+    public void forbid(String pathFragment) {
+        dispatcher.forbid(pathFragment);
     }
 
     /**
@@ -321,6 +345,7 @@ public final class SimKubernetesApi implements AutoCloseable {
 
         private final List<WebSocket> heldSockets = new ArrayList<>();
         private final AtomicInteger expired = new AtomicInteger();
+        private final List<String> forbidden = new java.util.concurrent.CopyOnWriteArrayList<>();
         private boolean holding;
 
         ExpiringWatchDispatcher(List<CustomResourceDefinitionContext> crds) {
@@ -343,8 +368,34 @@ public final class SimKubernetesApi implements AutoCloseable {
             return count;
         }
 
+        void forbid(String pathFragment) {
+            forbidden.add(pathFragment);
+        }
+
+        /** A 403 as the API server gives it when RBAC refuses: for a path that contains a forbidden fragment. */
+        private MockResponse refusal(String path) {
+            for (String fragment : forbidden) {
+                if (path.contains(fragment)) {
+                    return new MockResponse().setResponseCode(403).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                            + "\"metadata\":{},\"status\":\"Failure\",\"message\":\"forbidden: " + fragment
+                            + "\",\"reason\":\"Forbidden\",\"code\":403}");
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public MockResponse handleGet(String path) {
+            MockResponse refused = refusal(path);
+            return refused != null ? refused : super.handleGet(path);
+        }
+
         @Override
         public MockResponse handleWatch(String path) {
+            MockResponse refused = refusal(path);
+            if (refused != null) {
+                return refused;
+            }
             synchronized (this) {
                 if (!holding) {
                     return super.handleWatch(path);

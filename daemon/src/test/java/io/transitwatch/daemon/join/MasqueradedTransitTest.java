@@ -1,0 +1,79 @@
+package io.transitwatch.daemon.join;
+
+import static io.transitwatch.daemon.join.JoinHarness.MS;
+import static io.transitwatch.daemon.join.JoinHarness.S;
+import static io.transitwatch.daemon.join.JoinHarness.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.transitwatch.daemon.topology.IpPrefix;
+import io.transitwatch.daemon.topology.NodeAddresses;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pod-to-pod packets masqueraded on their way: in native routing, an {@code ipv4-native-routing-cidr}
+ * that does not cover the destination's pod CIDR makes the source node SNAT them to its own address.
+ * At monitor aggregation medium the source reports the packet only before SNAT (the pod's address,
+ * no {@code source_xlated}), and the destination reports it arriving from the node's address, the
+ * source port kept when SNAT can. Client 10.0.1.5 on node a (host address 192.168.50.11), server
+ * 10.0.2.7 on b (192.168.50.12).
+ */
+class MasqueradedTransitTest {
+    private static final String CLIENT = "10.0.1.5";
+    private static final String SERVER = "10.0.2.7";
+    private static final String NODE_A = "192.168.50.11";
+
+    private final JoinHarness join = new JoinHarness(JoinConfig.defaults().withCapacities(1024, 1024, 256)).allUp();
+
+    private void nodesAt(String a, String b) {
+        join.nodeAddresses(NodeAddresses.of(Map.of("a", List.of(IpPrefix.parse(a)), "b", List.of(IpPrefix.parse(b))),
+                join.dictionary::pin));
+    }
+
+    @Test
+    void shouldMatchADepartureThatArrivedFromItsSourceNodesAddress() {
+        nodesAt(NODE_A, "192.168.50.12");
+        join.departure("a", CLIENT, 40000, SERVER, 9090).at(T0 + S);
+        join.arrival("b", NODE_A, 40000, SERVER, 9090).fromIdentity(JoinConstants.IDENTITY_REMOTE_NODE)
+                .at(T0 + S + MS);
+        // and in the other order: the arrival read before its departure
+        join.arrival("b", NODE_A, 40001, SERVER, 9090).fromIdentity(JoinConstants.IDENTITY_REMOTE_NODE)
+                .at(T0 + 2 * S + MS);
+        join.departure("a", CLIENT, 40001, SERVER, 9090).at(T0 + 2 * S);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
+                "MATCHED a>b IPv4 SYN 40001>9090 attempts=1"), join.verdicts.verdicts);
+        assertEquals(2, join.counters.get(JoinCounters.Global.MATCHED_MASQUERADED));
+        assertEquals(0, join.engine.rememberedArrivalCount(), "each arrival was taken by its departure");
+    }
+
+    @Test
+    void shouldStillCallLostWhatArrivedFromNoAddressOfItsSourceNode() {
+        nodesAt(NODE_A, "192.168.50.12");
+        join.departure("a", CLIENT, 40000, SERVER, 9090).at(T0 + S); // arrived from c's address: not this one
+        join.arrival("b", "192.168.50.13", 40000, SERVER, 9090).at(T0 + S + MS);
+        join.departure("a", CLIENT, 40001, SERVER, 9090).at(T0 + S); // SNAT changed its port
+        join.arrival("b", NODE_A, 51234, SERVER, 9090).at(T0 + S + MS);
+        join.departure("a", CLIENT, 40002, SERVER, 9090).at(T0 + S); // arrived after its window
+        long window = join.engine.config().window().toNanos();
+        join.arrival("b", NODE_A, 40002, SERVER, 9090).at(T0 + S + 2 * MS + window);
+        join.departure("a", CLIENT, 40003, SERVER, 9090).at(T0 + S); // never arrived
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1", "LOST a>b IPv4 SYN 40001>9090 attempts=1",
+                "LOST a>b IPv4 SYN 40002>9090 attempts=1", "LOST a>b IPv4 SYN 40003>9090 attempts=1"),
+                join.verdicts.verdicts);
+        assertEquals(0, join.counters.get(JoinCounters.Global.MATCHED_MASQUERADED));
+    }
+
+    @Test
+    void shouldNotMatchWithoutKnowingTheSourceNodesAddresses() {
+        join.departure("a", CLIENT, 40000, SERVER, 9090).at(T0 + S);
+        join.arrival("b", NODE_A, 40000, SERVER, 9090).at(T0 + S + MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
+}
