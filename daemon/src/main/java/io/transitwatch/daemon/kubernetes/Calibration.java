@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.kubernetes;
 
+import io.transitwatch.daemon.topology.IpPrefix;
 import io.transitwatch.proto.flow.TraceObservationPoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +48,17 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
      * @param merged cilium-config keys with the node's overrides applied (key → value and origin)
      */
     static Calibration derive(Map<String, Setting> merged) {
+        return derive(merged, List.of());
+    }
+
+    /**
+     * Derives a node's calibration, checking also that native routing leaves pod-to-pod traffic
+     * unmasqueraded.
+     *
+     * @param merged cilium-config keys with the node's overrides applied (key → value and origin)
+     * @param podCidrs the cluster's pod CIDRs (CiliumNode, Node): where this node's pods send to
+     */
+    static Calibration derive(Map<String, Setting> merged, List<IpPrefix> podCidrs) {
         Map<String, String> sources = new LinkedHashMap<>();
         List<String> blind = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -150,8 +162,51 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
                     + "another node are UNVERIFIED(request_unseen), not LOST; the client's node judges those "
                     + "connections as round trips to the service address when the pod CIDRs are known");
         }
+        if (!"tunnel".equals(routing)) {
+            warnings.addAll(masqueradedPodCidrs(merged, podCidrs));
+        }
         boolean egressTwice = List.of("none", "low", "lowest").contains(aggregation);
         return new Calibration(departures, arrivals, firstData, egressTwice, ipv4, ipv6, blind, warnings, sources);
+    }
+
+    /**
+     * In native routing a pod's packet to an address outside {@code ipv4-native-routing-cidr} (or the
+     * IPv6 one) is masqueraded to the node's address: a pod CIDR outside it makes the destination see
+     * (and its network policy judge) the source node instead of the pod. The join still matches such
+     * packets by the node's address, when SNAT keeps the source port.
+     */
+    private static List<String> masqueradedPodCidrs(Map<String, Setting> merged, List<IpPrefix> podCidrs) {
+        List<String> warnings = new ArrayList<>();
+        for (boolean ipv4 : new boolean[] {true, false}) {
+            String family = ipv4 ? "ipv4" : "ipv6";
+            String key = family + "-native-routing-cidr";
+            String routingCidr = value(merged, key);
+            if (routingCidr == null || routingCidr.isEmpty()
+                    || "false".equals(value(merged, "enable-" + family + "-masquerade"))) {
+                continue;
+            }
+            IpPrefix covering;
+            try {
+                covering = IpPrefix.parse(routingCidr);
+            } catch (IllegalArgumentException e) {
+                continue; // the agent refuses to start with it: nothing of this node's traffic to judge
+            }
+            List<String> outside = podCidrs.stream().filter(cidr -> cidr.ipv4() == ipv4)
+                    .filter(cidr -> !covers(covering, cidr)).map(IpPrefix::toString).distinct().sorted().toList();
+            if (!outside.isEmpty()) {
+                warnings.add(origin(merged, key) + " " + key + "=" + routingCidr + " does not cover the pod CIDRs "
+                        + outside + ": packets from this node's pods to them are masqueraded to the node's address, "
+                        + "so the destination (and its network policy) sees the node, not the pod; TransitWatch "
+                        + "matches them by the node's address while SNAT keeps their source port "
+                        + "(transitwatch_join_matched_masqueraded_total)");
+            }
+        }
+        return warnings;
+    }
+
+    private static boolean covers(IpPrefix outer, IpPrefix inner) {
+        return inner.length() >= outer.length()
+                && new IpPrefix(inner.hi(), inner.lo(), outer.length(), inner.ipv4()).equals(outer);
     }
 
     private static String value(Map<String, Setting> merged, String key) {

@@ -137,8 +137,14 @@ final class ClusterState {
         if (ciliumConfig == null) {
             return result;
         }
+        List<IpPrefix> podCidrs = new ArrayList<>();
+        ciliumNodes.values().forEach(node -> {
+            podCidrs.addAll(node.podCidrs());
+            podCidrs.addAll(node.poolCidrs());
+        });
+        nodes.values().forEach(node -> podCidrs.addAll(node.podCidrs()));
         for (String node : nodeNames()) {
-            result.put(node, Calibration.derive(mergedConfig(node)));
+            result.put(node, Calibration.derive(mergedConfig(node), podCidrs));
         }
         return result;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.transitwatch.daemon.kubernetes.Calibration.Setting;
+import io.transitwatch.daemon.topology.IpPrefix;
 import io.transitwatch.proto.flow.TraceObservationPoint;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +116,28 @@ class CalibrationTest {
         assertFalse(defaults.ipv6());
         Calibration dual = Calibration.derive(config("enable-ipv6", "true"));
         assertTrue(dual.ipv4() && dual.ipv6());
+    }
+
+    @Test
+    void aNativeRoutingCidrThatMissesAPodCidrWarnsThatItsTrafficIsMasqueraded() {
+        List<IpPrefix> pods = List.of(IpPrefix.parse("10.1.0.0/24"), IpPrefix.parse("10.2.0.0/24"),
+                IpPrefix.parse("fd00:1::/64"));
+        List<String> wrong = masquerading(Calibration.derive(config("routing-mode", "native",
+                "ipv4-native-routing-cidr", "10.1.0.0/16", "ipv6-native-routing-cidr", "fd00::/16"), pods));
+        assertEquals(1, wrong.size(), wrong::toString);
+        assertTrue(wrong.get(0).startsWith(CONFIG_MAP + " ipv4-native-routing-cidr=10.1.0.0/16 does not cover the pod "
+                + "CIDRs [10.2.0.0/24]"), wrong.get(0));
+
+        assertEquals(List.of(), masquerading(Calibration.derive(config("routing-mode", "native",
+                "ipv4-native-routing-cidr", "10.0.0.0/8"), pods)), "covered");
+        assertEquals(List.of(), masquerading(Calibration.derive(config("routing-mode", "tunnel",
+                "ipv4-native-routing-cidr", "10.1.0.0/16"), pods)), "tunnel mode: no native routing");
+        assertEquals(List.of(), masquerading(Calibration.derive(config("routing-mode", "native",
+                "ipv4-native-routing-cidr", "10.1.0.0/16", "enable-ipv4-masquerade", "false"), pods)), "no masquerade");
+    }
+
+    private static List<String> masquerading(Calibration calibration) {
+        return calibration.warnings().stream().filter(warning -> warning.contains("masqueraded")).toList();
     }
 
     private static Map<String, Setting> config(String... keysAndValues) {
