@@ -221,7 +221,8 @@ public final class ConfigKeys {
             + "to a node's host stack that gets no reply names that node. They come first; the address each "
             + "node's Hubble listens on (the Peer service in direct mode, Relay's GetNodes in relay mode) and a "
             + "node name that is itself an address are added, live. A destination no node owns is named by "
-            + "class: kube-apiserver (identity 7 or the reserved:kube-apiserver label), host or world, with the address.");
+            + "class: kube-apiserver (identity 7, the reserved:kube-apiserver label, or a CIDR identity at an address "
+            + "of the default/kubernetes EndpointSlice), host or world, with the address.");
     public static final Key<Integer> TOPOLOGY_LEARNED_MAX = define("topology.learned-max",
             IntType.range(1, 10_000_000), 100_000,
             "Most IP-to-node placements learned from traffic that are remembered.");
@@ -233,9 +234,10 @@ public final class ConfigKeys {
 
     public static final Key<Boolean> KUBERNETES_ENABLED = define("kubernetes.enabled",
             BoolType.INSTANCE, false,
-            "Watch the Kubernetes API (Nodes, CiliumNodes, CiliumEndpoints, CiliumEndpointSlices, CiliumNodeConfigs "
-            + "and the cilium-config ConfigMap) to place every pod IP on its node from the first flow, learn the nodes' "
-            + "addresses, and calibrate departure points and first-data packet kinds from Cilium's settings. "
+            "Watch the Kubernetes API (Nodes, CiliumNodes, CiliumEndpoints, CiliumEndpointSlices, CiliumNodeConfigs, "
+            + "the cilium-config ConfigMap and the default/kubernetes EndpointSlice) to place every pod IP on its node "
+            + "from the first flow, learn the nodes' and the API server's addresses, and calibrate departure points "
+            + "and first-data packet kinds from Cilium's settings. "
             + "Explicitly configured topology.pod-cidrs, join.departure-points and "
             + "join.monitor-aggregation-flags win. The Helm chart turns it on; it needs the chart's RBAC.");
     public static final Key<Path> KUBERNETES_KUBECONFIG = optional("kubernetes.kubeconfig",

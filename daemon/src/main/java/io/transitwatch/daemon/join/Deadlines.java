@@ -9,7 +9,9 @@ import io.transitwatch.daemon.topology.Topology;
  * <p>What time alone decides. A departure waits in its destination's lane until the destination's
  * watermark passes its deadline ({@code frame + W}, plus the destination's extra wait when its
  * clock is seen to run ahead of a peer's: {@link TransitBounds}); then it is LOST, or UNVERIFIED
- * when the destination's view was incomplete during its window. When the destination is down, was
+ * when the destination's view was incomplete during its window, unless its arrival is found where
+ * only a translation on the way put it (a service's port, the source node's address: MATCHED after
+ * all). When the destination is down, was
  * never seen, or lags, the departure waits a bounded time past its deadline ({@code
  * join.down-grace}, {@code join.max-behind}) and is UNVERIFIED with that reason. Lanes are FIFO, so
  * each round looks at lane heads only. Remembered arrivals expire here too.
@@ -90,8 +92,9 @@ final class Deadlines {
 
     /**
      * Decides pending departure {@code slot}, whose window the destination's watermark (or a late
-     * arrival) has passed without its arrival: LOST, unless the destination's view was incomplete
-     * during the window.
+     * arrival) has passed without its arrival under its own key: LOST, unless the destination's view
+     * was incomplete during the window (UNVERIFIED) or the arrival is found translated on the way
+     * (MATCHED or DROPPED_AT_DESTINATION: {@link #arrivedTranslated}, {@link #arrivedMasqueraded}).
      */
     void decideExpired(int slot) {
         int lane = pending.slots.lane(slot);
@@ -102,7 +105,7 @@ final class Deadlines {
         long from = Math.min(start, again) + observers.earliestArrival(pending.sourceNode[slot]) - slackNanos;
         UnverifiedReason unverified = observers.incompleteDuring(lane, from, deadline(start, again, lane));
         if (unverified == null && (arrivedTranslated(slot, again, deadline(start, again, lane))
-                || arrivedMasqueraded(slot, again, deadline(start, again, lane)))) {
+                || arrivedMasqueraded(slot, again, from, deadline(start, again, lane)))) {
             return;
         }
         if (unverified == null && requests.sentElsewhere(pending, slot)) {
@@ -143,28 +146,42 @@ final class Deadlines {
 
     /**
      * Decides pending departure {@code slot} MATCHED (or DROPPED_AT_DESTINATION) if its destination
-     * received it by {@code deadline} from one of its source node's own addresses: a pod's packet
-     * masqueraded on its way, as happens to pod-to-pod traffic in native routing when
-     * {@code ipv4-native-routing-cidr} does not cover the destination (hubble-api.md §4.1). At
-     * monitor aggregation medium the source reports the packet only before SNAT (the pod's address,
-     * no {@code source_xlated}), and the destination after it (the node's address; SNAT keeps the
-     * source port when it can). Counted apart, so that the misconfiguration shows. Looked at only
-     * before a LOST; a port SNAT changed still ends LOST.
+     * received it between {@code from} and {@code deadline} from one of its source node's own
+     * addresses: a pod's packet masqueraded on its way, as happens to pod-to-pod traffic in native
+     * routing when {@code ipv4-native-routing-cidr} does not cover the destination (hubble-api.md
+     * §4.1). At monitor aggregation medium the source reports the packet only before SNAT (the pod's
+     * address, no {@code source_xlated}: bpf_host's {@code to-netdev} report of the SNAT, and the
+     * iptables path's, carry no aggregation reason and are left out), and the destination after it
+     * (the node's address; SNAT keeps the source port when it can). Below medium the source reports
+     * it after SNAT too, and that report matched the arrival already and kept it claimed: this one is
+     * the same packet. Counted apart, so that the misconfiguration shows. Looked at only before a
+     * LOST; a port SNAT changed still ends LOST, and a late arrival from the node's address gives no LATE.
      */
-    private boolean arrivedMasqueraded(int slot, long placed, long deadline) {
+    private boolean arrivedMasqueraded(int slot, long placed, long from, long deadline) {
+        int sourceId = observers.dictionaryId(pending.sourceNode[slot]);
+        return arrivedFrom(topology.hostAddressesOf(sourceId, false), slot, placed, from, deadline)
+                || arrivedFrom(topology.hostAddressesOf(sourceId, true), slot, placed, from, deadline);
+    }
+
+    private boolean arrivedFrom(long[] hosts, int slot, long placed, long from, long deadline) {
         KeyedSlots departures = pending.slots;
-        long[] hosts = topology.hostAddressesOf(observers.dictionaryId(pending.sourceNode[slot]));
         for (int i = 0; i + 1 < hosts.length; i += 2) {
             int arrived = arrivals.slots.find(hosts[i], hosts[i + 1], departures.k2(slot), departures.k3(slot),
                     departures.k4(slot));
-            if (arrived == KeyedSlots.NONE || arrivals.claimed[arrived] || arrivalExpired(arrived)
+            if (arrived == KeyedSlots.NONE || arrivalExpired(arrived) || arrivals.frameNanos[arrived] < from
                     || arrivals.frameNanos[arrived] > deadline) {
                 continue;
+            }
+            boolean sameReportAgain = arrivals.claimed[arrived];
+            if (sameReportAgain && !observers.reportsEgressTwice(pending.sourceNode[slot])) {
+                continue; // matched by another departure already
             }
             counters.increment(JoinCounters.Global.MATCHED_MASQUERADED);
             verdicts.arrived(slot, placed, arrivals.frameNanos[arrived], arrivals.nodeNanos[arrived],
                     arrivals.dropped[arrived], arrivals.dropReason[arrived]);
-            arrivals.slots.remove(arrived);
+            if (!sameReportAgain) {
+                arrivals.slots.remove(arrived);
+            }
             pending.slots.remove(slot);
             return true;
         }

@@ -172,12 +172,14 @@ final class TwoEndJoin {
     }
 
     /**
-     * Whether a flow goes to the API server: by its identity or label, or, when the flow carries
-     * neither (a CIDR identity without its labels under the field mask, hubble-api.md §10), by the
-     * address the Kubernetes API lists for it.
+     * Whether a flow goes to the API server: by its identity or label, or, for a node-local CIDR
+     * identity without its labels (Cilium 1.19 under the field mask, hubble-api.md §10), by the
+     * address the Kubernetes API lists for it. Not by address for a host or remote-node identity: a
+     * control-plane node's address also serves its kubelet, hostPorts and NodePorts.
      */
     private boolean toTheApiServer(NodeEvent flow) {
-        return FlowClassifier.isToTheApiServer(flow) || topology.isApiServer(flow.dstHi, flow.dstLo);
+        return FlowClassifier.isToTheApiServer(flow) || ((flow.dstIdentity & JoinConstants.LOCAL_IDENTITY_FLAG) != 0
+                && topology.isApiServer(flow.dstHi, flow.dstLo));
     }
 
     /** The dense index of destination node {@code destinationId}, or {@link NodeIndex#NONE} (counted) when it cannot be joined. */

@@ -198,7 +198,8 @@ public final class Topology {
 
     /**
      * Whether the address is one the API server answers at (the {@code default/kubernetes}
-     * EndpointSlices): asked only for an attempt that no arrival will answer, to name its destination.
+     * EndpointSlices): asked only of flows to a CIDR identity that no arrival will answer, to name
+     * their destination and to leave them out of the client requests.
      */
     public boolean isApiServer(long hi, long lo) {
         return apiServers.lookup(hi, lo) == DiscoverySnapshot.IS_API_SERVER;
@@ -230,12 +231,12 @@ public final class Topology {
 
     /**
      * The host addresses of node {@code nodeId} (dictionary id) as (high, low) pairs, from the
-     * snapshot of the nodes' addresses ({@link #setNodeAddresses}); none there, from the Kubernetes
-     * API's. No allocation: the array belongs to the snapshot and must not be written.
+     * snapshot of the nodes' addresses ({@link #setNodeAddresses}: configuration, Relay, Peer, node
+     * names) or, {@code fromKubernetes}, from the Kubernetes API's; a node may masquerade to an
+     * address only one of them knows. No allocation: the array belongs to the snapshot, not to be written.
      */
-    public long[] hostAddressesOf(int nodeId) {
-        long[] known = nodeAddresses.hostAddressesOf(nodeId);
-        return known.length > 0 ? known : discoveredNodeAddresses.hostAddressesOf(nodeId);
+    public long[] hostAddressesOf(int nodeId, boolean fromKubernetes) {
+        return (fromKubernetes ? discoveredNodeAddresses : nodeAddresses).hostAddressesOf(nodeId);
     }
 
     /**

@@ -101,6 +101,22 @@ class RoundTripNamingTest {
     }
 
     @Test
+    void aControlPlaneNodesAddressIsTheApiServerOnlyForACidrIdentity() {
+        // kubeadm: the API server answers on the control-plane nodes' addresses, which serve the kubelet too
+        join.nodeAddresses(NodeAddresses.of(Map.of("cp1", List.of(IpPrefix.parse("192.168.50.12"))),
+                join.dictionary::pin));
+        join.discoverApiServer("192.168.50.12");
+        join.departure("a", "10.0.1.5", 40000, "192.168.50.12", 10250)
+                .toIdentity(JoinConstants.IDENTITY_REMOTE_NODE).at(T0 + S);
+        join.departure("a", "10.0.1.5", 40001, "192.168.50.12", 6443).toIdentity(CIDR_IDENTITY).at(T0 + S);
+        join.advance(T0 + 8 * S);
+
+        Map<Integer, String> namedByClientPort = new java.util.TreeMap<>();
+        alerts().forEach(alert -> namedByClientPort.put(alert.source().port(), alert.destinationName()));
+        assertEquals(Map.of(40000, "cp1", 40001, "kube-apiserver"), namedByClientPort);
+    }
+
+    @Test
     void aNodeAddressSnapshotNamesTheNodeFromTheNextAttemptOn() {
         join.departure("a", "10.0.1.5", 40000, "192.168.50.12", 10250)
                 .toIdentity(JoinConstants.IDENTITY_REMOTE_NODE).at(T0 + S);

@@ -140,20 +140,27 @@ public final class JoinHarness {
      * events, {@code egressTwice} report a packet leaving twice (monitor aggregation below medium).
      */
     public void calibrateNodes(List<String> blind, List<String> egressTwice) {
-        discover(DiscoverySnapshot.empty(), blind, egressTwice);
+        discover(NodeAddresses.EMPTY, DiscoverySnapshot.empty(), blind, egressTwice);
     }
 
     /** Delivers a discovery snapshot that places nothing and lists the API server's addresses. */
     public void discoverApiServer(String... addresses) {
-        discover(DiscoverySnapshot.addressSet(java.util.Arrays.stream(addresses).map(IpPrefix::parse).toList()),
+        discover(NodeAddresses.EMPTY,
+                DiscoverySnapshot.addressSet(java.util.Arrays.stream(addresses).map(IpPrefix::parse).toList()),
                 List.of(), List.of());
     }
 
-    private void discover(PrefixTable apiServers, List<String> blind, List<String> egressTwice) {
+    /** Delivers a discovery snapshot that places nothing and has these node addresses (from Kubernetes). */
+    public void discoverNodeAddresses(Map<String, List<IpPrefix>> addresses) {
+        discover(NodeAddresses.of(addresses, dictionary::pin), DiscoverySnapshot.empty(), List.of(), List.of());
+    }
+
+    private void discover(NodeAddresses nodeAddresses, PrefixTable apiServers, List<String> blind,
+            List<String> egressTwice) {
         event.clear();
         event.kind = NodeEvent.DISCOVERY;
         PrefixTable none = DiscoverySnapshot.empty();
-        event.discovery = new DiscoverySnapshot(none, none, none, NodeAddresses.EMPTY, apiServers, java.util.Set.of(),
+        event.discovery = new DiscoverySnapshot(none, none, none, nodeAddresses, apiServers, java.util.Set.of(),
                 DiscoverySnapshot.UNKNOWN, ids(blind), ids(egressTwice), 1);
         engine.onEvent(event, true);
     }

@@ -60,12 +60,43 @@ class MasqueradedTransitTest {
         long window = join.engine.config().window().toNanos();
         join.arrival("b", NODE_A, 40002, SERVER, 9090).at(T0 + S + 2 * MS + window);
         join.departure("a", CLIENT, 40003, SERVER, 9090).at(T0 + S); // never arrived
+        // an arrival from a's address 3 s before this departure, still remembered: another packet of that port
+        join.arrival("b", NODE_A, 40004, SERVER, 9090).at(T0 + S);
+        join.departure("a", CLIENT, 40004, SERVER, 9090).at(T0 + 4 * S);
         join.advance(T0 + 30 * S);
 
         assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1", "LOST a>b IPv4 SYN 40001>9090 attempts=1",
-                "LOST a>b IPv4 SYN 40002>9090 attempts=1", "LOST a>b IPv4 SYN 40003>9090 attempts=1"),
-                join.verdicts.verdicts);
+                "LOST a>b IPv4 SYN 40002>9090 attempts=1", "LOST a>b IPv4 SYN 40003>9090 attempts=1",
+                "LOST a>b IPv4 SYN 40004>9090 attempts=1"), join.verdicts.verdicts);
         assertEquals(0, join.counters.get(JoinCounters.Global.MATCHED_MASQUERADED));
+    }
+
+    @Test
+    void shouldMatchTheReportBeforeSnatWhenTheNodeAlsoReportsThePacketAfterIt() {
+        // Below medium aggregation the node reports the packet again after SNAT (source_xlated = its
+        // address): that report matches the arrival, and the one before SNAT is the same packet.
+        nodesAt(NODE_A, "192.168.50.12");
+        join.calibrateNodes(List.of(), List.of("a"));
+        join.departure("a", CLIENT, 40000, SERVER, 9090).at(T0 + S);
+        join.departure("a", CLIENT, 40000, SERVER, 9090).snatTo(NODE_A).withoutTraceReason().at(T0 + S + 10_000);
+        join.arrival("b", NODE_A, 40000, SERVER, 9090).fromIdentity(JoinConstants.IDENTITY_REMOTE_NODE)
+                .at(T0 + S + MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
+                "MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.MATCHED_MASQUERADED));
+    }
+
+    @Test
+    void shouldLookAtTheAddressesKubernetesKnowsBesideTheOnesRelayGave() {
+        nodesAt(NODE_A, "192.168.50.12"); // where a's Hubble listens; it masquerades to its other interface
+        join.discoverNodeAddresses(Map.of("a", List.of(IpPrefix.parse(NODE_A), IpPrefix.parse("10.20.0.11"))));
+        join.departure("a", CLIENT, 40000, SERVER, 9090).at(T0 + S);
+        join.arrival("b", "10.20.0.11", 40000, SERVER, 9090).at(T0 + S + MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
     }
 
     @Test
