@@ -175,11 +175,20 @@ public sealed interface Fault {
      * A {@code connectionFraction} of the pod-to-pod connections leaving {@code node} (any node if
      * null) in {@code family} (both if null) are masqueraded to the node IP, as with a wrong
      * native-routing CIDR: the departure carries {@code IP.source_xlated} and the post-SNAT port, and
-     * the destination sees the node IP as source.
+     * the destination sees the node IP as source. {@code reportedBeforeSnatOnly}: the departure is
+     * reported only before SNAT, as Cilium's endpoint program does at monitor aggregation medium (the
+     * host's report of the SNAT is aggregated away): the pod's address, no {@code source_xlated}, and
+     * a port SNAT keeps.
      */
-    record Snat(String node, IpFamily family, double connectionFraction) implements Fault {
+    record Snat(String node, IpFamily family, double connectionFraction, boolean reportedBeforeSnatOnly)
+            implements Fault {
         public Snat {
             requireProbability(connectionFraction);
+        }
+
+        /** The departure reported after SNAT, with {@code source_xlated}. */
+        public Snat(String node, IpFamily family, double connectionFraction) {
+            this(node, family, connectionFraction, false);
         }
     }
 

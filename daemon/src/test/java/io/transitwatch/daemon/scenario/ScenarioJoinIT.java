@@ -282,6 +282,23 @@ class ScenarioJoinIT {
     }
 
     @Test
+    void departuresReportedBeforeSnatMatchAtTheirNodesAddress() {
+        // A wrong native-routing CIDR at monitor aggregation medium: solwk01 reports its pods' packets
+        // only before SNAT, and their destinations see them from solwk01's address (Relay's GetNodes gives it).
+        Scenario scenario = Scenario.builder().name("snat-before-solwk01-ipv4").seed(SEED)
+                .fault(new Fault.Snat("solwk01", IpFamily.IPV4, 1.0, true)).build();
+        ScenarioRun run = ScenarioRun.run(SimMode.RELAY, scenario, TRAFFIC, tls);
+
+        List<TruthRecord> snatted = run.judged(r -> r.sourceNode().equals("solwk01") && r.family() == IpFamily.IPV4
+                && r.key().kind() != PacketKind.SYN_ACK);
+        assertTrue(snatted.size() > 50, run.toString());
+        assertEquals(0, run.alerts().size(), run.toString());
+        List<PairCounts> fromSnat = run.pairs(p -> p.source().equals("solwk01") && p.family().equals("IPv4"));
+        assertEquals(0, sum(fromSnat, PerPair.LOST) + unverifiedAfterStart(fromSnat), run.toString());
+        assertTrue(run.counter(JoinCounters.Global.MATCHED_MASQUERADED) >= snatted.size(), run.toString());
+    }
+
+    @Test
     void firstSynLostButRetransmitArrivingIsNotLost() {
         Scenario scenario = Scenario.builder().name("first-syn-lost").seed(SEED)
                 .fault(new Fault.HandshakeLoss(Path.ANY, HandshakePacket.FIRST_SYN, 0.2)).build();

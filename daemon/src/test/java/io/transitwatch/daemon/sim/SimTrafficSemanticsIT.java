@@ -141,25 +141,44 @@ class SimTrafficSemanticsIT {
     void shouldCarrySourceXlatedAndPostSnatPortWhenMasqueraded() {
         Scenario scenario = Scenario.builder().name("snat-all").fault(new Fault.Snat(null, IpFamily.IPV4, 1.0)).build();
         try (Simulator sim = manual(scenario, clock, SimMode.RELAY)) {
-            advance(sim, clock, Duration.ofSeconds(1));
-            Pod client = sim.topology().pod("kustomize-controller");
-            Pod server = sim.topology().pod("source-controller");
-            SimNode clientNode = client.node();
-            Flow departure = flows(sim, "solwk03", at(TraceObservationPoint.TO_NETWORK)
-                    .and(tuple(client.ipv4(), server.ipv4(), 9090)).and(synOnly())).get(0);
-            assertEquals(clientNode.ipv4(), departure.getIP().getSourceXlated());
-            int wirePort = departure.getL4().getTCP().getSourcePort();
+            MasqueradedSyn syn = masqueradedSyn(sim);
+            assertEquals(syn.clientNode().ipv4(), syn.departure().getIP().getSourceXlated());
+            assertEquals(ExternalPeer.IDENTITY_REMOTE_NODE, syn.arrival().getSource().getIdentity());
+            assertEquals("", syn.arrival().getIP().getSourceXlated());
 
-            Flow arrival = flows(sim, "solwk02", at(TraceObservationPoint.TO_ENDPOINT).and(synOnly())
-                    .and(tuple(clientNode.ipv4(), server.ipv4(), 9090))
-                    .and(f -> f.getL4().getTCP().getSourcePort() == wirePort)).get(0);
-            assertEquals(ExternalPeer.IDENTITY_REMOTE_NODE, arrival.getSource().getIdentity());
-            assertEquals("", arrival.getIP().getSourceXlated());
-
-            TruthKey key = new TruthKey(IpFamily.IPV4, clientNode.ipv4(), server.ipv4(), wirePort, 9090,
-                    L4Protocol.TCP, PacketKind.SYN);
+            TruthKey key = new TruthKey(IpFamily.IPV4, syn.clientNode().ipv4(), syn.server().ipv4(),
+                    syn.departure().getL4().getTCP().getSourcePort(), 9090, L4Protocol.TCP, PacketKind.SYN);
             assertEquals(Expectation.ARRIVED, sim.groundTruth().find(key).orElseThrow().expected());
         }
+    }
+
+    @Test
+    void shouldReportTheDepartureBeforeSnatOnlyWhenTheFaultSaysSo() {
+        Scenario scenario = Scenario.builder().name("snat-before").fault(new Fault.Snat(null, IpFamily.IPV4, 1.0, true))
+                .build();
+        try (Simulator sim = manual(scenario, clock, SimMode.RELAY)) {
+            MasqueradedSyn syn = masqueradedSyn(sim); // found at the departure's port: SNAT kept it
+            assertEquals("", syn.departure().getIP().getSourceXlated(), "reported before SNAT");
+            assertEquals(ExternalPeer.IDENTITY_REMOTE_NODE, syn.arrival().getSource().getIdentity());
+        }
+    }
+
+    /** The first SYN kustomize-controller (solwk03) sends source-controller (solwk02), as each node reports it. */
+    private record MasqueradedSyn(Flow departure, Flow arrival, SimNode clientNode, Pod server) {}
+
+    /** {@link MasqueradedSyn} of a cluster whose client connections are all masqueraded, 1 s in. */
+    private MasqueradedSyn masqueradedSyn(Simulator sim) {
+        advance(sim, clock, Duration.ofSeconds(1));
+        Pod client = sim.topology().pod("kustomize-controller");
+        Pod server = sim.topology().pod("source-controller");
+        SimNode clientNode = client.node();
+        Flow departure = flows(sim, "solwk03", at(TraceObservationPoint.TO_NETWORK)
+                .and(tuple(client.ipv4(), server.ipv4(), 9090)).and(synOnly())).get(0);
+        int wirePort = departure.getL4().getTCP().getSourcePort();
+        Flow arrival = flows(sim, "solwk02", at(TraceObservationPoint.TO_ENDPOINT).and(synOnly())
+                .and(tuple(clientNode.ipv4(), server.ipv4(), 9090))
+                .and(f -> f.getL4().getTCP().getSourcePort() == wirePort)).get(0);
+        return new MasqueradedSyn(departure, arrival, clientNode, server);
     }
 
     @Test

@@ -42,6 +42,8 @@ abstract class Conversation {
     private final int wireClientPort;
     /** The service the client dialled (its ClusterIP and port), or null for a direct connection. */
     private final TrafficMix.Frontend frontend;
+    /** Masqueraded, and reported leaving only before SNAT: no {@code source_xlated} (monitor aggregation medium). */
+    private boolean reportedBeforeSnatOnly;
     private TruthRecorder.RoundTrip roundTrip;
     private boolean attemptReported;
     private boolean replyArrived;
@@ -228,9 +230,15 @@ abstract class Conversation {
         return id * 2 + (clientEntry ? 0 : 1);
     }
 
+    /** The client's node reports this masqueraded conversation's packets leaving only before SNAT; before {@link #open}. */
+    void reportDeparturesBeforeSnatOnly() {
+        reportedBeforeSnatOnly = true;
+    }
+
     private PacketView departureView(boolean fromClient, int tcpFlags) {
         if (fromClient) {
-            return new PacketView(family, protocol, tcpFlags, client.ip(family), masqueraded() ? wireClientIp : null,
+            return new PacketView(family, protocol, tcpFlags, client.ip(family),
+                    masqueraded() && !reportedBeforeSnatOnly ? wireClientIp : null,
                     wireClientPort, server.ip(family), serverPort, clientPeer, server);
         }
         return new PacketView(family, protocol, tcpFlags, server.ip(family), null, serverPort, wireClientIp,

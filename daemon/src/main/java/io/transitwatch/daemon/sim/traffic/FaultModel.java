@@ -98,16 +98,16 @@ final class FaultModel {
         return false;
     }
 
-    /** Whether a new pod-to-pod connection from {@code clientNode} is masqueraded to the node IP. */
-    boolean masquerades(String clientNode, IpFamily family, SplittableRandom random) {
+    /** The fault that masquerades a new pod-to-pod connection from {@code clientNode} to the node IP, or null. */
+    Fault.Snat masquerading(String clientNode, IpFamily family, SplittableRandom random) {
         for (Fault.Snat snat : snats) {
             if ((snat.node() == null || snat.node().equals(clientNode))
                     && (snat.family() == null || snat.family() == family)
                     && drawn(snat.connectionFraction(), random)) {
-                return true;
+                return snat;
             }
         }
-        return false;
+        return null;
     }
 
     boolean deniedByPolicy(Pod server, int port) {

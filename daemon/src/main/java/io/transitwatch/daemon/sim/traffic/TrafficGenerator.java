@@ -148,9 +148,13 @@ public final class TrafficGenerator {
         boolean podToPodAcrossNodes = spec.server().isPod() && Peer.crossesWire(clientPeer, spec.server());
         Peer wireClient = clientPeer;
         int wirePort = clientPort;
-        if (podToPodAcrossNodes && faults.masquerades(clientNode.name(), spec.family(), random)) {
+        Fault.Snat snat = podToPodAcrossNodes ? faults.masquerading(clientNode.name(), spec.family(), random) : null;
+        if (snat != null) {
             wireClient = mix.host(clientNode, spec.family(), false);
             wirePort = ports.allocate(clientNode);
+            if (snat.reportedBeforeSnatOnly()) {
+                clientPort = wirePort; // a port no other connection of the node holds: SNAT keeps it
+            }
         }
         Conversation conversation;
         if (spec.protocol() == L4Protocol.UDP) {
@@ -160,6 +164,9 @@ public final class TrafficGenerator {
             conversation = new TcpConnection(datapath, id, spec.family(), spec.client(), spec.server(), clientPort,
                     spec.serverPort(), wireClient, wirePort, spec.frontend(), spec.lifetimeNanos(),
                     tcpFate(spec, clientNode, podToPodAcrossNodes));
+        }
+        if (snat != null && snat.reportedBeforeSnatOnly()) {
+            conversation.reportDeparturesBeforeSnatOnly();
         }
         conversation.open(now);
     }
