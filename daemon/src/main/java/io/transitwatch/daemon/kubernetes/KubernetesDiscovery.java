@@ -66,7 +66,7 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
     /** Cluster-scoped, still {@code v2alpha1} in the Cilium versions we follow; not installed everywhere. */
     static final ResourceDefinitionContext CILIUM_ENDPOINT_SLICES =
             crd("v2alpha1", "CiliumEndpointSlice", "ciliumendpointslices", false);
-    /** The Service every API server registers itself in, and the label its EndpointSlices carry. */
+    /** The Service every API server registers itself in; its EndpointSlice has the same name. */
     static final String API_SERVER_SERVICE = "kubernetes";
     static final String API_SERVER_NAMESPACE = "default";
     static final ResourceDefinitionContext CILIUM_NODE_CONFIGS =
