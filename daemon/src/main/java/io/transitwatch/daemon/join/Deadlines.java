@@ -134,13 +134,10 @@ final class Deadlines {
             return false;
         }
         int arrived = arrivals.findTranslated(pending.slots, slot);
-        if (arrived == KeyedSlots.NONE || arrivalExpired(arrived) || arrivals.frameNanos[arrived] > deadline) {
+        if (!arrivedWithin(arrived, Long.MIN_VALUE, deadline)) {
             return false;
         }
-        verdicts.arrived(slot, placed, arrivals.frameNanos[arrived], arrivals.nodeNanos[arrived],
-                arrivals.dropped[arrived], arrivals.dropReason[arrived]);
-        arrivals.slots.remove(arrived);
-        pending.slots.remove(slot);
+        decideByArrival(slot, placed, arrived, false);
         return true;
     }
 
@@ -168,8 +165,7 @@ final class Deadlines {
         for (int i = 0; i + 1 < hosts.length; i += 2) {
             int arrived = arrivals.slots.find(hosts[i], hosts[i + 1], departures.k2(slot), departures.k3(slot),
                     departures.k4(slot));
-            if (arrived == KeyedSlots.NONE || arrivalExpired(arrived) || arrivals.frameNanos[arrived] < from
-                    || arrivals.frameNanos[arrived] > deadline) {
+            if (!arrivedWithin(arrived, from, deadline)) {
                 continue;
             }
             boolean sameReportAgain = arrivals.claimed[arrived];
@@ -177,15 +173,29 @@ final class Deadlines {
                 continue; // matched by another departure already
             }
             counters.increment(JoinCounters.Global.MATCHED_MASQUERADED);
-            verdicts.arrived(slot, placed, arrivals.frameNanos[arrived], arrivals.nodeNanos[arrived],
-                    arrivals.dropped[arrived], arrivals.dropReason[arrived]);
-            if (!sameReportAgain) {
-                arrivals.slots.remove(arrived);
-            }
-            pending.slots.remove(slot);
+            decideByArrival(slot, placed, arrived, sameReportAgain);
             return true;
         }
         return false;
+    }
+
+    /** Whether remembered arrival {@code arrived} (or NONE) is still current and came between {@code from} and {@code deadline}. */
+    private boolean arrivedWithin(int arrived, long from, long deadline) {
+        return arrived != KeyedSlots.NONE && !arrivalExpired(arrived) && arrivals.frameNanos[arrived] >= from
+                && arrivals.frameNanos[arrived] <= deadline;
+    }
+
+    /**
+     * Decides pending departure {@code slot} by remembered arrival {@code arrived}: MATCHED, or
+     * DROPPED_AT_DESTINATION; the arrival is taken unless {@code keepArrival} (it stays claimed).
+     */
+    private void decideByArrival(int slot, long placed, int arrived, boolean keepArrival) {
+        verdicts.arrived(slot, placed, arrivals.frameNanos[arrived], arrivals.nodeNanos[arrived],
+                arrivals.dropped[arrived], arrivals.dropReason[arrived]);
+        if (!keepArrival) {
+            arrivals.slots.remove(arrived);
+        }
+        pending.slots.remove(slot);
     }
 
     /** Until when pending departure {@code slot}, in {@code lane}, waits for its arrival on the time line. */

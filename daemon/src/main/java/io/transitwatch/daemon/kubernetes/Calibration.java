@@ -205,8 +205,7 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
     }
 
     private static boolean covers(IpPrefix outer, IpPrefix inner) {
-        return inner.length() >= outer.length()
-                && new IpPrefix(inner.hi(), inner.lo(), outer.length(), inner.ipv4()).equals(outer);
+        return inner.length() >= outer.length() && outer.contains(inner.hi(), inner.lo());
     }
 
     private static String value(Map<String, Setting> merged, String key) {
