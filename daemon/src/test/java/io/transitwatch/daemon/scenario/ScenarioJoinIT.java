@@ -26,7 +26,6 @@ import io.transitwatch.sinks.IncidentState;
 import io.transitwatch.sinks.Verdict;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,7 +41,7 @@ class ScenarioJoinIT {
     @TempDir
     java.nio.file.Path tls;
 
-    @Test
+    @ScenarioTest
     void healthyClusterWithTwoSecondsOfSkewRaisesNothing() {
         ScenarioRun run = ScenarioRun.run(SimMode.RELAY, preset("clock-skew"), TRAFFIC, tls);
 
@@ -54,7 +53,7 @@ class ScenarioJoinIT {
         assertEquals(0, unverifiedAfterStart(run.pairs(p -> true)), run.toString());
     }
 
-    @Test
+    @ScenarioTest
     void unansweredApiServerAttemptsAreNoReplyOncePerConnectionAndNothingElse() {
         // solwk01's IPv6 connections to the API server (its ClusterIP, DNATed to control-plane :6443) are never answered
         ScenarioRun run = ScenarioRun.run(SimMode.RELAY, preset("apiserver-noreply"), TRAFFIC, tls);
@@ -73,7 +72,7 @@ class ScenarioJoinIT {
                 && "NO_REPLY".equals(i.verdict())), run.toString());
     }
 
-    @Test
+    @ScenarioTest
     void healthyClusterAnswersWorldHostAndApiServerTrafficWithoutAnyNoReply() {
         ScenarioRun run = ScenarioRun.run(SimMode.RELAY, preset("healthy"), TRAFFIC, tls);
         List<RoundTripRecord> answered = run.judgedRoundTrips(r -> r.expected() == RoundTripExpectation.ANSWERED);
@@ -88,7 +87,7 @@ class ScenarioJoinIT {
         assertEquals(0, run.alerts().size(), "no alert of any kind: " + run);
     }
 
-    @Test
+    @ScenarioTest
     void connectionsAnsweredWithRstAreRefusedNeverNoReply() {
         // The kubelet on solwk03 is down: metrics-server's connections to :10250 there get a RST. They are
         // about 1 % of the mix, so TRAFFIC would judge only 4 to 6 of them (where the first 2 s after the
@@ -105,7 +104,7 @@ class ScenarioJoinIT {
         assertEquals(0, run.counter(JoinCounters.Global.NO_REPLY), run.toString());
     }
 
-    @Test
+    @ScenarioTest
     void clientNodeDownOrLosingEventsMakesItsRoundTripsUnverifiedNeverNoReply() {
         // Direct mode. solwk01's IPv6 API-server attempts are never answered; its perf ring overflows once
         // (150 events lost, reported) and later its stream really fails for 3 s (back with an empty ring).
@@ -133,7 +132,7 @@ class ScenarioJoinIT {
         assertEquals(0, run.alerts(Verdict.LOST_IN_TRANSIT).size(), run.toString());
     }
 
-    @Test
+    @ScenarioTest
     void mtuBlackholeLosesFirstDataOnItsPairAndDirectionWhileHandshakesMatch() {
         // full-size packets from solwk02 to solwk01 vanish; the agents report first ACK / PSH (flags all)
         ScenarioRun run = ScenarioRun.run(SimMode.RELAY, preset("mtu-blackhole"), TRAFFIC, tls);
@@ -160,7 +159,7 @@ class ScenarioJoinIT {
                 && i.note().contains("first data segment lost: suspect MTU")), run.toString());
     }
 
-    @Test
+    @ScenarioTest
     void withoutFirstDataReportingThereIsNoFirstDataVerdictAtAll() {
         // the same blackhole under the agent's default flags (syn,fin,rst): first data is never reported
         Scenario scenario = preset("mtu-blackhole").toBuilder().monitorFlags(MonitorFlags.SYN_FIN_RST).build();
@@ -174,7 +173,7 @@ class ScenarioJoinIT {
                 "no ACK / PSH departure was even considered as first data: " + run);
     }
 
-    @Test
+    @ScenarioTest
     void pairBlackholeReportsEveryLostPacketAndNothingElse() {
         ScenarioRun run = ScenarioRun.run(SimMode.RELAY, preset("pair-blackhole"), TRAFFIC, tls);
         Score score = run.score();
@@ -188,7 +187,7 @@ class ScenarioJoinIT {
         assertEquals(run.alerts(Verdict.LOST_IN_TRANSIT).size(), run.alerts().size(), "only LOST alerts");
     }
 
-    @Test
+    @ScenarioTest
     void tunnelClusterWithOnlyDiscoveryDetectsAPairBlackholeFromTheStart() {
         // Issue #14: routing-mode tunnel (departures at to-overlay), no topology or calibration settings;
         // placements, node addresses and departure points come from the simulated Kubernetes API.
@@ -210,7 +209,7 @@ class ScenarioJoinIT {
         assertEquals(run.alerts(Verdict.LOST_IN_TRANSIT).size(), run.alerts().size(), "only LOST alerts");
     }
 
-    @Test
+    @ScenarioTest
     void randomLossOfOnePercentIsFoundWithHighPrecisionAndRecall() {
         // 1 % of the packets on every cross-node path. A lost SYN or SYN-ACK is recovered by the
         // retransmission a second later (ARRIVED); a lost DNS query only by the retry after 5 s
@@ -224,7 +223,7 @@ class ScenarioJoinIT {
         assertTrue(score.precision() >= 0.999, score.toString());
     }
 
-    @Test
+    @ScenarioTest
     void destinationStreamDownForTwentySecondsIsUnverifiedNeverLost() {
         // Direct mode: solwk02's own mTLS stream really fails. Its agent is down for 20 s and comes back
         // with an empty ring (an agent restart), so the daemon's backfill cannot cover the outage.
@@ -245,7 +244,7 @@ class ScenarioJoinIT {
         assertTrue(sum(toDown, PerPair.MATCHED) > 0, "before and after the outage: " + run);
     }
 
-    @Test
+    @ScenarioTest
     void destinationLostEventsMakeTheirWindowsUnverifiedNeverLost() {
         // Three perf-ring overflows on solwk02, each swallowing its next 150 events and then reporting
         // them (with v1.19 first/last) while traffic still flows.
@@ -264,7 +263,7 @@ class ScenarioJoinIT {
         assertEquals(0, sum(run.pairs(p -> true), PerPair.LOST), run.toString());
     }
 
-    @Test
+    @ScenarioTest
     void snatDeparturesMatchOnTheirTranslatedSource() {
         Scenario scenario = Scenario.builder().name("snat-solwk01-ipv4").seed(SEED)
                 .fault(new Fault.Snat("solwk01", IpFamily.IPV4, 1.0)).build();
@@ -281,7 +280,7 @@ class ScenarioJoinIT {
         assertEquals(0, sum(fromSnat, PerPair.LOST) + unverifiedAfterStart(fromSnat), run.toString());
     }
 
-    @Test
+    @ScenarioTest
     void departuresReportedBeforeSnatMatchAtTheirNodesAddress() {
         // A wrong native-routing CIDR at monitor aggregation medium: solwk01 reports its pods' packets
         // only before SNAT, and their destinations see them from solwk01's address (Relay's GetNodes gives it).
@@ -298,7 +297,7 @@ class ScenarioJoinIT {
         assertTrue(run.counter(JoinCounters.Global.MATCHED_MASQUERADED) >= snatted.size(), run.toString());
     }
 
-    @Test
+    @ScenarioTest
     void firstSynLostButRetransmitArrivingIsNotLost() {
         Scenario scenario = Scenario.builder().name("first-syn-lost").seed(SEED)
                 .fault(new Fault.HandshakeLoss(Path.ANY, HandshakePacket.FIRST_SYN, 0.2)).build();
@@ -311,7 +310,7 @@ class ScenarioJoinIT {
         assertEquals(0, sum(run.pairs(p -> true), PerPair.LOST), run.toString());
     }
 
-    @Test
+    @ScenarioTest
     void lostSynAckIsLostOnTheReversePair() {
         Scenario scenario = Scenario.builder().name("synack-loss").seed(SEED)
                 .fault(new Fault.HandshakeLoss(new Path("solwk01", "solwk02", null), HandshakePacket.SYN_ACK, 0.5))
@@ -331,7 +330,7 @@ class ScenarioJoinIT {
                 && a.destination().node().equals("solwk01")), lost.toString());
     }
 
-    @Test
+    @ScenarioTest
     void arrivalProcessedBeforeItsDepartureStillMatches() {
         // solwk03's events reach its ring 1.5 s late with their own time (a backlogged agent): Relay
         // hands out the arrivals of solwk03's departures 1.5 s before the departures.
