@@ -82,13 +82,16 @@ final class TwoEndJoin {
         if (excluded || (destinationId == 0 && topology.hasConfiguredCidrs())) {
             // No arrival will ever be reported for it: the client's own node judges the round trip.
             int named = destinationId != 0 ? destinationId : topology.nodeOfAddress(flow.dstHi, flow.dstLo);
-            byte labels = toTheApiServer(flow) ? (byte) (flow.dstReservedLabels | NodeEvent.LABEL_KUBE_APISERVER)
+            boolean apiServer = toTheApiServer(flow);
+            byte labels = apiServer ? (byte) (flow.dstReservedLabels | NodeEvent.LABEL_KUBE_APISERVER)
                     : flow.dstReservedLabels;
             if (!roundTrips.onAttempt(flow, node, frame, kind, named, labels)) {
                 counters.increment(excluded ? JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY
                         : JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION);
             }
-            recordUnfollowed(flow, node, frame);
+            if (!apiServer && isLocalTcpClient(flow)) {
+                requests.record(flow, node, frame);
+            }
             return;
         }
         int destination = destinationOf(flow, destinationId);
@@ -166,9 +169,13 @@ final class TwoEndJoin {
      * serving it may have replied from another address (ClientRequests).
      */
     private void recordUnfollowed(NodeEvent flow, int node, long frame) {
-        if (flow.protocol == NodeEvent.PROTO_TCP && FlowClassifier.isLocalClient(flow) && !toTheApiServer(flow)) {
+        if (isLocalTcpClient(flow) && !toTheApiServer(flow)) {
             requests.record(flow, node, frame);
         }
+    }
+
+    private static boolean isLocalTcpClient(NodeEvent flow) {
+        return flow.protocol == NodeEvent.PROTO_TCP && FlowClassifier.isLocalClient(flow);
     }
 
     /**
