@@ -102,6 +102,10 @@ final class DoctorReport {
         if (discovery.malformed() > 0) {
             warnings.add("kubernetes: " + discovery.malformed() + " objects skipped, last: " + discovery.lastMalformed());
         }
+        if (daemon.discovery() != null) {
+            checkNodeNames(daemon.ingest().state().nodes().stream().filter(NodeIngestState::connected)
+                    .map(NodeIngestState::name).toList(), daemon.discovery().nodeAddresses().keySet(), problems, warnings);
+        }
         if (discovery.endpointsWithoutNode() > 0) {
             warnings.add("kubernetes: " + discovery.endpointsWithoutNode() + " CiliumEndpoints name a node IP no "
                     + "Node or CiliumNode has; their pods are placed from traffic only");
@@ -243,6 +247,32 @@ final class DoctorReport {
     }
 
     /** Reads booleans of a JSON object. */
+    /**
+     * Hubble's node names against the Kubernetes API's (as Hubble would write them): placements and
+     * calibration found in Kubernetes apply to a stream only under the same name. None in common is a
+     * problem (cilium-config's cluster-name unreadable or different from the agents'); a few not in
+     * common, a warning (nodes joining or leaving while doctor watched).
+     */
+    static void checkNodeNames(List<String> connectedStreams, java.util.Set<String> kubernetesNodes,
+            List<String> problems, List<String> warnings) {
+        List<String> unknown = connectedStreams.stream().filter(name -> !kubernetesNodes.contains(name)).sorted()
+                .toList();
+        if (kubernetesNodes.isEmpty() || unknown.isEmpty()) {
+            return;
+        }
+        String detail = "Hubble names " + unknown + ", which the Kubernetes API does not (its nodes, as Hubble "
+                + "would name them: " + kubernetesNodes.stream().sorted().limit(5).toList()
+                + (kubernetesNodes.size() > 5 ? " and " + (kubernetesNodes.size() - 5) + " more" : "") + ")";
+        if (unknown.size() == connectedStreams.size()) {
+            problems.add("kubernetes: " + detail + ": no pod CIDR or calibration found there applies to a stream; "
+                    + "Hubble writes <cluster-name>/<node> when cilium-config's cluster-name is not \"default\", "
+                    + "so check that TransitWatch can read it (kubernetes.cilium-config-map, RBAC)");
+        } else {
+            warnings.add("kubernetes: " + detail + ": what Kubernetes says of pod CIDRs and calibration does not "
+                    + "apply to them");
+        }
+    }
+
     private record JsonView(com.fasterxml.jackson.databind.JsonNode node) {
         boolean bool(String field) {
             return node.get(field).asBoolean();

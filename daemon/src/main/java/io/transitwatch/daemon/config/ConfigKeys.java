@@ -205,9 +205,11 @@ public final class ConfigKeys {
             + "FROM_NETWORK and FROM_OVERLAY appear only with monitorAggregation none.");
     public static final Key<List<Integer>> JOIN_EXCLUDED_DESTINATION_IDENTITIES = define(
             "join.excluded-destination-identities",
-            ListType.of(IntType.range(0, Integer.MAX_VALUE)), List.of(1, 2, 6, 7, 9, 10),
+            ListType.of(IntType.range(0, Integer.MAX_VALUE)), List.of(1, 2, 3, 6, 7, 8, 9, 10),
             "Destination security identities never joined, because Hubble reports no arrival for them: "
-            + "host (1), world (2), remote-node (6), kube-apiserver (7), world-ipv4 (9), world-ipv6 (10).");
+            + "host (1), world (2), unmanaged (3: a pod Cilium does not manage), remote-node (6), "
+            + "kube-apiserver (7), ingress (8: Cilium Ingress's Envoy, in the host's network namespace), "
+            + "world-ipv4 (9), world-ipv6 (10). Attempts to them are judged as round trips on the client's node.");
 
     // ---- topology: which node a destination IP lives on (DESIGN §3.4) ----
 

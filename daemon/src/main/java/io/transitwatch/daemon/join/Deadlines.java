@@ -146,13 +146,13 @@ final class Deadlines {
      * received it between {@code from} and {@code deadline} from one of its source node's own
      * addresses: a pod's packet masqueraded on its way, as happens to pod-to-pod traffic in native
      * routing when {@code ipv4-native-routing-cidr} does not cover the destination (hubble-api.md
-     * §4.1). At monitor aggregation medium the source reports the packet only before SNAT (the pod's
-     * address, no {@code source_xlated}: bpf_host's {@code to-netdev} report of the SNAT, and the
-     * iptables path's, carry no aggregation reason and are left out), and the destination after it
-     * (the node's address; SNAT keeps the source port when it can). Below medium the source reports
-     * it after SNAT too, and that report matched the arrival already and kept it claimed: this one is
-     * the same packet. Counted apart, so that the misconfiguration shows. Looked at only before a
-     * LOST; a port SNAT changed still ends LOST, and a late arrival from the node's address gives no LATE.
+     * §4.1). The source reports the packet before SNAT (the pod's address, no {@code source_xlated}),
+     * the destination after it (the node's address; SNAT keeps the source port when it can). When the
+     * source also reports it after SNAT (bpf_host's SNAT path, §2.3 e), that report matched the arrival
+     * and kept it claimed ({@link Observers#reportsEgressTwice}), or took this one's place if it came
+     * second (TwoEndJoin): this one is the same packet. Without that report (the iptables path), this is
+     * where the packet is found. Counted apart, so that the misconfiguration shows. Looked at only before
+     * a LOST; a port SNAT changed still ends LOST, and a late arrival from the node's address gives no LATE.
      */
     private boolean arrivedMasqueraded(int slot, long placed, long from, long deadline) {
         int sourceId = observers.dictionaryId(pending.sourceNode[slot]);

@@ -142,6 +142,11 @@ final class FlowClassifier {
                 && flow.srcIdentity != JoinConstants.IDENTITY_INGRESS;
     }
 
+    /** A TCP packet of a {@link #isLocalClient local client}: one whose connection's replies its node reports. */
+    static boolean isLocalTcpClient(NodeEvent flow) {
+        return flow.protocol == NodeEvent.PROTO_TCP && isLocalClient(flow);
+    }
+
     /**
      * Whether a flow goes to the API server (identity or {@code reserved:} label kube-apiserver), whose
      * replies no pod sends. A node's own address may still lead to a pod: a hostPort or a NodePort.

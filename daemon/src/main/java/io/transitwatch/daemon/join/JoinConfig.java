@@ -109,8 +109,9 @@ public record JoinConfig(
                 Set.of(JoinConstants.POINT_TO_NETWORK, JoinConstants.POINT_TO_OVERLAY, JoinConstants.POINT_TO_STACK),
                 Set.of(JoinConstants.POINT_TO_ENDPOINT, JoinConstants.POINT_TO_PROXY, JoinConstants.POINT_FROM_NETWORK,
                         JoinConstants.POINT_FROM_OVERLAY),
-                Set.of(JoinConstants.IDENTITY_HOST, JoinConstants.IDENTITY_WORLD, JoinConstants.IDENTITY_REMOTE_NODE,
-                        JoinConstants.IDENTITY_KUBE_APISERVER, JoinConstants.IDENTITY_WORLD_IPV4,
+                Set.of(JoinConstants.IDENTITY_HOST, JoinConstants.IDENTITY_WORLD, JoinConstants.IDENTITY_UNMANAGED,
+                        JoinConstants.IDENTITY_REMOTE_NODE, JoinConstants.IDENTITY_KUBE_APISERVER,
+                        JoinConstants.IDENTITY_INGRESS, JoinConstants.IDENTITY_WORLD_IPV4,
                         JoinConstants.IDENTITY_WORLD_IPV6),
                 Set.of(PacketKind.SYN, PacketKind.SYN_ACK, PacketKind.UDP_NEW, PacketKind.ICMP_ECHO),
                 Set.of(53));

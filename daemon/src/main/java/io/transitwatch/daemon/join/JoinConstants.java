@@ -25,9 +25,14 @@ public final class JoinConstants {
 
     public static final int IDENTITY_HOST = 1;
     public static final int IDENTITY_WORLD = 2;
+    /** A pod in a pod CIDR that Cilium does not manage: no endpoint program, so no {@code to-endpoint}. */
+    public static final int IDENTITY_UNMANAGED = 3;
     public static final int IDENTITY_REMOTE_NODE = 6;
     public static final int IDENTITY_KUBE_APISERVER = 7;
-    /** Cilium Ingress / Gateway API: its Envoy's own connections. */
+    /**
+     * Cilium Ingress / Gateway API: its Envoy's own connections, from the node's ingress address (in the
+     * node's pod CIDR); replies to it go up the host's stack to Envoy, with no {@code to-endpoint}.
+     */
     public static final int IDENTITY_INGRESS = 8;
     public static final int IDENTITY_WORLD_IPV4 = 9;
     public static final int IDENTITY_WORLD_IPV6 = 10;

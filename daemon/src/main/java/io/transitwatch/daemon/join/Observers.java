@@ -30,6 +30,8 @@ final class Observers {
     private final boolean[] blind;
     /** Per dense node: one packet may leave it reported twice (monitor aggregation below medium). */
     private final boolean[] egressTwice;
+    /** Per dense node: seen masquerading a pod's packet to another node, which it reports twice (before and after SNAT). */
+    private final boolean[] masquerades;
     /** Dictionary ids of the blind nodes, as of the last discovery: for nodes first seen after it. */
     private java.util.Set<Integer> blindNodes = java.util.Set.of();
     private java.util.Set<Integer> egressTwiceNodes = java.util.Set.of();
@@ -45,6 +47,7 @@ final class Observers {
         this.health = new ObserverHealth(config.maxNodes(), 32);
         this.blind = new boolean[config.maxNodes()];
         this.egressTwice = new boolean[config.maxNodes()];
+        this.masquerades = new boolean[config.maxNodes()];
         this.slackNanos = config.watermarkSlack().toNanos();
         this.lostEventsSpanNanos = config.lostEventsSpan().toNanos();
         this.catchUpLimitNanos = config.catchUpLimit().toNanos();
@@ -88,10 +91,17 @@ final class Observers {
     /**
      * Whether {@code node} may report one packet leaving twice: below monitor aggregation {@code medium}
      * every egress point fires for every packet, the endpoint's {@code to-network} with its trace reason
-     * and the host's {@code to-netdev} without one (hubble-api.md §2.3 a, §3.3).
+     * and the host's {@code to-netdev} without one (hubble-api.md §2.3 a, §3.3); and at any aggregation
+     * a node seen masquerading pod traffic ({@link #masqueradeSeen}) reports such a packet from the
+     * endpoint's program before SNAT and from bpf_host's SNAT path after it (§2.3 e, §4.1).
      */
     boolean reportsEgressTwice(int node) {
-        return egressTwice[node];
+        return egressTwice[node] || masquerades[node];
+    }
+
+    /** {@code node} reported a departure to another node with {@code source_xlated}: it masquerades pod traffic. */
+    void masqueradeSeen(int node) {
+        masquerades[node] = true;
     }
 
     int dictionaryId(int node) {

@@ -89,7 +89,7 @@ final class TwoEndJoin {
                 counters.increment(excluded ? JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY
                         : JoinCounters.Global.IGNORED_UNRESOLVED_DESTINATION);
             }
-            if (!apiServer && isLocalTcpClient(flow)) {
+            if (!apiServer && FlowClassifier.isLocalTcpClient(flow)) {
                 requests.record(flow, node, frame);
             }
             return;
@@ -100,6 +100,9 @@ final class TwoEndJoin {
                 recordUnfollowed(flow, node, frame);
             }
             return;
+        }
+        if (flow.hasXlated) {
+            observers.masqueradeSeen(node); // before any match below: the arrival it matches stays claimed
         }
         long srcHi = flow.hasXlated ? flow.xlatedHi : flow.srcHi;
         long srcLo = flow.hasXlated ? flow.xlatedLo : flow.srcLo;
@@ -125,10 +128,15 @@ final class TwoEndJoin {
             counters.increment(JoinCounters.Global.RETRANSMISSIONS); // a packet matched already, reported again
             return;
         }
-        counters.increment(JoinCounters.Global.DEPARTURES);
-        counters.incrementNode(node, JoinCounters.PerNode.SENT_DEPARTURES);
+        boolean takenOver = flow.hasXlated && tookOverReportBeforeSnat(flow, node, k4);
+        if (!takenOver) {
+            counters.increment(JoinCounters.Global.DEPARTURES);
+            counters.incrementNode(node, JoinCounters.PerNode.SENT_DEPARTURES);
+        }
         int pair = verdicts.pairSlot(node, destination, flow.ipVersion);
-        counters.incrementPair(pair, JoinCounters.PerPair.DEPARTURES);
+        if (!takenOver) {
+            counters.incrementPair(pair, JoinCounters.PerPair.DEPARTURES);
+        }
         if (arrived != KeyedSlots.NONE) {
             long arrivalFrame = observers.frameTime(arrivals.node[arrived], arrivals.nodeNanos[arrived]);
             verdicts.arrivedBefore(flow, node, destination, srcHi, srcLo, k4, pair, frame, arrivalFrame,
@@ -154,6 +162,24 @@ final class TwoEndJoin {
     }
 
     /**
+     * Whether departure {@code flow}, masqueraded by its node ({@code source_xlated}), takes the place of
+     * the report of the same packet before SNAT, pending under the pod's address and the same port (key
+     * word {@code k4}): Cilium reports a masqueraded packet from the endpoint's program before SNAT and
+     * again from bpf_host's SNAT path (hubble-api.md §2.3 e, §4.1). The destination sees the address
+     * after SNAT, so this report is the one to join. The earlier one, counted as the departure already,
+     * is dropped without a verdict (a duplicate), so that one packet is one departure with one verdict.
+     */
+    private boolean tookOverReportBeforeSnat(NodeEvent flow, int node, long k4) {
+        int before = pending.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        if (before == KeyedSlots.NONE || pending.sourceNode[before] != node) {
+            return false;
+        }
+        pending.slots.remove(before);
+        counters.increment(JoinCounters.Global.DUPLICATE_DEPARTURES);
+        return true;
+    }
+
+    /**
      * A pod's TCP SYN that left at an egress point that is not a departure point here (to a ClusterIP at
      * {@code to-stack} under kube-proxy, in tunnel mode or with BPF host routing): not joined, but
      * remembered like an unfollowed departure when it goes nowhere the join places.
@@ -169,13 +195,9 @@ final class TwoEndJoin {
      * serving it may have replied from another address (ClientRequests).
      */
     private void recordUnfollowed(NodeEvent flow, int node, long frame) {
-        if (isLocalTcpClient(flow) && !toTheApiServer(flow)) {
+        if (FlowClassifier.isLocalTcpClient(flow) && !toTheApiServer(flow)) {
             requests.record(flow, node, frame);
         }
-    }
-
-    private static boolean isLocalTcpClient(NodeEvent flow) {
-        return flow.protocol == NodeEvent.PROTO_TCP && FlowClassifier.isLocalClient(flow);
     }
 
     /**

@@ -29,6 +29,10 @@ import java.util.function.ToIntFunction;
  * name keeps it and the conflict is counted, so one stale object cannot make a table unbuildable.
  */
 final class ClusterState {
+    /** The cilium-config key naming the cluster, and the name Cilium leaves out of node names. */
+    static final String CLUSTER_NAME_KEY = "cluster-name";
+    static final String DEFAULT_CLUSTER = "default";
+
     private final Map<String, NodeFacts> nodes = new TreeMap<>();
     private final Map<String, CiliumNodeFacts> ciliumNodes = new TreeMap<>();
     private final Map<String, EndpointFacts> endpoints = new HashMap<>();
@@ -131,7 +135,20 @@ final class ClusterState {
         return merged;
     }
 
-    /** Each node's calibration, by node name; empty while cilium-config is unknown. */
+    /**
+     * The name Hubble gives a Kubernetes node, which is the name the join's streams and tables use:
+     * {@code <cluster>/<node>} when cilium-config's {@code cluster-name} is set to anything but
+     * {@code default} (ClusterMesh and named clusters; hubble-api.md §1.2, Cilium's
+     * {@code GetAbsoluteNodeName}), else the node's own name. Until cilium-config is read, the node's
+     * own name.
+     */
+    String hubbleName(String node) {
+        String cluster = ciliumConfig == null ? null : ciliumConfig.get(CLUSTER_NAME_KEY);
+        return cluster == null || cluster.isBlank() || cluster.strip().equals(DEFAULT_CLUSTER) ? node
+                : cluster.strip() + "/" + node;
+    }
+
+    /** Each node's calibration, by its {@link #hubbleName}; empty while cilium-config is unknown. */
     Map<String, Calibration> calibrations() {
         Map<String, Calibration> result = new TreeMap<>();
         if (ciliumConfig == null) {
@@ -144,12 +161,12 @@ final class ClusterState {
         });
         nodes.values().forEach(node -> podCidrs.addAll(node.podCidrs()));
         for (String node : nodeNames()) {
-            result.put(node, Calibration.derive(mergedConfig(node), podCidrs));
+            result.put(hubbleName(node), Calibration.derive(mergedConfig(node), podCidrs));
         }
         return result;
     }
 
-    /** Node name → host addresses (CiliumNode first, then Node), the node-address source. */
+    /** Node ({@link #hubbleName}) → host addresses (CiliumNode first, then Node), the node-address source. */
     Map<String, List<IpPrefix>> nodeAddresses() {
         Map<String, List<IpPrefix>> result = new TreeMap<>();
         for (String node : nodeNames()) {
@@ -162,7 +179,7 @@ final class ClusterState {
             if (facts != null) {
                 addresses.addAll(facts.addresses());
             }
-            result.put(node, List.copyOf(addresses));
+            result.put(hubbleName(node), List.copyOf(addresses));
         }
         return result;
     }
@@ -200,11 +217,11 @@ final class ClusterState {
         }
         TableBuilder ciliumTable = new TableBuilder(nodeId, conflicts);
         ciliumNodes.values().forEach(node -> {
-            node.podCidrs().forEach(cidr -> ciliumTable.add(cidr, node.name()));
-            node.poolCidrs().forEach(cidr -> ciliumTable.add(cidr, node.name()));
+            node.podCidrs().forEach(cidr -> ciliumTable.add(cidr, hubbleName(node.name())));
+            node.poolCidrs().forEach(cidr -> ciliumTable.add(cidr, hubbleName(node.name())));
         });
         TableBuilder nodeTable = new TableBuilder(nodeId, conflicts);
-        nodes.values().forEach(node -> node.podCidrs().forEach(cidr -> nodeTable.add(cidr, node.name())));
+        nodes.values().forEach(node -> node.podCidrs().forEach(cidr -> nodeTable.add(cidr, hubbleName(node.name()))));
         NodeAddresses addressTable = NodeAddresses.of(addresses, nodeId);
         conflicts[0] += addressTable.conflicts();
         List<IpPrefix> apiServers = apiServerAddresses();

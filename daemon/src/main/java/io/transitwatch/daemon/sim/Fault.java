@@ -174,21 +174,39 @@ public sealed interface Fault {
     /**
      * A {@code connectionFraction} of the pod-to-pod connections leaving {@code node} (any node if
      * null) in {@code family} (both if null) are masqueraded to the node IP, as with a wrong
-     * native-routing CIDR: the departure carries {@code IP.source_xlated} and the post-SNAT port, and
-     * the destination sees the node IP as source. {@code reportedBeforeSnatOnly}: the departure is
-     * reported only before SNAT, as Cilium's endpoint program does at monitor aggregation medium (the
-     * host's report of the SNAT is aggregated away): the pod's address, no {@code source_xlated}, and
-     * a port SNAT keeps.
+     * native-routing CIDR: the destination sees the node IP as source. {@code reports} says how the
+     * client's node reports such a packet leaving.
      */
-    record Snat(String node, IpFamily family, double connectionFraction, boolean reportedBeforeSnatOnly)
-            implements Fault {
+    record Snat(String node, IpFamily family, double connectionFraction, Reports reports) implements Fault {
+        /** How a masqueraded packet's departure is reported (hubble-api.md §2.3 e, §4.1). */
+        public enum Reports {
+            /** Once, after SNAT: the pod's address with {@code source_xlated} (the node's) and the post-SNAT port. */
+            AFTER_SNAT,
+            /**
+             * Once, before SNAT: the pod's address, no {@code source_xlated}, and a port SNAT keeps, as the
+             * endpoint's program reports it when the SNAT path's own report is left out (iptables masquerade).
+             */
+            BEFORE_SNAT,
+            /**
+             * Twice, as BPF masquerade does: from the endpoint's program before SNAT, then from bpf_host's
+             * SNAT path after it ({@code source_xlated}, the port SNAT kept).
+             */
+            BEFORE_AND_AFTER_SNAT;
+
+            /** Whether the pre-SNAT report exists: the port must then be one SNAT keeps, or nothing could match it. */
+            public boolean beforeSnat() {
+                return this != AFTER_SNAT;
+            }
+        }
+
         public Snat {
             requireProbability(connectionFraction);
+            Objects.requireNonNull(reports, "reports");
         }
 
         /** The departure reported after SNAT, with {@code source_xlated}. */
         public Snat(String node, IpFamily family, double connectionFraction) {
-            this(node, family, connectionFraction, false);
+            this(node, family, connectionFraction, Reports.AFTER_SNAT);
         }
     }
 

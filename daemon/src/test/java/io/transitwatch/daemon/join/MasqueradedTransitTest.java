@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Pod-to-pod packets masqueraded on their way: in native routing, an {@code ipv4-native-routing-cidr}
  * that does not cover the destination's pod CIDR makes the source node SNAT them to its own address.
- * At monitor aggregation medium the source reports the packet only before SNAT (the pod's address,
- * no {@code source_xlated}), and the destination reports it arriving from the node's address, the
- * source port kept when SNAT can. Client 10.0.1.5 on node a (host address 192.168.50.11), server
- * 10.0.2.7 on b (192.168.50.12).
+ * The source reports the packet before SNAT (the pod's address, no {@code source_xlated}), with BPF
+ * masquerade also after it (bpf_host's SNAT path: {@code source_xlated} = its address), and the
+ * destination reports it arriving from the node's address, the source port kept when SNAT can.
+ * Client 10.0.1.5 on node a (host address 192.168.50.11), server 10.0.2.7 on b (192.168.50.12).
  */
 class MasqueradedTransitTest {
     private static final String CLIENT = "10.0.1.5";
@@ -72,20 +72,47 @@ class MasqueradedTransitTest {
     }
 
     @Test
-    void shouldMatchTheReportBeforeSnatWhenTheNodeAlsoReportsThePacketAfterIt() {
-        // Below medium aggregation the node reports the packet again after SNAT (source_xlated = its
-        // address): that report matches the arrival, and the one before SNAT is the same packet.
+    void shouldJoinAPacketReportedBeforeAndAfterSnatOnceUnderTheAddressItArrivedFrom() {
+        // hubble-api.md §2.3 e, §4.1: the endpoint's program reports the packet before SNAT, bpf_host's SNAT
+        // path again after it (source_xlated = a's address, the port kept): one packet, one departure, one verdict
         nodesAt(NODE_A, "192.168.50.12");
-        join.calibrateNodes(List.of(), List.of("a"));
         join.departure("a", CLIENT, 40000, SERVER, 9090).at(T0 + S);
-        join.departure("a", CLIENT, 40000, SERVER, 9090).snatTo(NODE_A).withoutTraceReason().at(T0 + S + 10_000);
+        join.departure("a", CLIENT, 40000, SERVER, 9090).snatTo(NODE_A).at(T0 + S + 10_000);
         join.arrival("b", NODE_A, 40000, SERVER, 9090).fromIdentity(JoinConstants.IDENTITY_REMOTE_NODE)
                 .at(T0 + S + MS);
+        join.departure("a", CLIENT, 40001, SERVER, 9090).at(T0 + S); // lost on the way: one LOST, not two
+        join.departure("a", CLIENT, 40001, SERVER, 9090).snatTo(NODE_A).at(T0 + S + 10_000);
+        // below medium aggregation (the host's to-netdev report has no trace reason) it is the same
+        join.calibrateNodes(List.of(), List.of("a"));
+        join.departure("a", CLIENT, 40002, SERVER, 9090).at(T0 + 2 * S);
+        join.departure("a", CLIENT, 40002, SERVER, 9090).snatTo(NODE_A).withoutTraceReason().at(T0 + 2 * S + 10_000);
+        join.arrival("b", NODE_A, 40002, SERVER, 9090).fromIdentity(JoinConstants.IDENTITY_REMOTE_NODE)
+                .at(T0 + 2 * S + MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
+                "MATCHED a>b IPv4 SYN 40002>9090 attempts=1", "LOST a>b IPv4 SYN 40001>9090 attempts=1"),
+                join.verdicts.verdicts);
+        assertEquals(3, join.counters.get(JoinCounters.Global.DEPARTURES));
+        assertEquals(3, join.counters.get(JoinCounters.Global.DUPLICATE_DEPARTURES), "the reports before SNAT");
+        assertEquals(0, join.counters.get(JoinCounters.Global.MATCHED_MASQUERADED));
+    }
+
+    @Test
+    void shouldMatchTheReportBeforeSnatWhenItIsReadAfterTheOneAfterSnat() {
+        // the two reports come from different programs, and Hubble reads per-CPU rings: the SNAT path's
+        // report first. It matches the arrival, which stays claimed for the report before SNAT.
+        nodesAt(NODE_A, "192.168.50.12");
+        join.departure("a", CLIENT, 40000, SERVER, 9090).snatTo(NODE_A).at(T0 + S + 10_000);
+        join.arrival("b", NODE_A, 40000, SERVER, 9090).fromIdentity(JoinConstants.IDENTITY_REMOTE_NODE)
+                .at(T0 + S + MS);
+        join.departure("a", CLIENT, 40000, SERVER, 9090).at(T0 + S);
         join.advance(T0 + 30 * S);
 
         assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
                 "MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
         assertEquals(1, join.counters.get(JoinCounters.Global.MATCHED_MASQUERADED));
+        assertEquals(0, join.counters.get(JoinCounters.Global.LOST));
     }
 
     @Test

@@ -85,6 +85,24 @@ class RoundTripTest {
     }
 
     @Test
+    void shouldJudgeNoArrivalFromIdentitiesWithoutOneInsidePodCidrs() {
+        // Cilium Ingress's Envoy (identity 8) connects to backends from node a's ingress address, inside a's pod
+        // CIDR; the backend's SYN-ACK is delivered up a's host stack to Envoy, which reports no to-endpoint
+        join.departure("b", "10.0.2.7", 8080, "10.0.1.250", 40000).synAck()
+                .toIdentity(JoinConstants.IDENTITY_INGRESS).at(T0 + S);
+        // a pod Cilium does not manage (identity 3) has no endpoint program to report its arrivals: a round trip
+        join.departure("a", "10.0.1.5", 40001, "10.0.2.99", 80).toIdentity(JoinConstants.IDENTITY_UNMANAGED)
+                .at(T0 + S);
+        join.arrival("a", "10.0.2.99", 80, "10.0.1.5", 40001).synAck().fromIdentity(JoinConstants.IDENTITY_UNMANAGED)
+                .at(T0 + S + 2 * MS);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("ANSWERED a>b IPv4 SYN 40001>80 attempts=1"), join.verdicts.verdicts, "named by b's pod CIDR");
+        assertEquals(0, join.counters.get(JoinCounters.Global.DEPARTURES), "neither joined end to end");
+        assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY), "the reply to Envoy");
+    }
+
+    @Test
     void shouldNotCallNoReplyAnAttemptWhoseReplyWasForgottenForRoom() {
         JoinHarness small = new JoinHarness(JoinConfig.defaults().withCapacities(4, 4, 4)).allUp();
         small.arrival("b", API_V4, 10250, "10.0.2.24", 52016).synAck().fromIdentity(JoinConstants.IDENTITY_KUBE_APISERVER)

@@ -270,6 +270,37 @@ class KubernetesDiscoveryIT {
         assertTrue(source.contains("cilium-config kube-system/cilium-config: routing-mode=tunnel"), source);
     }
 
+    /**
+     * Hubble names the nodes of a cluster whose cilium-config {@code cluster-name} is not "default"
+     * {@code <cluster>/<node>} (hubble-api.md §1.2): placements, addresses and calibrations go under
+     * that name, or no stream would ever be their node.
+     */
+    @Test
+    void aNamedClustersNodesGoUnderTheNamesHubbleGivesThem() {
+        Map<String, String> named = new java.util.HashMap<>(SimKubernetesApi.ciliumConfig("native"));
+        named.put("cluster-name", "mesh-1");
+        SimKubernetesApi api = api(Ipam.CLUSTER_POOL, named);
+        KubernetesDiscovery discovery = discovery(api.config(), true, true);
+        discovery.start();
+
+        Set<String> hubbleNames = new java.util.TreeSet<>();
+        cluster.nodeNames().forEach(node -> hubbleNames.add("mesh-1/" + node));
+        assertEquals(hubbleNames, discovery.nodeAddresses().keySet());
+        assertEquals(hubbleNames, discovery.status().calibrations().keySet());
+        Topology topology = topology(latest.get());
+        for (Pod pod : cluster.pods()) {
+            assertEquals(id("mesh-1/" + pod.node().name()), nodeOf(topology, pod.ipv4()), pod.qualifiedName());
+        }
+        SimNode first = cluster.nodes().get(0);
+        IpPrefix address = IpPrefix.parse(first.ipv4());
+        assertEquals(id("mesh-1/" + first.name()), topology.nodeOfAddress(address.hi(), address.lo()));
+
+        api.setCiliumConfig(SimKubernetesApi.ciliumConfig("native")); // cluster-name: default
+        Pod pod = cluster.pods().get(0);
+        await().atMost(AWAIT).until(() -> nodeOf(topology(latest.get()), pod.ipv4()) == id(pod.node().name()));
+        assertEquals(Set.copyOf(cluster.nodeNames()), discovery.nodeAddresses().keySet());
+    }
+
     @Test
     void explicitConfigurationWinsOverCalibration() {
         SimKubernetesApi api = api(Ipam.CLUSTER_POOL, SimKubernetesApi.ciliumConfig("tunnel"));

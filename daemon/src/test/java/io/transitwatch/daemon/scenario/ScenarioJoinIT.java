@@ -285,7 +285,7 @@ class ScenarioJoinIT {
         // A wrong native-routing CIDR at monitor aggregation medium: solwk01 reports its pods' packets
         // only before SNAT, and their destinations see them from solwk01's address (Relay's GetNodes gives it).
         Scenario scenario = Scenario.builder().name("snat-before-solwk01-ipv4").seed(SEED)
-                .fault(new Fault.Snat("solwk01", IpFamily.IPV4, 1.0, true)).build();
+                .fault(new Fault.Snat("solwk01", IpFamily.IPV4, 1.0, Fault.Snat.Reports.BEFORE_SNAT)).build();
         ScenarioRun run = ScenarioRun.run(SimMode.RELAY, scenario, TRAFFIC, tls);
 
         List<TruthRecord> snatted = run.judged(r -> r.sourceNode().equals("solwk01") && r.family() == IpFamily.IPV4
@@ -295,6 +295,25 @@ class ScenarioJoinIT {
         List<PairCounts> fromSnat = run.pairs(p -> p.source().equals("solwk01") && p.family().equals("IPv4"));
         assertEquals(0, sum(fromSnat, PerPair.LOST) + unverifiedAfterStart(fromSnat), run.toString());
         assertTrue(run.counter(JoinCounters.Global.MATCHED_MASQUERADED) >= snatted.size(), run.toString());
+    }
+
+    @ScenarioTest
+    void departuresReportedBeforeAndAfterSnatAreJoinedOnce() {
+        // BPF masquerade with a wrong native-routing CIDR: solwk01 reports each of its pods' packets from the
+        // endpoint's program before SNAT and from bpf_host's SNAT path after it (hubble-api.md §2.3 e, §4.1)
+        Scenario scenario = Scenario.builder().name("snat-twice-solwk01-ipv4").seed(SEED)
+                .fault(new Fault.Snat("solwk01", IpFamily.IPV4, 1.0, Fault.Snat.Reports.BEFORE_AND_AFTER_SNAT)).build();
+        ScenarioRun run = ScenarioRun.run(SimMode.RELAY, scenario, TRAFFIC, tls);
+
+        List<TruthRecord> snatted = run.judged(r -> r.sourceNode().equals("solwk01") && r.family() == IpFamily.IPV4
+                && r.key().kind() != PacketKind.SYN_ACK);
+        assertTrue(snatted.size() > 50, run.toString());
+        assertEquals(0, run.alerts().size(), run.toString());
+        List<PairCounts> fromSnat = run.pairs(p -> p.source().equals("solwk01") && p.family().equals("IPv4"));
+        assertEquals(0, sum(fromSnat, PerPair.LOST) + unverifiedAfterStart(fromSnat), run.toString());
+        assertTrue(sum(fromSnat, PerPair.MATCHED) >= snatted.size(), run.toString());
+        assertTrue(run.counter(JoinCounters.Global.DUPLICATE_DEPARTURES) >= snatted.size(),
+                "each report before SNAT taken over by the one after: " + run);
     }
 
     @ScenarioTest

@@ -154,13 +154,37 @@ class SimTrafficSemanticsIT {
 
     @Test
     void shouldReportTheDepartureBeforeSnatOnlyWhenTheFaultSaysSo() {
-        Scenario scenario = Scenario.builder().name("snat-before").fault(new Fault.Snat(null, IpFamily.IPV4, 1.0, true))
-                .build();
+        Scenario scenario = Scenario.builder().name("snat-before")
+                .fault(new Fault.Snat(null, IpFamily.IPV4, 1.0, Fault.Snat.Reports.BEFORE_SNAT)).build();
         try (Simulator sim = manual(scenario, clock, SimMode.RELAY)) {
             MasqueradedSyn syn = masqueradedSyn(sim); // found at the departure's port: SNAT kept it
             assertEquals("", syn.departure().getIP().getSourceXlated(), "reported before SNAT");
+            assertEquals(1, reportsOf(sim, syn).size(), "and only then");
             assertEquals(ExternalPeer.IDENTITY_REMOTE_NODE, syn.arrival().getSource().getIdentity());
         }
+    }
+
+    @Test
+    void shouldReportTheDepartureBeforeAndAfterSnatAsBpfMasqueradeDoes() {
+        Scenario scenario = Scenario.builder().name("snat-twice")
+                .fault(new Fault.Snat(null, IpFamily.IPV4, 1.0, Fault.Snat.Reports.BEFORE_AND_AFTER_SNAT)).build();
+        try (Simulator sim = manual(scenario, clock, SimMode.RELAY)) {
+            MasqueradedSyn syn = masqueradedSyn(sim);
+            List<Flow> reports = reportsOf(sim, syn);
+            assertEquals(2, reports.size(), "the endpoint's program, then bpf_host's SNAT path: " + reports);
+            assertEquals("", reports.get(0).getIP().getSourceXlated());
+            assertEquals(syn.clientNode().ipv4(), reports.get(1).getIP().getSourceXlated());
+            assertEquals(syn.arrival().getL4().getTCP().getSourcePort(), reports.get(1).getL4().getTCP().getSourcePort(),
+                    "the port SNAT kept");
+        }
+    }
+
+    /** Every report of {@code syn}'s departure on its client's node. */
+    private static List<Flow> reportsOf(Simulator sim, MasqueradedSyn syn) {
+        Flow departure = syn.departure();
+        return flows(sim, syn.clientNode().name(), at(TraceObservationPoint.TO_NETWORK).and(synOnly())
+                .and(tuple(departure.getIP().getSource(), departure.getIP().getDestination(), 9090))
+                .and(f -> f.getL4().getTCP().getSourcePort() == departure.getL4().getTCP().getSourcePort()));
     }
 
     /** The first SYN kustomize-controller (solwk03) sends source-controller (solwk02), as each node reports it. */

@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.sim.traffic;
 
+import io.transitwatch.daemon.sim.Fault;
 import io.transitwatch.daemon.sim.IpFamily;
 import io.transitwatch.daemon.sim.L4Protocol;
 import io.transitwatch.daemon.sim.PacketKind;
@@ -42,8 +43,8 @@ abstract class Conversation {
     private final int wireClientPort;
     /** The service the client dialled (its ClusterIP and port), or null for a direct connection. */
     private final TrafficMix.Frontend frontend;
-    /** Masqueraded, and reported leaving only before SNAT: no {@code source_xlated} (monitor aggregation medium). */
-    private boolean reportedBeforeSnatOnly;
+    /** How the client's node reports this conversation's packets leaving when they are masqueraded. */
+    private Fault.Snat.Reports masqueradedReports = Fault.Snat.Reports.AFTER_SNAT;
     private TruthRecorder.RoundTrip roundTrip;
     private boolean attemptReported;
     private boolean replyArrived;
@@ -129,7 +130,14 @@ abstract class Conversation {
             SimNode node = sender.node();
             TraceReason reason = datapath.conntrack(node).lookup(entryKey(fromClient), !fromClient, tcpFlags, nowNanos);
             if (reason != null && crossesWire) {
-                PacketView view = departureView(fromClient, tcpFlags);
+                if (fromClient && masqueraded() && masqueradedReports == Fault.Snat.Reports.BEFORE_AND_AFTER_SNAT) {
+                    PacketView beforeSnat = departureView(true, tcpFlags, false); // the endpoint's program, first
+                    datapath.emitter.emit(node, nowNanos,
+                            (local, uuid) -> datapath.flows.departure(node, beforeSnat, reason, local, uuid),
+                            EventEmitter.Outcome.NONE);
+                }
+                PacketView view = departureView(fromClient, tcpFlags,
+                        masqueradedReports != Fault.Snat.Reports.BEFORE_SNAT);
                 EventEmitter.Outcome outcome = tracked != null ? tracked.departureReported()
                         : fromClient ? attemptOutcome() : EventEmitter.Outcome.NONE;
                 datapath.emitter.emit(node, nowNanos,
@@ -230,15 +238,16 @@ abstract class Conversation {
         return id * 2 + (clientEntry ? 0 : 1);
     }
 
-    /** The client's node reports this masqueraded conversation's packets leaving only before SNAT; before {@link #open}. */
-    void reportDeparturesBeforeSnatOnly() {
-        reportedBeforeSnatOnly = true;
+    /** How the client's node reports this masqueraded conversation's packets leaving; before {@link #open}. */
+    void reportMasqueradedDepartures(Fault.Snat.Reports reports) {
+        masqueradedReports = reports;
     }
 
-    private PacketView departureView(boolean fromClient, int tcpFlags) {
+    /** {@code afterSnat}: a masqueraded packet as the SNAT path reports it ({@code source_xlated}), else as the pod sent it. */
+    private PacketView departureView(boolean fromClient, int tcpFlags, boolean afterSnat) {
         if (fromClient) {
             return new PacketView(family, protocol, tcpFlags, client.ip(family),
-                    masqueraded() && !reportedBeforeSnatOnly ? wireClientIp : null,
+                    masqueraded() && afterSnat ? wireClientIp : null,
                     wireClientPort, server.ip(family), serverPort, clientPeer, server);
         }
         return new PacketView(family, protocol, tcpFlags, server.ip(family), null, serverPort, wireClientIp,

@@ -152,7 +152,7 @@ public final class TrafficGenerator {
         if (snat != null) {
             wireClient = mix.host(clientNode, spec.family(), false);
             wirePort = ports.allocate(clientNode);
-            if (snat.reportedBeforeSnatOnly()) {
+            if (snat.reports().beforeSnat()) {
                 clientPort = wirePort; // a port no other connection of the node holds: SNAT keeps it
             }
         }
@@ -165,8 +165,8 @@ public final class TrafficGenerator {
                     spec.serverPort(), wireClient, wirePort, spec.frontend(), spec.lifetimeNanos(),
                     tcpFate(spec, clientNode, podToPodAcrossNodes));
         }
-        if (snat != null && snat.reportedBeforeSnatOnly()) {
-            conversation.reportDeparturesBeforeSnatOnly();
+        if (snat != null) {
+            conversation.reportMasqueradedDepartures(snat.reports());
         }
         conversation.open(now);
     }
