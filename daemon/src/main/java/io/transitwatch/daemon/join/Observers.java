@@ -28,7 +28,7 @@ final class Observers {
     private final long catchUpLimitNanos;
     /** Per dense node: its datapath emits no trace events (the calibration's blind spot), so it reports no arrival. */
     private final boolean[] blind;
-    /** Per dense node: one packet may leave it reported twice (monitor aggregation below medium). */
+    /** Per dense node: one packet may leave it reported twice (see {@link #reportsEgressTwice}). */
     private final boolean[] egressTwice;
     /** Per dense node: seen masquerading a pod's packet to another node, which it reports twice (before and after SNAT). */
     private final boolean[] masquerades;
@@ -85,7 +85,7 @@ final class Observers {
     /** The calibration's word on dense node {@code node} (dictionary id {@code dictionaryId}). */
     private void calibrateNode(int node, int dictionaryId) {
         blind[node] = blindNodes.contains(dictionaryId);
-        egressTwice[node] = egressTwiceNodes.contains(dictionaryId);
+        egressTwice[node] = egressTwiceNodes.contains(dictionaryId) || masquerades[node];
     }
 
     /**
@@ -96,12 +96,13 @@ final class Observers {
      * endpoint's program before SNAT and from bpf_host's SNAT path after it (§2.3 e, §4.1).
      */
     boolean reportsEgressTwice(int node) {
-        return egressTwice[node] || masquerades[node];
+        return egressTwice[node];
     }
 
     /** {@code node} reported a departure to another node with {@code source_xlated}: it masquerades pod traffic. */
     void masqueradeSeen(int node) {
         masquerades[node] = true;
+        egressTwice[node] = true;
     }
 
     int dictionaryId(int node) {

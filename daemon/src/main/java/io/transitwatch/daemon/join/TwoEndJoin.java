@@ -101,9 +101,6 @@ final class TwoEndJoin {
             }
             return;
         }
-        if (flow.hasXlated) {
-            observers.masqueradeSeen(node); // before any match below: the arrival it matches stays claimed
-        }
         long srcHi = flow.hasXlated ? flow.xlatedHi : flow.srcHi;
         long srcLo = flow.hasXlated ? flow.xlatedLo : flow.srcLo;
         if (PacketKind.isFirstData(kind) && !firstData.isFirst(srcHi, srcLo, flow.dstHi, flow.dstLo, flow, frame, node)) {
@@ -129,12 +126,10 @@ final class TwoEndJoin {
             return;
         }
         boolean takenOver = flow.hasXlated && tookOverReportBeforeSnat(flow, node, k4);
+        int pair = verdicts.pairSlot(node, destination, flow.ipVersion);
         if (!takenOver) {
             counters.increment(JoinCounters.Global.DEPARTURES);
             counters.incrementNode(node, JoinCounters.PerNode.SENT_DEPARTURES);
-        }
-        int pair = verdicts.pairSlot(node, destination, flow.ipVersion);
-        if (!takenOver) {
             counters.incrementPair(pair, JoinCounters.PerPair.DEPARTURES);
         }
         if (arrived != KeyedSlots.NONE) {
@@ -168,8 +163,11 @@ final class TwoEndJoin {
      * again from bpf_host's SNAT path (hubble-api.md §2.3 e, §4.1). The destination sees the address
      * after SNAT, so this report is the one to join. The earlier one, counted as the departure already,
      * is dropped without a verdict (a duplicate), so that one packet is one departure with one verdict.
+     * The node is known to report its masqueraded packets twice from now on: the arrival this report
+     * matches stays claimed for a report before SNAT read after it.
      */
     private boolean tookOverReportBeforeSnat(NodeEvent flow, int node, long k4) {
+        observers.masqueradeSeen(node);
         int before = pending.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
         if (before == KeyedSlots.NONE || pending.sourceNode[before] != node) {
             return false;
