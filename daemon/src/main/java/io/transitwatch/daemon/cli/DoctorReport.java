@@ -246,7 +246,6 @@ final class DoctorReport {
         return out.toString();
     }
 
-    /** Reads booleans of a JSON object. */
     /**
      * Hubble's node names against the Kubernetes API's (as Hubble would write them): placements and
      * calibration found in Kubernetes apply to a stream only under the same name. None in common is a
@@ -273,6 +272,7 @@ final class DoctorReport {
         }
     }
 
+    /** Reads booleans of a JSON object. */
     private record JsonView(com.fasterxml.jackson.databind.JsonNode node) {
         boolean bool(String field) {
             return node.get(field).asBoolean();

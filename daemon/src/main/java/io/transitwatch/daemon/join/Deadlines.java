@@ -111,6 +111,9 @@ final class Deadlines {
         if (unverified == null && requests.sentElsewhere(pending, slot)) {
             unverified = UnverifiedReason.REQUEST_UNSEEN; // translated on its way, not lost: see ClientRequests
         }
+        if (unverified == null && topology.isVacantPodAddress(pending.slots.k2(slot), pending.slots.k3(slot))) {
+            unverified = UnverifiedReason.NO_OBSERVER; // no pod has the address now: nothing there to report it
+        }
         if (unverified == null) {
             verdicts.lost(slot);
         } else {

@@ -94,7 +94,7 @@ public final class JoinEngine implements NodeEventHandler {
         this.verdicts = new Verdicts(listener, counters, observers, pending, lost, trips, windowNanos);
         this.requests = new ClientRequests(config, observers);
         this.deadlines = new Deadlines(config, counters, topology, observers, pending, arrivals, verdicts, requests);
-        this.roundTrips = new RoundTripJudge(config, counters, observers, trips, verdicts);
+        this.roundTrips = new RoundTripJudge(config, counters, topology, observers, trips, verdicts);
         // Kept W longer than judged: a segment delivered that late still finds its handshake.
         this.firstData = new FirstData(config.pendingCapacity(), windowNanos + config.arrivalMemory().toNanos(),
                 windowNanos, observers);

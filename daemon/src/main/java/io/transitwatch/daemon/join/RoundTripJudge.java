@@ -1,6 +1,7 @@
 package io.transitwatch.daemon.join;
 
 import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.daemon.topology.Topology;
 
 /**
  * Single-threaded: used by the join thread only.
@@ -29,6 +30,7 @@ final class RoundTripJudge {
     private static final int ICMPV6_ECHO_REPLY = 129;
 
     private final JoinCounters counters;
+    private final Topology topology;
     private final Observers observers;
     private final RoundTrips trips;
     private final Verdicts verdicts;
@@ -47,8 +49,10 @@ final class RoundTripJudge {
     private final long replyMemoryNanos;
     private long nowNanos;
 
-    RoundTripJudge(JoinConfig config, JoinCounters counters, Observers observers, RoundTrips trips, Verdicts verdicts) {
+    RoundTripJudge(JoinConfig config, JoinCounters counters, Topology topology, Observers observers, RoundTrips trips,
+            Verdicts verdicts) {
         this.counters = counters;
+        this.topology = topology;
         this.observers = observers;
         this.trips = trips;
         this.verdicts = verdicts;
@@ -233,10 +237,18 @@ final class RoundTripJudge {
         return decided;
     }
 
-    /** No reply within the window: NO_REPLY, unless the client node's view was incomplete during it. */
+    /**
+     * No reply within the window: NO_REPLY, unless the client node's view was incomplete during it, or
+     * the attempt went to an address in a pod CIDR that no pod has (a deleted pod's, still dialled).
+     */
     private void decideExpired(int slot) {
         long frame = trips.frameNanos[slot];
-        decide(slot, observers.incompleteDuring(trips.slots.lane(slot), frame - slackNanos, frame + windowNanos));
+        UnverifiedReason unverified = observers.incompleteDuring(trips.slots.lane(slot), frame - slackNanos,
+                frame + windowNanos);
+        if (unverified == null && topology.isVacantPodAddress(trips.destinationHi[slot], trips.destinationLo[slot])) {
+            unverified = UnverifiedReason.NO_OBSERVER;
+        }
+        decide(slot, unverified);
     }
 
     private void decide(int slot, UnverifiedReason unverified) {

@@ -18,9 +18,10 @@ public enum UnverifiedReason {
      */
     BEHIND,
     /**
-     * No stream for the destination node was up yet (never, or not before the window began), or the
+     * No stream for the destination node was up yet (never, or not before the window began), the
      * node's datapath emits no trace events ({@code bpf-events-trace-enabled=false} in Cilium's
-     * configuration): nothing there could report the arrival.
+     * configuration), or the destination address is in a pod CIDR but the Kubernetes API lists no pod
+     * at it (a deleted pod's address, still dialled): nothing there could report the arrival or reply.
      */
     NO_OBSERVER,
     /** The join's own fixed capacity overflowed and the oldest entry was evicted undecided. */

@@ -138,6 +138,13 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
             blind.add(origin(merged, "bpf-events-trace-enabled") + " bpf-events-trace-enabled=false: the datapath "
                     + "emits no trace events, so this node reports no departures and no arrivals");
         }
+        String monitorEvents = value(merged, "hubble-monitor-events");
+        if (monitorEvents != null && !monitorEvents.isBlank() && !List.of(monitorEvents.toLowerCase(java.util.Locale.ROOT)
+                .trim().split("[,\\s]+")).contains("trace")) {
+            // hubble-api.md §5.3, §9.2: Hubble keeps only the listed event types; without trace, drops only
+            blind.add(origin(merged, "hubble-monitor-events") + " hubble-monitor-events=" + monitorEvents + ": Hubble "
+                    + "keeps no trace events of this node, so it reports no departures and no arrivals");
+        }
         if ("false".equals(value(merged, "bpf-events-drop-enabled"))) {
             warnings.add("bpf-events-drop-enabled=false: drops at this node are not reported (no DROPPED_AT_DESTINATION)");
         }

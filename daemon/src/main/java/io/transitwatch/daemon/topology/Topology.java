@@ -102,6 +102,8 @@ public final class Topology {
     private NodeAddresses nodeAddresses = NodeAddresses.EMPTY;
     private NodeAddresses discoveredNodeAddresses = NodeAddresses.EMPTY;
     private PrefixTable apiServers = DiscoverySnapshot.empty();
+    /** The pods' own addresses the Kubernetes API lists (CiliumEndpoints), empty when it lists none. */
+    private PrefixTable discoveredEndpoints = DiscoverySnapshot.empty();
     private final long[] placedBySource = new long[PlacementSource.values().length];
     private final Cache<IpKey, Endpoint> learned;
     private final RecentEndpoints recent;
@@ -194,6 +196,19 @@ public final class Topology {
         prefixes.apply(snapshot);
         this.discoveredNodeAddresses = snapshot.nodeAddresses();
         this.apiServers = snapshot.apiServers();
+        this.discoveredEndpoints = snapshot.endpointIps();
+    }
+
+    /**
+     * Whether the address lies in a pod CIDR while no pod has it, as far as the Kubernetes API says: its
+     * CiliumEndpoints place pods, but none at this address (a pod deleted, whose address a client still
+     * dials, or one not listed yet). Nothing there reports an arrival or sends a reply, so silence from
+     * it says nothing about the network. Asked only before a LOST or NO_REPLY.
+     */
+    public boolean isVacantPodAddress(long hi, long lo) {
+        PrefixTable endpoints = discoveredEndpoints;
+        return !endpoints.isEmpty() && endpoints.lookup(hi, lo) == 0
+                && PrefixPlacements.node(prefixes.lookup(hi, lo)) != 0;
     }
 
     /**

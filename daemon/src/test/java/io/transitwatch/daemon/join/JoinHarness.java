@@ -140,27 +140,35 @@ public final class JoinHarness {
      * events, {@code egressTwice} report a packet leaving twice (monitor aggregation below medium).
      */
     public void calibrateNodes(List<String> blind, List<String> egressTwice) {
-        discover(NodeAddresses.EMPTY, DiscoverySnapshot.empty(), blind, egressTwice);
+        discover(DiscoverySnapshot.empty(), NodeAddresses.EMPTY, DiscoverySnapshot.empty(), blind, egressTwice);
+    }
+
+    /** Delivers a discovery snapshot whose CiliumEndpoints place these pod addresses on {@code node}, and no others. */
+    public void discoverPods(String node, String... ips) {
+        List<IpPrefix> pods = java.util.Arrays.stream(ips).map(IpPrefix::parse).toList();
+        PrefixTable endpoints = new PrefixTable(pods, java.util.Collections.nCopies(pods.size(), dictionary.pin(node)));
+        discover(endpoints, NodeAddresses.EMPTY, DiscoverySnapshot.empty(), List.of(), List.of());
     }
 
     /** Delivers a discovery snapshot that places nothing and lists the API server's addresses. */
     public void discoverApiServer(String... addresses) {
-        discover(NodeAddresses.EMPTY,
+        discover(DiscoverySnapshot.empty(), NodeAddresses.EMPTY,
                 DiscoverySnapshot.addressSet(java.util.Arrays.stream(addresses).map(IpPrefix::parse).toList()),
                 List.of(), List.of());
     }
 
     /** Delivers a discovery snapshot that places nothing and has these node addresses (from Kubernetes). */
     public void discoverNodeAddresses(Map<String, List<IpPrefix>> addresses) {
-        discover(NodeAddresses.of(addresses, dictionary::pin), DiscoverySnapshot.empty(), List.of(), List.of());
+        discover(DiscoverySnapshot.empty(), NodeAddresses.of(addresses, dictionary::pin), DiscoverySnapshot.empty(),
+                List.of(), List.of());
     }
 
-    private void discover(NodeAddresses nodeAddresses, PrefixTable apiServers, List<String> blind,
-            List<String> egressTwice) {
+    private void discover(PrefixTable endpointIps, NodeAddresses nodeAddresses, PrefixTable apiServers,
+            List<String> blind, List<String> egressTwice) {
         event.clear();
         event.kind = NodeEvent.DISCOVERY;
         PrefixTable none = DiscoverySnapshot.empty();
-        event.discovery = new DiscoverySnapshot(none, none, none, nodeAddresses, apiServers, java.util.Set.of(),
+        event.discovery = new DiscoverySnapshot(endpointIps, none, none, nodeAddresses, apiServers, java.util.Set.of(),
                 DiscoverySnapshot.UNKNOWN, ids(blind), ids(egressTwice), 1);
         engine.onEvent(event, true);
     }

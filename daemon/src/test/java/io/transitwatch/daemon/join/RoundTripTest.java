@@ -97,7 +97,8 @@ class RoundTripTest {
                 .at(T0 + S + 2 * MS);
         join.advance(T0 + 30 * S);
 
-        assertEquals(List.of("ANSWERED a>b IPv4 SYN 40001>80 attempts=1"), join.verdicts.verdicts, "named by b's pod CIDR");
+        assertEquals(List.of("ANSWERED a>b IPv4 SYN 40001>80 attempts=1"), join.verdicts.verdicts,
+                "named by b's pod CIDR");
         assertEquals(0, join.counters.get(JoinCounters.Global.DEPARTURES), "neither joined end to end");
         assertEquals(1, join.counters.get(JoinCounters.Global.IGNORED_EXCLUDED_IDENTITY), "the reply to Envoy");
     }

@@ -98,6 +98,15 @@ class CalibrationTest {
     }
 
     @Test
+    void hubbleKeepingNoTraceEventsIsABlindSpot() {
+        Calibration dropsOnly = Calibration.derive(config("hubble-monitor-events", "drop, policy-verdict"));
+        assertEquals(1, dropsOnly.blindSpots().size(), dropsOnly.blindSpots()::toString);
+        assertTrue(dropsOnly.blindSpots().get(0).contains("hubble-monitor-events=drop, policy-verdict"));
+        assertEquals(List.of(), Calibration.derive(config("hubble-monitor-events", "trace drop")).blindSpots());
+        assertEquals(List.of(), Calibration.derive(config("hubble-monitor-events", "")).blindSpots(), "all, the default");
+    }
+
+    @Test
     void kubeProxyTranslatingServicesIsAWarningNamingTheVerdictItCauses() {
         Calibration kubeProxy = Calibration.derive(config("kube-proxy-replacement", "false"));
         assertTrue(kubeProxy.warnings().stream().anyMatch(w -> w.contains("kube-proxy-replacement=false")
