@@ -186,7 +186,7 @@ final class DoctorReport {
         }
 
         ObjectNode verdicts = root.putObject("verdicts");
-        boolean seeing = connected > 0 && problems.stream().noneMatch(p -> p.contains("bpf-events-trace-enabled"));
+        boolean seeing = connected > 0 && !everyNodeBlind(groups.keySet());
         verdicts.put("LOST_IN_TRANSIT", seeing ? "possible" : "impossible: nothing is observed");
         verdicts.put("DROPPED_AT_DESTINATION", seeing ? "possible" : "impossible: nothing is observed");
         verdicts.put("NO_REPLY", seeing ? "possible" : "impossible: nothing is observed");
@@ -244,6 +244,14 @@ final class DoctorReport {
         problems.forEach(problem -> out.append("PROBLEM: ").append(problem).append('\n'));
         warnings.forEach(warning -> out.append("WARNING: ").append(warning).append('\n'));
         return out.toString();
+    }
+
+    /**
+     * Whether every node Kubernetes calibrated is blind (trace events off, or not kept by Hubble): then
+     * no verdict but UNVERIFIED is possible. With some nodes blind, the others are still joined.
+     */
+    static boolean everyNodeBlind(java.util.Collection<DiscoveryStatus.NodeCalibration> calibrations) {
+        return !calibrations.isEmpty() && calibrations.stream().noneMatch(c -> c.blindSpots().isEmpty());
     }
 
     /**

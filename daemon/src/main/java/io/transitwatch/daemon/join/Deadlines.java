@@ -195,7 +195,7 @@ final class Deadlines {
     private void decideByArrival(int slot, long placed, int arrived, boolean keepArrival) {
         verdicts.arrived(slot, placed, arrivals.frameNanos[arrived], arrivals.nodeNanos[arrived],
                 arrivals.dropped[arrived], arrivals.dropReason[arrived]);
-        if (!keepArrival) {
+        if (!keepArrival && !arrivals.tookEchoRepeat(arrived)) {
             arrivals.slots.remove(arrived);
         }
         pending.slots.remove(slot);

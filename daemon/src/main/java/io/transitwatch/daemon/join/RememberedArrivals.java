@@ -29,6 +29,15 @@ final class RememberedArrivals {
     final boolean[] claimed;
     /** The arrival's {@code trace_reason} was known (Cilium 1.16 and later report it). */
     final boolean[] reasoned;
+    /**
+     * Further echo requests that arrived under this arrival's key before any departure took it: Hubble
+     * reports no echo identifier (hubble-api.md §1.3), so each {@code ping -c1} between two pods has the
+     * same key, while each opens a conntrack entry of its own (keyed by the identifier), reported NEW on
+     * both nodes (§3.3). Each departure
+     * that finds the arrival takes one of these first, so that a second request's departure, read after
+     * both arrivals, is not left without one.
+     */
+    private final byte[] echoRepeats;
 
     /** Frame time of the newest arrival remembered {@link #addTranslated translated}; MIN_VALUE before the first. */
     private long newestTranslatedFrameNanos = Long.MIN_VALUE;
@@ -61,6 +70,7 @@ final class RememberedArrivals {
         dropReason[slot] = flow.dropReason;
         claimed[slot] = claimedAlready;
         reasoned[slot] = flow.traceReason != JoinConstants.TRACE_REASON_UNKNOWN;
+        echoRepeats[slot] = 0;
         return !evicted;
     }
 
@@ -85,6 +95,25 @@ final class RememberedArrivals {
                 isDropped, false);
     }
 
+    /** Another echo request arrived under the key of unclaimed arrival {@code slot} (see {@link #echoRepeats}). */
+    void echoedAgain(int slot) {
+        if (echoRepeats[slot] < Byte.MAX_VALUE) {
+            echoRepeats[slot]++;
+        }
+    }
+
+    /**
+     * Whether a departure that found arrival {@code slot} takes one of its further echo requests, which
+     * leaves the arrival for the next departure of its key.
+     */
+    boolean tookEchoRepeat(int slot) {
+        if (echoRepeats[slot] == 0) {
+            return false;
+        }
+        echoRepeats[slot]--;
+        return true;
+    }
+
     /** Whether an arrival remembered {@link #addTranslated translated} may still be here: one from after {@code horizon}. */
     boolean translatedSince(long horizonNanos) {
         return newestTranslatedFrameNanos != Long.MIN_VALUE && newestTranslatedFrameNanos >= horizonNanos;
@@ -106,5 +135,6 @@ final class RememberedArrivals {
         dropped = new boolean[capacity];
         claimed = new boolean[capacity];
         reasoned = new boolean[capacity];
+        echoRepeats = new byte[capacity];
     }
 }

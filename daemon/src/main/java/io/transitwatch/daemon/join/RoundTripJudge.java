@@ -154,8 +154,10 @@ final class RoundTripJudge {
 
     /**
      * A flow of {@code node} delivered to a local endpoint as a reply: answers (or refuses) its
-     * attempt. One from a destination without arrival events ({@code fromUnjoinable}) whose attempt
-     * the join has not seen yet is remembered for it ({@link RememberedReplies}).
+     * attempt. One whose attempt the join has not seen yet is remembered for it ({@link RememberedReplies})
+     * when it comes from a destination without arrival events: one of an excluded identity
+     * ({@code fromUnjoinable}), or an address no pod CIDR or pod places, whatever its identity (a
+     * ClusterMesh cluster's pod, a service outside the cluster), as {@code TwoEndJoin} sends the attempt here.
      */
     void onReply(NodeEvent flow, int node, long frame, boolean fromUnjoinable) {
         long key = RoundTrips.replyKey(flow);
@@ -166,7 +168,7 @@ final class RoundTripJudge {
         }
         int outcome = outcome(flow);
         if (waiting == KeyedSlots.NONE) {
-            if (fromUnjoinable && outcome != PacketKind.NONE && isFirstReply(flow)) {
+            if (outcome != PacketKind.NONE && isFirstReply(flow) && (fromUnjoinable || isFromNoNode(flow))) {
                 if (!replies.add(flow.dstHi, flow.dstLo, key, node, frame, flow.timeNanos, outcome)) {
                     observers.forgotForRoom(replies.evictedNode, replies.evictedFrameNanos, 0);
                 }
@@ -180,6 +182,11 @@ final class RoundTripJudge {
         if (outcome != PacketKind.NONE) {
             decideAnswer(waiting, outcome, flow.timeNanos, frame);
         }
+    }
+
+    /** Whether the reply's source is placed on no node while pod CIDRs are known: its attempt is judged here. */
+    private boolean isFromNoNode(NodeEvent flow) {
+        return topology.hasConfiguredCidrs() && topology.nodeOf(flow.srcHi, flow.srcLo) == 0;
     }
 
     /** A reply that may precede its attempt in the stream: a SYN-ACK, RST, a UDP / ICMP reply. */

@@ -136,6 +136,9 @@ final class TwoEndJoin {
             long arrivalFrame = observers.frameTime(arrivals.node[arrived], arrivals.nodeNanos[arrived]);
             verdicts.arrivedBefore(flow, node, destination, srcHi, srcLo, k4, pair, frame, arrivalFrame,
                     arrivals.nodeNanos[arrived], arrivals.dropped[arrived], arrivals.dropReason[arrived]);
+            if (arrivals.tookEchoRepeat(arrived)) {
+                return; // the arrival of another echo request under the same key stays for its departure
+            }
             if (reportsEveryPacket(flow.traceReason, arrivals.reasoned[arrived])
                     || observers.reportsEgressTwice(node)) {
                 arrivals.claimed[arrived] = true;
@@ -270,6 +273,9 @@ final class TwoEndJoin {
         }
         if (remembered != KeyedSlots.NONE) {
             counters.increment(JoinCounters.Global.DUPLICATE_ARRIVALS);
+            if (kind == PacketKind.ICMP_ECHO && !arrivals.claimed[remembered]) {
+                arrivals.echoedAgain(remembered); // or another request: Hubble shows no echo identifier
+            }
             return;
         }
         if (flow.hasXlated && flow.protocol == NodeEvent.PROTO_TCP && sourceNode != 0) {

@@ -265,6 +265,13 @@ public final class JoinHarness {
             return this;
         }
 
+        /** An ICMPv4 echo request, the first of its conntrack entry (Hubble shows no echo identifier). */
+        public Flow echoRequest() {
+            protocol = NodeEvent.PROTO_ICMPV4;
+            flags = 0;
+            return this;
+        }
+
         public Flow fin() {
             flags = (short) (NodeEvent.TCP_FIN | NodeEvent.TCP_ACK);
             traceReason = JoinConstants.TRACE_REASON_ESTABLISHED;
@@ -400,6 +407,7 @@ public final class JoinHarness {
             event.srcPort = srcPort;
             event.dstPort = dstPort;
             event.tcpFlags = protocol == NodeEvent.PROTO_TCP ? flags : 0;
+            event.icmpType = protocol == NodeEvent.PROTO_ICMPV4 ? 8 : 0; // an echo request
             event.dstIdentity = dstIdentity;
             event.srcIdentity = srcIdentity;
             event.dstReservedLabels = dstLabels;

@@ -131,6 +131,17 @@ class RoundTripTest {
         assertEquals(List.of("ANSWERED b> IPv4 SYN 52016>10250 attempts=1"), join.verdicts.verdicts);
     }
 
+    @Test
+    void shouldAnswerAttemptOutsideEveryPodCidrWhoseReplyWasReadFirstWhateverItsIdentity() {
+        // a pod of another ClusterMesh cluster: an ordinary identity at an address no pod CIDR here covers
+        join.arrival("a", "10.8.0.5", 8080, "10.0.1.5", 40000).synAck().at(T0 + S + 2 * MS);
+        join.departure("a", "10.0.1.5", 40000, "10.8.0.5", 8080).at(T0 + S);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("ANSWERED a> IPv4 SYN 40000>8080 attempts=1"), join.verdicts.verdicts);
+        assertEquals(1, join.counters.get(JoinCounters.Global.ROUND_TRIPS));
+    }
+
     /**
      * Remembered replies expire from the head of their one FIFO lane, and a reply backfilled after its
      * client node's reconnect is inserted behind newer ones (another node's), past the head the expiry
