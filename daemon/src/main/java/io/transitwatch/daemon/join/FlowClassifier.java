@@ -28,6 +28,7 @@ final class FlowClassifier {
     /** The largest excluded identity: the usual ones are reserved (below 256), every pod's is above. */
     private final int maxExcludedIdentity;
     private int kind;
+    private boolean entryKeptLonger;
 
     FlowClassifier(JoinConfig config, JoinCounters counters) {
         this.counters = counters;
@@ -75,6 +76,11 @@ final class FlowClassifier {
             return IGNORED;
         }
         kind = PacketKind.of(flow);
+        entryKeptLonger = false;
+        if (kind == PacketKind.NONE && !isDeparture) {
+            kind = PacketKind.ofEntryKeptLonger(flow);
+            entryKeptLonger = kind != PacketKind.NONE;
+        }
         if (!joinSafe[kind]) {
             counters.increment(JoinCounters.Global.IGNORED_NOT_JOIN_SAFE);
             return IGNORED;
@@ -100,6 +106,15 @@ final class FlowClassifier {
     /** The packet kind of the flow last classified as a departure or an arrival. */
     int kind() {
         return kind;
+    }
+
+    /**
+     * Whether the arrival last classified is a UDP / SCTP packet or an echo request its node reported as
+     * ESTABLISHED, keyed as the first of its entry: its conntrack entry may have outlived the source's
+     * ({@link PacketKind#ofEntryKeptLonger}). It is another packet than a departure's only when the entries agree.
+     */
+    boolean isEntryKeptLonger() {
+        return entryKeptLonger;
     }
 
     /** An arrival that the destination node dropped (DROPPED_AT_DESTINATION rather than MATCHED). */

@@ -80,6 +80,32 @@ public final class PacketKind {
         return flow.traceReason == TRACE_REASON_NEW || flow.verdict == JoinConstants.VERDICT_DROPPED;
     }
 
+    /**
+     * The kind a UDP or SCTP packet, or an ICMP echo request, reported ESTABLISHED at its destination
+     * would have as the first of its conntrack entry ({@link #UDP_NEW}, {@link #ICMP_ECHO}), else
+     * {@link #NONE}. Cilium finds a conntrack entry whatever its lifetime, and only its garbage
+     * collection, run by each node's agent at its own times, deletes expired entries: a flow idle past
+     * the non-TCP lifetime (60 s) may find its entry gone on the source node, reported NEW there, and
+     * still present on the destination, which reports the packet as ESTABLISHED on its 5 s interval
+     * (hubble-api.md §3.2, §9.3).
+     */
+    static int ofEntryKeptLonger(NodeEvent flow) {
+        if (flow.traceReason != JoinConstants.TRACE_REASON_ESTABLISHED) {
+            return NONE;
+        }
+        switch (flow.protocol) {
+            case NodeEvent.PROTO_UDP:
+            case NodeEvent.PROTO_SCTP:
+                return UDP_NEW;
+            case NodeEvent.PROTO_ICMPV4:
+                return flow.icmpType == ICMPV4_ECHO_REQUEST ? ICMP_ECHO : NONE;
+            case NodeEvent.PROTO_ICMPV6:
+                return flow.icmpType == ICMPV6_ECHO_REQUEST ? ICMP_ECHO : NONE;
+            default:
+                return NONE;
+        }
+    }
+
     /** Whether {@code kind} is one of the first-data kinds (FIRST-ACK, FIRST-PSH). */
     public static boolean isFirstData(int kind) {
         return kind == FIRST_ACK || kind == FIRST_PSH;

@@ -60,6 +60,21 @@ final class PendingDepartures {
         lastSeenDeltaMillis[slot] = (int) java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nodeNanos - firstSeenNanos[slot]);
     }
 
+    /**
+     * Removes the departure pending under {@code flow}'s source before SNAT (the pod's address) and key word
+     * {@code k4}, when {@code node} sent it: the report, before SNAT, of the packet {@code flow} reports after it.
+     *
+     * @return whether there was one
+     */
+    boolean removeReportBeforeSnat(io.transitwatch.daemon.handoff.NodeEvent flow, int node, long k4) {
+        int before = slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        if (before == KeyedSlots.NONE || sourceNode[before] != node) {
+            return false;
+        }
+        slots.remove(before);
+        return true;
+    }
+
     /** Index of the lane head (over all lanes) that departed first, for capacity eviction. */
     int oldestOverall(int lanesInUse) {
         int oldest = KeyedSlots.NONE;

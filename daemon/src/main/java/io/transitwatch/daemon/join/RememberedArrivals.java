@@ -95,9 +95,13 @@ final class RememberedArrivals {
                 isDropped, false);
     }
 
-    /** Another echo request arrived under the key of unclaimed arrival {@code slot} (see {@link #echoRepeats}). */
-    void echoedAgain(int slot) {
-        if (echoRepeats[slot] < Byte.MAX_VALUE) {
+    /**
+     * An arrival of {@code kind} came again under the key of arrival {@code slot} (a duplicate report, counted by
+     * the caller). {@code firstOfEntry}: reported NEW, so an echo request is another request ({@link #echoRepeats}),
+     * unless the arrival is claimed (the first is its departure's already).
+     */
+    void arrivedAgain(int slot, int kind, boolean firstOfEntry) {
+        if (kind == PacketKind.ICMP_ECHO && firstOfEntry && !claimed[slot] && echoRepeats[slot] < Byte.MAX_VALUE) {
             echoRepeats[slot]++;
         }
     }

@@ -171,13 +171,11 @@ final class TwoEndJoin {
      */
     private boolean tookOverReportBeforeSnat(NodeEvent flow, int node, long k4) {
         observers.masqueradeSeen(node);
-        int before = pending.slots.find(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
-        if (before == KeyedSlots.NONE || pending.sourceNode[before] != node) {
-            return false;
+        boolean tookOver = pending.removeReportBeforeSnat(flow, node, k4);
+        if (tookOver) {
+            counters.increment(JoinCounters.Global.DUPLICATE_DEPARTURES);
         }
-        pending.slots.remove(before);
-        counters.increment(JoinCounters.Global.DUPLICATE_DEPARTURES);
-        return true;
+        return tookOver;
     }
 
     /**
@@ -261,7 +259,9 @@ final class TwoEndJoin {
             // two in; the arrival then resolves a LOST verdict as LATE below.
             deadlines.decideExpired(waiting);
         }
-        int declaredLost = lost.find(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
+        boolean entryKeptLonger = classifier.isEntryKeptLonger(); // not the first packet: no LATE
+        int declaredLost = entryKeptLonger ? KeyedSlots.NONE
+                : lost.find(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
         if (declaredLost != KeyedSlots.NONE && !dropped && !lost.resolved[declaredLost]) {
             verdicts.late(declaredLost, flow, frame);
             return;
@@ -273,9 +273,7 @@ final class TwoEndJoin {
         }
         if (remembered != KeyedSlots.NONE) {
             counters.increment(JoinCounters.Global.DUPLICATE_ARRIVALS);
-            if (kind == PacketKind.ICMP_ECHO && !arrivals.claimed[remembered]) {
-                arrivals.echoedAgain(remembered); // or another request: Hubble shows no echo identifier
-            }
+            arrivals.arrivedAgain(remembered, kind, !entryKeptLonger); // or another echo request
             return;
         }
         if (flow.hasXlated && flow.protocol == NodeEvent.PROTO_TCP && sourceNode != 0) {
@@ -284,6 +282,9 @@ final class TwoEndJoin {
             // API server's or the world's replies: no pod sent those.
             countEviction(arrivals.addTranslated(flow, k4, node, frame, dropped));
             return;
+        }
+        if (entryKeptLonger && observers.reportsEveryPacket(node)) {
+            return; // every packet of every flow: joined with a departure waiting for it, never kept
         }
         remember(flow, hash, k4, node, frame, dropped, false);
     }

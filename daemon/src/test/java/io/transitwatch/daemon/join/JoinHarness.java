@@ -298,6 +298,12 @@ public final class JoinHarness {
             return this;
         }
 
+        /** Reported with {@code trace_reason} ESTABLISHED: a packet of a conntrack entry the node has already. */
+        public Flow established() {
+            traceReason = JoinConstants.TRACE_REASON_ESTABLISHED;
+            return this;
+        }
+
         public Flow retransmission() {
             traceReason = JoinConstants.TRACE_REASON_ESTABLISHED;
             return this;
