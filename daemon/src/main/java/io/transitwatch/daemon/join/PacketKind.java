@@ -87,7 +87,7 @@ public final class PacketKind {
      * collection, run by each node's agent at its own times, deletes expired entries: a flow idle past
      * the non-TCP lifetime (60 s) may find its entry gone on the source node, reported NEW there, and
      * still present on the destination, which reports the packet as ESTABLISHED on its 5 s interval
-     * (hubble-api.md §3.2, §9.3).
+     * (hubble-api.md §3.2, §9.3; the collection's interval is dynamic, minutes or longer: cilium/cilium#17459).
      */
     static int ofEntryKeptLonger(NodeEvent flow) {
         if (flow.traceReason != JoinConstants.TRACE_REASON_ESTABLISHED) {
