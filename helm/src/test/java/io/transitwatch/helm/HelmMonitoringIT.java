@@ -64,21 +64,31 @@ class HelmMonitoringIT {
     void shouldGrantReadOnlyAccessToNodesCiliumObjectsTheApiServersSliceAndTheCiliumConfigMapByName() throws Exception {
         Rendered rendered = Rendered.parse(tools.template(HelmChartIT.DEFAULT).ok("helm template"));
         JsonNode clusterRules = rendered.one("ClusterRole").path("rules");
-        assertEquals(3, clusterRules.size(), clusterRules.toString());
+        assertEquals(2, clusterRules.size(), clusterRules.toString());
         assertEquals("[\"\"]", clusterRules.get(0).path("apiGroups").toString());
         assertEquals("[\"nodes\"]", clusterRules.get(0).path("resources").toString());
         assertEquals("[\"cilium.io\"]", clusterRules.get(1).path("apiGroups").toString());
         assertEquals("[\"ciliumnodes\",\"ciliumendpoints\",\"ciliumendpointslices\",\"ciliumnodeconfigs\"]",
                 clusterRules.get(1).path("resources").toString());
-        assertEquals("[\"discovery.k8s.io\"]", clusterRules.get(2).path("apiGroups").toString());
-        assertEquals("[\"endpointslices\"]", clusterRules.get(2).path("resources").toString());
-        assertEquals("[\"kubernetes\"]", clusterRules.get(2).path("resourceNames").toString(),
-                "the API server's EndpointSlice only");
         for (JsonNode rule : clusterRules) {
             assertEquals("[\"get\",\"list\",\"watch\"]", rule.path("verbs").toString(), "read-only: " + rule);
         }
 
-        JsonNode role = rendered.one("Role");
+        // the API server's EndpointSlice: in default, by name, not cluster-wide
+        String name = rendered.one("ClusterRole").path("metadata").path("name").asText();
+        JsonNode apiServerRole = rendered.named("Role", name + "-api-server");
+        assertEquals("default", apiServerRole.path("metadata").path("namespace").asText());
+        assertEquals(1, apiServerRole.path("rules").size());
+        JsonNode sliceRule = apiServerRole.path("rules").get(0);
+        assertEquals("[\"discovery.k8s.io\"]", sliceRule.path("apiGroups").toString());
+        assertEquals("[\"endpointslices\"]", sliceRule.path("resources").toString());
+        assertEquals("[\"kubernetes\"]", sliceRule.path("resourceNames").toString(), "the API server's EndpointSlice only");
+        assertEquals("[\"get\",\"list\",\"watch\"]", sliceRule.path("verbs").toString());
+        JsonNode apiServerBinding = rendered.named("RoleBinding", name + "-api-server");
+        assertEquals("default", apiServerBinding.path("metadata").path("namespace").asText());
+        assertEquals(name + "-api-server", apiServerBinding.path("roleRef").path("name").asText());
+
+        JsonNode role = rendered.named("Role", name + "-cilium-config");
         assertEquals("kube-system", role.path("metadata").path("namespace").asText(), "Cilium's namespace");
         JsonNode roleRule = role.path("rules").get(0);
         assertEquals(1, role.path("rules").size());
@@ -88,23 +98,28 @@ class HelmMonitoringIT {
         assertFalse(rendered.text.contains("secrets"), "no access to Secrets");
 
         String serviceAccount = rendered.one("ServiceAccount").path("metadata").path("name").asText();
-        for (String binding : List.of("ClusterRoleBinding", "RoleBinding")) {
-            JsonNode subject = rendered.one(binding).path("subjects").get(0);
-            assertEquals(serviceAccount, subject.path("name").asText(), binding);
-            assertEquals("kube-system", subject.path("namespace").asText(), binding);
+        List<JsonNode> bindings = new java.util.ArrayList<>(rendered.all("RoleBinding"));
+        bindings.add(rendered.one("ClusterRoleBinding"));
+        assertEquals(3, bindings.size());
+        for (JsonNode binding : bindings) {
+            JsonNode subject = binding.path("subjects").get(0);
+            assertEquals(serviceAccount, subject.path("name").asText(), binding.toString());
+            assertEquals("kube-system", subject.path("namespace").asText(), binding.toString());
         }
-        assertEquals(rendered.one("ClusterRole").path("metadata").path("name"),
-                rendered.one("ClusterRoleBinding").path("roleRef").path("name"));
-        assertEquals(role.path("metadata").path("name"), rendered.one("RoleBinding").path("roleRef").path("name"));
+        assertEquals(name, rendered.one("ClusterRoleBinding").path("roleRef").path("name").asText());
+        assertEquals(role.path("metadata").path("name"),
+                rendered.named("RoleBinding", name + "-cilium-config").path("roleRef").path("name"));
         assertEquals(serviceAccount, rendered.pod().path("spec").path("serviceAccountName").asText());
         assertTrue(rendered.pod().path("spec").path("automountServiceAccountToken").asBoolean(), "the token for the API");
         assertEquals("true", rendered.env("TRANSITWATCH_KUBERNETES_ENABLED").orElseThrow().path("value").asText());
 
         Rendered otherNamespace = Rendered.parse(tools.template(HelmChartIT.DEFAULT, "--set",
                 "hubble.ciliumNamespace=cilium,kubernetes.ciliumConfigMap=cilium-config-alt").ok("helm template"));
-        assertEquals("cilium", otherNamespace.one("Role").path("metadata").path("namespace").asText());
-        assertEquals("cilium", otherNamespace.one("RoleBinding").path("metadata").path("namespace").asText());
-        assertEquals("[\"cilium-config-alt\"]", otherNamespace.one("Role").path("rules").get(0).path("resourceNames").toString());
+        JsonNode otherRole = otherNamespace.named("Role", name + "-cilium-config");
+        assertEquals("cilium", otherRole.path("metadata").path("namespace").asText());
+        assertEquals("cilium", otherNamespace.named("RoleBinding", name + "-cilium-config").path("metadata")
+                .path("namespace").asText());
+        assertEquals("[\"cilium-config-alt\"]", otherRole.path("rules").get(0).path("resourceNames").toString());
     }
 
     @Test

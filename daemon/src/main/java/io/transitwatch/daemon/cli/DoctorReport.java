@@ -186,11 +186,15 @@ final class DoctorReport {
         }
 
         ObjectNode verdicts = root.putObject("verdicts");
-        boolean seeing = connected > 0 && !everyNodeBlind(groups.keySet());
-        verdicts.put("LOST_IN_TRANSIT", seeing ? "possible" : "impossible: nothing is observed");
-        verdicts.put("DROPPED_AT_DESTINATION", seeing ? "possible" : "impossible: nothing is observed");
+        int nodesSeeing = nodesSeeing(groups);
+        boolean seeing = connected > 0 && nodesSeeing != 0;
+        // a two-end verdict needs two nodes that report trace events: every pair has a blind node otherwise
+        String twoEnd = !seeing ? "impossible: nothing is observed" : nodesSeeing == 1
+                ? "impossible: only one node reports trace events" : "possible";
+        verdicts.put("LOST_IN_TRANSIT", twoEnd);
+        verdicts.put("DROPPED_AT_DESTINATION", twoEnd);
         verdicts.put("NO_REPLY", seeing ? "possible" : "impossible: nothing is observed");
-        verdicts.put("FIRST_DATA", !seeing ? "impossible: nothing is observed" : firstData ? "possible"
+        verdicts.put("FIRST_DATA", !"possible".equals(twoEnd) ? twoEnd : firstData ? "possible"
                 : groups.isEmpty() ? "as join.monitor-aggregation-flags says (no cilium-config read)"
                 : "impossible: not every node reports ACK and PSH (monitor-aggregation-flags)");
 
@@ -247,11 +251,16 @@ final class DoctorReport {
     }
 
     /**
-     * Whether every node Kubernetes calibrated is blind (trace events off, or not kept by Hubble): then
-     * no verdict but UNVERIFIED is possible. With some nodes blind, the others are still joined.
+     * How many of the nodes Kubernetes calibrated report trace events (no blind spot: trace events on,
+     * and kept by Hubble), or -1 when none was calibrated (no cilium-config read: nothing says a node is
+     * blind). The nodes that do are still joined with each other when others are blind.
      */
-    static boolean everyNodeBlind(java.util.Collection<DiscoveryStatus.NodeCalibration> calibrations) {
-        return !calibrations.isEmpty() && calibrations.stream().noneMatch(c -> c.blindSpots().isEmpty());
+    static int nodesSeeing(Map<DiscoveryStatus.NodeCalibration, List<String>> nodesByCalibration) {
+        if (nodesByCalibration.isEmpty()) {
+            return -1;
+        }
+        return nodesByCalibration.entrySet().stream().filter(group -> group.getKey().blindSpots().isEmpty())
+                .mapToInt(group -> group.getValue().size()).sum();
     }
 
     /**

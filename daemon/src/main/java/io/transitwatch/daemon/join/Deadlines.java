@@ -194,8 +194,8 @@ final class Deadlines {
      */
     private void decideByArrival(int slot, long placed, int arrived, boolean keepArrival) {
         verdicts.arrived(slot, placed, arrivals.frameNanos[arrived], arrivals.nodeNanos[arrived],
-                arrivals.dropped[arrived], arrivals.dropReason[arrived]);
-        if (!keepArrival && !arrivals.tookEchoRepeat(arrived)) {
+                arrivals.dropped[arrived], arrivals.dropReason[arrived], !arrivals.ambiguous[arrived]);
+        if (!keepArrival) {
             arrivals.slots.remove(arrived);
         }
         pending.slots.remove(slot);
@@ -238,10 +238,26 @@ final class Deadlines {
         return arrivals.frameNanos[slot] < arrivalHorizonNanos;
     }
 
-    /** Forgets the remembered arrival in {@code slot} that {@link #arrivalExpired} found stale. */
-    void expireArrival(int slot) {
-        arrivals.slots.remove(slot);
-        counters.increment(JoinCounters.Global.ARRIVALS_EXPIRED);
+    /**
+     * The remembered arrival of key {@code (k0 .. k4)} that a departure takes, given {@code arrived}, the first
+     * one a probe found (or NONE): of a key held more than once (echo requests, {@link
+     * RememberedArrivals#ambiguous}) the oldest. One past the arrival memory (an earlier packet of the key,
+     * forgotten late: found before the expiry pass reached it) is forgotten here, and the next is looked at.
+     */
+    int currentArrival(int arrived, long k0, long k1, long k2, long k3, long k4) {
+        int current = arrived;
+        while (current != KeyedSlots.NONE) {
+            if (arrivals.ambiguous[current]) {
+                current = arrivals.slots.findLeast(k0, k1, k2, k3, k4, arrivals.frameNanos);
+            }
+            if (!arrivalExpired(current)) {
+                return current;
+            }
+            arrivals.slots.remove(current);
+            counters.increment(JoinCounters.Global.ARRIVALS_EXPIRED);
+            current = arrivals.slots.find(k0, k1, k2, k3, k4);
+        }
+        return KeyedSlots.NONE;
     }
 
     /** Forgets remembered arrivals older than W + arrival memory, at most {@code budget}. */

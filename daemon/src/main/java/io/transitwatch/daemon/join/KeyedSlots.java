@@ -109,6 +109,11 @@ final class KeyedSlots {
         return index.find(tag, hash, a, b, c, d, e);
     }
 
+    /** Of the slots under this key, the one with the least {@code order[slot]}, or NONE (see {@link SlotIndex#findLeast}). */
+    int findLeast(long a, long b, long c, long d, long e, long[] order) {
+        return index.findLeast(tag, FlowKey.hash(a, b, c, d, e), a, b, c, d, e, order);
+    }
+
     /** Whether slot {@code slot} holds this key (the index calls it for slots whose fingerprint agrees). */
     boolean keyEquals(int slot, long a, long b, long c, long d, long e) {
         int base = slot * KEY_WORDS;

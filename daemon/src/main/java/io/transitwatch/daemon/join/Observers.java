@@ -32,8 +32,6 @@ final class Observers {
     private final boolean[] egressTwice;
     /** Per dense node: seen masquerading a pod's packet to another node, which it reports twice (before and after SNAT). */
     private final boolean[] masquerades;
-    /** Per dense node: calibrated below monitor aggregation {@code medium}, so it reports every packet. */
-    private final boolean[] everyPacket;
     /** Dictionary ids of the blind nodes, as of the last discovery: for nodes first seen after it. */
     private java.util.Set<Integer> blindNodes = java.util.Set.of();
     private java.util.Set<Integer> egressTwiceNodes = java.util.Set.of();
@@ -50,7 +48,6 @@ final class Observers {
         this.blind = new boolean[config.maxNodes()];
         this.egressTwice = new boolean[config.maxNodes()];
         this.masquerades = new boolean[config.maxNodes()];
-        this.everyPacket = new boolean[config.maxNodes()];
         this.slackNanos = config.watermarkSlack().toNanos();
         this.lostEventsSpanNanos = config.lostEventsSpan().toNanos();
         this.catchUpLimitNanos = config.catchUpLimit().toNanos();
@@ -88,13 +85,7 @@ final class Observers {
     /** The calibration's word on dense node {@code node} (dictionary id {@code dictionaryId}). */
     private void calibrateNode(int node, int dictionaryId) {
         blind[node] = blindNodes.contains(dictionaryId);
-        everyPacket[node] = egressTwiceNodes.contains(dictionaryId);
-        egressTwice[node] = everyPacket[node] || masquerades[node];
-    }
-
-    /** Whether {@code node} is calibrated below monitor aggregation {@code medium}: it reports every packet. */
-    boolean reportsEveryPacket(int node) {
-        return everyPacket[node];
+        egressTwice[node] = egressTwiceNodes.contains(dictionaryId) || masquerades[node];
     }
 
     /**

@@ -30,14 +30,13 @@ final class RememberedArrivals {
     /** The arrival's {@code trace_reason} was known (Cilium 1.16 and later report it). */
     final boolean[] reasoned;
     /**
-     * Further echo requests that arrived under this arrival's key before any departure took it: Hubble
-     * reports no echo identifier (hubble-api.md §1.3), so each {@code ping -c1} between two pods has the
-     * same key, while each opens a conntrack entry of its own (keyed by the identifier), reported NEW on
-     * both nodes (§3.3). Each departure
-     * that finds the arrival takes one of these first, so that a second request's departure, read after
-     * both arrivals, is not left without one.
+     * The arrival cannot be told from another packet of its key, so a departure matched with it says
+     * nothing of the two nodes' clocks (its transit is not sampled, see {@link TransitBounds}): an echo
+     * request remembered beside another of its key (Hubble shows no echo identifier, hubble-api.md §1.3,
+     * while each {@code ping -c1} opens a conntrack entry of its own, reported NEW on both nodes, §3.3),
+     * or a packet its destination reported ESTABLISHED ({@link PacketKind#ofEntryKeptLonger}).
      */
-    private final byte[] echoRepeats;
+    final boolean[] ambiguous;
 
     /** Frame time of the newest arrival remembered {@link #addTranslated translated}; MIN_VALUE before the first. */
     private long newestTranslatedFrameNanos = Long.MIN_VALUE;
@@ -54,7 +53,7 @@ final class RememberedArrivals {
      * @return false when that forgot an arrival (counted by the caller)
      */
     boolean add(io.transitwatch.daemon.handoff.NodeEvent flow, int hash, long k4, int node, long frame, boolean isDropped,
-            boolean claimedAlready) {
+            boolean claimedAlready, boolean ambiguousPacket) {
         boolean evicted = slots.isFull();
         if (evicted) {
             int oldest = slots.oldest(0);
@@ -70,7 +69,7 @@ final class RememberedArrivals {
         dropReason[slot] = flow.dropReason;
         claimed[slot] = claimedAlready;
         reasoned[slot] = flow.traceReason != JoinConstants.TRACE_REASON_UNKNOWN;
-        echoRepeats[slot] = 0;
+        ambiguous[slot] = ambiguousPacket;
         return !evicted;
     }
 
@@ -92,30 +91,7 @@ final class RememberedArrivals {
         }
         newestTranslatedFrameNanos = Math.max(newestTranslatedFrameNanos, frame);
         return add(flow, FlowKey.hash(flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, portless), portless, node, frame,
-                isDropped, false);
-    }
-
-    /**
-     * An arrival of {@code kind} came again under the key of arrival {@code slot} (a duplicate report, counted by
-     * the caller). {@code firstOfEntry}: reported NEW, so an echo request is another request ({@link #echoRepeats}),
-     * unless the arrival is claimed (the first is its departure's already).
-     */
-    void arrivedAgain(int slot, int kind, boolean firstOfEntry) {
-        if (kind == PacketKind.ICMP_ECHO && firstOfEntry && !claimed[slot] && echoRepeats[slot] < Byte.MAX_VALUE) {
-            echoRepeats[slot]++;
-        }
-    }
-
-    /**
-     * Whether a departure that found arrival {@code slot} takes one of its further echo requests, which
-     * leaves the arrival for the next departure of its key.
-     */
-    boolean tookEchoRepeat(int slot) {
-        if (echoRepeats[slot] == 0) {
-            return false;
-        }
-        echoRepeats[slot]--;
-        return true;
+                isDropped, false, false);
     }
 
     /** Whether an arrival remembered {@link #addTranslated translated} may still be here: one from after {@code horizon}. */
@@ -139,6 +115,6 @@ final class RememberedArrivals {
         dropped = new boolean[capacity];
         claimed = new boolean[capacity];
         reasoned = new boolean[capacity];
-        echoRepeats = new byte[capacity];
+        ambiguous = new boolean[capacity];
     }
 }

@@ -128,6 +128,32 @@ final class SlotIndex {
     }
 
     /**
+     * Of the slots of table {@code tag} under this key, the one with the least {@code order[slot]}, or
+     * {@link #NONE}: a key held more than once ({@link RememberedArrivals#ambiguous}) is found oldest
+     * first, so that none is passed over until it expires. Reads the key's whole probe run.
+     */
+    int findLeast(int tag, int hash, long a, long b, long c, long d, long e, long[] order) {
+        int fingerprint = hash & ~refMask;
+        int start = hash & indexMask;
+        int least = NONE;
+        for (int position = start; ; position = (position + 1) & indexMask) {
+            int stored = words[position];
+            if (stored == 0) {
+                steps += linesBetween(start, position);
+                return least;
+            }
+            if ((stored & ~refMask) == fingerprint && stored != TOMBSTONE) {
+                int ref = (stored & refMask) - 1;
+                int slot = ref & ((1 << tableBits) - 1);
+                if (ref >>> tableBits == tag && tables[tag].keyEquals(slot, a, b, c, d, e)
+                        && (least == NONE || order[slot] < order[least])) {
+                    least = slot;
+                }
+            }
+        }
+    }
+
+    /**
      * Reads the first word a probe for {@code hash} will read, so that its cache line is on its way
      * while the caller does other work (a hint: no state changes, no work counted).
      */

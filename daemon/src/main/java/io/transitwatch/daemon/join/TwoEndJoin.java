@@ -116,11 +116,7 @@ final class TwoEndJoin {
         if (repeats.isRepeated(flow, kind, hash, srcHi, srcLo, k4, pending.slots.slotOf(found))) {
             return;
         }
-        int arrived = arrivals.slots.slotOf(found);
-        if (arrived != KeyedSlots.NONE && deadlines.arrivalExpired(arrived)) {
-            deadlines.expireArrival(arrived); // an earlier packet of the tuple, forgotten late: not this one's
-            arrived = KeyedSlots.NONE;
-        }
+        int arrived = deadlines.currentArrival(arrivals.slots.slotOf(found), srcHi, srcLo, flow.dstHi, flow.dstLo, k4);
         if (arrived != KeyedSlots.NONE && arrivals.claimed[arrived]) {
             counters.increment(JoinCounters.Global.RETRANSMISSIONS); // a packet matched already, reported again
             return;
@@ -135,10 +131,8 @@ final class TwoEndJoin {
         if (arrived != KeyedSlots.NONE) {
             long arrivalFrame = observers.frameTime(arrivals.node[arrived], arrivals.nodeNanos[arrived]);
             verdicts.arrivedBefore(flow, node, destination, srcHi, srcLo, k4, pair, frame, arrivalFrame,
-                    arrivals.nodeNanos[arrived], arrivals.dropped[arrived], arrivals.dropReason[arrived]);
-            if (arrivals.tookEchoRepeat(arrived)) {
-                return; // the arrival of another echo request under the same key stays for its departure
-            }
+                    arrivals.nodeNanos[arrived], arrivals.dropped[arrived], arrivals.dropReason[arrived],
+                    !arrivals.ambiguous[arrived]);
             if (reportsEveryPacket(flow.traceReason, arrivals.reasoned[arrived])
                     || observers.reportsEgressTwice(node)) {
                 arrivals.claimed[arrived] = true;
@@ -240,6 +234,7 @@ final class TwoEndJoin {
         int hash = preparedHash;
         int found = joinIndex.findEither(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
         int waiting = pending.slots.slotOf(found);
+        boolean entryKeptLonger = classifier.isEntryKeptLonger(); // maybe not the departure's packet: no LATE
         if (waiting != KeyedSlots.NONE) {
             long placed = deadlines.placed(waiting);
             // The arrival's node is the departure's lane (where its destination was placed) but for a misplacement.
@@ -247,10 +242,10 @@ final class TwoEndJoin {
                 boolean claim = reportsEveryPacket(pending.traceReason[waiting],
                         flow.traceReason != JoinConstants.TRACE_REASON_UNKNOWN)
                         || observers.reportsEgressTwice(pending.sourceNode[waiting]);
-                verdicts.arrived(waiting, placed, frame, flow.timeNanos, dropped, flow.dropReason);
+                verdicts.arrived(waiting, placed, frame, flow.timeNanos, dropped, flow.dropReason, !entryKeptLonger);
                 pending.slots.remove(waiting, hash);
                 if (claim) {
-                    remember(flow, hash, k4, node, frame, dropped, true);
+                    remember(flow, hash, k4, node, frame, dropped, true, entryKeptLonger);
                 }
                 return;
             }
@@ -259,22 +254,23 @@ final class TwoEndJoin {
             // two in; the arrival then resolves a LOST verdict as LATE below.
             deadlines.decideExpired(waiting);
         }
-        boolean entryKeptLonger = classifier.isEntryKeptLonger(); // not the first packet: no LATE
         int declaredLost = entryKeptLonger ? KeyedSlots.NONE
                 : lost.find(hash, flow.srcHi, flow.srcLo, flow.dstHi, flow.dstLo, k4);
         if (declaredLost != KeyedSlots.NONE && !dropped && !lost.resolved[declaredLost]) {
             verdicts.late(declaredLost, flow, frame);
             return;
         }
-        int remembered = arrivals.slots.slotOf(found);
-        if (remembered != KeyedSlots.NONE && deadlines.arrivalExpired(remembered)) {
-            deadlines.expireArrival(remembered); // an earlier packet of the tuple, forgotten late: this one replaces it
-            remembered = KeyedSlots.NONE;
-        }
-        if (remembered != KeyedSlots.NONE) {
+        int remembered = deadlines.currentArrival(arrivals.slots.slotOf(found), flow.srcHi, flow.srcLo, flow.dstHi,
+                flow.dstLo, k4);
+        // An echo request reported NEW under a remembered one's key is another request (Hubble shows no
+        // echo identifier): it is kept beside it, for its own departure. Anything else is that packet again.
+        boolean anotherEchoRequest = remembered != KeyedSlots.NONE && kind == PacketKind.ICMP_ECHO && !entryKeptLonger;
+        if (remembered != KeyedSlots.NONE && !anotherEchoRequest) {
             counters.increment(JoinCounters.Global.DUPLICATE_ARRIVALS);
-            arrivals.arrivedAgain(remembered, kind, !entryKeptLonger); // or another echo request
             return;
+        }
+        if (anotherEchoRequest) {
+            arrivals.ambiguous[remembered] = true;
         }
         if (flow.hasXlated && flow.protocol == NodeEvent.PROTO_TCP && sourceNode != 0) {
             // A backend's reply translated back to its service on delivery: its key has the service's
@@ -283,14 +279,12 @@ final class TwoEndJoin {
             countEviction(arrivals.addTranslated(flow, k4, node, frame, dropped));
             return;
         }
-        if (entryKeptLonger && observers.reportsEveryPacket(node)) {
-            return; // every packet of every flow: joined with a departure waiting for it, never kept
-        }
-        remember(flow, hash, k4, node, frame, dropped, false);
+        remember(flow, hash, k4, node, frame, dropped, false, entryKeptLonger || anotherEchoRequest);
     }
 
-    private void remember(NodeEvent flow, int hash, long k4, int node, long frame, boolean dropped, boolean claimed) {
-        countEviction(arrivals.add(flow, hash, k4, node, frame, dropped, claimed));
+    private void remember(NodeEvent flow, int hash, long k4, int node, long frame, boolean dropped, boolean claimed,
+            boolean ambiguous) {
+        countEviction(arrivals.add(flow, hash, k4, node, frame, dropped, claimed, ambiguous));
     }
 
     /**

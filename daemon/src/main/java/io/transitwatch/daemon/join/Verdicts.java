@@ -42,25 +42,32 @@ final class Verdicts {
 
     /** Pending departure {@code slot} met its arrival, at {@code arrivalFrame} on the time line. */
     void arrived(int slot, long departureFrame, long arrivalFrame, long arrivalNodeNanos, boolean dropped,
-            int dropReason) {
+            int dropReason, boolean sampleTransit) {
         int source = pending.sourceNode[slot];
         int destination = pending.slots.lane(slot);
         clearVerdictFields();
         view.family = FlowKey.family(pending.slots.k4(slot));
         view.fillOnRead(pendingSource, slot); // valid during the listener's call: the slot is removed after it
         decide(pairSlot(source, destination, view.family), source, destination, departureFrame, arrivalFrame,
-                arrivalNodeNanos, dropped, dropReason);
+                arrivalNodeNanos, dropped, dropReason, sampleTransit);
     }
 
     /** Departure {@code flow} (not pending: its arrival was processed first) met its remembered arrival. */
     void arrivedBefore(NodeEvent flow, int source, int destination, long srcHi, long srcLo, long k4, int pair,
-            long departureFrame, long arrivalFrame, long arrivalNodeNanos, boolean dropped, int dropReason) {
+            long departureFrame, long arrivalFrame, long arrivalNodeNanos, boolean dropped, int dropReason,
+            boolean sampleTransit) {
         fillFromFlow(flow, source, destination, srcHi, srcLo, k4);
-        decide(pair, source, destination, departureFrame, arrivalFrame, arrivalNodeNanos, dropped, dropReason);
+        decide(pair, source, destination, departureFrame, arrivalFrame, arrivalNodeNanos, dropped, dropReason,
+                sampleTransit);
     }
 
+    /**
+     * {@code sampleTransit}: the arrival is known to be the departure's packet, so its transit is what the
+     * two nodes' clocks disagree by, at most ({@link TransitBounds}); false when it may be another packet
+     * of the key ({@link RememberedArrivals#ambiguous}).
+     */
     private void decide(int pair, int source, int destination, long departureFrame, long arrivalFrame,
-            long arrivalNodeNanos, boolean dropped, int dropReason) {
+            long arrivalNodeNanos, boolean dropped, int dropReason, boolean sampleTransit) {
         view.pair = pair;
         view.arrivalNodeNanos = arrivalNodeNanos;
         if (dropped) {
@@ -71,7 +78,9 @@ final class Verdicts {
             return;
         }
         long transit = arrivalFrame - departureFrame;
-        observers.observeTransit(source, destination, pair, transit);
+        if (sampleTransit) {
+            observers.observeTransit(source, destination, pair, transit);
+        }
         counters.increment(JoinCounters.Global.MATCHED);
         counters.incrementNode(source, JoinCounters.PerNode.SENT_MATCHED);
         counters.incrementPair(pair, JoinCounters.PerPair.MATCHED);

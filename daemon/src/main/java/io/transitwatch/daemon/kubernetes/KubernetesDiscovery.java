@@ -204,11 +204,11 @@ public final class KubernetesDiscovery implements AutoCloseable, DiscoverySnapsh
                         + "get/list/watch that ConfigMap in that namespace)",
                 client.configMaps().inNamespace(options.ciliumNamespace()).withName(options.ciliumConfigMap())
                         .runnableInformer(resync), this::onCiliumConfig, this::onCiliumConfigDeleted);
-        // By name (fieldSelector metadata.name=kubernetes), which the ClusterRole's resourceNames allows:
+        // By name (fieldSelector metadata.name=kubernetes), which the Role's resourceNames in default allows:
         // the slice the API server's endpoint reconciler writes, not the EndpointSlices of the cluster.
         // Not essential: without it round trips to a CIDR-identity API server are named world, nothing worse.
         watch("endpointslices/" + API_SERVER_SERVICE + " in " + API_SERVER_NAMESPACE,
-                "kubernetes.enabled with rbac.create (ClusterRole: get/list/watch the endpointslices named kubernetes)",
+                "kubernetes.enabled with rbac.create (Role in default: get/list/watch the endpointslices named kubernetes)",
                 client.discovery().v1().endpointSlices().inNamespace(API_SERVER_NAMESPACE).withName(API_SERVER_SERVICE)
                         .runnableInformer(resync), this::onApiServerSlice, this::onApiServerSliceDeleted, false, false);
         List<CompletableFuture<Void>> starts = new ArrayList<>();

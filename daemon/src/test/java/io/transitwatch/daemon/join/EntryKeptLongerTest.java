@@ -47,15 +47,28 @@ class EntryKeptLongerTest {
     }
 
     @Test
-    void shouldKeepNoEstablishedArrivalOfANodeThatReportsEveryPacket() {
-        // below monitor aggregation medium every packet of every flow is reported: only a waiting departure takes one
+    void shouldKeepOneArrivalPerFlowOfANodeThatReportsEveryPacket() {
+        // below monitor aggregation medium every packet is reported: a flow's later packets are the one kept again
         join.calibrateNodes(List.of(), List.of("b"));
-        join.arrival("b", CLIENT, 41000, SERVER, 8125).udp().established().at(T0 + S + MS);
-        assertEquals(0, join.engine.rememberedArrivalCount());
-        join.departure("a", CLIENT, 41001, SERVER, 8125).udp().at(T0 + S);
-        join.arrival("b", CLIENT, 41001, SERVER, 8125).udp().established().at(T0 + S + MS);
+        for (int packet = 0; packet < 50; packet++) {
+            join.arrival("b", CLIENT, 41000, SERVER, 8125).udp().established().at(T0 + S + packet * MS);
+        }
+        assertEquals(1, join.engine.rememberedArrivalCount());
+        join.departure("a", CLIENT, 41000, SERVER, 8125).udp().at(T0 + S);
         join.advance(T0 + 30 * S);
 
-        assertEquals(List.of("MATCHED a>b IPv4 UDP-NEW 41001>8125 attempts=1"), join.verdicts.verdicts);
+        assertEquals(List.of("MATCHED a>b IPv4 UDP-NEW 41000>8125 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void shouldKeepANewEchoRequestBesideAnEstablishedOneOfItsKey() {
+        // a continuous ping's interval report, then a ping -c1 of its own (another identifier): both kept
+        join.arrival("b", CLIENT, 0, SERVER, 0).echoRequest().established().at(T0 + S);
+        join.arrival("b", CLIENT, 0, SERVER, 0).echoRequest().at(T0 + 4 * S + MS);
+        assertEquals(2, join.engine.rememberedArrivalCount());
+        join.departure("a", CLIENT, 0, SERVER, 0).echoRequest().at(T0 + 4 * S);
+        join.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 ICMP-ECHO 0>8 attempts=1"), join.verdicts.verdicts);
     }
 }
