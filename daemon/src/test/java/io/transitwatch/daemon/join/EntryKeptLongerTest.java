@@ -47,6 +47,32 @@ class EntryKeptLongerTest {
     }
 
     @Test
+    void shouldNotLearnClockSkewFromArrivalsThatMayBeAnotherPacket() {
+        // eight flows whose destination reports each packet 3 s after its departure: as many matches as the
+        // skew estimate takes (TransitBounds), but an ESTABLISHED report may be a later packet of the flow
+        assertEquals(0, extraWaitAfterSlowMatches(join, true));
+        assertEquals(3 * S, extraWaitAfterSlowMatches(new JoinHarness().allUp(), false), "reported NEW: the same packet");
+    }
+
+    /** b's extra wait after {@link TransitBounds#SKEW_SAMPLES} UDP flows matched 3 s after departing. */
+    private static long extraWaitAfterSlowMatches(JoinHarness join, boolean established) {
+        for (int flow = 0; flow < TransitBounds.SKEW_SAMPLES; flow++) {
+            join.departure("a", CLIENT, 41000 + flow, SERVER, 8125).udp().at(T0 + S + flow * MS);
+            JoinHarness.Flow arrival = join.arrival("b", CLIENT, 41000 + flow, SERVER, 8125).udp();
+            (established ? arrival.established() : arrival).at(T0 + 4 * S + flow * MS);
+        }
+        join.advance(T0 + 10 * S);
+        assertEquals(TransitBounds.SKEW_SAMPLES, join.counters.get(JoinCounters.Global.MATCHED));
+        int id = join.dictionary.pin("b");
+        for (int dense = 0; dense < join.counters.nodeCount(); dense++) {
+            if (join.counters.nodeId(dense) == id) {
+                return join.counters.node(dense, JoinCounters.PerNode.EXTRA_WAIT_NANOS);
+            }
+        }
+        throw new AssertionError("b has no counters");
+    }
+
+    @Test
     void shouldKeepOneArrivalPerFlowOfANodeThatReportsEveryPacket() {
         // below monitor aggregation medium every packet is reported: a flow's later packets are the one kept again
         join.calibrateNodes(List.of(), List.of("b"));
