@@ -189,12 +189,13 @@ final class DoctorReport {
         int nodesSeeing = nodesSeeing(groups);
         boolean seeing = connected > 0 && nodesSeeing != 0;
         // a two-end verdict needs two nodes that report trace events: every pair has a blind node otherwise
-        String twoEnd = !seeing ? "impossible: nothing is observed" : nodesSeeing == 1
-                ? "impossible: only one node reports trace events" : "possible";
+        boolean twoEndPossible = seeing && nodesSeeing != 1;
+        String twoEnd = twoEndPossible ? "possible" : !seeing ? "impossible: nothing is observed"
+                : "impossible: only one node reports trace events";
         verdicts.put("LOST_IN_TRANSIT", twoEnd);
         verdicts.put("DROPPED_AT_DESTINATION", twoEnd);
         verdicts.put("NO_REPLY", seeing ? "possible" : "impossible: nothing is observed");
-        verdicts.put("FIRST_DATA", !"possible".equals(twoEnd) ? twoEnd : firstData ? "possible"
+        verdicts.put("FIRST_DATA", !twoEndPossible ? twoEnd : firstData ? "possible"
                 : groups.isEmpty() ? "as join.monitor-aggregation-flags says (no cilium-config read)"
                 : "impossible: not every node reports ACK and PSH (monitor-aggregation-flags)");
 
