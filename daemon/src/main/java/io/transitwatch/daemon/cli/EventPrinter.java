@@ -132,6 +132,9 @@ public final class EventPrinter implements NodeEventHandler {
     }
 
     static String lostSource(NodeEvent e) {
+        if (e.lostSource == NodeEvent.LOST_SOURCE_EVENTS_RATE_LIMIT) {
+            return "BPF_EVENTS_RATE_LIMIT";
+        }
         LostEventSource source = LostEventSource.forNumber(e.lostSource);
         return source == null ? String.valueOf(e.lostSource) : source.name();
     }

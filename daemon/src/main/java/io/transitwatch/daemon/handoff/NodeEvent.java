@@ -45,6 +45,15 @@ public final class NodeEvent {
     public static final byte LABEL_WORLD = 1 << 3;
     public static final byte DISCOVERY = 7;
 
+    /**
+     * {@link #lostSource} of a LOST_EVENTS the ingest reports itself, outside {@code flow.LostEventSource}'s
+     * numbers: a node's event count came near its datapath's events rate limit, past which Cilium drops
+     * events with no lost-events report. {@code lostCount} is 0 (unknown), and {@code lostFirstNanos} /
+     * {@code lostLastNanos} are the daemon's clock, like a NODE_DOWN's time: the count was polled, not
+     * stamped by the node.
+     */
+    public static final byte LOST_SOURCE_EVENTS_RATE_LIMIT = 64;
+
     /** {@code lostCpu} when Hubble did not say (the wrapper field was absent). */
     public static final int CPU_UNKNOWN = -1;
 

@@ -4,11 +4,14 @@ import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.NodeEvent;
 
 /**
- * Immutable. A stream-health event (NODE_UP, NODE_DOWN, GAP) on its way into the hand-off ring.
+ * Immutable. A stream-health event (NODE_UP, NODE_DOWN, GAP, or LOST_EVENTS the ingest infers) on its
+ * way into the hand-off ring.
  * These are rare (one per node state change), so they are plain objects; flows are not.
  *
  * <p>{@code timeNanos} of NODE_UP and NODE_DOWN is the daemon's clock (a node that is down has
- * no clock to report); a GAP's times are the node's clock, like the events around it.
+ * no clock to report); a GAP's times are the node's clock, like the events around it. A LOST_EVENTS
+ * of the events rate limit ({@link EventRateWatch}) carries its span in the gap fields, on the
+ * daemon's clock.
  */
 record ControlEvent(byte kind, int node, long timeNanos, int reason, long gapStartNanos, long gapEndNanos,
         boolean backfilled, long resumedFromNanos) {
@@ -32,6 +35,11 @@ record ControlEvent(byte kind, int node, long timeNanos, int reason, long gapSta
         return new ControlEvent(NodeEvent.GAP, node, endNanos, 0, startNanos, endNanos, false, 0);
     }
 
+    /** The node may have dropped events unreported between the two daemon-clock times (its events rate limit). */
+    static ControlEvent rateLimited(int node, long fromNanos, long toNanos) {
+        return new ControlEvent(NodeEvent.LOST_EVENTS, node, toNanos, 0, fromNanos, toNanos, false, 0);
+    }
+
     /** Publishes into the control headroom; false only if the thread was interrupted meanwhile. */
     boolean publishTo(HandoffRing ring) {
         return ring.publishControl(ControlEvent::write, this);
@@ -42,8 +50,15 @@ record ControlEvent(byte kind, int node, long timeNanos, int reason, long gapSta
         slot.node = event.node;
         slot.timeNanos = event.timeNanos;
         slot.reason = event.reason;
-        slot.gapStartNanos = event.gapStartNanos;
-        slot.gapEndNanos = event.gapEndNanos;
+        if (event.kind == NodeEvent.LOST_EVENTS) {
+            slot.lostSource = NodeEvent.LOST_SOURCE_EVENTS_RATE_LIMIT;
+            slot.lostCpu = NodeEvent.CPU_UNKNOWN;
+            slot.lostFirstNanos = event.gapStartNanos;
+            slot.lostLastNanos = event.gapEndNanos;
+        } else {
+            slot.gapStartNanos = event.gapStartNanos;
+            slot.gapEndNanos = event.gapEndNanos;
+        }
         slot.backfilled = event.backfilled;
         slot.resumedFromNanos = event.resumedFromNanos;
         slot.upAnnounced = event.kind == NodeEvent.NODE_DOWN;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -19,6 +20,8 @@ final class DirectIngest implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DirectIngest.class.getName());
 
     private final IngestContext context;
+    /** How often a node with a BPF events rate limit is asked for its event count: its bucket refills every second. */
+    private static final long EVENT_COUNT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final Map<String, NodeStream> streams = new HashMap<>();
     private final PeerDiscovery discovery;
     /** Which nodes to stream from: all, or a collector's shard (set before start, read on the scheduler). */
@@ -34,6 +37,8 @@ final class DirectIngest implements AutoCloseable {
     }
 
     void start() {
+        long count = EVENT_COUNT_INTERVAL_NANOS;
+        context.scheduler().scheduleWithFixedDelay(this::countEvents, count, count, TimeUnit.NANOSECONDS);
         if (discovery != null) {
             discovery.start();
             return;
@@ -43,6 +48,13 @@ final class DirectIngest implements AutoCloseable {
                 upsert(node.name(), node.address(), context.config().tlsServerName(), false);
             }
         });
+    }
+
+    /** Asks each node with a BPF events rate limit for its Hubble's event count (EventRateWatch). Scheduler thread. */
+    private void countEvents() {
+        if (context.rateWatch().anyLimited()) {
+            streams.values().forEach(stream -> stream.countEvents(2 * EVENT_COUNT_INTERVAL_NANOS));
+        }
     }
 
     /** Streams only from the nodes {@code nodes} accepts (a collector's shard); call before {@link #start}. */

@@ -8,6 +8,7 @@ import io.transitwatch.daemon.handoff.StringDictionary;
 import io.transitwatch.daemon.topology.NodeAddressBook;
 import io.transitwatch.daemon.topology.NodeAddresses;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,7 @@ public final class HubbleIngest implements AutoCloseable {
     private final RelayStream relay;
     private final RelayNodePoller relayPoller;
     private final NodeAddressBook addresses;
+    private final EventRateWatch rateWatch;
     private final Object lifecycleLock = new Object(); // start() vs. close() from different threads
     private boolean started;
     private boolean closed;
@@ -68,8 +70,10 @@ public final class HubbleIngest implements AutoCloseable {
         }
         this.addresses = new NodeAddressBook(dictionary::pin, snapshot -> ring.publishControl(HubbleIngest::writeAddresses,
                 snapshot));
+        // A node's first count says nothing of the events its first stream re-reads from before it.
+        this.rateWatch = new EventRateWatch(clock, dictionary, config.overlap().toNanos() + TimeUnit.SECONDS.toNanos(1));
         IngestContext context = new IngestContext(config, ring, dictionary, clock, scheduler, channels, state,
-                addresses);
+                addresses, rateWatch);
         if (config.mode() == IngestConfig.Mode.RELAY) {
             this.relay = new RelayStream(context);
             this.relayPoller = new RelayNodePoller(context, relay);
@@ -143,6 +147,15 @@ public final class HubbleIngest implements AutoCloseable {
      */
     public NodeAddressBook nodeAddresses() {
         return addresses;
+    }
+
+    /**
+     * The nodes (dictionary ids) whose datapath drops events past a rate limit, each with the most events
+     * a second it lets through (Kubernetes discovery's calibration); the ingest polls their Hubble event
+     * counts and reports the seconds that came near the limit as lost events. Any thread.
+     */
+    public void eventsRateLimits(Map<Integer, Long> eventsPerSecond) {
+        rateWatch.limits(eventsPerSecond);
     }
 
     private static void writeAddresses(NodeEvent slot, NodeAddresses snapshot) {

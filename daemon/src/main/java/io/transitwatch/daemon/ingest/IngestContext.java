@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * @param scheduler the ingest's one timer thread: reconnects, node polling, discovery changes
  * @param addresses the nodes' own addresses, which Peer notifications and GetNodes answers feed
+ * @param rateWatch the nodes with a BPF events rate limit, and what their Hubble event counts say
  */
 record IngestContext(
         IngestConfig config,
@@ -21,7 +22,8 @@ record IngestContext(
         ScheduledExecutorService scheduler,
         HubbleChannels channels,
         IngestState state,
-        NodeAddressBook addresses) {
+        NodeAddressBook addresses,
+        EventRateWatch rateWatch) {
 
     /** How long address changes are gathered before one snapshot goes to the join (Peer announces every node at once). */
     static final long ADDRESS_FLUSH_DELAY_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);

@@ -1,8 +1,10 @@
 package io.transitwatch.daemon.ingest;
 
 import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
 import io.transitwatch.daemon.decode.FlowDecoder;
 import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.proto.observer.ServerStatusResponse;
 
 /**
  * Thread-confined like {@link ReconnectingStream}: messages on the ingest's transport thread, lifecycle on
@@ -35,6 +37,34 @@ final class NodeStream extends ReconnectingStream {
         this.serverName = serverName;
         this.plaintext = plaintext;
         this.timeline = new NodeTimeline(context.config().dedupWindow());
+    }
+
+    /**
+     * For a node with a BPF events rate limit: asks its Hubble how many events it has seen, for
+     * {@link EventRateWatch}; a failed answer leaves the time until {@code nextPollNanos} from now
+     * unknown. Only while the stream is up: a node that is down is unknown anyway. Scheduler thread.
+     */
+    void countEvents(long nextPollNanos) {
+        EventRateWatch watch = context.rateWatch();
+        if (!up || !watch.limited(node)) {
+            return;
+        }
+        askServerStatus(new StreamObserver<>() {
+            @Override
+            public void onNext(ServerStatusResponse response) {
+                watch.counted(node, response.getSeenFlows(), response.getUptimeNs(), context.ring());
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                watch.unknown(node, nextPollNanos, context.ring());
+            }
+
+            @Override
+            public void onCompleted() {
+                // a unary call: onNext carried the answer
+            }
+        }, nextPollNanos);
     }
 
     String nodeAddress() {

@@ -3,10 +3,14 @@ package io.transitwatch.daemon.ingest;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import io.transitwatch.daemon.decode.FlowDecoder;
 import io.transitwatch.daemon.handoff.Credit;
 import io.transitwatch.daemon.handoff.DemandListener;
 import io.transitwatch.daemon.handoff.NodeEvent;
+import io.transitwatch.proto.observer.ObserverGrpc;
+import io.transitwatch.proto.observer.ServerStatusRequest;
+import io.transitwatch.proto.observer.ServerStatusResponse;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -148,6 +152,20 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
         } catch (RejectedExecutionException e) {
             // the ingest is shutting down: no version to learn any more
         }
+    }
+
+    /**
+     * Asks the server for its {@code ServerStatus} beside the stream, on the scheduler; the answer comes on
+     * the channel executor. False (nothing asked) while no channel is open.
+     */
+    boolean askServerStatus(StreamObserver<ServerStatusResponse> answer, long deadlineNanos) {
+        ManagedChannel open = channel;
+        if (open == null || stopped) {
+            return false;
+        }
+        ObserverGrpc.newStub(open).withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)
+                .serverStatus(ServerStatusRequest.getDefaultInstance(), answer);
+        return true;
     }
 
     private void askServerVersion() {

@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * start), and says nothing in the stream about a node that is merely slow to connect. A node
  * reported in any state but CONNECTED, or no longer listed, is down; a CONNECTED node is up, but
  * only while the relay stream itself delivers. Each answer also names every node's Hubble version
- * (kept in {@link IngestState#hubbleVersions()} for {@code doctor}).
+ * (kept in {@link IngestState#hubbleVersions()} for {@code doctor}) and its Hubble's count of events,
+ * which {@link EventRateWatch} compares with the node's BPF events rate limit, if it has one.
  */
 final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
     private static final System.Logger LOG = System.getLogger(RelayNodePoller.class.getName());
@@ -78,6 +79,9 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
                 if (relay.live()) {
                     nodes.setReachable(relayNode);
                 }
+                if (context.rateWatch().limited(relayNode.id)) {
+                    context.rateWatch().counted(relayNode.id, node.getSeenFlows(), node.getUptimeNs(), context.ring());
+                }
             } else {
                 nodes.setDown(relayNode, node.getName() + " via relay " + context.config().target()
                         + ": GetNodes reports " + node.getState());
@@ -99,6 +103,9 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
         if (closed) {
             return;
         }
+        // No count this time: whatever limited node is still up may have dropped events unseen until the next poll.
+        long nextPoll = 2 * context.config().nodePollInterval().toNanos();
+        relay.nodes().forEach(node -> context.rateWatch().unknown(node.id, nextPoll, context.ring()));
         Status status = Status.fromThrowable(error);
         if (status.getCode() == Status.Code.UNIMPLEMENTED) {
             LOG.log(Level.WARNING, "relay {0} does not implement GetNodes; node health comes from the stream only",

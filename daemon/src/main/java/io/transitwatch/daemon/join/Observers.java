@@ -183,6 +183,11 @@ final class Observers {
     void onLostEvents(int node, NodeEvent event) {
         counters.increment(JoinCounters.Global.LOST_EVENT_REPORTS);
         counters.addNode(node, JoinCounters.PerNode.LOST_EVENTS, event.lostCount);
+        if (event.lostSource == NodeEvent.LOST_SOURCE_EVENTS_RATE_LIMIT) {
+            // the ingest's own report, on the daemon's clock (the frame time line), already widened
+            health.addSpan(node, event.lostFirstNanos, event.lostLastNanos, UnverifiedReason.LOST_EVENTS);
+            return;
+        }
         long reported = clocks.frameTime(node, event.timeNanos);
         long from = event.lostFirstNanos != 0
                 ? clocks.frameTime(node, event.lostFirstNanos)

@@ -22,14 +22,16 @@ import java.util.Set;
  *     {@code to-netdev} alike (hubble-api.md §3.3)
  * @param ipv4 IPv4 enabled
  * @param ipv6 IPv6 enabled
+ * @param eventsPerSecondLimit the most events per second its datapath's events map lets through
+ *     ({@code bpf-events-default-rate-limit} and {@code -burst-limit}, the smaller), 0 when not limited
  * @param blindSpots what makes detection impossible on the node (non-empty: nothing can be trusted)
  * @param warnings what makes some verdicts doubtful
  * @param sources value name → where it came from ({@code cilium-config routing-mode=tunnel},
  *     {@code CiliumNodeConfig kube-system/legacy: enable-host-legacy-routing=true}, {@code agent default})
  */
 record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boolean firstData,
-        boolean egressTwice, boolean ipv4, boolean ipv6, List<String> blindSpots, List<String> warnings,
-        Map<String, String> sources) {
+        boolean egressTwice, boolean ipv4, boolean ipv6, long eventsPerSecondLimit, List<String> blindSpots,
+        List<String> warnings, Map<String, String> sources) {
 
     Calibration {
         departurePoints = Set.copyOf(departurePoints);
@@ -148,12 +150,13 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
         if ("false".equals(value(merged, "bpf-events-drop-enabled"))) {
             warnings.add("bpf-events-drop-enabled=false: drops at this node are not reported (no DROPPED_AT_DESTINATION)");
         }
-        for (String key : List.of("bpf-events-default-rate-limit", "bpf-events-default-burst-limit")) {
-            String limit = value(merged, key);
-            if (limit != null && !limit.isBlank() && !"0".equals(limit.trim())) {
-                warnings.add(origin(merged, key) + " " + key + "=" + limit + ": the datapath drops events over the "
-                        + "limit without a lost-events report, so a LOST verdict from this node may be false");
-            }
+        long eventsLimit = eventsPerSecondLimit(merged, warnings);
+        if (eventsLimit > 0) {
+            warnings.add(origin(merged, "bpf-events-default-rate-limit") + " bpf-events-default-rate-limit="
+                    + value(merged, "bpf-events-default-rate-limit") + ", bpf-events-default-burst-limit="
+                    + orDefault(merged, "bpf-events-default-burst-limit", "0") + ": the datapath drops events over "
+                    + eventsLimit + " a second without a lost-events report; while Hubble's count of this node's "
+                    + "events (seen_flows, polled) comes near that, departures to it are UNVERIFIED(LOST_EVENTS)");
         }
         if ("true".equals(value(merged, "enable-wireguard")) || "true".equals(value(merged, "enable-ipsec"))) {
             warnings.add("encryption is on (enable-wireguard / enable-ipsec): encrypted packets may leave at "
@@ -173,7 +176,8 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
             warnings.addAll(masqueradedPodCidrs(merged, podCidrs));
         }
         boolean egressTwice = List.of("none", "low", "lowest").contains(aggregation);
-        return new Calibration(departures, arrivals, firstData, egressTwice, ipv4, ipv6, blind, warnings, sources);
+        return new Calibration(departures, arrivals, firstData, egressTwice, ipv4, ipv6, eventsLimit, blind, warnings,
+                sources);
     }
 
     /**
@@ -213,6 +217,40 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
 
     private static boolean covers(IpPrefix outer, IpPrefix inner) {
         return inner.length() >= outer.length() && outer.contains(inner.hi(), inner.lo());
+    }
+
+    /**
+     * The events map's token bucket (bpf/lib/ratelimit.h, one per node, shared by trace, drop and
+     * policy-verdict events): topped up with {@code rate} tokens every second, never holding more than
+     * {@code burst} (the agent's BPF takes the rate when no burst is set). A dropped event needs the
+     * bucket empty, which needs {@code min(rate, burst)} events let through in the second before it.
+     * An unreadable number is named in the warnings and read as the smallest limit (1), so that every
+     * busy second counts as possibly lossy rather than none.
+     */
+    private static long eventsPerSecondLimit(Map<String, Setting> merged, List<String> warnings) {
+        long rate = nonNegative(merged, "bpf-events-default-rate-limit", warnings);
+        if (rate == 0) {
+            return 0;
+        }
+        long burst = nonNegative(merged, "bpf-events-default-burst-limit", warnings);
+        return burst == 0 ? rate : Math.min(rate, burst);
+    }
+
+    private static long nonNegative(Map<String, Setting> merged, String key, List<String> warnings) {
+        String text = value(merged, key);
+        if (text == null || text.isEmpty()) {
+            return 0;
+        }
+        try {
+            long parsed = Long.parseLong(text);
+            if (parsed >= 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        warnings.add(origin(merged, key) + " " + key + "=" + text + " is not a count of events: read as 1 a second");
+        return 1;
     }
 
     private static String value(Map<String, Setting> merged, String key) {

@@ -231,7 +231,11 @@ final class ClusterState {
         int firstData = DiscoverySnapshot.UNKNOWN;
         Set<Integer> blindNodes = new LinkedHashSet<>();
         Set<Integer> egressTwiceNodes = new LinkedHashSet<>();
+        Map<Integer, Long> eventsLimits = new HashMap<>();
         calibrations.forEach((node, calibration) -> {
+            if (calibration.eventsPerSecondLimit() > 0) {
+                eventsLimits.put(nodeId.applyAsInt(node), calibration.eventsPerSecondLimit());
+            }
             if (!calibration.blindSpots().isEmpty()) {
                 blindNodes.add(nodeId.applyAsInt(node));
             }
@@ -251,7 +255,7 @@ final class ClusterState {
                 nodeTable.table(), addressTable, DiscoverySnapshot.addressSet(apiServers),
                 calibrateDepartures ? departures : Set.of(),
                 calibrateFirstData ? firstData : DiscoverySnapshot.UNKNOWN, blindNodes, egressTwiceNodes,
-                version);
+                eventsLimits, version);
         BuildReport report = new BuildReport(endpointTable.size(), withoutNode, ciliumTable.size(), nodeTable.size(),
                 conflicts[0], calibrations, apiServers);
         return new Built(snapshot, report, addresses);

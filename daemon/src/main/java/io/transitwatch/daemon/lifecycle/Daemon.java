@@ -72,7 +72,7 @@ public final class Daemon implements AutoCloseable {
         // The join starts with the configured addresses (JoinAssembly); Peer and GetNodes add theirs to the
         // same book, which keeps the configured ones first whenever it sends the join a new snapshot.
         ingest.nodeAddresses().replace(NodeAddressSource.CONFIG, settings.get(ConfigKeys.TOPOLOGY_NODE_ADDRESSES));
-        this.discovery = DiscoveryAssembly.build(settings, dictionary, ingest.ring(), clock);
+        this.discovery = DiscoveryAssembly.build(settings, dictionary, ingest, clock);
         this.joinLoop = new JoinLoop(ingest.ring()::poll, engine, clock, NamedThreadFactory.nonDaemon("join"),
                 new ThrottledErrorLog(System.getLogger(JoinLoop.class.getName()), "join", clock, JOIN_ERROR_LOG_INTERVAL));
     }

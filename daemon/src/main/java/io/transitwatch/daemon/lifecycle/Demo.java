@@ -5,6 +5,7 @@ import io.transitwatch.daemon.config.ConfigLoader;
 import io.transitwatch.daemon.config.Settings;
 import io.transitwatch.daemon.sim.ClusterTopology;
 import io.transitwatch.daemon.sim.EmissionListener;
+import io.transitwatch.daemon.sim.Fault;
 import io.transitwatch.daemon.sim.MonitorFlags;
 import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimCertificates;
@@ -88,6 +89,11 @@ public final class Demo implements AutoCloseable {
             kubernetes = SimKubernetesApi.of(simulator.topology(), SimKubernetesApi.Ipam.CLUSTER_POOL,
                     SimKubernetesApi.ciliumConfig(draft.tunnel() ? "tunnel" : "native",
                             simulator.config().scenario().monitorFlags().configValue()));
+            for (Fault.EventsRateLimit limit : simulator.config().scenario().faults(Fault.EventsRateLimit.class)) {
+                kubernetes.putNodeConfig("events-rate-limit-" + limit.node(), Map.of("kubernetes.io/hostname", limit.node()),
+                        Map.of("bpf-events-default-rate-limit", String.valueOf(limit.rate()),
+                                "bpf-events-default-burst-limit", String.valueOf(limit.burst())));
+            }
             Path kubeconfig = Files.createTempFile("transitwatch-sim-kubeconfig", ".yaml");
             kubeconfig.toFile().deleteOnExit();
             Files.writeString(kubeconfig, kubernetes.kubeconfig());

@@ -3,9 +3,9 @@ package io.transitwatch.daemon.lifecycle;
 import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.config.ConfigKeys;
 import io.transitwatch.daemon.config.Settings;
-import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.StringDictionary;
+import io.transitwatch.daemon.ingest.HubbleIngest;
 import io.transitwatch.daemon.kubernetes.KubernetesDiscovery;
 import io.transitwatch.daemon.threads.NamedThreadFactory;
 import io.transitwatch.daemon.topology.DiscoverySnapshot;
@@ -23,7 +23,7 @@ final class DiscoveryAssembly {
 
     private DiscoveryAssembly() {}
 
-    static KubernetesDiscovery build(Settings settings, StringDictionary dictionary, HandoffRing ring, Clock clock) {
+    static KubernetesDiscovery build(Settings settings, StringDictionary dictionary, HubbleIngest ingest, Clock clock) {
         if (!settings.bool(ConfigKeys.KUBERNETES_ENABLED)) {
             return null;
         }
@@ -38,7 +38,11 @@ final class DiscoveryAssembly {
                 settings.duration(ConfigKeys.KUBERNETES_SYNC_TIMEOUT),
                 COALESCE, !departuresExplicit, !flagsExplicit);
         return new KubernetesDiscovery(KubernetesDiscovery.clientConfig(settings.find(ConfigKeys.KUBERNETES_KUBECONFIG)),
-                options, dictionary::pin, snapshot -> ring.publishControl(DiscoveryAssembly::write, snapshot),
+                options, dictionary::pin, snapshot -> {
+                    // the ingest first: its lost-events reports for the nodes it now watches follow this snapshot
+                    ingest.eventsRateLimits(snapshot.eventsPerSecondLimits());
+                    ingest.ring().publishControl(DiscoveryAssembly::write, snapshot);
+                },
                 NamedThreadFactory::daemon, clock);
     }
 

@@ -163,6 +163,22 @@ public sealed interface Fault {
         }
     }
 
+    /**
+     * The node's datapath lets at most {@code rate} events a second reach its Hubble, as Cilium's
+     * {@code bpf-events-default-rate-limit} / {@code -burst-limit} do (one token bucket per node, topped up
+     * with {@code rate} every second, holding at most {@code burst}; bpf/lib/ratelimit.h): an event that
+     * finds it empty is dropped silently, with no LostEvent. The simulated Kubernetes API says so in a
+     * CiliumNodeConfig for the node.
+     */
+    record EventsRateLimit(String node, long rate, long burst) implements Fault {
+        public EventsRateLimit {
+            Objects.requireNonNull(node, "node");
+            if (rate < 1 || burst < 1) {
+                throw new IllegalArgumentException("rate and burst must be >= 1: " + rate + ", " + burst);
+            }
+        }
+    }
+
     /** The node's clock is off by {@code offset} (positive = ahead); {@code Flow.time} carries it. */
     record ClockSkew(String node, Duration offset) implements Fault {
         public ClockSkew {

@@ -27,11 +27,15 @@ import java.util.Set;
  *     so that no arrival at them is ever reported
  * @param egressTwiceNodes nodes that may report one packet leaving twice (monitor aggregation below
  *     medium: the endpoint's egress point and the host's {@code to-netdev})
+ * @param eventsPerSecondLimits nodes whose datapath drops trace events silently past a rate limit
+ *     ({@code bpf-events-default-rate-limit}): node → the most events a second it lets through. The
+ *     ingest polls these nodes' Hubble event counts and reports the seconds that came near it as lost events
  * @param version increases with every snapshot of one discovery
  */
 public record DiscoverySnapshot(PrefixTable endpointIps, PrefixTable ciliumNodeCidrs, PrefixTable nodeCidrs,
         NodeAddresses nodeAddresses, PrefixTable apiServers, Set<Integer> departurePoints, int firstData,
-        Set<Integer> blindNodes, Set<Integer> egressTwiceNodes, long version) {
+        Set<Integer> blindNodes, Set<Integer> egressTwiceNodes, Map<Integer, Long> eventsPerSecondLimits,
+        long version) {
     public static final int UNKNOWN = -1;
     public static final int NO = 0;
     public static final int YES = 1;
@@ -42,6 +46,7 @@ public record DiscoverySnapshot(PrefixTable endpointIps, PrefixTable ciliumNodeC
         departurePoints = Set.copyOf(departurePoints);
         blindNodes = Set.copyOf(blindNodes);
         egressTwiceNodes = Set.copyOf(egressTwiceNodes);
+        eventsPerSecondLimits = Map.copyOf(eventsPerSecondLimits);
     }
 
     /** Placements in one table, for a caller that wants no precedence (tests, the node-address source). */

@@ -123,6 +123,16 @@ public final class JoinHarness {
         deliver(now);
     }
 
+    /** The ingest's report that {@code node} may have dropped events unreported (its events rate limit), daemon clock. */
+    void rateLimited(String node, long from, long to, long now) {
+        health(node, NodeEvent.LOST_EVENTS, now);
+        event.lostSource = NodeEvent.LOST_SOURCE_EVENTS_RATE_LIMIT;
+        event.lostCpu = NodeEvent.CPU_UNKNOWN;
+        event.lostFirstNanos = from;
+        event.lostLastNanos = to;
+        deliver(now);
+    }
+
     void gap(String node, long from, long to, long now) {
         health(node, NodeEvent.GAP, now);
         event.gapStartNanos = from;
@@ -169,7 +179,7 @@ public final class JoinHarness {
         event.kind = NodeEvent.DISCOVERY;
         PrefixTable none = DiscoverySnapshot.empty();
         event.discovery = new DiscoverySnapshot(endpointIps, none, none, nodeAddresses, apiServers, java.util.Set.of(),
-                DiscoverySnapshot.UNKNOWN, ids(blind), ids(egressTwice), 1);
+                DiscoverySnapshot.UNKNOWN, ids(blind), ids(egressTwice), java.util.Map.of(), 1);
         engine.onEvent(event, true);
     }
 

@@ -86,6 +86,21 @@ class CalibrationTest {
     }
 
     @Test
+    void theEventsRateLimitIsTheSmallerOfRateAndBurst() {
+        assertEquals(0, Calibration.derive(config()).eventsPerSecondLimit());
+        assertEquals(0, Calibration.derive(config("bpf-events-default-rate-limit", "0",
+                "bpf-events-default-burst-limit", "500")).eventsPerSecondLimit(), "a burst alone limits nothing");
+        assertEquals(1000, Calibration.derive(config("bpf-events-default-rate-limit", "1000")).eventsPerSecondLimit(),
+                "without a burst the bucket holds the rate");
+        assertEquals(200, Calibration.derive(config("bpf-events-default-rate-limit", "1000",
+                "bpf-events-default-burst-limit", "200")).eventsPerSecondLimit());
+        Calibration unreadable = Calibration.derive(config("bpf-events-default-rate-limit", "lots"));
+        assertEquals(1, unreadable.eventsPerSecondLimit(), "every busy second counts as possibly lossy");
+        assertTrue(unreadable.warnings().stream().anyMatch(w -> w.contains("bpf-events-default-rate-limit=lots")),
+                unreadable.warnings()::toString);
+    }
+
+    @Test
     void blindSpotsAndWarningsNameTheirKey() {
         Calibration blind = Calibration.derive(config("bpf-events-trace-enabled", "false",
                 "bpf-events-default-rate-limit", "1000"));

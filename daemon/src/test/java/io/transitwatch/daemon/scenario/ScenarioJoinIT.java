@@ -36,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ScenarioJoinIT {
     private static final long SEED = Scenario.DEFAULT_SEED;
     private static final Duration TRAFFIC = Duration.ofSeconds(10);
+    /** Events a second solwk02 lets through in the rate-limit scenario: under what its traffic makes. */
+    private static final long RATE_LIMITED_EVENTS = 100;
     private static final String SOLWK01_IPV4 = "10.101.0.21";
 
     @TempDir
@@ -261,6 +263,40 @@ class ScenarioJoinIT {
         List<PairCounts> toLossy = run.pairs(p -> p.destination().equals("solwk02"));
         assertTrue(sum(toLossy, PerPair.UNVERIFIED_LOST_EVENTS) > 0, run.toString());
         assertEquals(0, sum(run.pairs(p -> true), PerPair.LOST), run.toString());
+    }
+
+    @ScenarioTest
+    void eventsOverTheDestinationsRateLimitAreUnverifiedNeverLostBehindRelay() {
+        // Relay's GetNodes counts what each node's Hubble saw (Node.seen_flows)
+        assertRateLimitedDestinationUnverified(SimMode.RELAY);
+    }
+
+    @ScenarioTest
+    void eventsOverTheDestinationsRateLimitAreUnverifiedNeverLostFromEachNode() {
+        // each limited node's own ServerStatus, asked every second
+        assertRateLimitedDestinationUnverified(SimMode.NODES);
+    }
+
+    /**
+     * solwk02's datapath lets only so many events a second through (cilium-config
+     * bpf-events-default-rate-limit, set by a CiliumNodeConfig for the node) and drops the rest without a
+     * word: arrivals that really came, whose departures would look lost. The seconds in which its
+     * Hubble counted events near the limit are UNVERIFIED(lost_events).
+     */
+    private void assertRateLimitedDestinationUnverified(SimMode mode) {
+        Scenario scenario = Scenario.builder().name("solwk02-events-rate-limit").seed(SEED)
+                .fault(new Fault.EventsRateLimit("solwk02", RATE_LIMITED_EVENTS, RATE_LIMITED_EVENTS)).build();
+        ScenarioRun run = ScenarioRun.run(mode, scenario, TRAFFIC, tls);
+
+        assertTrue(run.judged(r -> r.destinationNode().equals("solwk02") && r.arrived() && !r.arrivalObservable())
+                .size() > 20, "arrivals the limit dropped: " + run);
+        assertEquals(0, run.alerts(Verdict.LOST_IN_TRANSIT).size(), run.toString());
+        assertEquals(List.of(), run.incidents(IncidentState.FIRING));
+        assertTrue(sum(run.pairs(p -> p.destination().equals("solwk02")), PerPair.UNVERIFIED_LOST_EVENTS) > 0,
+                run.toString());
+        assertEquals(0, sum(run.pairs(p -> true), PerPair.LOST), run.toString());
+        assertTrue(sum(run.pairs(p -> !p.destination().equals("solwk02")), PerPair.MATCHED) > 100,
+                "the other nodes are judged as before: " + run);
     }
 
     @ScenarioTest

@@ -83,7 +83,7 @@ class DiscoveredPlacementsTest {
     private static DiscoverySnapshot snapshot(PrefixTable endpoints, PrefixTable ciliumNodes, PrefixTable nodes,
             NodeAddresses addresses) {
         return new DiscoverySnapshot(endpoints, ciliumNodes, nodes, addresses, DiscoverySnapshot.empty(), Set.of(),
-                DiscoverySnapshot.UNKNOWN, Set.of(), Set.of(), 1);
+                DiscoverySnapshot.UNKNOWN, Set.of(), Set.of(), java.util.Map.of(), 1);
     }
 
     private static PrefixTable table(Object... prefixesAndNodes) {

@@ -1,6 +1,7 @@
 package io.transitwatch.daemon.sim.traffic;
 
 import com.google.protobuf.Int32Value;
+import io.transitwatch.daemon.sim.Fault;
 import io.transitwatch.daemon.sim.SimNode;
 import io.transitwatch.daemon.sim.hubble.NodeHubble;
 import io.transitwatch.daemon.sim.hubble.Timestamps;
@@ -19,7 +20,7 @@ import java.util.UUID;
  * node's skewed clock; one reader drains the ring in order, so a read that comes late delays the
  * events behind it too and a node's events keep the order its datapath produced them in (a
  * connection's first data segment is never read before its handshake); a lagging node's events reach the ring late; an overflowing perf ring swallows
- * a run of events and says how many; a Hubble that is down records nothing.
+ * a run of events and says how many; a node's events rate limit drops events silently; a Hubble that is down records nothing.
  */
 final class EventEmitter {
     /**
@@ -28,6 +29,7 @@ final class EventEmitter {
      * back until it has seen the run's full count).
      */
     static final long LOST_RUN_MAX_NANOS = 1_000_000_000L;
+    private static final long SECOND_NANOS = 1_000_000_000L;
 
     /** Who wants to know whether an event made it into the ring. */
     @FunctionalInterface
@@ -50,6 +52,8 @@ final class EventEmitter {
     private final Map<String, NodeHubble> hubbles;
     private final Map<String, NodeEventLog> logs;
     private final Map<String, LostRun> lostRuns = new HashMap<>();
+    /** Per node with an events rate limit: its token bucket, {@code [tokens, last top-up]}. */
+    private final Map<String, long[]> buckets = new HashMap<>();
     /** Per node, the perf-read delay of its latest event: the next one is read no earlier. */
     private final Map<String, long[]> lastRead = new HashMap<>();
 
@@ -71,9 +75,38 @@ final class EventEmitter {
         long perfDelay = Math.max(perfReadDelayNanos(), last[0] + 1_000 - trueNanos);
         last[0] = trueNanos + perfDelay;
         long localNanos = trueNanos + faults.skewNanos(node.name()) + perfDelay;
-        Flow flow = maker.make(localNanos, nextUuid());
         long visibleAt = trueNanos + perfDelay + faults.reorderDelayNanos(node.name());
+        if (!takeToken(node.name(), trueNanos)) {
+            // dropped in BPF before the perf ring: nothing is read, and nothing says so
+            truth.unobservable(node.name(), trueNanos, trueNanos);
+            scheduler.at(visibleAt, () -> outcome.emitted(false, localNanos));
+            return;
+        }
+        Flow flow = maker.make(localNanos, nextUuid());
         scheduler.at(visibleAt, () -> record(node.name(), trueNanos, localNanos, flow, outcome));
+    }
+
+    /** Cilium's events-map token bucket ({@code ratelimit_check_and_take}): whether the event may be emitted. */
+    private boolean takeToken(String node, long trueNanos) {
+        Fault.EventsRateLimit limit = faults.eventsRateLimit(node);
+        if (limit == null) {
+            return true;
+        }
+        long[] bucket = buckets.get(node);
+        if (bucket == null) {
+            buckets.put(node, new long[] {limit.rate() - 1, trueNanos});
+            return true;
+        }
+        long sinceTopUp = trueNanos - bucket[1];
+        if (sinceTopUp > SECOND_NANOS) {
+            bucket[0] = Math.min(limit.burst(), bucket[0] + sinceTopUp / SECOND_NANOS * limit.rate());
+            bucket[1] = trueNanos - sinceTopUp % SECOND_NANOS;
+        }
+        if (bucket[0] > 0) {
+            bucket[0]--;
+            return true;
+        }
+        return false;
     }
 
     /** From now on the next {@code count} events of {@code node} overflow its perf ring. */

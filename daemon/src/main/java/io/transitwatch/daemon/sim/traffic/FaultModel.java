@@ -24,6 +24,7 @@ final class FaultModel {
     private final List<Fault.PolicyDrop> policyDrops;
     private final Map<String, Long> skewNanos = new HashMap<>();
     private final Map<String, Long> reorderNanos = new HashMap<>();
+    private final Map<String, Fault.EventsRateLimit> eventsRateLimits = new HashMap<>();
 
     FaultModel(Scenario scenario) {
         pathLosses = scenario.faults(Fault.PathLoss.class);
@@ -35,6 +36,12 @@ final class FaultModel {
         policyDrops = scenario.faults(Fault.PolicyDrop.class);
         scenario.faults(Fault.ClockSkew.class).forEach(s -> skewNanos.put(s.node(), scenario.clockSkewNanos(s.node())));
         scenario.faults(Fault.RelayReorder.class).forEach(r -> reorderNanos.merge(r.node(), r.delay().toNanos(), Math::max));
+        scenario.faults(Fault.EventsRateLimit.class).forEach(limit -> eventsRateLimits.put(limit.node(), limit));
+    }
+
+    /** The node's events rate limit ({@link Fault.EventsRateLimit}), or null. */
+    Fault.EventsRateLimit eventsRateLimit(String node) {
+        return eventsRateLimits.get(node);
     }
 
     long skewNanos(String node) {
