@@ -154,7 +154,9 @@ public final class FlowDecoder {
         while (in.pos < end) {
             int tag = in.readTag(end);
             if (tag == F1_VARINT) {
-                e.lostSource = (byte) in.readVarint(end);
+                long source = in.readVarint(end);
+                // numbers past Cilium's few are read as unknown: the ingest's own reports use 64 and up
+                e.lostSource = source < NodeEvent.LOST_SOURCE_EVENTS_RATE_LIMIT ? (byte) source : 0;
             } else if (tag == F2_VARINT) {
                 e.lostCount = in.readVarint(end);
             } else if (tag == F3_LEN) {

@@ -24,6 +24,9 @@ import io.transitwatch.daemon.topology.DiscoverySnapshot;
  * GAP           gapStartNanos, gapEndNanos  events of that span were never received (backfill could not cover it)
  * NODE_ADDRESSES nodeAddresses: a new immutable snapshot of the nodes' own addresses (no node: {@code node} is 0)
  * DISCOVERY      discovery: a new immutable view of the cluster from the Kubernetes API (node is 0)
+ * EVENTS_COUNTED (node, timeNanos) the ingest has judged the node's BPF events rate limit up to timeNanos
+ *               (daemon clock): nothing of the node past it is decided yet. {@link Long#MIN_VALUE}: nothing
+ *               judged yet; {@link Long#MAX_VALUE}: the node is not watched (any more)
  * </pre>
  *
  * <p>Addresses are 128-bit values in two longs; IPv4 is mapped into {@code ::ffff:a.b.c.d}, so
@@ -44,6 +47,7 @@ public final class NodeEvent {
     public static final byte LABEL_REMOTE_NODE = 1 << 2;
     public static final byte LABEL_WORLD = 1 << 3;
     public static final byte DISCOVERY = 7;
+    public static final byte EVENTS_COUNTED = 8;
 
     /**
      * {@link #lostSource} of a LOST_EVENTS the ingest reports itself, outside {@code flow.LostEventSource}'s

@@ -4,8 +4,8 @@ import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.NodeEvent;
 
 /**
- * Immutable. A stream-health event (NODE_UP, NODE_DOWN, GAP, or LOST_EVENTS the ingest infers) on its
- * way into the hand-off ring.
+ * Immutable. A stream-health event (NODE_UP, NODE_DOWN, GAP, or the LOST_EVENTS and EVENTS_COUNTED of
+ * a node's events rate limit) on its way into the hand-off ring.
  * These are rare (one per node state change), so they are plain objects; flows are not.
  *
  * <p>{@code timeNanos} of NODE_UP and NODE_DOWN is the daemon's clock (a node that is down has
@@ -38,6 +38,14 @@ record ControlEvent(byte kind, int node, long timeNanos, int reason, long gapSta
     /** The node may have dropped events unreported between the two daemon-clock times (its events rate limit). */
     static ControlEvent rateLimited(int node, long fromNanos, long toNanos) {
         return new ControlEvent(NodeEvent.LOST_EVENTS, node, toNanos, 0, fromNanos, toNanos, false, 0);
+    }
+
+    /**
+     * The node's events rate limit has been judged up to {@code throughNanos} (daemon clock; {@link
+     * Long#MIN_VALUE}: not yet, {@link Long#MAX_VALUE}: the node is no longer watched).
+     */
+    static ControlEvent counted(int node, long throughNanos) {
+        return new ControlEvent(NodeEvent.EVENTS_COUNTED, node, throughNanos, 0, 0, 0, false, 0);
     }
 
     /** Publishes into the control headroom; false only if the thread was interrupted meanwhile. */

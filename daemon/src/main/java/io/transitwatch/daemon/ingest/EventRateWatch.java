@@ -4,13 +4,17 @@ import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Thread-safe: limits come from the Kubernetes discovery's thread, counts from the pollers' answers
- * on the channel executor, failures from the ingest timer; all are seconds apart, so it is simply
- * synchronized.
+ * Thread-safe: limits come from the Kubernetes discovery's thread, counts and failed polls from the
+ * gRPC callback threads; all are seconds apart, so it is simply synchronized, and publishes into the
+ * hand-off ring's control headroom outside its lock.
  *
  * <p>Watches the nodes whose datapath drops events past a rate limit. Cilium's
  * {@code bpf-events-default-rate-limit} is one token bucket per node, shared by its trace, drop and
@@ -18,98 +22,148 @@ import java.util.Map;
  * no lost-events report ever tells (hubble-api.md §3.1). An arrival dropped that way would make its
  * departure look LOST. A drop at time t needs the bucket empty, which needs at least {@code limit - 1}
  * events let through in the second before t (the smaller of rate and burst; bpf/lib/ratelimit.h), and
- * Hubble counts every event let through ({@code seen_flows}, which Relay's {@code GetNodes} and each
+ * Hubble counts the events it gets ({@code seen_flows}, which Relay's {@code GetNodes} and each
  * server's {@code ServerStatus} report). So successive counts tell which seconds cannot have dropped
- * anything: a poll interval is suspect when the events counted from the latest poll at least a second
- * before its start to its end come near the limit. A suspect interval, a first count and a failed poll
- * (nothing known) go to the join as a LOST_EVENTS of {@link ControlEvent#rateLimited}: departures to the
- * node in that span are UNVERIFIED(LOST_EVENTS), never LOST.
+ * anything: a poll interval is near the limit when the events counted from the latest count at least a
+ * second before its start to its end come near it.
+ *
+ * <p>What it tells the join, per watched node, in this order: a LOST_EVENTS ({@link
+ * ControlEvent#rateLimited}) for each span that may have dropped events (an interval near the limit;
+ * everything before a node's first count, or before a restart of its Hubble; whatever a failed poll
+ * left unknown), then an EVENTS_COUNTED saying up to when it has judged the node. The join decides
+ * nothing of the node past that point, so a departure there is UNVERIFIED(LOST_EVENTS) or waits
+ * (UNVERIFIED(BEHIND) if the counts stop), never LOST for want of a count.
+ *
+ * <p>A limit applies when the node's agent starts (the datapath is compiled with it): a lower one is
+ * taken at once (it can only make more seconds suspect), a higher or removed one only after the node's
+ * Hubble is seen to restart.
  */
 final class EventRateWatch {
     private static final System.Logger LOG = System.getLogger(EventRateWatch.class.getName());
     private static final long SECOND_NANOS = 1_000_000_000L;
     /**
      * Counts are compared with this share of the limit: Hubble does not count every event the bucket
-     * let through (those its own perf-ring reader lost, reported separately; those a restricted
-     * {@code hubble-monitor-events} filters out), so a count a little under the limit may still be one.
+     * let through (those its perf-ring reader lost, reported separately; those a restricted
+     * {@code hubble-monitor-events} or a decoding failure leaves out), so a count a little under the
+     * limit may still be one.
      */
     static final double NEAR = 0.9;
     /** Each end of a suspect span is widened by this much: the poll's clock against the events' frame times. */
     static final long MARGIN_NANOS = SECOND_NANOS;
+    /** From where a node's first count, or a restart, leaves everything unknown: before any event. */
+    private static final long BEGINNING = 0;
 
     private final Clock clock;
     private final StringDictionary dictionary;
-    /** A node's first count covers nothing before it: from this long before it (the first stream's backfill) it is unknown. */
-    private final long unknownBeforeFirstNanos;
-    private Map<Integer, Long> limits = Map.of();
+    private final HandoffRing ring;
+    /** Node → the limit its datapath enforces as far as we know. */
+    private final Map<Integer, Long> active = new HashMap<>();
+    /** Node → the limit configured since, higher or none ({@link Long#MAX_VALUE}): taken at the node's next restart. */
+    private final Map<Integer, Long> afterRestart = new HashMap<>();
     private final Map<Integer, NodeCounts> counts = new HashMap<>();
 
-    EventRateWatch(Clock clock, StringDictionary dictionary, long unknownBeforeFirstNanos) {
+    EventRateWatch(Clock clock, StringDictionary dictionary, HandoffRing ring) {
         this.clock = clock;
         this.dictionary = dictionary;
-        this.unknownBeforeFirstNanos = unknownBeforeFirstNanos;
+        this.ring = ring;
     }
 
-    /** The nodes (dictionary ids) with a limit, and each one's events per second; others are forgotten. */
-    synchronized void limits(Map<Integer, Long> eventsPerSecond) {
-        limits = Map.copyOf(eventsPerSecond);
-        counts.keySet().retainAll(limits.keySet());
+    /** The nodes (dictionary ids) with a limit as configured now, and each one's events per second. */
+    void limits(Map<Integer, Long> configured) {
+        List<ControlEvent> holds = new ArrayList<>();
+        synchronized (this) {
+            Set<Integer> nodes = new HashSet<>(active.keySet());
+            nodes.addAll(configured.keySet());
+            for (int node : nodes) {
+                Long enforced = active.get(node);
+                long wanted = configured.getOrDefault(node, Long.MAX_VALUE);
+                if (enforced == null) {
+                    active.put(node, wanted);
+                    holds.add(ControlEvent.counted(node, Long.MIN_VALUE)); // nothing judged yet
+                } else if (wanted <= enforced) {
+                    active.put(node, wanted);
+                    afterRestart.remove(node);
+                } else {
+                    afterRestart.put(node, wanted);
+                }
+            }
+        }
+        holds.forEach(event -> event.publishTo(ring));
     }
 
     synchronized boolean limited(int node) {
-        return limits.containsKey(node);
+        return active.containsKey(node);
     }
 
     synchronized boolean anyLimited() {
-        return !limits.isEmpty();
+        return !active.isEmpty();
     }
 
     /**
      * Hubble counted {@code seenFlows} events of {@code node} in the {@code uptimeNanos} it has run (0:
-     * not said); publishes the span that may have lost events, if any. Returns whether it published one.
+     * not said), asked at {@code askedNanos}; tells the join what it means.
      */
-    boolean counted(int node, long seenFlows, long uptimeNanos, HandoffRing ring) {
-        long[] span = judge(node, seenFlows, uptimeNanos, clock.epochNanos());
-        return span != null && ControlEvent.rateLimited(node, span[0], span[1]).publishTo(ring);
+    void counted(int node, long seenFlows, long uptimeNanos, long askedNanos) {
+        publish(judge(node, seenFlows, uptimeNanos, askedNanos, clock.epochNanos()));
     }
 
     /**
      * A poll for {@code node}'s count failed: nothing is known since its last count, nor for
-     * {@code forNanos} from now (until the next poll). Publishes that span if the node is limited.
+     * {@code forNanos} from now (until the next poll can tell). Tells the join if the node is watched.
      */
-    void unknown(int node, long forNanos, HandoffRing ring) {
-        long now = clock.epochNanos();
-        long from;
-        synchronized (this) {
-            if (!limits.containsKey(node)) {
-                return;
-            }
-            NodeCounts state = counts.get(node);
-            from = state == null || state.history.isEmpty() ? now - unknownBeforeFirstNanos : state.history.getLast()[0];
-        }
-        ControlEvent.rateLimited(node, from - MARGIN_NANOS, now + forNanos + MARGIN_NANOS).publishTo(ring);
+    void unknown(int node, long forNanos) {
+        publish(unknownFor(node, forNanos, clock.epochNanos()));
     }
 
-    /** The daemon-clock span {@code [from, to]} that may have lost events, or null; visible for tests. */
-    synchronized long[] judge(int node, long seenFlows, long uptimeNanos, long nowNanos) {
-        Long limit = limits.get(node);
+    private void publish(List<ControlEvent> events) {
+        events.forEach(event -> event.publishTo(ring));
+    }
+
+    /** What a failed poll means for the join: visible for tests. */
+    synchronized List<ControlEvent> unknownFor(int node, long forNanos, long nowNanos) {
+        if (!active.containsKey(node)) {
+            return List.of();
+        }
+        NodeCounts state = counts.get(node);
+        long from = state == null || state.history.isEmpty() ? BEGINNING : state.history.getLast()[0];
+        long to = nowNanos + forNanos;
+        return List.of(ControlEvent.rateLimited(node, from - MARGIN_NANOS, to + MARGIN_NANOS),
+                ControlEvent.counted(node, to));
+    }
+
+    /** What a count means for the join: visible for tests. */
+    synchronized List<ControlEvent> judge(int node, long seenFlows, long uptimeNanos, long askedNanos, long nowNanos) {
+        Long limit = active.get(node);
         if (limit == null) {
-            return null;
+            return List.of();
         }
         NodeCounts state = counts.computeIfAbsent(node, n -> new NodeCounts());
+        if (askedNanos < state.lastAskedNanos) {
+            return List.of(); // an answer overtaken by a later one: the later one already said more
+        }
+        state.lastAskedNanos = askedNanos;
         long from;
         if (state.history.isEmpty()) {
-            from = nowNanos - unknownBeforeFirstNanos;
+            from = BEGINNING;
         } else if (seenFlows < state.history.getLast()[1]
                 || (uptimeNanos > 0 && uptimeNanos < nowNanos - state.history.getLast()[0])) {
-            // Hubble restarted since the last count (its count began again): what it let through before is not counted
-            from = state.history.getLast()[0];
+            // Hubble restarted since the last count (its count began again): its agent runs the limit configured now
+            from = BEGINNING;
             state.history.clear();
+            Long next = afterRestart.remove(node);
+            if (next != null && next == Long.MAX_VALUE) {
+                active.remove(node);
+                counts.remove(node);
+                LOG.log(System.Logger.Level.INFO, dictionary.get(node) + ": restarted without a BPF events rate limit");
+                return List.of(ControlEvent.rateLimited(node, from - MARGIN_NANOS, nowNanos + MARGIN_NANOS),
+                        ControlEvent.counted(node, Long.MAX_VALUE));
+            } else if (next != null) {
+                active.put(node, next);
+            }
         } else if (state.secondBeforeLast() == null) {
             from = state.history.getLast()[0]; // the second count: nothing bounds the seconds reaching before the first
         } else {
-            long counted = seenFlows - state.secondBeforeLast()[1];
-            boolean near = counted >= NEAR * (limit - 1);
+            boolean near = seenFlows - state.secondBeforeLast()[1] >= NEAR * (limit - 1);
             if (near != state.near) {
                 state.near = near;
                 LOG.log(System.Logger.Level.WARNING, dictionary.get(node) + (near
@@ -122,12 +176,16 @@ final class EventRateWatch {
         }
         state.history.addLast(new long[] {nowNanos, seenFlows});
         state.forgetBefore(nowNanos - SECOND_NANOS);
-        return from == Long.MIN_VALUE ? null : new long[] {from - MARGIN_NANOS, nowNanos + MARGIN_NANOS};
+        ControlEvent judged = ControlEvent.counted(node, nowNanos);
+        return from == Long.MIN_VALUE ? List.of(judged)
+                : List.of(ControlEvent.rateLimited(node, from - MARGIN_NANOS, nowNanos + MARGIN_NANOS), judged);
     }
 
     /** One node's recent counts ({@code [time, seen]}, oldest first), enough to reach a second back. */
     private static final class NodeCounts {
         final ArrayDeque<long[]> history = new ArrayDeque<>();
+        /** When the newest answer taken was asked for: an older one that comes after it is stale. */
+        long lastAskedNanos = Long.MIN_VALUE;
         /** The last interval judged came near the limit (for the log: it says when this changes). */
         boolean near;
 

@@ -70,8 +70,7 @@ public final class HubbleIngest implements AutoCloseable {
         }
         this.addresses = new NodeAddressBook(dictionary::pin, snapshot -> ring.publishControl(HubbleIngest::writeAddresses,
                 snapshot));
-        // A node's first count says nothing of the events its first stream re-reads from before it.
-        this.rateWatch = new EventRateWatch(clock, dictionary, config.overlap().toNanos() + TimeUnit.SECONDS.toNanos(1));
+        this.rateWatch = new EventRateWatch(clock, dictionary, ring);
         IngestContext context = new IngestContext(config, ring, dictionary, clock, scheduler, channels, state,
                 addresses, rateWatch);
         if (config.mode() == IngestConfig.Mode.RELAY) {

@@ -49,15 +49,16 @@ final class NodeStream extends ReconnectingStream {
         if (!up || !watch.limited(node)) {
             return;
         }
+        long asked = context.clock().epochNanos();
         askServerStatus(new StreamObserver<>() {
             @Override
             public void onNext(ServerStatusResponse response) {
-                watch.counted(node, response.getSeenFlows(), response.getUptimeNs(), context.ring());
+                watch.counted(node, response.getSeenFlows(), response.getUptimeNs(), asked);
             }
 
             @Override
             public void onError(Throwable error) {
-                watch.unknown(node, nextPollNanos, context.ring());
+                watch.unknown(node, nextPollNanos);
             }
 
             @Override

@@ -33,13 +33,18 @@ import java.util.concurrent.TimeUnit;
  * (kept in {@link IngestState#hubbleVersions()} for {@code doctor}) and its Hubble's count of events,
  * which {@link EventRateWatch} compares with the node's BPF events rate limit, if it has one.
  */
-final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
+final class RelayNodePoller {
     private static final System.Logger LOG = System.getLogger(RelayNodePoller.class.getName());
+    /** The poll interval while a node has a BPF events rate limit (see EventRateWatch). */
+    private static final long RATE_LIMITED_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long nothing is known of a rate-limited node when Relay cannot count its events at all. */
+    private static final long FOREVER_NANOS = TimeUnit.DAYS.toNanos(365 * 100L);
 
     private final IngestContext context;
     private final RelayStream relay;
     private final ManagedChannel channel;
     private ScheduledFuture<?> schedule;
+    private ScheduledFuture<?> rateLimitedSchedule;
     private volatile boolean warned;
     private volatile boolean closed;
 
@@ -51,17 +56,45 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
 
     void start() {
         long interval = context.config().nodePollInterval().toNanos();
-        schedule = context.scheduler().scheduleWithFixedDelay(this::poll, interval, interval, TimeUnit.NANOSECONDS);
+        schedule = context.scheduler().scheduleWithFixedDelay(() -> poll(context.clock().epochNanos()), interval,
+                interval, TimeUnit.NANOSECONDS);
+        long second = RATE_LIMITED_POLL_NANOS;
+        rateLimitedSchedule = context.scheduler().scheduleWithFixedDelay(this::pollIfRateLimited, second, second,
+                TimeUnit.NANOSECONDS);
     }
 
-    private void poll() {
+    /**
+     * Polls every second as well while a node has a BPF events rate limit: the fewer seconds between
+     * two of its counts, the fewer each one must bound.
+     */
+    private void pollIfRateLimited() {
+        if (context.rateWatch().anyLimited()) {
+            poll(context.clock().epochNanos());
+        }
+    }
+
+    private void poll(long askedNanos) {
         ObserverGrpc.newStub(channel)
                 .withDeadlineAfter(context.config().nodePollInterval().toNanos(), TimeUnit.NANOSECONDS)
-                .getNodes(GetNodesRequest.getDefaultInstance(), this);
+                .getNodes(GetNodesRequest.getDefaultInstance(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(GetNodesResponse response) {
+                        answered(response, askedNanos);
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        failed(error);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        // a unary call: onNext carried the answer
+                    }
+                });
     }
 
-    @Override
-    public void onNext(GetNodesResponse response) {
+    private void answered(GetNodesResponse response, long askedNanos) {
         warned = false;
         RelayNodes nodes = relay.nodes();
         Set<Integer> listed = new HashSet<>();
@@ -80,7 +113,7 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
                     nodes.setReachable(relayNode);
                 }
                 if (context.rateWatch().limited(relayNode.id)) {
-                    context.rateWatch().counted(relayNode.id, node.getSeenFlows(), node.getUptimeNs(), context.ring());
+                    context.rateWatch().counted(relayNode.id, node.getSeenFlows(), node.getUptimeNs(), askedNanos);
                 }
             } else {
                 nodes.setDown(relayNode, node.getName() + " via relay " + context.config().target()
@@ -98,15 +131,16 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
         context.addressesChanged();
     }
 
-    @Override
-    public void onError(Throwable error) {
+    private void failed(Throwable error) {
         if (closed) {
             return;
         }
-        // No count this time: whatever limited node is still up may have dropped events unseen until the next poll.
-        long nextPoll = 2 * context.config().nodePollInterval().toNanos();
-        relay.nodes().forEach(node -> context.rateWatch().unknown(node.id, nextPoll, context.ring()));
         Status status = Status.fromThrowable(error);
+        // No count this time: a node with a rate limit may have dropped events unseen until the next poll
+        // answers (or for good, from a Relay without GetNodes).
+        long unknownFor = status.getCode() == Status.Code.UNIMPLEMENTED ? FOREVER_NANOS
+                : 2 * context.config().nodePollInterval().toNanos();
+        relay.nodes().forEach(node -> context.rateWatch().unknown(node.id, unknownFor));
         if (status.getCode() == Status.Code.UNIMPLEMENTED) {
             LOG.log(Level.WARNING, "relay {0} does not implement GetNodes; node health comes from the stream only",
                     context.config().target());
@@ -118,14 +152,10 @@ final class RelayNodePoller implements StreamObserver<GetNodesResponse> {
         }
     }
 
-    @Override
-    public void onCompleted() {
-        // a unary call: onNext carried the answer
-    }
-
     void stop() {
         if (schedule != null) {
             schedule.cancel(false);
+            rateLimitedSchedule.cancel(false);
         }
     }
 

@@ -149,6 +149,7 @@ public final class JoinEngine implements NodeEventHandler {
                 case NodeEvent.NODE_UP -> observers.onUp(node, event.backfilled, event.resumedFromNanos);
                 case NodeEvent.NODE_DOWN -> observers.onDown(node, event.timeNanos, event.upAnnounced);
                 case NodeEvent.GAP -> observers.onGap(node, event);
+                case NodeEvent.EVENTS_COUNTED -> observers.onEventsCounted(node, event.timeNanos);
                 default -> { }
             }
         }

@@ -32,6 +32,11 @@ final class Observers {
     private final boolean[] egressTwice;
     /** Per dense node: seen masquerading a pod's packet to another node, which it reports twice (before and after SNAT). */
     private final boolean[] masquerades;
+    /**
+     * Per dense node: up to when the ingest has judged its BPF events rate limit (frame time, less the
+     * slack); the node's watermark stays behind it. {@link Long#MAX_VALUE} for a node not watched.
+     */
+    private final long[] countedThrough;
     /** Dictionary ids of the blind nodes, as of the last discovery: for nodes first seen after it. */
     private java.util.Set<Integer> blindNodes = java.util.Set.of();
     private java.util.Set<Integer> egressTwiceNodes = java.util.Set.of();
@@ -48,6 +53,8 @@ final class Observers {
         this.blind = new boolean[config.maxNodes()];
         this.egressTwice = new boolean[config.maxNodes()];
         this.masquerades = new boolean[config.maxNodes()];
+        this.countedThrough = new long[config.maxNodes()];
+        java.util.Arrays.fill(countedThrough, Long.MAX_VALUE);
         this.slackNanos = config.watermarkSlack().toNanos();
         this.lostEventsSpanNanos = config.lostEventsSpan().toNanos();
         this.catchUpLimitNanos = config.catchUpLimit().toNanos();
@@ -203,6 +210,16 @@ final class Observers {
     }
 
     /**
+     * The ingest has judged {@code node}'s BPF events rate limit up to {@code throughNanos} (daemon clock,
+     * the frame time line; see NodeEvent.EVENTS_COUNTED): what it found came before as LOST_EVENTS, so
+     * the node's view up to there is settled, and nothing after it is decided until the next count.
+     */
+    void onEventsCounted(int node, long throughNanos) {
+        countedThrough[node] = throughNanos == Long.MAX_VALUE || throughNanos == Long.MIN_VALUE ? throughNanos
+                : throughNanos - slackNanos;
+    }
+
+    /**
      * The join forgot, for room, something {@code node} reported at {@code frameNanos} that a verdict
      * still needed: an arrival (or a reply) no departure (attempt) had claimed yet, whose departure,
      * processed later, would find nothing; or where a client sent a connection ({@link ClientRequests}),
@@ -244,12 +261,13 @@ final class Observers {
     /**
      * Frame time up to which {@code node}'s events are all here. Time alone may move it ({@code
      * idleAdvance}: nothing of the node waits on our side) only while its stream is up and has
-     * delivered what it was asked to re-read; and it never enters an outage that is still open or
-     * still being re-read (see ObserverHealth, "catching up").
+     * delivered what it was asked to re-read; it never enters an outage that is still open or
+     * still being re-read (see ObserverHealth, "catching up"), nor passes the point up to which the
+     * ingest has judged the node's events rate limit ({@link #onEventsCounted}).
      */
     long watermark(int node, boolean idleAdvance) {
         boolean idle = idleAdvance && health.isUp(node) && !health.isCatchingUp(node);
-        return Math.min(clocks.watermark(node, nowNanos, idle), health.openSince(node));
+        return Math.min(Math.min(clocks.watermark(node, nowNanos, idle), health.openSince(node)), countedThrough[node]);
     }
 
     long frameTime(int node, long nodeNanos) {

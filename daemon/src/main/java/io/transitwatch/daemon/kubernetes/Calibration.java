@@ -155,8 +155,9 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
             warnings.add(origin(merged, "bpf-events-default-rate-limit") + " bpf-events-default-rate-limit="
                     + value(merged, "bpf-events-default-rate-limit") + ", bpf-events-default-burst-limit="
                     + orDefault(merged, "bpf-events-default-burst-limit", "0") + ": the datapath drops events over "
-                    + eventsLimit + " a second without a lost-events report; while Hubble's count of this node's "
-                    + "events (seen_flows, polled) comes near that, departures to it are UNVERIFIED(LOST_EVENTS)");
+                    + eventsLimit + " a second without a lost-events report; where TransitWatch reads Hubble itself "
+                    + "(not scaled mode's collectors), it polls this node's event count (seen_flows) and departures "
+                    + "to it are UNVERIFIED(LOST_EVENTS) in the seconds that came near the limit");
         }
         if ("true".equals(value(merged, "enable-wireguard")) || "true".equals(value(merged, "enable-ipsec"))) {
             warnings.add("encryption is on (enable-wireguard / enable-ipsec): encrypted packets may leave at "
@@ -222,7 +223,8 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
     /**
      * The events map's token bucket (bpf/lib/ratelimit.h, one per node, shared by trace, drop and
      * policy-verdict events): topped up with {@code rate} tokens every second, never holding more than
-     * {@code burst} (the agent's BPF takes the rate when no burst is set). A dropped event needs the
+     * {@code burst} (Cilium refuses a rate without a burst; read here as the rate, a bucket as large as
+     * one second's top-up). A dropped event needs the
      * bucket empty, which needs {@code min(rate, burst)} events let through in the second before it.
      * An unreadable number is named in the warnings and read as the smallest limit (1), so that every
      * busy second counts as possibly lossy rather than none.

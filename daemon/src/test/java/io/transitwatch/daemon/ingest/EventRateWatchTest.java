@@ -1,86 +1,148 @@
 package io.transitwatch.daemon.ingest;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.transitwatch.daemon.clock.ManualClock;
+import io.transitwatch.daemon.handoff.HandoffRing;
+import io.transitwatch.daemon.handoff.NodeEvent;
 import io.transitwatch.daemon.handoff.StringDictionary;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Which poll intervals of a node's Hubble event count may have hit its BPF events rate limit. */
+/**
+ * What a node's Hubble event counts tell the join about its BPF events rate limit: the spans that may
+ * have dropped events (LOST_EVENTS, daemon clock) and up to when the node is judged (EVENTS_COUNTED).
+ */
 class EventRateWatchTest {
     private static final long S = 1_000_000_000L;
     private static final long T0 = 1_700_000_000L * S;
-    private static final long UNKNOWN_BEFORE_FIRST = 6 * S;
     private static final long M = EventRateWatch.MARGIN_NANOS;
     private static final int NODE = 7;
     private static final long LIMIT = 1_000;
 
-    private final EventRateWatch watch = new EventRateWatch(new ManualClock(T0), new StringDictionary(16),
-            UNKNOWN_BEFORE_FIRST);
+    private final ManualClock clock = new ManualClock(T0);
+    private final HandoffRing ring = new HandoffRing(64, clock);
+    private final EventRateWatch watch = new EventRateWatch(clock, new StringDictionary(16), ring);
+    private long asked;
 
-    EventRateWatchTest() {
+    @Test
+    void aNewlyLimitedNodeIsHeldUntilItsFirstCountWhichLeavesEverythingBeforeItUnknown() {
         watch.limits(Map.of(NODE, LIMIT));
-    }
-
-    @Test
-    void aNodeWithoutALimitIsNotWatched() {
+        assertEquals(List.of("counted " + Long.MIN_VALUE), drain(), "nothing of it is decided before a count");
         assertFalse(watch.limited(3));
-        assertNull(watch.judge(3, 1_000_000, 0, T0));
-        assertTrue(watch.limited(NODE));
-    }
+        assertEquals(List.of(), watch.judge(3, 1_000_000, 0, asked++, T0), "a node without a limit");
 
-    @Test
-    void nothingIsKnownBeforeTheFirstCountNorOfTheIntervalAfterIt() {
-        assertArrayEquals(new long[] {T0 - UNKNOWN_BEFORE_FIRST - M, T0 + M}, watch.judge(NODE, 0, 0, T0));
+        assertEquals(List.of(lost(0, T0), "counted " + T0), describe(judge(0, T0)));
         // no count a second before the interval's start bounds its seconds yet
-        assertArrayEquals(new long[] {T0 - M, T0 + 2 * S + M}, watch.judge(NODE, 100, 0, T0 + 2 * S));
-        assertNull(watch.judge(NODE, 200, 0, T0 + 4 * S));
+        assertEquals(List.of(lost(T0, T0 + 2 * S), "counted " + (T0 + 2 * S)), describe(judge(100, T0 + 2 * S)));
+        assertEquals(List.of("counted " + (T0 + 4 * S)), describe(judge(200, T0 + 4 * S)));
     }
 
     @Test
     void aNodeWellUnderItsLimitIsClearAndOneNearItIsSuspect() {
-        long seen = 0;
-        watch.judge(NODE, seen, 0, T0);
-        watch.judge(NODE, seen += 400, 0, T0 + 2 * S);
-        // 400 + 400 events in the four seconds since the count before this interval: under 0.9 x 999
-        assertNull(watch.judge(NODE, seen += 400, 0, T0 + 4 * S));
-        // 400 + 900 since the count before this interval: one of its seconds may have let 999 through
-        assertArrayEquals(new long[] {T0 + 4 * S - M, T0 + 6 * S + M}, watch.judge(NODE, seen += 900, 0, T0 + 6 * S));
-        // the burst may have come at the end of the last interval: a second reaching into this one holds it
-        assertArrayEquals(new long[] {T0 + 6 * S - M, T0 + 8 * S + M}, watch.judge(NODE, seen += 10, 0, T0 + 8 * S));
-        assertNull(watch.judge(NODE, seen += 10, 0, T0 + 10 * S));
-    }
-
-    @Test
-    void aHubbleThatStartedCountingAgainLeavesItsIntervalUnknown() {
-        watch.judge(NODE, 5_000, 0, T0);
-        watch.judge(NODE, 5_010, 0, T0 + 2 * S);
-        assertNull(watch.judge(NODE, 5_020, 0, T0 + 4 * S));
-
-        assertArrayEquals(new long[] {T0 + 4 * S - M, T0 + 6 * S + M}, watch.judge(NODE, 3, 0, T0 + 6 * S));
-    }
-
-    @Test
-    void aHubbleThatRestartedSinceTheLastCountIsToldByItsUptime() {
-        watch.judge(NODE, 5_000, 60 * S, T0);
-        watch.judge(NODE, 5_010, 62 * S, T0 + 2 * S);
-        assertNull(watch.judge(NODE, 5_020, 64 * S, T0 + 4 * S));
-
-        // more events than before, but counted since a start a second ago
-        assertArrayEquals(new long[] {T0 + 4 * S - M, T0 + 6 * S + M}, watch.judge(NODE, 6_000, S, T0 + 6 * S));
-    }
-
-    @Test
-    void aLimitNoLongerConfiguredForgetsItsCounts() {
-        watch.judge(NODE, 0, 0, T0);
-        watch.limits(Map.of());
-        assertNull(watch.judge(NODE, 10, 0, T0 + 2 * S));
         watch.limits(Map.of(NODE, LIMIT));
-        assertArrayEquals(new long[] {T0 + 4 * S - UNKNOWN_BEFORE_FIRST - M, T0 + 4 * S + M},
-                watch.judge(NODE, 20, 0, T0 + 4 * S), "a first count again");
+        long seen = 0;
+        judge(seen, T0);
+        judge(seen += 400, T0 + 2 * S);
+        // 400 + 400 events in the four seconds since the count before this interval: under 0.9 x 999
+        assertEquals(List.of("counted " + (T0 + 4 * S)), describe(judge(seen += 400, T0 + 4 * S)));
+        // 400 + 900 since the count before this interval: one of its seconds may have let 999 through
+        assertEquals(List.of(lost(T0 + 4 * S, T0 + 6 * S), "counted " + (T0 + 6 * S)),
+                describe(judge(seen += 900, T0 + 6 * S)));
+        // the burst may have come at the end of the last interval: a second reaching into this one holds it
+        assertEquals(List.of(lost(T0 + 6 * S, T0 + 8 * S), "counted " + (T0 + 8 * S)),
+                describe(judge(seen += 10, T0 + 8 * S)));
+        assertEquals(List.of("counted " + (T0 + 10 * S)), describe(judge(seen += 10, T0 + 10 * S)));
+    }
+
+    @Test
+    void aHubbleThatRestartedLeavesEverythingBeforeItsCountUnknown() {
+        watch.limits(Map.of(NODE, LIMIT));
+        judge(5_000, 60 * S, T0);
+        judge(5_010, 62 * S, T0 + 2 * S);
+        assertEquals(List.of("counted " + (T0 + 4 * S)), describe(judge(5_020, 64 * S, T0 + 4 * S)));
+
+        assertEquals(List.of(lost(0, T0 + 6 * S), "counted " + (T0 + 6 * S)), describe(judge(3, 0, T0 + 6 * S)),
+                "its count began again");
+        judge(10, 0, T0 + 8 * S);
+        judge(20, 0, T0 + 10 * S);
+        assertEquals(List.of(lost(0, T0 + 12 * S), "counted " + (T0 + 12 * S)),
+                describe(judge(6_000, S, T0 + 12 * S)), "more than before, but counted since a second ago");
+    }
+
+    @Test
+    void aFailedPollLeavesTheTimeSinceTheLastCountUnknownUntilTheNextOne() {
+        watch.limits(Map.of(NODE, LIMIT));
+        judge(0, T0);
+        assertEquals(List.of(lost(T0, T0 + 6 * S), "counted " + (T0 + 6 * S)),
+                describe(watch.unknownFor(NODE, 4 * S, T0 + 2 * S)));
+        assertEquals(List.of(), watch.unknownFor(3, 4 * S, T0 + 2 * S), "a node without a limit");
+    }
+
+    @Test
+    void anAnswerOvertakenByALaterOneIsIgnored() {
+        watch.limits(Map.of(NODE, LIMIT));
+        judge(0, T0);
+        long late = asked++;
+        judge(100, T0 + 2 * S);
+        assertEquals(List.of(), watch.judge(NODE, 50, 0, late, T0 + 2 * S + 1), "asked before the one taken");
+    }
+
+    @Test
+    void aHigherOrRemovedLimitWaitsForTheNodesRestartALowerOneApplies() {
+        watch.limits(Map.of(NODE, LIMIT));
+        drain();
+        judge(0, 60 * S, T0);
+        judge(0, 62 * S, T0 + 2 * S);
+        watch.limits(Map.of());
+        assertTrue(watch.limited(NODE), "the agent still runs the limit it started with");
+        assertEquals(List.of(lost(T0 + 2 * S, T0 + 4 * S), "counted " + (T0 + 4 * S)),
+                describe(judge(1_000, 64 * S, T0 + 4 * S)), "still judged by the old limit");
+
+        assertEquals(List.of(lost(0, T0 + 6 * S), "counted " + Long.MAX_VALUE), describe(judge(10, S, T0 + 6 * S)),
+                "restarted without it: the join stops waiting for counts");
+        assertFalse(watch.limited(NODE));
+
+        watch.limits(Map.of(NODE, LIMIT));
+        assertEquals(List.of("counted " + Long.MIN_VALUE), drain(), "limited again");
+        watch.limits(Map.of(NODE, 10L));
+        assertEquals(List.of(lost(0, T0 + 8 * S), "counted " + (T0 + 8 * S)), describe(judge(20, 2 * S, T0 + 8 * S)),
+                "a first count again");
+        judge(20, 4 * S, T0 + 10 * S);
+        assertEquals(List.of(lost(T0 + 10 * S, T0 + 12 * S), "counted " + (T0 + 12 * S)),
+                describe(judge(30, 6 * S, T0 + 12 * S)), "10 events near a limit of 10");
+    }
+
+    private List<ControlEvent> judge(long seen, long now) {
+        return judge(seen, 0, now);
+    }
+
+    private List<ControlEvent> judge(long seen, long uptime, long now) {
+        return watch.judge(NODE, seen, uptime, asked++, now);
+    }
+
+    private static String lost(long from, long to) {
+        return "lost " + (from - M) + ".." + (to + M);
+    }
+
+    private static List<String> describe(List<ControlEvent> events) {
+        List<String> described = new ArrayList<>();
+        for (ControlEvent event : events) {
+            assertEquals(NODE, event.node());
+            described.add(event.kind() == NodeEvent.LOST_EVENTS ? "lost " + event.gapStartNanos() + ".." + event.gapEndNanos()
+                    : "counted " + event.timeNanos());
+        }
+        return described;
+    }
+
+    /** What the watch published into the ring itself (holds for newly limited nodes). */
+    private List<String> drain() {
+        List<String> published = new ArrayList<>();
+        ring.poll((event, endOfBatch) -> published.add("counted " + event.timeNanos), Integer.MAX_VALUE);
+        return published;
     }
 }

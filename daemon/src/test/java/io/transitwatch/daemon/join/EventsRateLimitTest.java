@@ -46,4 +46,48 @@ class EventsRateLimitTest {
         assertEquals(List.of("UNVERIFIED(LOST_EVENTS) a>b IPv4 SYN 40000>9090 attempts=1",
                 "LOST a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
     }
+
+    @Test
+    void nothingOfALimitedNodeIsDecidedPastItsLatestCount() {
+        join.allUp();
+        join.eventsCounted("b", Long.MIN_VALUE, T0);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        for (long t = T0 + S; t <= T0 + 12 * S; t += S) {
+            join.unjoinableEvent("b", t);
+        }
+        join.advance(T0 + 12 * S);
+        assertEquals(List.of(), join.verdicts.verdicts, "no count yet: its arrival may still be reported as dropped");
+
+        join.eventsCounted("b", T0 + 12 * S, T0 + 12 * S);
+        join.advance(T0 + 12 * S);
+        assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts,
+                "counted past its window, and near the limit nowhere");
+    }
+
+    @Test
+    void aLimitedNodeWhoseCountsStopIsBehindNeverLost() {
+        join.allUp();
+        join.eventsCounted("b", T0, T0);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        for (long t = T0 + S; t <= T0 + 120 * S; t += S) {
+            join.unjoinableEvent("b", t);
+            join.advance(t);
+        }
+
+        assertEquals(List.of("UNVERIFIED(BEHIND) a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void aNodeNoLongerWatchedIsDecidedAsAnyOther() {
+        join.allUp();
+        join.eventsCounted("b", T0, T0);
+        join.eventsCounted("b", Long.MAX_VALUE, T0);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        for (long t = T0 + S; t <= T0 + 12 * S; t += S) {
+            join.unjoinableEvent("b", t);
+        }
+        join.advance(T0 + 12 * S);
+
+        assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
 }

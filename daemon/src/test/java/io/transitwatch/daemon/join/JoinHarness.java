@@ -133,6 +133,13 @@ public final class JoinHarness {
         deliver(now);
     }
 
+    /** The ingest has judged {@code node}'s events rate limit up to {@code through} (daemon clock). */
+    void eventsCounted(String node, long through, long now) {
+        health(node, NodeEvent.EVENTS_COUNTED, now);
+        event.timeNanos = through;
+        deliver(now);
+    }
+
     void gap(String node, long from, long to, long now) {
         health(node, NodeEvent.GAP, now);
         event.gapStartNanos = from;
