@@ -4,7 +4,6 @@ import io.transitwatch.daemon.clock.Clock;
 import io.transitwatch.daemon.handoff.HandoffRing;
 import io.transitwatch.daemon.handoff.StringDictionary;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,8 +12,9 @@ import java.util.Set;
 
 /**
  * Thread-safe: limits come from the Kubernetes discovery's thread, counts and failed polls from the
- * gRPC callback threads; all are seconds apart, so it is simply synchronized, and publishes into the
- * hand-off ring's control headroom outside its lock.
+ * gRPC callback threads; all are seconds apart, so it is simply synchronized. It publishes into the
+ * hand-off ring's control headroom under its lock, so that the join gets each node's reports in the
+ * order they were judged (the join never takes this lock; a full headroom waits for the join).
  *
  * <p>Watches the nodes whose datapath drops events past a rate limit. Cilium's
  * {@code bpf-events-default-rate-limit} is one token bucket per node, shared by its trace, drop and
@@ -69,26 +69,22 @@ final class EventRateWatch {
     }
 
     /** The nodes (dictionary ids) with a limit as configured now, and each one's events per second. */
-    void limits(Map<Integer, Long> configured) {
-        List<ControlEvent> holds = new ArrayList<>();
-        synchronized (this) {
-            Set<Integer> nodes = new HashSet<>(active.keySet());
-            nodes.addAll(configured.keySet());
-            for (int node : nodes) {
-                Long enforced = active.get(node);
-                long wanted = configured.getOrDefault(node, Long.MAX_VALUE);
-                if (enforced == null) {
-                    active.put(node, wanted);
-                    holds.add(ControlEvent.counted(node, Long.MIN_VALUE)); // nothing judged yet
-                } else if (wanted <= enforced) {
-                    active.put(node, wanted);
-                    afterRestart.remove(node);
-                } else {
-                    afterRestart.put(node, wanted);
-                }
+    synchronized void limits(Map<Integer, Long> configured) {
+        Set<Integer> nodes = new HashSet<>(active.keySet());
+        nodes.addAll(configured.keySet());
+        for (int node : nodes) {
+            Long enforced = active.get(node);
+            long wanted = configured.getOrDefault(node, Long.MAX_VALUE);
+            if (enforced == null) {
+                active.put(node, wanted);
+                ControlEvent.counted(node, Long.MIN_VALUE).publishTo(ring); // nothing judged yet
+            } else if (wanted <= enforced) {
+                active.put(node, wanted);
+                afterRestart.remove(node);
+            } else {
+                afterRestart.put(node, wanted);
             }
         }
-        holds.forEach(event -> event.publishTo(ring));
     }
 
     synchronized boolean limited(int node) {
@@ -103,7 +99,7 @@ final class EventRateWatch {
      * Hubble counted {@code seenFlows} events of {@code node} in the {@code uptimeNanos} it has run (0:
      * not said), asked at {@code askedNanos}; tells the join what it means.
      */
-    void counted(int node, long seenFlows, long uptimeNanos, long askedNanos) {
+    synchronized void counted(int node, long seenFlows, long uptimeNanos, long askedNanos) {
         publish(judge(node, seenFlows, uptimeNanos, askedNanos, clock.epochNanos()));
     }
 
@@ -111,7 +107,7 @@ final class EventRateWatch {
      * A poll for {@code node}'s count failed: nothing is known since its last count, nor for
      * {@code forNanos} from now (until the next poll can tell). Tells the join if the node is watched.
      */
-    void unknown(int node, long forNanos) {
+    synchronized void unknown(int node, long forNanos) {
         publish(unknownFor(node, forNanos, clock.epochNanos()));
     }
 
