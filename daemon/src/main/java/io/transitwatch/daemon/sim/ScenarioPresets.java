@@ -1,6 +1,7 @@
 package io.transitwatch.daemon.sim;
 
 import io.transitwatch.daemon.sim.Fault.ClockSkew;
+import io.transitwatch.daemon.sim.Fault.EventsRateLimit;
 import io.transitwatch.daemon.sim.Fault.HandshakeLoss;
 import io.transitwatch.daemon.sim.Fault.HandshakePacket;
 import io.transitwatch.daemon.sim.Fault.HostLoss;
@@ -66,6 +67,9 @@ public final class ScenarioPresets {
         PRESETS.put("asymmetric-loss", List.of(new PathLoss(new Path("solwk02", "solwk01", null), 0.3)));
         // spegel's libp2p port denied by a NetworkPolicy: arrived, but dropped at the destination.
         PRESETS.put("policy-drop", List.of(new PolicyDrop("spegel", 5001)));
+        // solwk02's datapath lets 100 events a second through and drops the rest unreported: its
+        // Hubble's count shows when, and departures to it then are UNVERIFIED(lost_events), not LOST.
+        PRESETS.put("events-rate-limit", List.of(new EventsRateLimit("solwk02", 100, 100)));
     }
 
     private ScenarioPresets() {}

@@ -36,8 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ScenarioJoinIT {
     private static final long SEED = Scenario.DEFAULT_SEED;
     private static final Duration TRAFFIC = Duration.ofSeconds(10);
-    /** Events a second solwk02 lets through in the rate-limit scenario: under what its traffic makes. */
-    private static final long RATE_LIMITED_EVENTS = 100;
     private static final String SOLWK01_IPV4 = "10.101.0.21";
 
     @TempDir
@@ -278,15 +276,13 @@ class ScenarioJoinIT {
     }
 
     /**
-     * solwk02's datapath lets only so many events a second through (cilium-config
-     * bpf-events-default-rate-limit, set by a CiliumNodeConfig for the node) and drops the rest without a
+     * solwk02's datapath lets 100 events a second through, fewer than its traffic makes (cilium-config
+     * bpf-events-default-rate-limit, set by a CiliumNodeConfig for the node), and drops the rest without a
      * word: arrivals that really came, whose departures would look lost. The seconds in which its
      * Hubble counted events near the limit are UNVERIFIED(lost_events).
      */
     private void assertRateLimitedDestinationUnverified(SimMode mode) {
-        Scenario scenario = Scenario.builder().name("solwk02-events-rate-limit").seed(SEED)
-                .fault(new Fault.EventsRateLimit("solwk02", RATE_LIMITED_EVENTS, RATE_LIMITED_EVENTS)).build();
-        ScenarioRun run = ScenarioRun.run(mode, scenario, TRAFFIC, tls);
+        ScenarioRun run = ScenarioRun.run(mode, preset("events-rate-limit"), TRAFFIC, tls);
 
         assertTrue(run.judged(r -> r.destinationNode().equals("solwk02") && r.arrived() && !r.arrivalObservable())
                 .size() > 20, "arrivals the limit dropped: " + run);
