@@ -145,9 +145,11 @@ final class SlotIndex {
             if ((stored & ~refMask) == fingerprint && stored != TOMBSTONE) {
                 int ref = (stored & refMask) - 1;
                 int slot = ref & ((1 << tableBits) - 1);
-                if (ref >>> tableBits == tag && tables[tag].keyEquals(slot, a, b, c, d, e)
-                        && (least == NONE || order[slot] < order[least])) {
-                    least = slot;
+                if (ref >>> tableBits == tag) {
+                    steps++; // the key's line, counted as findEither counts it
+                    if (tables[tag].keyEquals(slot, a, b, c, d, e) && (least == NONE || order[slot] < order[least])) {
+                        least = slot;
+                    }
                 }
             }
         }
