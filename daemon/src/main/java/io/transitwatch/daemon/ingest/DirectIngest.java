@@ -52,9 +52,17 @@ final class DirectIngest implements AutoCloseable {
 
     /** Asks each node with a BPF events rate limit for its Hubble's event count (EventRateWatch). Scheduler thread. */
     private void countEvents() {
-        if (context.rateWatch().anyLimited()) {
-            streams.values().forEach(stream -> stream.countEvents(2 * EVENT_COUNT_INTERVAL_NANOS));
+        if (!context.rateWatch().anyLimited()) {
+            return;
         }
+        java.util.Set<Integer> asked = new java.util.HashSet<>();
+        for (NodeStream stream : streams.values()) {
+            if (stream.countEvents(2 * EVENT_COUNT_INTERVAL_NANOS)) {
+                asked.add(stream.node());
+            }
+        }
+        // a limited node not asked (its stream down, or no stream: not announced, or gone) is unknown meanwhile
+        context.rateWatch().unknownExcept(asked, 2 * EVENT_COUNT_INTERVAL_NANOS);
     }
 
     /** Streams only from the nodes {@code nodes} accepts (a collector's shard); call before {@link #start}. */

@@ -52,6 +52,9 @@ final class EventRateWatch {
     static final long MARGIN_NANOS = SECOND_NANOS;
     /** From where a node's first count, or a restart, leaves everything unknown: before any event. */
     private static final long BEGINNING = 0;
+    private static final int ASKED = 0;
+    private static final int ANSWERED = 1;
+    private static final int SEEN = 2;
 
     private final Clock clock;
     private final StringDictionary dictionary;
@@ -111,6 +114,19 @@ final class EventRateWatch {
         publish(unknownFor(node, forNanos, clock.epochNanos()));
     }
 
+    /**
+     * A poll has asked (or counted) only the nodes {@code asked}: every other watched node (not listed,
+     * not connected, its stream down, gone from the cluster) is unknown for {@code forNanos} from now.
+     */
+    synchronized void unknownExcept(Set<Integer> asked, long forNanos) {
+        long now = clock.epochNanos();
+        for (int node : List.copyOf(active.keySet())) {
+            if (!asked.contains(node)) {
+                publish(unknownFor(node, forNanos, now));
+            }
+        }
+    }
+
     private void publish(List<ControlEvent> events) {
         events.forEach(event -> event.publishTo(ring));
     }
@@ -121,14 +137,19 @@ final class EventRateWatch {
             return List.of();
         }
         NodeCounts state = counts.get(node);
-        long from = state == null || state.history.isEmpty() ? BEGINNING : state.history.getLast()[0];
+        long from = state == null || state.history.isEmpty() ? BEGINNING : state.history.getLast()[ASKED];
         long to = nowNanos + forNanos;
         return List.of(ControlEvent.rateLimited(node, from - MARGIN_NANOS, to + MARGIN_NANOS),
                 ControlEvent.counted(node, to));
     }
 
-    /** What a count means for the join: visible for tests. */
-    synchronized List<ControlEvent> judge(int node, long seenFlows, long uptimeNanos, long askedNanos, long nowNanos) {
+    /**
+     * What a count means for the join: visible for tests. Hubble took {@code seenFlows} some time between
+     * {@code askedNanos} and {@code answeredNanos}: it holds every event up to the first, and none after
+     * the second. A count judges the seconds that end between the previous count's asking and its own.
+     */
+    synchronized List<ControlEvent> judge(int node, long seenFlows, long uptimeNanos, long askedNanos,
+            long answeredNanos) {
         Long limit = active.get(node);
         if (limit == null) {
             return List.of();
@@ -138,11 +159,14 @@ final class EventRateWatch {
             return List.of(); // an answer overtaken by a later one: the later one already said more
         }
         state.lastAskedNanos = askedNanos;
+        if (seenFlows == 0 && uptimeNanos == 0) {
+            return unknownFor(node, 0, askedNanos); // a server that said nothing: no count to judge by
+        }
         long from;
         if (state.history.isEmpty()) {
             from = BEGINNING;
-        } else if (seenFlows < state.history.getLast()[1]
-                || (uptimeNanos > 0 && uptimeNanos < nowNanos - state.history.getLast()[0])) {
+        } else if (seenFlows < state.history.getLast()[SEEN]
+                || (uptimeNanos > 0 && uptimeNanos < answeredNanos - state.history.getLast()[ASKED])) {
             // Hubble restarted since the last count (its count began again): its agent runs the limit configured now
             from = BEGINNING;
             state.history.clear();
@@ -151,15 +175,15 @@ final class EventRateWatch {
                 active.remove(node);
                 counts.remove(node);
                 LOG.log(System.Logger.Level.INFO, dictionary.get(node) + ": restarted without a BPF events rate limit");
-                return List.of(ControlEvent.rateLimited(node, from - MARGIN_NANOS, nowNanos + MARGIN_NANOS),
+                return List.of(ControlEvent.rateLimited(node, from - MARGIN_NANOS, askedNanos + MARGIN_NANOS),
                         ControlEvent.counted(node, Long.MAX_VALUE));
             } else if (next != null) {
                 active.put(node, next);
             }
         } else if (state.secondBeforeLast() == null) {
-            from = state.history.getLast()[0]; // the second count: nothing bounds the seconds reaching before the first
+            from = state.history.getLast()[ASKED]; // the second count: nothing bounds the seconds reaching before the first
         } else {
-            boolean near = seenFlows - state.secondBeforeLast()[1] >= NEAR * (limit - 1);
+            boolean near = seenFlows - state.secondBeforeLast()[SEEN] >= NEAR * (limit - 1);
             if (near != state.near) {
                 state.near = near;
                 LOG.log(System.Logger.Level.WARNING, dictionary.get(node) + (near
@@ -168,16 +192,16 @@ final class EventRateWatch {
                                 + "so departures to it are UNVERIFIED(lost_events) until it is clear again"
                         : ": well under its BPF events rate limit again (" + limit + " a second)"));
             }
-            from = near ? state.history.getLast()[0] : Long.MIN_VALUE;
+            from = near ? state.history.getLast()[ASKED] : Long.MIN_VALUE;
         }
-        state.history.addLast(new long[] {nowNanos, seenFlows});
-        state.forgetBefore(nowNanos - SECOND_NANOS);
-        ControlEvent judged = ControlEvent.counted(node, nowNanos);
+        state.history.addLast(new long[] {askedNanos, answeredNanos, seenFlows});
+        state.forgetBefore(askedNanos - SECOND_NANOS);
+        ControlEvent judged = ControlEvent.counted(node, askedNanos);
         return from == Long.MIN_VALUE ? List.of(judged)
-                : List.of(ControlEvent.rateLimited(node, from - MARGIN_NANOS, nowNanos + MARGIN_NANOS), judged);
+                : List.of(ControlEvent.rateLimited(node, from - MARGIN_NANOS, askedNanos + MARGIN_NANOS), judged);
     }
 
-    /** One node's recent counts ({@code [time, seen]}, oldest first), enough to reach a second back. */
+    /** One node's recent counts ({@code [asked, answered, seen]}, oldest first), enough to reach a second back. */
     private static final class NodeCounts {
         final ArrayDeque<long[]> history = new ArrayDeque<>();
         /** When the newest answer taken was asked for: an older one that comes after it is stale. */
@@ -186,26 +210,26 @@ final class EventRateWatch {
         boolean near;
 
         /**
-         * The newest count at least a second before the last one, or null. The events counted since it
-         * bound from above those of every second that ends between the last count and the next.
+         * The newest count answered at least a second before the last one was asked, or null. The events
+         * counted since it bound from above those of every second that ends after the last count's asking.
          */
         long[] secondBeforeLast() {
-            long startNanos = history.getLast()[0];
+            long startNanos = history.getLast()[ASKED];
             long[] base = null;
             for (long[] count : history) {
-                if (count[0] <= startNanos - SECOND_NANOS) {
+                if (count[ANSWERED] <= startNanos - SECOND_NANOS) {
                     base = count;
                 }
             }
             return base;
         }
 
-        /** Drops counts older than the newest one at or before {@code nanos}: later judgements start from there. */
+        /** Drops counts older than the newest one answered at or before {@code nanos}: later judgements start there. */
         void forgetBefore(long nanos) {
             while (history.size() > 2) {
                 var iterator = history.iterator();
                 iterator.next();
-                if (iterator.next()[0] > nanos) {
+                if (iterator.next()[ANSWERED] > nanos) {
                     return;
                 }
                 history.removeFirst();

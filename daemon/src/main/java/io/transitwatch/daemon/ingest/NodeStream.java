@@ -42,15 +42,15 @@ final class NodeStream extends ReconnectingStream {
     /**
      * For a node with a BPF events rate limit: asks its Hubble how many events it has seen, for
      * {@link EventRateWatch}; a failed answer leaves the time until {@code nextPollNanos} from now
-     * unknown. Only while the stream is up: a node that is down is unknown anyway. Scheduler thread.
+     * unknown. Only while the stream is up. Scheduler thread. Returns whether it asked.
      */
-    void countEvents(long nextPollNanos) {
+    boolean countEvents(long nextPollNanos) {
         EventRateWatch watch = context.rateWatch();
         if (!up || !watch.limited(node)) {
-            return;
+            return false;
         }
         long asked = context.clock().epochNanos();
-        askServerStatus(new StreamObserver<>() {
+        return askServerStatus(new StreamObserver<>() {
             @Override
             public void onNext(ServerStatusResponse response) {
                 watch.counted(node, response.getSeenFlows(), response.getUptimeNs(), asked);
@@ -66,6 +66,10 @@ final class NodeStream extends ReconnectingStream {
                 // a unary call: onNext carried the answer
             }
         }, nextPollNanos);
+    }
+
+    int node() {
+        return node;
     }
 
     String nodeAddress() {

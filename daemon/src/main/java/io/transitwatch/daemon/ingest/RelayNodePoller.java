@@ -98,6 +98,7 @@ final class RelayNodePoller {
         warned = false;
         RelayNodes nodes = relay.nodes();
         Set<Integer> listed = new HashSet<>();
+        Set<Integer> counted = new HashSet<>();
         Map<String, List<IpPrefix>> addresses = new HashMap<>();
         for (Node node : response.getNodesList()) {
             IpPrefix own = NodeAddressBook.addressOfHostPort(node.getAddress());
@@ -114,12 +115,15 @@ final class RelayNodePoller {
                 }
                 if (context.rateWatch().limited(relayNode.id)) {
                     context.rateWatch().counted(relayNode.id, node.getSeenFlows(), node.getUptimeNs(), askedNanos);
+                    counted.add(relayNode.id);
                 }
             } else {
                 nodes.setDown(relayNode, node.getName() + " via relay " + context.config().target()
                         + ": GetNodes reports " + node.getState());
             }
         }
+        // a limited node Relay does not list as connected is not counted: unknown until the next answer
+        context.rateWatch().unknownExcept(counted, 2 * context.config().nodePollInterval().toNanos());
         nodes.forEach(node -> {
             if (!listed.contains(node.id)) {
                 nodes.setDown(node, context.dictionary().get(node.id) + " is no longer listed by relay "
@@ -140,7 +144,7 @@ final class RelayNodePoller {
         // answers (or for good, from a Relay without GetNodes).
         long unknownFor = status.getCode() == Status.Code.UNIMPLEMENTED ? FOREVER_NANOS
                 : 2 * context.config().nodePollInterval().toNanos();
-        relay.nodes().forEach(node -> context.rateWatch().unknown(node.id, unknownFor));
+        context.rateWatch().unknownExcept(Set.of(), unknownFor);
         if (status.getCode() == Status.Code.UNIMPLEMENTED) {
             LOG.log(Level.WARNING, "relay {0} does not implement GetNodes; node health comes from the stream only",
                     context.config().target());

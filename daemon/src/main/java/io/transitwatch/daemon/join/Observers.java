@@ -274,10 +274,18 @@ final class Observers {
         return clocks.frameTime(node, nodeNanos);
     }
 
-    /** The reason {@code node}'s view was incomplete during [from, to] (frame times), or null. */
+    /**
+     * The reason {@code node}'s view was incomplete during [from, to] (frame times), or null; a
+     * rate-limited node's view past its latest count is not complete yet ({@link #onEventsCounted}).
+     */
     UnverifiedReason incompleteDuring(int node, long fromFrameNanos, long toFrameNanos) {
         if (blind[node]) {
             return UnverifiedReason.NO_OBSERVER;
+        }
+        if (countedThrough[node] < toFrameNanos) {
+            // a rate-limited node not yet judged that far (a late arrival decides early; a segment's
+            // first data is asked at once): what it dropped there is not known yet
+            return UnverifiedReason.LOST_EVENTS;
         }
         return health.incompleteDuring(node, fromFrameNanos, toFrameNanos, clocks.offset(node));
     }

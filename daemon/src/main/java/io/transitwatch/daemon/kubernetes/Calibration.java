@@ -235,6 +235,17 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
             return 0;
         }
         long burst = nonNegative(merged, "bpf-events-default-burst-limit", warnings);
+        String monitorEvents = value(merged, "hubble-monitor-events");
+        if (monitorEvents != null && !monitorEvents.isBlank()) {
+            List<String> kept = List.of(monitorEvents.toLowerCase(java.util.Locale.ROOT).trim().split("[,\\s]+"));
+            if (!kept.contains("drop") || !kept.contains("policy-verdict")) {
+                // the events it leaves out still take tokens: Hubble's count says too little to judge by
+                warnings.add(origin(merged, "hubble-monitor-events") + " hubble-monitor-events=" + monitorEvents
+                        + " with a BPF events rate limit: Hubble does not count the drop or policy-verdict events "
+                        + "that also take the limit's tokens, so every second of this node counts as near the limit");
+                return 1;
+            }
+        }
         return burst == 0 ? rate : Math.min(rate, burst);
     }
 

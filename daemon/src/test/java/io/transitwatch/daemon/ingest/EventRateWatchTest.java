@@ -23,18 +23,18 @@ class EventRateWatchTest {
     private static final long M = EventRateWatch.MARGIN_NANOS;
     private static final int NODE = 7;
     private static final long LIMIT = 1_000;
+    private static final long ANSWER = 10_000_000L;
 
     private final ManualClock clock = new ManualClock(T0);
     private final HandoffRing ring = new HandoffRing(64, clock);
     private final EventRateWatch watch = new EventRateWatch(clock, new StringDictionary(16), ring);
-    private long asked;
 
     @Test
     void aNewlyLimitedNodeIsHeldUntilItsFirstCountWhichLeavesEverythingBeforeItUnknown() {
         watch.limits(Map.of(NODE, LIMIT));
         assertEquals(List.of("counted " + Long.MIN_VALUE), drain(), "nothing of it is decided before a count");
         assertFalse(watch.limited(3));
-        assertEquals(List.of(), watch.judge(3, 1_000_000, 0, asked++, T0), "a node without a limit");
+        assertEquals(List.of(), watch.judge(3, 1_000_000, 0, T0, T0), "a node without a limit");
 
         assertEquals(List.of(lost(0, T0), "counted " + T0), describe(judge(0, T0)));
         // no count a second before the interval's start bounds its seconds yet
@@ -87,9 +87,29 @@ class EventRateWatchTest {
     void anAnswerOvertakenByALaterOneIsIgnored() {
         watch.limits(Map.of(NODE, LIMIT));
         judge(0, T0);
-        long late = asked++;
         judge(100, T0 + 2 * S);
-        assertEquals(List.of(), watch.judge(NODE, 50, 0, late, T0 + 2 * S + 1), "asked before the one taken");
+        assertEquals(List.of(), watch.judge(NODE, 50, 0, T0 + S, T0 + 3 * S), "asked before the one taken");
+    }
+
+    @Test
+    void aServerThatSaidNothingLeavesTheTimeSinceTheLastCountUnknown() {
+        watch.limits(Map.of(NODE, LIMIT));
+        judge(500, 10 * S, T0);
+        assertEquals(List.of(lost(T0, T0 + 2 * S), "counted " + (T0 + 2 * S)),
+                describe(watch.judge(NODE, 0, 0, T0 + 2 * S, T0 + 2 * S + ANSWER)));
+    }
+
+    @Test
+    void aSlowAnswerJudgesOnlyUpToItsAskingAndTheNextStartsFromThere() {
+        watch.limits(Map.of(NODE, LIMIT));
+        judge(0, T0);
+        judge(0, T0 + S);
+        judge(0, T0 + 2 * S);
+        // answered 1.5 s after it was asked: the join may decide only up to its asking
+        assertEquals(List.of("counted " + (T0 + 3 * S)),
+                describe(watch.judge(NODE, 100, 200 * S, T0 + 3 * S, T0 + 4 * S + S / 2)));
+        assertEquals(List.of(lost(T0 + 3 * S, T0 + 4 * S), "counted " + (T0 + 4 * S)),
+                describe(judge(1_000, T0 + 4 * S)), "1,000 since the count answered a second before T0 + 3 s");
     }
 
     @Test
@@ -117,12 +137,14 @@ class EventRateWatchTest {
                 describe(judge(30, 6 * S, T0 + 12 * S)), "10 events near a limit of 10");
     }
 
+    /** A count of a Hubble up since 100 s before T0. */
     private List<ControlEvent> judge(long seen, long now) {
-        return judge(seen, 0, now);
+        return judge(seen, now - T0 + 100 * S, now);
     }
 
+    /** A count asked at {@code now} and answered 10 ms later. */
     private List<ControlEvent> judge(long seen, long uptime, long now) {
-        return watch.judge(NODE, seen, uptime, asked++, now);
+        return watch.judge(NODE, seen, uptime, now, now + ANSWER);
     }
 
     private static String lost(long from, long to) {

@@ -1,5 +1,6 @@
 package io.transitwatch.daemon.join;
 
+import static io.transitwatch.daemon.join.JoinHarness.MS;
 import static io.transitwatch.daemon.join.JoinHarness.S;
 import static io.transitwatch.daemon.join.JoinHarness.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,5 +90,16 @@ class EventsRateLimitTest {
         join.advance(T0 + 12 * S);
 
         assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
+    }
+
+    @Test
+    void anArrivalPastTheWindowDecidesNothingLostWhereTheCountsHaveNotReached() {
+        join.allUp();
+        join.eventsCounted("b", T0, T0);
+        join.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S);
+        // 50 ms past the window: decided at once, as time would have; b's counts have not reached it
+        join.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 6 * S + 50 * MS);
+
+        assertEquals(List.of("UNVERIFIED(LOST_EVENTS) a>b IPv4 SYN 40000>9090 attempts=1"), join.verdicts.verdicts);
     }
 }

@@ -94,6 +94,12 @@ class CalibrationTest {
                 "without a burst the bucket holds the rate");
         assertEquals(200, Calibration.derive(config("bpf-events-default-rate-limit", "1000",
                 "bpf-events-default-burst-limit", "200")).eventsPerSecondLimit());
+        assertEquals(1, Calibration.derive(config("bpf-events-default-rate-limit", "1000",
+                "bpf-events-default-burst-limit", "1000", "hubble-monitor-events", "trace")).eventsPerSecondLimit(),
+                "Hubble does not count the drop and policy-verdict events that take tokens too");
+        assertEquals(1000, Calibration.derive(config("bpf-events-default-rate-limit", "1000",
+                "bpf-events-default-burst-limit", "1000", "hubble-monitor-events", "trace,drop policy-verdict"))
+                .eventsPerSecondLimit());
         Calibration unreadable = Calibration.derive(config("bpf-events-default-rate-limit", "lots"));
         assertEquals(1, unreadable.eventsPerSecondLimit(), "every busy second counts as possibly lossy");
         assertTrue(unreadable.warnings().stream().anyMatch(w -> w.contains("bpf-events-default-rate-limit=lots")),
