@@ -26,7 +26,7 @@ import java.util.function.LongSupplier;
  * size (ADR 0010): while at most {@link #MAX_EXPORTED_PAIRS} pairs are active, every pair is
  * exported; beyond that, only the pairs whose loss, drops, late arrivals or unverified departures
  * rose within {@link #RECENT_PROBLEM_NANOS}, at most {@link #MAX_EXPORTED_PAIRS} of them, those with
- * the most such verdicts first. A healthy pair of a big cluster is visible through the per-node
+ * the most lost, dropped or late verdicts first, then those with the most unverified ones. A healthy pair of a big cluster is visible through the per-node
  * series ({@link NodeVerdictMetrics}) and the web page, not as series of its own.
  */
 final class PairMetrics {
@@ -107,7 +107,9 @@ final class PairMetrics {
             return inUse;
         }
         if (troubled.size() > MAX_EXPORTED_PAIRS) {
-            troubled.sort(Comparator.comparingLong((Integer slot) -> -problemsSeen[slot]).thenComparingInt(s -> s));
+            // loss first: a pair that lost packets is never hidden behind pairs whose views were only incomplete
+            troubled.sort(Comparator.comparingLong((Integer slot) -> -verdictProblems(counters, slot))
+                    .thenComparingLong(slot -> -problemsSeen[slot]).thenComparingInt(s -> s));
             troubled = new ArrayList<>(troubled.subList(0, MAX_EXPORTED_PAIRS));
             troubled.sort(null);
         }
@@ -125,9 +127,14 @@ final class PairMetrics {
         }
     }
 
-    private static long problems(JoinCounters counters, int slot) {
-        long sum = counters.pair(slot, PerPair.LOST) + counters.pair(slot, PerPair.DROPPED)
+    /** Lost, dropped and late verdicts: what the packets did, not what the join could not tell. */
+    private static long verdictProblems(JoinCounters counters, int slot) {
+        return counters.pair(slot, PerPair.LOST) + counters.pair(slot, PerPair.DROPPED)
                 + counters.pair(slot, PerPair.LATE);
+    }
+
+    private static long problems(JoinCounters counters, int slot) {
+        long sum = verdictProblems(counters, slot);
         for (PerPair reason : ReasonLabels.ALL_UNVERIFIED) {
             sum += counters.pair(slot, reason);
         }

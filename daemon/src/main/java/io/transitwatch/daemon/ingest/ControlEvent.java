@@ -6,7 +6,8 @@ import io.transitwatch.daemon.handoff.NodeEvent;
 /**
  * Immutable. A stream-health event (NODE_UP, NODE_DOWN, GAP, or the LOST_EVENTS and EVENTS_COUNTED of
  * a node's events rate limit) on its way into the hand-off ring.
- * These are rare (one per node state change), so they are plain objects; flows are not.
+ * These are rare (one per node state change, or two a second per rate-limited node), so they are plain
+ * objects; flows are not.
  *
  * <p>{@code timeNanos} of NODE_UP and NODE_DOWN is the daemon's clock (a node that is down has
  * no clock to report); a GAP's times are the node's clock, like the events around it. A LOST_EVENTS

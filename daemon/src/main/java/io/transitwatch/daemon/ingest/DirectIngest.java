@@ -3,8 +3,10 @@ package io.transitwatch.daemon.ingest;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -19,9 +21,10 @@ import java.util.function.Predicate;
 final class DirectIngest implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DirectIngest.class.getName());
 
-    private final IngestContext context;
     /** How often a node with a BPF events rate limit is asked for its event count: its bucket refills every second. */
     private static final long EVENT_COUNT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final IngestContext context;
     private final Map<String, NodeStream> streams = new HashMap<>();
     private final PeerDiscovery discovery;
     /** Which nodes to stream from: all, or a collector's shard (set before start, read on the scheduler). */
@@ -55,7 +58,7 @@ final class DirectIngest implements AutoCloseable {
         if (!context.rateWatch().anyLimited()) {
             return;
         }
-        java.util.Set<Integer> asked = new java.util.HashSet<>();
+        Set<Integer> asked = new HashSet<>();
         for (NodeStream stream : streams.values()) {
             if (stream.countEvents(2 * EVENT_COUNT_INTERVAL_NANOS)) {
                 asked.add(stream.node());

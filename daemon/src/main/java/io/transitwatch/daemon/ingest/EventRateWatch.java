@@ -24,15 +24,16 @@ import java.util.Set;
  * events let through in the second before t (the smaller of rate and burst; bpf/lib/ratelimit.h), and
  * Hubble counts the events it gets ({@code seen_flows}, which Relay's {@code GetNodes} and each
  * server's {@code ServerStatus} report). So successive counts tell which seconds cannot have dropped
- * anything: a poll interval is near the limit when the events counted from the latest count at least a
- * second before its start to its end come near it.
+ * anything: a poll interval is near the limit when the events counted from the latest count answered at
+ * least a second before its start to its end come near it.
  *
  * <p>What it tells the join, per watched node, in this order: a LOST_EVENTS ({@link
  * ControlEvent#rateLimited}) for each span that may have dropped events (an interval near the limit;
- * everything before a node's first count, or before a restart of its Hubble; whatever a failed poll
- * left unknown), then an EVENTS_COUNTED saying up to when it has judged the node. The join decides
- * nothing of the node past that point, so a departure there is UNVERIFIED(LOST_EVENTS) or waits
- * (UNVERIFIED(BEHIND) if the counts stop), never LOST for want of a count.
+ * everything before a node's first count, or before a restart of its Hubble; whatever a failed poll,
+ * or a poll that did not count the node, left unknown), then an EVENTS_COUNTED saying up to when it has
+ * judged the node. The join decides nothing of the node past that point, so a departure there is
+ * UNVERIFIED(LOST_EVENTS) or waits (UNVERIFIED(BEHIND) if no poll says anything), never LOST for want of
+ * a count.
  *
  * <p>A limit applies when the node's agent starts (the datapath is compiled with it): a lower one is
  * taken at once (it can only make more seconds suspect), a higher or removed one only after the node's

@@ -224,10 +224,10 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
      * The events map's token bucket (bpf/lib/ratelimit.h, one per node, shared by trace, drop and
      * policy-verdict events): topped up with {@code rate} tokens every second, never holding more than
      * {@code burst} (Cilium refuses a rate without a burst; read here as the rate, a bucket as large as
-     * one second's top-up). A dropped event needs the
-     * bucket empty, which needs {@code min(rate, burst)} events let through in the second before it.
-     * An unreadable number is named in the warnings and read as the smallest limit (1), so that every
-     * busy second counts as possibly lossy rather than none.
+     * one second's top-up). A dropped event needs the bucket empty, which needs {@code min(rate, burst)}
+     * events let through in the second before it. An unreadable number, or a {@code hubble-monitor-events}
+     * list that keeps Hubble from counting every event that takes a token, is read as the smallest limit
+     * (1) and named in the warnings, so that every second counts as possibly lossy rather than none.
      */
     private static long eventsPerSecondLimit(Map<String, Setting> merged, List<String> warnings) {
         long rate = nonNegative(merged, "bpf-events-default-rate-limit", warnings);
