@@ -26,8 +26,9 @@ import java.util.function.LongSupplier;
  * size (ADR 0010): while at most {@link #MAX_EXPORTED_PAIRS} pairs are active, every pair is
  * exported; beyond that, only the pairs whose loss, drops, late arrivals or unverified departures
  * rose within {@link #RECENT_PROBLEM_NANOS}, at most {@link #MAX_EXPORTED_PAIRS} of them, those with
- * the most lost, dropped or late verdicts first, then those with the most unverified ones. A healthy pair of a big cluster is visible through the per-node
- * series ({@link NodeVerdictMetrics}) and the web page, not as series of its own.
+ * the most lost, dropped or late verdicts first, then those with the most unverified ones. A healthy
+ * pair of a big cluster is visible through the per-node series ({@link NodeVerdictMetrics}) and the
+ * web page, not as series of its own.
  */
 final class PairMetrics {
     /** Most pairs exported per scrape: {@value} pairs × {@link #SERIES_PER_PAIR} series. */

@@ -163,6 +163,7 @@ final class EventRateWatch {
         if (seenFlows == 0 && uptimeNanos == 0) {
             return unknownFor(node, 0, askedNanos); // a server that said nothing: no count to judge by
         }
+        long[] base = state.history.isEmpty() ? null : state.secondBeforeLast();
         long from;
         if (state.history.isEmpty()) {
             from = BEGINNING;
@@ -181,10 +182,10 @@ final class EventRateWatch {
             } else if (next != null) {
                 active.put(node, next);
             }
-        } else if (state.secondBeforeLast() == null) {
+        } else if (base == null) {
             from = state.history.getLast()[ASKED]; // the second count: nothing bounds the seconds reaching before the first
         } else {
-            boolean near = seenFlows - state.secondBeforeLast()[SEEN] >= NEAR * (limit - 1);
+            boolean near = seenFlows - base[SEEN] >= NEAR * (limit - 1);
             if (near != state.near) {
                 state.near = near;
                 LOG.log(System.Logger.Level.WARNING, dictionary.get(node) + (near

@@ -169,10 +169,7 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
     }
 
     private void askServerVersion() {
-        ManagedChannel open = channel;
-        if (open != null && !stopped) {
-            versionQuery.ask(open);
-        }
+        askServerStatus(versionQuery, ServerVersionQuery.DEADLINE_NANOS);
     }
 
     private void connect() {

@@ -1,25 +1,24 @@
 package io.transitwatch.daemon.ingest;
 
-import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.transitwatch.proto.observer.ObserverGrpc;
-import io.transitwatch.proto.observer.ServerStatusRequest;
 import io.transitwatch.proto.observer.ServerStatusResponse;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Thread-safe: {@link #ask} runs on the ingest scheduler, the answer arrives on the channel executor.
+ * Thread-safe: the stream asks on the ingest scheduler ({@code ReconnectingStream.askServerStatus}),
+ * the answer arrives here on the channel executor.
  *
- * <p>Asks one Hubble server (a node's, or Relay) for its {@code ServerStatus} and records the
+ * <p>Takes one Hubble server's (a node's, or Relay's) {@code ServerStatus} answer and records the
  * {@code version} it reports under the stream's name, for {@code doctor}. A unary call beside the
  * {@code GetFlows} stream on the same channel: the stream never waits for it, and a server that does
  * not answer only leaves the version unknown.
  */
 final class ServerVersionQuery implements StreamObserver<ServerStatusResponse> {
     private static final System.Logger LOG = System.getLogger(ServerVersionQuery.class.getName());
-    private static final long DEADLINE_SECONDS = 10;
+    /** How long an answer may take: the stream never waits for it. */
+    static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final IngestState state;
     private final String name;
@@ -27,11 +26,6 @@ final class ServerVersionQuery implements StreamObserver<ServerStatusResponse> {
     ServerVersionQuery(IngestState state, String name) {
         this.state = state;
         this.name = name;
-    }
-
-    void ask(Channel channel) {
-        ObserverGrpc.newStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
-                .serverStatus(ServerStatusRequest.getDefaultInstance(), this);
     }
 
     @Override

@@ -140,11 +140,11 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
             blind.add(origin(merged, "bpf-events-trace-enabled") + " bpf-events-trace-enabled=false: the datapath "
                     + "emits no trace events, so this node reports no departures and no arrivals");
         }
-        String monitorEvents = value(merged, "hubble-monitor-events");
-        if (monitorEvents != null && !monitorEvents.isBlank() && !List.of(monitorEvents.toLowerCase(java.util.Locale.ROOT)
-                .trim().split("[,\\s]+")).contains("trace")) {
+        List<String> monitorEvents = monitorEventTypes(merged);
+        if (monitorEvents != null && !monitorEvents.contains("trace")) {
             // hubble-api.md §5.3, §9.2: Hubble keeps only the listed event types; without trace, drops only
-            blind.add(origin(merged, "hubble-monitor-events") + " hubble-monitor-events=" + monitorEvents + ": Hubble "
+            blind.add(origin(merged, "hubble-monitor-events") + " hubble-monitor-events="
+                    + value(merged, "hubble-monitor-events") + ": Hubble "
                     + "keeps no trace events of this node, so it reports no departures and no arrivals");
         }
         if ("false".equals(value(merged, "bpf-events-drop-enabled"))) {
@@ -235,18 +235,23 @@ record Calibration(Set<Integer> departurePoints, Set<Integer> arrivalExtras, boo
             return 0;
         }
         long burst = nonNegative(merged, "bpf-events-default-burst-limit", warnings);
-        String monitorEvents = value(merged, "hubble-monitor-events");
-        if (monitorEvents != null && !monitorEvents.isBlank()) {
-            List<String> kept = List.of(monitorEvents.toLowerCase(java.util.Locale.ROOT).trim().split("[,\\s]+"));
-            if (!kept.contains("drop") || !kept.contains("policy-verdict")) {
-                // the events it leaves out still take tokens: Hubble's count says too little to judge by
-                warnings.add(origin(merged, "hubble-monitor-events") + " hubble-monitor-events=" + monitorEvents
-                        + " with a BPF events rate limit: Hubble does not count the drop or policy-verdict events "
-                        + "that also take the limit's tokens, so every second of this node counts as near the limit");
-                return 1;
-            }
+        List<String> monitorEvents = monitorEventTypes(merged);
+        if (monitorEvents != null && !(monitorEvents.contains("drop") && monitorEvents.contains("policy-verdict"))) {
+            // the events it leaves out still take tokens: Hubble's count says too little to judge by
+            warnings.add(origin(merged, "hubble-monitor-events") + " hubble-monitor-events="
+                    + value(merged, "hubble-monitor-events") + " with a BPF events rate limit: Hubble does not count "
+                    + "the drop or policy-verdict events that also take the limit's tokens, so every second of this "
+                    + "node counts as near the limit");
+            return 1;
         }
         return burst == 0 ? rate : Math.min(rate, burst);
+    }
+
+    /** The event types {@code hubble-monitor-events} keeps (lower case), or null when it keeps them all (unset). */
+    private static List<String> monitorEventTypes(Map<String, Setting> merged) {
+        String listed = value(merged, "hubble-monitor-events");
+        return listed == null || listed.isBlank() ? null
+                : List.of(listed.toLowerCase(java.util.Locale.ROOT).split("[,\\s]+"));
     }
 
     private static long nonNegative(Map<String, Setting> merged, String key, List<String> warnings) {
