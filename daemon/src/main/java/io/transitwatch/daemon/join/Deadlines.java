@@ -108,6 +108,9 @@ final class Deadlines {
                 || arrivedMasqueraded(slot, again, from, deadline(start, again, lane)))) {
             return;
         }
+        if (unverified == null && arrivalMayBeForgotten(slot, Math.min(start, again))) {
+            unverified = UnverifiedReason.BEHIND; // came too late (a re-read, a lagging source) for an absence to count
+        }
         if (unverified == null && requests.sentElsewhere(pending, slot)) {
             unverified = UnverifiedReason.REQUEST_UNSEEN; // translated on its way, not lost: see ClientRequests
         }
@@ -258,6 +261,25 @@ final class Deadlines {
             current = arrivals.slots.find(k0, k1, k2, k3, k4);
         }
         return KeyedSlots.NONE;
+    }
+
+    /** Remembered arrivals before this frame time have been forgotten ({@link Long#MIN_VALUE} before the first expiry pass). */
+    long arrivalHorizon() {
+        return arrivalHorizonNanos;
+    }
+
+    /**
+     * Whether pending departure {@code slot}, placed at {@code placed}, may have had its arrival
+     * forgotten before it came (its arrival may lie as far before it as {@link
+     * Observers#earliestArrivalWithinWindow} says now), so that its absence means nothing. TwoEndJoin
+     * already leaves out a departure that came past the horizon; this catches one whose source is seen
+     * only later to report its arrivals that much earlier: the first departures a reconnect's backfill
+     * re-reads, before the matches of the next ones show the source's frame times late.
+     */
+    private boolean arrivalMayBeForgotten(int slot, long placed) {
+        long headroom = pending.arrivalHeadroom[slot] * PendingDepartures.HEADROOM_UNIT_NANOS;
+        long from = placed + observers.earliestArrivalWithinWindow(pending.sourceNode[slot]) - slackNanos;
+        return from < pending.frameNanos[slot] - headroom;
     }
 
     /** Forgets remembered arrivals older than W + arrival memory, at most {@code budget}. */

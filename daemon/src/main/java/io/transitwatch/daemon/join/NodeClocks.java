@@ -55,12 +55,18 @@ final class NodeClocks {
     /**
      * Learns from one event of {@code node}: node-local {@code eventNanos}, daemon {@code receivedNanos}.
      *
-     * @param learnLateness false for an event re-read after the stream came back (a backfill): it is
-     *     as late as the outage was long, which says nothing about the stream's delay from now on
+     * @param live false for an event re-read after the stream came back (a backfill): it is as late as
+     *     the outage was long, which says nothing about the stream's delay from now on. It is not learnt
+     *     as lateness, and it starts no span of the minimum-delay filter: a re-read longer than a span,
+     *     or a second outage before the stream delivered live again, would otherwise leave only re-read
+     *     delays in both spans, and the node's frame times would come out late by seconds, its arrivals
+     *     seemingly before its departures (a departure then placed past an outage or past the arrival
+     *     memory that its real time lies in: LOST). It still lowers the current span's minimum, and
+     *     seeds a node not seen before.
      */
-    void observe(int node, long eventNanos, long receivedNanos, boolean learnLateness) {
+    void observe(int node, long eventNanos, long receivedNanos, boolean live) {
         long delay = receivedNanos - eventNanos;
-        if (spanStart[node] == UNSET || receivedNanos - spanStart[node] >= spanNanos) {
+        if (spanStart[node] == UNSET || (live && receivedNanos - spanStart[node] >= spanNanos)) {
             previousMinDelay[node] = currentMinDelay[node];
             previousMaxLateness[node] = currentMaxLateness[node];
             currentMinDelay[node] = delay;
@@ -71,7 +77,7 @@ final class NodeClocks {
         }
         long frame = eventNanos + offset(node);
         long lateness = receivedNanos - frame;
-        if (learnLateness && lateness > currentMaxLateness[node]) {
+        if (live && lateness > currentMaxLateness[node]) {
             currentMaxLateness[node] = lateness;
         }
         if (frame > newestFrameTime[node]) {

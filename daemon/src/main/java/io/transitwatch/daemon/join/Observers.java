@@ -40,6 +40,7 @@ final class Observers {
     /** Dictionary ids of the blind nodes, as of the last discovery: for nodes first seen after it. */
     private java.util.Set<Integer> blindNodes = java.util.Set.of();
     private java.util.Set<Integer> egressTwiceNodes = java.util.Set.of();
+    private final long windowNanos;
     private long nowNanos;
     private long clocksDueNanos;
 
@@ -56,6 +57,7 @@ final class Observers {
         this.countedThrough = new long[config.maxNodes()];
         java.util.Arrays.fill(countedThrough, Long.MAX_VALUE);
         this.slackNanos = config.watermarkSlack().toNanos();
+        this.windowNanos = config.window().toNanos();
         this.lostEventsSpanNanos = config.lostEventsSpan().toNanos();
         this.catchUpLimitNanos = config.catchUpLimit().toNanos();
     }
@@ -290,9 +292,19 @@ final class Observers {
         return health.incompleteDuring(node, fromFrameNanos, toFrameNanos, clocks.offset(node));
     }
 
+    /**
+     * {@link #earliestArrival}, at most the window back: what tells whether a late departure's arrival
+     * was forgotten before it came. A match further apart is taken for another connection on the
+     * tuple (a port reused), not for the source's lag, which would make every departure of the source
+     * look too late for its arrival.
+     */
+    long earliestArrivalWithinWindow(int source) {
+        return Math.max(earliestArrival(source), -windowNanos);
+    }
+
     /** How far before a departure of {@code source} its arrival may lie (a lagging source; 0 or negative). */
     long earliestArrival(int source) {
-        return transits.earliestArrival(source);
+        return transits.earliestArrival(source, clocks.offset(source));
     }
 
     /** How much longer than W departures to {@code destination} wait (its clock ahead of a peer's; 0 or more). */
@@ -302,7 +314,7 @@ final class Observers {
 
     /** A departure matched its arrival {@code transitNanos} after it; {@code pair}: its slot, or -1. */
     void observeTransit(int source, int destination, int pair, long transitNanos) {
-        transits.matched(source, destination, pair, transitNanos, nowNanos);
+        transits.matched(source, destination, pair, transitNanos, clocks.offset(source), nowNanos);
     }
 
     /** Copies each node's clock offset, lateness and extra wait into the counters for metrics, once a second. */

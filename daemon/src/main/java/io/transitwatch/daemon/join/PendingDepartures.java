@@ -5,10 +5,12 @@ package io.transitwatch.daemon.join;
  *
  * <p>Departures waiting for their arrival, one lane per destination node, so that a node whose
  * stream is behind never holds up verdicts for the others. Per entry: the five key words, index and
- * lane links of {@link KeyedSlots}, and the fields below — about 93 bytes, no object. Names of the
+ * lane links of {@link KeyedSlots}, and the fields below — about 95 bytes, no object. Names of the
  * endpoints are not kept here: {@link io.transitwatch.daemon.topology.Topology} remembers them per IP.
  */
 final class PendingDepartures {
+    /** The unit of {@link #arrivalHeadroom}. */
+    static final long HEADROOM_UNIT_NANOS = 4_000_000L;
     final KeyedSlots slots;
     /** Dense index of the source node. */
     final int[] sourceNode;
@@ -22,6 +24,12 @@ final class PendingDepartures {
     final short[] observationPoint;
     final byte[] traceReason;
     final int[] interfaceName;
+    /**
+     * How far the departure's frame time lay past the arrival horizon when it came, in 4 ms units,
+     * rounded down and at most 65,535 (262 s): an arrival of it before that may have been forgotten
+     * unseen (Deadlines.arrivalMayBeForgotten).
+     */
+    final char[] arrivalHeadroom;
 
     /** {@code index}: shared with the remembered arrivals (see {@link SlotIndex}), or null for one of its own. */
     PendingDepartures(int capacity, int maxNodes, SlotIndex index) {
@@ -34,14 +42,16 @@ final class PendingDepartures {
         observationPoint = new short[capacity];
         traceReason = new byte[capacity];
         interfaceName = new int[capacity];
+        arrivalHeadroom = new char[capacity];
     }
 
     /**
      * A new departure waiting in {@code destination}'s lane: its key (and the key's hash), {@code source}'s dense index, its
-     * frame time, and the evidence of {@code flow} (when, where and why the source reported it).
+     * frame time, and the evidence of {@code flow} (when, where and why the source reported it);
+     * {@code arrivalHorizon}: remembered arrivals before it have been forgotten.
      */
     int add(int hash, long srcHi, long srcLo, long dstHi, long dstLo, long k4, int destination, int source, long frame,
-            io.transitwatch.daemon.handoff.NodeEvent flow) {
+            io.transitwatch.daemon.handoff.NodeEvent flow, long arrivalHorizon) {
         int slot = slots.insert(hash, srcHi, srcLo, dstHi, dstLo, k4, destination);
         sourceNode[slot] = source;
         frameNanos[slot] = frame;
@@ -51,6 +61,8 @@ final class PendingDepartures {
         observationPoint[slot] = flow.observationPoint;
         traceReason[slot] = flow.traceReason;
         interfaceName[slot] = flow.interfaceName;
+        long headroom = arrivalHorizon == Long.MIN_VALUE ? Long.MAX_VALUE : (frame - arrivalHorizon) / HEADROOM_UNIT_NANOS;
+        arrivalHeadroom[slot] = (char) Math.max(0, Math.min(Character.MAX_VALUE, headroom));
         return slot;
     }
 

@@ -28,7 +28,6 @@ final class TwoEndJoin {
     private final RepeatedReports repeats;
     private final ClientRequests requests;
     private final long windowNanos;
-    private final long arrivalMemoryNanos;
     private final long slackNanos;
     private long nowNanos;
     /** The key word and hash of the flow last {@link #prepare}d. */
@@ -54,7 +53,6 @@ final class TwoEndJoin {
         this.repeats = new RepeatedReports(counters, pending, lost);
         this.requests = requests;
         this.windowNanos = config.window().toNanos();
-        this.arrivalMemoryNanos = config.arrivalMemory().toNanos();
         this.slackNanos = config.watermarkSlack().toNanos();
     }
 
@@ -141,16 +139,18 @@ final class TwoEndJoin {
             }
             return;
         }
-        if (frame - slackNanos < nowNanos - windowNanos - arrivalMemoryNanos) {
+        long arrivalHorizon = deadlines.arrivalHorizon();
+        if (frame + observers.earliestArrivalWithinWindow(node) - slackNanos < arrivalHorizon) {
             // Its arrival, had it come, may already be forgotten (expireArrivals): the source's stream
             // delivered it too late (a reconnect's backfill, a lagging node) for its absence to mean anything.
+            // Its arrival may lie before it by as much as this source's arrivals are seen to (TransitBounds).
             verdicts.unverifiedOnSight(flow, node, destination, srcHi, srcLo, k4, pair, UnverifiedReason.BEHIND);
             return;
         }
         if (pending.slots.isFull()) {
             deadlines.evictOldest();
         }
-        pending.add(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4, destination, node, frame, flow);
+        pending.add(hash, srcHi, srcLo, flow.dstHi, flow.dstLo, k4, destination, node, frame, flow, arrivalHorizon);
     }
 
     /**

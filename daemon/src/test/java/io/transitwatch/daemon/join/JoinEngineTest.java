@@ -384,6 +384,110 @@ class JoinEngineTest {
     }
 
     /**
+     * A source whose events all reach us 1.5 s late (to the offset filter that is its clock) has its
+     * frame times 1.5 s after its arrivals' (matched departures show it). A departure of it that comes
+     * 10.5 s late lies past the arrival horizon by its own frame time, but its arrival, 1.5 s earlier,
+     * was forgotten already: its absence means nothing.
+     */
+    @Test
+    void shouldNotDeclareLostALaggingSourcesDepartureWhoseArrivalWasForgottenBeforeItCame() {
+        JoinHarness lagging = laggingSourceA();
+        lagging.arrival("b", "10.0.1.9", 40000, "10.0.2.7", 9090).at(T0 + 500 * MS);
+        lagging.departure("a", "10.0.1.9", 40000, "10.0.2.7", 9090).receivedAfter(1500 * MS).at(T0 + 499 * MS);
+        lagging.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S + MS);
+        lagging.advance(T0 + 11500 * MS); // the arrival at T0 + 1 s is past window + arrival memory: forgotten
+        // a reconnect's backfill: a's SYN of T0 + 1 s comes 10.5 s late, at frame time T0 + 2.5 s
+        lagging.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(10500 * MS).at(T0 + S);
+        lagging.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
+                "UNVERIFIED(BEHIND) a>b IPv4 SYN 40000>9090 attempts=1"), lagging.verdicts.verdicts);
+    }
+
+    /**
+     * As above, but nothing shows the source's lag when its late departure comes: the backfill's next
+     * departure, matched, shows it. The first is then UNVERIFIED when its window has passed, not LOST.
+     */
+    @Test
+    void shouldNotDeclareLostALateDepartureOnceItsSourceIsSeenToLagBehindItsArrivals() {
+        JoinHarness lagging = laggingSourceA();
+        lagging.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + S + MS);
+        lagging.arrival("b", "10.0.1.5", 40001, "10.0.2.7", 9090).at(T0 + 3 * S);
+        lagging.advance(T0 + 11500 * MS); // the first arrival is forgotten, the second is not
+        lagging.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(10500 * MS).at(T0 + S);
+        // the next one re-read: matched, 1.5 s after its arrival on the time line
+        lagging.departure("a", "10.0.1.5", 40001, "10.0.2.7", 9090).receivedAfter(8600 * MS).at(T0 + 3 * S - MS);
+        lagging.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40001>9090 attempts=1",
+                "UNVERIFIED(BEHIND) a>b IPv4 SYN 40000>9090 attempts=1"), lagging.verdicts.verdicts);
+        assertEquals(0, lagging.counters.get(JoinCounters.Global.LOST));
+    }
+
+    /** Nodes a and b up at T0; every event of a reaches the join 1.5 s after its own time, b's at once. */
+    private static JoinHarness laggingSourceA() {
+        JoinHarness harness = new JoinHarness();
+        harness.up("a", T0, false);
+        harness.up("b", T0, false);
+        harness.unjoinableEvent("a", T0, T0 + 1500 * MS);
+        harness.unjoinableEvent("b", T0);
+        return harness;
+    }
+
+    /**
+     * A backfill that takes longer than a span of the clock filter to re-read an outage: its events,
+     * late by the outage, must not become the node's clock offset. Else the second re-read event's
+     * frame time lands 28 s late, past the moment the stream came up, the catch-up ends there, and the
+     * departure is judged on a time line 28 s off (in ScaledEquivalenceIT's runs: LOST). Here the
+     * catch-up goes on until its bounded wait ends, and the departure, whose arrival was not re-read by
+     * then, is UNVERIFIED because the node was down.
+     */
+    @Test
+    void shouldKeepALiveClockOffsetWhileABackfillReReadsAnOutageForLongerThanASpan() {
+        JoinHarness reread = new JoinHarness();
+        reread.up("a", T0, false);
+        reread.up("b", T0, false);
+        reread.unjoinableEvent("a", T0);
+        reread.unjoinableEvent("b", T0);
+        reread.streamDown("a", T0 + S);
+        reread.departure("b", "10.0.2.7", 40000, "10.0.1.5", 9090).at(T0 + 20 * S);
+        reread.up("a", T0 + 30 * S, true);
+        // a's ring re-read from T0 + 1 s, slowly: 28 s late at first, 37.5 s late 10.5 s later
+        reread.unjoinableEvent("a", T0 + 2 * S, T0 + 30 * S);
+        reread.unjoinableEvent("a", T0 + 3 * S, T0 + 40500 * MS);
+        reread.advance(T0 + 60 * S);
+
+        assertEquals(List.of("UNVERIFIED(OBSERVER_DOWN) b>a IPv4 SYN 40000>9090 attempts=1"), reread.verdicts.verdicts);
+    }
+
+    /**
+     * How early a source's arrivals lie follows a change of its clock offset learnt after the matches
+     * that showed it: a's events come 1.5 s late from some time on, so its departures land 1.5 s later
+     * on the time line than the match before said; a departure that then comes 10.5 s late had its
+     * arrival forgotten already.
+     */
+    @Test
+    void shouldPlaceArrivalsBeforeTheDeparturesOfASourceWhoseEventsCameLaterSinceItsLastMatch() {
+        JoinHarness slowing = new JoinHarness();
+        slowing.up("a", T0, false);
+        slowing.up("b", T0, false);
+        slowing.unjoinableEvent("a", T0);
+        slowing.unjoinableEvent("b", T0);
+        slowing.departure("a", "10.0.1.9", 40000, "10.0.2.7", 9090).at(T0 + 500 * MS);
+        slowing.arrival("b", "10.0.1.9", 40000, "10.0.2.7", 9090).at(T0 + 501 * MS);
+        // from now on a's events reach us 1.5 s late: two spans of the clock filter later, that is its offset
+        slowing.unjoinableEvent("a", T0 + 10500 * MS, T0 + 12 * S);
+        slowing.unjoinableEvent("a", T0 + 21 * S, T0 + 22500 * MS);
+        slowing.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 23 * S + MS);
+        slowing.advance(T0 + 33500 * MS); // that arrival is past window + arrival memory: forgotten
+        slowing.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(10500 * MS).at(T0 + 23 * S);
+        slowing.advance(T0 + 60 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
+                "UNVERIFIED(BEHIND) a>b IPv4 SYN 40000>9090 attempts=1"), slowing.verdicts.verdicts);
+    }
+
+    /**
      * A backfilled arrival sits in the remembered arrivals' FIFO lane behind newer ones, where the
      * expiry pass (lane heads only) does not reach it. Past the expiry horizon it is forgotten all the
      * same: a new connection on the tuple (port reuse) whose arrival is read before its departure is
