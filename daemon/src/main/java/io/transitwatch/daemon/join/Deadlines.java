@@ -108,7 +108,7 @@ final class Deadlines {
                 || arrivedMasqueraded(slot, again, from, deadline(start, again, lane)))) {
             return;
         }
-        if (unverified == null && arrivalMayBeForgotten(slot, Math.min(start, again))) {
+        if (unverified == null && arrivalMayBeForgotten(slot, again)) {
             unverified = UnverifiedReason.BEHIND; // came too late (a re-read, a lagging source) for an absence to count
         }
         if (unverified == null && requests.sentElsewhere(pending, slot)) {
@@ -269,9 +269,9 @@ final class Deadlines {
     }
 
     /**
-     * Whether pending departure {@code slot}, placed at {@code placed}, may have had its arrival
-     * forgotten before it came (its arrival may lie as far before it as {@link
-     * Observers#earliestArrivalWithinWindow} says now), so that its absence means nothing. TwoEndJoin
+     * Whether pending departure {@code slot}, placed at {@code placed} (with the source's offset as known
+     * now, as {@link Observers#earliestArrivalWithinWindow} is), may have had its arrival forgotten before
+     * it came, so that its absence means nothing. TwoEndJoin
      * already leaves out a departure that came past the horizon; this catches one whose source is seen
      * only later to report its arrivals that much earlier: the first departures a reconnect's backfill
      * re-reads, before the matches of the next ones show the source's frame times late.

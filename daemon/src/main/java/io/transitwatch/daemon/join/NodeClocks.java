@@ -55,7 +55,8 @@ final class NodeClocks {
     /**
      * Learns from one event of {@code node}: node-local {@code eventNanos}, daemon {@code receivedNanos}.
      *
-     * @param live false for an event re-read after the stream came back (a backfill): it is as late as
+     * @param live false for an event re-read after the stream came back (a backfill, until an event
+     *     at or past the moment it came up arrives, however long that takes): it is as late as
      *     the outage was long, which says nothing about the stream's delay from now on. It is not learnt
      *     as lateness, and it starts no span of the minimum-delay filter: a re-read longer than a span,
      *     or a second outage before the stream delivered live again, would otherwise leave only re-read

@@ -37,6 +37,12 @@ final class Observers {
      * slack); the node's watermark stays behind it. {@link Long#MAX_VALUE} for a node not watched.
      */
     private final long[] countedThrough;
+    /**
+     * Per node: the frame time at which its stream came back, before which its events are re-read
+     * from its ring, until one at or past it arrives; {@code Long.MIN_VALUE} none. Outlives the
+     * catch-up's bounded wait ({@code join.catch-up-limit}): a slow backfill goes on re-reading after it.
+     */
+    private final long[] reReadBefore;
     /** Dictionary ids of the blind nodes, as of the last discovery: for nodes first seen after it. */
     private java.util.Set<Integer> blindNodes = java.util.Set.of();
     private java.util.Set<Integer> egressTwiceNodes = java.util.Set.of();
@@ -56,6 +62,8 @@ final class Observers {
         this.masquerades = new boolean[config.maxNodes()];
         this.countedThrough = new long[config.maxNodes()];
         java.util.Arrays.fill(countedThrough, Long.MAX_VALUE);
+        this.reReadBefore = new long[config.maxNodes()];
+        java.util.Arrays.fill(reReadBefore, Long.MIN_VALUE);
         this.slackNanos = config.watermarkSlack().toNanos();
         this.windowNanos = config.window().toNanos();
         this.lostEventsSpanNanos = config.lostEventsSpan().toNanos();
@@ -128,9 +136,13 @@ final class Observers {
      */
     long onFlow(int node, NodeEvent flow) {
         countEgressPoint(node, flow);
-        // What a catching-up stream re-reads from before it came up is late by design, not by the
-        // stream's usual delay: learnt as lateness it would hold the node's watermark back for two spans.
-        boolean reRead = health.isCatchingUp(node) && clocks.frameTime(node, flow.timeNanos) < health.catchUpTarget(node);
+        // What a stream that came back re-reads from before it came up is late by design, not by the
+        // stream's usual delay: learnt as lateness it would hold the node's watermark back for two spans,
+        // learnt as offset it would place the node's events late (NodeClocks.observe).
+        boolean reRead = clocks.frameTime(node, flow.timeNanos) < reReadBefore[node];
+        if (!reRead) {
+            reReadBefore[node] = Long.MIN_VALUE;
+        }
         clocks.observe(node, flow.timeNanos, flow.receivedNanos, !reRead);
         long frame = clocks.frameTime(node, flow.timeNanos);
         if (!health.isUp(node) && health.resumes(node, frame)) {
@@ -176,6 +188,7 @@ final class Observers {
         }
         counters.increment(JoinCounters.Global.NODE_UP);
         health.markUp(node, nowNanos, backfilled, nowNanos + catchUpLimitNanos);
+        reReadBefore[node] = nowNanos;
         counters.setNode(node, JoinCounters.PerNode.STATE, JoinCounters.OBSERVER_CATCHING_UP);
     }
 
@@ -296,7 +309,8 @@ final class Observers {
      * {@link #earliestArrival}, at most the window back: what tells whether a late departure's arrival
      * was forgotten before it came. A match further apart is taken for another connection on the
      * tuple (a port reused), not for the source's lag, which would make every departure of the source
-     * look too late for its arrival.
+     * look too late for its arrival. So a source lagging more than the window behind its peers can
+     * still have a departure re-read just past the arrival memory decided LOST.
      */
     long earliestArrivalWithinWindow(int source) {
         return Math.max(earliestArrival(source), -windowNanos);

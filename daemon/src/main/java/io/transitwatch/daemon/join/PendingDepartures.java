@@ -11,6 +11,7 @@ package io.transitwatch.daemon.join;
 final class PendingDepartures {
     /** The unit of {@link #arrivalHeadroom}. */
     static final long HEADROOM_UNIT_NANOS = 4_000_000L;
+
     final KeyedSlots slots;
     /** Dense index of the source node. */
     final int[] sourceNode;
@@ -26,8 +27,9 @@ final class PendingDepartures {
     final int[] interfaceName;
     /**
      * How far the departure's frame time lay past the arrival horizon when it came, in 4 ms units,
-     * rounded down and at most 65,535 (262 s): an arrival of it before that may have been forgotten
-     * unseen (Deadlines.arrivalMayBeForgotten).
+     * rounded down (up to 4 ms on the safe side) and at most 65,535 (262 s, also before the first
+     * expiry pass): an arrival of it before that may have been forgotten unseen
+     * (Deadlines.arrivalMayBeForgotten).
      */
     final char[] arrivalHeadroom;
 

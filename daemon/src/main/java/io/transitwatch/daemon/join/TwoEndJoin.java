@@ -141,9 +141,8 @@ final class TwoEndJoin {
         }
         long arrivalHorizon = deadlines.arrivalHorizon();
         if (frame + observers.earliestArrivalWithinWindow(node) - slackNanos < arrivalHorizon) {
-            // Its arrival, had it come, may already be forgotten (expireArrivals): the source's stream
-            // delivered it too late (a reconnect's backfill, a lagging node) for its absence to mean anything.
-            // Its arrival may lie before it by as much as this source's arrivals are seen to (TransitBounds).
+            // Its arrival, which may lie as far before it as this source's are seen to, may already be
+            // forgotten (expireArrivals): delivered too late (a reconnect's backfill, a lagging node).
             verdicts.unverifiedOnSight(flow, node, destination, srcHi, srcLo, k4, pair, UnverifiedReason.BEHIND);
             return;
         }
