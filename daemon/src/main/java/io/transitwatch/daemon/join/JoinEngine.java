@@ -119,7 +119,6 @@ public final class JoinEngine implements NodeEventHandler {
         observers.setTime(epochNanos);
         deadlines.setTime(epochNanos);
         roundTrips.setTime(epochNanos);
-        twoEnd.setTime(epochNanos);
         topology.setTime(epochNanos);
         listener.onTime(epochNanos);
     }

@@ -29,7 +29,6 @@ final class TwoEndJoin {
     private final ClientRequests requests;
     private final long windowNanos;
     private final long slackNanos;
-    private long nowNanos;
     /** The key word and hash of the flow last {@link #prepare}d. */
     private long preparedKeyWord;
     private int preparedHash;
@@ -54,10 +53,6 @@ final class TwoEndJoin {
         this.requests = requests;
         this.windowNanos = config.window().toNanos();
         this.slackNanos = config.watermarkSlack().toNanos();
-    }
-
-    void setTime(long epochNanos) {
-        this.nowNanos = epochNanos;
     }
 
     /**
