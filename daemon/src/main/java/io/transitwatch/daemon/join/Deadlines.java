@@ -270,8 +270,8 @@ final class Deadlines {
 
     /**
      * Whether pending departure {@code slot}, placed at {@code placed} (with the source's offset as known
-     * now, as {@link Observers#earliestArrivalWithinWindow} is), may have had its arrival forgotten
-     * before it came, so that its absence means nothing. TwoEndJoin already leaves out a departure that
+     * now), may have had its arrival forgotten before it came (it may lie as far before as {@link
+     * Observers#earliestArrivalWithinWindow} says now), so that its absence means nothing. TwoEndJoin already leaves out a departure that
      * came past the horizon; this catches one whose source is seen only later to report its arrivals
      * that much earlier: the first departures a reconnect's backfill re-reads, before the matches of
      * the next ones show the source's frame times late.

@@ -318,7 +318,7 @@ final class Observers {
 
     /** How far before a departure of {@code source} its arrival may lie (a lagging source; 0 or negative). */
     long earliestArrival(int source) {
-        return transits.earliestArrival(source, clocks.offset(source));
+        return transits.earliestArrival(source);
     }
 
     /** How much longer than W departures to {@code destination} wait (its clock ahead of a peer's; 0 or more). */
@@ -328,7 +328,7 @@ final class Observers {
 
     /** A departure matched its arrival {@code transitNanos} after it; {@code pair}: its slot, or -1. */
     void observeTransit(int source, int destination, int pair, long transitNanos) {
-        transits.matched(source, destination, pair, transitNanos, clocks.offset(source), nowNanos);
+        transits.matched(source, destination, pair, transitNanos, nowNanos);
     }
 
     /** Copies each node's clock offset, lateness and extra wait into the counters for metrics, once a second. */

@@ -12,8 +12,7 @@ package io.transitwatch.daemon.join;
  *
  * <ul>
  *   <li><b>before</b>, per source node: the earliest transit of its departures to any node, when
- *       negative — how far before a departure's frame time the destination's view must be complete
- *       (kept against the source's clock, so that it follows a change of the source's offset);
+ *       negative — how far before a departure's frame time the destination's view must be complete;
  *   <li><b>after</b>, per destination node: the latest of its pairs' earliest transits (of pairs
  *       with {@link #SKEW_SAMPLES} matches or more), up to the window — how much longer a departure
  *       to it waits for its arrival. A destination whose clock runs 4 s ahead of a source's reports
@@ -44,13 +43,10 @@ final class TransitBounds {
 
     /**
      * A departure of {@code source} matched its arrival at {@code destination}, {@code transitNanos}
-     * after it on the time line, where {@code sourceOffsetNanos} put the departure ({@link
-     * NodeClocks#offset}); {@code pair} is the pair's slot, or -1 when the pair table is full.
+     * after it on the time line; {@code pair} is the pair's slot, or -1 when the pair table is full.
      */
-    void matched(int source, int destination, int pair, long transitNanos, long sourceOffsetNanos, long nowNanos) {
-        // Kept against the source's own clock: an offset it learns later (a span of slower events)
-        // moves its departures on the time line, and how far before them its arrivals lie with it.
-        earliestBySource.observe(source, transitNanos + sourceOffsetNanos, nowNanos);
+    void matched(int source, int destination, int pair, long transitNanos, long nowNanos) {
+        earliestBySource.observe(source, transitNanos, nowNanos);
         if (pair >= 0) {
             earliestByPair.observe(pair, transitNanos, nowNanos);
             long pairSkew = earliestByPair.samples(pair) < SKEW_SAMPLES ? 0
@@ -59,13 +55,10 @@ final class TransitBounds {
         }
     }
 
-    /**
-     * How far before a departure of {@code source}, placed with its offset {@code sourceOffsetNanos}
-     * now, its arrival may lie: 0 or negative.
-     */
-    long earliestArrival(int source, long sourceOffsetNanos) {
+    /** How far before a departure of {@code source} its arrival may lie: 0 or negative. */
+    long earliestArrival(int source) {
         long earliest = earliestBySource.value(source);
-        return earliest == earliestBySource.none() ? 0 : Math.min(0, earliest - sourceOffsetNanos);
+        return earliest == earliestBySource.none() ? 0 : Math.min(0, earliest);
     }
 
     /** How much longer than the window a departure to {@code destination} waits: 0 up to the window. */

@@ -457,33 +457,6 @@ class JoinEngineTest {
     }
 
     /**
-     * How early a source's arrivals lie follows a change of its clock offset learnt after the matches
-     * that showed it: a's events come 1.5 s late from some time on, so its departures land 1.5 s later
-     * on the time line than the match before said; a departure that then comes 10.5 s late had its
-     * arrival forgotten already.
-     */
-    @Test
-    void shouldPlaceArrivalsBeforeTheDeparturesOfASourceWhoseEventsCameLaterSinceItsLastMatch() {
-        JoinHarness slowing = new JoinHarness();
-        slowing.up("a", T0, false);
-        slowing.up("b", T0, false);
-        slowing.unjoinableEvent("a", T0);
-        slowing.unjoinableEvent("b", T0);
-        slowing.departure("a", "10.0.1.9", 40000, "10.0.2.7", 9090).at(T0 + 500 * MS);
-        slowing.arrival("b", "10.0.1.9", 40000, "10.0.2.7", 9090).at(T0 + 501 * MS);
-        // from now on a's events reach us 1.5 s late: two spans of the clock filter later, that is its offset
-        slowing.unjoinableEvent("a", T0 + 10500 * MS, T0 + 12 * S);
-        slowing.unjoinableEvent("a", T0 + 21 * S, T0 + 22500 * MS);
-        slowing.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 23 * S + MS);
-        slowing.advance(T0 + 33500 * MS); // that arrival is past window + arrival memory: forgotten
-        slowing.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(10500 * MS).at(T0 + 23 * S);
-        slowing.advance(T0 + 60 * S);
-
-        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
-                "UNVERIFIED(BEHIND) a>b IPv4 SYN 40000>9090 attempts=1"), slowing.verdicts.verdicts);
-    }
-
-    /**
      * A backfilled arrival sits in the remembered arrivals' FIFO lane behind newer ones, where the
      * expiry pass (lane heads only) does not reach it. Past the expiry horizon it is forgotten all the
      * same: a new connection on the tuple (port reuse) whose arrival is read before its departure is
