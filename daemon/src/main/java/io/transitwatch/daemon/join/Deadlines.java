@@ -108,7 +108,8 @@ final class Deadlines {
                 || arrivedMasqueraded(slot, again, from, deadline(start, again, lane)))) {
             return;
         }
-        if (unverified == null && arrivalMayBeForgotten(slot, again)) {
+        if (unverified == null
+                && arrivalMayBeForgotten(pending.sourceNode[slot], again, pending.arrivalHorizonWhenAdded(slot))) {
             unverified = UnverifiedReason.BEHIND; // came too late (a re-read, a lagging source) for an absence to count
         }
         if (unverified == null && requests.sentElsewhere(pending, slot)) {
@@ -269,17 +270,17 @@ final class Deadlines {
     }
 
     /**
-     * Whether pending departure {@code slot}, placed at {@code placed} (with the source's offset as known
-     * now), may have had its arrival forgotten before it came (it may lie as far before as {@link
-     * Observers#earliestArrivalWithinWindow} says now), so that its absence means nothing. TwoEndJoin already leaves out a departure that
-     * came past the horizon; this catches one whose source is seen only later to report its arrivals
+     * Whether the arrival of a departure of {@code source}, placed at {@code placed} (with the source's
+     * offset as known now), may lie before {@code horizon}, where remembered arrivals had been forgotten
+     * before the departure came: it may lie as far before the departure as {@link
+     * Observers#earliestArrivalWithinWindow} says now, so its absence means nothing. TwoEndJoin asks
+     * when the departure comes; a pending departure is asked again when its window has passed, with
+     * the horizon of when it came, because its source may be seen only later to report its arrivals
      * that much earlier: the first departures a reconnect's backfill re-reads, before the matches of
      * the next ones show the source's frame times late.
      */
-    private boolean arrivalMayBeForgotten(int slot, long placed) {
-        long headroom = pending.arrivalHeadroom[slot] * PendingDepartures.HEADROOM_UNIT_NANOS;
-        long from = placed + observers.earliestArrivalWithinWindow(pending.sourceNode[slot]) - slackNanos;
-        return from < pending.frameNanos[slot] - headroom;
+    boolean arrivalMayBeForgotten(int source, long placed, long horizon) {
+        return placed + observers.earliestArrivalWithinWindow(source) - slackNanos < horizon;
     }
 
     /** Forgets remembered arrivals older than W + arrival memory, at most {@code budget}. */

@@ -104,7 +104,7 @@ final class ObserverHealth {
         catchUpDeadline[node] = catchUpDeadlineNanos;
     }
 
-    /** While {@link #isCatchingUp}: the time on the daemon's time line at which the stream came up. */
+    /** The time on the daemon's time line at which the stream last came up (what a catch-up waits to reach). */
     long catchUpTarget(int node) {
         return catchUpTarget[node];
     }

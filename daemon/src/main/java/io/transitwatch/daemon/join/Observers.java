@@ -38,11 +38,11 @@ final class Observers {
      */
     private final long[] countedThrough;
     /**
-     * Per node: the frame time at which its stream came back, before which its events are re-read
-     * from its ring, until one at or past it arrives; {@code Long.MIN_VALUE} none. Outlives the
-     * catch-up's bounded wait ({@code join.catch-up-limit}): a slow backfill goes on re-reading after it.
+     * Per node: its stream came back and re-reads from its ring what lies before that moment (the
+     * catch-up target), until an event at or past it arrives. Outlives the catch-up's bounded wait
+     * ({@code join.catch-up-limit}): a slow backfill goes on re-reading after it.
      */
-    private final long[] reReadBefore;
+    private final boolean[] reReading;
     /** Dictionary ids of the blind nodes, as of the last discovery: for nodes first seen after it. */
     private java.util.Set<Integer> blindNodes = java.util.Set.of();
     private java.util.Set<Integer> egressTwiceNodes = java.util.Set.of();
@@ -62,8 +62,7 @@ final class Observers {
         this.masquerades = new boolean[config.maxNodes()];
         this.countedThrough = new long[config.maxNodes()];
         java.util.Arrays.fill(countedThrough, Long.MAX_VALUE);
-        this.reReadBefore = new long[config.maxNodes()];
-        java.util.Arrays.fill(reReadBefore, Long.MIN_VALUE);
+        this.reReading = new boolean[config.maxNodes()];
         this.slackNanos = config.watermarkSlack().toNanos();
         this.windowNanos = config.window().toNanos();
         this.lostEventsSpanNanos = config.lostEventsSpan().toNanos();
@@ -139,10 +138,8 @@ final class Observers {
         // What a stream that came back re-reads from before it came up is late by design, not by the
         // stream's usual delay: learnt as lateness it would hold the node's watermark back for two spans,
         // learnt as offset it would place the node's events late (NodeClocks.observe).
-        boolean reRead = clocks.frameTime(node, flow.timeNanos) < reReadBefore[node];
-        if (!reRead) {
-            reReadBefore[node] = Long.MIN_VALUE;
-        }
+        boolean reRead = reReading[node] && clocks.frameTime(node, flow.timeNanos) < health.catchUpTarget(node);
+        reReading[node] = reRead;
         clocks.observe(node, flow.timeNanos, flow.receivedNanos, !reRead);
         long frame = clocks.frameTime(node, flow.timeNanos);
         if (!health.isUp(node) && health.resumes(node, frame)) {
@@ -188,7 +185,7 @@ final class Observers {
         }
         counters.increment(JoinCounters.Global.NODE_UP);
         health.markUp(node, nowNanos, backfilled, nowNanos + catchUpLimitNanos);
-        reReadBefore[node] = nowNanos;
+        reReading[node] = true;
         counters.setNode(node, JoinCounters.PerNode.STATE, JoinCounters.OBSERVER_CATCHING_UP);
     }
 

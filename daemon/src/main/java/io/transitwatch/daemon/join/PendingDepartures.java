@@ -28,8 +28,7 @@ final class PendingDepartures {
     /**
      * How far the departure's frame time lay past the arrival horizon when it came, in 4 ms units,
      * rounded down (up to 4 ms on the safe side) and at most 65,535 (262 s, also before the first
-     * expiry pass): an arrival of it before that may have been forgotten unseen
-     * (Deadlines.arrivalMayBeForgotten).
+     * expiry pass): see {@link #arrivalHorizonWhenAdded}.
      */
     final char[] arrivalHeadroom;
 
@@ -66,6 +65,14 @@ final class PendingDepartures {
         long headroom = arrivalHorizon == Long.MIN_VALUE ? Long.MAX_VALUE : (frame - arrivalHorizon) / HEADROOM_UNIT_NANOS;
         arrivalHeadroom[slot] = (char) Math.max(0, Math.min(Character.MAX_VALUE, headroom));
         return slot;
+    }
+
+    /**
+     * Before what frame time remembered arrivals had been forgotten when departure {@code slot} came (up
+     * to 4 ms later than it was: on the safe side): its arrival, if it lay there, may have gone unseen.
+     */
+    long arrivalHorizonWhenAdded(int slot) {
+        return frameNanos[slot] - arrivalHeadroom[slot] * HEADROOM_UNIT_NANOS;
     }
 
     /** The source reported the departure again at {@code nodeNanos} (a retransmission): one more attempt. */

@@ -28,7 +28,6 @@ final class TwoEndJoin {
     private final RepeatedReports repeats;
     private final ClientRequests requests;
     private final long windowNanos;
-    private final long slackNanos;
     /** The key word and hash of the flow last {@link #prepare}d. */
     private long preparedKeyWord;
     private int preparedHash;
@@ -52,7 +51,6 @@ final class TwoEndJoin {
         this.repeats = new RepeatedReports(counters, pending, lost);
         this.requests = requests;
         this.windowNanos = config.window().toNanos();
-        this.slackNanos = config.watermarkSlack().toNanos();
     }
 
     /**
@@ -135,9 +133,8 @@ final class TwoEndJoin {
             return;
         }
         long arrivalHorizon = deadlines.arrivalHorizon();
-        if (frame + observers.earliestArrivalWithinWindow(node) - slackNanos < arrivalHorizon) {
-            // Its arrival, which may lie as far before it as this source's are seen to, may already be
-            // forgotten (expireArrivals): delivered too late (a reconnect's backfill, a lagging node).
+        if (deadlines.arrivalMayBeForgotten(node, frame, arrivalHorizon)) {
+            // delivered too late (a reconnect's backfill, a lagging node) for its absence to mean anything
             verdicts.unverifiedOnSight(flow, node, destination, srcHi, srcLo, k4, pair, UnverifiedReason.BEHIND);
             return;
         }
