@@ -15,9 +15,13 @@ package io.transitwatch.daemon.join;
  * clock that steps while never trusting a single sample.
  *
  * <p><b>Lateness.</b> How much later than that minimum events of the node arrive (Relay's sort buffer,
- * perf-ring batching, transport): the maximum of {@code received - frameTime} over the same spans,
+ * perf-ring batching, transport): the largest delay over the same spans less the offset as known now,
  * leaving out what a stream that came back re-reads from before it came up (as late as the outage
- * was long, which says nothing of the delay to expect from the stream now).
+ * was long, which says nothing of the delay to expect from the stream now). Kept as the raw delay,
+ * not as {@code received - frameTime} at the time: while the offset still falls (a first stream's
+ * events read late, a receiver that lags as it starts), each event sets a new minimum and would
+ * measure itself 0 late, and the idle advance would then pass events still on their way by as much
+ * as the offset has fallen since.
  *
  * <p><b>Against its peers.</b> A node whose events reach us late but with their own time (a backlog
  * between its perf reader and its ring, a lagging stream) looks, to the minimum-delay filter, like a
@@ -27,7 +31,12 @@ package io.transitwatch.daemon.join;
  * <p><b>Watermark.</b> Frame time up to which the node's events are all here: the newest frame time
  * seen, and, while the stream is up and the join has drained the hand-off ring (nothing of this node
  * is waiting on our side), also {@code now - lateness - slack}. That idle advance is what lets a
- * blackholed, silent pair be decided at all.
+ * blackholed, silent pair be decided at all. The lateness it takes is the largest of any node over
+ * the same spans, not the node's own: a stream that looks idle may be one whose events wait where
+ * its peers' waited (a receiver starved of CPU, a collector's reader, Hubble's own queue on a busy
+ * node), and a node that had little to send has not shown that lag yet. Seen in the scaled
+ * pipeline's start-up on two cores: a silent-looking destination whose own lateness was 2.8 s got its
+ * arrival 9.4 s late, as its peers' events had come.
  */
 final class NodeClocks {
     private static final long UNSET = Long.MIN_VALUE;
@@ -37,9 +46,11 @@ final class NodeClocks {
     private final long[] spanStart;
     private final long[] currentMinDelay;
     private final long[] previousMinDelay;
-    private final long[] currentMaxLateness;
-    private final long[] previousMaxLateness;
+    private final long[] currentMaxDelay;
+    private final long[] previousMaxDelay;
     private final long[] newestFrameTime;
+    /** The largest lateness of any node, over the current span and the one before (see "Watermark"). */
+    private final RecentExtreme widestLateness;
 
     NodeClocks(int maxNodes, long spanNanos, long slackNanos) {
         this.spanNanos = spanNanos;
@@ -47,9 +58,10 @@ final class NodeClocks {
         spanStart = filled(maxNodes, UNSET);
         currentMinDelay = filled(maxNodes, Long.MAX_VALUE);
         previousMinDelay = filled(maxNodes, Long.MAX_VALUE);
-        currentMaxLateness = new long[maxNodes];
-        previousMaxLateness = new long[maxNodes];
+        currentMaxDelay = filled(maxNodes, UNSET);
+        previousMaxDelay = filled(maxNodes, UNSET);
         newestFrameTime = filled(maxNodes, UNSET);
+        widestLateness = RecentExtreme.greatest(1, spanNanos);
     }
 
     /**
@@ -69,18 +81,20 @@ final class NodeClocks {
         long delay = receivedNanos - eventNanos;
         if (spanStart[node] == UNSET || (live && receivedNanos - spanStart[node] >= spanNanos)) {
             previousMinDelay[node] = currentMinDelay[node];
-            previousMaxLateness[node] = currentMaxLateness[node];
+            previousMaxDelay[node] = currentMaxDelay[node];
             currentMinDelay[node] = delay;
-            currentMaxLateness[node] = 0;
+            currentMaxDelay[node] = UNSET;
             spanStart[node] = receivedNanos;
         } else if (delay < currentMinDelay[node]) {
             currentMinDelay[node] = delay;
         }
-        long frame = eventNanos + offset(node);
-        long lateness = receivedNanos - frame;
-        if (live && lateness > currentMaxLateness[node]) {
-            currentMaxLateness[node] = lateness;
+        if (live) {
+            if (delay > currentMaxDelay[node]) {
+                currentMaxDelay[node] = delay;
+            }
+            widestLateness.observe(0, lateness(node), receivedNanos);
         }
+        long frame = eventNanos + offset(node);
         if (frame > newestFrameTime[node]) {
             newestFrameTime[node] = frame;
         }
@@ -97,7 +111,8 @@ final class NodeClocks {
     }
 
     long lateness(int node) {
-        return Math.max(currentMaxLateness[node], previousMaxLateness[node]);
+        long maxDelay = Math.max(currentMaxDelay[node], previousMaxDelay[node]);
+        return maxDelay == UNSET ? 0 : Math.max(0, maxDelay - offset(node));
     }
 
     /**
@@ -109,7 +124,9 @@ final class NodeClocks {
         if (!idleAdvance) {
             return newest;
         }
-        return Math.max(newest, nowNanos - lateness(node) - slackNanos);
+        long widest = widestLateness.value(0);
+        long lateness = Math.max(lateness(node), widest == widestLateness.none() ? 0 : widest);
+        return Math.max(newest, nowNanos - lateness - slackNanos);
     }
 
     private static long[] filled(int length, long value) {

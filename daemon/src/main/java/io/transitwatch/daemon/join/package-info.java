@@ -30,7 +30,8 @@
  *       ahead of a peer's ({@link io.transitwatch.daemon.join.TransitBounds}).</dd>
  *   <dt>watermark</dt>
  *   <dd>The frame time up to which a node's events have all been received: its newest event, and,
- *       while its stream is up, caught up and idle, the daemon's time less the node's lateness.</dd>
+ *       while its stream is up, caught up and idle, the daemon's time less the largest lateness of
+ *       any node (a silent stream may be lagging as its peers were seen to).</dd>
  *   <dt>catching up</dt>
  *   <dd>A stream that came up (or back) but has not yet delivered an event from after that moment:
  *       its backfill may still be on the wire, so its watermark moves only with its events

@@ -195,6 +195,48 @@ class JoinEngineTest {
     }
 
     /**
+     * b's first event reaches us 8 s after its time (its first stream read out of Hubble's ring by a
+     * receiver still warming up), its next ones at once: b's offset falls from 8 s to 0.1 s. Measured
+     * against the offset of when they came, both were 0 late, each being the smallest delay so far;
+     * b then lags 6 s once more, and an idle watermark 0.25 s behind now would have passed the SYN's
+     * deadline with its arrival on the way: LOST, then LATE. Against the offset as known now, b's
+     * lateness is the 7.9 s it was seen to lag, and the SYN is MATCHED.
+     */
+    @Test
+    void shouldMeasureLatenessAgainstTheOffsetAsKnownNow() {
+        JoinHarness fresh = new JoinHarness();
+        fresh.unjoinableEvent("b", T0, T0 + 8 * S);
+        fresh.unjoinableEvent("b", T0 + 8900 * MS, T0 + 9 * S);
+        fresh.unjoinableEvent("a", T0 + 9 * S);
+        fresh.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 10 * S);
+        fresh.advance(T0 + 15500 * MS);
+        fresh.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(5950 * MS).at(T0 + 10050 * MS);
+        fresh.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), fresh.verdicts.verdicts);
+    }
+
+    /**
+     * c's events reach us 7 s after their time, b has sent nothing since its first event. b's own
+     * lateness is 0, but its silence may be c's lag (one receiver starved of CPU): b's idle watermark
+     * waits as long as c's events are seen to, and the arrival that comes 6.5 s late matches.
+     */
+    @Test
+    void shouldHoldAnIdleWatermarkBackByTheLatenessOfItsPeers() {
+        JoinHarness fresh = new JoinHarness();
+        fresh.unjoinableEvent("a", T0);
+        fresh.unjoinableEvent("b", T0);
+        fresh.unjoinableEvent("c", T0);
+        fresh.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 2 * S);
+        fresh.unjoinableEvent("c", T0 + S, T0 + 8 * S);
+        fresh.advance(T0 + 8 * S);
+        fresh.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(6500 * MS).at(T0 + 2 * S + MS);
+        fresh.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), fresh.verdicts.verdicts);
+    }
+
+    /**
      * b's outage began at 2 s, but its new stream's backfill re-reads only from 15 s (a restarted
      * collector resumes where its predecessor's writes end, not where b went down). Catching up
      * shows the re-read complete, not the outage: the departure of 5 s is UNVERIFIED, never LOST.
