@@ -102,14 +102,16 @@ final class Deadlines {
         // as early as this source's arrivals are seen to lie before its departures (a lagging source).
         long start = pending.frameNanos[slot];
         long again = placed(slot);
-        long from = Math.min(start, again) + observers.earliestArrival(pending.sourceNode[slot]) - slackNanos;
+        int source = pending.sourceNode[slot];
+        int pair = verdicts.pairSlot(source, lane, FlowKey.family(pending.slots.k4(slot)));
+        long from = Math.min(start, again) + observers.earliestArrival(source, lane, pair) - slackNanos;
         UnverifiedReason unverified = observers.incompleteDuring(lane, from, deadline(start, again, lane));
         if (unverified == null && (arrivedTranslated(slot, again, deadline(start, again, lane))
                 || arrivedMasqueraded(slot, again, from, deadline(start, again, lane)))) {
             return;
         }
         if (unverified == null
-                && arrivalMayBeForgotten(pending.sourceNode[slot], again, pending.arrivalHorizonWhenAdded(slot))) {
+                && arrivalMayBeForgotten(source, lane, pair, again, pending.arrivalHorizonWhenAdded(slot))) {
             unverified = UnverifiedReason.BEHIND; // came too late (a re-read, a lagging source) for an absence to count
         }
         if (unverified == null && requests.sentElsewhere(pending, slot)) {
@@ -270,7 +272,8 @@ final class Deadlines {
     }
 
     /**
-     * Whether the arrival of a departure of {@code source}, placed at {@code placed} (with the source's
+     * Whether the arrival of a departure of {@code source} to {@code destination} (pair slot {@code pair},
+     * or -1), placed at {@code placed} (with the source's
      * offset as known now), may lie before {@code horizon}, where remembered arrivals had been forgotten
      * before the departure came: it may lie as far before the departure as {@link
      * Observers#earliestArrivalWithinWindow} says now, so its absence means nothing. TwoEndJoin asks
@@ -279,8 +282,8 @@ final class Deadlines {
      * that much earlier: the first departures a reconnect's backfill re-reads, before the matches of
      * the next ones show the source's frame times late.
      */
-    boolean arrivalMayBeForgotten(int source, long placed, long horizon) {
-        return placed + observers.earliestArrivalWithinWindow(source) - slackNanos < horizon;
+    boolean arrivalMayBeForgotten(int source, int destination, int pair, long placed, long horizon) {
+        return placed + observers.earliestArrivalWithinWindow(source, destination, pair) - slackNanos < horizon;
     }
 
     /** Forgets remembered arrivals older than W + arrival memory, at most {@code budget}. */

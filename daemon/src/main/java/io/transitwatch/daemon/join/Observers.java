@@ -309,13 +309,17 @@ final class Observers {
      * look too late for its arrival. So a source lagging more than the window behind its peers can
      * still have a departure re-read just past the arrival memory decided LOST.
      */
-    long earliestArrivalWithinWindow(int source) {
-        return Math.max(earliestArrival(source), -windowNanos);
+    long earliestArrivalWithinWindow(int source, int destination, int pair) {
+        return Math.max(earliestArrival(source, destination, pair), -windowNanos);
     }
 
-    /** How far before a departure of {@code source} its arrival may lie (a lagging source; 0 or negative). */
-    long earliestArrival(int source) {
-        return transits.earliestArrival(source);
+    /**
+     * How far before a departure of {@code source} to {@code destination} its arrival may lie (a lagging
+     * source; 0 or negative): the source's earliest, or the pair's ({@code pair}, or -1) with the
+     * offsets as known now when that is earlier ({@link TransitBounds}).
+     */
+    long earliestArrival(int source, int destination, int pair) {
+        return transits.earliestArrival(source, pair, clocks.offset(destination) - clocks.offset(source));
     }
 
     /** How much longer than W departures to {@code destination} wait (its clock ahead of a peer's; 0 or more). */
@@ -323,9 +327,12 @@ final class Observers {
         return transits.extraWait(destination);
     }
 
-    /** A departure matched its arrival {@code transitNanos} after it; {@code pair}: its slot, or -1. */
-    void observeTransit(int source, int destination, int pair, long transitNanos) {
-        transits.matched(source, destination, pair, transitNanos, nowNanos);
+    /**
+     * A departure matched its arrival {@code transitNanos} after it on the time line, {@code
+     * clockDifferenceNanos} after it by the two nodes' clocks; {@code pair}: its slot, or -1.
+     */
+    void observeTransit(int source, int destination, int pair, long transitNanos, long clockDifferenceNanos) {
+        transits.matched(source, destination, pair, transitNanos, clockDifferenceNanos, nowNanos);
     }
 
     /** Copies each node's clock offset, lateness and extra wait into the counters for metrics, once a second. */

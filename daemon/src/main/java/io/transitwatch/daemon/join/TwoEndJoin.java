@@ -133,7 +133,7 @@ final class TwoEndJoin {
             return;
         }
         long arrivalHorizon = deadlines.arrivalHorizon();
-        if (deadlines.arrivalMayBeForgotten(node, frame, arrivalHorizon)) {
+        if (deadlines.arrivalMayBeForgotten(node, destination, pair, frame, arrivalHorizon)) {
             // delivered too late (a reconnect's backfill, a lagging node) for its absence to mean anything
             verdicts.unverifiedOnSight(flow, node, destination, srcHi, srcLo, k4, pair, UnverifiedReason.BEHIND);
             return;

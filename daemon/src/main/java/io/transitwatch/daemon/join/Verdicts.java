@@ -49,7 +49,7 @@ final class Verdicts {
         view.family = FlowKey.family(pending.slots.k4(slot));
         view.fillOnRead(pendingSource, slot); // valid during the listener's call: the slot is removed after it
         decide(pairSlot(source, destination, view.family), source, destination, departureFrame, arrivalFrame,
-                arrivalNodeNanos, dropped, dropReason, sampleTransit);
+                pending.firstSeenNanos[slot], arrivalNodeNanos, dropped, dropReason, sampleTransit);
     }
 
     /** Departure {@code flow} (not pending: its arrival was processed first) met its remembered arrival. */
@@ -57,8 +57,8 @@ final class Verdicts {
             long departureFrame, long arrivalFrame, long arrivalNodeNanos, boolean dropped, int dropReason,
             boolean sampleTransit) {
         fillFromFlow(flow, source, destination, srcHi, srcLo, k4);
-        decide(pair, source, destination, departureFrame, arrivalFrame, arrivalNodeNanos, dropped, dropReason,
-                sampleTransit);
+        decide(pair, source, destination, departureFrame, arrivalFrame, flow.timeNanos, arrivalNodeNanos, dropped,
+                dropReason, sampleTransit);
     }
 
     /**
@@ -67,7 +67,7 @@ final class Verdicts {
      * of the key ({@link RememberedArrivals#ambiguous}).
      */
     private void decide(int pair, int source, int destination, long departureFrame, long arrivalFrame,
-            long arrivalNodeNanos, boolean dropped, int dropReason, boolean sampleTransit) {
+            long departureNodeNanos, long arrivalNodeNanos, boolean dropped, int dropReason, boolean sampleTransit) {
         view.pair = pair;
         view.arrivalNodeNanos = arrivalNodeNanos;
         if (dropped) {
@@ -79,7 +79,7 @@ final class Verdicts {
         }
         long transit = arrivalFrame - departureFrame;
         if (sampleTransit) {
-            observers.observeTransit(source, destination, pair, transit);
+            observers.observeTransit(source, destination, pair, transit, arrivalNodeNanos - departureNodeNanos);
         }
         counters.increment(JoinCounters.Global.MATCHED);
         counters.incrementNode(source, JoinCounters.PerNode.SENT_MATCHED);

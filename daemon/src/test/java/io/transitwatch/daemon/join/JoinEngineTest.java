@@ -237,6 +237,34 @@ class JoinEngineTest {
     }
 
     /**
+     * a's and b's streams start 1.5 s behind (a receiver warming up): both offsets look 1.5 s, and a's
+     * first SYN matches 1 ms after it. a's stream goes down with that offset; b's receiver catches up
+     * and b's offset falls to 0. a's backfill then re-reads a SYN whose arrival b reported at once, 10.5
+     * s late: the arrival has been forgotten. Placed with a's stale offset, the SYN lies 1.5 s after
+     * its arrival; the transit measured when both offsets were alike says nothing of that, but the
+     * pair's clock difference read with the offsets of now does: BEHIND, not LOST.
+     */
+    @Test
+    void shouldPlaceAPairByItsClockDifferenceWithTheOffsetsOfNow() {
+        JoinHarness fresh = new JoinHarness();
+        fresh.unjoinableEvent("a", T0, T0 + 1500 * MS);
+        fresh.unjoinableEvent("b", T0, T0 + 1500 * MS);
+        fresh.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(1500 * MS).at(T0 + S);
+        fresh.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(1500 * MS).at(T0 + S + MS);
+        fresh.streamDown("a", T0 + 3 * S);
+        fresh.unjoinableEvent("b", T0 + 3 * S);
+        fresh.arrival("b", "10.0.1.5", 40001, "10.0.2.7", 9090).at(T0 + 4 * S + MS);
+        fresh.unjoinableEvent("b", T0 + 14500 * MS);
+        fresh.advance(T0 + 14500 * MS);
+        fresh.up("a", T0 + 14500 * MS, true);
+        fresh.departure("a", "10.0.1.5", 40001, "10.0.2.7", 9090).receivedAfter(10500 * MS).at(T0 + 4 * S);
+        fresh.advance(T0 + 30 * S);
+
+        assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1",
+                "UNVERIFIED(BEHIND) a>b IPv4 SYN 40001>9090 attempts=1"), fresh.verdicts.verdicts);
+    }
+
+    /**
      * b's outage began at 2 s, but its new stream's backfill re-reads only from 15 s (a restarted
      * collector resumes where its predecessor's writes end, not where b went down). Catching up
      * shows the re-read complete, not the outage: the departure of 5 s is UNVERIFIED, never LOST.

@@ -132,7 +132,7 @@ final class ReferenceJoin {
      */
     private void matched(String srcNode, String dstNode, Key key, long transit, long now) {
         observe(transits, srcNode, transit, now, true);
-        String pair = srcNode + ">" + dstNode + (key.src.contains(":") ? " IPv6" : " IPv4");
+        String pair = pairName(srcNode, dstNode, key);
         observe(pairTransits, pair, transit, now, true);
         long[] earliest = pairTransits.get(pair);
         long skew = earliest[3] + earliest[4] < TransitBounds.SKEW_SAMPLES ? 0
@@ -157,10 +157,20 @@ final class ReferenceJoin {
         }
     }
 
-    /** How far before a departure of {@code srcNode} its arrival may lie: the negative earliest transit, else 0. */
-    private long earliestArrival(String srcNode) {
+    /**
+     * How far before a departure of {@code srcNode} to {@code dstNode} its arrival may lie: the negative
+     * earliest transit of the source, or of the pair when that is earlier (clocks are ideal here, so a
+     * pair's clock difference is its transit), else 0.
+     */
+    private long earliestArrival(String srcNode, String dstNode, Key key) {
         long[] t = transits.get(srcNode);
-        return t == null ? 0 : Math.min(0, Math.min(t[1], t[2]));
+        long[] p = pairTransits.get(pairName(srcNode, dstNode, key));
+        long bySource = t == null ? 0 : Math.min(0, Math.min(t[1], t[2]));
+        return p == null ? bySource : Math.min(bySource, Math.min(p[1], p[2]));
+    }
+
+    private static String pairName(String srcNode, String dstNode, Key key) {
+        return srcNode + ">" + dstNode + (key.src.contains(":") ? " IPv6" : " IPv4");
     }
 
     /** How much longer than W a departure to {@code dstNode} waits: the greatest recent pair skew, else 0. */
@@ -293,7 +303,7 @@ final class ReferenceJoin {
         delivered(node, time);
         Pending p = pending.remove(key);
         if (p != null && time > p.time + window + extraWait(p.dstNode)) {
-            String reason = incomplete(node, p.time + earliestArrival(p.srcNode) - slack,
+            String reason = incomplete(node, p.time + earliestArrival(p.srcNode, p.dstNode, key) - slack,
                     p.time + window + extraWait(p.dstNode));
             verdicts.add((reason == null ? "LOST" : "UNVERIFIED(" + reason + ")") + " " + p.srcNode + ">" + p.dstNode
                     + named(key));
@@ -372,7 +382,8 @@ final class ReferenceJoin {
             boolean watermarkPassed = !"NEVER".equals(dstState)
                     && watermark(p.dstNode, now, "UP".equals(dstState)) >= deadline;
             if (watermarkPassed) {
-                String reason = incomplete(p.dstNode, p.time + earliestArrival(p.srcNode) - slack, deadline);
+                String reason = incomplete(p.dstNode, p.time + earliestArrival(p.srcNode, p.dstNode, entry.getKey()) - slack,
+                        deadline);
                 verdict = reason == null ? "LOST" : "UNVERIFIED(" + reason + ")";
             } else if ("DOWN".equals(dstState) && now >= deadline + grace) {
                 verdict = "UNVERIFIED(OBSERVER_DOWN)";
