@@ -99,7 +99,7 @@ final class Deadlines {
     void decideExpired(int slot) {
         int lane = pending.slots.lane(slot);
         // Check the destination's view from the earlier of the two placements (see placed()), and from
-        // as early as this source's arrivals are seen to lie before its departures (a lagging source).
+        // as early as this source's (or this pair's) arrivals are seen to lie before its departures.
         long start = pending.frameNanos[slot];
         long again = placed(slot);
         int source = pending.sourceNode[slot];
@@ -272,17 +272,19 @@ final class Deadlines {
     }
 
     /**
-     * Whether the arrival of a departure of {@code source} to {@code destination} (pair slot {@code pair},
-     * or -1), placed at {@code placed} (with the source's
-     * offset as known now), may lie before {@code horizon}, where remembered arrivals had been forgotten
-     * before the departure came: it may lie as far before the departure as {@link
-     * Observers#earliestArrivalWithinWindow} says now, so its absence means nothing. TwoEndJoin asks
-     * when the departure comes; a pending departure is asked again when its window has passed, with
-     * the horizon of when it came, because its source may be seen only later to report its arrivals
-     * that much earlier: the first departures a reconnect's backfill re-reads, before the matches of
-     * the next ones show the source's frame times late.
+     * Whether the arrival of a departure of {@code source} to {@code destination} (pair slot {@code
+     * pair}, or -1), placed at {@code placed} (with the source's offset as known now), may lie before
+     * {@code horizon}, where remembered arrivals had been forgotten before the departure came: it may
+     * lie as far before the departure as {@link Observers#earliestArrivalWithinWindow} says now, so its
+     * absence means nothing. TwoEndJoin asks when the departure comes; a pending departure is asked
+     * again when its window has passed, with the horizon of when it came, because its source may be
+     * seen only later to report its arrivals that much earlier: the first departures a reconnect's
+     * backfill re-reads, before the matches of the next ones show the source's frame times late.
      */
     boolean arrivalMayBeForgotten(int source, int destination, int pair, long placed, long horizon) {
+        if (placed - windowNanos - slackNanos >= horizon) {
+            return false; // the usual case, a departure not much later than its time: nothing more to read
+        }
         return placed + observers.earliestArrivalWithinWindow(source, destination, pair) - slackNanos < horizon;
     }
 

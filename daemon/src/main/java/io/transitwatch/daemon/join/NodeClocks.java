@@ -79,6 +79,7 @@ final class NodeClocks {
      */
     void observe(int node, long eventNanos, long receivedNanos, boolean live) {
         long delay = receivedNanos - eventNanos;
+        boolean extremeMoved = true;
         if (spanStart[node] == UNSET || (live && receivedNanos - spanStart[node] >= spanNanos)) {
             previousMinDelay[node] = currentMinDelay[node];
             previousMaxDelay[node] = currentMaxDelay[node];
@@ -87,11 +88,15 @@ final class NodeClocks {
             spanStart[node] = receivedNanos;
         } else if (delay < currentMinDelay[node]) {
             currentMinDelay[node] = delay;
+        } else {
+            extremeMoved = false;
         }
-        if (live) {
-            if (delay > currentMaxDelay[node]) {
-                currentMaxDelay[node] = delay;
-            }
+        if (live && delay > currentMaxDelay[node]) {
+            currentMaxDelay[node] = delay;
+            extremeMoved = true;
+        }
+        if (extremeMoved) {
+            // the node's lateness changes only here; each node comes here at least once a span, at its rotation
             widestLateness.observe(0, lateness(node), receivedNanos);
         }
         long frame = eventNanos + offset(node);

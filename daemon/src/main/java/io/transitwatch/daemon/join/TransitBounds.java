@@ -62,8 +62,9 @@ final class TransitBounds {
         earliestBySource.observe(source, transitNanos, nowNanos);
         if (pair >= 0) {
             earliestByPair.observe(pair, clockDifferenceNanos, nowNanos);
+            long offsetGap = transitNanos - clockDifferenceNanos; // the destination's offset less the source's, now
             long pairSkew = earliestByPair.samples(pair) < SKEW_SAMPLES ? 0
-                    : Math.max(0, Math.min(maxWaitNanos, earliestByPair.value(pair) + (transitNanos - clockDifferenceNanos)));
+                    : Math.max(0, Math.min(maxWaitNanos, earliestByPair.value(pair) + offsetGap));
             latestByDestination.observe(destination, pairSkew, nowNanos);
         }
     }
