@@ -103,7 +103,7 @@ final class Deadlines {
         long start = pending.frameNanos[slot];
         long again = placed(slot);
         int source = pending.sourceNode[slot];
-        int pair = verdicts.pairSlot(source, lane, FlowKey.family(pending.slots.k4(slot)));
+        int pair = counters.existingPairSlot(source, lane, FlowKey.family(pending.slots.k4(slot)));
         long from = Math.min(start, again) + observers.earliestArrival(source, lane, pair) - slackNanos;
         UnverifiedReason unverified = observers.incompleteDuring(lane, from, deadline(start, again, lane));
         if (unverified == null && (arrivedTranslated(slot, again, deadline(start, again, lane))

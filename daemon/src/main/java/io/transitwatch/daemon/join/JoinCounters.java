@@ -166,7 +166,7 @@ public final class JoinCounters {
 
     /** Slot of the pair, assigned on first use; -1 (counted) when no slot is free (the pair is then not counted). */
     int pairSlot(int sourceDense, int destinationDense, int family, int sourceId, int destinationId) {
-        int key = (sourceDense * maxNodes + destinationDense) * 2 + (family == JoinConstants.FAMILY_IPV6 ? 1 : 0);
+        int key = pairKey(sourceDense, destinationDense, family);
         int before = pairs.highWater();
         int active = pairs.active();
         int slot = pairs.slotOf(key, nowNanos);
@@ -185,6 +185,16 @@ public final class JoinCounters {
             }
         }
         return slot;
+    }
+
+    /** The pair's slot if it has one, else -1; nothing is counted or taken (a look, not a verdict). */
+    int existingPairSlot(int sourceDense, int destinationDense, int family) {
+        int slot = pairs.find(pairKey(sourceDense, destinationDense, family));
+        return slot == PairTable.NONE ? -1 : slot;
+    }
+
+    private int pairKey(int sourceDense, int destinationDense, int family) {
+        return (sourceDense * maxNodes + destinationDense) * 2 + (family == JoinConstants.FAMILY_IPV6 ? 1 : 0);
     }
 
     /**

@@ -36,7 +36,8 @@ package io.transitwatch.daemon.join;
  * its peers' waited (a receiver starved of CPU, a collector's reader, Hubble's own queue on a busy
  * node), and a node that had little to send has not shown that lag yet. Seen in the scaled
  * pipeline's start-up on two cores: a silent-looking destination whose own lateness was 2.8 s got its
- * arrival 9.4 s late, as its peers' events had come.
+ * arrival 9.4 s late, as its peers' events had come. A peer's share is capped at {@code max-behind -
+ * W}, so that one node lagging without end does not turn every silent destination's departures BEHIND.
  */
 final class NodeClocks {
     private static final long UNSET = Long.MIN_VALUE;
@@ -51,9 +52,17 @@ final class NodeClocks {
     private final long[] newestFrameTime;
     /** The largest lateness of any node, over the current span and the one before (see "Watermark"). */
     private final RecentExtreme widestLateness;
+    private final long peerLatenessCapNanos;
 
-    NodeClocks(int maxNodes, long spanNanos, long slackNanos) {
+    /**
+     * @param peerLatenessCapNanos at most this much of a peer's lateness holds a node's idle advance
+     *     back: a departure waits {@code join.max-behind} past its deadline before it is UNVERIFIED
+     *     (BEHIND), so a node lagging longer than {@code max-behind - W} would otherwise make every
+     *     silent destination's departures BEHIND, a blackhole anywhere among them unseen
+     */
+    NodeClocks(int maxNodes, long spanNanos, long slackNanos, long peerLatenessCapNanos) {
         this.spanNanos = spanNanos;
+        this.peerLatenessCapNanos = Math.max(0, peerLatenessCapNanos);
         this.slackNanos = slackNanos;
         spanStart = filled(maxNodes, UNSET);
         currentMinDelay = filled(maxNodes, Long.MAX_VALUE);
@@ -96,7 +105,7 @@ final class NodeClocks {
             extremeMoved = true;
         }
         if (extremeMoved) {
-            // the node's lateness changes only here; each node comes here at least once a span, at its rotation
+            // the node's lateness changes only here; a node that delivers comes here at least once a span
             widestLateness.observe(0, lateness(node), receivedNanos);
         }
         long frame = eventNanos + offset(node);
@@ -130,7 +139,8 @@ final class NodeClocks {
             return newest;
         }
         long widest = widestLateness.value(0);
-        long lateness = Math.max(lateness(node), widest == widestLateness.none() ? 0 : widest);
+        long peers = widest == widestLateness.none() ? 0 : Math.min(widest, peerLatenessCapNanos);
+        long lateness = Math.max(lateness(node), peers);
         return Math.max(newest, nowNanos - lateness - slackNanos);
     }
 

@@ -53,7 +53,8 @@ final class Observers {
     Observers(JoinConfig config, JoinCounters counters) {
         this.counters = counters;
         this.index = new NodeIndex(config.maxNodes());
-        this.clocks = new NodeClocks(config.maxNodes(), config.clockSpan().toNanos(), config.watermarkSlack().toNanos());
+        this.clocks = new NodeClocks(config.maxNodes(), config.clockSpan().toNanos(), config.watermarkSlack().toNanos(),
+                config.maxBehind().toNanos() - config.window().toNanos());
         this.transits = new TransitBounds(config.maxNodes(), config.maxPairs(), config.clockSpan().toNanos(),
                 config.window().toNanos());
         this.health = new ObserverHealth(config.maxNodes(), 32);
@@ -319,7 +320,7 @@ final class Observers {
      * offsets as known now when that is earlier ({@link TransitBounds}).
      */
     long earliestArrival(int source, int destination, int pair) {
-        return transits.earliestArrival(source, pair, clocks.offset(destination) - clocks.offset(source));
+        return transits.earliestArrival(source, pair, clocks.offset(destination) - clocks.offset(source), nowNanos);
     }
 
     /** How much longer than W departures to {@code destination} wait (its clock ahead of a peer's; 0 or more). */
@@ -332,7 +333,8 @@ final class Observers {
      * clockDifferenceNanos} after it by the two nodes' clocks; {@code pair}: its slot, or -1.
      */
     void observeTransit(int source, int destination, int pair, long transitNanos, long clockDifferenceNanos) {
-        transits.matched(source, destination, pair, transitNanos, clockDifferenceNanos, nowNanos);
+        transits.matched(source, destination, pair, transitNanos, clockDifferenceNanos,
+                clocks.offset(destination) - clocks.offset(source), nowNanos);
     }
 
     /** Copies each node's clock offset, lateness and extra wait into the counters for metrics, once a second. */

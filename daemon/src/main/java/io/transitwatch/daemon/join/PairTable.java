@@ -48,6 +48,19 @@ final class PairTable {
         Arrays.fill(keyOfSlot, -1);
     }
 
+    /** The pair's slot, or {@link #NONE} when it has none: neither touches nor takes a slot. */
+    int find(int key) {
+        int position = mix(key) & mask;
+        int stored;
+        while ((stored = keys[position]) != EMPTY) {
+            if (stored == key) {
+                return slotOfKey[position];
+            }
+            position = (position + 1) & mask;
+        }
+        return NONE;
+    }
+
     /** The pair's slot, touched at {@code nowNanos}; a free slot on first sight; {@link #NONE} when none is free. */
     int slotOf(int key, long nowNanos) {
         int start = mix(key) & mask;

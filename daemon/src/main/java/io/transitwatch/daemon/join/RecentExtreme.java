@@ -73,6 +73,15 @@ final class RecentExtreme {
         return least ? Math.min(current, previous) : Math.max(current, previous);
     }
 
+    /**
+     * {@link #value}, or {@link #none()} when the index saw nothing for two spans before {@code nowNanos}:
+     * for values read long after they were seen, when the index may have been given to something else.
+     */
+    long recentValue(int index, long nowNanos) {
+        long started = entries[STRIDE * index + START];
+        return started == UNSET || nowNanos - started >= 2 * spanNanos ? none : value(index);
+    }
+
     /** How many values the two spans saw. */
     long samples(int index) {
         long counts = entries[STRIDE * index + COUNTS];

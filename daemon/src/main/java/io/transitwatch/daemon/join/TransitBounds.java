@@ -55,16 +55,16 @@ final class TransitBounds {
     /**
      * A departure of {@code source} matched its arrival at {@code destination}, {@code transitNanos}
      * after it on the time line and {@code clockDifferenceNanos} after it by the two nodes' clocks;
-     * {@code pair} is the pair's slot, or -1 when the pair table is full.
+     * {@code offsetGapNanos}: the destination's offset less the source's, as known now; {@code pair} is
+     * the pair's slot, or -1 when the pair table is full.
      */
     void matched(int source, int destination, int pair, long transitNanos, long clockDifferenceNanos,
-            long nowNanos) {
+            long offsetGapNanos, long nowNanos) {
         earliestBySource.observe(source, transitNanos, nowNanos);
         if (pair >= 0) {
             earliestByPair.observe(pair, clockDifferenceNanos, nowNanos);
-            long offsetGap = transitNanos - clockDifferenceNanos; // the destination's offset less the source's, now
             long pairSkew = earliestByPair.samples(pair) < SKEW_SAMPLES ? 0
-                    : Math.max(0, Math.min(maxWaitNanos, earliestByPair.value(pair) + offsetGap));
+                    : Math.max(0, Math.min(maxWaitNanos, earliestByPair.value(pair) + offsetGapNanos));
             latestByDestination.observe(destination, pairSkew, nowNanos);
         }
     }
@@ -78,14 +78,15 @@ final class TransitBounds {
     /**
      * {@link #earliestArrival(int)}, or the pair's earliest put on the time line with {@code
      * offsetGapNanos} (the destination's offset less the source's, as known now) when that lies earlier;
-     * {@code pair} is the pair's slot, or -1.
+     * {@code pair} is the pair's slot, or -1. A pair that matched nothing for two spans has no say: its
+     * slot may have gone to another pair since.
      */
-    long earliestArrival(int source, int pair, long offsetGapNanos) {
+    long earliestArrival(int source, int pair, long offsetGapNanos, long nowNanos) {
         long bySource = earliestArrival(source);
         if (pair < 0) {
             return bySource;
         }
-        long clockDifference = earliestByPair.value(pair);
+        long clockDifference = earliestByPair.recentValue(pair, nowNanos);
         return clockDifference == earliestByPair.none() ? bySource : Math.min(bySource, clockDifference + offsetGapNanos);
     }
 

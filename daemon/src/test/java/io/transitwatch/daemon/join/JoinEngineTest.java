@@ -223,17 +223,40 @@ class JoinEngineTest {
      */
     @Test
     void shouldHoldAnIdleWatermarkBackByTheLatenessOfItsPeers() {
-        JoinHarness fresh = new JoinHarness();
-        fresh.unjoinableEvent("a", T0);
-        fresh.unjoinableEvent("b", T0);
-        fresh.unjoinableEvent("c", T0);
-        fresh.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 2 * S);
-        fresh.unjoinableEvent("c", T0 + S, T0 + 8 * S);
+        JoinHarness fresh = synSentToSilentBAndCLagging(T0 + S, 7 * S);
         fresh.advance(T0 + 8 * S);
         fresh.arrival("b", "10.0.1.5", 40000, "10.0.2.7", 9090).receivedAfter(6500 * MS).at(T0 + 2 * S + MS);
         fresh.advance(T0 + 30 * S);
 
         assertEquals(List.of("MATCHED a>b IPv4 SYN 40000>9090 attempts=1"), fresh.verdicts.verdicts);
+    }
+
+    /**
+     * c's events reach us 40 s late, longer than a departure waits past its deadline for a node that
+     * lags ({@code max-behind}, 30 s). Held back by all of it, b's idle watermark would never pass the
+     * deadline in time, and a SYN lost on its way to silent b would end UNVERIFIED(BEHIND): one sick
+     * node would hide a blackhole anywhere. A peer's share is capped at max-behind less W.
+     */
+    @Test
+    void shouldNotLetOnePeerLaggingWithoutEndTurnEverySilentDestinationBehind() {
+        JoinHarness fresh = synSentToSilentBAndCLagging(T0 + 500 * MS, 40 * S);
+        fresh.advance(T0 + 40500 * MS); // 33.5 s past the SYN's deadline
+
+        assertEquals(List.of("LOST a>b IPv4 SYN 40000>9090 attempts=1"), fresh.verdicts.verdicts);
+    }
+
+    /**
+     * a, b and c each deliver at T0; a sends a SYN to b at T0 + 2 s, and b stays silent; c then
+     * delivers an event of {@code cEventTime} {@code cLag} late.
+     */
+    private static JoinHarness synSentToSilentBAndCLagging(long cEventTime, long cLag) {
+        JoinHarness fresh = new JoinHarness();
+        fresh.unjoinableEvent("a", T0);
+        fresh.unjoinableEvent("b", T0);
+        fresh.unjoinableEvent("c", T0);
+        fresh.departure("a", "10.0.1.5", 40000, "10.0.2.7", 9090).at(T0 + 2 * S);
+        fresh.unjoinableEvent("c", cEventTime, cEventTime + cLag);
+        return fresh;
     }
 
     /**

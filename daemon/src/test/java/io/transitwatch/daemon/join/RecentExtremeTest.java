@@ -28,6 +28,16 @@ class RecentExtremeTest {
     }
 
     @Test
+    void shouldSayNothingRecentOfAnIndexSilentForTwoSpans() {
+        RecentExtreme least = RecentExtreme.least(1, SPAN);
+        assertEquals(least.none(), least.recentValue(0, T0), "nothing seen");
+        least.observe(0, -S, T0);
+        assertEquals(-S, least.recentValue(0, T0 + 2 * SPAN - 1));
+        assertEquals(least.none(), least.recentValue(0, T0 + 2 * SPAN), "silent for two spans: perhaps another's now");
+        assertEquals(-S, least.value(0), "what value() keeps, for reading just after observing");
+    }
+
+    @Test
     void shouldForgetWhatCameBeforeASilenceOfASpanOrMore() {
         RecentExtreme greatest = RecentExtreme.greatest(1, SPAN);
         greatest.observe(0, 4 * S, T0);
