@@ -283,7 +283,7 @@ final class Deadlines {
      */
     boolean arrivalMayBeForgotten(int source, int destination, int pair, long placed, long horizon) {
         if (placed - windowNanos - slackNanos >= horizon) {
-            return false; // the usual case, a departure not much later than its time: nothing more to read
+            return false; // the usual case; sound because earliestArrivalWithinWindow is never below -W
         }
         return placed + observers.earliestArrivalWithinWindow(source, destination, pair) - slackNanos < horizon;
     }

@@ -320,7 +320,12 @@ final class Observers {
      * offsets as known now when that is earlier ({@link TransitBounds}).
      */
     long earliestArrival(int source, int destination, int pair) {
-        return transits.earliestArrival(source, pair, clocks.offset(destination) - clocks.offset(source), nowNanos);
+        return transits.earliestArrival(source, pair, offsetGap(source, destination), nowNanos);
+    }
+
+    /** The destination's clock offset less the source's, as known now: a pair's clock difference to the time line. */
+    private long offsetGap(int source, int destination) {
+        return clocks.offset(destination) - clocks.offset(source);
     }
 
     /** How much longer than W departures to {@code destination} wait (its clock ahead of a peer's; 0 or more). */
@@ -333,8 +338,8 @@ final class Observers {
      * clockDifferenceNanos} after it by the two nodes' clocks; {@code pair}: its slot, or -1.
      */
     void observeTransit(int source, int destination, int pair, long transitNanos, long clockDifferenceNanos) {
-        transits.matched(source, destination, pair, transitNanos, clockDifferenceNanos,
-                clocks.offset(destination) - clocks.offset(source), nowNanos);
+        transits.matched(source, destination, pair, transitNanos, clockDifferenceNanos, offsetGap(source, destination),
+                nowNanos);
     }
 
     /** Copies each node's clock offset, lateness and extra wait into the counters for metrics, once a second. */
