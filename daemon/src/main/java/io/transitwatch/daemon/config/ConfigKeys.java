@@ -85,8 +85,9 @@ public final class ConfigKeys {
     public static final Key<Duration> HUBBLE_BACKFILL_OVERLAP = define("hubble.backfill-overlap",
             DurationType.nonNegative(), Duration.ofSeconds(2),
             "A reconnecting stream asks for flows from this long before the last one it saw, so that "
-            + "nothing in between is missed; the overlap is de-duplicated by flow uuid. A first stream asks "
-            + "for this much before it opens, so that each node's view covers the moment it came up.");
+            + "nothing in between is missed; the overlap is de-duplicated by flow uuid. Behind Relay, the first "
+            + "stream also asks for this much before it opens: Relay re-queries a recovered node with that "
+            + "request, and re-reads its outage only from a since.");
     public static final Key<Boolean> HUBBLE_FIELD_MASK = define("hubble.field-mask",
             BoolType.INSTANCE, true,
             "Ask Hubble for only the fields the join reads: far fewer bytes to send and decode.");

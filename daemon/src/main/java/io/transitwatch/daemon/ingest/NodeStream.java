@@ -96,6 +96,18 @@ final class NodeStream extends ReconnectingStream {
         return timeline.resumeSinceNanos(context.config().overlap().toNanos());
     }
 
+    /**
+     * None: a first stream reads no history (hubble-api.md §5.2, "omit on first connect"). A burst of
+     * seconds-old events would make the node's clock offset look that much larger until live ones come,
+     * so its departures would be placed later than they left, past the moment a peer's view began
+     * (a peer whose clock runs behind reads less of its ring with the same {@code since}): false LOST.
+     * Nothing is missed by it: a node's view starts at its first event (ObserverHealth).
+     */
+    @Override
+    long firstSinceNanos() {
+        return 0;
+    }
+
     @Override
     void onConnecting(boolean reconnect) {
         backfilling = (reconnect || timeline.resumesPredecessor()) && timeline.reconnected();

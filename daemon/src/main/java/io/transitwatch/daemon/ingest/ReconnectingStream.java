@@ -25,9 +25,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A {@code GetFlows} subscription that survives its server: it keeps one {@link FlowsCall}
  * open, and when the call ends it reconnects after an exponential backoff with jitter, asking the
- * server to resume from {@link #resumeSinceNanos()} (a first call asks for the backfill overlap before now). A server that rejects the request at stream
- * start (INVALID_ARGUMENT or UNIMPLEMENTED before any message) is asked again at once with the
- * next simpler {@link RequestProfile}, logged once. Subclasses say what a message means
+ * server to resume from {@link #resumeSinceNanos()} (a first call from {@link #firstSinceNanos()}).
+ * A server that rejects the request at stream start (INVALID_ARGUMENT or UNIMPLEMENTED before any
+ * message) is asked again at once with the next simpler {@link RequestProfile}, logged once. Subclasses say what a message means
  * ({@link #onMessage}) and what "down" means ({@link #onStreamDown}): one node for a direct
  * stream, every node behind it for Relay.
  */
@@ -82,16 +82,13 @@ abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
     /** Node-clock time to resume from, 0 when there is nothing to resume (no event seen yet). */
     abstract long resumeSinceNanos();
 
-    /**
-     * The call's {@code since}: where a reconnect resumes, or, before any event was seen, the backfill
-     * overlap before now. Hubble streams everything its ring holds from {@code since} on, then follows
-     * (hubble-api.md §5.2), so a first stream's view starts before the moment it came up rather than
-     * wherever the server happened to be when the request reached it; the join then judges the first
-     * seconds after start-up from a view that provably covers them (see ObserverHealth).
-     */
+    /** The {@code since} of a call made before any event was seen, 0 for none (the server's newest event on). */
+    abstract long firstSinceNanos();
+
+    /** The call's {@code since}: where a reconnect resumes, or, before any event was seen, {@link #firstSinceNanos()}. */
     private long sinceNanos() {
         long resume = resumeSinceNanos();
-        return resume != 0 ? resume : Math.max(1, context.clock().epochNanos() - context.config().overlap().toNanos());
+        return resume != 0 ? resume : firstSinceNanos();
     }
 
     /** A call is about to start; {@code reconnect} is false only for the very first one. */

@@ -69,6 +69,16 @@ final class RelayStream extends ReconnectingStream implements RelayNodes.HealthL
         return oldest[0] == Long.MAX_VALUE ? 0 : Math.max(1, oldest[0] - context.config().overlap().toNanos());
     }
 
+    /**
+     * The backfill overlap before now: Relay re-queries a node that recovers with this first request,
+     * and only a {@code since} makes it re-read that node's outage rather than resume at "now" (a gap;
+     * hubble-api.md §5.1).
+     */
+    @Override
+    long firstSinceNanos() {
+        return Math.max(1, context.clock().epochNanos() - context.config().overlap().toNanos());
+    }
+
     @Override
     void onConnecting(boolean reconnect) {
         // Every node is down now (onStreamDown) and re-synchronises on its first event below.

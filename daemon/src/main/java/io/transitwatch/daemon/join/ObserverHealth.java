@@ -20,13 +20,13 @@ package io.transitwatch.daemon.join;
  * at that moment instead, since what the backfill would have said never came.
  *
  * <p><b>Before the first stream.</b> A node's view starts with the first event its first stream
- * delivers: Hubble streams its ring in order from there on (from the request's {@code since}, which
- * a first request sets to before the stream opened, hubble-api.md §5.2), so everything the node saw
- * from that event on reaches us, whenever the stream itself came up. That event's node-clock time is
- * kept and put on the daemon's time line with the node's offset as known when a window is checked,
- * as a departure is (its first events, backfilled or held in Relay's sort buffer, make the offset
- * look far larger than it is). A node with no event in its ring from {@code since} on is covered
- * only from its first event, later: departures to it before that stay UNVERIFIED(NO_OBSERVER).
+ * delivers: Hubble streams its ring in order from there on (a direct first request starts at the
+ * node's newest event; Relay's asks for a little history, {@code since}, hubble-api.md §5.2), so
+ * everything the node saw from that event on reaches us, whenever the stream itself came up. That
+ * event's node-clock time is kept and put on the daemon's time line with the node's offset as known
+ * when a window is checked, as a departure is (its first events, backfilled or held in Relay's sort
+ * buffer, make the offset look far larger than it is). Departures to the node whose windows begin
+ * before that event stay UNVERIFIED(NO_OBSERVER).
  */
 final class ObserverHealth {
     static final byte NEVER_SEEN = 0;

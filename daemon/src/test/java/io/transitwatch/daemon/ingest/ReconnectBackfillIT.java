@@ -43,6 +43,7 @@ class ReconnectBackfillIT {
         try (IngestHarness harness = startIngest()) {
             List<GetFlowsResponse> sent = new ArrayList<>(IngestHarness.emitFlows(server, NODE, T0, 50));
             harness.collector.awaitUntil("first 50", () -> flows(harness) == 50);
+            GetFlowsRequest first = server.requests.get(0);
 
             server = server.restart(null, true);
             harness.collector.awaitUntil("node down", () -> harness.collector.count(NodeEvent.NODE_DOWN, NODE) == 1);
@@ -61,6 +62,7 @@ class ReconnectBackfillIT {
             assertFalse(ups.get(0).backfilled(), "the first connection had nothing to backfill");
             assertTrue(ups.get(1).backfilled(), "the reconnect resumed from the last event seen");
 
+            assertFalse(first.hasSince(), "a first stream reads no history: it starts at the server's newest event");
             GetFlowsRequest resumed = server.requests.get(0);
             long lastSeen = FakeHubbleServer.timeOf(sent.get(49));
             long since = resumed.getSince().getSeconds() * 1_000_000_000L + resumed.getSince().getNanos();

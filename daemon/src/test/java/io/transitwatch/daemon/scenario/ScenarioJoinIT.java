@@ -193,8 +193,8 @@ class ScenarioJoinIT {
         // placements, node addresses and departure points come from the simulated Kubernetes API.
         ScenarioRun run = ScenarioRun.runTunnel(preset("pair-blackhole"), TRAFFIC, tls);
         Score score = run.score();
-        // From the moment the join heard every stream up, no margin: each stream's first request reads
-        // Hubble's ring from before it opened (since), so the destination's view covers these windows.
+        // From the moment the join heard every stream up, no margin: a stream is up with its first event,
+        // where its node's view begins, so the destination's view covers these windows.
         Score firstTwoSeconds = run.scoreOfFirst(Duration.ofSeconds(2));
 
         assertTrue(firstTwoSeconds.judgedLost() >= 10, run.toString());
