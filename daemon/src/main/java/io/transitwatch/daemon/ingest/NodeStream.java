@@ -97,7 +97,7 @@ final class NodeStream extends ReconnectingStream {
     }
 
     /**
-     * None: a first stream reads no history (hubble-api.md §5.2, "omit on first connect"). A burst of
+     * None: a first stream reads no history (hubble-api.md §5.2 and §6.3: "omit on first connect"). A burst of
      * seconds-old events would make the node's clock offset look that much larger until live ones come,
      * so its departures would be placed later than they left, past the moment a peer's view began
      * (a peer whose clock runs behind reads less of its ring with the same {@code since}): false LOST.

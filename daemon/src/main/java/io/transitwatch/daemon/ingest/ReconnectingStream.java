@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
  * open, and when the call ends it reconnects after an exponential backoff with jitter, asking the
  * server to resume from {@link #resumeSinceNanos()} (a first call from {@link #firstSinceNanos()}).
  * A server that rejects the request at stream start (INVALID_ARGUMENT or UNIMPLEMENTED before any
- * message) is asked again at once with the next simpler {@link RequestProfile}, logged once. Subclasses say what a message means
- * ({@link #onMessage}) and what "down" means ({@link #onStreamDown}): one node for a direct
- * stream, every node behind it for Relay.
+ * message) is asked again at once with the next simpler {@link RequestProfile}, logged once.
+ * Subclasses say what a message means ({@link #onMessage}) and what "down" means
+ * ({@link #onStreamDown}): one node for a direct stream, every node behind it for Relay.
  */
 abstract class ReconnectingStream implements FlowsCall.Handler, DemandListener {
     private static final System.Logger LOG = System.getLogger(ReconnectingStream.class.getName());
