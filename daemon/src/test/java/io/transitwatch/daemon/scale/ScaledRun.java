@@ -59,6 +59,8 @@ final class ScaledRun {
     static final Duration WINDOW = Duration.ofSeconds(5);
     /** As the detection report: the first moment of a stream is held as incomplete (ScenarioRun). */
     static final Duration OBSERVATION_MARGIN = Duration.ofSeconds(1);
+    /** How far a node's clock in the recording may be from the test's: the largest skew of the scenarios, 2 s. */
+    private static final Duration NODE_CLOCK_MARGIN = Duration.ofSeconds(2);
     /** After the pause: every departure's deadline plus what the heartbeats need to pass it. */
     static final Duration SETTLE = WINDOW.plusSeconds(4);
     /** The correlators' session: how long a killed one keeps its partitions (the broker's minimum is 6 s). */
@@ -318,9 +320,56 @@ final class ScaledRun {
         // is then the first alert of one side and a repeat in the other.
         Set<String> startedBefore = judged(replayed, Long.MIN_VALUE, judgedFrom);
         startedBefore.addAll(judged(scaledAll, Long.MIN_VALUE, judgedFrom));
+        // First data is judged only with its connection's handshake (DESIGN §3.8). The replay reads the
+        // whole recording; the collectors' first streams start at each node's newest event, so a
+        // connection that opened before the streams came up has first data that only one side judges.
+        Set<String> openedBefore = connectionsOpenedBefore(capture, judgedFrom + NODE_CLOCK_MARGIN.toNanos());
+        java.util.stream.Stream.concat(replayed.stream(), scaledAll.stream())
+                .filter(a -> a.kind().startsWith("FIRST-") && openedBefore.contains(connection(
+                        a.source().ip(), a.source().port(), a.destination().ip(), a.destination().port())))
+                .forEach(a -> startedBefore.add(tuple(a)));
         single.removeAll(startedBefore);
         scaled.removeAll(startedBefore);
         return new Outcome(single, scaled, scaledAlerts, replayed, scaledAll, pairCounts, pipeline);
+    }
+
+    /**
+     * The TCP connections ({@link #connection}) with a SYN in {@code capture} whose {@code Flow.time}
+     * is before {@code nanos}: node clocks, hence {@link #NODE_CLOCK_MARGIN} on the caller's side.
+     */
+    private static Set<String> connectionsOpenedBefore(Path capture, long nanos) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Set<String> opened = new HashSet<>();
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(capture)) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                com.fasterxml.jackson.databind.JsonNode flow = json.readTree(line).path("flow");
+                com.fasterxml.jackson.databind.JsonNode tcp = flow.path("l4").path("TCP");
+                if (!tcp.path("flags").path("SYN").asBoolean()) {
+                    continue;
+                }
+                Instant time = Instant.parse(flow.path("time").asText());
+                if (time.getEpochSecond() * 1_000_000_000L + time.getNano() < nanos) {
+                    opened.add(connection(flow.path("IP").path("source").asText(), tcp.path("source_port").asInt(),
+                            flow.path("IP").path("destination").asText(), tcp.path("destination_port").asInt()));
+                }
+            }
+        }
+        return opened;
+    }
+
+    /** Two endpoints in either order, addresses in one text form: a connection's name. */
+    private static String connection(String ipA, int portA, String ipB, int portB) {
+        String a = canonical(ipA) + " " + portA;
+        String b = canonical(ipB) + " " + portB;
+        return a.compareTo(b) < 0 ? a + " | " + b : b + " | " + a;
+    }
+
+    private static String canonical(String ip) {
+        try {
+            return java.net.InetAddress.getByName(ip).getHostAddress(); // an address literal: no lookup
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an address: " + ip, e);
+        }
     }
 
     /** The compared verdicts' tuples of departures first seen in [from, until). */
