@@ -13,6 +13,7 @@ import io.transitwatch.daemon.sim.Scenario;
 import io.transitwatch.daemon.sim.SimMode;
 import io.transitwatch.daemon.sim.Simulator;
 import io.transitwatch.daemon.sim.SimulatorConfig;
+import io.transitwatch.daemon.testsupport.AddressLiterals;
 import io.transitwatch.daemon.testsupport.KafkaTestBroker;
 import io.transitwatch.sinks.Alert;
 import io.transitwatch.sinks.Verdict;
@@ -359,17 +360,9 @@ final class ScaledRun {
 
     /** Two endpoints in either order, addresses in one text form: a connection's name. */
     private static String connection(String ipA, int portA, String ipB, int portB) {
-        String a = canonical(ipA) + " " + portA;
-        String b = canonical(ipB) + " " + portB;
+        String a = AddressLiterals.canonical(ipA) + " " + portA;
+        String b = AddressLiterals.canonical(ipB) + " " + portB;
         return a.compareTo(b) < 0 ? a + " | " + b : b + " | " + a;
-    }
-
-    private static String canonical(String ip) {
-        try {
-            return java.net.InetAddress.getByName(ip).getHostAddress(); // an address literal: no lookup
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException("not an address: " + ip, e);
-        }
     }
 
     /** The compared verdicts' tuples of departures first seen in [from, until). */

@@ -18,6 +18,7 @@ import io.transitwatch.daemon.sim.Simulator;
 import io.transitwatch.daemon.sim.SimulatorConfig;
 import io.transitwatch.daemon.sim.TruthKey;
 import io.transitwatch.daemon.sim.TruthRecord;
+import io.transitwatch.daemon.testsupport.AddressLiterals;
 import io.transitwatch.sinks.Alert;
 import io.transitwatch.sinks.IncidentChange;
 import io.transitwatch.sinks.IncidentState;
@@ -27,8 +28,6 @@ import io.transitwatch.sinks.json.EventJson;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -148,22 +147,15 @@ final class ScenarioRun {
     record Tuple(String family, String protocol, String kind, String sourceIp, int sourcePort, String destinationIp,
             int destinationPort) {
         static Tuple of(Alert alert) {
-            return new Tuple(alert.family(), alert.protocol(), alert.kind(), normalise(alert.source().ip()),
-                    alert.source().port(), normalise(alert.destination().ip()), alert.destination().port());
+            return new Tuple(alert.family(), alert.protocol(), alert.kind(),
+                    AddressLiterals.canonical(alert.source().ip()), alert.source().port(),
+                    AddressLiterals.canonical(alert.destination().ip()), alert.destination().port());
         }
 
         static Tuple of(TruthKey key) {
             return new Tuple(key.family() == IpFamily.IPV4 ? "IPv4" : "IPv6", key.protocol().name(),
-                    key.kind().name().replace('_', '-'), normalise(key.sourceIp()), key.sourcePort(),
-                    normalise(key.destinationIp()), key.destinationPort());
-        }
-
-        static String normalise(String ip) {
-            try {
-                return InetAddress.getByName(ip).getHostAddress(); // a literal: no lookup
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException(ip, e);
-            }
+                    key.kind().name().replace('_', '-'), AddressLiterals.canonical(key.sourceIp()), key.sourcePort(),
+                    AddressLiterals.canonical(key.destinationIp()), key.destinationPort());
         }
     }
 
@@ -473,12 +465,12 @@ final class ScenarioRun {
             return alert.verdict() + " " + Tuple.of(alert);
         }
         return alert.verdict() + " " + alert.family() + " " + alert.protocol() + " "
-                + Tuple.normalise(alert.source().ip()) + "." + alert.source().port();
+                + AddressLiterals.canonical(alert.source().ip()) + "." + alert.source().port();
     }
 
     private static String clientKey(Verdict verdict, RoundTripRecord r) {
         return verdict + " " + (r.family() == IpFamily.IPV4 ? "IPv4" : "IPv6") + " " + r.protocol().name() + " "
-                + Tuple.normalise(r.clientIp()) + "." + r.clientPort();
+                + AddressLiterals.canonical(r.clientIp()) + "." + r.clientPort();
     }
 
     private Scored scored(TruthRecord r) {
