@@ -29,11 +29,16 @@ import java.util.List;
  *
  * <p>{@code --overload-rate R} adds the overload run ({@link Overload}): TransitWatch alone, R/4 (half
  * of saturation when R is twice it) for {@code --overload-normal} seconds, R for {@code
- * --overload-seconds}, R/4 again, in one JVM. {@code --rates none} skips the rate sweep.
+ * --overload-seconds}, R/4 again, in one JVM. {@code --overload-rate twice-saturation} takes R from
+ * this invocation's sweep: twice the highest rate TransitWatch joined in it, so that the phases are
+ * 50 % and 200 % of this host's saturation, as issue #12 defines them, on a slow host as on a fast one.
+ * {@code --rates none} skips the rate sweep.
  */
 public final class EndToEndBenchmark {
     public static final String PIPELINE_JVM = "-Xms1g -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError";
     public static final String SERVER_JVM = "-Xms2g -Xmx2g -XX:+UseG1GC";
+
+    private static final String TWICE_SATURATION = "twice-saturation";
 
     private EndToEndBenchmark() {}
 
@@ -43,7 +48,13 @@ public final class EndToEndBenchmark {
         String rateList = options.get("rates", "10000,100000,1000000,2000000");
         long[] rates = rateList.equals("none") ? new long[0]
                 : Arrays.stream(rateList.split(",")).mapToLong(Long::parseLong).toArray();
-        long overloadRate = options.longValue("overload-rate", 0);
+        String overloadOption = options.get("overload-rate", "0");
+        boolean overloadFromSaturation = overloadOption.equals(TWICE_SATURATION);
+        if (overloadFromSaturation && rates.length == 0) {
+            throw new IllegalArgumentException("--overload-rate " + TWICE_SATURATION
+                    + " needs a rate sweep to measure saturation in: give --rates, not --rates none");
+        }
+        long overloadRate = overloadFromSaturation ? 0 : Long.parseLong(overloadOption);
         List<String> pipelines = List.of(options.get("pipelines", "transitwatch,baseline,baseline-batched").split(","));
         String pipelineJvm = options.get("jvm", PIPELINE_JVM);
         long profileRate = options.longValue("profile-rate", 0);
@@ -90,10 +101,23 @@ public final class EndToEndBenchmark {
                     });
                 }
             }
+            if (overloadFromSaturation) {
+                overloadRate = Report.best(rows, "transitwatch")
+                        .map(row -> 2 * Math.round(row.joinedPerSecond() / 1_000.0) * 1_000)
+                        .orElseThrow(() -> new IllegalStateException(
+                                "no TransitWatch run of the sweep produced a result, so there is no saturation to "
+                                        + "take the overload rate from; see the logs in " + out));
+                System.out.println("overload rate: twice this run's saturation, " + overloadRate + " flows/s");
+            }
             if (overloadRate > 0) {
                 overload = Overload.run(server, overloadRate, options.longValue("overload-normal", 20),
                         options.longValue("overload-seconds", 60), command(pipelineJvm, "PipelineRun"), runArgs,
                         ready, out, pipelineJvm);
+                if (overloadFromSaturation) {
+                    overload += String.format("%nThe overload rate is twice this run's saturation: TransitWatch joined "
+                            + "at most %s flows/s in the sweep above, so the phases ran at 50 %% and 200 %% of it.%n",
+                            Report.count(overloadRate / 2.0));
+                }
             }
             server.send("quit");
         }
