@@ -74,6 +74,10 @@ final class JoinMetrics {
                 total("transitwatch_join_errors",
                         "Exceptions in the join thread (each one skipped an event or the rest of a cycle; an Error stops the join).",
                         daemon.joinLoop().errorCount()),
+                current("transitwatch_join_cycle_age_seconds",
+                        "How long the join's current duty cycle has run; milliseconds normally, and from 30 s on the "
+                                + "join counts as stalled (liveness and readiness fail).",
+                        daemon.joinLoop().cycleAgeNanos() / 1e9),
                 total("transitwatch_join_skipped_events",
                         "Events the join threw an exception for: consumed from the hand-off ring without being joined.",
                         ring.skippedEvents()),

@@ -83,6 +83,7 @@ final class StatusApi {
             json.writeBooleanField("ready", ready.ok());
             json.writeStringField("reason", ready.reason());
             json.writeBooleanField("join_running", daemon.joinLoop().isRunning());
+            json.writeBooleanField("join_stalled", daemon.joinLoop().isStalled());
             json.writeBooleanField("overloaded", daemon.ingest().overload().overloaded());
             json.writeNumberField("overload_lost_events", daemon.ingest().overload().readerLostEvents());
             json.writeNumberField("window_ms", daemon.engine().config().window().toMillis());

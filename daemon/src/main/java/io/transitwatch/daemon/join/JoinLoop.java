@@ -9,8 +9,9 @@ import java.util.function.Consumer;
 
 /**
  * Thread-safe lifecycle ({@link #start()} and {@link #close()} from any thread; {@link #isRunning()},
- * {@link #errorCount()} and {@link #stoppedBy()} read from any thread); the duty cycle runs on the one
- * join thread it owns, the single writer of all join state and the only caller of the error handler.
+ * {@link #isStalled()}, {@link #cycleAgeNanos()}, {@link #errorCount()} and {@link #stoppedBy()} read
+ * from any thread); the duty cycle runs on the one join thread it owns, the single writer of all
+ * join state and the only caller of the error handler.
  *
  * <p>The join's duty cycle, Agrona-agent style: read the clock once, drain up to a batch of events
  * from the source into the engine, decide what is due, and park briefly only when there was nothing
@@ -26,6 +27,14 @@ import java.util.function.Consumer;
  * consecutive one, at most 1 s, and runs at full speed again after the first clean cycle. An
  * {@link Error} is counted and handed over too, and then ends the join thread: {@link #isRunning()}
  * turns false (the liveness and readiness probes fail) and {@link #stoppedBy()} tells why.
+ *
+ * <h2>Stalls</h2>
+ * A thread that is alive but stuck in one cycle (a deadlock, an endless loop, an error handler that
+ * blocks) decides nothing, and its being alive would keep the probes green while every alert stops.
+ * Each cycle therefore records when it started; {@link #isStalled()} is true once the current cycle
+ * has run for {@link #STALL_AFTER_NANOS} without a next one starting. A cycle is bounded (a batch of
+ * events, a bounded number of verdicts, an error pause of at most 1 s), so it takes milliseconds:
+ * that much time in one cycle is no slowness but a stuck thread, the case a restart cures.
  */
 public final class JoinLoop implements AutoCloseable {
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -33,12 +42,19 @@ public final class JoinLoop implements AutoCloseable {
     static final long MIN_ERROR_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** The longest pause between failed cycles. */
     static final long MAX_ERROR_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long one cycle may run before the loop counts as stalled: far above a cycle's milliseconds
+     * and a garbage collection's pause, far below the minutes an operator would wait for an alert.
+     */
+    public static final long STALL_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final JoinDutyCycle dutyCycle;
     private final Clock clock;
     private final Consumer<Throwable> errorHandler;
     private final Thread thread;
     private final AtomicLong errors = new AtomicLong();
+    /** Clock time at which the current (or last) cycle started; 0 before the first. Written once per cycle. */
+    private final AtomicLong cycleStartedNanos = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean started;
     private volatile Throwable stoppedBy;
@@ -65,6 +81,25 @@ public final class JoinLoop implements AutoCloseable {
     /** Whether the join thread is running (for liveness and readiness): false once it stopped, for whatever reason. */
     public boolean isRunning() {
         return started && stoppedBy == null && thread.isAlive();
+    }
+
+    /**
+     * How long the cycle now running has been running (or, between cycles, since the last one
+     * started), on the loop's clock; 0 before the first cycle.
+     */
+    public long cycleAgeNanos() {
+        long started = cycleStartedNanos.get();
+        return started == 0 ? 0 : Math.max(0, clock.epochNanos() - started);
+    }
+
+    /** Whether the join thread, though running, has been in one cycle for {@link #STALL_AFTER_NANOS} or more. */
+    public boolean isStalled() {
+        return isRunning() && cycleAgeNanos() >= STALL_AFTER_NANOS;
+    }
+
+    /** Where the join thread is now, innermost frame first (for a stall's report); empty once it ended. */
+    public StackTraceElement[] stack() {
+        return thread.getStackTrace();
     }
 
     /** Throwables the duty cycle threw since start (events skipped, cycles cut short, and a fatal one). */
@@ -129,7 +164,9 @@ public final class JoinLoop implements AutoCloseable {
     }
 
     private int dutyCycle() {
-        return dutyCycle.run(clock.epochNanos());
+        long now = clock.epochNanos();
+        cycleStartedNanos.lazySet(now); // a plain store in effect: readers only need it within a cycle's time
+        return dutyCycle.run(now);
     }
 
     private void report(Throwable failure) {

@@ -111,6 +111,7 @@ class HttpDemoIT {
                 Map.entry("transitwatch_dictionary_evictions_total", "counter"),
                 Map.entry("transitwatch_dictionary_overflows_total", "counter"),
                 Map.entry("transitwatch_join_errors_total", "counter"),
+                Map.entry("transitwatch_join_cycle_age_seconds", "gauge"),
                 Map.entry("transitwatch_sink_sent_total", "counter"), Map.entry("transitwatch_sink_failed_total", "counter"),
                 Map.entry("transitwatch_sink_dropped_total", "counter"), Map.entry("transitwatch_sink_queued", "gauge"));
         expected.forEach((name, type) -> assertEquals(type, scrape.types().get(name), name));

@@ -36,6 +36,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -50,8 +52,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Failures on the join thread are visible: an exception for one event goes through the real
  * {@link HandoffRing} and {@link JoinLoop} to the metric and to the log (with its stack trace, via
  * {@link Logging}'s formatter) and the join goes on with the next events; an {@link Error} ends the
- * join thread and {@code /readyz} (and {@code /healthz}) turn 503. No timed assertions: waits are
- * Awaitility conditions with generous limits.
+ * join thread and {@code /readyz} (and {@code /healthz}) turn 503, as does a join thread held in one
+ * cycle for 30 s of its clock (a stall), until it moves on. No timed assertions: waits are
+ * Awaitility conditions with generous limits, and the stall is timed on a manual clock.
  */
 class JoinFailureIT {
     private static final long T0 = 1_700_000_000_000_000_000L;
@@ -107,13 +110,7 @@ class JoinFailureIT {
         }, limit);
         JoinLoop loop = new JoinLoop(source, join.engine(), clock, NamedThreadFactory.daemon("test-join"),
                 new ThrottledErrorLog(System.getLogger(LOGGER), "join", clock, Duration.ofSeconds(10)));
-        SinkDispatcher noSinks = new SinkDispatcher(List.of(), NamedThreadFactory.daemon("test-sink"),
-                DispatchSettings.defaults(), System::nanoTime);
-        DaemonView view = new DaemonView(join.counters(), dictionary, new IngestState(RequestProfile.FULL), ring,
-                join.engine(), loop, join.incidents(), join.alerts(), noSinks,
-                io.transitwatch.daemon.kubernetes.DiscoveryStatus::disabled);
-        HttpEndpoint http = HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), view,
-                NamedThreadFactory.daemon("test-http"), NamedThreadFactory.daemon("test-http-sampler"));
+        HttpEndpoint http = serve(join, dictionary, ring, loop);
         try {
             Credit credit = ring.newCredit(() -> { });
             assertEquals(5, credit.tryAcquire(5));
@@ -149,6 +146,60 @@ class JoinFailureIT {
             assertTrue(log.contains("\n    at io.transitwatch.daemon.handoff.HandoffRing.poll("), log);
             assertTrue(log.contains("\n    at io.transitwatch.daemon.join.JoinLoop."), log);
         } finally {
+            http.close();
+            loop.close();
+        }
+    }
+
+    @Test
+    void aJoinThreadStuckInOneCycleFailsBothProbesSaysWhereAndRecoversWhenItMovesOn() throws InterruptedException {
+        ManualClock clock = new ManualClock(T0);
+        StringDictionary dictionary = new StringDictionary(1 << 10);
+        JoinAssembly join = JoinAssembly.from(ConfigLoader.load(null, Map.of(), List.of("hubble.mode=relay",
+                "hubble.relay.address=127.0.0.1:1")), dictionary, clock, event -> { });
+        HandoffRing ring = new HandoffRing(64, clock);
+        AtomicBoolean holdNextCycle = new AtomicBoolean();
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        EventSource source = (engine, limit) -> {
+            if (holdNextCycle.compareAndSet(true, false)) {
+                holdTheJoinThread(held, release);
+            }
+            return ring.poll(engine, limit);
+        };
+        JoinLoop loop = new JoinLoop(source, join.engine(), clock, NamedThreadFactory.daemon("test-join"),
+                new ThrottledErrorLog(System.getLogger(LOGGER), "join", clock, Duration.ofSeconds(10)));
+        HttpEndpoint http = serve(join, dictionary, ring, loop);
+        try {
+            loop.start();
+            holdNextCycle.set(true);
+            assertTrue(held.await(PATIENCE.toSeconds(), TimeUnit.SECONDS), "the join thread reached the hold");
+            clock.advanceMillis(TimeUnit.NANOSECONDS.toMillis(JoinLoop.STALL_AFTER_NANOS) - 1);
+            assertEquals(200, HttpTestSupport.get(http.port(), "/healthz").statusCode(), "a long cycle is not yet a stall");
+            assertFalse(loop.isStalled());
+
+            clock.advanceMillis(1);
+            assertTrue(loop.isStalled());
+            HttpResponse<String> live = HttpTestSupport.get(http.port(), "/healthz");
+            assertEquals(503, live.statusCode(), live.body());
+            assertTrue(live.body().startsWith("join thread stalled: one duty cycle has run for 30 s"), live.body());
+            assertTrue(live.body().contains(", called from " + JoinFailureIT.class.getName() + ".holdTheJoinThread("),
+                    live.body());
+            HttpResponse<String> ready = HttpTestSupport.get(http.port(), "/readyz");
+            assertEquals(503, ready.statusCode(), ready.body());
+            assertTrue(ready.body().startsWith("not ready: join thread stalled: "), ready.body());
+            assertTrue(HttpTestSupport.get(http.port(), "/api/status").body().contains("\"join_stalled\":true"));
+            String metrics = HttpTestSupport.get(http.port(), "/metrics").body();
+            assertTrue(metrics.lines().anyMatch("transitwatch_join_cycle_age_seconds 30.0"::equals), metrics);
+
+            release.countDown();
+            await("/healthz 200 once the thread moves on").atMost(PATIENCE)
+                    .until(() -> HttpTestSupport.get(http.port(), "/healthz").statusCode() == 200);
+            assertFalse(loop.isStalled());
+            assertTrue(loop.isRunning());
+            assertEquals(0, loop.errorCount(), "a stall is no error");
+        } finally {
+            release.countDown();
             http.close();
             loop.close();
         }
@@ -207,6 +258,27 @@ class JoinFailureIT {
             assertEquals(1, demo.daemon().joinLoop().errorCount());
             String metrics = HttpTestSupport.get(port, "/metrics").body();
             assertTrue(metrics.lines().anyMatch("transitwatch_join_errors_total 1.0"::equals), metrics);
+        }
+    }
+
+    /** The daemon's HTTP side over a join without ingest or sinks. */
+    private static HttpEndpoint serve(JoinAssembly join, StringDictionary dictionary, HandoffRing ring, JoinLoop loop) {
+        SinkDispatcher noSinks = new SinkDispatcher(List.of(), NamedThreadFactory.daemon("test-sink"),
+                DispatchSettings.defaults(), System::nanoTime);
+        DaemonView view = new DaemonView(join.counters(), dictionary, new IngestState(RequestProfile.FULL), ring,
+                join.engine(), loop, join.incidents(), join.alerts(), noSinks,
+                io.transitwatch.daemon.kubernetes.DiscoveryStatus::disabled);
+        return HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), view,
+                NamedThreadFactory.daemon("test-http"), NamedThreadFactory.daemon("test-http-sampler"));
+    }
+
+    /** Keeps the join thread in its cycle until released; its own method, so that the stall's report can be recognised. */
+    private static void holdTheJoinThread(CountDownLatch held, CountDownLatch release) {
+        held.countDown();
+        try {
+            release.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
