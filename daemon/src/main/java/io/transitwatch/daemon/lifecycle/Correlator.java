@@ -165,7 +165,7 @@ public final class Correlator implements AutoCloseable {
             failure = e;
             LOG.log(System.Logger.Level.ERROR, "another correlator runs with member id " + kafka.member()
                     + " (scale.member-id / HOSTNAME): this one stops. Give every correlator its own id.");
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too: a thread that ended unseen would pass liveness
             failure = e;
             LOG.log(System.Logger.Level.ERROR, "correlator stopped", e);
         } finally {
@@ -360,7 +360,8 @@ public final class Correlator implements AutoCloseable {
     }
 
     /**
-     * What its HTTP port shows ({@link RoleEndpoint}): live until it stops on an error, ready once it
+     * What its HTTP port shows ({@link RoleEndpoint}): live until it stops on an exception or an
+     * {@link Error} (the reason names it), ready once it
      * has subscribed to the events topic in its consumer group; its counters, and how far its
      * partitions' time trails the clock.
      */

@@ -36,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -153,6 +154,36 @@ class CorrelatorIT {
         Set<String> exported = ScaledAlertRules.exported(correlator.view().metrics());
         assertTrue(exported.containsAll(ScaledAlertRules.metricsOf("transitwatch_correlator_")),
                 "every correlator metric the scaled alert rules name is exported: " + exported);
+    }
+
+    @Test
+    void shouldFailItsLivenessWhenAnErrorEndsItsThread() throws Exception {
+        topicsAndCollectors();
+        AtomicBoolean armed = new AtomicBoolean();
+        // the system clock, throwing an Error once, for the correlator's own thread, once armed
+        Clock failingOnce = () -> {
+            if (Thread.currentThread().getName().startsWith("transitwatch-correlate-") && armed.compareAndSet(true, false)) {
+                throw new InjectedError();
+            }
+            return Clock.SYSTEM.epochNanos();
+        };
+        Correlator correlator = Correlator.start(settings("correlator-0"), failingOnce);
+        closing.add(correlator);
+        await().atMost(DECIDED).until(() -> correlator.view().notReadyReason() == null);
+        assertEquals(null, correlator.view().notLiveReason());
+
+        armed.set(true);
+        await().atMost(DECIDED).until(correlator::failed);
+        String reason = correlator.view().notLiveReason();
+        assertTrue(reason != null && reason.startsWith("correlator stopped: " + InjectedError.class.getName()),
+                String.valueOf(reason));
+    }
+
+    /** An {@link Error} from the test, so that no real one is mistaken for it. */
+    private static final class InjectedError extends Error {
+        InjectedError() {
+            super("injected into the correlator thread");
+        }
     }
 
     private static double metric(Correlator correlator, String name) {
