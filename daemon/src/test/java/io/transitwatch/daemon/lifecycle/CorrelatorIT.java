@@ -169,7 +169,9 @@ class CorrelatorIT {
         };
         Correlator correlator = Correlator.start(settings("correlator-0"), failingOnce);
         closing.add(correlator);
-        await().atMost(DECIDED).until(() -> correlator.view().notReadyReason() == null);
+        // armed once its partitions are assigned, so that the Error comes from its own loop, not from
+        // inside the consumer's rebalance callback
+        await().atMost(DECIDED).until(() -> metric(correlator, "transitwatch_correlator_partitions_assigned") > 0);
         assertEquals(null, correlator.view().notLiveReason());
 
         armed.set(true);
