@@ -37,12 +37,9 @@ final class Health {
     }
 
     static Status readiness(DaemonView daemon) {
-        JoinLoop join = daemon.joinLoop();
-        if (!join.isRunning()) {
-            return new Status(false, "not ready: join thread is not running" + stoppedBy(join));
-        }
-        if (join.isStalled()) {
-            return new Status(false, "not ready: " + stalled(join));
+        Status live = liveness(daemon);
+        if (!live.ok()) {
+            return new Status(false, "not ready: " + live.reason());
         }
         List<NodeIngestState> sources = daemon.ingest().nodes();
         long up = sources.stream().filter(NodeIngestState::connected).count();

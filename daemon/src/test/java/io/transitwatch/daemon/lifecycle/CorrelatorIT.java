@@ -161,13 +161,7 @@ class CorrelatorIT {
         topicsAndCollectors();
         AtomicBoolean armed = new AtomicBoolean();
         // the system clock, throwing an Error once, for the correlator's own thread, once armed
-        Clock failingOnce = () -> {
-            if (Thread.currentThread().getName().startsWith("transitwatch-correlate-") && armed.compareAndSet(true, false)) {
-                throw new InjectedError();
-            }
-            return Clock.SYSTEM.epochNanos();
-        };
-        Correlator correlator = Correlator.start(settings("correlator-0"), failingOnce);
+        Correlator correlator = Correlator.start(settings("correlator-0"), InjectedError.failingOnceOn("correlate", armed));
         closing.add(correlator);
         // armed once its partitions are assigned, so that the Error comes from its own loop, not from
         // inside the consumer's rebalance callback
@@ -179,13 +173,6 @@ class CorrelatorIT {
         String reason = correlator.view().notLiveReason();
         assertTrue(reason != null && reason.startsWith("correlator stopped: " + InjectedError.class.getName()),
                 String.valueOf(reason));
-    }
-
-    /** An {@link Error} from the test, so that no real one is mistaken for it. */
-    private static final class InjectedError extends Error {
-        InjectedError() {
-            super("injected into the correlator thread");
-        }
     }
 
     private static double metric(Correlator correlator, String name) {

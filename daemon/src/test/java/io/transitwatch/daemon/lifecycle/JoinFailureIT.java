@@ -223,7 +223,7 @@ class JoinFailureIT {
         assertTrue(logged.get(1).contains("\n    at io.transitwatch.daemon.lifecycle.JoinFailureIT.poisoned("),
                 logged.get(1));
         log.accept(poisoned(5));
-        log.accept(new InjectedError());
+        log.accept(new InjectedError("join"));
         assertEquals(3, logged.size(), String.join("", logged));
         assertTrue(logged.get(2).contains("join: thread stopped by " + InjectedError.class.getName()
                 + ": injected into the join thread (1 more failure since the previous line, not logged)"),
@@ -234,12 +234,7 @@ class JoinFailureIT {
     void anErrorOnTheJoinThreadStopsItAndTurnsReadyzFalse(@TempDir Path tlsDir) {
         AtomicBoolean armed = new AtomicBoolean();
         // The daemon's own clock, failing once, with an Error, for the first caller on the join thread once armed.
-        Clock failingOnce = () -> {
-            if (Thread.currentThread().getName().startsWith("transitwatch-join-") && armed.compareAndSet(true, false)) {
-                throw new InjectedError();
-            }
-            return Clock.SYSTEM.epochNanos();
-        };
+        Clock failingOnce = InjectedError.failingOnceOn("join", armed);
         try (Demo demo = Demo.start(SimMode.RELAY, Scenario.preset("seed"),
                 List.of("http.port=0", "http.address=127.0.0.1"), tlsDir, NO_OUTPUT, failingOnce)) {
             int port = demo.daemon().httpPort();
@@ -285,12 +280,5 @@ class JoinFailureIT {
     /** The failure of the bad event; its own method, so that the log's stack trace can be recognised. */
     private static IllegalStateException poisoned(long eventTime) {
         return new IllegalStateException("poisoned event " + eventTime);
-    }
-
-    /** An {@link Error} from the test, so that no real one is mistaken for it. */
-    private static final class InjectedError extends Error {
-        InjectedError() {
-            super("injected into the join thread");
-        }
     }
 }
