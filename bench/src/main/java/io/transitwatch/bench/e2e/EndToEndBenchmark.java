@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Single-threaded main. The end-to-end benchmark: TransitWatch's daemon and the baseline pipeline
@@ -95,6 +96,13 @@ public final class EndToEndBenchmark {
                                     .append(" flows/s offered (joined ").append(Report.count(row.joinedPerSecond()))
                                     .append("/s), `").append(jfr.getFileName()).append("`:\n")
                                     .append(ProfileSummary.summarize(jfr));
+                            if (pipeline.equals("transitwatch")) {
+                                // The recording slows the pipeline: its shares are applied to the run without it.
+                                Report.Row unprofiled = rows.stream().filter(swept -> swept.pipeline().equals(pipeline)
+                                        && swept.rate() == profileRate).findFirst().orElse(row);
+                                profiles.append(decodeAndJoin(unprofiled, unprofiled == row,
+                                        ProfileSummary.shareWithFrame(jfr, "ingest", "io.transitwatch.daemon.")));
+                            }
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
@@ -128,6 +136,26 @@ public final class EndToEndBenchmark {
         Files.writeString(out.resolve("report.md"), report);
         System.out.println();
         System.out.println(report);
+    }
+
+    /**
+     * Decode + join end to end (issue #12's first figure): the join thread's CPU plus the part of the
+     * ingest thread's CPU that its profile puts in TransitWatch's own code, against the flows joined.
+     * The share is of the ingest's Java samples; its time in the kernel (socket reads) is not sampled
+     * and is counted in full, so the figure errs against us.
+     */
+    static String decodeAndJoin(Report.Row row, boolean profiledRun, double ownShareOfIngest) {
+        double cpu = row.cpu("JOIN") + ownShareOfIngest * row.cpu("INGEST");
+        double transport = (1 - ownShareOfIngest) * row.cpu("INGEST");
+        return String.format(Locale.ROOT, "- **decode + join, end to end**: %.0f %% of the ingest "
+                        + "samples have a TransitWatch frame in their stack (the copy out of gRPC's buffers, decode, "
+                        + "hand-off); applied to %s, decode and join took %.0f %% of a core (join %.0f %%, ingest's own "
+                        + "%.0f %%) for %s flows/s: **%s flows per CPU-second**; gRPC's and Netty's part of the ingest "
+                        + "took %.0f %% (%.2f µs per flow)%n",
+                100 * ownShareOfIngest, profiledRun ? "this profiled run" : "the sweep's run at the same rate",
+                100 * cpu, 100 * row.cpu("JOIN"), 100 * ownShareOfIngest * row.cpu("INGEST"),
+                Report.count(row.joinedPerSecond()), Report.count(row.joinedPerSecond() / cpu), 100 * transport,
+                1e6 * transport / row.joinedPerSecond());
     }
 
     /** One measured run in a fresh JVM; empty if it produced no result (its log says why). */

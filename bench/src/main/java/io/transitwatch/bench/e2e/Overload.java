@@ -88,17 +88,50 @@ final class Overload {
         Arguments recovery = phases.get(2).row().result();
         long[] joined = series(recovery.get("joinedBySecond", ""));
         long[] unverified = series(recovery.get("unverifiedBySecond", ""));
-        int backAt = joined.length;
-        while (backAt > 0 && joined[backAt - 1] >= 0.98 * normalRate && unverified[backAt - 1] == 0) {
-            backAt--;
-        }
+        int backAt = backToNormalAt(joined, unverified, normalRate);
         md.append(String.format(Locale.ROOT, "%nRecovery: %s. Joined per second after the load dropped: %s; "
                         + "UNVERIFIED decided per second: %s.%n",
                 backAt == joined.length ? "**not back to normal within the phase**"
-                        : "back to normal (every following second joined ≥ 98% of the offered rate and decided no "
-                                + "UNVERIFIED) after **" + backAt + " s**",
+                        : "back to normal (from then on no UNVERIFIED decided, and every two adjacent seconds "
+                                + "joined ≥ 98% of two seconds of the offered rate) after **" + backAt + " s**",
                 Arrays.toString(joined), Arrays.toString(unverified)));
         return md.toString();
+    }
+
+    /**
+     * The first second of a phase from which the pipeline was back to normal: from it on, no
+     * UNVERIFIED verdict, and the flows joined in every two adjacent seconds at least 98 % of two
+     * seconds at {@code rate}; {@code joined.length} if none. Two seconds, not one: on two cores
+     * shared with the load server, the join thread is now and then descheduled across a counter
+     * read, which moves a few percent of one second's flows into the next (the normal phase, before
+     * any overload, shows it too); a pipeline that falls behind falls short over both seconds.
+     */
+    static int backToNormalAt(long[] joined, long[] unverified, long rate) {
+        int seconds = joined.length;
+        for (int from = 0; from < seconds; from++) {
+            if (normalFrom(from, joined, unverified, rate)) {
+                return from;
+            }
+        }
+        return seconds;
+    }
+
+    private static boolean normalFrom(int from, long[] joined, long[] unverified, long rate) {
+        int seconds = joined.length;
+        for (int second = from; second < seconds; second++) {
+            if (unverified[second] != 0) {
+                return false;
+            }
+        }
+        if (from == seconds - 1) {
+            return joined[from] >= 0.98 * rate;
+        }
+        for (int second = from; second < seconds - 1; second++) {
+            if (joined[second] + joined[second + 1] < 0.98 * 2 * rate) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static double joinNanosPerFlow(Report.Row row) {

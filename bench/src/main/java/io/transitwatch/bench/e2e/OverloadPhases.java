@@ -19,8 +19,9 @@ import org.HdrHistogram.Histogram;
  * rate), measures for the phase's seconds while sampling the heap in use every 100 ms and the join's
  * counters every second, prints {@code PHASE_END name} (the harness reads the server's counters),
  * then the phase's {@code RESULT} line with {@code phase}, {@code heapPeak}, {@code heapMax} and the
- * per-second series {@code joinedBySecond} and {@code unverifiedBySecond}, from which the harness
- * tells when the pipeline was back to normal.
+ * per-second series {@code joinedBySecond} (flows joined per second, each second's count scaled to
+ * its measured length) and {@code unverifiedBySecond}, from which the harness tells when the
+ * pipeline was back to normal.
  */
 final class OverloadPhases {
     private static final long SAMPLE_MILLIS = 100;
@@ -48,17 +49,24 @@ final class OverloadPhases {
             StringJoiner unverifiedBySecond = new StringJoiner(",");
             long joined = start.joined();
             long unverified = start.unverified();
-            for (long second = 0; second < seconds; second++) {
-                for (long sample = 0; sample < 1_000 / SAMPLE_MILLIS; sample++) {
-                    Thread.sleep(SAMPLE_MILLIS);
+            // Seconds on deadlines from the phase's start, not ten sleeps each: a sleep oversleeps on a busy
+            // machine, and the series' seconds would grow longer and drift. A second's joined count is scaled
+            // to the second it took between its two counter reads.
+            long phaseStart = System.nanoTime();
+            long binStart = phaseStart;
+            for (long second = 1; second <= seconds; second++) {
+                for (long sample = 1; sample <= 1_000 / SAMPLE_MILLIS; sample++) {
+                    sleepUntil(phaseStart + (second - 1) * 1_000_000_000L + sample * SAMPLE_MILLIS * 1_000_000L);
                     heapPeak = Math.max(heapPeak, memory.getHeapMemoryUsage().getUsed());
                 }
+                long binEnd = System.nanoTime();
                 long joinedNow = pipeline.joinedFlows();
                 long unverifiedNow = pipeline.unverified();
-                joinedBySecond.add(Long.toString(joinedNow - joined));
+                joinedBySecond.add(Long.toString(Math.round((joinedNow - joined) * 1e9 / (binEnd - binStart))));
                 unverifiedBySecond.add(Long.toString(unverifiedNow - unverified));
                 joined = joinedNow;
                 unverified = unverifiedNow;
+                binStart = binEnd;
             }
             Measurements.Snapshot end = Measurements.take(pipeline);
             Histogram latency = pipeline.latency().sinceReset();
@@ -70,5 +78,12 @@ final class OverloadPhases {
             System.out.flush();
         }
         System.err.println(pipeline.diagnostics());
+    }
+
+    private static void sleepUntil(long deadlineNanos) throws InterruptedException {
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0) {
+            Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+        }
     }
 }

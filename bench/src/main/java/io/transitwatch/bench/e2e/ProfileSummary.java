@@ -60,6 +60,32 @@ final class ProfileSummary {
         return md.toString();
     }
 
+    /**
+     * Share of {@code role}'s samples with a frame of a class whose name starts with {@code prefix}
+     * anywhere in the stack: for the daemon's ingest thread and {@code io.transitwatch.daemon.}, the
+     * part of its Java time spent in TransitWatch's own code (copying the message out of gRPC's
+     * buffers, decoding it, handing it off) rather than in gRPC's and Netty's framing. Code below our
+     * frames (a JDK copy our decoder calls) counts as ours; stacks are read from the top, so the
+     * recording's depth limit cuts only the event loop's frames below them.
+     */
+    static double shareWithFrame(Path recording, String role, String prefix) throws IOException {
+        int total = 0;
+        int withFrame = 0;
+        for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
+            RecordedStackTrace stack = event.getEventType().getName().equals("jdk.ExecutionSample")
+                    ? event.getStackTrace() : null;
+            if (stack == null || stack.getFrames().isEmpty()
+                    || !role(event.getThread("sampledThread").getJavaName()).equals(role)) {
+                continue;
+            }
+            total++;
+            if (stack.getFrames().stream().anyMatch(frame -> frame.getMethod().getType().getName().startsWith(prefix))) {
+                withFrame++;
+            }
+        }
+        return total == 0 ? Double.NaN : withFrame / (double) total;
+    }
+
     private static String top(Map<String, Integer> counts, int total) {
         StringBuilder text = new StringBuilder();
         counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(TOP)
