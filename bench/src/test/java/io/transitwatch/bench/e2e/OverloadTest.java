@@ -10,8 +10,8 @@ class OverloadTest {
 
     @Test
     void aSecondsFlowsMovedIntoTheNextByALateCounterReadAreStillNormal() {
-        // The recovery of the run of 2026-12-08 at 00:55: a descheduled join thread joins 96 % in one
-        // second and catches up in the next.
+        // Seconds from the recovery of the run of 2026-12-08 at 00:55, where no UNVERIFIED was decided
+        // after the 6th: a descheduled join thread joins 96 % in one second and catches up in the next.
         long[] joined = {263_668, 264_465, 251_839, 273_171, 263_574, 253_625, 275_178, 263_006};
         assertEquals(0, Overload.backToNormalAt(joined, NO_UNVERIFIED, RATE));
     }
