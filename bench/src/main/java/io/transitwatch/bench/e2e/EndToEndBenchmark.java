@@ -92,16 +92,17 @@ public final class EndToEndBenchmark {
                     profileArgs.addAll(List.of("--jfr", jfr.toString()));
                     run(server, pipeline, profileRate, pipelineJvm, profileArgs, out, "profile").ifPresent(row -> {
                         try {
+                            List<ProfileSummary.Sample> samples = ProfileSummary.read(jfr);
                             profiles.append("\n**").append(pipeline).append("** at ").append(Report.count(profileRate))
                                     .append(" flows/s offered (joined ").append(Report.count(row.joinedPerSecond()))
                                     .append("/s), `").append(jfr.getFileName()).append("`:\n")
-                                    .append(ProfileSummary.summarize(jfr));
+                                    .append(ProfileSummary.summarize(samples));
                             if (pipeline.equals("transitwatch")) {
                                 // The recording slows the pipeline: its shares are applied to the run without it.
                                 Report.Row unprofiled = rows.stream().filter(swept -> swept.pipeline().equals(pipeline)
                                         && swept.rate() == profileRate).findFirst().orElse(row);
                                 profiles.append(decodeAndJoin(unprofiled, unprofiled == row,
-                                        ProfileSummary.shareWithFrame(jfr, "ingest", "io.transitwatch.daemon.")));
+                                        ProfileSummary.shareWithFrame(samples, "ingest", "io.transitwatch.daemon.")));
                             }
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);

@@ -2,6 +2,7 @@ package io.transitwatch.bench.e2e;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,28 +26,38 @@ final class ProfileSummary {
 
     /** {@code ProfileSummary FILE.jfr}: prints the Markdown summary. */
     public static void main(String[] args) throws IOException {
-        System.out.print(summarize(Path.of(args[0])));
+        System.out.print(summarize(read(Path.of(args[0]))));
     }
 
-    static String summarize(Path recording) throws IOException {
-        Map<String, Map<String, Integer>> frames = new LinkedHashMap<>();
-        Map<String, Map<String, Integer>> areas = new LinkedHashMap<>();
-        Map<String, Integer> totals = new HashMap<>();
+    /** One {@code jdk.ExecutionSample} with a stack: the sampled thread's role and its frames, top first. */
+    record Sample(String role, List<RecordedFrame> frames) {}
+
+    /** The recording's execution samples that have a stack, read once for every summary of them. */
+    static List<Sample> read(Path recording) throws IOException {
+        List<Sample> samples = new ArrayList<>();
         for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
             if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
                 continue;
             }
             RecordedStackTrace stack = event.getStackTrace();
-            if (stack == null || stack.getFrames().isEmpty()) {
-                continue;
+            if (stack != null && !stack.getFrames().isEmpty()) {
+                samples.add(new Sample(role(event.getThread("sampledThread").getJavaName()), stack.getFrames()));
             }
-            String role = role(event.getThread("sampledThread").getJavaName());
-            RecordedFrame top = stack.getFrames().get(0);
+        }
+        return samples;
+    }
+
+    static String summarize(List<Sample> samples) {
+        Map<String, Map<String, Integer>> frames = new LinkedHashMap<>();
+        Map<String, Map<String, Integer>> areas = new LinkedHashMap<>();
+        Map<String, Integer> totals = new HashMap<>();
+        for (Sample sample : samples) {
+            RecordedFrame top = sample.frames().get(0);
             String type = top.getMethod().getType().getName();
-            frames.computeIfAbsent(role, r -> new HashMap<>()).merge(shortName(type) + "." + top.getMethod().getName(),
-                    1, Integer::sum);
-            areas.computeIfAbsent(role, r -> new HashMap<>()).merge(area(type), 1, Integer::sum);
-            totals.merge(role, 1, Integer::sum);
+            frames.computeIfAbsent(sample.role(), r -> new HashMap<>())
+                    .merge(shortName(type) + "." + top.getMethod().getName(), 1, Integer::sum);
+            areas.computeIfAbsent(sample.role(), r -> new HashMap<>()).merge(area(type), 1, Integer::sum);
+            totals.merge(sample.role(), 1, Integer::sum);
         }
         StringBuilder md = new StringBuilder();
         for (String role : List.of("join", "ingest", "sink", "other")) {
@@ -68,19 +79,15 @@ final class ProfileSummary {
      * frames (a JDK copy our decoder calls) counts as ours; stacks are read from the top, so the
      * recording's depth limit cuts only the event loop's frames below them.
      */
-    static double shareWithFrame(Path recording, String role, String prefix) throws IOException {
+    static double shareWithFrame(List<Sample> samples, String role, String prefix) {
         int total = 0;
         int withFrame = 0;
-        for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
-            RecordedStackTrace stack = event.getEventType().getName().equals("jdk.ExecutionSample")
-                    ? event.getStackTrace() : null;
-            if (stack == null || stack.getFrames().isEmpty()
-                    || !role(event.getThread("sampledThread").getJavaName()).equals(role)) {
-                continue;
-            }
-            total++;
-            if (stack.getFrames().stream().anyMatch(frame -> frame.getMethod().getType().getName().startsWith(prefix))) {
-                withFrame++;
+        for (Sample sample : samples) {
+            if (sample.role().equals(role)) {
+                total++;
+                if (sample.frames().stream().anyMatch(frame -> frame.getMethod().getType().getName().startsWith(prefix))) {
+                    withFrame++;
+                }
             }
         }
         return total == 0 ? Double.NaN : withFrame / (double) total;
